@@ -1,0 +1,5 @@
+import type { CommandSpec } from '../spec.js';
+import { caseList, caseShow, caseVerify } from './case.js';
+
+/** Every command the CLI offers. A command is listed only once it really works. */
+export const COMMANDS: CommandSpec[] = [caseList, caseShow, caseVerify];

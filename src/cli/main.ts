@@ -1,0 +1,101 @@
+import { createInterface } from 'node:readline/promises';
+import { ClientPool } from '../aws/pool.js';
+import { systemClock, type Clock } from '../clock.js';
+import { InternalError, UserError, messageOf } from '../errors.js';
+import { forTerminal } from '../untrusted.js';
+import { VERSION } from '../version.js';
+import { parseArgv } from './args.js';
+import { COMMANDS } from './commands/index.js';
+import { helpText } from './help.js';
+import { renderBlocks, stylerFor, type Stream } from './output.js';
+import { stderrLogger, terminalProgress } from './progress.js';
+import type { CommandSpec, RunEnv } from './spec.js';
+
+/** Process exit codes (DESIGN.md §4). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3 } as const;
+
+export interface Io {
+  stdout: Stream;
+  stderr: Stream;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  clock?: Clock;
+}
+
+/** Run the CLI: parse, run one command, print. Returns the exit code; never exits the process. */
+export async function main(argv: string[], io: Io, commands: CommandSpec[] = COMMANDS): Promise<number> {
+  const parsed = parseArgv(argv, commands);
+  const noColor = Boolean(parsed.globals['no-color']) || (io.env.NO_COLOR ?? '') !== '';
+  const errStyle = stylerFor(io.stderr, noColor);
+
+  switch (parsed.kind) {
+    case 'version':
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.ok;
+    case 'help':
+      io.stdout.write(helpText(parsed.topic, commands));
+      return EXIT.ok;
+    case 'usage-error':
+      io.stderr.write(`${errStyle.red('error:')} ${forTerminal(parsed.message)}\n`);
+      io.stderr.write(
+        `Run \`tourniquet ${parsed.topic.length ? `${parsed.topic.join(' ')} ` : ''}--help\` for usage.\n`,
+      );
+      return EXIT.usage;
+    case 'run':
+      break;
+  }
+
+  const { command, globals } = parsed;
+  const json = Boolean(globals.json);
+  const quiet = Boolean(globals.quiet);
+  const clock = io.clock ?? systemClock;
+  const log = stderrLogger(io.stderr, errStyle, { quiet, debug: Boolean(io.env.TOURNIQUET_DEBUG) });
+  let pool: ClientPool | undefined;
+  const env: RunEnv = {
+    globals,
+    env: io.env,
+    cwd: io.cwd,
+    clock,
+    log,
+    progress: terminalProgress(io.stderr, !json && !quiet),
+    async aws() {
+      pool ??= await ClientPool.create(
+        { profile: globals.profile, region: globals.region, endpointUrl: globals['endpoint-url'] },
+        clock,
+      );
+      return pool;
+    },
+    async confirm(question) {
+      if (!io.stdin?.isTTY || !io.stderr.isTTY) return false;
+      const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+
+  try {
+    const outcome = await command.run({ options: parsed.options as never, args: parsed.args }, env);
+    if (json) io.stdout.write(JSON.stringify(outcome.json, null, 2) + '\n');
+    else io.stdout.write(renderBlocks(outcome.blocks, stylerFor(io.stdout, noColor)));
+    return outcome.exitCode ?? EXIT.ok;
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr.write(`${errStyle.red('error:')} ${forTerminal(error.message)}\n`);
+      if (error.hint) io.stderr.write(`  ${forTerminal(error.hint)}\n`);
+      return error.exitCode;
+    }
+    const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
+    io.stderr.write(`${errStyle.red(`${kind}:`)} ${forTerminal(messageOf(error))}\n`);
+    io.stderr.write('  This is a bug in Tourniquet; please report it with the command you ran.\n');
+    if (io.env.TOURNIQUET_DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(forTerminal(error.stack) + '\n');
+    return EXIT.failure;
+  } finally {
+    pool?.destroy();
+  }
+}

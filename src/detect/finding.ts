@@ -1,0 +1,39 @@
+/** The categories of attacker activity, exactly these ids (the report groups findings by them). */
+export const CATEGORIES = [
+  'recon',
+  'initial-access',
+  'credential-access',
+  'privilege-escalation',
+  'persistence',
+  'resource-creation',
+  'crypto-mining',
+  'data-access',
+  'exfiltration',
+  'defense-evasion',
+  'lateral-movement',
+  'execution',
+  'impact',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One conclusion of the investigation, stored in the case and shown in every report. */
+export interface Finding {
+  id: string;
+  ruleId: string;
+  title: string;
+  category: Category;
+  /** MITRE ATT&CK technique id, e.g. `T1078.004`. */
+  technique: string;
+  severity: Severity;
+  eventIds: string[];
+  principal: string | null;
+  accessKey: string | null;
+  region: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  /** One line a responder can act on. */
+  summary: string;
+}

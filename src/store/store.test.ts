@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ATHENA_COLUMNS, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
+import { STORE_FILE, openEventStore, type EventStore } from './store.js';
+
+let dir: string;
+let store: EventStore;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tq-store-'));
+  store = await openEventStore(join(dir, STORE_FILE));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('event store', () => {
+  it('creates the table with the Athena columns in DDL order, then eventts and provenance', async () => {
+    const cols = await store.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position`,
+      [EVENTS_TABLE],
+    );
+    expect(cols.map((c) => c.column_name)).toEqual([...ATHENA_COLUMNS, ...EXTRA_COLUMNS]);
+    expect(cols.find((c) => c.column_name === 'eventts')!.data_type).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(cols.find((c) => c.column_name === 'requestparameters')!.data_type).toBe('VARCHAR');
+    expect(cols.find((c) => c.column_name === 'useridentity')!.data_type).toMatch(
+      /^STRUCT\("type" VARCHAR, principalid/,
+    );
+  });
+
+  it('runs the Trino spellings through the dialect shims, with Trino results', async () => {
+    const [row] = await store.query<Record<string, unknown>>(`SELECT
+      json_extract_scalar('{"a":{"b":"x"},"t":{"aws:ebs:id":"v"}}', '$.a.b') AS scalar,
+      json_extract_scalar('{"a":{"b":"x"}}', '$.a') AS object_is_null,
+      json_extract_scalar('not json', '$.a') AS invalid_is_null,
+      json_extract_scalar('{"t":{"aws:ebs:id":"v"}}', '$.t["aws:ebs:id"]') AS bracket_path,
+      date_diff('day', from_iso8601_timestamp('2024-05-01T23:00:00Z'), from_iso8601_timestamp('2024-05-02T01:00:00Z')) AS whole_days,
+      date_diff('hour', from_iso8601_timestamp('2024-05-01T23:00:00Z'), from_iso8601_timestamp('2024-05-02T01:00:00Z')) AS hours,
+      regexp_like('aws-cli/2.15', '^aws-cli') AS like_ok,
+      regexp_extract('abc', 'z') AS no_match_is_null,
+      cardinality([1, 2, 3]) AS three,
+      element_at([10, 20], 2) AS twenty,
+      replace('arn:aws:s3:::bucket', 'arn:aws:s3:::') AS two_arg_replace,
+      7 / 2 AS integer_division,
+      date_format(from_iso8601_timestamp('2024-05-01T10:11:12Z'), '%Y-%m-%d %H:%i:%s') AS formatted`);
+    expect(row).toEqual({
+      scalar: 'x',
+      object_is_null: null,
+      invalid_is_null: null,
+      bracket_path: 'v',
+      whole_days: 0,
+      hours: 2,
+      like_ok: true,
+      no_match_is_null: null,
+      three: 3,
+      twenty: 20,
+      two_arg_replace: 'bucket',
+      integer_division: 3,
+      formatted: '2024-05-01 10:11:12',
+    });
+  });
+
+  it('binds parameters, returns timestamps as ISO strings and counts as numbers, and persists to the file', async () => {
+    await store.run(
+      `INSERT INTO ${EVENTS_TABLE} (eventid, eventtime, eventts, sourcekind, ingestid)
+                     VALUES (?, ?, CAST(? AS TIMESTAMPTZ), 'file', 'i1')`,
+      ['e1', '2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z'],
+    );
+    const rows = await store.query<{ eventid: string; eventts: string; n: number }>(
+      `SELECT eventid, eventts, count(*) OVER () AS n FROM ${EVENTS_TABLE} WHERE eventid = $id`,
+      { id: 'e1' },
+    );
+    expect(rows).toEqual([{ eventid: 'e1', eventts: '2024-05-01T10:00:00.000Z', n: 1 }]);
+    store.close();
+    store = await openEventStore(join(dir, STORE_FILE), { readOnly: true });
+    expect(await store.count()).toBe(1);
+    // The shims are per connection (TEMP), so a read-only reopen has them too.
+    const [r] = await store.query<{ v: string }>(`SELECT json_extract_scalar('{"k":"v"}', '$.k') AS v`);
+    expect(r!.v).toBe('v');
+  });
+
+  it('refuses queries after close', async () => {
+    store.close();
+    await expect(store.query('SELECT 1')).rejects.toThrow(/closed/);
+  });
+});

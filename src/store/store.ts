@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DIALECT_MACROS, DIALECT_SETTINGS } from './dialect.js';
+import { CREATE_EVENTS_TABLE, EVENTS_TABLE } from './schema.js';
+
+/** The conventional file name of a case's event store (`case.duckdb` in the case folder). */
+export const STORE_FILE = 'case.duckdb';
+
+/** A value bound to a `?` or `$name` placeholder. */
+export type SqlParam = string | number | boolean | null | Date | bigint;
+
+export interface OpenStoreOptions {
+  /** Open without write access (several readers may share the file). */
+  readOnly?: boolean;
+  /** DuckDB `memory_limit`, e.g. `'1GB'` (DuckDB spills to `temp_directory` beyond it). */
+  memoryLimit?: string;
+  /** DuckDB worker threads (default: all cores). */
+  threads?: number;
+}
+
+/**
+ * The case's CloudTrail event store: one DuckDB file holding the table `cloudtrail_events`
+ * (Athena's columns plus `eventts TIMESTAMPTZ`, `sourcekind`, `sourceref`, `ingestid`), with the
+ * Trino-compatibility macros of `dialect.ts` loaded on every connection.
+ */
+export class EventStore {
+  private closed = false;
+
+  private constructor(
+    /** The database file (or `:memory:`). */
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** @internal use `openEventStore`. */
+  static async open(file: string, options: OpenStoreOptions = {}): Promise<EventStore> {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(file, config);
+    const connection = await instance.connect();
+    const store = new EventStore(file, instance, connection);
+    try {
+      for (const sql of DIALECT_SETTINGS) await connection.run(sql);
+      if (!options.readOnly) await connection.run(CREATE_EVENTS_TABLE);
+      for (const sql of DIALECT_MACROS) await connection.run(sql);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /**
+   * Run a query and return its rows as plain objects. Values come back JSON-friendly: integers
+   * as `number` (as decimal text beyond 2^53), timestamps as ISO-8601 strings, structs as
+   * objects, lists as arrays, NULL as `null`. Bind values with `?` (array) or `$name` (object).
+   *
+   * ```ts
+   * const rows = await store.query<{ eventname: string; n: number }>(
+   *   `SELECT eventname, count(*) AS n FROM cloudtrail_events
+   *     WHERE useridentity.accesskeyid = ? GROUP BY eventname ORDER BY n DESC`, ['AKIA…']);
+   * ```
+   */
+  async query<T = Record<string, unknown>>(
+    sql: string,
+    params?: SqlParam[] | Record<string, SqlParam>,
+  ): Promise<T[]> {
+    this.assertOpen();
+    const reader = await this.connection.runAndReadAll(sql, toDuckValues(params));
+    return reader.getRowObjectsJS().map((row) => plainRow(row) as T);
+  }
+
+  /** Run a statement that returns nothing of interest (DDL, INSERT, SET). */
+  async run(sql: string, params?: SqlParam[] | Record<string, SqlParam>): Promise<void> {
+    this.assertOpen();
+    await this.connection.run(sql, toDuckValues(params));
+  }
+
+  /** Number of events stored. */
+  async count(): Promise<number> {
+    const [row] = await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${EVENTS_TABLE}`);
+    return row?.n ?? 0;
+  }
+
+  /** Close the connection and the database file (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`event store ${this.file} is closed`);
+  }
+}
+
+/**
+ * Open (creating if needed) the event store in `file` — usually `caseFolder.path('case.duckdb')`,
+ * or `':memory:'` for a throw-away store. Close it with `store.close()`.
+ *
+ * ```ts
+ * const store = await openEventStore(join(caseDir, STORE_FILE));
+ * try { await ingestPaths(store, ['logs/'], { sourceKind: 'file' }); ... } finally { store.close(); }
+ * ```
+ */
+export function openEventStore(file: string, options: OpenStoreOptions = {}): Promise<EventStore> {
+  return EventStore.open(file, options);
+}
+
+function toDuckValues(
+  params: SqlParam[] | Record<string, SqlParam> | undefined,
+): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+  if (params === undefined) return undefined;
+  const convert = (v: SqlParam): DuckDBValue => (v instanceof Date ? v.toISOString() : v);
+  if (Array.isArray(params)) return params.map(convert);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, convert(v)]));
+}
+
+function plainRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
+  return out;
+}
+
+function plainValue(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (typeof value === 'object') return plainRow(value as Record<string, unknown>);
+  return value;
+}

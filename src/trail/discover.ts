@@ -1,0 +1,146 @@
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { constants, gunzipSync } from 'node:zlib';
+import { UserError } from '../errors.js';
+
+/**
+ * How a CloudTrail file is laid out:
+ * - `records`: a trail delivery file, `{"Records":[…]}`;
+ * - `array`: a bare JSON array of records (Stratus Red Team detonation logs);
+ * - `objects`: one record per line (NDJSON) or concatenated objects;
+ * - `lookup`: `aws cloudtrail lookup-events` output, records inside `Events[].CloudTrailEvent` strings.
+ */
+export type TrailFormat = 'records' | 'array' | 'objects' | 'lookup';
+
+/** A file that looks like CloudTrail and will be read. */
+export interface TrailFile {
+  path: string;
+  format: TrailFormat;
+  gzip: boolean;
+  /** Bytes on disk. */
+  size: number;
+}
+
+/** A file left out, with the reason. */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface Discovery {
+  files: TrailFile[];
+  /** Digest files and the like: not events, not an error. */
+  skipped: SkippedFile[];
+  /** Files that cannot be read at all (empty, not JSON, unreadable). */
+  bad: SkippedFile[];
+}
+
+/** File names read when walking folders (a file named explicitly is always read). */
+const TRAIL_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+/** CloudTrail digest files (`…/CloudTrail-Digest/…/…_CloudTrail-Digest_…json.gz`) hold hashes, not events. */
+const DIGEST = /(^|[\\/_])CloudTrail-Digest([\\/_]|$)/;
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Walk the given files and folders (recursively, in sorted order) and classify each candidate
+ * file by sniffing its first bytes. Throws a `UserError` when a path does not exist.
+ */
+export function discoverTrailFiles(paths: string[]): Discovery {
+  const out: Discovery = { files: [], skipped: [], bad: [] };
+  const seen = new Set<string>();
+  for (const given of paths) {
+    const path = resolve(given);
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new UserError('PATH_NOT_FOUND', `${given}: no such file or folder.`, {
+        hint: 'Give CloudTrail files (.json, .json.gz) or folders holding them.',
+        exitCode: 2,
+      });
+    }
+    const candidates = isDir ? walk(path) : [path];
+    for (const file of candidates) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      classify(file, out);
+    }
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const found: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...walk(full));
+    else if (entry.isFile() && TRAIL_NAME.test(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+function classify(path: string, out: Discovery): void {
+  if (DIGEST.test(path) || DIGEST.test(basename(path))) {
+    out.skipped.push({ path, reason: 'CloudTrail digest file (hashes, not events)' });
+    return;
+  }
+  let size: number;
+  let raw: Buffer;
+  try {
+    size = statSync(path).size;
+    raw = readHead(path, HEAD_BYTES);
+  } catch (error) {
+    out.bad.push({ path, reason: `unreadable: ${(error as Error).message}` });
+    return;
+  }
+  if (size === 0) {
+    out.bad.push({ path, reason: 'empty file' });
+    return;
+  }
+  const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+  let head: string;
+  try {
+    // A partial inflate of the first block is enough to see the layout; Z_SYNC_FLUSH returns
+    // what was decoded without failing on the (deliberately) cut-off input.
+    head = (gzip ? gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }) : raw).toString('latin1');
+  } catch (error) {
+    out.bad.push({ path, reason: `not gzip data: ${(error as Error).message}` });
+    return;
+  }
+  const format = sniffFormat(head);
+  if (format === 'empty') {
+    out.bad.push({ path, reason: gzip ? 'empty file (gzip of nothing)' : 'empty file (only whitespace)' });
+  } else if (format === 'digest') {
+    out.skipped.push({ path, reason: 'CloudTrail digest file (hashes, not events)' });
+  } else if (format === 'unknown') {
+    out.bad.push({ path, reason: `not JSON (starts with ${JSON.stringify(head.trimStart().slice(0, 12))})` });
+  } else {
+    out.files.push({ path, format, gzip, size });
+  }
+}
+
+/** Decide the layout from the first decoded characters of a file. */
+export function sniffFormat(head: string): TrailFormat | 'empty' | 'digest' | 'unknown' {
+  const text = head.replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '').trimStart();
+  if (text === '') return 'empty';
+  if (text.startsWith('[')) return 'array';
+  if (!text.startsWith('{')) return 'unknown';
+  if (/^\{\s*"Records"\s*:/.test(text)) return 'records';
+  if (/^\{\s*"Events"\s*:/.test(text)) return 'lookup';
+  if (/"digestPublicKeyFingerprint"\s*:|"digestSignatureAlgorithm"\s*:/.test(text)) return 'digest';
+  // Keys in another order: a Records array before the end of the first object means a delivery file.
+  if (/^\{\s*"[A-Za-z]+"\s*:\s*(?:"[^"]*"|\d+)\s*,[^]*?"Records"\s*:\s*\[/.test(text)) return 'records';
+  return 'objects';
+}
+
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const n = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Progress } from '../context.js';
+import { messageOf } from '../errors.js';
+import { ATHENA_COLUMNS, EVENTS_TABLE, type SourceKind } from '../store/schema.js';
+import type { EventStore } from '../store/store.js';
+import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
+import { salvageFile } from './salvage.js';
+import { badRecordCase, readerSql, stageSql, type RecordFilter } from './sql.js';
+
+export type { RecordFilter } from './sql.js';
+
+export interface IngestOptions {
+  /** Provenance kind stored with each record (default `file`). */
+  sourceKind?: SourceKind;
+  /** Provenance reference for a file (default: its absolute path), e.g. its `s3://` URL. */
+  sourceRef?: (path: string) => string;
+  /** Stored with each record; default a new UUID. */
+  ingestId?: string;
+  /** Keep only matching records (applied during the scan). */
+  filter?: RecordFilter;
+  progress?: Progress;
+}
+
+/** One reason records of one file were not stored. */
+export interface BadRecords {
+  path: string;
+  reason: string;
+  count: number;
+}
+
+/** What an ingest read, stored and refused. */
+export interface IngestReport {
+  ingestId: string;
+  /** CloudTrail files read (digests and non-JSON names excluded; bad files included). */
+  files: number;
+  /** Well-formed records read that match the filter. */
+  records: number;
+  /** Records newly stored (the rest were already in the store: same event id). */
+  inserted: number;
+  duplicates: number;
+  /** Records refused, in total. */
+  badRecords: number;
+  /** Refused records per file and reason. */
+  badRecordDetails: BadRecords[];
+  /** Files with a problem of their own (empty, not JSON, truncated); their good records are kept. */
+  badFiles: SkippedFile[];
+  /** Files deliberately not read (CloudTrail digest files). */
+  skipped: SkippedFile[];
+  /** Records read per file (after the filter). */
+  perFile: Map<string, number>;
+}
+
+/** Uncompressed bytes per DuckDB read: big enough to keep every core busy, small enough to bound memory. */
+const BATCH_BYTES = 384 * 1024 * 1024;
+const BATCH_FILES = 4000;
+const STAGE = 'tq_stage';
+
+/**
+ * Load CloudTrail files and folders (recursively) into the store through DuckDB's own JSON
+ * reader: `{"Records":[…]}` delivery files, bare arrays, NDJSON and `aws cloudtrail lookup-events`
+ * output, plain or gzip; digest files skipped. A file DuckDB refuses is re-read record by record:
+ * every good record is kept, every bad one counted with its reason. Records already stored
+ * (same `eventid`) are not stored twice.
+ *
+ * ```ts
+ * const report = await ingestPaths(store, ['../shared/datasets/invictus-sigma-aws'], {});
+ * report.records; report.badFiles; // [{ path, reason }]
+ * ```
+ */
+export async function ingestPaths(
+  store: EventStore,
+  paths: string[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const discovery = discoverTrailFiles(paths);
+  const report: IngestReport = {
+    ingestId: options.ingestId ?? randomUUID(),
+    files: discovery.files.length + discovery.bad.length,
+    records: 0,
+    inserted: 0,
+    duplicates: 0,
+    badRecords: 0,
+    badRecordDetails: [],
+    badFiles: [...discovery.bad],
+    skipped: discovery.skipped,
+    perFile: new Map(),
+  };
+  const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
+  const loader = new Loader(store, report, options);
+  try {
+    for (const batch of batches(discovery.files)) {
+      await loader.load(batch);
+      task?.tick(batch.length);
+    }
+  } finally {
+    await store.run(`DROP TABLE IF EXISTS ${STAGE}`);
+    loader.cleanup();
+  }
+  task?.done(`${report.records} records from ${report.files} files`);
+  return report;
+}
+
+/** Group files by layout and compression, then cut into batches of bounded size. */
+function* batches(files: TrailFile[]): Generator<TrailFile[]> {
+  const groups = new Map<string, TrailFile[]>();
+  for (const file of files) {
+    const key = `${file.format}/${file.gzip}`;
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
+  for (const group of groups.values()) {
+    let batch: TrailFile[] = [];
+    let bytes = 0;
+    for (const file of group) {
+      const estimate = file.gzip ? file.size * 10 : file.size;
+      if (batch.length > 0 && (bytes + estimate > BATCH_BYTES || batch.length >= BATCH_FILES)) {
+        yield batch;
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(file);
+      bytes += estimate;
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+class Loader {
+  private tempDir: string | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly report: IngestReport,
+    private readonly options: IngestOptions,
+  ) {}
+
+  /** Read a batch in one DuckDB call; on failure, halve it until the refused files are isolated. */
+  async load(files: TrailFile[]): Promise<void> {
+    const first = files[0]!;
+    try {
+      await this.store.run(
+        stageSql(
+          STAGE,
+          readerSql(
+            files.map((f) => f.path),
+            first.format,
+            first.gzip,
+          ),
+          this.options.filter,
+        ),
+      );
+    } catch (error) {
+      if (files.length === 1) return this.salvage(first, messageOf(error));
+      const middle = Math.ceil(files.length / 2);
+      await this.load(files.slice(0, middle));
+      await this.load(files.slice(middle));
+      return;
+    }
+    await this.commitStage(null);
+  }
+
+  private async salvage(file: TrailFile, duckdbError: string): Promise<void> {
+    const salvage = salvageFile(file.path, file.format, file.gzip);
+    const reason = salvage.fileProblem ?? firstLine(duckdbError);
+    for (const [why, count] of salvage.bad) this.addBad(file.path, why, count);
+    if (salvage.fileProblem || salvage.bad.size > 0 || salvage.records.length === 0) {
+      this.report.badFiles.push({
+        path: file.path,
+        reason: `${reason} (${salvage.records.length} records recovered)`,
+      });
+    }
+    if (salvage.records.length === 0) return;
+    this.tempDir ??= mkdtempSync(join(tmpdir(), 'tq-salvage-'));
+    const temp = join(this.tempDir, `${randomUUID()}.ndjson`);
+    writeFileSync(temp, salvage.records.join('\n') + '\n');
+    try {
+      await this.store.run(
+        stageSql(STAGE, readerSql([temp], 'objects', false, file.path), this.options.filter),
+      );
+    } catch (error) {
+      this.report.badFiles.push({
+        path: file.path,
+        reason: `refused after repair: ${firstLine(messageOf(error))}`,
+      });
+      this.addBad(file.path, 'unreadable record', salvage.records.length);
+      return;
+    } finally {
+      rmSync(temp, { force: true });
+    }
+    await this.commitStage(file.path);
+  }
+
+  /** Count bad records in the staged batch, then insert the good ones not yet stored. */
+  private async commitStage(_salvaged: string | null): Promise<void> {
+    const bad = badRecordCase();
+    const counts = await this.store.query<{ sourceref: string; reason: string | null; n: number }>(
+      `SELECT sourceref, ${bad} AS reason, count(*) AS n FROM ${STAGE} GROUP BY ALL`,
+    );
+    for (const row of counts) {
+      if (row.reason === null) {
+        this.report.records += row.n;
+        this.report.perFile.set(row.sourceref, (this.report.perFile.get(row.sourceref) ?? 0) + row.n);
+      } else {
+        this.addBad(row.sourceref, row.reason, row.n);
+      }
+    }
+    const before = await this.store.count();
+    const kind = sqlString(this.options.sourceKind ?? 'file');
+    const ingest = sqlString(this.report.ingestId);
+    const refs = this.options.sourceRef;
+    let refExpr = 's.sourceref';
+    if (refs) {
+      const paths = counts.map((c) => c.sourceref);
+      const cases = [...new Set(paths)].map((p) => `WHEN ${sqlString(p)} THEN ${sqlString(refs(p))}`);
+      refExpr = cases.length > 0 ? `CASE s.sourceref ${cases.join(' ')} ELSE s.sourceref END` : refExpr;
+    }
+    await this.store.run(
+      `INSERT INTO ${EVENTS_TABLE}
+       SELECT ${ATHENA_COLUMNS.map((c) => `s.${c}`).join(', ')}, s.eventts, ${kind}, ${refExpr}, ${ingest}
+       FROM ${STAGE} s
+       WHERE ${bad} IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.eventid = s.eventid)
+       QUALIFY row_number() OVER (PARTITION BY s.eventid ORDER BY s.sourceref) = 1`,
+    );
+    const after = await this.store.count();
+    const valid = counts.filter((c) => c.reason === null).reduce((sum, c) => sum + c.n, 0);
+    this.report.inserted += after - before;
+    this.report.duplicates += valid - (after - before);
+  }
+
+  private addBad(path: string, reason: string, count: number): void {
+    this.report.badRecords += count;
+    const existing = this.report.badRecordDetails.find((b) => b.path === path && b.reason === reason);
+    if (existing) existing.count += count;
+    else this.report.badRecordDetails.push({ path, reason, count });
+  }
+
+  cleanup(): void {
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.slice(0, 300);
+}
+
+/** A SQL string literal. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

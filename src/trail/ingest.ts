@@ -165,7 +165,8 @@ class Loader {
     const salvage = salvageFile(file.path, file.format, file.gzip);
     const reason = salvage.fileProblem ?? firstLine(duckdbError);
     for (const [why, count] of salvage.bad) this.addBad(file.path, why, count);
-    if (salvage.fileProblem || salvage.bad.size > 0 || salvage.records.length === 0) {
+    // Bad records are reported as such; the file itself is named when it is damaged as a whole.
+    if (salvage.fileProblem || salvage.records.length === 0) {
       this.report.badFiles.push({
         path: file.path,
         reason: `${reason} (${salvage.records.length} records recovered)`,

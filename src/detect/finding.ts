@@ -36,4 +36,14 @@ export interface Finding {
   lastSeen: string;
   /** One line a responder can act on. */
   summary: string;
+  /** Every region and source address of the events (the finding's `region` is set only when one). */
+  regions?: string[];
+  sourceIps?: string[];
+  /** How many of the events failed (denied or errored): attempts still show intent. */
+  failedEvents?: number;
+  /** True when the events came from the subject key or a session derived from it (lineage). */
+  attributed?: boolean;
+  /** Built-in catalogue or a Sigma rule; Sigma findings carry the authors' attribution (DRL 1.1). */
+  ruleSource?: 'builtin' | 'sigma';
+  attribution?: string;
 }

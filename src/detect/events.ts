@@ -1,0 +1,42 @@
+import { EVENTS_TABLE } from '../store/schema.js';
+
+/** A value bound to a `?` placeholder. */
+export type QueryParam = string | number | boolean | null;
+
+/**
+ * What the investigation needs from the event store: run one read-only query in the portable
+ * dialect. `EventStore` (src/store/store.ts) satisfies it; so could an Athena runner.
+ */
+export interface EventQuery {
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParam[]): Promise<T[]>;
+}
+
+/** The events table, aliased `e` in every detection query (rules refer to `e.` in sub-queries). */
+export const FROM_EVENTS = `${EVENTS_TABLE} e`;
+
+/** The responder's own calls carry `tourniquet/<version>` in the user agent (src/aws/pool.ts). */
+export const NOT_RESPONDER = `strpos(coalesce(e.useragent, ''), 'tourniquet/') = 0`;
+
+/** Who made the call, in the order of precision CloudTrail gives (sign-in failures lack an ARN). */
+export const PRINCIPAL = `coalesce(e.useridentity.arn, e.useridentity.username, e.useridentity.principalid, e.useridentity.invokedby)`;
+
+/** A time range over eventtime (ISO strings compare correctly: CloudTrail writes `…Z`). */
+export interface TimeRange {
+  since?: string;
+  until?: string;
+}
+
+/** SQL conditions and parameters for a time range. */
+export function timeConditions(range: TimeRange | undefined): { sql: string[]; params: QueryParam[] } {
+  const sql: string[] = [];
+  const params: QueryParam[] = [];
+  if (range?.since) {
+    sql.push('e.eventtime >= ?');
+    params.push(range.since);
+  }
+  if (range?.until) {
+    sql.push('e.eventtime <= ?');
+    params.push(range.until);
+  }
+  return { sql, params };
+}

@@ -1,0 +1,85 @@
+/**
+ * Building blocks for rule predicates, in the SQL subset DuckDB (with the store's shim macros) and
+ * Athena/Trino both run: `json_extract_scalar`, `regexp_like`, 3-argument `replace`, ISO-string
+ * time comparisons. Column names are the Athena CloudTrail table's (src/store/schema.ts).
+ */
+
+/** A SQL string literal with quotes doubled. */
+export function lit(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A comma-separated list of SQL string literals. */
+export function lits(values: readonly string[]): string {
+  return values.map(lit).join(', ');
+}
+
+/**
+ * The event name without the API-version suffix some services log: Lambda writes
+ * `UpdateFunctionCode20150331v2`, CloudFront `CreateDistribution2020_05_31`. Anchored at the end,
+ * so Trino's replace-all and DuckDB's replace-first give the same result.
+ */
+export const BASE_EVENT_NAME = `regexp_replace(eventname, '(20[0-9]{2}_?[0-9]{2}_?[0-9]{2})(v[0-9]+)?$', '')`;
+
+/** The call is `service:Name` for one of the names (suffixed names match). */
+export function api(service: string, ...names: string[]): string {
+  const source = `eventsource = ${lit(`${service}.amazonaws.com`)}`;
+  if (names.length === 0) return source;
+  return `(${source} AND ${BASE_EVENT_NAME} IN (${lits(names)}))`;
+}
+
+/** A scalar from a JSON text column (NULL for objects, arrays, missing keys, invalid JSON). */
+export function json(column: JsonColumn, path: string): string {
+  return `json_extract_scalar(${column}, ${lit(`$.${path}`)})`;
+}
+
+export type JsonColumn =
+  'requestparameters' | 'responseelements' | 'additionaleventdata' | 'serviceeventdetails';
+
+/** `requestParameters.<path>` as text. */
+export const req = (path: string): string => json('requestparameters', path);
+/** `responseElements.<path>` as text. */
+export const resp = (path: string): string => json('responseelements', path);
+/** `additionalEventData.<path>` as text. */
+export const extra = (path: string): string => json('additionaleventdata', path);
+
+/** The call succeeded (CloudTrail omits errorCode on success). */
+export const SUCCEEDED = `coalesce(errorcode, '') = ''`;
+
+/** Error codes that mean "not allowed", across the query, JSON and EC2 protocols. */
+export const DENIED = `(errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden') OR regexp_like(coalesce(errorcode, ''), '(?i)accessdenied|unauthorized'))`;
+
+/** Case-sensitive regular-expression match (RE2 in DuckDB, Java in Trino: keep to the common subset). */
+export function matches(expr: string, pattern: string): string {
+  return `regexp_like(coalesce(${expr}, ''), ${lit(pattern)})`;
+}
+
+/** All of the predicates. */
+export function and(...parts: string[]): string {
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+}
+
+/** Any of the predicates. */
+export function or(...parts: string[]): string {
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
+/** Not the predicate (NULL counts as false, so `not` of an unknown is true). */
+export function not(part: string): string {
+  return `NOT coalesce(${part}, false)`;
+}
+
+/**
+ * A policy document (JSON text anywhere in `column`) grants to an AWS account other than the one
+ * the event was recorded in. The account's own ARNs and bare ids are removed first with the
+ * 3-argument `replace` (replace-all in both engines), then any remaining account id is foreign.
+ */
+export function grantsForeignAccount(column: JsonColumn): string {
+  const stripped = `replace(replace(${column}, 'arn:aws:iam::' || recipientaccountid || ':', ''), '"' || recipientaccountid || '"', '')`;
+  return `regexp_like(coalesce(${stripped}, ''), '(arn:aws:iam::[0-9]{12}:|"AWS"\\s*:\\s*\\[?\\s*"[0-9]{12}")')`;
+}
+
+/** A policy document grants to everyone (`"Principal": "*"` or `{"AWS": "*"}`). */
+export function grantsPublic(column: JsonColumn): string {
+  return `regexp_like(coalesce(${column}, ''), '"Principal\\\\?"\\s*:\\s*(\\{\\s*\\\\?"AWS\\\\?"\\s*:\\s*\\[?\\s*)?\\\\?"\\*\\\\?"')`;
+}

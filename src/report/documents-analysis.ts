@@ -1,0 +1,335 @@
+import { chartOrNote, lineageOrNote } from './charts.js';
+import { usd } from './cost.js';
+import type { Doc, DocBlock } from './doc.js';
+import type { Facts } from './facts.js';
+import { factText, isUnknown } from './unknown.js';
+import { actionItems } from './documents-comms.js';
+import {
+  containedText,
+  costText,
+  createdSummary,
+  listText,
+  severityText,
+  subjectText,
+  timeText,
+  utc,
+  whatHappened,
+} from './words.js';
+
+/** Timeline rows shown in documents; the CSV export carries every event. */
+export const TIMELINE_ROWS = 500;
+
+function byline(facts: Facts, what: string): string {
+  return `${what} · case ${facts.caseId} · ${utc(facts.generatedAt)}`;
+}
+
+/** The cost estimate: per type and region, the price with its source and date, and the rest. */
+export function costBlocks(facts: Facts): DocBlock[] {
+  if (isUnknown(facts.cost)) return [{ kind: 'para', text: `Cost estimate: ${factText(facts.cost)}.` }];
+  const c = facts.cost;
+  const blocks: DocBlock[] = [
+    { kind: 'para', text: [{ strong: `Estimated cost: ${costText(facts)}.` }] },
+    {
+      kind: 'table',
+      columns: [
+        'Instance type',
+        'Region',
+        'Instances',
+        'Instance-hours',
+        'USD/hour',
+        'Cost',
+        'Price source (date)',
+      ],
+      rows: c.lines.map((l) => [
+        l.instanceType,
+        l.region,
+        String(l.instances),
+        l.hours.toFixed(2),
+        l.usdPerHour === null ? 'not priced' : String(l.usdPerHour),
+        l.usd === null ? 'not priced' : usd(l.usd),
+        `${l.priceSource} (${l.priceDate})${l.note ? `; ${l.note}` : ''}`,
+      ]),
+      empty: 'The attacker launched no EC2 instances.',
+    },
+    { kind: 'para', text: `Prices: ${c.table.description} ${c.table.billing} ${c.table.fallbackNote}` },
+  ];
+  if (c.otherBillable.length) {
+    blocks.push({
+      kind: 'table',
+      columns: ['Other billable resource', 'Identifier', 'Region', 'Note'],
+      rows: c.otherBillable.map((o) => [o.type, { code: o.id }, o.region, o.note]),
+      empty: '',
+    });
+  }
+  blocks.push({
+    kind: 'para',
+    text: isUnknown(c.costExplorer)
+      ? `Billed figures (Cost Explorer): ${factText(c.costExplorer)}.`
+      : `Billed figures (${c.costExplorer.source}, ${utc(c.costExplorer.start)} to ${utc(c.costExplorer.end)}): ${c.costExplorer.total.toFixed(2)} ${c.costExplorer.currency}${c.costExplorer.byService.length ? ` — ${c.costExplorer.byService.map((s) => `${s.service} ${s.amount.toFixed(2)}`).join(', ')}` : ''}.`,
+  });
+  return blocks;
+}
+
+function dataBlocks(facts: Facts): DocBlock[] {
+  if (isUnknown(facts.dataAccessed))
+    return [{ kind: 'para', text: `Data accessed: ${factText(facts.dataAccessed)}.` }];
+  return [
+    {
+      kind: 'table',
+      columns: ['Time', 'What', 'Name', 'Region', 'Outcome'],
+      rows: facts.dataAccessed.map((d) => [
+        utc(d.time),
+        d.what,
+        { code: d.id },
+        d.region,
+        d.succeeded ? 'read' : 'refused',
+      ]),
+      empty: 'No data read by the attacker was found.',
+    },
+  ];
+}
+
+/** Decision points with criterion, answer and deadlines. */
+export function decisionBlocks(facts: Facts): DocBlock[] {
+  return [
+    {
+      kind: 'table',
+      columns: ['Decision', 'Answer', 'Because', 'Criterion', 'Deadline'],
+      rows: facts.decisions.map((d) => [
+        d.question,
+        { strong: d.answer },
+        d.basis,
+        d.criterion,
+        d.deadlines.map((x) => `${x.label}: ${timeText(x.at)}`).join('; ') || '-',
+      ]),
+      empty: '',
+    },
+  ];
+}
+
+/** Time to detect and to contain. */
+export function metricBlocks(facts: Facts): DocBlock[] {
+  return [
+    {
+      kind: 'fields',
+      rows: [
+        ['First attacker event', timeText(facts.times.firstAttackerEvent)],
+        ['Awareness', timeText(facts.times.awareness)],
+        ['Containment verified', timeText(facts.times.containment)],
+        [
+          'Time to detect (first attacker event → awareness)',
+          factText(facts.metrics.timeToDetect, (d) => d.text),
+        ],
+        [
+          'Time to contain (awareness → verified containment)',
+          factText(facts.metrics.timeToContain, (d) => d.text),
+        ],
+        ['Exposure (first attacker event → containment)', factText(facts.metrics.exposure, (d) => d.text)],
+      ],
+    },
+  ];
+}
+
+/** For the executive: what happened, impact with cost, data, status, decisions, next steps. */
+export function executiveBriefing(facts: Facts): Doc {
+  return {
+    title: 'Executive briefing: compromised AWS credential',
+    byline: byline(facts, 'Executive briefing'),
+    blocks: [
+      chartOrNote(facts),
+      { kind: 'heading', text: 'What happened' },
+      { kind: 'para', text: whatHappened(facts) },
+      {
+        kind: 'fields',
+        rows: [
+          ['Severity', severityText(facts)],
+          ['Contained', containedText(facts)],
+          ['Resources the attacker created', createdSummary(facts)],
+        ],
+      },
+      { kind: 'heading', text: 'Business impact and cost estimate' },
+      ...costBlocks(facts),
+      { kind: 'heading', text: 'Data possibly accessed' },
+      ...dataBlocks(facts),
+      { kind: 'heading', text: 'Status' },
+      ...metricBlocks(facts),
+      { kind: 'heading', text: 'Decisions' },
+      ...decisionBlocks(facts),
+      { kind: 'heading', text: 'Next steps' },
+      { kind: 'list', ordered: true, items: facts.nextSteps },
+    ],
+  };
+}
+
+/** Attacker activity over time: picture, bursts, then each call. */
+export function timelineBlocks(facts: Facts): DocBlock[] {
+  if (isUnknown(facts.timeline) || isUnknown(facts.bursts))
+    return [{ kind: 'para', text: `Timeline: ${factText(facts.timeline)}.` }];
+  const rows = facts.timeline.slice(0, TIMELINE_ROWS);
+  const more = facts.timeline.length - rows.length;
+  return [
+    { kind: 'subheading', text: 'Bursts of activity' },
+    {
+      kind: 'table',
+      columns: ['From', 'To', 'Calls', 'Regions', 'Categories', 'Most frequent calls'],
+      rows: facts.bursts.map((b) => [
+        utc(b.start),
+        utc(b.end),
+        String(b.events),
+        b.regions.join(', '),
+        b.categories.join(', '),
+        b.topEvents.join(', '),
+      ]),
+      empty: 'No attacker activity was found.',
+    },
+    { kind: 'subheading', text: 'Every attacker call' },
+    {
+      kind: 'table',
+      columns: ['Time', 'Region', 'Call', 'Category', 'Source', 'Credential', 'Error'],
+      rows: rows.map((e) => [
+        utc(e.time),
+        e.region,
+        `${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`,
+        e.category,
+        e.sourceIp ?? '',
+        e.accessKey ?? e.principal ?? '',
+        e.error ?? '',
+      ]),
+      empty: 'No attacker activity was found.',
+    },
+    ...(more > 0
+      ? [
+          {
+            kind: 'para' as const,
+            text: `${more} more call(s) are in the CSV export (tourniquet report --kind timeline --format csv).`,
+          },
+        ]
+      : []),
+    {
+      kind: 'fields',
+      rows: [
+        ['Regions', listText(facts.regions)],
+        ['Source addresses', listText(facts.attackerIps)],
+        ['User agents', listText(facts.userAgents)],
+      ],
+    },
+  ];
+}
+
+/** The timeline document. */
+export function timelineDoc(facts: Facts): Doc {
+  return {
+    title: 'Timeline of attacker activity',
+    byline: byline(facts, 'Timeline'),
+    blocks: [chartOrNote(facts), ...timelineBlocks(facts)],
+  };
+}
+
+/** The decisions document: each decision point, then the response metrics. */
+export function decisionsDoc(facts: Facts): Doc {
+  return {
+    title: 'Decision points and response metrics',
+    byline: byline(facts, 'Decisions'),
+    blocks: [
+      { kind: 'heading', text: 'Decisions' },
+      ...decisionBlocks(facts),
+      { kind: 'heading', text: 'Response metrics' },
+      ...metricBlocks(facts),
+    ],
+  };
+}
+
+function findingBlocks(facts: Facts): DocBlock[] {
+  if (isUnknown(facts.findingsByCategory))
+    return [{ kind: 'para', text: `Findings: ${factText(facts.findingsByCategory)}.` }];
+  if (facts.findingsByCategory.length === 0)
+    return [{ kind: 'para', text: 'The investigation produced no finding.' }];
+  return facts.findingsByCategory.flatMap((c): DocBlock[] => [
+    { kind: 'subheading', text: `${c.category} (${c.findings.length}, worst ${c.severity})` },
+    {
+      kind: 'table',
+      columns: ['Severity', 'Finding', 'Technique', 'Region', 'First seen', 'Events', 'What to do'],
+      rows: c.findings.map((f) => [
+        f.severity,
+        f.title,
+        f.technique,
+        f.region ?? '',
+        utc(f.firstSeen),
+        String(f.eventIds.length),
+        f.summary,
+      ]),
+      empty: '',
+    },
+  ]);
+}
+
+function coverageBlocks(facts: Facts): DocBlock[] {
+  if (isUnknown(facts.coverage)) return [{ kind: 'para', text: `Coverage: ${factText(facts.coverage)}.` }];
+  return [
+    {
+      kind: 'table',
+      columns: ['Source', 'Region', 'From', 'To', 'State', 'Why'],
+      rows: facts.coverage.map((c) => [
+        c.source,
+        c.region,
+        c.from ? utc(c.from) : '',
+        c.to ? utc(c.to) : '',
+        c.state,
+        c.reason ?? '',
+      ]),
+      empty: 'No collection has run.',
+    },
+  ];
+}
+
+/** Everything: the picture, the lineage, every document's content in one report. */
+export function fullReport(facts: Facts): Doc {
+  const resources = isUnknown(facts.resources) ? [] : facts.resources;
+  return {
+    title: `Incident report: ${subjectText(facts.subject)}`,
+    byline: byline(facts, 'Full report'),
+    blocks: [
+      chartOrNote(facts),
+      lineageOrNote(facts),
+      { kind: 'heading', text: 'Summary' },
+      { kind: 'para', text: whatHappened(facts) },
+      {
+        kind: 'fields',
+        rows: [
+          ['Account', factText(facts.account)],
+          ['Credential type', factText(facts.credentialType)],
+          ['Key status at triage', factText(facts.keyStatus)],
+          ['Severity', severityText(facts)],
+          ['Contained', containedText(facts)],
+          ['Estimated cost', costText(facts)],
+          ['Attribution', facts.attribution],
+        ],
+      },
+      { kind: 'heading', text: 'Response metrics' },
+      ...metricBlocks(facts),
+      { kind: 'heading', text: 'Findings by category' },
+      ...findingBlocks(facts),
+      { kind: 'heading', text: 'Resources the attacker created or changed' },
+      {
+        kind: 'table',
+        columns: ['Time', 'Action', 'Type', 'Identifier', 'Region', 'Call'],
+        rows: resources.map((r) => [utc(r.time), r.action, r.type, { code: r.id }, r.region, r.eventName]),
+        empty: isUnknown(facts.resources) ? `Resources: ${factText(facts.resources)}.` : 'None found.',
+      },
+      { kind: 'heading', text: 'Data possibly accessed' },
+      ...dataBlocks(facts),
+      { kind: 'heading', text: 'Cost estimate' },
+      ...costBlocks(facts),
+      { kind: 'heading', text: 'Timeline' },
+      ...timelineBlocks(facts),
+      { kind: 'heading', text: 'Actions taken' },
+      actionItems(facts),
+      { kind: 'heading', text: 'Decisions' },
+      ...decisionBlocks(facts),
+      { kind: 'heading', text: 'Coverage of the evidence' },
+      ...coverageBlocks(facts),
+      { kind: 'heading', text: 'Next steps' },
+      { kind: 'list', ordered: true, items: facts.nextSteps },
+    ],
+  };
+}

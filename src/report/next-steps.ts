@@ -1,0 +1,58 @@
+import type { Facts } from './facts.js';
+import { isUnknown } from './unknown.js';
+
+type FactsSoFar = Omit<Facts, 'decisions' | 'nextSteps'>;
+
+/** Next steps as data: a step is listed when its condition holds on the facts. */
+const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string }[] = [
+  {
+    when: (f) => !f.contained,
+    text: () =>
+      'Contain the credential: `tourniquet contain --apply` (deactivates, denies derived sessions).',
+  },
+  {
+    when: (f) => isUnknown(f.timeline),
+    text: () => 'Collect and investigate the events: `tourniquet collect` then `tourniquet investigate`.',
+  },
+  {
+    when: (f) => !isUnknown(f.coverage) && f.coverage.some((c) => c.state !== 'complete'),
+    text: (f) =>
+      `Close the coverage gaps (${isUnknown(f.coverage) ? 0 : f.coverage.filter((c) => c.state !== 'complete').length} source/region ranges not complete) before concluding.`,
+  },
+  {
+    when: (f) => !isUnknown(f.resources) && f.resources.some((r) => r.action === 'created'),
+    text: (f) =>
+      `Remove the ${isUnknown(f.resources) ? 0 : f.resources.filter((r) => r.action === 'created').length} resource(s) the attacker created, after preserving evidence (snapshots, function code, policy documents).`,
+  },
+  {
+    when: (f) =>
+      !isUnknown(f.findingsByCategory) &&
+      f.findingsByCategory.some((c) => c.category === 'persistence' || c.category === 'privilege-escalation'),
+    text: () =>
+      'Remove persistence: users, keys, passwords, MFA devices, policy versions, role trusts and identity providers the attacker added.',
+  },
+  {
+    when: (f) => !isUnknown(f.dataAccessed) && f.dataAccessed.some((d) => d.succeeded),
+    text: () =>
+      'Review the data accessed with its owners and the DPO; rotate the secrets and parameters that were read.',
+  },
+  {
+    when: (f) => !isUnknown(f.cost) && f.cost.totalUsd > 0,
+    text: () => 'Open an AWS Support case asking for a billing review (text in the aws-support report).',
+  },
+  {
+    when: () => true,
+    text: () =>
+      'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept.',
+  },
+  { when: () => true, text: () => 'Watch for resumed activity for 48 hours: `tourniquet watch --for 48h`.' },
+  {
+    when: () => true,
+    text: () => 'Hold the post-incident review: how the credential leaked and what prevents it next time.',
+  },
+];
+
+/** The next steps that apply to these facts, in playbook order. */
+export function nextSteps(facts: FactsSoFar): string[] {
+  return STEPS.filter((s) => s.when(facts)).map((s) => s.text(facts));
+}

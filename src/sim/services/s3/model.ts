@@ -1,0 +1,69 @@
+/**
+ * S3 state as plain JSON-serialisable data. Buckets live in their owner's account; bucket names
+ * are one global namespace, so lookups go across accounts. Object bodies are base64.
+ */
+
+/** What the S3 logic needs from the simulator: the virtual clock. */
+export interface S3Deps {
+  now(): Date;
+}
+
+/** An ACL grant (S3 `Grant`): a canonical user or a predefined group. */
+export interface Grant {
+  grantee: { type: 'CanonicalUser'; id: string } | { type: 'Group'; uri: string };
+  permission: 'FULL_CONTROL' | 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP';
+}
+
+/** PublicAccessBlockConfiguration. */
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+
+export interface S3Object {
+  key: string;
+  /** Base64 of the bytes. */
+  body: string;
+  size: number;
+  /** Quoted hex MD5, as S3 returns it. */
+  etag: string;
+  contentType: string;
+  lastModified: string;
+  metadata: Record<string, string>;
+  /** Checksums the writer supplied (algorithm in upper case → base64 value). */
+  checksums: Record<string, string>;
+  /** Account that wrote the object. */
+  ownerAccount: string;
+}
+
+export interface Bucket {
+  name: string;
+  region: string;
+  creationDate: string;
+  ownerAccount: string;
+  acl: Grant[];
+  ownership?: ObjectOwnership;
+  publicAccessBlock?: PublicAccessBlock;
+  policy?: string;
+  tags?: { Key: string; Value: string }[];
+  objects: Record<string, S3Object>;
+}
+
+/** One account's S3 slice. */
+export interface S3AccountState {
+  buckets: Record<string, Bucket>;
+}
+
+/** Every account's S3 slice (bucket names are global). */
+export interface S3World {
+  accounts: Record<string, S3AccountState>;
+}
+
+/** An empty S3 slice. */
+export function emptyS3Account(): S3AccountState {
+  return { buckets: {} };
+}

@@ -19,6 +19,8 @@ export interface TrailFile {
   gzip: boolean;
   /** Bytes on disk. */
   size: number;
+  /** Bytes once decompressed (from the gzip trailer; a damaged trailer may lie). */
+  rawSize: number;
 }
 
 /** A file left out, with the reason. */
@@ -116,7 +118,7 @@ function classify(path: string, out: Discovery): void {
   } else if (format === 'unknown') {
     out.bad.push({ path, reason: `not JSON (starts with ${JSON.stringify(head.trimStart().slice(0, 12))})` });
   } else {
-    out.files.push({ path, format, gzip, size });
+    out.files.push({ path, format, gzip, size, rawSize: gzip ? gzipRawSize(path, size) : size });
   }
 }
 
@@ -132,6 +134,19 @@ export function sniffFormat(head: string): TrailFormat | 'empty' | 'digest' | 'u
   // Keys in another order: a Records array before the end of the first object means a delivery file.
   if (/^\{\s*"[A-Za-z]+"\s*:\s*(?:"[^"]*"|\d+)\s*,[^]*?"Records"\s*:\s*\[/.test(text)) return 'records';
   return 'objects';
+}
+
+/** ISIZE, the last four bytes of a gzip member: the uncompressed length modulo 2^32 (RFC 1952 §2.3.1). */
+function gzipRawSize(path: string, size: number): number {
+  if (size < 18) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const tail = Buffer.alloc(4);
+    readSync(fd, tail, 0, 4, size - 4);
+    return tail.readUInt32LE(0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readHead(path: string, bytes: number): Buffer {

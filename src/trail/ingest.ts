@@ -114,7 +114,7 @@ function* batches(files: TrailFile[]): Generator<TrailFile[]> {
     let batch: TrailFile[] = [];
     let bytes = 0;
     for (const file of group) {
-      const estimate = file.gzip ? file.size * 10 : file.size;
+      const estimate = Math.max(file.size, file.rawSize);
       if (batch.length > 0 && (bytes + estimate > BATCH_BYTES || batch.length >= BATCH_FILES)) {
         yield batch;
         batch = [];
@@ -147,11 +147,14 @@ class Loader {
             files.map((f) => f.path),
             first.format,
             first.gzip,
+            Math.max(...files.map((f) => f.rawSize)),
           ),
           this.options.filter,
         ),
       );
     } catch (error) {
+      // Only the data's fault is handled here; running out of memory or disk is not a bad file.
+      if (!isDataError(error)) throw error;
       if (files.length === 1) return this.salvage(first, messageOf(error));
       const middle = Math.ceil(files.length / 2);
       await this.load(files.slice(0, middle));
@@ -162,7 +165,13 @@ class Loader {
   }
 
   private async salvage(file: TrailFile, duckdbError: string): Promise<void> {
-    const salvage = salvageFile(file.path, file.format, file.gzip);
+    let salvage: ReturnType<typeof salvageFile>;
+    try {
+      salvage = salvageFile(file.path, file.format, file.gzip);
+    } catch (error) {
+      this.report.badFiles.push({ path: file.path, reason: `unreadable: ${firstLine(messageOf(error))}` });
+      return;
+    }
     const reason = salvage.fileProblem ?? firstLine(duckdbError);
     for (const [why, count] of salvage.bad) this.addBad(file.path, why, count);
     // Bad records are reported as such; the file itself is named when it is damaged as a whole.
@@ -178,7 +187,11 @@ class Loader {
     writeFileSync(temp, salvage.records.join('\n') + '\n');
     try {
       await this.store.run(
-        stageSql(STAGE, readerSql([temp], 'objects', false, file.path), this.options.filter),
+        stageSql(
+          STAGE,
+          readerSql([temp], 'objects', false, maxLine(salvage.records), file.path),
+          this.options.filter,
+        ),
       );
     } catch (error) {
       this.report.badFiles.push({
@@ -241,6 +254,15 @@ class Loader {
   cleanup(): void {
     if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
   }
+}
+
+/** DuckDB's errors for input it cannot read (malformed JSON, wrong shape, bad encoding, gzip). */
+function isDataError(error: unknown): boolean {
+  return /^(Invalid Input Error|Conversion Error|IO Error)/.test(messageOf(error));
+}
+
+function maxLine(lines: string[]): number {
+  return lines.reduce((max, l) => Math.max(max, Buffer.byteLength(l)), 0);
 }
 
 function firstLine(message: string): string {

@@ -14,8 +14,16 @@ export interface RecordFilter {
   until?: string | undefined;
 }
 
-/** A Records file is one JSON object: allow big delivery files (DuckDB's default is 16 MiB). */
-const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+/**
+ * DuckDB's `maximum_object_size` for files of up to `largest` decompressed bytes. A Records file
+ * is one JSON object, so the limit must cover the whole file; but the reader allocates buffers of
+ * twice this size per thread, so it is sized to the batch rather than set high once.
+ */
+export function maxObjectBytes(largest: number): number {
+  let size = 16 * 1024 * 1024; // DuckDB's default
+  while (size < largest + 1024 && size < 2 ** 30) size *= 2;
+  return size;
+}
 
 function lit(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -26,9 +34,15 @@ function lit(value: string): string {
  * of the given files, read by DuckDB's JSON reader in one parallel scan with an explicit column
  * list (no auto-detection). `sourceRef` replaces the file name (for repaired temp files).
  */
-export function readerSql(paths: string[], format: TrailFormat, gzip: boolean, sourceRef?: string): string {
+export function readerSql(
+  paths: string[],
+  format: TrailFormat,
+  gzip: boolean,
+  largest: number,
+  sourceRef?: string,
+): string {
   const list = `[${paths.map(lit).join(', ')}]`;
-  const common = `compression = '${gzip ? 'gzip' : 'uncompressed'}', filename = true, maximum_object_size = ${MAX_OBJECT_BYTES}`;
+  const common = `compression = '${gzip ? 'gzip' : 'uncompressed'}', filename = true, maximum_object_size = ${maxObjectBytes(largest)}`;
   const ref = sourceRef === undefined ? 'filename' : lit(sourceRef);
   switch (format) {
     case 'records':

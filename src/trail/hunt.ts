@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Progress } from '../context.js';
+import { openEventStore, type EventStore } from '../store/store.js';
+import { summarizeStore, type Ranked, type StoreSummary } from '../store/summary.js';
+import { ingestPaths, type IngestReport, type RecordFilter } from './ingest.js';
+
+export interface HuntOptions {
+  paths: string[];
+  filter?: RecordFilter;
+  /** Keep the events in this DuckDB file; default a temporary file removed by `close()`. */
+  storeFile?: string;
+  progress?: Progress;
+}
+
+/** An offline hunt: the loaded store (still open, for detection rules), what was read and the summary. */
+export interface Hunt {
+  store: EventStore;
+  ingest: IngestReport;
+  summary: StoreSummary;
+  /** Close the store and remove it if it was temporary. */
+  close(): void;
+}
+
+/**
+ * Load CloudTrail files into a store (a temporary one unless `storeFile` is given), filtered
+ * during the scan, and summarise them. The caller runs detections on `hunt.store`, then `close()`s.
+ */
+export async function huntFiles(options: HuntOptions): Promise<Hunt> {
+  const temp = options.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-hunt-'));
+  const file = options.storeFile ?? join(temp!, 'hunt.duckdb');
+  // A bounded memory budget: DuckDB spills to disk beyond it (5M records stay under 1.5 GB).
+  const store = await openEventStore(file, { memoryLimit: '1GB' });
+  const close = (): void => {
+    store.close();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  };
+  try {
+    const ingest = await ingestPaths(store, options.paths, {
+      filter: options.filter,
+      progress: options.progress,
+      sourceKind: 'file',
+    });
+    const summary = await summarizeStore(store);
+    return { store, ingest, summary, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** The `--json` document of `tourniquet hunt` (findings are added by the caller). */
+export interface HuntDocument {
+  records: number;
+  files: number;
+  filter: RecordFilter;
+  badFiles: { path: string; reason: string }[];
+  badRecords: number;
+  badRecordDetails: { path: string; reason: string; count: number }[];
+  skipped: { path: string; reason: string }[];
+  duplicates: number;
+  timeRange: { first: string | null; last: string | null };
+  accounts: Ranked[];
+  regions: Ranked[];
+  principals: {
+    arn: string;
+    type: string | null;
+    count: number;
+    accessKeys: number;
+    first: string;
+    last: string;
+  }[];
+  accessKeys: { accessKeyId: string; principal: string | null; count: number; first: string; last: string }[];
+  sourceIps: Ranked[];
+  userAgents: Ranked[];
+  eventNames: Ranked[];
+  errorCodes: Ranked[];
+  /** How many distinct values each list had before it was cut. */
+  distinct: Record<string, number>;
+}
+
+/** Shape the ingest report and summary into the hunt document. */
+export function huntDocument(hunt: Pick<Hunt, 'ingest' | 'summary'>, filter: RecordFilter): HuntDocument {
+  const { ingest, summary } = hunt;
+  const l = summary.lists;
+  return {
+    records: summary.records,
+    files: ingest.files,
+    filter,
+    badFiles: ingest.badFiles,
+    badRecords: ingest.badRecords,
+    badRecordDetails: ingest.badRecordDetails,
+    skipped: ingest.skipped,
+    duplicates: ingest.duplicates,
+    timeRange: summary.timeRange,
+    accounts: l.accounts.top,
+    regions: l.regions.top,
+    principals: l.principals.top.map((p) => ({
+      arn: p.value,
+      type: (p.type as string | null) ?? null,
+      count: p.count,
+      accessKeys: p.accessKeys as number,
+      first: p.first as string,
+      last: p.last as string,
+    })),
+    accessKeys: l.accessKeys.top.map((k) => ({
+      accessKeyId: k.value,
+      principal: (k.principal as string | null) ?? null,
+      count: k.count,
+      first: k.first as string,
+      last: k.last as string,
+    })),
+    sourceIps: l.sourceIps.top,
+    userAgents: l.userAgents.top,
+    eventNames: l.eventNames.top,
+    errorCodes: l.errorCodes.top,
+    distinct: Object.fromEntries(Object.entries(l).map(([k, v]) => [k, v.distinct])),
+  };
+}

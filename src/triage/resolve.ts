@@ -63,14 +63,12 @@ async function temporaryKeyOwner(
 ): Promise<SignerIdentity | undefined> {
   for (const region of [...new Set(['us-east-1', pool.defaultRegion])]) {
     try {
-      const out = await pool
-        .get(CloudTrailClient, region)
-        .send(
-          new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: key }],
-            MaxResults: 5,
-          }),
-        );
+      const out = await pool.get(CloudTrailClient, region).send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: key }],
+          MaxResults: 5,
+        }),
+      );
       const event = out.Events?.find((e) => e.CloudTrailEvent);
       if (event)
         return (JSON.parse(event.CloudTrailEvent!) as { userIdentity?: SignerIdentity }).userIdentity;

@@ -1,0 +1,196 @@
+import { compareWithBaseline, type Anomalies, type Window } from './baseline.js';
+import { runRules, severityRank } from './engine.js';
+import {
+  FROM_EVENTS,
+  NOT_RESPONDER,
+  PRINCIPAL,
+  type EventQuery,
+  type QueryParam,
+  type TimeRange,
+} from './events.js';
+import type { Finding } from './finding.js';
+import type { GeoIp } from './geoip.js';
+import { lineageOf, renderLineage, type Lineage, type LineageNode } from './lineage.js';
+import { BUILTIN_RULES } from './rules/index.js';
+import type { DetectionRule } from './rules/types.js';
+import type { SigmaReportEntry } from './sigma/load.js';
+import { burstsOf, type Burst, type TimelineEvent } from './timeline.js';
+
+export interface InvestigateOptions {
+  /** The compromised access key ids (AKIA…/ASIA…); without them every finding counts. */
+  subjectKeys?: string[];
+  /** Built-in catalogue by default. */
+  rules?: readonly DetectionRule[];
+  /** Compiled Sigma rules and the compile report (see `loadSigmaRules`). */
+  sigma?: { rules: DetectionRule[]; report: SigmaReportEntry[] };
+  geoip?: GeoIp;
+  /** Days of baseline before the first suspicious event (default 30). */
+  baselineDays?: number;
+  /** Silence that separates two bursts of the timeline (default 15 minutes). */
+  burstGapMinutes?: number;
+  range?: TimeRange;
+}
+
+/** Everything the investigation concludes; stored in the case as investigation.json. */
+export interface Investigation {
+  subjectKeys: string[];
+  findings: Finding[];
+  lineage: Lineage | null;
+  lineageText: string[];
+  /** First suspicious event to last attacker event (null when nothing suspicious was found). */
+  window: Window | null;
+  anomalies: Anomalies | null;
+  timeline: Burst[];
+  sigmaReport: SigmaReportEntry[];
+  ruleFailures: { ruleId: string; error: string }[];
+  truncatedRules: string[];
+}
+
+const SUSPICIOUS = severityRank('medium');
+
+/**
+ * Run the investigation over the event store: rules and Sigma → findings; the subject keys'
+ * lineage → attribution; the incident window; baseline anomalies; the attacker's timeline.
+ * Used by `tourniquet investigate`, `hunt` (evidence) and the `respond` playbook.
+ */
+export async function investigate(
+  store: EventQuery,
+  options: InvestigateOptions = {},
+): Promise<Investigation> {
+  const subjectKeys = [...new Set(options.subjectKeys ?? [])];
+  const rules = [...(options.rules ?? BUILTIN_RULES), ...(options.sigma?.rules ?? [])];
+  const run = await runRules(store, rules, options.range ? { range: options.range } : {});
+  const lineage = subjectKeys.length ? await lineageOf(store, subjectKeys) : null;
+
+  let attributedIds: Set<string> | null = null;
+  if (lineage) {
+    attributedIds = new Set(
+      (
+        await store.query<{ eventid: string }>(
+          `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${attributionSql(lineage).sql} AND ${NOT_RESPONDER}`,
+          attributionSql(lineage).params,
+        )
+      ).map((r) => r.eventid),
+    );
+    for (const finding of run.findings)
+      finding.attributed = finding.eventIds.some((id) => attributedIds!.has(id));
+  }
+
+  const window = await inferWindow(store, run.findings, lineage);
+  let anomalies: Anomalies | null = null;
+  if (lineage && window) {
+    const roots = lineage.roots.map((r) => r.key);
+    const principals = (
+      await store.query<{ arn: string }>(
+        `SELECT DISTINCT e.useridentity.arn AS arn FROM ${FROM_EVENTS}
+         WHERE e.useridentity.accesskeyid IN (${roots.map(() => '?').join(', ')}) AND e.useridentity.arn IS NOT NULL`,
+        roots,
+      )
+    ).map((r) => r.arn);
+    anomalies = await compareWithBaseline(store, {
+      principals,
+      keys: lineage.keys,
+      incident: window,
+      baselineDays: options.baselineDays ?? 30,
+      ...(options.geoip ? { geoip: options.geoip } : {}),
+    });
+  }
+
+  const events = await attackerEvents(store, run.findings, lineage, window);
+  return {
+    subjectKeys,
+    findings: run.findings,
+    lineage,
+    lineageText: lineage ? renderLineage(lineage) : [],
+    window,
+    anomalies,
+    timeline: burstsOf(events, run.findings, options.burstGapMinutes ?? 15),
+    sigmaReport: options.sigma?.report ?? [],
+    ruleFailures: run.failures,
+    truncatedRules: run.truncated,
+  };
+}
+
+function attributionSql(lineage: Lineage): { sql: string; params: QueryParam[] } {
+  const parts = [`e.useridentity.accesskeyid IN (${lineage.keys.map(() => '?').join(', ')})`];
+  const params: QueryParam[] = [...lineage.keys];
+  if (lineage.consoleLoginEventIds.length) {
+    parts.push(`e.eventid IN (${lineage.consoleLoginEventIds.map(() => '?').join(', ')})`);
+    params.push(...lineage.consoleLoginEventIds);
+  }
+  return { sql: `(${parts.join(' OR ')})`, params };
+}
+
+/**
+ * The incident window: from the first medium-or-worse finding on the compromised credentials
+ * (any finding when there is no subject) or the first derived credential, whichever is earlier,
+ * to the last event of any credential in the lineage (or the last such finding).
+ */
+async function inferWindow(
+  store: EventQuery,
+  findings: Finding[],
+  lineage: Lineage | null,
+): Promise<Window | null> {
+  const suspicious = findings.filter(
+    (f) => severityRank(f.severity) >= SUSPICIOUS && (lineage ? f.attributed === true : true),
+  );
+  const created: string[] = [];
+  const walk = (node: LineageNode): void => {
+    if (node.createdAt) created.push(node.createdAt);
+    node.children.forEach(walk);
+  };
+  lineage?.roots.forEach(walk);
+  // Minting a derived credential is itself the attacker's act (GetSessionToken, AssumeRole, …).
+  const since = minOf([...suspicious.map((f) => f.firstSeen), ...created]);
+  let until = maxOf(suspicious.map((f) => f.lastSeen));
+  if (lineage && since) {
+    const { sql, params } = attributionSql(lineage);
+    const [span] = await store.query<{ last: string | null }>(
+      `SELECT max(e.eventtime) AS last FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ?`,
+      [...params, since],
+    );
+    if (span?.last && span.last > (until ?? '')) until = span.last;
+  }
+  return since && until ? { since, until } : null;
+}
+
+async function attackerEvents(
+  store: EventQuery,
+  findings: Finding[],
+  lineage: Lineage | null,
+  window: Window | null,
+): Promise<TimelineEvent[]> {
+  const select = `SELECT e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
+      e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed
+    FROM ${FROM_EVENTS}`;
+  if (lineage) {
+    if (!window) return [];
+    const { sql, params } = attributionSql(lineage);
+    return store.query<TimelineEvent>(
+      `${select} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ? ORDER BY e.eventtime`,
+      [...params, window.since, window.until],
+    );
+  }
+  const ids = [
+    ...new Set(findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS).flatMap((f) => f.eventIds)),
+  ];
+  const events: TimelineEvent[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    events.push(
+      ...(await store.query<TimelineEvent>(
+        `${select} WHERE e.eventid IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      )),
+    );
+  }
+  return events;
+}
+
+function minOf(values: string[]): string | null {
+  return values.length ? values.reduce((a, b) => (a < b ? a : b)) : null;
+}
+
+function maxOf(values: string[]): string | null {
+  return values.length ? values.reduce((a, b) => (a > b ? a : b)) : null;
+}

@@ -1,15 +1,12 @@
+import { SimError } from '../../core/errors.js';
+
 /**
  * An EC2 API error: `code` is the EC2 error code as the API returns it (e.g.
  * `InvalidInstanceID.NotFound`); CloudTrail records it with a `Client.` prefix.
  */
-export class Ec2Error extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus = 400,
-  ) {
-    super(message);
-    this.name = 'Ec2Error';
+export class Ec2Error extends SimError {
+  constructor(code: string, message: string, status = 400) {
+    super(code, message, status);
   }
 }
 

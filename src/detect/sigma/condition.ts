@@ -8,10 +8,15 @@ export type ConditionNode =
 /** Thrown for a condition this compiler does not understand; the message is the reason shown. */
 export class UnsupportedCondition extends Error {}
 
-const TOKEN = /\s*(\(|\)|[A-Za-z0-9_*.-]+|\|)/y;
+const TOKEN = /\s*(\(|\)|[A-Za-z0-9_*.-]+)/y;
 
 /** Parse a condition string (precedence: not > and > or). */
 export function parseCondition(text: string): ConditionNode {
+  if (text.includes('|')) {
+    throw new UnsupportedCondition(
+      'aggregation conditions ("| count() …") need correlation, not a row predicate',
+    );
+  }
   const tokens: string[] = [];
   TOKEN.lastIndex = 0;
   let rest = text.trim();

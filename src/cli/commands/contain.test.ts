@@ -1,0 +1,301 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startLatencyProxy } from '../../actions/test-support/latency-proxy.js';
+import {
+  GetLoginProfileCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSim } from '../../sim/index.js';
+import {
+  attackerSessions,
+  cli,
+  deployRole,
+  iam,
+  lookup,
+  outcome,
+  recordedErrors,
+  simWithResponder,
+  sts,
+  tempDir,
+  victimUser,
+  type Creds,
+} from './contain.fixture.js';
+
+let sim: RunningSim;
+let responder: Creds;
+let endpoint: string;
+beforeAll(async () => {
+  ({ sim, responder } = await simWithResponder());
+  endpoint = sim.endpoint;
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+interface ContainJson {
+  state: string;
+  plan: { steps: { id: string; action: string; noop: boolean; change: string; before: unknown }[] };
+  apply?: { resumed: boolean; verified: boolean; results: { step: { id: string }; outcome: string }[] };
+  timing: { timeToContainSeconds?: number; runSeconds?: number; verified?: string };
+  lineage: { accessKeyId: string; via: string; roleArn?: string }[];
+}
+
+describe('contain against the simulated account', () => {
+  it('a user key: the key, its GetSessionToken/GetFederationToken sessions and its role session are all refused; the responder still works', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case-key');
+    const victim = await victimUser(endpoint, responder, 'ci-bot');
+    const roleArn = await deployRole(endpoint, responder, victim.arn);
+    const attacker = await attackerSessions(endpoint, victim.key, roleArn);
+    expect(await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({})))).toBe('ok');
+
+    const triage = await cli(
+      ['triage', victim.key.accessKeyId, '--case', caseDir, '--json'],
+      endpoint,
+      responder,
+      cwd,
+    );
+    expect(triage.err).toBe('');
+    expect(triage.code).toBe(0);
+
+    // Plan only: nothing changes.
+    const planned = await cli(['contain', '--case', caseDir, '--json'], endpoint, responder, cwd);
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.out) as ContainJson;
+    expect(plan.state).toBe('planned');
+    expect(plan.plan.steps.map((s) => s.action)).toEqual([
+      'deactivate-access-key',
+      'user-deny-all',
+      'user-revoke-sessions',
+      'role-revoke-sessions',
+    ]);
+    expect(plan.lineage.map((l) => l.via).sort()).toEqual([
+      'AssumeRole',
+      'GetFederationToken',
+      'GetSessionToken',
+    ]);
+    const keys = await iam(endpoint, responder).send(new ListAccessKeysCommand({ UserName: 'ci-bot' }));
+    expect(keys.AccessKeyMetadata![0]!.Status).toBe('Active');
+
+    const applied = await cli(['contain', '--case', caseDir, '--apply', '--json'], endpoint, responder, cwd);
+    expect(applied.code).toBe(0);
+    const result = JSON.parse(applied.out) as ContainJson;
+    expect(result.state).toBe('contained');
+    expect(result.apply!.results.every((r) => r.outcome === 'applied')).toBe(true);
+    expect(result.timing.runSeconds).toBeLessThan(10);
+    expect(result.timing.timeToContainSeconds).toBeGreaterThan(0);
+
+    // The attacker replays: every credential is refused, and CloudTrail says so.
+    const replay = {
+      key: await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({}))),
+      session: await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({}))),
+      federated: await outcome(() => iam(endpoint, attacker.federated).send(new ListUsersCommand({}))),
+      role: await outcome(() => iam(endpoint, attacker.role!).send(new ListUsersCommand({}))),
+    };
+    expect(replay).toEqual({
+      key: 'InvalidClientTokenId',
+      session: 'AccessDenied',
+      federated: 'AccessDenied',
+      role: 'AccessDenied',
+    });
+    expect(await recordedErrors(endpoint, responder, victim.key.accessKeyId)).toContain(
+      'InvalidClientTokenId',
+    );
+    for (const s of [attacker.session, attacker.federated, attacker.role!])
+      expect((await recordedErrors(endpoint, responder, s.accessKeyId))[0]).toBe('AccessDenied');
+
+    // The responder still works, and the case holds up.
+    expect(await outcome(() => iam(endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
+    const verify = await cli(['case', 'verify', '--case', caseDir], endpoint, responder, cwd);
+    expect(verify.out).toMatch(/^OK:/);
+    expect(verify.code).toBe(0);
+
+    // A second apply changes nothing: no new write call reaches IAM.
+    const writesBefore = (await lookup(endpoint, responder, 'EventName', 'PutUserPolicy')).length;
+    const again = JSON.parse(
+      (await cli(['contain', '--case', caseDir, '--apply', '--json'], endpoint, responder, cwd)).out,
+    ) as ContainJson;
+    expect(again.plan.steps.every((s) => s.noop)).toBe(true);
+    expect(again.apply!.results.every((r) => r.outcome === 'unchanged')).toBe(true);
+    expect((await lookup(endpoint, responder, 'EventName', 'PutUserPolicy')).length).toBe(writesBefore);
+    expect((await lookup(endpoint, responder, 'EventName', 'UpdateAccessKey')).length).toBe(1);
+
+    // --undo restores each reversible step.
+    for (const step of [
+      'deactivate-access-key',
+      'user-deny-all',
+      'user-revoke-sessions',
+      'role-revoke-sessions',
+    ]) {
+      const undo = await cli(['contain', '--case', caseDir, '--undo', step], endpoint, responder, cwd);
+      expect(undo.err).toBe('');
+      expect(undo.code).toBe(0);
+    }
+    expect(await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe('ok');
+    expect(await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({})))).toBe('ok');
+    expect(await outcome(() => iam(endpoint, attacker.role!).send(new ListUsersCommand({})))).toBe('ok');
+    expect(
+      await outcome(() =>
+        iam(endpoint, responder).send(
+          new GetUserPolicyCommand({ UserName: 'ci-bot', PolicyName: 'TourniquetDenyAll' }),
+        ),
+      ),
+    ).toBe('NoSuchEntityException');
+    expect((await cli(['case', 'verify', '--case', caseDir], endpoint, responder, cwd)).code).toBe(0);
+  });
+
+  it('a console user: the password is deleted (its existence and last use recorded), the user denied', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case-console');
+    const victim = await victimUser(endpoint, responder, 'alice', { password: true, admin: false });
+    expect((await cli(['triage', 'alice', '--case', caseDir], endpoint, responder, cwd)).code).toBe(0);
+    const applied = await cli(['contain', '--case', caseDir, '--apply', '--json'], endpoint, responder, cwd);
+    expect(applied.code).toBe(0);
+    const result = JSON.parse(applied.out) as ContainJson;
+    const step = result.plan.steps.find((s) => s.action === 'delete-login-profile')!;
+    expect(step.before).toMatchObject({ exists: true });
+    expect(step.before).toHaveProperty('lastUsed');
+    expect(
+      await outcome(() => iam(endpoint, responder).send(new GetLoginProfileCommand({ UserName: 'alice' }))),
+    ).toBe('NoSuchEntityException');
+    expect(await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe(
+      'InvalidClientTokenId',
+    );
+    const undo = await cli(
+      ['contain', '--case', caseDir, '--undo', 'delete-login-profile'],
+      endpoint,
+      responder,
+      cwd,
+    );
+    expect(undo.code).toBe(1);
+    expect(undo.err).toMatch(/cannot be undone: AWS cannot restore a deleted password/);
+  });
+
+  it('a role session: AWSRevokeOlderSessions on the role kills it; a session issued afterwards works', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case-role');
+    const victim = await victimUser(endpoint, responder, 'builder');
+    const roleArn = await deployRole(endpoint, responder, victim.arn, 'builder-role');
+    const { role } = await attackerSessions(endpoint, victim.key, roleArn);
+    // The attacker uses the session, so CloudTrail ties its key to the role.
+    expect(await outcome(() => iam(endpoint, role!).send(new ListUsersCommand({})))).toBe('ok');
+    const triage = await cli(
+      ['triage', role!.accessKeyId, '--case', caseDir, '--json'],
+      endpoint,
+      responder,
+      cwd,
+    );
+    expect(triage.code).toBe(0);
+    expect(
+      (JSON.parse(triage.out) as { triage: { resolved: { credential: string } } }).triage.resolved.credential,
+    ).toBe('role-session');
+    const applied = JSON.parse(
+      (await cli(['contain', '--case', caseDir, '--apply', '--json'], endpoint, responder, cwd)).out,
+    ) as ContainJson;
+    expect(applied.plan.steps.map((s) => s.action)).toEqual(['role-revoke-sessions']);
+    expect(applied.state).toBe('contained');
+    expect(await outcome(() => iam(endpoint, role!).send(new ListUsersCommand({})))).toBe('AccessDenied');
+    await new Promise((r) => setTimeout(r, 1100));
+    const fresh = await attackerSessions(endpoint, victim.key, roleArn);
+    expect(await outcome(() => iam(endpoint, fresh.role!).send(new ListUsersCommand({})))).toBe('ok');
+  });
+
+  it("refuses to contain the responder's own credentials, and root gets a checklist", async () => {
+    const cwd = tempDir();
+    const own = join(cwd, 'case-own');
+    expect((await cli(['triage', responder.accessKeyId, '--case', own], endpoint, responder, cwd)).code).toBe(
+      0,
+    );
+    const refused = await cli(['contain', '--case', own, '--apply'], endpoint, responder, cwd);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/the access key Tourniquet itself runs on/);
+    expect(await outcome(() => iam(endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
+
+    const root = join(cwd, 'case-root');
+    const triage = await cli(['triage', 'root', '--case', root, '--json'], endpoint, responder, cwd);
+    expect(
+      (JSON.parse(triage.out) as { triage: { severity: { level: string } } }).triage.severity.level,
+    ).toBe('P1');
+    const contained = await cli(['contain', '--case', root, '--apply'], endpoint, responder, cwd);
+    expect(contained.code).toBe(3);
+    expect(contained.out).toMatch(/no automated containment is possible/);
+    expect(contained.out).toMatch(/change the root password/);
+  });
+
+  it('an apply killed between steps resumes without repeating the done steps', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case-killed');
+    const victim = await victimUser(endpoint, responder, 'killed-bot');
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', caseDir], endpoint, responder, cwd)).code,
+    ).toBe(0);
+    // Slow calls give a window between two steps; the child is killed there, for real.
+    const proxy = await startLatencyProxy({ host: '127.0.0.1', port: sim.port }, 300);
+    const script = `const { main } = await import(${JSON.stringify(resolve('src/cli/main.ts'))});
+      const { containCommand } = await import(${JSON.stringify(resolve('src/cli/commands/contain.ts'))});
+      process.exitCode = await main(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, [containCommand]);`;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        'contain',
+        '--apply',
+        '--case',
+        caseDir,
+        '--endpoint-url',
+        proxy.endpoint,
+        '--region',
+        'us-east-1',
+      ],
+      {
+        cwd: process.cwd(),
+        env: {
+          PATH: process.env.PATH,
+          HOME: cwd,
+          AWS_ACCESS_KEY_ID: responder.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: responder.secretAccessKey,
+          AWS_CONFIG_FILE: join(cwd, 'none'),
+          AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'none'),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        stdio: 'ignore',
+      },
+    );
+    const journal = join(caseDir, 'journal.jsonl');
+    const exited = new Promise<void>((done) => child.on('exit', () => done()));
+    for (
+      let i = 0;
+      i < 600 && !(existsSync(journal) && readFileSync(journal, 'utf8').includes('"step.applied"'));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    await exited;
+    await proxy.close();
+    const lines = readFileSync(journal, 'utf8');
+    expect(lines).toContain('"step.applied"');
+    expect(lines).not.toContain('"plan.applied"');
+
+    const resumed = await cli(['contain', '--case', caseDir, '--apply', '--json'], endpoint, responder, cwd);
+    expect(resumed.err).toMatch(/Resuming the interrupted contain-1/);
+    const result = JSON.parse(resumed.out) as ContainJson;
+    expect(result.apply!.resumed).toBe(true);
+    expect(result.apply!.results[0]!.outcome).toBe('already-done');
+    expect(result.apply!.results.slice(1).every((r) => r.outcome === 'applied')).toBe(true);
+    expect(result.state).toBe('contained');
+    const updates = (await lookup(endpoint, responder, 'EventName', 'UpdateAccessKey')).filter((e) =>
+      JSON.stringify(e).includes(victim.key.accessKeyId),
+    );
+    expect(updates).toHaveLength(1);
+    expect((await cli(['case', 'verify', '--case', caseDir], endpoint, responder, cwd)).code).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@ import { num, svgText } from './svg.js';
 
 const BOX_W = 250;
 const BOX_H = 46;
-const COL_W = 310;
+const COL_W = 400;
 const ROW_H = 62;
 const PAD = 12;
 
@@ -66,7 +66,7 @@ export function lineageMap(root: LineageNode): SafeSvg {
       const mid = (x1 + to.x) / 2;
       out.push(
         `<path d="M${num(x1)} ${num(y1)} C${num(mid)} ${num(y1)} ${num(mid)} ${num(y2)} ${num(to.x)} ${num(y2)}" fill="none" stroke="#5a6275" stroke-width="1.5"/>`,
-        `<text x="${num(mid)}" y="${num(y2 - 4)}" text-anchor="middle" fill="#5a6275">${svgText(child.via ?? '', 22)}</text>`,
+        `<text x="${num(x1 + 6)}" y="${num(y1 - 5)}" fill="#5a6275">${svgText(child.via ?? '', 20)}</text>`,
       );
     }
   }

@@ -57,7 +57,7 @@ export function timelineChart(
     ...regions.map((r) => laneFor(`region ${r}`, '#5a6275', (e) => e.region === r)),
   ];
   const height = TOP + Math.max(1, lanes.length) * LANE_H + AXIS_H;
-  const width = LABEL_W + PLOT_W + 20;
+  const width = LABEL_W + PLOT_W + 70;
   const x = (ms: number) => LABEL_W + ((ms - start) / span) * PLOT_W;
   const binW = PLOT_W / BINS;
   const out: string[] = [
@@ -96,7 +96,7 @@ export function timelineChart(
     const ms = start + (span * t) / 4;
     out.push(
       `<line x1="${num(x(ms))}" x2="${num(x(ms))}" y1="${bottom}" y2="${bottom + 4}" stroke="#5a6275"/>`,
-      `<text x="${num(x(ms))}" y="${bottom + 16}" text-anchor="middle" fill="#5a6275">${shortTime(ms)}</text>`,
+      `<text x="${num(x(ms))}" y="${bottom + 16}" text-anchor="${t === 4 ? 'end' : 'middle'}" fill="#5a6275">${shortTime(ms)}</text>`,
     );
   }
   out.push(
@@ -105,7 +105,8 @@ export function timelineChart(
   markTimes.forEach((m, i) => {
     out.push(
       `<line x1="${num(x(m.ms))}" x2="${num(x(m.ms))}" y1="${TOP - 4}" y2="${bottom}" stroke="${m.colour}" stroke-width="2" stroke-dasharray="5 3"/>`,
-      `<text x="${num(x(m.ms))}" y="${12 + i * 12}" text-anchor="middle" fill="${m.colour}" font-weight="600">${m.label} ${shortTime(m.ms)}</text>`,
+      // Labels near the right edge end at their line so they stay inside the picture.
+      `<text x="${num(x(m.ms))}" y="${12 + i * 12}" text-anchor="${x(m.ms) > LABEL_W + PLOT_W * 0.75 ? 'end' : 'middle'}" fill="${m.colour}" font-weight="600">${m.label} ${shortTime(m.ms)}</text>`,
     );
   });
   out.push('</svg>');

@@ -18,7 +18,7 @@ type FactsSoFar = Omit<Facts, 'decisions' | 'nextSteps'>;
 const HOUR = 3_600_000;
 
 function after(awareness: Fact<string>, hours: number): Fact<string> {
-  if (isUnknown(awareness)) return unknown(`awareness time ${awareness.unknown}`);
+  if (isUnknown(awareness)) return unknown(`awareness: ${awareness.unknown}`);
   return new Date(Date.parse(awareness) + hours * HOUR).toISOString();
 }
 

@@ -5,15 +5,14 @@ import { inlines, type Doc, type DocBlock, type Inline, type Text } from './doc.
  * Text safe in Markdown: no control characters (they would reach a terminal that shows the file),
  * no raw HTML (Markdown viewers render it), no emphasis, link, code or table syntax.
  */
-export function forMarkdown(text: string): string {
-  let out = forTerminal(text)
+export function forMarkdown(text: string, atLineStart = false): string {
+  const out = forTerminal(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
-  // Block syntax only bites at the start of a line (or a list item): headings, quotes, list marks.
-  out = out.replace(/^([#+-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
-  return out;
+  // Block syntax only bites at the start of a line: headings, list marks, numbered lists.
+  return atLineStart ? out.replace(/^([#+-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2') : out;
 }
 
 function code(text: string, inTable: boolean): string {
@@ -26,15 +25,15 @@ function code(text: string, inTable: boolean): string {
   return `${fence}${pad}${value}${pad}${fence}`;
 }
 
-function inline(part: Inline, inTable: boolean): string {
-  if (typeof part === 'string') return forMarkdown(part);
+function inline(part: Inline, inTable: boolean, atLineStart: boolean): string {
+  if (typeof part === 'string') return forMarkdown(part, atLineStart);
   if ('code' in part) return code(part.code, inTable);
   return part.strong === '' ? '' : `**${forMarkdown(part.strong)}**`;
 }
 
-function text(value: Text, inTable = false): string {
+function text(value: Text, inTable = false, atLineStart = false): string {
   return inlines(value)
-    .map((p) => inline(p, inTable))
+    .map((p, i) => inline(p, inTable, atLineStart && i === 0))
     .join('');
 }
 
@@ -45,9 +44,9 @@ function block(b: DocBlock): string[] {
     case 'subheading':
       return [`### ${forMarkdown(b.text)}`];
     case 'para':
-      return [text(b.text)];
+      return [text(b.text, false, true)];
     case 'list':
-      return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${text(item)}`);
+      return b.items.map((item, i) => `${b.ordered ? `${i + 1}.` : '-'} ${text(item, false, true)}`);
     case 'fields':
       return b.rows.map(([name, value]) => `- **${forMarkdown(name)}:** ${text(value)}`);
     case 'table': {

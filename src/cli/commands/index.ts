@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../spec.js';
+import { report } from './report.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { hunt } from './hunt.js';
 
 /** Every command the CLI offers. A command is listed only once it really works. */
-export const COMMANDS: CommandSpec[] = [caseList, caseShow, caseVerify, hunt];
+export const COMMANDS: CommandSpec[] = [caseList, caseShow, caseVerify, hunt, report];

@@ -1,0 +1,98 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import {
+  buildFacts,
+  factText,
+  renderReport,
+  REPORT_FORMATS,
+  REPORT_KINDS,
+  type ReportFormat,
+  type ReportKind,
+} from '../../report/index.js';
+import { usd } from '../../report/cost.js';
+import { resolveCaseDir } from '../case-dir.js';
+import { defineCommand } from '../spec.js';
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `--${name} ${value}: not one of ${allowed.join(', ')}.`,
+    `Use --${name} ${fallback}, for example.`,
+  );
+}
+
+function asOfDate(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--as-of ${value}: not a date.`, 'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.');
+  return new Date(ms);
+}
+
+export const report = defineCommand({
+  name: 'report',
+  summary: 'write the incident documents from the case: status update, dev notice, executive briefing, …',
+  description:
+    'Builds one facts model from the case folder (case.json, journal, investigation, event store,\n' +
+    'coverage) and renders one document from it. Facts the case does not hold yet are written as\n' +
+    '"unknown (reason)". HTML is one self-contained file (strict CSP, no scripts, inline SVG charts);\n' +
+    'json is the facts model; csv is the timeline (--kind timeline), with spreadsheet formulas defused.',
+  args: [],
+  options: {
+    kind: {
+      type: 'string',
+      value: 'KIND',
+      description: `document: ${REPORT_KINDS.join(' | ')} (default full)`,
+    },
+    format: { type: 'string', value: 'FORMAT', description: `${REPORT_FORMATS.join(' | ')} (default md)` },
+    out: { type: 'string', value: 'FILE', description: 'write the document to FILE instead of stdout' },
+    'as-of': {
+      type: 'string',
+      value: 'TIME',
+      description: 'count still-running instances up to TIME (default: now)',
+    },
+  },
+  examples: [
+    'tourniquet report --kind status',
+    'tourniquet report --kind full --format html --out incident.html',
+    'tourniquet report --kind timeline --format csv --out timeline.csv',
+    'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
+  ],
+  async run({ options }, env) {
+    const kind = oneOf<ReportKind>('kind', options.kind, REPORT_KINDS, 'full');
+    const format = oneOf<ReportFormat>('format', options.format, REPORT_FORMATS, 'md');
+    const dir = resolveCaseDir(env);
+    const facts = await buildFacts(dir, { asOf: asOfDate(options['as-of'], env.clock.now()) });
+    const content = renderReport(facts, kind, format);
+    if (options.out) {
+      const file = resolve(env.cwd, options.out);
+      writeFileSync(file, content);
+      return {
+        json: { file, kind, format, bytes: Buffer.byteLength(content) },
+        blocks: [
+          {
+            kind: 'fields',
+            title: `Report written: ${file}`,
+            fields: [
+              ['Document', `${kind} (${format})`],
+              ['Case', `${facts.caseId} (${dir})`],
+              ['Contained', facts.contained ? 'yes' : 'no'],
+              ['Estimated cost', factText(facts.cost, (c) => usd(c.totalUsd))],
+            ],
+          },
+        ],
+      };
+    }
+    return {
+      json: format === 'json' ? facts : { kind, format, content },
+      blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
+    };
+  },
+});

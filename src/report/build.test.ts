@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseFolder } from '../case/case.js';
+import { buildFacts } from './build.js';
+import { renderReport } from './render.js';
+import {
+  ACCOUNT,
+  AS_OF,
+  ATTACKER_IP,
+  AWARENESS,
+  CONTAINED,
+  HOSTILE,
+  makeIncidentCase,
+  SESSION_KEY,
+} from './test-support/incident.js';
+import { isUnknown } from './unknown.js';
+
+function settableClock() {
+  let now = Date.parse('2026-03-02T00:00:00Z');
+  return {
+    now: () => new Date(now),
+    sleep: () => Promise.resolve(),
+    set: (iso: string) => void (now = Date.parse(iso)),
+  };
+}
+
+let root: string;
+let caseDir: string;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'tq-report-'));
+  caseDir = await makeIncidentCase(join(root, 'case'), settableClock(), root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('buildFacts on a real case folder and DuckDB store', () => {
+  it('reads the attributed events from the store, with regions, addresses, resources and data touched', async () => {
+    const facts = await buildFacts(caseDir, { asOf: AS_OF });
+    if (isUnknown(facts.timeline)) throw new Error(facts.timeline.unknown);
+    expect(facts.timeline.map((e) => e.eventId)).toEqual([
+      'ev-01',
+      'ev-02',
+      'ev-03',
+      'ev-04',
+      'ev-05',
+      'ev-06',
+    ]);
+    expect(facts.timeline.find((e) => e.eventId === 'ev-04')).toMatchObject({
+      category: 'crypto-mining',
+      region: 'eu-north-1',
+      accessKey: SESSION_KEY,
+    });
+    expect(facts.regions).toEqual(['eu-north-1', 'us-east-1']);
+    expect(facts.attackerIps).toEqual([ATTACKER_IP]);
+    expect(facts.account).toBe(ACCOUNT);
+    expect(facts.credentialType).toBe('access key');
+    expect(facts.severity).toEqual({ level: 'P1', reasons: ['admin rights'] });
+    if (isUnknown(facts.resources)) throw new Error('resources unknown');
+    expect(facts.resources.filter((r) => r.type === 'EC2 instance').map((r) => r.id)).toHaveLength(5);
+    expect(facts.resources.find((r) => r.type === 'IAM user')!.id).toBe(`backdoor${HOSTILE.img}`);
+    if (isUnknown(facts.dataAccessed)) throw new Error('data unknown');
+    expect(facts.dataAccessed).toEqual([
+      expect.objectContaining({ what: 'S3 object', id: `payroll/${HOSTILE.formula}.csv`, succeeded: true }),
+    ]);
+    if (isUnknown(facts.findingsByCategory)) throw new Error('findings unknown');
+    expect(facts.findingsByCategory.map((c) => c.category)).toEqual([
+      'recon',
+      'persistence',
+      'crypto-mining',
+      'data-access',
+    ]);
+  });
+
+  it('prices the instances: 2 terminated by the responder after 10 h, 3 still running at the report time', async () => {
+    const facts = await buildFacts(caseDir, { asOf: AS_OF });
+    if (isUnknown(facts.cost)) throw new Error(facts.cost.unknown);
+    // 08:05 → 18:05 for all five (the responder terminated two at 18:05; the report is made at
+    // 18:05): 50 instance-hours × $24.48.
+    expect(facts.cost.totalUsd).toBe(1224);
+    expect(facts.cost.lines.map((l) => [l.region, l.instances, l.hours])).toEqual([
+      ['eu-north-1', 3, 30],
+      ['us-east-1', 2, 20],
+    ]);
+  });
+
+  it('takes awareness, containment and the actions with their times from the journal', async () => {
+    const facts = await buildFacts(caseDir, { asOf: AS_OF });
+    expect(facts.times.awareness).toBe(AWARENESS);
+    expect(facts.times.containment).toBe(CONTAINED);
+    expect(facts.metrics.timeToDetect).toEqual({ ms: 2 * 3_600_000, text: '2 h' });
+    expect(facts.metrics.timeToContain).toEqual({ ms: 30 * 60_000, text: '30 min' });
+    const verified = facts.actions.find((a) => a.kind === 'step.verified')!;
+    expect(verified).toMatchObject({
+      at: CONTAINED,
+      what: 'deactivate-access-key verified',
+      result: 'Inactive',
+    });
+    expect(verified.target).toContain(ACCOUNT);
+    expect(facts.coverage).toEqual({
+      unknown: 'coverage: collection has not run; not recorded in the case (no coverage.json)',
+    });
+    if (isUnknown(facts.lineage)) throw new Error('lineage unknown');
+    expect(facts.lineage.children[0]!.credential).toBe(SESSION_KEY);
+  });
+
+  it('writes unknown (reason) for a case that has only been triaged', async () => {
+    const dir = join(root, 'bare');
+    const clock = settableClock();
+    CaseFolder.create(dir, { clock, subject: { input: 'alice', kind: 'user', userName: 'alice' } }).close();
+    const facts = await buildFacts(dir, { asOf: AS_OF });
+    expect(facts.timeline).toEqual({
+      unknown: 'no events collected (the case has no event store; run `tourniquet collect`)',
+    });
+    expect(facts.credentialType).toBe('IAM user credentials');
+    const md = renderReport(facts, 'full', 'md');
+    expect(md).toContain('unknown (no events collected');
+    expect(md).not.toMatch(/\[[A-Z_ ]+\]|\{\{|TODO|TBD/);
+  });
+});

@@ -65,7 +65,7 @@ function record(
     sourceIPAddress: ATTACKER_IP,
     userAgent: ATTACKER_UA,
     userIdentity: identity,
-    recipientAccountId: (identity.accountId as string | undefined) ?? ACCOUNT,
+    recipientAccountId: identity.accountId ?? ACCOUNT,
     readOnly: /^(Get|List|Describe)/.test(name),
     eventType: 'AwsApiCall',
     ...extra,

@@ -2,7 +2,9 @@
  * A small XML writer for AWS response bodies. Handlers return plain values; this turns them into
  * elements: objects become child elements in key order, arrays become list items in the style
  * the protocol uses, dates become ISO-8601 seconds, `undefined`/`null` members are left out.
- * Keys starting with `@` are attributes of the enclosing element (e.g. S3's `@xsi:type`).
+ * Keys starting with `@` are attributes of the enclosing element (e.g. S3's `@xsi:type`); `#text`
+ * is text content; `#map` holds `[key, value]` pairs written as `<entry><key/><value/></entry>`
+ * (awsQuery maps such as IAM's SummaryMap).
  */
 
 /** A value a handler can return for an XML protocol. */
@@ -47,6 +49,11 @@ export function element(name: string, value: XmlValue, lists: ListStyle): string
         if (isScalar(v)) attrs += ` ${k.slice(1)}="${scalar(v)}"`;
       } else if (k === '#text') {
         if (isScalar(v)) body += scalar(v);
+      } else if (k === '#map') {
+        for (const pair of Array.isArray(v) ? v : []) {
+          const [key, val] = Array.isArray(pair) ? pair : [];
+          body += `<entry>${element('key', key, lists)}${element('value', val, lists)}</entry>`;
+        }
       } else {
         body += element(k, v, lists);
       }

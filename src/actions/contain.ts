@@ -146,7 +146,7 @@ async function run(
     manual = draft.manual;
     const reachable = await reachableRequests(env, draft.requests, manual);
     forced = await guard(env, reachable, responder, notChecked, options.force ?? false, ctx);
-    ctx.case.markPhase('contain', 'started');
+    if (!info.phases.contain?.started) ctx.case.markPhase('contain', 'started');
     plan = await makePlan(env, ctx.case, containmentRegistry, PURPOSE, reachable);
   }
   timing.planned = ctx.clock.now().toISOString();

@@ -93,7 +93,7 @@ export async function resolveSubject(
   const notChecked: string[] = [];
   const note: Note = (what, error) => {
     const c = classifyAwsError(error);
-    if (c.kind !== 'denied' && c.kind !== 'absent') throw error;
+    if (c.kind === 'other' && (c.credentialsRejected || c.network || c.httpStatus === undefined)) throw error;
     notChecked.push(`${what}: ${describeAwsError(c)}`);
   };
   const out: ResolvedSubject = {

@@ -36,7 +36,7 @@ export const SEVERITY_RULES: { level: Level; when: (r: Facts) => boolean; reason
   { level: 'P1', when: (r) => r.admin === true, reason: () => 'the principal has administrator rights' },
   {
     level: 'P2',
-    when: (r) => (r.escalation?.length ?? 0) > 0,
+    when: (r) => r.admin !== true && (r.escalation?.length ?? 0) > 0,
     reason: (r) =>
       `can change IAM (escalation or persistence): ${r.escalation!.slice(0, 4).join(', ')}${r.escalation!.length > 4 ? ', …' : ''}`,
   },
@@ -50,7 +50,11 @@ export const SEVERITY_RULES: { level: Level; when: (r: Facts) => boolean; reason
     when: (r) => activeCredential(r) && usedWithin(r, 7),
     reason: () => 'active and used in the last 7 days',
   },
-  { level: 'P3', when: (r) => activeCredential(r), reason: () => 'the credential is still active' },
+  {
+    level: 'P3',
+    when: (r) => activeCredential(r) && !usedWithin(r, 7),
+    reason: () => 'the credential is still active',
+  },
   { level: 'P4', when: () => true, reason: () => 'no active credential and no dangerous rights found' },
 ];
 

@@ -58,8 +58,11 @@ export async function triage(ctx: Context, input: TriageInput): Promise<TriageRe
       try {
         await check.run(pool, draft);
       } catch (error) {
+        // Half a triage beats none at 3 a.m.: any answer AWS gave is recorded as "could not
+        // check"; only unusable credentials, no network, or a bug of ours stop it.
         const c = classifyAwsError(error);
-        if (c.kind === 'other') throw error;
+        if (c.kind === 'other' && (c.credentialsRejected || c.network || c.httpStatus === undefined))
+          throw error;
         draft.notChecked.push(`${check.name}: ${describeAwsError(c)}`);
       }
     }

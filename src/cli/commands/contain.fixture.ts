@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudTrailClient, LookupEventsCommand, type LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -134,10 +135,21 @@ export async function attackerSessions(endpoint: string, key: Creds, roleArn?: s
   );
   const role = roleArn
     ? credsOf(
-        (await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'x' }))).Credentials,
+        (await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attacker-session' })))
+          .Credentials,
       )
     : undefined;
   return { session, federated, role };
+}
+
+/**
+ * What an attacker's credential can still do: EC2 DescribeInstances (IAM refuses calls from
+ * GetSessionToken sessions without MFA and from federation sessions, as AWS does, so IAM is not
+ * a fair probe). Returns `ok` or the error code.
+ */
+export function probe(endpoint: string, creds: Creds): Promise<string> {
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint, credentials: creds, maxAttempts: 1 });
+  return outcome(() => ec2.send(new DescribeInstancesCommand({})));
 }
 
 /** The AWS error code of a call, or `ok`. */

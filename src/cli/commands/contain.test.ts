@@ -18,6 +18,7 @@ import {
   iam,
   lookup,
   outcome,
+  probe,
   recordedErrors,
   simWithResponder,
   sts,
@@ -52,7 +53,7 @@ describe('contain against the simulated account', () => {
     const victim = await victimUser(endpoint, responder, 'ci-bot');
     const roleArn = await deployRole(endpoint, responder, victim.arn);
     const attacker = await attackerSessions(endpoint, victim.key, roleArn);
-    expect(await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({})))).toBe('ok');
+    expect(await probe(endpoint, attacker.session)).toBe('ok');
 
     const triage = await cli(
       ['triage', victim.key.accessKeyId, '--case', caseDir, '--json'],
@@ -93,21 +94,23 @@ describe('contain against the simulated account', () => {
     // The attacker replays: every credential is refused, and CloudTrail says so.
     const replay = {
       key: await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({}))),
-      session: await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({}))),
-      federated: await outcome(() => iam(endpoint, attacker.federated).send(new ListUsersCommand({}))),
-      role: await outcome(() => iam(endpoint, attacker.role!).send(new ListUsersCommand({}))),
+      session: await probe(endpoint, attacker.session),
+      federated: await probe(endpoint, attacker.federated),
+      role: await probe(endpoint, attacker.role!),
     };
     expect(replay).toEqual({
       key: 'InvalidClientTokenId',
-      session: 'AccessDenied',
-      federated: 'AccessDenied',
-      role: 'AccessDenied',
+      session: 'UnauthorizedOperation',
+      federated: 'UnauthorizedOperation',
+      role: 'UnauthorizedOperation',
     });
     expect(await recordedErrors(endpoint, responder, victim.key.accessKeyId)).toContain(
       'InvalidClientTokenId',
     );
     for (const s of [attacker.session, attacker.federated, attacker.role!])
-      expect((await recordedErrors(endpoint, responder, s.accessKeyId))[0]).toBe('AccessDenied');
+      expect((await recordedErrors(endpoint, responder, s.accessKeyId))[0]).toBe(
+        'Client.UnauthorizedOperation',
+      );
 
     // The responder still works, and the case holds up.
     expect(await outcome(() => iam(endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
@@ -137,8 +140,8 @@ describe('contain against the simulated account', () => {
       expect(undo.code).toBe(0);
     }
     expect(await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe('ok');
-    expect(await outcome(() => iam(endpoint, attacker.session).send(new ListUsersCommand({})))).toBe('ok');
-    expect(await outcome(() => iam(endpoint, attacker.role!).send(new ListUsersCommand({})))).toBe('ok');
+    expect(await probe(endpoint, attacker.session)).toBe('ok');
+    expect(await probe(endpoint, attacker.role!)).toBe('ok');
     expect(
       await outcome(() =>
         iam(endpoint, responder).send(
@@ -183,7 +186,7 @@ describe('contain against the simulated account', () => {
     const roleArn = await deployRole(endpoint, responder, victim.arn, 'builder-role');
     const { role } = await attackerSessions(endpoint, victim.key, roleArn);
     // The attacker uses the session, so CloudTrail ties its key to the role.
-    expect(await outcome(() => iam(endpoint, role!).send(new ListUsersCommand({})))).toBe('ok');
+    expect(await probe(endpoint, role!)).toBe('ok');
     const triage = await cli(
       ['triage', role!.accessKeyId, '--case', caseDir, '--json'],
       endpoint,
@@ -199,10 +202,10 @@ describe('contain against the simulated account', () => {
     ) as ContainJson;
     expect(applied.plan.steps.map((s) => s.action)).toEqual(['role-revoke-sessions']);
     expect(applied.state).toBe('contained');
-    expect(await outcome(() => iam(endpoint, role!).send(new ListUsersCommand({})))).toBe('AccessDenied');
+    expect(await probe(endpoint, role!)).toBe('UnauthorizedOperation');
     await new Promise((r) => setTimeout(r, 1100));
     const fresh = await attackerSessions(endpoint, victim.key, roleArn);
-    expect(await outcome(() => iam(endpoint, fresh.role!).send(new ListUsersCommand({})))).toBe('ok');
+    expect(await probe(endpoint, fresh.role!)).toBe('ok');
   });
 
   it("refuses to contain the responder's own credentials, and root gets a checklist", async () => {

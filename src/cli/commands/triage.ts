@@ -66,7 +66,7 @@ function blocksOf(r: TriageReport, dir: string, statusUpdate: string[]): Block[]
         ['MFA devices', r.mfaDevices ? (r.mfaDevices.length ? r.mfaDevices.join(', ') : 'none') : null],
         ['Groups', r.groups?.join(', ') || null],
         ['Administrator', r.admin === null ? null : r.admin ? 'yes' : 'no'],
-        ['IAM escalation rights', r.escalation?.join(', ') || null],
+        ['IAM escalation rights', r.admin ? 'all (administrator)' : r.escalation?.join(', ') || null],
         [
           'Role',
           r.role

@@ -1,0 +1,107 @@
+import type { OpContext, OperationDef } from '../../core/service.js';
+import { findBucket } from './buckets.js';
+import type { Bucket, S3AccountState, S3Deps, S3World } from './model.js';
+
+/** What an S3 operation works with. */
+export interface S3Call {
+  ctx: OpContext<S3AccountState>;
+  world: S3World;
+  deps: S3Deps;
+  /** Bucket and key from the path or the virtual host ('' when the request names none). */
+  bucketName: string;
+  key: string;
+  /** The bucket, resolved and authorized (bucket and object scopes). */
+  bucket: Bucket;
+}
+
+/** One S3 operation, declared. */
+export interface S3OpSpec {
+  /** `service` (ListBuckets), `create` (CreateBucket), `bucket` or `object` level. */
+  scope: 'service' | 'create' | 'bucket' | 'object';
+  /** IAM action checked before `run` (omit when `run` authorizes per item, as DeleteObjects does). */
+  action?: string;
+  /** Object-level calls are CloudTrail data events. */
+  dataEvent?: boolean;
+  run(call: S3Call): unknown;
+}
+
+/** The S3 world from a request: every account's S3 slice (bucket names are global). */
+export function worldOf(ctx: OpContext<S3AccountState>): S3World {
+  return {
+    accounts: Object.fromEntries(ctx.sim.accounts().map((a) => [a.accountId, ctx.stateOf(a.accountId)])),
+  };
+}
+
+/** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`. */
+export function s3Arn(bucket: string, key?: string): string {
+  return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+}
+
+/** The virtual-host name AWS clients use for a bucket (CloudTrail `requestParameters.Host`). */
+function awsHost(bucket: string, region: string): string {
+  return region === 'us-east-1' ? `${bucket}.s3.amazonaws.com` : `${bucket}.s3.${region}.amazonaws.com`;
+}
+
+/**
+ * Authorize `action` on the bucket (or one of its objects) with the bucket policy as resource
+ * policy and the owner as resource account: cross-account access needs both sides to allow.
+ */
+export async function authorizeOn(call: S3Call, action: string, key?: string): Promise<void> {
+  const policy = call.bucket.policy;
+  await call.ctx.authorize(action, s3Arn(call.bucket.name, key), {
+    resourceAccount: call.bucket.ownerAccount,
+    ...(policy ? { resourcePolicy: JSON.parse(policy) as unknown } : {}),
+  });
+}
+
+/** Whether `action` is allowed on an object, without throwing (per-key checks of DeleteObjects). */
+export async function allowedOn(call: S3Call, action: string, key: string): Promise<boolean> {
+  const policy = call.bucket.policy;
+  const decision = await call.ctx.evaluate(action, s3Arn(call.bucket.name, key), {
+    resourceAccount: call.bucket.ownerAccount,
+    ...(policy ? { resourcePolicy: JSON.parse(policy) as unknown } : {}),
+  });
+  return decision.allowed;
+}
+
+/**
+ * Build the OperationDef: resolve the bucket (NoSuchBucket before any permission check, as S3
+ * answers), authorize, and fill CloudTrail the S3 way — requestParameters `{bucketName, Host,
+ * key, <query>}`, `resources` with the bucket (and object) ARNs, and for another account's
+ * bucket the event recorded in the owner's account too.
+ */
+export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
+  return {
+    auth: 'handler',
+    ...(spec.dataEvent ? { dataEvent: true } : {}),
+    async handler(ctx) {
+      const world = worldOf(ctx);
+      const bucketName = ctx.pathParams.Bucket ?? '';
+      const key = ctx.pathParams.Key ?? '';
+      const query = Object.fromEntries(ctx.params.entries());
+      ctx.trail.requestParameters =
+        spec.scope === 'service'
+          ? { Host: awsHost('', ctx.region).slice(1) }
+          : {
+              bucketName,
+              Host: awsHost(bucketName, ctx.region),
+              ...(spec.scope === 'object' ? { key } : {}),
+              ...query,
+            };
+      const call = { ctx, world, deps: { now: () => ctx.now }, bucketName, key } as S3Call;
+      if (spec.scope === 'bucket' || spec.scope === 'object') {
+        call.bucket = findBucket(world, bucketName);
+        const owner = call.bucket.ownerAccount;
+        ctx.trail.resources = [
+          ...(spec.scope === 'object' ? [{ type: 'AWS::S3::Object', ARN: s3Arn(bucketName, key) }] : []),
+          { accountId: owner, type: 'AWS::S3::Bucket', ARN: s3Arn(bucketName) },
+        ] as { ARN: string; accountId: string; type: string }[];
+        if (owner !== ctx.caller.accountId) ctx.trail.alsoRecordIn = [owner];
+        if (spec.action) await authorizeOn(call, spec.action, spec.scope === 'object' ? key : undefined);
+      } else if (spec.action) {
+        await ctx.authorize(spec.action, spec.scope === 'create' ? s3Arn(bucketName) : '*');
+      }
+      return spec.run(call);
+    },
+  };
+}

@@ -2,10 +2,11 @@ import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
 import { ec2Service } from './ec2/index.js';
 import { iamService } from './iam/index.js';
+import { s3Service } from './s3/index.js';
 import { stsService } from './sts/index.js';
 
 /**
  * Every service the simulated account serves. To add one, export a `defineService(...)` from its
  * folder and list it here (see src/sim/README.md).
  */
-export const SERVICES: AnyService[] = [stsService, iamService, cloudTrailService, ec2Service];
+export const SERVICES: AnyService[] = [stsService, iamService, cloudTrailService, ec2Service, s3Service];

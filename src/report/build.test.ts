@@ -3,15 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseFolder } from '../case/case.js';
+import { investigate } from '../detect/investigate.js';
+import { saveInvestigation } from '../detect/save.js';
+import { openEventStore, STORE_FILE } from '../store/store.js';
 import { buildFacts } from './build.js';
 import { renderReport } from './render.js';
 import {
   ACCOUNT,
   AS_OF,
+  ATTACKER_EVENT_IDS,
   ATTACKER_IP,
   AWARENESS,
   CONTAINED,
   HOSTILE,
+  LEAKED_KEY,
   makeIncidentCase,
   SESSION_KEY,
 } from './test-support/incident.js';
@@ -38,14 +43,8 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
   it('reads the attributed events from the store, with regions, addresses, resources and data touched', async () => {
     const facts = await buildFacts(caseDir, { asOf: AS_OF });
     if (isUnknown(facts.timeline)) throw new Error(facts.timeline.unknown);
-    expect(facts.timeline.map((e) => e.eventId)).toEqual([
-      'ev-01',
-      'ev-02',
-      'ev-03',
-      'ev-04',
-      'ev-05',
-      'ev-06',
-    ]);
+    expect(facts.timeline.map((e) => e.eventId)).toEqual(ATTACKER_EVENT_IDS);
+    expect(facts.attribution).toMatch(/^calls of the 2 credential\(s\) in the lineage/);
     expect(facts.timeline.find((e) => e.eventId === 'ev-04')).toMatchObject({
       category: 'crypto-mining',
       region: 'eu-north-1',
@@ -116,5 +115,38 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     const md = renderReport(facts, 'full', 'md');
     expect(md).toContain('unknown (no events collected');
     expect(md).not.toMatch(/\[[A-Z_ ]+\]|\{\{|TODO|TBD/);
+  });
+});
+
+describe('buildFacts on the investigation’s own output', () => {
+  it('reports what `investigate` concluded on the same store: attacker events, regions, cost', async () => {
+    const dir = join(root, 'investigated');
+    const clock = settableClock();
+    await makeIncidentCase(dir, clock, root);
+    rmSync(join(dir, 'investigation.json'));
+    const store = await openEventStore(join(dir, STORE_FILE), { readOnly: true });
+    const result = await investigate(store, { subjectKeys: [LEAKED_KEY] }).finally(() => store.close());
+    const folder = CaseFolder.open(dir, { clock });
+    try {
+      saveInvestigation(folder, result);
+    } finally {
+      folder.close();
+    }
+    const facts = await buildFacts(dir, { asOf: AS_OF });
+    if (isUnknown(facts.timeline)) throw new Error(facts.timeline.unknown);
+    const ids = facts.timeline.map((e) => e.eventId);
+    // The owner's call before the incident and the responder's call are not the attacker's.
+    expect(ids).not.toContain('ev-owner');
+    expect(ids).not.toContain('ev-responder');
+    expect(ids).toEqual(expect.arrayContaining(['ev-03', 'ev-04', 'ev-05', 'ev-06']));
+    expect(facts.regions).toEqual(['eu-north-1', 'us-east-1']);
+    expect(facts.attackerIps).toEqual([ATTACKER_IP]);
+    if (isUnknown(facts.lineage)) throw new Error(facts.lineage.unknown);
+    expect(facts.lineage.children.map((c) => [c.credential, c.kind, c.via])).toEqual([
+      [SESSION_KEY, 'assumed-role', 'AssumeRole'],
+    ]);
+    if (isUnknown(facts.cost)) throw new Error(facts.cost.unknown);
+    expect(facts.cost.totalUsd).toBe(1224);
+    expect(facts.timeline.find((e) => e.eventId === 'ev-04')!.category).not.toBe('uncategorised');
   });
 });

@@ -4,17 +4,20 @@ import { JOURNAL_FILE, readCaseFile } from '../case/case.js';
 import { readJournal, type JournalEntry } from '../case/journal.js';
 import { openEventStore, STORE_FILE } from '../store/store.js';
 import { messageOf } from '../errors.js';
-import { readCostExplorer, readCoverage, readInvestigation, readLineage, readTriage } from './case-inputs.js';
+import {
+  readCostExplorer,
+  readCoverage,
+  readInvestigation,
+  readLineage,
+  readTriage,
+  type Investigation,
+} from './case-inputs.js';
+import type { Severity } from '../detect/finding.js';
 import { factsFromInput, type Facts, type FactsOptions } from './facts.js';
-import type { AttackerEvent, FactsInput, InstanceChange, LineageNode } from './input.js';
+import type { AttackerEvent, FactsInput, InstanceChange } from './input.js';
 import { parseJsonText, stringsAt } from './json-path.js';
 import { loadPriceTable, type PriceTable } from './prices.js';
-import {
-  readAttackerEvents,
-  readInstanceChanges,
-  type EventQuery,
-  type EventSelection,
-} from './store-inputs.js';
+import { readAttackerEvents, readInstanceChanges, type EventSelection } from './store-inputs.js';
 import { isUnknown, unknown, type Fact, type Unknown } from './unknown.js';
 
 export interface BuildOptions extends FactsOptions {
@@ -24,38 +27,40 @@ export interface BuildOptions extends FactsOptions {
   prices?: PriceTable;
 }
 
-function keysOf(node: LineageNode): string[] {
-  const own = /^(AKIA|ASIA)[A-Z0-9]{12,}$/.test(node.credential) ? [node.credential] : [];
-  return [...own, ...node.children.flatMap(keysOf)];
-}
+// The investigation counts medium-or-worse findings as the attacker's when it has no lineage.
+const SUSPICIOUS: Severity[] = ['medium', 'high', 'critical'];
 
 /**
- * Which events to report as the attacker's, most precise first: the investigation's
- * attributed event ids; else the events of its findings plus every call signed by a session
- * derived from the key; else every call signed by the subject key (owner and attacker alike).
+ * Which events to report as the attacker's, most precise first: the investigation's attribution
+ * (lineage keys and console sign-ins inside the incident window); else the events of its
+ * medium-or-worse findings; else, before any investigation, every call signed by the subject key
+ * (the owner's and the attacker's alike, and the report says so).
  */
-function selectionFor(input: {
-  attributed: string[] | undefined;
-  findingIds: string[];
-  lineage: Fact<LineageNode>;
-  subjectKey: string | undefined;
-}): { selections: EventSelection[]; attribution: string } | Unknown {
-  if (input.attributed)
+function selectionFor(
+  investigation: Fact<Investigation>,
+  subjectKey: string | undefined,
+): { selection: EventSelection | null; attribution: string } | Unknown {
+  if (!isUnknown(investigation)) {
+    const { lineage, window, findings } = investigation;
+    if (lineage) {
+      if (!window)
+        return { selection: null, attribution: 'the investigation found nothing suspicious on the lineage' };
+      return {
+        selection: { attributed: { keys: lineage.keys, eventIds: lineage.consoleLoginEventIds, ...window } },
+        attribution: `calls of the ${lineage.keys.length} credential(s) in the lineage between ${window.since} and ${window.until} (the investigation's incident window)`,
+      };
+    }
     return {
-      selections: [{ eventIds: input.attributed }],
-      attribution: 'events attributed by the investigation (the key and its derived sessions)',
-    };
-  const derived = isUnknown(input.lineage) ? [] : keysOf(input.lineage).filter((k) => k !== input.subjectKey);
-  if (input.findingIds.length || derived.length) {
-    return {
-      selections: [{ eventIds: input.findingIds }, { accessKeyIds: derived }],
-      attribution: `events of the findings${derived.length ? ` and of ${derived.length} derived session key(s)` : ''}`,
+      selection: {
+        eventIds: findings.filter((f) => SUSPICIOUS.includes(f.severity)).flatMap((f) => f.eventIds),
+      },
+      attribution: 'events of the medium-or-worse findings (the investigation traced no lineage)',
     };
   }
-  if (input.subjectKey) {
+  if (subjectKey) {
     return {
-      selections: [{ accessKeyIds: [input.subjectKey] }],
-      attribution: `every call signed by ${input.subjectKey}; the investigation has not separated the owner's calls from the attacker's`,
+      selection: { accessKeyIds: [subjectKey] },
+      attribution: `every call signed by ${subjectKey}; the investigation has not separated the owner's calls from the attacker's`,
     };
   }
   return unknown('the investigation has not run and the subject has no access key id');
@@ -68,13 +73,8 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
     (line) => JSON.parse(line) as JournalEntry,
   );
   const investigation = readInvestigation(caseDir);
-  const lineage = readLineage(caseDir, investigation);
-  const selection = selectionFor({
-    attributed: isUnknown(investigation) ? undefined : investigation.attackerEventIds,
-    findingIds: isUnknown(investigation) ? [] : investigation.findings.flatMap((f) => f.eventIds),
-    lineage,
-    subjectKey: info.subject?.accessKeyId,
-  });
+  const lineage = readLineage(investigation);
+  const selection = selectionFor(investigation, info.subject?.accessKeyId);
   const fromStore = await readStore(join(caseDir, STORE_FILE), selection);
   return {
     case: info,
@@ -104,7 +104,7 @@ async function readStore(
   let store: Awaited<ReturnType<typeof openEventStore>> | undefined;
   try {
     store = await openEventStore(file, { readOnly: true });
-    const events = await eventsFor(store, selection.selections);
+    const events = selection.selection ? await readAttackerEvents(store, selection.selection) : [];
     const launched = events.flatMap((e) =>
       e.eventName === 'RunInstances'
         ? stringsAt(parseJsonText(e.responseElements), 'instancesSet.items[].instanceId')
@@ -117,15 +117,6 @@ async function readStore(
   } finally {
     store?.close();
   }
-}
-
-async function eventsFor(store: EventQuery, selections: EventSelection[]): Promise<AttackerEvent[]> {
-  const byId = new Map<string, AttackerEvent>();
-  for (const selection of selections)
-    for (const e of await readAttackerEvents(store, selection)) byId.set(e.eventId, e);
-  return [...byId.values()].sort(
-    (a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId),
-  );
 }
 
 /** The facts model of a case folder: reads what exists, writes `unknown (reason)` for the rest. */

@@ -12,9 +12,8 @@ import { unknown, type Fact } from './unknown.js';
  * for in the case folder, then in `evidence/`. A missing file makes its fact `unknown (reason)`.
  */
 export const REPORT_INPUT_FILES = {
-  /** `Finding[]` or `{findings: Finding[], attackerEventIds?: string[], lineage?: LineageNode}`. */
+  /** The investigation (src/detect/save.ts): findings, lineage, incident window; else findings only. */
   investigation: ['investigation.json', 'findings.json'],
-  lineage: ['lineage.json'],
   /** `CoverageEntry[]` or `{entries: CoverageEntry[]}`. */
   coverage: ['coverage.json'],
   costExplorer: ['cost-explorer.json'],
@@ -55,36 +54,78 @@ const findingSchema = z
   })
   .passthrough();
 
-const lineageSchema: z.ZodType<LineageNode> = z.lazy(() =>
+/** A node of the investigation's lineage tree (src/detect/lineage.ts), the fields the report uses. */
+interface DetectNode {
+  key: string;
+  via: string;
+  principal: string | null;
+  account: string | null;
+  createdAt: string | null;
+  createdBy: string | null;
+  children: DetectNode[];
+}
+
+const detectNodeSchema: z.ZodType<DetectNode, z.ZodTypeDef, unknown> = z.lazy(() =>
   z.object({
-    credential: z.string(),
-    kind: z.enum([
-      'access-key',
-      'session-token',
-      'federation-token',
-      'assumed-role',
-      'console-session',
-      'other',
-    ]),
+    key: z.string(),
+    via: z.string(),
     principal: z.string().nullable(),
     account: z.string().nullable(),
-    via: z.string().nullable(),
-    at: z.string().nullable(),
-    eventId: z.string().nullable(),
-    children: z.array(lineageSchema),
+    createdAt: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    children: z.array(detectNodeSchema),
   }),
 );
 
-const investigationSchema = z.union([
-  z
-    .array(findingSchema)
-    .transform((findings) => ({ findings, attackerEventIds: undefined, lineage: undefined })),
-  z.object({
-    findings: z.array(findingSchema),
-    attackerEventIds: z.array(z.string()).optional(),
-    lineage: lineageSchema.optional(),
-  }),
-]);
+const investigationSchema = z.object({
+  findings: z.array(findingSchema),
+  lineage: z
+    .object({
+      roots: z.array(detectNodeSchema),
+      keys: z.array(z.string()),
+      consoleLoginEventIds: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
+  window: z.object({ since: z.string(), until: z.string() }).nullable().optional(),
+});
+
+/** The investigation's conclusions, as the report uses them. */
+export interface Investigation {
+  findings: Finding[];
+  /** Absent when only `findings.json` exists or no subject key was given. */
+  lineage: { tree: LineageNode; keys: string[]; consoleLoginEventIds: string[] } | null;
+  /** First suspicious to last attacker event; null when nothing suspicious was found. */
+  window: { since: string; until: string } | null;
+}
+
+const KIND_OF: Record<string, LineageNode['kind']> = {
+  GetSessionToken: 'session-token',
+  GetFederationToken: 'federation-token',
+  AssumeRole: 'assumed-role',
+  AssumeRoleWithSAML: 'assumed-role',
+  AssumeRoleWithWebIdentity: 'assumed-role',
+  CreateAccessKey: 'access-key',
+  ConsoleLogin: 'console-session',
+};
+
+function toLineage(node: DetectNode): LineageNode {
+  const subject = node.via === 'subject';
+  return {
+    credential: node.key,
+    kind: subject
+      ? node.key.startsWith('ASIA')
+        ? 'session-token'
+        : 'access-key'
+      : (KIND_OF[node.via] ?? 'other'),
+    principal: node.principal,
+    account: node.account,
+    via: subject ? null : node.via,
+    at: node.createdAt,
+    eventId: node.createdBy,
+    children: node.children.map(toLineage),
+  };
+}
 
 const coverageEntry = z.object({
   source: z.string(),
@@ -125,27 +166,47 @@ function parseWith<T>(
   return parsed.data;
 }
 
-export interface Investigation {
-  findings: Finding[];
-  attackerEventIds: string[] | undefined;
-  lineage: LineageNode | undefined;
-}
-
-/** The investigation's output in the case: findings, attributed events, lineage. */
+/** The investigation's output in the case: findings, lineage, incident window. */
 export function readInvestigation(dir: string): Fact<Investigation> {
-  return parseWith(
+  const parsed = parseWith(
     readJsonFile(dir, REPORT_INPUT_FILES.investigation),
     investigationSchema,
     'the investigation has not run:',
-  ) as Fact<Investigation>;
+  );
+  if ('unknown' in parsed) return parsed;
+  const roots = parsed.lineage?.roots ?? [];
+  // Several subject keys make several roots; the map shows them under one case node.
+  const tree: LineageNode | null =
+    roots.length === 0
+      ? null
+      : roots.length === 1
+        ? toLineage(roots[0]!)
+        : {
+            credential: 'subject keys',
+            kind: 'other',
+            principal: null,
+            account: null,
+            via: null,
+            at: null,
+            eventId: null,
+            children: roots.map(toLineage),
+          };
+  return {
+    findings: parsed.findings,
+    lineage:
+      tree && parsed.lineage
+        ? { tree, keys: parsed.lineage.keys, consoleLoginEventIds: parsed.lineage.consoleLoginEventIds }
+        : null,
+    window: parsed.window ?? null,
+  };
 }
 
-/** The credential lineage: its own file, else the investigation's. */
-export function readLineage(dir: string, investigation: Fact<Investigation>): Fact<LineageNode> {
-  const own = readJsonFile(dir, REPORT_INPUT_FILES.lineage);
-  if (!('missing' in own)) return parseWith(own, lineageSchema, 'lineage');
-  if (!('unknown' in investigation) && investigation.lineage) return investigation.lineage;
-  return unknown('the investigation has not traced the lineage');
+/** The credential lineage from the investigation. */
+export function readLineage(investigation: Fact<Investigation>): Fact<LineageNode> {
+  if ('unknown' in investigation) return investigation;
+  return (
+    investigation.lineage?.tree ?? unknown('the investigation traced no lineage (no subject access key)')
+  );
 }
 
 /** The collection's coverage ledger. */

@@ -10,8 +10,15 @@ export interface EventQuery {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParam[]): Promise<T[]>;
 }
 
-/** Which events are the attacker's: the investigation's ids, or every call signed by some keys. */
-export type EventSelection = { eventIds: string[] } | { accessKeyIds: string[] };
+/**
+ * Which events are the attacker's: the investigation's attribution (every call signed by a key
+ * of the lineage, and the console sign-ins it opened, inside the incident window), or given
+ * event ids, or every call signed by some keys.
+ */
+export type EventSelection =
+  | { attributed: { keys: string[]; eventIds: string[]; since: string; until: string } }
+  | { eventIds: string[] }
+  | { accessKeyIds: string[] };
 
 interface Row {
   eventid: string;
@@ -69,15 +76,33 @@ async function inSlices(store: EventQuery, where: string, values: string[]): Pro
   return rows;
 }
 
+// The same attribution as the investigation's timeline (src/detect/investigate.ts).
+async function attributed(
+  store: EventQuery,
+  a: { keys: string[]; eventIds: string[]; since: string; until: string },
+): Promise<Row[]> {
+  const parts: string[] = [];
+  if (a.keys.length) parts.push(`useridentity.accesskeyid IN (${a.keys.map(() => '?').join(', ')})`);
+  if (a.eventIds.length) parts.push(`eventid IN (${a.eventIds.map(() => '?').join(', ')})`);
+  if (parts.length === 0) return [];
+  return store.query<Row>(
+    `SELECT ${COLUMNS} FROM ${EVENTS_TABLE} WHERE (${parts.join(' OR ')}) AND ${NOT_RESPONDER}
+      AND eventtime >= ? AND eventtime <= ?`,
+    [...a.keys, ...a.eventIds, a.since, a.until],
+  );
+}
+
 /** The attacker's events from the store, in time order, each once. */
 export async function readAttackerEvents(
   store: EventQuery,
   selection: EventSelection,
 ): Promise<AttackerEvent[]> {
   const rows =
-    'eventIds' in selection
-      ? await inSlices(store, 'eventid', [...new Set(selection.eventIds)])
-      : await inSlices(store, 'useridentity.accesskeyid', [...new Set(selection.accessKeyIds)]);
+    'attributed' in selection
+      ? await attributed(store, selection.attributed)
+      : 'eventIds' in selection
+        ? await inSlices(store, 'eventid', [...new Set(selection.eventIds)])
+        : await inSlices(store, 'useridentity.accesskeyid', [...new Set(selection.accessKeyIds)]);
   const byId = new Map(rows.map((r) => [r.eventid, r]));
   return [...byId.values()]
     .map(toEvent)

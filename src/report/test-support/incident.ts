@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js';
 import type { Finding } from '../../detect/finding.js';
 import { openEventStore, STORE_FILE } from '../../store/store.js';
 import { ingestPaths } from '../../trail/ingest.js';
-import type { AttackerEvent, LineageNode } from '../input.js';
+import type { AttackerEvent } from '../input.js';
 
 /** Strings attackers plant for the tools that read their traces. */
 export const HOSTILE = {
@@ -114,6 +114,25 @@ export function incidentRecords(): Record<string, unknown>[] {
       region: 'us-east-1',
     }),
     cloudTrailRecord({
+      id: 'ev-assume',
+      time: at('08:03'),
+      name: 'AssumeRole',
+      source: 'sts.amazonaws.com',
+      region: 'us-east-1',
+      req: { roleArn: `arn:aws:iam::${ACCOUNT}:role/deploy`, roleSessionName: HOSTILE.img },
+      resp: {
+        credentials: {
+          accessKeyId: SESSION_KEY,
+          sessionToken: 'token',
+          expiration: 'Mar 2, 2026, 9:03:00 AM',
+        },
+        assumedRoleUser: {
+          arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/${HOSTILE.img}`,
+          assumedRoleId: `AROAEXAMPLE:${HOSTILE.img}`,
+        },
+      },
+    }),
+    cloudTrailRecord({
       id: 'ev-02',
       time: at('08:01'),
       name: 'ListUsers',
@@ -182,7 +201,7 @@ export function incidentRecords(): Record<string, unknown>[] {
   ];
 }
 
-export const ATTACKER_EVENT_IDS = ['ev-01', 'ev-02', 'ev-03', 'ev-04', 'ev-05', 'ev-06'];
+export const ATTACKER_EVENT_IDS = ['ev-01', 'ev-02', 'ev-assume', 'ev-03', 'ev-04', 'ev-05', 'ev-06'];
 
 /** Findings as the investigation writes them. */
 export function incidentFindings(): Finding[] {
@@ -215,28 +234,44 @@ export function incidentFindings(): Finding[] {
   ];
 }
 
-/** The lineage: the leaked key and one role session derived from it. */
-export function incidentLineage(): LineageNode {
-  return {
-    credential: LEAKED_KEY,
-    kind: 'access-key',
-    principal: `arn:aws:iam::${ACCOUNT}:user/ci-bot`,
+/** The investigation's lineage (src/detect/lineage.ts shape): the key and one role session. */
+export function incidentLineage() {
+  const node = (
+    key: string,
+    via: string,
+    principal: string,
+    createdAt: string | null,
+    createdBy: string | null,
+    children: unknown[],
+  ) => ({
+    key,
+    via,
+    principal,
+    target: null,
     account: ACCOUNT,
-    via: null,
-    at: null,
-    eventId: null,
-    children: [
-      {
-        credential: SESSION_KEY,
-        kind: 'assumed-role',
-        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/${HOSTILE.img}`,
-        account: ACCOUNT,
-        via: `AssumeRole ${HOSTILE.script}`,
-        at: at('08:03'),
-        eventId: 'ev-assume',
-        children: [],
-      },
+    crossAccount: false,
+    createdAt,
+    createdBy,
+    eventCount: 1,
+    firstSeen: createdAt,
+    lastSeen: createdAt,
+    children,
+  });
+  return {
+    roots: [
+      node(LEAKED_KEY, 'subject', `arn:aws:iam::${ACCOUNT}:user/ci-bot`, null, null, [
+        node(
+          SESSION_KEY,
+          'AssumeRole',
+          `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/${HOSTILE.img}`,
+          at('08:03'),
+          'ev-assume',
+          [],
+        ),
+      ]),
     ],
+    keys: [LEAKED_KEY, SESSION_KEY],
+    consoleLoginEventIds: [],
   };
 }
 
@@ -297,9 +332,10 @@ export async function makeIncidentCase(
   writeFileSync(
     join(dir, 'investigation.json'),
     JSON.stringify({
+      subjectKeys: [LEAKED_KEY],
       findings: incidentFindings(),
-      attackerEventIds: ATTACKER_EVENT_IDS,
       lineage: incidentLineage(),
+      window: { since: at('08:00'), until: at('08:30') },
     }),
   );
   const logs = join(scratch, 'incident.json');

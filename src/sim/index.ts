@@ -23,6 +23,8 @@ export interface SimOptions {
   state?: SimState;
   /** Services to serve (default: all of them). */
   services?: AnyService[];
+  /** LookupEvents requests per second per region (AWS: 2); tests that are not about throttling raise it. */
+  lookupEventsPerSecond?: number;
   /** Wall clock for SigV4 date checks (tests). */
   realNow?: () => number;
 }
@@ -45,6 +47,8 @@ export interface RunningSim {
 export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const clock = options.clock ?? options.state?.clock ?? new SimClock();
   const state = options.state ?? SimState.create({ seed: options.seed, clock });
+  if (options.lookupEventsPerSecond !== undefined)
+    state.limits.lookupEventsPerSecond = options.lookupEventsPerSecond;
   const dispatcher = new Dispatcher(state, options.services ?? SERVICES, options.realNow);
   dispatcher.afterRequest = () => deliverDueTrails(state);
   const { server, port } = await listen(dispatcher, options.port ?? 0);

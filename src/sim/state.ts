@@ -67,6 +67,8 @@ export class SimState {
   readonly ids: SimIds;
   /** Where CloudTrail delivers trail files: installed by the S3 service (not saved with the state). */
   objectStore: ObjectStore | undefined;
+  /** Service limits (not saved): LookupEvents allows 2 requests/s/region on AWS. */
+  readonly limits = { lookupEventsPerSecond: 2 };
 
   constructor(data: StateData, clock: SimClock) {
     this.data = data;

@@ -178,12 +178,13 @@ export function lookupEvents(
 
 /**
  * LookupEvents allows 2 requests per second per account and region (aws-facts §2.1), measured
- * on the wall clock: the limit protects the service, not simulated history.
+ * on the wall clock: the limit protects the service, not simulated history. A token bucket
+ * (burst 2, refilled at 2/s) so that a client pacing itself at exactly 2/s is never refused.
  */
 export class LookupThrottle {
-  private readonly recent = new Map<string, number[]>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   constructor(
-    private readonly perSecond = 2,
+    private readonly rate: () => number = () => 2,
     private readonly realNow: () => number = Date.now,
   ) {}
 
@@ -191,12 +192,13 @@ export class LookupThrottle {
   check(accountId: string, region: string): void {
     const key = `${accountId}/${region}`;
     const now = this.realNow();
-    const times = (this.recent.get(key) ?? []).filter((t) => now - t < 1000);
-    if (times.length >= this.perSecond) {
-      this.recent.set(key, times);
-      throw new SimError('ThrottlingException', 'Rate exceeded', 400);
-    }
-    times.push(now);
-    this.recent.set(key, times);
+    const perSecond = this.rate();
+    const b = this.buckets.get(key) ?? { tokens: perSecond, at: now };
+    b.tokens = Math.min(perSecond, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    this.buckets.set(key, b);
+    // A little slack for timers that fire a millisecond early.
+    if (b.tokens < 0.99) throw new SimError('ThrottlingException', 'Rate exceeded', 400);
+    b.tokens -= 1;
   }
 }

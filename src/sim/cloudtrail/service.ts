@@ -11,7 +11,7 @@ const throttles = new WeakMap<SimState, LookupThrottle>();
 
 function throttleOf(sim: SimState): LookupThrottle {
   let t = throttles.get(sim);
-  if (!t) throttles.set(sim, (t = new LookupThrottle()));
+  if (!t) throttles.set(sim, (t = new LookupThrottle(() => sim.limits.lookupEventsPerSecond)));
   return t;
 }
 

@@ -266,6 +266,7 @@ export function denialMessage(
         : decision.deniedBy === 'session'
           ? 'session policy'
           : 'identity-based policy';
-  if (decision.denial === 'explicit') return `${head} with an explicit deny in a ${kind}`;
+  if (decision.denial === 'explicit')
+    return `${head} with an explicit deny in ${kind.startsWith('i') ? 'an' : 'a'} ${kind}`;
   return `${head} because no ${kind} allows the ${action} action`;
 }

@@ -8,7 +8,7 @@ import { SimError } from './errors.js';
 import type { SimHttpRequest, SimHttpResponse } from './http.js';
 import { QueryParams } from './params.js';
 import type { Codec } from './protocols/codec.js';
-import { json11Codec, restJsonCodec } from './protocols/json.js';
+import { json11Codec, matchRestRoute, restJsonCodec, targetMatches } from './protocols/json.js';
 import { ec2Codec, formParams, queryCodec } from './protocols/query.js';
 import { restXmlCodec } from './protocols/restxml.js';
 import {
@@ -66,11 +66,19 @@ export class Dispatcher {
     const target = req.headers['x-amz-target'];
     if (target) {
       const prefix = target.slice(0, target.lastIndexOf('.'));
-      return [...this.services.values()].find((s) => s.targetPrefix === prefix);
+      return [...this.services.values()].find(
+        (s) => s.targetPrefix !== undefined && targetMatches(prefix, s.targetPrefix),
+      );
     }
     const action = formParams(req, 'query').get('Action');
     // Unsigned query calls are STS's federation entry points (AssumeRoleWithSAML/WebIdentity).
     if (action) return this.services.get('sts');
+    // REST-JSON routes open to unsigned callers (Lambda's code download, a presigned URL on AWS).
+    for (const s of this.services.values()) {
+      if (s.protocol !== 'restJson') continue;
+      const match = matchRestRoute(req, s);
+      if (match && s.operations[match.operation]?.allowAnonymous) return s;
+    }
     return this.services.get('s3');
   }
 

@@ -48,13 +48,21 @@ function success(result: unknown, requestId: string, type: string): SimHttpRespo
   return jsonResponse(200, toJson(result ?? {}), headers, type);
 }
 
+/**
+ * Whether an X-Amz-Target prefix names the service. botocore sends the full
+ * `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`; the JS SDK only the last part.
+ */
+export function targetMatches(prefix: string, servicePrefix: string): boolean {
+  return prefix === servicePrefix || servicePrefix.endsWith(`.${prefix}`);
+}
+
 /** awsJson1.1 (CloudTrail, Secrets Manager, SSM): `X-Amz-Target: <prefix>.<Operation>`. */
 export const json11Codec: Codec = {
   operation(req, service) {
     const target = req.headers['x-amz-target'] ?? '';
     const dot = target.lastIndexOf('.');
     if (dot < 0) return undefined;
-    if (service.targetPrefix && target.slice(0, dot) !== service.targetPrefix) return undefined;
+    if (service.targetPrefix && !targetMatches(target.slice(0, dot), service.targetPrefix)) return undefined;
     return { operation: target.slice(dot + 1) };
   },
   input(req) {

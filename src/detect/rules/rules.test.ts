@@ -25,7 +25,75 @@ const EXPECTED: Record<string, Category> = {
   'privilege-escalation': 'privilege-escalation',
 };
 
+/**
+ * Every AWS technique of Stratus Red Team (docs/attack-techniques/AWS, including those without a
+ * detonation log here) and the built-in rules that cover it.
+ */
+const STRATUS_COVERAGE: Record<string, string[]> = {
+  'aws.collection.ec2-console-screenshots': ['ec2-console-screenshot'],
+  'aws.credential-access.ec2-get-password-data': ['ec2-password-data'],
+  'aws.credential-access.ec2-steal-instance-credentials': ['ec2-instance-credentials-outside'],
+  'aws.credential-access.secretsmanager-batch-retrieve-secrets': ['secrets-batch-read'],
+  'aws.credential-access.secretsmanager-retrieve-secrets': ['secrets-read-burst'],
+  'aws.credential-access.ssm-retrieve-securestring-parameters': ['ssm-parameters-decrypted-burst'],
+  'aws.defense-evasion.bedrock-guardrail-delete': ['bedrock-guardrail-or-logging-removed'],
+  'aws.defense-evasion.bedrock-model-invocation-logging-delete': ['bedrock-guardrail-or-logging-removed'],
+  'aws.defense-evasion.cloudtrail-delete': ['cloudtrail-deleted'],
+  'aws.defense-evasion.cloudtrail-event-selectors': ['cloudtrail-selectors-changed'],
+  'aws.defense-evasion.cloudtrail-lifecycle-rule': ['log-bucket-lifecycle-short'],
+  'aws.defense-evasion.cloudtrail-stop': ['cloudtrail-stopped'],
+  'aws.defense-evasion.dns-delete-logs': ['dns-query-logging-deleted'],
+  'aws.defense-evasion.organizations-leave': ['organization-leave'],
+  'aws.defense-evasion.vpc-remove-flow-logs': ['vpc-flow-logs-deleted'],
+  'aws.discovery.bedrock-enumerate-models-multiple-regions': ['bedrock-multi-region'],
+  'aws.discovery.ec2-download-user-data': ['ec2-user-data-read'],
+  'aws.discovery.ec2-enumerate-from-instance': ['instance-role-enumeration', 'discovery-burst'],
+  'aws.discovery.ses-enumerate': ['ses-enumeration'],
+  'aws.execution.ec2-launch-unusual-instances': ['ec2-unusual-instances'],
+  'aws.execution.ec2-user-data': ['ec2-user-data-modified'],
+  'aws.execution.ssm-send-command': ['ssm-send-command'],
+  'aws.execution.ssm-start-session': ['ssm-start-session'],
+  'aws.exfiltration.ami-make-public': ['ec2-ami-shared'],
+  'aws.exfiltration.ec2-security-group-open-port-22-ingress': ['ec2-security-group-open'],
+  'aws.exfiltration.ec2-share-ami': ['ec2-ami-shared'],
+  'aws.exfiltration.ec2-share-ebs-snapshot': ['ec2-snapshot-shared'],
+  'aws.exfiltration.rds-share-snapshot': ['rds-snapshot-shared'],
+  'aws.exfiltration.s3-backdoor-bucket-policy': ['s3-bucket-policy-foreign-account'],
+  'aws.impact.bedrock-invoke-model': ['bedrock-model-access', 'bedrock-invoke-model'],
+  'aws.impact.ec2-deregister-ami': ['ec2-ami-deregistered'],
+  'aws.impact.s3-ransomware-batch-deletion': ['s3-batch-delete', 's3-mass-delete'],
+  'aws.impact.s3-ransomware-client-side-encryption': ['s3-customer-key-encryption'],
+  'aws.impact.s3-ransomware-individual-deletion': ['s3-mass-delete'],
+  'aws.initial-access.console-login-without-mfa': ['signin-without-mfa'],
+  'aws.lateral-movement.ec2-instance-connect': ['ec2-instance-connect-key'],
+  'aws.lateral-movement.ec2-serial-console-send-ssh-public-key': ['ec2-serial-console'],
+  'aws.persistence.cognito-refresh-token-reuse': ['cognito-refresh-token-reuse'],
+  'aws.persistence.iam-backdoor-role': ['iam-role-trust-foreign'],
+  'aws.persistence.iam-backdoor-user': ['iam-access-key-for-other-user'],
+  'aws.persistence.iam-create-admin-user': ['iam-create-user', 'iam-admin-policy-attached'],
+  'aws.persistence.iam-create-backdoor-role': ['iam-role-trust-foreign'],
+  'aws.persistence.iam-create-user-login-profile': ['iam-login-profile-created'],
+  'aws.persistence.lambda-backdoor-function': ['lambda-public-permission'],
+  'aws.persistence.lambda-layer-extension': ['lambda-layer-added'],
+  'aws.persistence.lambda-overwrite-code': ['lambda-code-updated'],
+  'aws.persistence.rolesanywhere-create-trust-anchor': ['iam-roles-anywhere-trust'],
+  'aws.persistence.sts-federation-token': ['sts-federation-token'],
+  'aws.privilege-escalation.iam-update-user-login-profile': ['iam-login-profile-updated'],
+  'aws.privilege-escalation.sagemaker-update-lifecycle-config': ['sagemaker-lifecycle-changed'],
+};
+
 describe('the rule catalogue', () => {
+  it('names a rule for every AWS technique of Stratus Red Team', () => {
+    const ids = new Set(BUILTIN_RULES.map((r) => r.id));
+    for (const [technique, rules] of Object.entries(STRATUS_COVERAGE)) {
+      for (const id of rules) expect(ids.has(id), `${technique} → ${id}`).toBe(true);
+    }
+    const files = readdirSync(STRATUS)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
+    for (const file of files) expect(STRATUS_COVERAGE, file).toHaveProperty([file]);
+  });
+
   it('is well-formed: unique ids, known categories and severities, ATT&CK ids, one-line explanations', () => {
     expect(checkRules(BUILTIN_RULES)).toEqual([]);
     expect(BUILTIN_RULES.length).toBeGreaterThan(80);
@@ -103,6 +171,19 @@ describe('on the Stratus Red Team detonation logs', () => {
     }
     expect(missed).toEqual([]);
     expect((files.length - missed.length) / files.length).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('the rule named for each technique fires on its file', () => {
+    for (const [file, rules] of Object.entries(STRATUS_COVERAGE)) {
+      if (![...fileOf.values()].includes(file)) continue;
+      const fired = findings
+        .filter((f) => f.eventIds.some((id) => fileOf.get(id) === file))
+        .map((f) => f.ruleId);
+      expect(
+        fired.some((id) => rules.includes(id)),
+        `${file}: ${fired.join(', ')}`,
+      ).toBe(true);
+    }
   });
 
   it('matches suffixed event names (UpdateFunctionCode20150331v2)', () => {

@@ -55,6 +55,7 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     expect(facts.account).toBe(ACCOUNT);
     expect(facts.credentialType).toBe('access key');
     expect(facts.severity).toEqual({ level: 'P1', reasons: ['admin rights'] });
+    expect(facts.keyStatus).toBe('Active');
     if (isUnknown(facts.resources)) throw new Error('resources unknown');
     expect(facts.resources.filter((r) => r.type === 'EC2 instance').map((r) => r.id)).toHaveLength(5);
     expect(facts.resources.find((r) => r.type === 'IAM user')!.id).toBe(`backdoor${HOSTILE.img}`);

@@ -86,7 +86,7 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
     coverage: readCoverage(caseDir),
     instanceChanges: fromStore.changes,
     costExplorer: readCostExplorer(caseDir),
-    triage: readTriage(journal),
+    triage: readTriage(journal, caseDir),
     prices: options.prices ?? loadPriceTable(),
     asOf: options.asOf,
   };

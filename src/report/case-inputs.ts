@@ -229,37 +229,51 @@ export function readCostExplorer(dir: string): Fact<CostExplorerFigures> {
 
 const LEVELS = new Set(['P1', 'P2', 'P3', 'P4']);
 
-/** What triage recorded in the journal (the last `triage.*` line carrying a severity). */
-export function readTriage(journal: JournalEntry[]): Fact<TriageFacts> {
-  const entry = [...journal]
-    .reverse()
-    .find(
-      (e) =>
-        e.kind.startsWith('triage.') && typeof e.data === 'object' && e.data !== null && 'severity' in e.data,
-    );
-  if (!entry) return unknown('triage recorded no result in the journal');
+/** Triage's credential types (src/triage/resolve.ts) in the playbook's words. */
+const CREDENTIAL_WORDS: Record<string, string> = {
+  'access-key': 'access key',
+  'temporary-key': 'temporary access key (STS session)',
+  'console-password': 'console password',
+  'iam-user': 'IAM user (keys and console password)',
+  role: 'role',
+  'role-session': 'role session',
+  'federated-session': 'federated session',
+  root: 'root',
+};
+
+/**
+ * What triage concluded: its `triage.result` journal line (credential type, owner, severity)
+ * and the key's status from the `triage.json` evidence it stores.
+ */
+export function readTriage(journal: JournalEntry[], dir: string): Fact<TriageFacts> {
+  const entry = [...journal].reverse().find((e) => e.kind === 'triage.result');
+  if (!entry || typeof entry.data !== 'object' || entry.data === null)
+    return unknown('triage has not run for this case');
   const data = entry.data as Record<string, unknown>;
-  const text = (v: unknown, what: string): Fact<string> =>
-    typeof v === 'string' && v ? v : unknown(`triage did not record the ${what}`);
-  const sev = data.severity;
-  const level =
-    typeof sev === 'string'
-      ? sev
-      : typeof sev === 'object' && sev !== null
-        ? (sev as { level?: unknown }).level
-        : undefined;
-  const reasons =
-    typeof sev === 'object' && sev !== null ? (sev as { reasons?: unknown }).reasons : data.reasons;
+  const sev = data.severity as { level?: unknown; reasons?: unknown } | null | undefined;
+  const level = sev?.level;
+  const reasons = Array.isArray(sev?.reasons)
+    ? sev.reasons.filter((r): r is string => typeof r === 'string')
+    : [];
+  const credential = typeof data.credential === 'string' ? data.credential : '';
+  const report = readJsonFile(dir, ['triage.json']);
+  const key =
+    'value' in report && typeof report.value === 'object' && report.value !== null
+      ? (report.value as { key?: { status?: unknown } | null }).key
+      : undefined;
   return {
-    credentialType: text(data.credentialType, 'credential type'),
+    credentialType:
+      CREDENTIAL_WORDS[credential] ??
+      unknown(`triage could not classify the credential (${credential || 'none'})`),
     severity:
       typeof level === 'string' && LEVELS.has(level)
-        ? {
-            level: level as SeverityLevel,
-            reasons: Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === 'string') : [],
-          }
+        ? { level: level as SeverityLevel, reasons }
         : unknown('triage recorded no P1–P4 severity'),
-    keyStatus: text(data.keyStatus, 'key status'),
-    owner: text(data.owner, 'owner'),
+    keyStatus:
+      typeof key?.status === 'string'
+        ? key.status
+        : unknown(key === null ? 'the subject is not an access key' : 'triage did not read the key status'),
+    owner:
+      typeof data.owner === 'string' && data.owner ? data.owner : unknown('triage did not find the owner'),
   };
 }

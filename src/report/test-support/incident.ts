@@ -294,10 +294,16 @@ export async function makeIncidentCase(
   try {
     folder.update({ account: ACCOUNT });
     folder.record('triage.result', {
-      credentialType: 'access key',
+      credential: 'access-key',
+      owner: `arn:aws:iam::${ACCOUNT}:user/ci-bot`,
       severity: { level: 'P1', reasons: ['admin rights'] },
-      keyStatus: 'Active',
+      notChecked: [],
     });
+    await folder.addEvidence(
+      'triage.json',
+      JSON.stringify({ key: { accessKeyId: LEAKED_KEY, status: 'Active' } }),
+      'tourniquet triage',
+    );
     clock.set('2026-03-02T10:20:00.000Z');
     folder.markPhase('contain', 'started');
     folder.record('plan.created', {

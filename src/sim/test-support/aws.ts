@@ -34,16 +34,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Run `/usr/bin/aws` against the simulator with the given credentials. The Debian CLI here
- * (2.9.x) predates `AWS_ENDPOINT_URL` support (2.13), so `--endpoint-url` is passed as well.
- */
-export function runAws(
-  sim: RunningSim,
-  creds: Creds,
-  args: string[],
-  region = 'us-east-1',
-): Promise<CliResult> {
+function cliEnv(sim: RunningSim, creds: Creds, region: string): NodeJS.ProcessEnv {
   const h = cliHome();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -59,6 +50,44 @@ export function runAws(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;
+  return env;
+}
+
+/**
+ * Run a bash script (for pipes such as `aws … | base64 -d`) with the CLI environment; `$AWS` is
+ * `/usr/bin/aws --endpoint-url <sim>`.
+ */
+export function runShell(
+  sim: RunningSim,
+  creds: Creds,
+  script: string,
+  region = 'us-east-1',
+): Promise<CliResult> {
+  const env = { ...cliEnv(sim, creds, region), AWS: `/usr/bin/aws --endpoint-url ${sim.endpoint}` };
+  return new Promise((resolve) => {
+    execFile(
+      '/bin/bash',
+      ['-o', 'pipefail', '-c', script],
+      { env, cwd: cliHome(), maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * Run `/usr/bin/aws` against the simulator with the given credentials. The Debian CLI here
+ * (2.9.x) predates `AWS_ENDPOINT_URL` support (2.13), so `--endpoint-url` is passed as well.
+ */
+export function runAws(
+  sim: RunningSim,
+  creds: Creds,
+  args: string[],
+  region = 'us-east-1',
+): Promise<CliResult> {
+  const env = cliEnv(sim, creds, region);
+  const h = cliHome();
   return new Promise((resolve) => {
     execFile(
       '/usr/bin/aws',

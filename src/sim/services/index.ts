@@ -1,12 +1,28 @@
 import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
+import { costExplorerService } from './costexplorer/index.js';
 import { ec2Service } from './ec2/index.js';
+import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
+import { lambdaService } from './lambda/index.js';
 import { s3Service } from './s3/index.js';
+import { secretsManagerService } from './secretsmanager/index.js';
+import { ssmService } from './ssm/index.js';
 import { stsService } from './sts/index.js';
 
 /**
  * Every service the simulated account serves. To add one, export a `defineService(...)` from its
  * folder and list it here (see src/sim/README.md).
  */
-export const SERVICES: AnyService[] = [stsService, iamService, cloudTrailService, ec2Service, s3Service];
+export const SERVICES: AnyService[] = [
+  stsService,
+  iamService,
+  cloudTrailService,
+  ec2Service,
+  s3Service,
+  lambdaService,
+  guardDutyService,
+  secretsManagerService,
+  ssmService,
+  costExplorerService,
+];

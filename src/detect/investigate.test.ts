@@ -71,6 +71,27 @@ describe('investigate() on a synthetic compromise', () => {
     expect(result.window).toEqual({ since: '2024-05-20T10:00:00Z', until: '2024-05-20T11:30:00Z' });
   });
 
+  it("does not attribute the subject key's events from before the window (the owner's use)", () => {
+    const history = result.findings.find(
+      (f) => f.ruleId === 's3-list-buckets' && f.principal === 'arn:aws:iam::111122223333:user/alice',
+    )!;
+    expect(history.firstSeen).toBe('2024-05-01T09:00:00Z');
+    expect(history.attributed).toBe(false);
+  });
+
+  it('takes a known start of the compromise instead of inferring it', async () => {
+    const known = await investigate(store, {
+      subjectKeys: [ALICE_KEY],
+      incidentSince: '2024-05-20T10:04:00Z',
+    });
+    expect(known.window).toEqual({ since: '2024-05-20T10:04:00Z', until: '2024-05-20T11:30:00Z' });
+    const byRule = new Map(known.findings.map((f) => [f.ruleId, f]));
+    // GetSessionToken on the subject key came before the given start; its derived sessions still count.
+    expect(byRule.get('sts-session-token')?.attributed).toBe(false);
+    expect(byRule.get('sts-assume-role-cross-account')?.attributed).toBe(true);
+    expect(known.anomalies!.baseline.until).toBe('2024-05-20T10:04:00Z');
+  });
+
   it('compares the incident with the 30-day baseline of the subject principal', () => {
     const a = result.anomalies!;
     expect(a.principals).toEqual(['arn:aws:iam::111122223333:user/alice']);

@@ -26,6 +26,8 @@ export interface InvestigateOptions {
   geoip?: GeoIp;
   /** Days of baseline before the first suspicious event (default 30). */
   baselineDays?: number;
+  /** When the compromise began, if known (e.g. the leak's time); else inferred from the events. */
+  incidentSince?: string;
   /** Silence that separates two bursts of the timeline (default 15 minutes). */
   burstGapMinutes?: number;
   range?: TimeRange;
@@ -62,21 +64,11 @@ export async function investigate(
   const run = await runRules(store, rules, options.range ? { range: options.range } : {});
   const lineage = subjectKeys.length ? await lineageOf(store, subjectKeys) : null;
 
-  let attributedIds: Set<string> | null = null;
-  if (lineage) {
-    attributedIds = new Set(
-      (
-        await store.query<{ eventid: string }>(
-          `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${attributionSql(lineage).sql} AND ${NOT_RESPONDER}`,
-          attributionSql(lineage).params,
-        )
-      ).map((r) => r.eventid),
-    );
-    for (const finding of run.findings)
-      finding.attributed = finding.eventIds.some((id) => attributedIds!.has(id));
-  }
-
-  const window = await inferWindow(store, run.findings, lineage);
+  // First pass: everything the lineage reaches, to find the window; second pass: the subject
+  // keys' own events count only from the window's start (before it they were the owner's).
+  if (lineage) await markAttributed(store, run.findings, lineage, null);
+  const window = await inferWindow(store, run.findings, lineage, options.incidentSince ?? null);
+  if (lineage && window) await markAttributed(store, run.findings, lineage, window.since);
   let anomalies: Anomalies | null = null;
   if (lineage && window) {
     const roots = lineage.roots.map((r) => r.key);
@@ -111,28 +103,59 @@ export async function investigate(
   };
 }
 
-function attributionSql(lineage: Lineage): { sql: string; params: QueryParam[] } {
-  const parts = [`e.useridentity.accesskeyid IN (${lineage.keys.map(() => '?').join(', ')})`];
-  const params: QueryParam[] = [...lineage.keys];
+/** Events of the compromise: derived keys and console sign-ins always, subject keys from `since`. */
+function attributionSql(lineage: Lineage, since: string | null): { sql: string; params: QueryParam[] } {
+  const roots = lineage.roots.map((r) => r.key);
+  const derived = lineage.keys.filter((k) => !roots.includes(k));
+  const list = (values: string[]): string => values.map(() => '?').join(', ');
+  const parts = [`(e.useridentity.accesskeyid IN (${list(roots)})${since ? ' AND e.eventtime >= ?' : ''})`];
+  const params: QueryParam[] = [...roots, ...(since ? [since] : [])];
+  if (derived.length) {
+    parts.push(`e.useridentity.accesskeyid IN (${list(derived)})`);
+    params.push(...derived);
+  }
   if (lineage.consoleLoginEventIds.length) {
-    parts.push(`e.eventid IN (${lineage.consoleLoginEventIds.map(() => '?').join(', ')})`);
+    parts.push(`e.eventid IN (${list(lineage.consoleLoginEventIds)})`);
     params.push(...lineage.consoleLoginEventIds);
   }
   return { sql: `(${parts.join(' OR ')})`, params };
 }
 
+async function markAttributed(
+  store: EventQuery,
+  findings: Finding[],
+  lineage: Lineage,
+  since: string | null,
+): Promise<void> {
+  const { sql, params } = attributionSql(lineage, since);
+  const ids = new Set(
+    (
+      await store.query<{ eventid: string }>(
+        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER}`,
+        params,
+      )
+    ).map((r) => r.eventid),
+  );
+  for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
+}
+
 /**
  * The incident window: from the first medium-or-worse finding on the compromised credentials
- * (any finding when there is no subject) or the first derived credential, whichever is earlier,
- * to the last event of any credential in the lineage (or the last such finding).
+ * (any finding when there is no subject) or the first derived credential, whichever is earlier —
+ * or from `given` when the responder knows when the key leaked — to the last event of any
+ * credential in the lineage (or the last such finding).
  */
 async function inferWindow(
   store: EventQuery,
   findings: Finding[],
   lineage: Lineage | null,
+  given: string | null,
 ): Promise<Window | null> {
   const suspicious = findings.filter(
-    (f) => severityRank(f.severity) >= SUSPICIOUS && (lineage ? f.attributed === true : true),
+    (f) =>
+      severityRank(f.severity) >= SUSPICIOUS &&
+      (lineage ? f.attributed === true : true) &&
+      (given === null || f.lastSeen >= given),
   );
   const created: string[] = [];
   const walk = (node: LineageNode): void => {
@@ -141,10 +164,10 @@ async function inferWindow(
   };
   lineage?.roots.forEach(walk);
   // Minting a derived credential is itself the attacker's act (GetSessionToken, AssumeRole, …).
-  const since = minOf([...suspicious.map((f) => f.firstSeen), ...created]);
+  const since = given ?? minOf([...suspicious.map((f) => f.firstSeen), ...created]);
   let until = maxOf(suspicious.map((f) => f.lastSeen));
   if (lineage && since) {
-    const { sql, params } = attributionSql(lineage);
+    const { sql, params } = attributionSql(lineage, since);
     const [span] = await store.query<{ last: string | null }>(
       `SELECT max(e.eventtime) AS last FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ?`,
       [...params, since],
@@ -165,7 +188,7 @@ async function attackerEvents(
     FROM ${FROM_EVENTS}`;
   if (lineage) {
     if (!window) return [];
-    const { sql, params } = attributionSql(lineage);
+    const { sql, params } = attributionSql(lineage, window.since);
     return store.query<TimelineEvent>(
       `${select} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ? ORDER BY e.eventtime`,
       [...params, window.since, window.until],

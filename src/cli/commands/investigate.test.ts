@@ -74,7 +74,10 @@ describe('tourniquet investigate', () => {
   });
 
   it('prints findings, the lineage tree, anomalies and the timeline, with attacker text escaped', async () => {
-    const { code, out } = await run(['investigate', '--case', caseDir, '--key', ALICE_KEY], root);
+    const { code, out } = await run(
+      ['investigate', '--case', caseDir, '--key', ALICE_KEY, '--since', '2024-05-20T10:00:00+00:00'],
+      root,
+    );
     expect(code).toBe(0);
     for (const heading of [
       'Findings',
@@ -85,6 +88,7 @@ describe('tourniquet investigate', () => {
       expect(out).toContain(heading);
     }
     expect(out).toContain('└─ ConsoleLogin');
+    expect(out).toContain('2024-05-20T10:00:00Z … 2024-05-20T11:30:00Z');
     expect(out).toContain('ec2-crypto-mining-launch');
     expect(out).not.toContain('\u001b[2J');
   });
@@ -100,6 +104,10 @@ describe('tourniquet investigate', () => {
     const days = await run(['investigate', '--case', caseDir, '--baseline-days', 'soon'], root);
     expect(days.code).toBe(2);
     expect(days.err).toContain('--baseline-days');
+
+    const since = await run(['investigate', '--case', caseDir, '--since', 'yesterday'], root);
+    expect(since.code).toBe(2);
+    expect(since.err).toContain('--since must be an ISO-8601 time');
 
     const geoip = await run(['investigate', '--case', caseDir, '--geoip', join(root, 'trail.json')], root);
     expect(geoip.code).toBe(1);

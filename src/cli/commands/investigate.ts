@@ -32,6 +32,11 @@ export const investigateCommand = defineCommand({
       value: 'FILE',
       description: 'MaxMind .mmdb (ASN or country) for network anomalies',
     },
+    since: {
+      type: 'string',
+      value: 'TIME',
+      description: 'when the compromise began, if known (ISO-8601, e.g. the leak time); else inferred',
+    },
     'baseline-days': {
       type: 'string',
       value: 'N',
@@ -61,6 +66,7 @@ export const investigateCommand = defineCommand({
         },
       );
     }
+    const since = options.since === undefined ? undefined : isoTime(options.since);
     const sigma = options.rules ? loadSigmaRules(resolve(env.cwd, options.rules)) : undefined;
     const geoip = options.geoip ? openGeoIp(resolve(env.cwd, options.geoip)) : undefined;
     const folder = CaseFolder.open(dir, { clock: env.clock });
@@ -75,6 +81,7 @@ export const investigateCommand = defineCommand({
         result = await investigate(store, {
           subjectKeys: keys,
           baselineDays,
+          ...(since ? { incidentSince: since } : {}),
           ...(sigma ? { sigma } : {}),
           ...(geoip ? { geoip } : {}),
         });
@@ -91,6 +98,18 @@ export const investigateCommand = defineCommand({
     }
   },
 });
+
+/** CloudTrail's eventtime format (UTC, seconds, `Z`), so the window compares as text. */
+function isoTime(text: string): string {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
+    throw new UserError('BAD_OPTION', `--since must be an ISO-8601 time, got "${text}".`, {
+      hint: 'For example --since 2024-05-20T09:30:00Z.',
+      exitCode: 2,
+    });
+  }
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 function blocksOf(r: Investigation): Block[] {
   const blocks: Block[] = [

@@ -71,16 +71,15 @@ export async function accessKeyStatus(
 export async function loginProfile(
   pool: ClientPool,
   userName: string,
-): Promise<
-  { created: string | undefined; lastUsed: string | undefined; resetRequired: boolean } | undefined
-> {
+): Promise<{ created: string | null; lastUsed: string | null; resetRequired: boolean } | undefined> {
   const iam = iamOf(pool);
   const profile = await readOrAbsent(() => iam.send(new GetLoginProfileCommand({ UserName: userName })));
   if (!profile?.LoginProfile) return undefined;
   const user = await readOrAbsent(() => iam.send(new GetUserCommand({ UserName: userName })));
   return {
-    created: profile.LoginProfile.CreateDate?.toISOString(),
-    lastUsed: user?.User?.PasswordLastUsed?.toISOString(),
+    created: profile.LoginProfile.CreateDate?.toISOString() ?? null,
+    // null rather than absent: "never used" must survive into the plan file as a fact.
+    lastUsed: user?.User?.PasswordLastUsed?.toISOString() ?? null,
     resetRequired: profile.LoginProfile.PasswordResetRequired ?? false,
   };
 }

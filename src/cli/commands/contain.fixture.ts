@@ -152,6 +152,19 @@ export function probe(endpoint: string, creds: Creds): Promise<string> {
   return outcome(() => ec2.send(new DescribeInstancesCommand({})));
 }
 
+/** AssumeRole with any credentials (role chaining, cross-account). */
+export async function assumeRole(
+  endpoint: string,
+  creds: Creds,
+  roleArn: string,
+  session = 'attacker-chain',
+): Promise<Creds> {
+  return credsOf(
+    (await sts(endpoint, creds).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: session })))
+      .Credentials,
+  );
+}
+
 /** The AWS error code of a call, or `ok`. */
 export async function outcome(call: () => Promise<unknown>): Promise<string> {
   try {

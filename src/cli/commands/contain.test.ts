@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSim } from '../../sim/index.js';
+import { createUserWithKey, EXTERNAL_ACCOUNT, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import {
+  ADMIN,
+  assumeRole,
   attackerSessions,
   cli,
   deployRole,
@@ -300,5 +302,61 @@ describe('contain against the simulated account', () => {
     );
     expect(updates).toHaveLength(1);
     expect((await cli(['case', 'verify', '--case', caseDir], endpoint, responder, cwd)).code).toBe(0);
+  });
+
+  it('a chain into another account: the role reached there is revoked through --account-role, or listed as manual without it', async () => {
+    const cwd = tempDir();
+    const { key: extKey } = createUserWithKey(sim.state, EXTERNAL_ACCOUNT, 'ext-admin', {
+      managedPolicies: [ADMIN],
+    });
+    const extAdmin = { accessKeyId: extKey.accessKeyId, secretAccessKey: extKey.secretAccessKey };
+    const victim = await victimUser(endpoint, responder, 'chain-bot');
+    const deploy = await deployRole(endpoint, responder, victim.arn, 'chain-deploy');
+    const partner = await deployRole(endpoint, extAdmin, deploy, 'partner-deploy');
+    await deployRole(
+      endpoint,
+      extAdmin,
+      `arn:aws:iam::${VICTIM_ACCOUNT}:user/responder`,
+      'TourniquetResponder',
+    );
+    const first = (await attackerSessions(endpoint, victim.key, deploy)).role!;
+    const second = await assumeRole(endpoint, first, partner);
+    expect(await probe(endpoint, second)).toBe('ok');
+
+    const manualDir = join(cwd, 'case-manual');
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', manualDir], endpoint, responder, cwd)).code,
+    ).toBe(0);
+    const planned = await cli(['contain', '--case', manualDir, '--json'], endpoint, responder, cwd);
+    expect(planned.code).toBe(3);
+    const manual = JSON.parse(planned.out) as ContainJson & { manual: string[] };
+    expect(manual.manual.join('\n')).toMatch(
+      /In account 444455556666: role-revoke-sessions on arn:aws:iam::444455556666:role\/partner-deploy \(No access to account 444455556666/,
+    );
+
+    const caseDir = join(cwd, 'case-chain');
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', caseDir], endpoint, responder, cwd)).code,
+    ).toBe(0);
+    const applied = await cli(
+      ['contain', '--case', caseDir, '--apply', '--account-role', 'TourniquetResponder', '--json'],
+      endpoint,
+      responder,
+      cwd,
+    );
+    const result = JSON.parse(applied.out) as ContainJson;
+    expect(applied.code).toBe(0);
+    expect(result.state).toBe('contained');
+    expect(result.plan.steps.filter((s) => s.action === 'role-revoke-sessions').map((s) => s.id)).toEqual([
+      `role-revoke-sessions:${VICTIM_ACCOUNT}:${deploy}`,
+      `role-revoke-sessions:${EXTERNAL_ACCOUNT}:${partner}`,
+    ]);
+    expect({ first: await probe(endpoint, first), second: await probe(endpoint, second) }).toEqual({
+      first: 'UnauthorizedOperation',
+      second: 'UnauthorizedOperation',
+    });
+    expect((await recordedErrors(endpoint, extAdmin, second.accessKeyId))[0]).toBe(
+      'Client.UnauthorizedOperation',
+    );
   });
 });

@@ -1,8 +1,19 @@
 import type { CommandSpec } from '../spec.js';
 import { report } from './report.js';
 import { caseList, caseShow, caseVerify } from './case.js';
+import { containCommand } from './contain.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
+import { triageCommand } from './triage.js';
 
 /** Every command the CLI offers. A command is listed only once it really works. */
-export const COMMANDS: CommandSpec[] = [caseList, caseShow, caseVerify, hunt, investigateCommand, report];
+export const COMMANDS: CommandSpec[] = [
+  caseList,
+  caseShow,
+  caseVerify,
+  hunt,
+  investigateCommand,
+  report,
+  triageCommand,
+  containCommand,
+];

@@ -1,3 +1,4 @@
+import { usd } from './cost.js';
 import type { Facts } from './facts.js';
 import { isUnknown, unknown, type Fact } from './unknown.js';
 
@@ -82,7 +83,7 @@ const RULES: Rule[] = [
       (s.created.length > 0 || s.cost > 0
         ? {
             answer: 'yes',
-            basis: `${s.created.length} resource(s) created; estimated cost $${s.cost.toFixed(2)}`,
+            basis: `${s.created.length} resource(s) created; estimated cost ${usd(s.cost)}`,
           }
         : { answer: 'no', basis: `no resources created and no estimated cost${coverageNote(s)}` }),
     deadlines: (f) => [{ label: 'open the case', at: f.times.nextUpdate }],
@@ -112,7 +113,7 @@ const RULES: Rule[] = [
       (s.events > 0
         ? {
             answer: 'depends',
-            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost $${s.cost.toFixed(2)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}; judge significance`,
+            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost ${usd(s.cost)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}; judge significance`,
           }
         : { answer: 'no', basis: `no attacker activity found${coverageNote(s)}` }),
     deadlines: (f) => [

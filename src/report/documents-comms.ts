@@ -153,7 +153,8 @@ export function awsSupportCase(facts: Facts): Doc {
         ],
       },
       { kind: 'heading', text: 'Description' },
-      { kind: 'para', text: `Hello AWS Support, ${whatHappened(facts)}` },
+      { kind: 'para', text: 'Hello AWS Support,' },
+      { kind: 'para', text: whatHappened(facts) },
       {
         kind: 'para',
         text: `We became aware at ${timeText(facts.times.awareness)}. Containment: ${containedText(facts)}. Source addresses used by the unauthorized party: ${listText(facts.attackerIps)}.`,

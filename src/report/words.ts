@@ -56,7 +56,7 @@ export function activityText(facts: Facts): string {
   const n = facts.timeline.length;
   if (n === 0) return 'no attacker activity was found in the collected events';
   const failed = facts.timeline.filter((e) => e.error).length;
-  return `${n} attacker call(s) (${failed} refused) between ${timeText(facts.times.firstAttackerEvent)} and ${timeText(facts.times.lastAttackerEvent)}`;
+  return `${n} attacker call(s)${failed ? ` (${failed} refused)` : ''} between ${timeText(facts.times.firstAttackerEvent)} and ${timeText(facts.times.lastAttackerEvent)}`;
 }
 
 /** One sentence: what happened. */

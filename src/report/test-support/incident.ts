@@ -283,6 +283,7 @@ export async function makeIncidentCase(
   dir: string,
   clock: Clock & { set(iso: string): void },
   scratch: string,
+  id?: string,
 ): Promise<string> {
   clock.set(AWARENESS);
   const folder = CaseFolder.create(dir, {
@@ -290,6 +291,7 @@ export async function makeIncidentCase(
     actor: 'responder@test',
     subject: { input: LEAKED_KEY, kind: 'access-key', accessKeyId: LEAKED_KEY, userName: 'ci-bot' },
     awareness: new Date(AWARENESS),
+    ...(id ? { id } : {}),
   });
   try {
     folder.update({ account: ACCOUNT });

@@ -10,6 +10,9 @@ import { SimState } from './state.js';
 export { SimClock, isoSeconds, javaDate } from './clock.js';
 export { SimState, VICTIM_ACCOUNT, EXTERNAL_ACCOUNT, type AccountState, type StsSession } from './state.js';
 export { createUserWithKey } from './services/iam/entities.js';
+export { recordConsoleLogin, type ConsoleLogin } from './cloudtrail/signin.js';
+export type { CloudTrailRecord } from './cloudtrail/model.js';
+export type { Caller, ServiceDef, OpContext } from './core/service.js';
 
 /** Options of `startSim`. */
 export interface SimOptions {

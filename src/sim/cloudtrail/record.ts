@@ -88,6 +88,17 @@ export function trailShape(value: unknown, dates: 'java' | 'iso'): unknown {
   return value;
 }
 
+/** Integer-valued members of the query APIs (CloudTrail writes them as JSON numbers). */
+const NUMERIC_MEMBER = /(Seconds|Duration|Count|MaxItems|MaxResults|MaxRecords|Age|Length|Prevention|Size)$/i;
+
+/** Query values are text on the wire; CloudTrail shows booleans and integers as JSON types. */
+function typedValue(key: string, value: string): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (NUMERIC_MEMBER.test(key) && /^-?\d+$/.test(value)) return Number(value);
+  return value;
+}
+
 /** Query parameters nested back into objects and arrays (`A.member.1.B=x` → `{a:[{b:'x'}]}`). */
 export function queryToObject(params: QueryParams): Record<string, unknown> | null {
   const root: Record<string, unknown> = {};
@@ -102,7 +113,7 @@ export function queryToObject(params: QueryParams): Record<string, unknown> | nu
       const nextIsIndex = /^\d+$/.test(parts[i + 1] ?? '');
       const container = node as Record<string | number, unknown>;
       if (last) {
-        container[k] = value;
+        container[k] = typedValue(typeof k === 'string' ? k : '', value);
         return;
       }
       container[k] ??= nextIsIndex ? [] : {};

@@ -46,7 +46,6 @@ function cliEnv(sim: RunningSim, creds: Creds, region: string): NodeJS.ProcessEn
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     AWS_REGION: region,
     AWS_PAGER: '',
-    AWS_MAX_ATTEMPTS: '1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;

@@ -1,0 +1,145 @@
+import { deliverDueTrails } from '../cloudtrail/delivery.js';
+import type { RunningSim } from '../index.js';
+import type { ClientCache } from './clients.js';
+import { commandFor } from './clients.js';
+import { runConsoleAction } from './console.js';
+import type { Actor, ConsoleStep, Credentials, Step, TimelineItem, TruthNote, Vars } from './types.js';
+
+/** An event an attacker step caused, by the account that recorded it. */
+export interface CapturedEvent {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  accountId: string;
+  region: string;
+  time: string;
+  errorCode?: string | undefined;
+}
+
+/** What the engine learns while running the attacker's steps. */
+export interface AttackLog {
+  events: CapturedEvent[];
+  /** Temporary access key ids of sessions the attacker's calls created. */
+  sessions: string[];
+  notes: TruthNote[];
+  /** Access keys the attacker signed with. */
+  keysUsed: Set<string>;
+}
+
+/** Everything the engine needs while replaying a timeline. */
+export interface RunContext {
+  sim: RunningSim;
+  clients: ClientCache;
+  actors: Map<string, Actor>;
+  /** Credentials each actor signs with unless a step names others. */
+  credentialsOf: Map<string, Credentials>;
+  vars: Vars;
+  log: AttackLog;
+}
+
+/** A timeline item with its absolute time. */
+export interface Timed {
+  time: number;
+  item: TimelineItem;
+}
+
+function isConsole(item: TimelineItem): item is ConsoleStep {
+  return 'console' in item;
+}
+
+function credentialsFor(ctx: RunContext, step: Step, actor: Actor): Credentials {
+  if (step.as) {
+    const c = ctx.vars[step.as] as Credentials | undefined;
+    if (!c?.accessKeyId) throw new Error(`scenario variable ${step.as} holds no credentials`);
+    return c;
+  }
+  const c = ctx.credentialsOf.get(actor.name);
+  if (!c) throw new Error(`actor ${actor.name} has no credentials`);
+  return c;
+}
+
+function eventCounts(ctx: RunContext): Map<string, number> {
+  return new Map(ctx.sim.state.accounts().map((a) => [a.accountId, a.cloudtrail.events.length]));
+}
+
+function newEvents(ctx: RunContext, before: Map<string, number>): CapturedEvent[] {
+  const out: CapturedEvent[] = [];
+  for (const a of ctx.sim.state.accounts()) {
+    for (const r of a.cloudtrail.events.slice(before.get(a.accountId) ?? 0)) {
+      out.push({
+        eventId: r.eventID,
+        eventName: r.eventName,
+        eventSource: r.eventSource,
+        accountId: a.accountId,
+        region: r.awsRegion,
+        time: r.eventTime,
+        errorCode: r.errorCode,
+      });
+    }
+  }
+  return out;
+}
+
+/** Drain streaming bodies (S3 GetObject) so sockets are released. */
+async function settle(out: Record<string, unknown>): Promise<void> {
+  const body = out.Body as { transformToByteArray?: () => Promise<Uint8Array> } | undefined;
+  if (body?.transformToByteArray) out.Body = Buffer.from(await body.transformToByteArray()).toString('utf8');
+}
+
+async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void> {
+  const creds = credentialsFor(ctx, step, actor);
+  ctx.sim.state.setApparentIp(creds.accessKeyId, actor.ip);
+  const client = ctx.clients.get(step.service, step.region ?? 'us-east-1', creds, actor.userAgent);
+  const Command = commandFor(step.service, step.op);
+  const input = typeof step.input === 'function' ? step.input(ctx.vars) : (step.input ?? {});
+  const beforeEvents = eventCounts(ctx);
+  const beforeSessions = new Set(Object.keys(ctx.sim.state.data.sessions));
+  let out: Record<string, unknown> = {};
+  try {
+    out = await client.send(new Command(input));
+    await settle(out);
+    if (step.expectError) throw new Error(`expected ${step.expectError} from ${step.service}:${step.op}`);
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (!step.expectError || name !== step.expectError) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`scenario step ${actor.name} ${step.service}:${step.op} failed: ${name ?? ''} ${message}`, {
+        cause: error,
+      });
+    }
+  }
+  step.save?.(out, ctx.vars);
+  if (actor.kind !== 'attacker') return;
+  ctx.log.keysUsed.add(creds.accessKeyId);
+  ctx.log.events.push(...newEvents(ctx, beforeEvents));
+  ctx.log.sessions.push(...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)));
+  if (step.truth) ctx.log.notes.push(typeof step.truth === 'function' ? step.truth(out, ctx.vars) : step.truth);
+}
+
+/**
+ * Replay a timeline in time order on the simulated clock: set the clock, deliver the trail
+ * files that are due (synchronously, so nothing else draws ids in between), then make the call
+ * through the real SDK with the actor's apparent IP and user agent.
+ */
+export async function runTimeline(ctx: RunContext, timeline: Timed[]): Promise<void> {
+  const ordered = timeline.map((t, i) => ({ ...t, i })).sort((a, b) => a.time - b.time || a.i - b.i);
+  for (const { time, item } of ordered) {
+    ctx.sim.clock.set(time);
+    deliverDueTrails(ctx.sim.state);
+    const actor = ctx.actors.get(item.actor);
+    if (!actor) throw new Error(`unknown actor ${item.actor}`);
+    if (isConsole(item)) {
+      const beforeEvents = eventCounts(ctx);
+      const beforeSessions = new Set(Object.keys(ctx.sim.state.data.sessions));
+      runConsoleAction(ctx.sim.state, item.console, actor, ctx.vars);
+      deliverDueTrails(ctx.sim.state);
+      if (actor.kind === 'attacker') {
+        ctx.log.events.push(...newEvents(ctx, beforeEvents));
+        ctx.log.sessions.push(...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)));
+        if (item.truth) ctx.log.notes.push(typeof item.truth === 'function' ? item.truth(ctx.vars) : item.truth);
+      }
+      continue;
+    }
+    await runStep(ctx, item, actor);
+  }
+}

@@ -1,0 +1,139 @@
+import type { SimState } from '../state.js';
+import { scanFindings } from '../services/guardduty/detect.js';
+import type { GuardDutyState } from '../services/guardduty/model.js';
+import { costOf, hourlyPrice, instanceUsage } from '../services/costexplorer/usage.js';
+import type { AttackLog, CapturedEvent } from './engine.js';
+import type { CleanCheck, ScenarioDef, TruthResource } from './types.js';
+
+/** The ground truth of a scenario run (`truth.json`). */
+export interface Truth {
+  scenario: string;
+  seed: string;
+  accountId: string;
+  historyStart: string;
+  attackStart: string | null;
+  end: string;
+  /** The key that leaked (null when the entry point was a console password). */
+  leakedAccessKeyId: string | null;
+  compromisedUser: string;
+  attacker: { ips: string[]; userAgents: string[] };
+  attackerEventIds: string[];
+  attackerEvents: CapturedEvent[];
+  resourcesCreated: TruthResource[];
+  resourcesModified: TruthResource[];
+  persistence: { kind: string; detail: string; resource: string }[];
+  dataTouched: { kind: string; resource: string; detail?: string }[];
+  derivedSessions: {
+    accessKeyId: string;
+    kind: string;
+    accountId: string;
+    arn: string;
+    sourceAccessKeyId: string;
+    issuedAt: string;
+    expiration: string;
+  }[];
+  cost: {
+    usd: number;
+    asOf: string;
+    priceTables: string[];
+    instances: { instanceId: string; region: string; instanceType: string; hours: number; usdPerHour: number; usd: number }[];
+  };
+  guardDutyFindings: { id: string; type: string; region: string; severity: number }[];
+  expectedCleanState: CleanCheck[];
+}
+
+function sessionArn(s: SimState['data']['sessions'][string]): string {
+  if (s.kind === 'assumed-role') return `arn:aws:sts::${s.accountId}:assumed-role/${s.roleName ?? ''}/${s.sessionName ?? ''}`;
+  if (s.kind === 'federated-user') return `arn:aws:sts::${s.accountId}:federated-user/${s.federatedName ?? ''}`;
+  return `arn:aws:iam::${s.accountId}:user/${s.userName ?? ''}`;
+}
+
+function unique<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => (seen.has(key(i)) ? false : (seen.add(key(i)), true)));
+}
+
+/** Assemble the truth from the attack log and the account's state at the end of the history. */
+export function buildTruth(input: {
+  sim: SimState;
+  def: ScenarioDef;
+  seed: string;
+  log: AttackLog;
+  historyStart: number;
+  attackStart: number | null;
+  end: number;
+  leakedAccessKeyId: string | null;
+  compromisedUser: string;
+  accountId: string;
+}): Truth {
+  const { sim, def, log, end } = input;
+  scanFindings(sim);
+  const notes = log.notes;
+  const created = unique(notes.flatMap((n) => n.created ?? []), (r) => `${r.type}|${r.id}`);
+  const instanceIds = new Set(created.filter((r) => r.type === 'AWS::EC2::Instance').map((r) => r.id));
+  const usage = instanceUsage(sim, input.accountId, end).filter((u) => instanceIds.has(u.instanceId));
+  const instances = usage.map((u) => {
+    const usdPerHour = hourlyPrice(u.instanceType, u.region);
+    return {
+      instanceId: u.instanceId,
+      region: u.region,
+      instanceType: u.instanceType,
+      hours: (u.end - u.start) / 3_600_000,
+      usdPerHour,
+      usd: costOf([u]),
+    };
+  });
+  const gd = sim.account(input.accountId)?.services.guardduty as GuardDutyState | undefined;
+  const attackerKeys = new Set(log.keysUsed);
+  const findings = Object.entries(gd?.detectors ?? {}).flatMap(([region, d]) =>
+    d.findings
+      .filter((f) => {
+        const key = ((f.resource as { accessKeyDetails?: { accessKeyId?: string } }).accessKeyDetails?.accessKeyId) ?? '';
+        const instance = ((f.resource as { instanceDetails?: { instanceId?: string } }).instanceDetails?.instanceId) ?? '';
+        const action = (f.service as { action?: { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } }).action;
+        const ip = action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4 ?? '';
+        return instanceIds.has(instance) || (attackerKeys.has(key) && def.attackers.some((a) => a.ip === ip)) || log.sessions.includes(key);
+      })
+      .map((f) => ({ id: f.id, type: f.type, region, severity: Number(f.severity) })),
+  );
+  return {
+    scenario: def.name,
+    seed: input.seed,
+    accountId: input.accountId,
+    historyStart: new Date(input.historyStart).toISOString(),
+    attackStart: input.attackStart === null ? null : new Date(input.attackStart).toISOString(),
+    end: new Date(end).toISOString(),
+    leakedAccessKeyId: input.leakedAccessKeyId,
+    compromisedUser: input.compromisedUser,
+    attacker: {
+      ips: [...new Set(def.attackers.map((a) => a.ip))],
+      userAgents: [...new Set(def.attackers.map((a) => a.userAgent))],
+    },
+    attackerEventIds: log.events.map((e) => e.eventId),
+    attackerEvents: log.events,
+    resourcesCreated: created,
+    resourcesModified: unique(notes.flatMap((n) => n.modified ?? []), (r) => `${r.type}|${r.id}|${r.detail ?? ''}`),
+    persistence: notes.flatMap((n) => n.persistence ?? []),
+    dataTouched: unique(notes.flatMap((n) => n.dataTouched ?? []), (d) => `${d.kind}|${d.resource}`),
+    derivedSessions: log.sessions.map((id) => {
+      const s = sim.data.sessions[id]!;
+      return {
+        accessKeyId: id,
+        kind: s.kind,
+        accountId: s.accountId,
+        arn: sessionArn(s),
+        sourceAccessKeyId: s.sourceAccessKeyId,
+        issuedAt: s.issuedAt,
+        expiration: s.expiration,
+      };
+    }),
+    cost: {
+      usd: Math.round(instances.reduce((a, i) => a + i.usd, 0) * 100) / 100,
+      asOf: new Date(end).toISOString(),
+      priceTables: ['data/ec2-prices.json', 'src/sim/services/costexplorer/extra-prices.json'],
+      instances,
+    },
+    guardDutyFindings: findings,
+    expectedCleanState: unique(notes.flatMap((n) => n.clean ?? []), (c) => JSON.stringify(c)),
+  };
+}

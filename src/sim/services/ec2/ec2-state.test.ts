@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createImage } from './create-image.js';
 import { describeImageAttribute, describeImages, modifyImageAttribute, publicImages } from './images.js';
-import {
-  changeInstanceStates,
-  describeInstanceAttribute,
-  describeInstances,
-  runInstances,
-} from './instances.js';
+import { describeInstanceAttribute, modifyInstanceAttribute } from './instance-attributes.js';
+import { changeInstanceStates, describeInstances, runInstances } from './instances.js';
 import { createKeyPair, deleteKeyPair, describeKeyPairs, importKeyPair } from './key-pairs.js';
 import type { WireObject } from './model.js';
 import { describeRegions } from './regions.js';
@@ -169,6 +165,33 @@ describe('EC2 instances', () => {
     ).toThrow("The instance IDs 'i-0123456789abcdef0, i-0123456789abcdef1' do not exist");
     expect(() => describeInstances(state, deps, VICTIM, 'af-south-1', {})).toThrow(
       /AWS was not able to validate/,
+    );
+  });
+
+  it('isolates an instance by replacing its security groups, and changes user data only when stopped', () => {
+    const { state, deps, ami } = setup();
+    const run = runInstances(state, deps, VICTIM, REGION, { imageId: ami, minCount: 1, maxCount: 1 });
+    const instanceId = (run.instancesSet as WireObject[])[0]!.instanceId as string;
+    const quarantine = createSecurityGroup(state, deps, VICTIM, REGION, {
+      groupName: 'quarantine',
+      description: 'no traffic',
+    });
+    modifyInstanceAttribute(state, deps, VICTIM, REGION, {
+      instanceId,
+      groupIds: [quarantine.groupId as string],
+    });
+    expect(
+      describeInstanceAttribute(state, deps, VICTIM, REGION, { instanceId, attribute: 'groupSet' }),
+    ).toEqual({
+      instanceId,
+      groupSet: [{ groupId: quarantine.groupId }],
+    });
+    expect(() =>
+      modifyInstanceAttribute(state, deps, VICTIM, REGION, { instanceId, userData: 'eA==' }),
+    ).toThrow(/stopped/);
+    modifyInstanceAttribute(state, deps, VICTIM, REGION, { instanceId, disableApiTermination: true });
+    expect(() => changeInstanceStates(state, deps, VICTIM, REGION, 'terminate', [instanceId])).toThrow(
+      /may not be terminated/,
     );
   });
 

@@ -6,9 +6,11 @@ import {
   DescribeInstancesCommand,
   DescribeRegionsCommand,
   DescribeSnapshotsCommand,
+  DescribeVpcsCommand,
   DescribeVolumesCommand,
   EC2Client,
   EC2ServiceException,
+  ModifyInstanceAttributeCommand,
   ModifySnapshotAttributeCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -195,6 +197,26 @@ describe('EC2 over the wire (JS SDK)', () => {
     });
     const duplicate = await errorOf(client.send(new AuthorizeSecurityGroupIngressCommand(rule)));
     expect(duplicate.name).toBe('InvalidPermission.Duplicate');
+
+    // Isolation: swap the instance's groups for an empty one in the same (default) VPC.
+    const vpcs = await client.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
+    );
+    const isolation = await client.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'isolation',
+        Description: 'none',
+        VpcId: vpcs.Vpcs![0]!.VpcId!,
+      }),
+    );
+    const [instanceId] = await launch(client, 't3.micro', 1);
+    await client.send(
+      new ModifyInstanceAttributeCommand({ InstanceId: instanceId!, Groups: [isolation.GroupId!] }),
+    );
+    const described = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId!] }));
+    expect(described.Reservations![0]!.Instances![0]!.SecurityGroups).toEqual([
+      { GroupId: isolation.GroupId, GroupName: 'isolation' },
+    ]);
   });
 });
 

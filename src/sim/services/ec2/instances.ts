@@ -368,28 +368,3 @@ function applyTransition(
     instance.blockDevices = [];
   }
 }
-
-/** DescribeInstanceAttribute for the attributes an investigation reads. */
-export function describeInstanceAttribute(
-  state: Ec2State,
-  deps: Ec2Deps,
-  callerId: string,
-  regionName: string,
-  input: { instanceId: string; attribute: string },
-): WireObject {
-  const region = ec2Region(state, deps, callerId, regionName);
-  const [instance] = findInstances(region, [input.instanceId], deps.now());
-  const value = (v: string | boolean | undefined): WireObject => (v === undefined ? {} : { value: v });
-  const attributes: Record<string, WireObject> = {
-    userData: { userData: value(instance!.userData) },
-    instanceType: { instanceType: value(instance!.instanceType) },
-    disableApiTermination: { disableApiTermination: value(instance!.disableApiTermination) },
-    rootDeviceName: { rootDeviceName: value(instance!.rootDeviceName) },
-  };
-  const attribute = Object.hasOwn(attributes, input.attribute) ? attributes[input.attribute] : undefined;
-  if (!attribute)
-    throw invalidParameter(
-      `Value (${input.attribute}) for parameter attribute is invalid. Unknown attribute.`,
-    );
-  return { instanceId: instance!.instanceId, ...attribute };
-}

@@ -1,7 +1,7 @@
 import type { QueryParams } from '../../core/params.js';
 import { ec2Arn } from './arns.js';
+import { describeInstanceAttribute, modifyInstanceAttribute } from './instance-attributes.js';
 import {
-  describeInstanceAttribute,
   describeInstances,
   changeInstanceStates,
   runInstances,
@@ -11,6 +11,7 @@ import type { Ec2OpSpec } from './operation.js';
 import { filtersOf, intOf, tagSpecificationsOf } from './parse.js';
 import { describeRegions } from './regions.js';
 import { filterSet, itemSet, ec2TrailShape } from './trail.js';
+import { describeAvailabilityZones, describeSubnets, describeVpcs } from './vpcs.js';
 import { ec2Account } from './world.js';
 
 function runInput(p: QueryParams): RunInstancesInput {
@@ -124,4 +125,38 @@ export const INSTANCE_OPERATIONS: Record<string, Ec2OpSpec> = {
         attribute: c.p.require('Attribute'),
       }),
   },
+  ModifyInstanceAttribute: {
+    resources: (c) => [ec2Arn.instance(c.region, c.account, c.p.get('InstanceId') ?? '*')],
+    run: (c) => {
+      // Either the dedicated members or the older Attribute + Value pair.
+      const attribute = c.p.get('Attribute');
+      const value = c.p.get('Value');
+      const pick = (name: string): string | undefined =>
+        c.p.get(`${name}.Value`) ?? (attribute === name ? value : undefined);
+      const termination = pick('disableApiTermination') ?? c.p.get('DisableApiTermination.Value');
+      const userData = c.p.get('UserData.Value') ?? (attribute === 'userData' ? value : undefined);
+      return modifyInstanceAttribute(c.world, c.deps, c.account, c.region, {
+        instanceId: c.p.require('InstanceId'),
+        groupIds: c.p.list('GroupId'),
+        disableApiTermination: termination === undefined ? undefined : termination.toLowerCase() === 'true',
+        instanceType: c.p.get('InstanceType.Value') ?? (attribute === 'instanceType' ? value : undefined),
+        userData,
+      });
+    },
+  },
+  DescribeVpcs: {
+    run: (c) =>
+      describeVpcs(c.world, c.deps, c.account, c.region, {
+        vpcIds: c.p.list('VpcId'),
+        filters: filtersOf(c.p),
+      }),
+  },
+  DescribeSubnets: {
+    run: (c) =>
+      describeSubnets(c.world, c.deps, c.account, c.region, {
+        subnetIds: c.p.list('SubnetId'),
+        filters: filtersOf(c.p),
+      }),
+  },
+  DescribeAvailabilityZones: { run: (c) => describeAvailabilityZones(c.region) },
 };

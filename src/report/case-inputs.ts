@@ -19,6 +19,9 @@ export const REPORT_INPUT_FILES = {
   costExplorer: ['cost-explorer.json'],
 } as const;
 
+/** Where `tourniquet report --cost-explorer` keeps the billed figures (in `evidence/`). */
+export const COST_EXPLORER_FILE = 'cost-explorer.json';
+
 function readJsonFile(
   dir: string,
   names: readonly string[],

@@ -1,8 +1,7 @@
 import { baseEventName } from './activity.js';
-import type { AttackerEvent, CostExplorerFigures, InstanceChange } from './input.js';
+import type { AttackerEvent, InstanceChange } from './input.js';
 import { parseJsonText, valuesAt } from './json-path.js';
 import { priceOf, type PriceTable } from './prices.js';
-import type { Fact } from './unknown.js';
 
 /** One instance the attacker launched and how long it ran. */
 export interface InstanceRun {
@@ -37,7 +36,6 @@ export interface CostEstimate {
   /** Lines without a price: the total is a lower bound when any exist. */
   unpriced: number;
   otherBillable: { type: string; id: string; region: string; note: string }[];
-  costExplorer: Fact<CostExplorerFigures>;
   table: { description: string; billing: string; fallbackNote: string };
 }
 
@@ -102,7 +100,6 @@ export function estimateCost(
   table: PriceTable,
   asOf: Date,
   others: { type: string; id: string; region: string }[],
-  costExplorer: Fact<CostExplorerFigures>,
 ): CostEstimate {
   const groups = new Map<string, InstanceRun[]>();
   for (const run of runs) {
@@ -147,7 +144,6 @@ export function estimateCost(
     otherBillable: others
       .filter((o) => OTHER_BILLABLE.has(o.type))
       .map((o) => ({ ...o, note: 'bills by size or use; no figure in the bundled table' })),
-    costExplorer,
     table: { description: table.description, billing: table.billing, fallbackNote: table.fallbackNote },
   };
 }

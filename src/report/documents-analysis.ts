@@ -25,6 +25,10 @@ function byline(facts: Facts, what: string): string {
 
 /** The cost estimate: per type and region, the price with its source and date, and the rest. */
 export function costBlocks(facts: Facts): DocBlock[] {
+  return [...estimateBlocks(facts), billedBlock(facts)];
+}
+
+function estimateBlocks(facts: Facts): DocBlock[] {
   if (isUnknown(facts.cost)) return [{ kind: 'para', text: `Cost estimate: ${factText(facts.cost)}.` }];
   const c = facts.cost;
   const blocks: DocBlock[] = [
@@ -61,13 +65,17 @@ export function costBlocks(facts: Facts): DocBlock[] {
       empty: '',
     });
   }
-  blocks.push({
-    kind: 'para',
-    text: isUnknown(c.costExplorer)
-      ? `Billed figures (Cost Explorer): ${factText(c.costExplorer)}.`
-      : `Billed figures (${c.costExplorer.source}, ${utc(c.costExplorer.start)} to ${utc(c.costExplorer.end)}): ${c.costExplorer.total.toFixed(2)} ${c.costExplorer.currency}${c.costExplorer.byService.length ? ` — ${c.costExplorer.byService.map((s) => `${s.service} ${s.amount.toFixed(2)}`).join(', ')}` : ''}.`,
-  });
   return blocks;
+}
+
+function billedBlock(facts: Facts): DocBlock {
+  const b = facts.billed;
+  if (isUnknown(b)) return { kind: 'para', text: `Billed figures (Cost Explorer): ${factText(b)}.` };
+  const services = b.byService.map((s) => `${s.service} ${s.amount.toFixed(2)}`).join(', ');
+  return {
+    kind: 'para',
+    text: `Billed figures (${b.source}, ${utc(b.start)} to ${utc(b.end)}): ${b.total.toFixed(2)} ${b.currency}${services ? ` — ${services}` : ''}.`,
+  };
 }
 
 function dataBlocks(facts: Facts): DocBlock[] {

@@ -3,7 +3,7 @@ import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } fr
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
-import type { CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
+import type { CostExplorerFigures, CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
 import { responseMetrics, type ResponseMetrics } from './metrics.js';
 import { nextSteps } from './next-steps.js';
 import { actionsTaken, containmentTime, type ActionTaken } from './response-log.js';
@@ -80,6 +80,8 @@ export interface Facts {
   actions: ActionTaken[];
   coverage: Fact<CoverageEntry[]>;
   cost: Fact<CostEstimate>;
+  /** What Cost Explorer billed for the incident days, when someone read it. */
+  billed: Fact<CostExplorerFigures>;
   decisions: Decision[];
   nextSteps: string[];
 }
@@ -150,7 +152,6 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
         input.prices,
         asOf,
         isUnknown(resources) ? [] : resources.filter((r) => r.action === 'created'),
-        input.costExplorer,
       );
   const partial: Omit<Facts, 'decisions' | 'nextSteps'> = {
     schema: 1,
@@ -186,6 +187,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     actions: actionsTaken(journal),
     coverage: input.coverage,
     cost,
+    billed: input.costExplorer,
   };
   const decisions = evaluateDecisions(partial);
   return { ...partial, decisions, nextSteps: nextSteps(partial) };

@@ -9,7 +9,7 @@ export type {
   LineageNode,
   TriageFacts,
 } from './input.js';
-export { REPORT_INPUT_FILES } from './case-inputs.js';
+export { COST_EXPLORER_FILE, REPORT_INPUT_FILES } from './case-inputs.js';
 export { loadPriceTable, priceOf, PRICE_TABLE_FILE, type PriceTable } from './prices.js';
 export {
   EXTENSIONS,

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import {
   buildFacts,
   factText,
+  isUnknown,
   renderReport,
   REPORT_FORMATS,
   REPORT_KINDS,
@@ -12,6 +13,7 @@ import {
 } from '../../report/index.js';
 import { usd } from '../../report/cost.js';
 import { resolveCaseDir } from '../case-dir.js';
+import { recordCostExplorer } from './report-cost-explorer.js';
 import { defineCommand } from '../spec.js';
 
 function oneOf<T extends string>(
@@ -53,6 +55,10 @@ export const report = defineCommand({
     },
     format: { type: 'string', value: 'FORMAT', description: `${REPORT_FORMATS.join(' | ')} (default md)` },
     out: { type: 'string', value: 'FILE', description: 'write the document to FILE instead of stdout' },
+    'cost-explorer': {
+      type: 'boolean',
+      description: 'read billed cost from Cost Explorer for the incident days first (kept in the case)',
+    },
     'as-of': {
       type: 'string',
       value: 'TIME',
@@ -64,12 +70,23 @@ export const report = defineCommand({
     'tourniquet report --kind full --format html --out incident.html',
     'tourniquet report --kind timeline --format csv --out timeline.csv',
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
+    'tourniquet report --kind executive --cost-explorer',
   ],
   async run({ options }, env) {
     const kind = oneOf<ReportKind>('kind', options.kind, REPORT_KINDS, 'full');
     const format = oneOf<ReportFormat>('format', options.format, REPORT_FORMATS, 'md');
     const dir = resolveCaseDir(env);
-    const facts = await buildFacts(dir, { asOf: asOfDate(options['as-of'], env.clock.now()) });
+    const asOf = asOfDate(options['as-of'], env.clock.now());
+    let facts = await buildFacts(dir, { asOf });
+    if (options['cost-explorer']) {
+      const pool = await env.aws();
+      pool.caseId = facts.caseId;
+      const first = facts.times.firstAttackerEvent;
+      const from = new Date(isUnknown(first) ? asOf.getTime() - 86_400_000 : Date.parse(first));
+      const read = await recordCostExplorer(dir, pool, env.clock, { from, to: asOf });
+      if (read.ok) facts = await buildFacts(dir, { asOf });
+      else env.log.warn(`Cost Explorer could not be read: ${read.reason}; the report says so.`);
+    }
     const content = renderReport(facts, kind, format);
     if (options.out) {
       const file = resolve(env.cwd, options.out);

@@ -19,6 +19,8 @@ import {
 } from './guards.js';
 import { iamOf, readOrAbsent } from './iam-read.js';
 import { ActionHistory, type PlanRecord } from './journal-view.js';
+import { lineageFromStore } from './store-lineage.js';
+import { STORE_FILE } from '../store/store.js';
 
 export interface ContainOptions {
   /** Change things (else plan only, unless `confirm` says yes). */
@@ -135,10 +137,15 @@ async function run(
       return { state: 'manual-only', resolved, lineage, manual: draft.manual, forced, notChecked, timing };
     }
     const progress = ctx.progress.start('Following derived sessions');
-    for (const key of await keysToFollow(env, resolved, account)) {
-      const found = await findDerivedSessions(env, key, account);
-      lineage.push(...found.sessions);
-      notChecked.push(...found.notChecked.map((n) => `derived sessions: ${n}`));
+    const keys = await keysToFollow(env, resolved, account);
+    // Live CloudTrail first (containment usually runs before collection), then whatever the case
+    // has collected; the same temporary key found twice counts once.
+    const found = [...(await Promise.all(keys.map((key) => findDerivedSessions(env, key, account))))];
+    found.push(await lineageFromStore(ctx.case.path(STORE_FILE), keys));
+    for (const result of found) {
+      for (const session of result.sessions)
+        if (!lineage.some((l) => l.accessKeyId === session.accessKeyId)) lineage.push(session);
+      notChecked.push(...result.notChecked.map((n) => `derived sessions: ${n}`));
     }
     progress.done(`${lineage.length} derived session(s)`);
     if (lineage.length) ctx.case.record('contain.lineage', { sessions: lineage });

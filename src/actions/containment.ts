@@ -110,6 +110,15 @@ export async function draftContainment(
     });
   }
   for (const session of lineage) {
+    // A key the attacker made for some user: deactivate that key only (the user may be legitimate).
+    if (session.via === 'CreateAccessKey' && session.userName)
+      requests.push({
+        action: 'deactivate-access-key',
+        account: session.account,
+        params: { userName: session.userName, accessKeyId: session.accessKeyId },
+      });
+  }
+  for (const session of lineage) {
     if (!session.roleArn) continue; // GetSessionToken/GetFederationToken sessions fall under their user's denies.
     roles.push({ account: session.account, name: nameFromArn(session.roleArn), arn: session.roleArn });
   }

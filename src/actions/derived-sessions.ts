@@ -16,6 +16,8 @@ export interface DerivedSession {
   roleArn?: string;
   /** The session's principal ARN (assumed-role or federated-user). */
   arn?: string;
+  /** CreateAccessKey only: the user the new long-term key belongs to. */
+  userName?: string;
   issuedAt: string;
   depth: number;
 }
@@ -26,8 +28,8 @@ export interface LineageResult {
   notChecked: string[];
 }
 
-/** STS calls that mint new credentials from the caller's. */
-const ISSUERS = new Set(['AssumeRole', 'GetSessionToken', 'GetFederationToken']);
+/** Calls that mint new credentials from the caller's: STS sessions, and new access keys (persistence). */
+const ISSUERS = new Set(['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'CreateAccessKey']);
 
 interface IssuingRecord {
   eventName?: string;
@@ -36,6 +38,7 @@ interface IssuingRecord {
   requestParameters?: { roleArn?: string } | null;
   responseElements?: {
     credentials?: { accessKeyId?: string };
+    accessKey?: { accessKeyId?: string; userName?: string };
     assumedRoleUser?: { arn?: string };
     federatedUser?: { arn?: string };
   } | null;
@@ -77,7 +80,8 @@ export async function findDerivedSessions(
     for (const event of events) {
       if (!event.EventName || !ISSUERS.has(event.EventName) || !event.CloudTrailEvent) continue;
       const record = JSON.parse(event.CloudTrailEvent) as IssuingRecord;
-      const key = record.responseElements?.credentials?.accessKeyId;
+      const newKey = record.responseElements?.accessKey;
+      const key = record.responseElements?.credentials?.accessKeyId ?? newKey?.accessKeyId;
       if (record.errorCode || !key || seen.has(key)) continue;
       seen.add(key);
       const roleArn = record.requestParameters?.roleArn;
@@ -91,6 +95,7 @@ export async function findDerivedSessions(
         account: sessionAccount,
         ...(roleArn ? { roleArn } : {}),
         ...(arn ? { arn } : {}),
+        ...(newKey?.userName ? { userName: newKey.userName } : {}),
         issuedAt: record.eventTime ?? event.EventTime?.toISOString() ?? '',
         depth: item.depth + 1,
       });

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLatencyProxy } from '../../actions/test-support/latency-proxy.js';
 import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
   GetLoginProfileCommand,
   GetUserPolicyCommand,
   ListAccessKeysCommand,
@@ -56,6 +58,13 @@ describe('contain against the simulated account', () => {
     const roleArn = await deployRole(endpoint, responder, victim.arn);
     const attacker = await attackerSessions(endpoint, victim.key, roleArn);
     expect(await probe(endpoint, attacker.session)).toBe('ok');
+    // Persistence: a key for another user, made with the leaked key.
+    await iam(endpoint, responder).send(new CreateUserCommand({ UserName: 'ops' }));
+    const made = await iam(endpoint, victim.key).send(new CreateAccessKeyCommand({ UserName: 'ops' }));
+    const backdoor = {
+      accessKeyId: made.AccessKey!.AccessKeyId!,
+      secretAccessKey: made.AccessKey!.SecretAccessKey!,
+    };
 
     const triage = await cli(
       ['triage', victim.key.accessKeyId, '--case', caseDir, '--json'],
@@ -75,10 +84,12 @@ describe('contain against the simulated account', () => {
       'deactivate-access-key',
       'user-deny-all',
       'user-revoke-sessions',
+      'deactivate-access-key',
       'role-revoke-sessions',
     ]);
     expect(plan.lineage.map((l) => l.via).sort()).toEqual([
       'AssumeRole',
+      'CreateAccessKey',
       'GetFederationToken',
       'GetSessionToken',
     ]);
@@ -99,12 +110,14 @@ describe('contain against the simulated account', () => {
       session: await probe(endpoint, attacker.session),
       federated: await probe(endpoint, attacker.federated),
       role: await probe(endpoint, attacker.role!),
+      backdoor: await outcome(() => sts(endpoint, backdoor).send(new GetCallerIdentityCommand({}))),
     };
     expect(replay).toEqual({
       key: 'InvalidClientTokenId',
       session: 'UnauthorizedOperation',
       federated: 'UnauthorizedOperation',
       role: 'UnauthorizedOperation',
+      backdoor: 'InvalidClientTokenId',
     });
     expect(await recordedErrors(endpoint, responder, victim.key.accessKeyId)).toContain(
       'InvalidClientTokenId',
@@ -128,11 +141,12 @@ describe('contain against the simulated account', () => {
     expect(again.plan.steps.every((s) => s.noop)).toBe(true);
     expect(again.apply!.results.every((r) => r.outcome === 'unchanged')).toBe(true);
     expect((await lookup(endpoint, responder, 'EventName', 'PutUserPolicy')).length).toBe(writesBefore);
-    expect((await lookup(endpoint, responder, 'EventName', 'UpdateAccessKey')).length).toBe(1);
+    expect((await lookup(endpoint, responder, 'EventName', 'UpdateAccessKey')).length).toBe(2);
 
     // --undo restores each reversible step.
     for (const step of [
-      'deactivate-access-key',
+      `deactivate-access-key:${VICTIM_ACCOUNT}:${victim.key.accessKeyId}`,
+      `deactivate-access-key:${VICTIM_ACCOUNT}:${backdoor.accessKeyId}`,
       'user-deny-all',
       'user-revoke-sessions',
       'role-revoke-sessions',

@@ -98,7 +98,7 @@ export class SimState {
   static load(file: string, clock?: SimClock): SimState {
     const data = JSON.parse(readFileSync(file, 'utf8')) as StateData;
     if (data.version !== 1 || typeof data.accounts !== 'object') {
-      throw new Error(`${file} is not a simulator state file (version ${String(data.version)})`);
+      throw new Error(`${file} is not a simulator state file`);
     }
     const c = clock ?? new SimClock({ start: data.clock.now, frozen: data.clock.frozen });
     return new SimState(data, c);

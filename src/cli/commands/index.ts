@@ -4,6 +4,8 @@ import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
+import { respondCommand } from './respond.js';
+import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
 
 /** Every command the CLI offers. A command is listed only once it really works. */
@@ -16,4 +18,6 @@ export const COMMANDS: CommandSpec[] = [
   report,
   triageCommand,
   containCommand,
+  respondCommand,
+  sim,
 ];

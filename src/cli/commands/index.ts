@@ -4,7 +4,6 @@ import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
-import { respondCommand } from './respond.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
 
@@ -18,6 +17,5 @@ export const COMMANDS: CommandSpec[] = [
   report,
   triageCommand,
   containCommand,
-  respondCommand,
   sim,
 ];

@@ -107,6 +107,10 @@ export async function loadScenario(
 
     state.clock.set(end);
     deliverDueTrails(state, true);
+    if (def.leakedKey && def.steps.length) {
+      // Whatever else the response does, the leaked key must end up inactive or deleted.
+      ctx.log.notes.push({ clean: [{ check: 'accessKeyNotActive', accessKeyId: leaked.accessKeyId }] });
+    }
     const truth = buildTruth({
       sim: state,
       def,

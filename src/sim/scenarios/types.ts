@@ -71,6 +71,7 @@ export type CleanCheck =
   | { check: 'detectorPresent'; region: string }
   | { check: 'mfaDeviceAbsent'; serialNumber: string }
   | { check: 'sessionsRevoked'; roleName: string; account?: string }
+  | { check: 'userSessionsRevoked'; userName: string }
   | { check: 'secretRotated'; secretId: string; region: string };
 
 /** One timed AWS call made through the real SDK. */

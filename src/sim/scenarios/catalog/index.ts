@@ -1,7 +1,14 @@
 import type { ScenarioDef } from '../types.js';
+import { consoleTakeover } from './console-takeover.js';
 import { cryptomining } from './cryptomining.js';
+import { defenseEvasion } from './defense-evasion.js';
+import { exfiltration } from './exfiltration.js';
+import { hostileStrings } from './hostile-strings.js';
+import { persistence } from './persistence.js';
+import { quiet } from './quiet.js';
+import { roleChain } from './role-chain.js';
 
 /** Every scenario by name. */
 export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
-  [cryptomining].map((s) => [s.name, s]),
+  [cryptomining, persistence, exfiltration, defenseEvasion, roleChain, consoleTakeover, hostileStrings, quiet].map((s) => [s.name, s]),
 );

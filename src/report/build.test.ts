@@ -115,6 +115,7 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     expect(facts.credentialType).toBe('IAM user credentials');
     const md = renderReport(facts, 'full', 'md');
     expect(md).toContain('unknown (no events collected');
+    expect(md).toContain('was reported compromised; unknown (no events collected');
     expect(md).not.toMatch(/\[[A-Z_ ]+\]|\{\{|TODO|TBD/);
   });
 });

@@ -69,7 +69,10 @@ export function whatHappened(facts: Facts): string {
     isUnknown(facts.regions) || facts.regions.length === 0
       ? ''
       : ` in ${facts.regions.length} region(s): ${facts.regions.join(', ')}`;
-  return `The ${type} ${subject} of AWS account ${account} is compromised; ${activity}${regions}.`;
+  // Only activity makes it a confirmed compromise; until then the credential was reported.
+  const verb =
+    !isUnknown(facts.timeline) && facts.timeline.length > 0 ? 'is compromised' : 'was reported compromised';
+  return `The ${type} ${subject} of AWS account ${account} ${verb}; ${activity}${regions}.`;
 }
 
 /** Counts of created resources by type: `3 EC2 instance, 1 IAM user`. */

@@ -87,6 +87,11 @@ export const report = defineCommand({
       if (read.ok) facts = await buildFacts(dir, { asOf });
       else env.log.warn(`Cost Explorer could not be read: ${read.reason}; the report says so.`);
     }
+    if (isUnknown(facts.timeline)) env.log.warn(`The attacker's activity is ${factText(facts.timeline)}.`);
+    if (!isUnknown(facts.coverage) && facts.coverage.some((c) => c.state !== 'complete'))
+      env.log.warn(
+        'Coverage of the evidence is partial: the report may miss attacker activity (see its coverage section).',
+      );
     const content = renderReport(facts, kind, format);
     if (options.out) {
       const file = resolve(env.cwd, options.out);

@@ -4,6 +4,7 @@ import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
+import { respondCommand } from './respond.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
 

@@ -1,0 +1,197 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { contain, type ContainResult } from '../actions/contain.js';
+import type { PlanRecord } from '../actions/journal-view.js';
+import { callerIdentity } from '../aws/identity.js';
+import { EVIDENCE_DIR } from '../case/case.js';
+import type { Phase } from '../case/schema.js';
+import type { CaseContext } from '../context.js';
+import { investigate, type Investigation } from '../detect/investigate.js';
+import { saveInvestigation } from '../detect/save.js';
+import { buildFacts, renderReport } from '../report/index.js';
+import { STORE_FILE, openEventStore } from '../store/store.js';
+import type { TriageReport } from '../triage/report.js';
+import { initialStatusUpdate } from '../triage/status-update.js';
+import { triage } from '../triage/triage.js';
+import { collectEvidence, type CollectResult } from './collect.js';
+import { isPartial } from './coverage.js';
+import { journalEntries } from './journal-read.js';
+import { containParagraph, collectParagraph, investigateParagraph, triageParagraph } from './words.js';
+
+/** What a phase ended in. `declined`: the responder said no (containment not applied). */
+export type PhaseState = 'done' | 'partial' | 'declined' | 'failed' | 'skipped';
+
+export interface PhaseOutcome {
+  state: PhaseState;
+  /** One paragraph for the responder. */
+  summary: string;
+}
+
+/** The files the report phase writes into the case folder. */
+export const REPORT_FILES = { html: 'report.html', md: 'report.md', csv: 'timeline.csv' } as const;
+
+/** The running playbook: its context, options, and what earlier phases produced. */
+export interface Run {
+  ctx: CaseContext;
+  yes: boolean;
+  confirm: ((question: string) => Promise<boolean>) | undefined;
+  onPlan: ((plan: PlanRecord) => void) | undefined;
+  startedAt: Date;
+  triage?: TriageReport;
+  statusUpdate?: string[];
+  contain?: ContainResult;
+  collect?: CollectResult;
+  investigation?: Investigation;
+  /** Things only a person can do, gathered along the way. */
+  manual: string[];
+}
+
+/** One phase of the playbook: run it, or (when the journal says it completed) reload what it left. */
+export interface PhaseDef {
+  phase: Phase;
+  title: string;
+  run(run: Run): Promise<PhaseOutcome>;
+  /** Reload the phase's results from the case when a re-run skips it. */
+  reload?(run: Run): void;
+}
+
+/** The playbook's order (DESIGN.md §2): stop the bleeding first, then look, then write it up. */
+export const PLAYBOOK: PhaseDef[] = [
+  {
+    phase: 'triage',
+    title: 'Triage',
+    async run(run) {
+      const { ctx } = run;
+      const responder = await callerIdentity(ctx.aws);
+      if (!ctx.case.info.responder)
+        ctx.case.update({
+          responder: { arn: responder.arn, account: responder.account, userId: responder.userId },
+        });
+      const report = await triage(ctx, { pool: ctx.aws, folder: ctx.case, responder });
+      run.triage = report;
+      run.statusUpdate = initialStatusUpdate(report, ctx.case.info.awareness, responder.arn);
+      ctx.case.record('status-update.initial', { text: run.statusUpdate.join('\n') });
+      return { state: report.notChecked.length ? 'partial' : 'done', summary: triageParagraph(report) };
+    },
+    reload(run) {
+      const file = run.ctx.case.path(EVIDENCE_DIR, 'triage.json');
+      if (existsSync(file)) run.triage = JSON.parse(readFileSync(file, 'utf8')) as TriageReport;
+    },
+  },
+  {
+    phase: 'contain',
+    title: 'Containment',
+    async run(run) {
+      const r = await contain(run.ctx, {
+        apply: run.yes,
+        confirm: run.yes ? undefined : run.confirm,
+        startedAt: run.startedAt,
+        onPlan: run.onPlan,
+      });
+      run.contain = r;
+      run.manual.push(...r.manual);
+      const state: PhaseState =
+        r.state === 'contained'
+          ? r.notChecked.length
+            ? 'partial'
+            : 'done'
+          : r.state === 'planned'
+            ? 'declined'
+            : r.state === 'manual-only'
+              ? 'partial'
+              : 'failed';
+      return { state, summary: containParagraph(r) };
+    },
+  },
+  {
+    phase: 'collect',
+    title: 'Collection',
+    async run(run) {
+      const { ctx } = run;
+      ctx.case.markPhase('collect', 'started');
+      const t = run.triage;
+      const account = t?.resolved.account ?? t?.resolved.ourAccount ?? ctx.case.info.account ?? '';
+      const created = t?.key?.created ? new Date(t.key.created) : undefined;
+      const r = await collectEvidence(ctx, {
+        keys: [...subjectKeys(run), ...derivedKeys(run)],
+        userName: t?.resolved.user?.name,
+        account,
+        since: created,
+      });
+      run.collect = r;
+      ctx.case.markPhase('collect', 'completed');
+      return { state: isPartial(r.coverage) ? 'partial' : 'done', summary: collectParagraph(r) };
+    },
+  },
+  {
+    phase: 'investigate',
+    title: 'Investigation',
+    async run(run) {
+      const { ctx } = run;
+      ctx.case.markPhase('investigate', 'started');
+      const store = await openEventStore(ctx.case.path(STORE_FILE));
+      let result: Investigation;
+      try {
+        const task = ctx.progress.start('Investigating');
+        result = await investigate(store, { subjectKeys: subjectKeys(run), baselineDays: 30 });
+        task.done(`${result.findings.length} findings`);
+      } finally {
+        store.close();
+      }
+      saveInvestigation(ctx.case, result);
+      run.investigation = result;
+      ctx.case.markPhase('investigate', 'completed');
+      const partial = result.ruleFailures.length > 0 || result.truncatedRules.length > 0;
+      return { state: partial ? 'partial' : 'done', summary: investigateParagraph(result) };
+    },
+  },
+  {
+    phase: 'report',
+    title: 'Report',
+    async run(run) {
+      const { ctx } = run;
+      ctx.case.markPhase('report', 'started');
+      const facts = await buildFacts(ctx.case.dir, { asOf: ctx.clock.now() });
+      const written = [
+        write(ctx, REPORT_FILES.html, renderReport(facts, 'full', 'html')),
+        write(ctx, REPORT_FILES.md, renderReport(facts, 'full', 'md')),
+        write(ctx, REPORT_FILES.csv, renderReport(facts, 'timeline', 'csv')),
+      ];
+      ctx.case.record('report.written', { files: written });
+      ctx.case.markPhase('report', 'completed');
+      return {
+        state: 'done',
+        summary:
+          `Wrote the full incident report (${REPORT_FILES.html}, ${REPORT_FILES.md}) and the timeline (${REPORT_FILES.csv}) ` +
+          `into ${ctx.case.dir}. Other documents (status update, developer notice, executive briefing, AWS Support case, ` +
+          'decisions) come from `tourniquet report --kind KIND` on the same case.',
+      };
+    },
+  },
+];
+
+/** The keys the compromise started from: the subject's key, or every key of the subject user. */
+export function subjectKeys(run: Run): string[] {
+  const s = run.ctx.case.info.subject;
+  const t = run.triage;
+  const one = s?.accessKeyId ?? t?.resolved.accessKeyId;
+  if (one) return [one];
+  return [t?.key?.accessKeyId, ...(t?.otherKeys ?? []).map((k) => k.accessKeyId)].filter(
+    (k): k is string => typeof k === 'string',
+  );
+}
+
+/** Sessions containment found (this run, or a previous one per the journal). */
+function derivedKeys(run: Run): string[] {
+  if (run.contain) return run.contain.lineage.map((s) => s.accessKeyId);
+  return journalEntries(run.ctx.case, 'contain.lineage').flatMap((e) =>
+    ((e.data as { sessions?: { accessKeyId: string }[] }).sessions ?? []).map((s) => s.accessKeyId),
+  );
+}
+
+function write(ctx: CaseContext, name: string, content: string): { path: string; sha256: string } {
+  const file = ctx.case.path(name);
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
+  return { path: name, sha256: createHash('sha256').update(content).digest('hex') };
+}

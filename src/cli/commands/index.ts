@@ -18,5 +18,6 @@ export const COMMANDS: CommandSpec[] = [
   report,
   triageCommand,
   containCommand,
+  respondCommand,
   sim,
 ];

@@ -1,12 +1,17 @@
 import { defineService, type OperationDef } from '../../core/service.js';
 import { s3Operation, type S3OpSpec } from './call.js';
 import { emptyS3Account, type S3AccountState } from './model.js';
+import { MULTIPART_OPERATIONS } from './multipart.js';
 import { BUCKET_OPERATIONS } from './operations-bucket.js';
 import { OBJECT_OPERATIONS } from './operations-object.js';
 import { routeS3 } from './routes.js';
 import { s3ObjectStore } from './store.js';
 
-const SPECS: Record<string, S3OpSpec> = { ...BUCKET_OPERATIONS, ...OBJECT_OPERATIONS };
+const SPECS: Record<string, S3OpSpec> = {
+  ...BUCKET_OPERATIONS,
+  ...OBJECT_OPERATIONS,
+  ...MULTIPART_OPERATIONS,
+};
 
 /**
  * S3 (REST-XML, API 2006-03-01): path-style and virtual-host requests; buckets in one global

@@ -51,6 +51,18 @@ export interface Bucket {
   policy?: string;
   tags?: { Key: string; Value: string }[];
   objects: Record<string, S3Object>;
+  /** Multipart uploads in progress, by upload id. */
+  uploads?: Record<string, MultipartUpload>;
+}
+
+/** A multipart upload in progress: parts kept until Complete or Abort. */
+export interface MultipartUpload {
+  key: string;
+  initiated: string;
+  initiatorAccount: string;
+  contentType?: string;
+  metadata: Record<string, string>;
+  parts: Record<string, { etag: string; body: string; size: number }>;
 }
 
 /** One account's S3 slice. */

@@ -41,23 +41,23 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
 
 const OBJECT_ROUTES: Record<Method, [string, string][]> = {
   GET: [['', 'GetObject']],
-  PUT: [['', 'PutObject']],
-  DELETE: [['', 'DeleteObject']],
+  PUT: [
+    ['uploadId', 'UploadPart'],
+    ['', 'PutObject'],
+  ],
+  DELETE: [
+    ['uploadId', 'AbortMultipartUpload'],
+    ['', 'DeleteObject'],
+  ],
   HEAD: [['', 'HeadObject']],
-  POST: [],
+  POST: [
+    ['uploads', 'CreateMultipartUpload'],
+    ['uploadId', 'CompleteMultipartUpload'],
+  ],
 };
 
 /** Sub-resources the simulator does not implement: answered with S3's NotImplemented. */
-const UNSUPPORTED = [
-  'uploads',
-  'uploadId',
-  'versionId',
-  'versions',
-  'encryption',
-  'lifecycle',
-  'cors',
-  'website',
-];
+const UNSUPPORTED = ['versionId', 'versions', 'encryption', 'lifecycle', 'cors', 'website'];
 
 /** Object sub-resources not implemented (object ACLs, tags, attributes…). */
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'attributes', 'retention', 'legal-hold', 'torrent', 'restore'];
@@ -80,11 +80,16 @@ export function routeS3(req: SimHttpRequest): RouteMatch | undefined {
   if (!bucket) return method === 'GET' ? { operation: 'ListBuckets' } : undefined;
   const present = new Set(req.query.entries().map(([k]) => k));
   if (UNSUPPORTED.some((name) => present.has(name))) return undefined;
+  // Bucket-level upload listings and UploadPartCopy are not implemented.
+  if (key === undefined && present.has('uploads')) return undefined;
+  if (key !== undefined && req.headers['x-amz-copy-source'] && present.has('uploadId')) return undefined;
   if (key !== undefined && req.headers['x-amz-copy-source'] && method === 'PUT') {
     return { operation: 'CopyObject', pathParams: { Bucket: bucket, Key: key } };
   }
   if (key !== undefined && OBJECT_SUBRESOURCES.some((name) => present.has(name))) return undefined;
   const table = key === undefined ? BUCKET_ROUTES[method] : OBJECT_ROUTES[method];
+  // GET ?uploadId on an object is ListParts: not implemented.
+  if (key !== undefined && method === 'GET' && present.has('uploadId')) return undefined;
   const match = table?.find(([sub]) => sub === '' || present.has(sub));
   if (!match) return undefined;
   return { operation: match[1], pathParams: { Bucket: bucket, ...(key !== undefined ? { Key: key } : {}) } };

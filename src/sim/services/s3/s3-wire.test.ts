@@ -283,6 +283,13 @@ describe('S3 with the AWS CLI', () => {
     const listing = await runAws(sim, admin, ['s3', 'ls', 's3://victim-web/site/']);
     expect(listing.stdout).toContain('site/page 1.html'.replace('site/', ''));
 
+    // 9 MiB crosses the CLI's 8 MiB multipart threshold: CreateMultipartUpload, 2 parts, Complete.
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(9 * 1024 * 1024, 7));
+    const big = await runAws(sim, admin, ['s3', 'cp', join(dir, 'big.bin'), 's3://victim-web/big.bin']);
+    expect(big.stderr, big.stderr).toBe('');
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'victim-web', Key: 'big.bin' }));
+    expect([head.ContentLength, head.ETag?.endsWith('-2"')]).toEqual([9 * 1024 * 1024, true]);
+
     const rb = await runAws(sim, admin, ['s3', 'rb', 's3://victim-web', '--force']);
     expect(rb.stderr).toBe('');
     expect(rb.stdout).toContain('remove_bucket: victim-web');

@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { contain } from '../../actions/contain.js';
 import { startLatencyProxy } from '../../actions/test-support/latency-proxy.js';
+import { ClientPool } from '../../aws/pool.js';
+import { CaseFolder } from '../../case/case.js';
+import { systemClock } from '../../clock.js';
+import { silentLogger, silentProgress } from '../../context.js';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -372,5 +377,52 @@ describe('contain against the simulated account', () => {
     expect((await recordedErrors(endpoint, extAdmin, second.accessKeyId))[0]).toBe(
       'Client.UnauthorizedOperation',
     );
+  });
+
+  it('without --apply, an interactive "no" changes nothing and a "yes" applies the plan it was shown', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case-prompt');
+    const victim = await victimUser(endpoint, responder, 'prompted');
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', caseDir], endpoint, responder, cwd)).code,
+    ).toBe(0);
+    const pool = await ClientPool.create(
+      { endpointUrl: endpoint, region: 'us-east-1', credentials: responder },
+      systemClock,
+    );
+    const folder = CaseFolder.open(caseDir, { clock: systemClock });
+    try {
+      const ctx = {
+        clock: systemClock,
+        log: silentLogger,
+        progress: silentProgress,
+        case: folder,
+        aws: pool,
+      };
+      const questions: string[] = [];
+      const no = await contain(ctx, {
+        apply: false,
+        startedAt: new Date(),
+        confirm: (q) => (questions.push(q), Promise.resolve(false)),
+      });
+      expect(no.state).toBe('planned');
+      expect(await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe(
+        'ok',
+      );
+      const yes = await contain(ctx, {
+        apply: false,
+        startedAt: new Date(),
+        confirm: (q) => (questions.push(q), Promise.resolve(true)),
+      });
+      expect(questions).toEqual(['Apply 3 change(s) now?', 'Apply 3 change(s) now?']);
+      expect(yes.state).toBe('contained');
+      expect(yes.apply!.planId).toBe(yes.plan!.planId);
+      expect(await outcome(() => sts(endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe(
+        'InvalidClientTokenId',
+      );
+    } finally {
+      folder.close();
+      pool.destroy();
+    }
   });
 });

@@ -194,17 +194,25 @@ export const containCommand = defineCommand({
           await pools.destroy();
         }
       }
+      let shownPlan: (string | null)[][] = [];
       const result = await contain(ctx, {
         apply: options.apply ?? false,
-        confirm: options.apply ? undefined : (q) => env.confirm(q),
+        confirm: options.apply
+          ? undefined
+          : async (question) => {
+              // The plan must be on screen before the question; without a terminal there is no
+              // question (env.confirm says no) and the plan is printed once, with the result.
+              if (process.stdin.isTTY && process.stderr.isTTY && !env.globals.json)
+                for (const row of shownPlan) env.log.info(`  ${row.join('  ')}`);
+              return env.confirm(question);
+            },
         force: options.force ?? false,
         skip: options.skip ?? [],
         add: options.add ?? [],
         accountRole: options['account-role'],
         startedAt,
         onPlan: (plan) => {
-          // Shown before the interactive question; the full plan is in the result too.
-          if (!options.apply) for (const row of planRows(plan)) env.log.info(`  ${row.join('  ')}`);
+          shownPlan = planRows(plan);
         },
       });
       const failed =

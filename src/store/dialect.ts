@@ -14,6 +14,9 @@ export const DIALECT_SETTINGS = [
   'SET integer_division = true',
   // Timestamps compare and print in UTC, the way CloudTrail writes eventTime.
   "SET TimeZone = 'UTC'",
+  // Event order is carried by eventts, never by row order; keeping insertion order makes every
+  // parallel scan buffer its output (and run out of memory on big loads).
+  'SET preserve_insertion_order = false',
 ];
 
 /** The shim macros, one statement each; created as TEMP so they never persist in a case file. */

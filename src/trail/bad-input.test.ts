@@ -192,3 +192,41 @@ describe('bad input corpus', () => {
     expect(readFileSync(join(dir, 'corpus', 'empty.json')).length).toBe(0);
   });
 });
+
+describe('bad input under a key filter (records read as text first, typed after)', () => {
+  it('keeps the matching good records and counts a misshapen matching record', async () => {
+    const keyed = join(dir, 'keyed');
+    mkdirSync(keyed);
+    const mine = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+      rec(id, { userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAHUNTED' }, ...extra });
+    writeFileSync(
+      join(keyed, 'a.json.gz'),
+      gzipSync(
+        JSON.stringify({
+          Records: [
+            mine('k-1'),
+            rec('other-1'),
+            mine('k-2', { resources: { ARN: 'AKIAHUNTED' } }),
+            mine('k-3', { eventID: undefined }),
+            mine('k-4'),
+          ],
+        }),
+      ),
+    );
+    const keyedStore = await openEventStore(':memory:');
+    try {
+      const r = await ingestPaths(keyedStore, [keyed], { filter: { accessKeyId: 'AKIAHUNTED' } });
+      expect(r.records).toBe(2);
+      const ids = await keyedStore.query<{ eventid: string }>(
+        `SELECT eventid FROM ${EVENTS_TABLE} ORDER BY 1`,
+      );
+      expect(ids.map((x) => x.eventid)).toEqual(['k-1', 'k-4']);
+      expect(r.badRecordDetails.map((b) => [b.reason, b.count]).sort()).toEqual([
+        ['missing eventID', 1],
+        ['wrong type: resources: expected an array', 1],
+      ]);
+    } finally {
+      keyedStore.close();
+    }
+  });
+});

@@ -42,6 +42,8 @@ const TRAIL_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 /** CloudTrail digest files (`…/CloudTrail-Digest/…/…_CloudTrail-Digest_…json.gz`) hold hashes, not events. */
 const DIGEST = /(^|[\\/_])CloudTrail-Digest([\\/_]|$)/;
 const HEAD_BYTES = 64 * 1024;
+/** Compressed bytes inflated to sniff a gzip file: ~20 KB of text, enough to see the layout, cheap. */
+const GZIP_HEAD_BYTES = 4096;
 
 /**
  * Walk the given files and folders (recursively, in sorted order) and classify each candidate
@@ -105,7 +107,9 @@ function classify(path: string, out: Discovery): void {
   try {
     // A partial inflate of the first block is enough to see the layout; Z_SYNC_FLUSH returns
     // what was decoded without failing on the (deliberately) cut-off input.
-    head = (gzip ? gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }) : raw).toString('latin1');
+    head = (
+      gzip ? gunzipSync(raw.subarray(0, GZIP_HEAD_BYTES), { finishFlush: constants.Z_SYNC_FLUSH }) : raw
+    ).toString('latin1');
   } catch (error) {
     out.bad.push({ path, reason: `not gzip data: ${(error as Error).message}` });
     return;

@@ -133,7 +133,8 @@ describe('ingestPaths on every layout', () => {
       Events: d.map((r) => ({
         EventId: r.eventID,
         EventName: r.eventName,
-        CloudTrailEvent: JSON.stringify(r),
+        // Keys missing from nested structs (no resources[].type) must read as NULL, not fail.
+        CloudTrailEvent: JSON.stringify({ ...r, resources: [{ ARN: `arn:aws:s3:::bucket-${r.eventID}` }] }),
       })),
     };
     writeFileSync(join(dir, 'in', 'lookup-events.json'), JSON.stringify(lookup, null, 4));
@@ -151,6 +152,11 @@ describe('ingestPaths on every layout', () => {
       `SELECT eventid FROM ${EVENTS_TABLE} ORDER BY eventid`,
     );
     expect(ids.map((r) => r.eventid)).toEqual(records.map((r) => r.eventID).sort());
+    const [res] = await store.query<{ arn: string; type: string | null }>(
+      `SELECT resources[1].arn AS arn, resources[1].type AS type FROM ${EVENTS_TABLE} WHERE eventid = ?`,
+      [d[0]!.eventID],
+    );
+    expect(res).toEqual({ arn: `arn:aws:s3:::bucket-${d[0]!.eventID}`, type: null });
   });
 
   it('applies a key and time filter during the scan', async () => {

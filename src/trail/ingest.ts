@@ -143,12 +143,13 @@ class Loader {
       await this.store.run(
         stageSql(
           STAGE,
-          readerSql(
-            files.map((f) => f.path),
-            first.format,
-            first.gzip,
-            Math.max(...files.map((f) => f.rawSize)),
-          ),
+          readerSql({
+            paths: files.map((f) => f.path),
+            format: first.format,
+            gzip: first.gzip,
+            largest: Math.max(...files.map((f) => f.rawSize)),
+            filter: this.options.filter,
+          }),
           this.options.filter,
         ),
       );
@@ -189,7 +190,13 @@ class Loader {
       await this.store.run(
         stageSql(
           STAGE,
-          readerSql([temp], 'objects', false, maxLine(salvage.records), file.path),
+          readerSql({
+            paths: [temp],
+            format: 'objects',
+            gzip: false,
+            largest: maxLine(salvage.records),
+            sourceRef: file.path,
+          }),
           this.options.filter,
         ),
       );
@@ -230,13 +237,24 @@ class Loader {
       const cases = [...new Set(paths)].map((p) => `WHEN ${sqlString(p)} THEN ${sqlString(refs(p))}`);
       refExpr = cases.length > 0 ? `CASE s.sourceref ${cases.join(' ')} ELSE s.sourceref END` : refExpr;
     }
+    // Uniqueness by event id: a window over whole rows costs more than the read itself, so look
+    // at the ids alone first; almost every batch has no repeat and goes in as it is.
+    const [repeats] = await this.store.query<{ n: number }>(
+      `SELECT count(*) AS n FROM (
+         SELECT eventid FROM ${STAGE} s WHERE ${bad} IS NULL GROUP BY eventid HAVING count(*) > 1
+         UNION ALL
+         SELECT s.eventid FROM ${STAGE} s SEMI JOIN ${EVENTS_TABLE} e ON e.eventid = s.eventid)`,
+    );
+    const dedupe =
+      (repeats?.n ?? 0) === 0
+        ? ''
+        : `AND NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.eventid = s.eventid)
+           QUALIFY row_number() OVER (PARTITION BY s.eventid ORDER BY s.sourceref) = 1`;
     await this.store.run(
       `INSERT INTO ${EVENTS_TABLE}
        SELECT ${ATHENA_COLUMNS.map((c) => `s.${c}`).join(', ')}, s.eventts, ${kind}, ${refExpr}, ${ingest}
        FROM ${STAGE} s
-       WHERE ${bad} IS NULL
-         AND NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.eventid = s.eventid)
-       QUALIFY row_number() OVER (PARTITION BY s.eventid ORDER BY s.sourceref) = 1`,
+       WHERE ${bad} IS NULL ${dedupe}`,
     );
     const after = await this.store.count();
     const valid = counts.filter((c) => c.reason === null).reduce((sum, c) => sum + c.n, 0);

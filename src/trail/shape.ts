@@ -112,3 +112,40 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+/**
+ * The same shape test as `shapeProblem`, as SQL over a record's raw JSON `j`: the reason a record
+ * does not fit (`wrong type: userIdentity: expected an object`), or NULL. Used where records are
+ * read as raw JSON first (the key prefilter) and typed afterwards with the lenient
+ * `json_transform`, which would otherwise null a mistyped field silently. Items of a list are
+ * checked for their own kind only (the schema has no structs nested inside list items).
+ */
+export function shapeCheckSql(j: string): string {
+  const checks: string[] = [];
+  const walk = (shape: Shape, path: string, label: string): void => {
+    if (shape.kind === 'struct') {
+      for (const [field, sub] of shape.fields) {
+        const childPath = `${path}.${field}`;
+        const childLabel = label ? `${label}.${field}` : field;
+        if (sub.kind === 'any') continue;
+        const want = sub.kind === 'list' ? 'ARRAY' : 'OBJECT';
+        const noun = sub.kind === 'list' ? 'an array' : 'an object';
+        checks.push(
+          `WHEN coalesce(json_type(${j}, '${childPath}'), 'NULL') NOT IN ('${want}', 'NULL') ` +
+            `THEN 'wrong type: ${childLabel}: expected ${noun}'`,
+        );
+        if (sub.kind === 'struct') walk(sub, childPath, childLabel);
+        if (sub.kind === 'list' && sub.item.kind !== 'any') {
+          const itemWant = sub.item.kind === 'list' ? 'ARRAY' : 'OBJECT';
+          checks.push(
+            `WHEN NOT coalesce(list_bool_and(list_transform(coalesce(json_extract(${j}, '${childPath}[*]'), []), ` +
+              `x -> coalesce(json_type(x), 'NULL') IN ('${itemWant}', 'NULL'))), true) ` +
+              `THEN 'wrong type: ${childLabel}[]: expected ${sub.item.kind === 'list' ? 'arrays' : 'objects'}'`,
+          );
+        }
+      }
+    }
+  };
+  walk(RECORD_SHAPE, '$', '');
+  return `(CASE WHEN json_type(${j}) <> 'OBJECT' THEN 'record is not a JSON object' ${checks.join(' ')} END)`;
+}

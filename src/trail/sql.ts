@@ -1,6 +1,7 @@
 import { RECORD_READ_TYPE, athenaSelectList } from '../store/schema.js';
 import type { TrailFormat } from './discover.js';
 import { MAX_RECORD_BYTES } from './salvage.js';
+import { shapeCheckSql } from './shape.js';
 
 /** Records to keep, decided during the scan (the rest are never materialised). */
 export interface RecordFilter {
@@ -29,37 +30,66 @@ function lit(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** What one DuckDB read covers. */
+export interface ReadSpec {
+  paths: string[];
+  format: TrailFormat;
+  gzip: boolean;
+  /** Largest decompressed file size in the batch. */
+  largest: number;
+  /** Replaces the file name as provenance (for repaired temp files). */
+  sourceRef?: string | undefined;
+  filter?: RecordFilter | undefined;
+}
+
 /**
- * A query yielding `(sourceref, r)`: one row per CloudTrail record `r` (typed RECORD_READ_TYPE)
- * of the given files, read by DuckDB's JSON reader in one parallel scan with an explicit column
- * list (no auto-detection). `sourceRef` replaces the file name (for repaired temp files).
+ * A query yielding `(sourceref, r, shapebad)`: one row per CloudTrail record `r` (typed
+ * RECORD_READ_TYPE) of the given files, read by DuckDB's JSON reader in one parallel scan with an
+ * explicit column list (no auto-detection); `shapebad` is why a record does not fit, or NULL.
+ *
+ * With a key or user filter, records are first read as raw JSON and kept only when the text
+ * contains the wanted value; only those are typed. Building the full struct of every record is
+ * most of the cost of a scan, and a hunted key is a tiny share of a trail.
  */
-export function readerSql(
-  paths: string[],
-  format: TrailFormat,
-  gzip: boolean,
-  largest: number,
-  sourceRef?: string,
-): string {
-  const list = `[${paths.map(lit).join(', ')}]`;
-  const common = `compression = '${gzip ? 'gzip' : 'uncompressed'}', filename = true, maximum_object_size = ${maxObjectBytes(largest)}`;
-  const ref = sourceRef === undefined ? 'filename' : lit(sourceRef);
-  switch (format) {
+export function readerSql(spec: ReadSpec): string {
+  const list = `[${spec.paths.map(lit).join(', ')}]`;
+  const common = `compression = '${spec.gzip ? 'gzip' : 'uncompressed'}', filename = true, maximum_object_size = ${maxObjectBytes(spec.largest)}`;
+  const ref = spec.sourceRef === undefined ? 'filename' : lit(spec.sourceRef);
+  const needles = [spec.filter?.accessKeyId, spec.filter?.userName].filter((n): n is string => !!n);
+  if (needles.length === 0 && spec.format !== 'lookup') {
+    const columns =
+      spec.format === 'records' ? `{Records: '${RECORD_READ_TYPE}[]'}` : `{r: '${RECORD_READ_TYPE}'}`;
+    const pick = spec.format === 'records' ? 'unnest(Records) AS r' : 'r';
+    return `SELECT ${ref} AS sourceref, ${pick}, CAST(NULL AS VARCHAR) AS shapebad
+      FROM read_json(${list}, ${formatOption(spec.format)}, ${common}, columns = ${columns})`;
+  }
+  let raw: string;
+  switch (spec.format) {
     case 'records':
-      return `SELECT ${ref} AS sourceref, unnest(Records) AS r FROM read_json(${list}, format = 'auto', ${common},
-        columns = {Records: '${RECORD_READ_TYPE}[]'})`;
+      raw = `SELECT ${ref} AS sourceref, unnest(Records) AS j
+        FROM read_json(${list}, format = 'auto', ${common}, columns = {Records: 'JSON[]'})`;
+      break;
     case 'array':
-      return `SELECT ${ref} AS sourceref, r FROM read_json(${list}, format = 'array', records = false, ${common},
-        columns = {r: '${RECORD_READ_TYPE}'})`;
     case 'objects':
-      return `SELECT ${ref} AS sourceref, r FROM read_json(${list}, format = 'auto', records = false, ${common},
-        columns = {r: '${RECORD_READ_TYPE}'})`;
+      raw = `SELECT ${ref} AS sourceref, j
+        FROM read_json(${list}, ${formatOption(spec.format)}, ${common}, columns = {j: 'JSON'})`;
+      break;
     case 'lookup':
       // `aws cloudtrail lookup-events` nests each record as a JSON string in CloudTrailEvent.
-      return `SELECT sourceref, CAST(json(e.CloudTrailEvent) AS ${RECORD_READ_TYPE}) AS r FROM (
-        SELECT ${ref} AS sourceref, unnest(Events) AS e FROM read_json(${list}, format = 'auto', ${common},
-        columns = {Events: 'STRUCT(CloudTrailEvent VARCHAR)[]'}))`;
+      raw = `SELECT sourceref, json(e.CloudTrailEvent) AS j FROM (
+        SELECT ${ref} AS sourceref, unnest(Events) AS e
+        FROM read_json(${list}, format = 'auto', ${common}, columns = {Events: 'STRUCT(CloudTrailEvent VARCHAR)[]'}))`;
+      break;
   }
+  const contains = needles.map((n) => `contains(CAST(j AS VARCHAR), ${lit(n)})`);
+  return `SELECT sourceref, json_transform(j, '"${RECORD_READ_TYPE}"') AS r, ${shapeCheckSql('j')} AS shapebad
+    FROM (${raw}) WHERE ${contains.length > 0 ? contains.join(' AND ') : 'TRUE'}`;
+}
+
+function formatOption(format: TrailFormat): string {
+  if (format === 'array') return "format = 'array', records = false";
+  if (format === 'objects') return "format = 'auto', records = false";
+  return "format = 'auto'";
 }
 
 /** The WHERE clause of a filter over a record struct `r`, or `TRUE`. */
@@ -79,11 +109,14 @@ export function filterSql(filter: RecordFilter | undefined): string {
   return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
 }
 
-/** Materialise a batch: the table's columns plus `eventts` and `sourceref`, filtered during the scan. */
+/**
+ * Materialise a batch: the table's columns plus `eventts`, `sourceref` and `shapebad`, filtered
+ * during the scan (a misshapen record that passed the text prefilter is kept, to be counted).
+ */
 export function stageSql(stage: string, reader: string, filter: RecordFilter | undefined): string {
   return `CREATE OR REPLACE TEMP TABLE ${stage} AS
-    SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts
-    FROM (${reader}) WHERE ${filterSql(filter)}`;
+    SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts, shapebad
+    FROM (${reader}) WHERE (${filterSql(filter)}) OR shapebad IS NOT NULL`;
 }
 
 const BIG_FIELDS = [
@@ -102,6 +135,7 @@ const BIG_FIELDS = [
 export function badRecordCase(): string {
   const size = BIG_FIELDS.map((f) => `coalesce(strlen(${f}), 0)`).join(' + ');
   return `(CASE
+    WHEN shapebad IS NOT NULL THEN shapebad
     WHEN eventid IS NULL THEN 'missing eventID'
     WHEN eventtime IS NULL THEN 'missing eventTime'
     WHEN eventts IS NULL THEN 'eventTime is not an ISO-8601 time'

@@ -17,7 +17,13 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserWithKey, EXTERNAL_ACCOUNT, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import {
+  createUserWithKey,
+  EXTERNAL_ACCOUNT,
+  startSim,
+  VICTIM_ACCOUNT,
+  type RunningSim,
+} from '../../sim/index.js';
 import {
   ADMIN,
   assumeRole,
@@ -423,6 +429,51 @@ describe('contain against the simulated account', () => {
     } finally {
       folder.close();
       pool.destroy();
+    }
+  });
+
+  it('refuses to deny the last administrator of an account unless --force', async () => {
+    const own = await startSim({ port: 0, seed: 61 });
+    try {
+      // The responder here may manage IAM but is no administrator; the victim is the only one.
+      const { key } = createUserWithKey(own.state, VICTIM_ACCOUNT, 'iam-operator', {
+        inlinePolicies: {
+          ops: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: ['iam:*', 'sts:*', 'cloudtrail:LookupEvents'], Resource: '*' },
+            ],
+          },
+        },
+      });
+      const operator = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+      const victim = await victimUser(own.endpoint, operator, 'only-admin');
+      const cwd = tempDir();
+      const caseDir = join(cwd, 'case-lockout');
+      expect(
+        (await cli(['triage', victim.key.accessKeyId, '--case', caseDir], own.endpoint, operator, cwd)).code,
+      ).toBe(0);
+      const refused = await cli(['contain', '--case', caseDir, '--apply'], own.endpoint, operator, cwd);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(
+        /denying only-admin would leave account 111122223333 without any administrator/,
+      );
+      expect(await outcome(() => sts(own.endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe(
+        'ok',
+      );
+      const forced = await cli(
+        ['contain', '--case', caseDir, '--apply', '--force', '--json'],
+        own.endpoint,
+        operator,
+        cwd,
+      );
+      expect(forced.code).toBe(0);
+      expect((JSON.parse(forced.out) as { forced: unknown[]; state: string }).state).toBe('contained');
+      expect(await outcome(() => sts(own.endpoint, victim.key).send(new GetCallerIdentityCommand({})))).toBe(
+        'InvalidClientTokenId',
+      );
+    } finally {
+      await own.stop();
     }
   });
 });

@@ -108,6 +108,21 @@ export class Dispatcher {
     const codec = CODECS[service.protocol];
     const fail = (error: SimError): SimHttpResponse => codec.error(service, error, requestId, req);
     if (sig && 'malformed' in sig) return fail(authError(service.protocol, 'malformed', sig.malformed));
+    // The request names a JSON service whose signing name differs from the scope's: AWS checks
+    // that the scope is for the service addressed.
+    const targeted = signed && req.headers['x-amz-target'] ? this.unsignedService(req) : undefined;
+    if (targeted && targeted !== service) {
+      return CODECS[targeted.protocol].error(
+        targeted,
+        authError(
+          targeted.protocol,
+          'badSignature',
+          `Credential should be scoped to correct service: '${targeted.signingName}'. `,
+        ),
+        requestId,
+        req,
+      );
+    }
 
     const route = codec.operation(req, service);
     const op: OperationDef<unknown> | undefined = route ? service.operations[route.operation] : undefined;

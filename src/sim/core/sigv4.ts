@@ -180,24 +180,32 @@ export function signingKey(secret: string, date: string, region: string, service
 
 /** Whether the request's signature matches one computed with `secret`. */
 export function signatureMatches(req: SimHttpRequest, sig: SigV4Parts, secret: string): boolean {
-  const payloadHash = sig.presigned
-    ? (req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD')
-    : (req.headers['x-amz-content-sha256'] ?? createHash('sha256').update(req.body).digest('hex'));
+  const bodyHash = createHash('sha256').update(req.body).digest('hex');
+  // Presigned URLs: S3 signs UNSIGNED-PAYLOAD, other services the hash of the (empty) body.
+  const payloadHashes = req.headers['x-amz-content-sha256']
+    ? [req.headers['x-amz-content-sha256']]
+    : sig.presigned
+      ? ['UNSIGNED-PAYLOAD', bodyHash]
+      : [bodyHash];
   const query = canonicalQuery(req.rawQuery, sig.presigned);
   const headers = canonicalHeaders(req, sig.signedHeaders);
   const scope = `${sig.scopeDate}/${sig.region}/${sig.service}/${sig.terminator}`;
   const key = signingKey(secret, sig.scopeDate, sig.region, sig.service);
   const expected = Buffer.from(sig.signature, 'utf8');
-  for (const path of candidatePaths(req.rawPath)) {
-    const canonical = [req.method, path, query, headers, sig.signedHeaders.join(';'), payloadHash].join('\n');
-    const toSign = [
-      'AWS4-HMAC-SHA256',
-      sig.amzDate,
-      scope,
-      createHash('sha256').update(canonical, 'utf8').digest('hex'),
-    ].join('\n');
-    const actual = Buffer.from(hmac(key, toSign).toString('hex'), 'utf8');
-    if (actual.length === expected.length && timingSafeEqual(actual, expected)) return true;
+  for (const payloadHash of payloadHashes) {
+    for (const path of candidatePaths(req.rawPath)) {
+      const canonical = [req.method, path, query, headers, sig.signedHeaders.join(';'), payloadHash].join(
+        '\n',
+      );
+      const toSign = [
+        'AWS4-HMAC-SHA256',
+        sig.amzDate,
+        scope,
+        createHash('sha256').update(canonical, 'utf8').digest('hex'),
+      ].join('\n');
+      const actual = Buffer.from(hmac(key, toSign).toString('hex'), 'utf8');
+      if (actual.length === expected.length && timingSafeEqual(actual, expected)) return true;
+    }
   }
   return false;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AttachUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserWithKey, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { createUserWithKey, EXTERNAL_ACCOUNT, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import type { TriageReport } from '../../triage/report.js';
 import { cli, iam, outcome, simWithResponder, tempDir, victimUser, type Creds } from './contain.fixture.js';
 
@@ -119,6 +119,23 @@ describe('triage against the simulated account', () => {
     expect(run.out).toMatch(/MFA devices \(iam:ListMFADevices\): AccessDenied/);
     expect(run.out).toMatch(/recent activity \(cloudtrail:LookupEvents\): AccessDenied/);
     expect(run.out).toContain('Credential status: Active');
+  });
+
+  it('warns when the key belongs to another account than the one we are signed into', async () => {
+    const cwd = tempDir();
+    const { key } = createUserWithKey(sim.state, EXTERNAL_ACCOUNT, 'stranger');
+    const run = await cli(
+      ['triage', key.accessKeyId, '--case', join(cwd, 'c'), '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    expect(run.code).toBe(3);
+    expect(run.err).toContain(`belongs to account ${EXTERNAL_ACCOUNT}, not ${VICTIM_ACCOUNT}`);
+    const out = JSON.parse(run.out) as TriageJson;
+    expect(out.triage.foreignAccount).toBe(EXTERNAL_ACCOUNT);
+    expect(out.case.account).toBe(EXTERNAL_ACCOUNT);
+    expect(out.statusUpdate.join('\n')).toContain(`in AWS account ${EXTERNAL_ACCOUNT}`);
   });
 
   it('rejects a subject that is not a credential with a one-line usage error', async () => {

@@ -1,5 +1,6 @@
 import type { OpContext, OperationDef } from '../../core/service.js';
-import { findBucket } from './buckets.js';
+import { SimError } from '../../core/errors.js';
+import { ALL_USERS, findBucket } from './buckets.js';
 import type { Bucket, S3AccountState, S3Deps, S3World } from './model.js';
 
 /** What an S3 operation works with. */
@@ -22,6 +23,8 @@ export interface S3OpSpec {
   action?: string;
   /** Object-level calls are CloudTrail data events. */
   dataEvent?: boolean;
+  /** Unsigned requests reach the operation (public buckets: policy to `*`, or AllUsers ACL grants). */
+  allowAnonymous?: boolean;
   run(call: S3Call): unknown;
 }
 
@@ -47,10 +50,53 @@ function awsHost(bucket: string, region: string): string {
  * policy and the owner as resource account: cross-account access needs both sides to allow.
  */
 export async function authorizeOn(call: S3Call, action: string, key?: string): Promise<void> {
+  if (call.ctx.caller.type === 'Anonymous') {
+    publicAccess(call, action);
+    return;
+  }
   const policy = call.bucket.policy;
   await call.ctx.authorize(action, s3Arn(call.bucket.name, key), {
     resourceAccount: call.bucket.ownerAccount,
     ...(policy ? { resourcePolicy: JSON.parse(policy) as unknown } : {}),
+  });
+}
+
+/**
+ * An unsigned request: allowed by a public bucket policy (unless RestrictPublicBuckets) or, for
+ * listing, an AllUsers READ grant (unless IgnorePublicAcls) — S3 UG, "Blocking public access".
+ */
+function publicAccess(call: S3Call, action: string): void {
+  const block = call.bucket.publicAccessBlock;
+  const grantsAll = call.bucket.acl.some(
+    (g) =>
+      g.grantee.type === 'Group' &&
+      g.grantee.uri === ALL_USERS &&
+      (g.permission === 'READ' || g.permission === 'FULL_CONTROL'),
+  );
+  const byAcl = action === 's3:ListBucket' && grantsAll && !block?.IgnorePublicAcls;
+  const byPolicy =
+    call.bucket.policy !== undefined &&
+    !block?.RestrictPublicBuckets &&
+    policyAllowsAnyone(call.bucket.policy, action);
+  if (!byAcl && !byPolicy) throw new SimError('AccessDenied', 'Access Denied', 403);
+}
+
+/** An Allow statement to `*` (without conditions) naming the action (or a wildcard covering it). */
+function policyAllowsAnyone(policy: string, action: string): boolean {
+  const doc = JSON.parse(policy) as { Statement?: unknown };
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as {
+    Effect?: string;
+    Principal?: unknown;
+    Action?: string | string[];
+    Condition?: unknown;
+  }[];
+  const matches = (pattern: string): boolean =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 'i').test(action);
+  return statements.some((s) => {
+    const principal = s.Principal as { AWS?: unknown } | string | undefined;
+    const anyone = principal === '*' || (typeof principal === 'object' && principal?.AWS === '*');
+    const actions = Array.isArray(s.Action) ? s.Action : [s.Action ?? ''];
+    return s.Effect === 'Allow' && anyone && s.Condition === undefined && actions.some(matches);
   });
 }
 
@@ -74,6 +120,7 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
   return {
     auth: 'handler',
     ...(spec.dataEvent ? { dataEvent: true } : {}),
+    ...(spec.allowAnonymous ? { allowAnonymous: true } : {}),
     async handler(ctx) {
       const world = worldOf(ctx);
       const bucketName = ctx.pathParams.Bucket ?? '';
@@ -96,7 +143,9 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
           ...(spec.scope === 'object' ? [{ type: 'AWS::S3::Object', ARN: s3Arn(bucketName, key) }] : []),
           { accountId: owner, type: 'AWS::S3::Bucket', ARN: s3Arn(bucketName) },
         ] as { ARN: string; accountId: string; type: string }[];
-        if (owner !== ctx.caller.accountId) ctx.trail.alsoRecordIn = [owner];
+        // Anonymous calls have no account of their own: only the bucket owner sees them.
+        if (ctx.caller.type === 'Anonymous') ctx.trail.recipientAccountId = owner;
+        else if (owner !== ctx.caller.accountId) ctx.trail.alsoRecordIn = [owner];
         if (spec.action) await authorizeOn(call, spec.action, spec.scope === 'object' ? key : undefined);
       } else if (spec.action) {
         await ctx.authorize(spec.action, spec.scope === 'create' ? s3Arn(bucketName) : '*');

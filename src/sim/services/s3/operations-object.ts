@@ -64,6 +64,7 @@ function maxKeysOf(call: S3Call): number | undefined {
 }
 
 async function authorizeList(call: S3Call): Promise<void> {
+  if (call.ctx.caller.type === 'Anonymous') return authorizeOn(call, 's3:ListBucket');
   const p = call.ctx.params;
   await call.ctx.authorize('s3:ListBucket', `arn:aws:s3:::${call.bucket.name}`, {
     resourceAccount: call.bucket.ownerAccount,
@@ -80,6 +81,7 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
   ListObjectsV2: {
     scope: 'bucket',
     dataEvent: true,
+    allowAnonymous: true,
     run: async (call) => {
       await authorizeList(call);
       const p = call.ctx.params;
@@ -118,6 +120,7 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
   ListObjects: {
     scope: 'bucket',
     dataEvent: true,
+    allowAnonymous: true,
     run: async (call) => {
       await authorizeList(call);
       const p = call.ctx.params;
@@ -176,6 +179,7 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
     scope: 'object',
     action: 's3:GetObject',
     dataEvent: true,
+    allowAnonymous: true,
     run: (call) => {
       const object = getObject(call.world, call.bucketName, call.key);
       const bytes = Buffer.from(object.body, 'base64');
@@ -195,6 +199,7 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
     scope: 'object',
     action: 's3:GetObject',
     dataEvent: true,
+    allowAnonymous: true,
     // The body is not sent for HEAD; returning it makes Content-Length the object's size.
     run: (call) => {
       const object = getObject(call.world, call.bucketName, call.key);

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { isoSeconds } from '../clock.js';
 import type { SimState } from '../state.js';
 import type { CloudTrailRecord, Trail } from './model.js';
 
@@ -28,31 +29,41 @@ export function logFileKey(
   return `${prefix}AWSLogs/${accountId}/CloudTrail/${region}/${y}/${m}/${d}/${accountId}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
 
-/** Deliver one trail's pending records: one file per region, written through the object store. */
-export function deliverTrail(sim: SimState, accountId: string, trail: Trail): string[] {
-  const now = sim.clock.now();
-  trail.lastDeliveryTime = sim.nowIso();
-  if (trail.pending.length === 0) return [];
-  const byRegion = new Map<string, CloudTrailRecord[]>();
-  for (const r of trail.pending) {
-    const list = byRegion.get(r.awsRegion) ?? [];
-    list.push(r);
-    byRegion.set(r.awsRegion, list);
+/**
+ * Deliver a trail's pending records whose 5-minute window has closed (all of them with `force`):
+ * one file per region and window, stamped with the window's end, so weeks of simulated history
+ * land as a realistic series of 5-minute files. Written through the object store.
+ */
+export function deliverTrail(sim: SimState, accountId: string, trail: Trail, force = false): string[] {
+  const now = sim.clock.nowMs();
+  const windowEnd = (r: CloudTrailRecord) =>
+    (Math.floor(Date.parse(r.eventTime) / DELIVERY_INTERVAL_MS) + 1) * DELIVERY_INTERVAL_MS;
+  const due = trail.pending.filter((r) => force || windowEnd(r) <= now);
+  if (due.length === 0) return [];
+  trail.pending = trail.pending.filter((r) => !due.includes(r));
+  const groups = new Map<string, { region: string; at: number; records: CloudTrailRecord[] }>();
+  for (const r of due) {
+    const at = Math.min(windowEnd(r), now);
+    const id = `${at}/${r.awsRegion}`;
+    const g = groups.get(id) ?? { region: r.awsRegion, at, records: [] };
+    g.records.push(r);
+    groups.set(id, g);
   }
-  trail.pending = [];
+  const ordered = [...groups.values()].sort((a, b) => a.at - b.at || a.region.localeCompare(b.region));
+  trail.lastDeliveryTime = isoSeconds(ordered.at(-1)!.at);
   const store = sim.objectStore;
   if (!store || store.bucketOwner(trail.s3BucketName) === undefined) {
     // AWS drops the files and reports the failure in GetTrailStatus.
-    trail.lastDeliveryError = `NoSuchBucket: The specified bucket does not exist`;
+    trail.lastDeliveryError = 'NoSuchBucket: The specified bucket does not exist';
     return [];
   }
   const keys: string[] = [];
-  for (const [region, records] of [...byRegion.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const key = logFileKey(trail, accountId, region, now, sim.ids.token(16));
+  for (const g of ordered) {
+    const key = logFileKey(trail, accountId, g.region, new Date(g.at), sim.ids.token(16));
     store.putObject(
       trail.s3BucketName,
       key,
-      gzipSync(JSON.stringify({ Records: records })),
+      gzipSync(JSON.stringify({ Records: g.records })),
       'application/json',
     );
     keys.push(key);
@@ -63,18 +74,14 @@ export function deliverTrail(sim: SimState, accountId: string, trail: Trail): st
 }
 
 /**
- * Deliver every trail whose last delivery is at least 5 simulated minutes old (or all of them
- * with `force`). Nothing is pending for a trail while logging is stopped.
+ * Deliver every trail's records whose 5-minute window has closed (or everything, with `force`).
+ * Nothing is pending for a trail while logging is stopped.
  */
 export function deliverDueTrails(sim: SimState, force = false): string[] {
-  const now = sim.clock.nowMs();
   const delivered: string[] = [];
   for (const account of sim.accounts()) {
     for (const trail of Object.values(account.cloudtrail.trails)) {
-      if (trail.pending.length === 0) continue;
-      const last = trail.lastDeliveryTime ? Date.parse(trail.lastDeliveryTime) : 0;
-      if (force || now - last >= DELIVERY_INTERVAL_MS)
-        delivered.push(...deliverTrail(sim, account.accountId, trail));
+      if (trail.pending.length) delivered.push(...deliverTrail(sim, account.accountId, trail, force));
     }
   }
   return delivered;

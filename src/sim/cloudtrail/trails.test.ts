@@ -227,4 +227,26 @@ describe('trails', () => {
     await ct().send(new DeleteTrailCommand({ Name: 'main' }));
     expect((await ct().send(new DescribeTrailsCommand({}))).trailList).toEqual([]);
   });
+
+  it('lays weeks of simulated history down as 5-minute files stamped at the end of each window', async () => {
+    await ct().send(
+      new CreateTrailCommand({ Name: 'history', S3BucketName: 'org-trail', S3KeyPrefix: 'hist' }),
+    );
+    await ct().send(new StartLoggingCommand({ Name: 'history' }));
+    const iam = new IAMClient(sdkConfig(sim, admin));
+    sim.clock.set('2026-03-01T10:02:30Z');
+    await iam.send(new CreateUserCommand({ UserName: 'week-1' }));
+    sim.clock.set('2026-03-15T14:07:10Z');
+    await iam.send(new CreateUserCommand({ UserName: 'week-3' }));
+    sim.clock.set('2026-03-15T14:20:00Z');
+    sim.deliverTrails();
+    const listed = await s3().send(
+      new ListObjectsV2Command({ Bucket: 'org-trail', Prefix: 'hist/AWSLogs/' }),
+    );
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys.some((k) => /\/2026\/03\/01\/\d+_CloudTrail_us-east-1_20260301T1005Z_/.test(k))).toBe(true);
+    expect(keys.some((k) => /\/2026\/03\/15\/\d+_CloudTrail_us-east-1_20260315T1410Z_/.test(k))).toBe(true);
+    const status = await ct().send(new GetTrailStatusCommand({ Name: 'history' }));
+    expect(status.LatestDeliveryTime).toEqual(new Date('2026-03-15T14:10:00Z'));
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Step } from './types.js';
+import type { Step, TimelineItem } from './types.js';
 import { W, appZip, arn } from './world.js';
 
 const MIN = 60_000;
@@ -60,16 +60,16 @@ function ciRun(at: number, build: number): Step[] {
  * the office on weekdays, and the CI pipeline (same key) deploying several times a day, plus a
  * weekly admin review. Times are in [from, to).
  */
-export function baselineSteps(seed: string, from: number, to: number): Step[] {
+export function baselineSteps(seed: string, from: number, to: number): TimelineItem[] {
   const rnd = seededRandom(`baseline:${seed}`);
   const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)]!;
-  const steps: Step[] = [];
+  const steps: TimelineItem[] = [];
   let build = 100;
   const firstDay = Math.floor(from / DAY) * DAY;
   for (let day = firstDay; day < to; day += DAY) {
     const weekday = new Date(day).getUTCDay();
     const workday = weekday >= 1 && weekday <= 5;
-    const add = (list: Step[]) => {
+    const add = (list: TimelineItem[]) => {
       for (const s of list) if (s.at >= from && s.at < to) steps.push(s);
     };
     if (workday) {
@@ -86,6 +86,7 @@ export function baselineSteps(seed: string, from: number, to: number): Step[] {
       if (weekday === 1) {
         const at = day + 10 * HOUR;
         add([
+          { at: at - 5 * MIN, actor: 'admin-browser', console: { kind: 'login', userName: W.adminUser, success: true } },
           { at, actor: 'admin', service: 'iam', op: 'ListUsers', input: {} },
           { at: at + MIN, actor: 'admin', service: 'iam', op: 'GetAccountSummary', input: {} },
           { at: at + 2 * MIN, actor: 'admin', service: 'guardduty', op: 'ListDetectors', input: {} },

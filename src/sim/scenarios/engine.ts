@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deliverDueTrails } from '../cloudtrail/delivery.js';
 import type { RunningSim } from '../index.js';
 import type { ClientCache } from './clients.js';
@@ -35,6 +36,27 @@ export interface RunContext {
   credentialsOf: Map<string, Credentials>;
   vars: Vars;
   log: AttackLog;
+  /** Seed and counter of the idempotency tokens the engine fills in. */
+  seed: string;
+  tokens: number;
+}
+
+/**
+ * Idempotency tokens the SDK would otherwise fill with random UUIDs (they show up in CloudTrail
+ * and in state, e.g. a secret's version id): the engine supplies seeded ones instead.
+ */
+const IDEMPOTENCY_TOKENS: Record<string, string> = {
+  'ec2:RunInstances': 'ClientToken',
+  'guardduty:CreateDetector': 'ClientToken',
+  'secretsmanager:CreateSecret': 'ClientRequestToken',
+  'secretsmanager:PutSecretValue': 'ClientRequestToken',
+  'secretsmanager:UpdateSecret': 'ClientRequestToken',
+  'secretsmanager:RotateSecret': 'ClientRequestToken',
+};
+
+function seededUuid(ctx: RunContext): string {
+  const h = createHash('sha256').update(`${ctx.seed}:token:${ctx.tokens++}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A timeline item with its absolute time. */
@@ -91,7 +113,9 @@ async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void>
   ctx.sim.state.setApparentIp(creds.accessKeyId, actor.ip);
   const client = ctx.clients.get(step.service, step.region ?? 'us-east-1', creds, actor.userAgent);
   const Command = commandFor(step.service, step.op);
-  const input = typeof step.input === 'function' ? step.input(ctx.vars) : (step.input ?? {});
+  const input = { ...(typeof step.input === 'function' ? step.input(ctx.vars) : (step.input ?? {})) };
+  const tokenField = IDEMPOTENCY_TOKENS[`${step.service}:${step.op}`];
+  if (tokenField && input[tokenField] === undefined) input[tokenField] = seededUuid(ctx);
   const beforeEvents = eventCounts(ctx);
   const beforeSessions = new Set(Object.keys(ctx.sim.state.data.sessions));
   let out: Record<string, unknown> = {};

@@ -86,6 +86,8 @@ export async function loadScenario(
     credentialsOf,
     vars: {},
     log: { events: [], sessions: [], notes: [], keysUsed: new Set() },
+    seed,
+    tokens: 0,
   };
   try {
     const setup: Timed[] = [

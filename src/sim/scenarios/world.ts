@@ -65,6 +65,12 @@ export const NORMAL_ACTORS: Actor[] = [
     userAgent: 'aws-cli/2.17.2 Python/3.11.9 Linux/6.5.0-35-generic exe/x86_64.ubuntu.22 prompt/off',
   },
   {
+    name: 'admin-browser',
+    kind: 'admin',
+    ip: '198.51.100.40',
+    userAgent: 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  },
+  {
     name: 'prod-admin',
     kind: 'admin',
     ip: '198.51.100.40',

@@ -6,143 +6,127 @@ import {
   PRINCIPAL,
   timeConditions,
   type EventQuery,
+  type QueryParam,
   type TimeRange,
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
 
-/** One event a rule matched. */
-interface Match {
-  eventid: string;
-  eventtime: string;
-  eventname: string;
-  awsregion: string | null;
-  sourceipaddress: string | null;
-  errorcode: string | null;
+/** One group of matching events, aggregated in SQL (a finding to be). */
+interface Group {
   principal: string | null;
-  accesskey: string | null;
-  distinctvalue: string | null;
+  accesskeys: (string | null)[];
+  regions: (string | null)[];
+  ips: (string | null)[];
+  n: number;
+  failed: number;
+  firstseen: string;
+  lastseen: string;
+  eventids: string[];
 }
 
 export interface RunRulesOptions {
   range?: TimeRange;
-  /** Most rows read per rule (a safety net for huge stores); the report says when it was hit. */
-  maxRowsPerRule?: number;
+  /** Most event ids kept per finding (its `eventCount` stays exact); default 10,000. */
+  maxEventIds?: number;
 }
 
-/** The outcome of running a rule list: findings, plus rules that failed or were truncated. */
+/** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
 export interface RuleRun {
   findings: Finding[];
   failures: { ruleId: string; error: string }[];
+  /** Rules with a finding whose event id list was capped at `maxEventIds`. */
   truncated: string[];
 }
 
-/** Run every rule against the store and turn its matches into findings. */
+/**
+ * Run every rule against the store and turn its matches into findings. The grouping happens in
+ * SQL (the portable subset, window functions for bursts), so only one row per finding comes back
+ * even when a rule matches millions of events.
+ */
 export async function runRules(
   store: EventQuery,
   list: readonly DetectionRule[],
   options: RunRulesOptions = {},
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
-  const limit = options.maxRowsPerRule ?? 200_000;
+  const cap = options.maxEventIds ?? 10_000;
   for (const rule of list) {
-    let rows: Match[];
+    let groups: Group[];
     try {
-      rows = await matchRule(store, rule, options.range, limit + 1);
+      const { sql, params } = ruleSql(rule, options.range);
+      groups = await store.query<Group>(sql, params);
     } catch (error) {
       run.failures.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    if (rows.length > limit) {
-      run.truncated.push(rule.id);
-      rows = rows.slice(0, limit);
+    for (const group of groups) {
+      if (group.eventids.length > cap) {
+        group.eventids = group.eventids.slice(0, cap);
+        if (!run.truncated.includes(rule.id)) run.truncated.push(rule.id);
+      }
+      run.findings.push(toFinding(rule, group));
     }
-    run.findings.push(...(rule.threshold ? burstFindings(rule, rows) : groupFindings(rule, rows)));
   }
   run.findings.sort(bySeverityThenTime);
   return run;
 }
 
-/** The SQL a rule runs (exported for tests and for `--explain`-style output). */
-export function ruleSql(
-  rule: DetectionRule,
-  range?: TimeRange,
-): { sql: string; params: (string | number)[] } {
-  const time = timeConditions(range);
-  const distinct = rule.threshold?.distinct ? `e.${rule.threshold.distinct}` : 'NULL';
-  const sql = `SELECT e.eventid, e.eventtime, e.eventname, e.awsregion, e.sourceipaddress, e.errorcode,
-    ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue
-  FROM ${FROM_EVENTS}
-  WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}
-  ORDER BY e.eventtime, e.eventid`;
-  return { sql, params: time.params as (string | number)[] };
-}
-
-async function matchRule(
-  store: EventQuery,
-  rule: DetectionRule,
-  range: TimeRange | undefined,
-  limit: number,
-): Promise<Match[]> {
-  const { sql, params } = ruleSql(rule, range);
-  return store.query<Match>(`${sql}\n  LIMIT ${limit}`, params);
-}
-
-/** One finding per principal, key and region: "this identity did this, here, these times". */
-function groupFindings(rule: DetectionRule, rows: Match[]): Finding[] {
-  const groups = new Map<string, Match[]>();
-  for (const row of rows) {
-    const key = JSON.stringify([row.principal, row.accesskey, row.awsregion]);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return [...groups.values()].map((group) => toFinding(rule, group));
-}
+const AGGREGATES = `count(*) AS n,
+    sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
+    min(eventtime) AS firstseen, max(eventtime) AS lastseen,
+    array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
+    array_agg(DISTINCT accesskey) AS accesskeys,
+    array_agg(DISTINCT awsregion) AS regions,
+    array_agg(DISTINCT sourceipaddress) AS ips`;
 
 /**
- * Threshold rules fire on bursts: per principal, events each within `withinMinutes` of the
- * previous one, with at least `count` events (or distinct values).
+ * The SQL a rule runs: its predicate over `cloudtrail_events e` (minus the responder's own calls),
+ * grouped per principal, key and region — or, for threshold rules, per principal into bursts
+ * (a gap longer than `withinMinutes` starts a new burst) kept when large enough.
  */
-function burstFindings(rule: DetectionRule, rows: Match[]): Finding[] {
-  const threshold = rule.threshold!;
-  const gapMs = threshold.withinMinutes * 60_000;
-  const byPrincipal = new Map<string, Match[]>();
-  for (const row of rows) {
-    const key = row.principal ?? '';
-    const list = byPrincipal.get(key);
-    if (list) list.push(row);
-    else byPrincipal.set(key, [row]);
-  }
-  const findings: Finding[] = [];
-  for (const list of byPrincipal.values()) {
-    let burst: Match[] = [];
-    const flush = (): void => {
-      const size = threshold.distinct ? new Set(burst.map((m) => m.distinctvalue ?? '')).size : burst.length;
-      if (burst.length > 0 && size >= threshold.count) findings.push(toFinding(rule, burst));
-      burst = [];
+export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; params: QueryParam[] } {
+  const time = timeConditions(range);
+  const distinct = rule.threshold?.distinct ? `e.${rule.threshold.distinct}` : 'NULL';
+  const matched = `SELECT e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
+      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue
+    FROM ${FROM_EVENTS}
+    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
+  if (!rule.threshold) {
+    return {
+      sql: `SELECT principal, ${AGGREGATES}
+  FROM (${matched}) m
+  GROUP BY principal, accesskey, awsregion
+  ORDER BY firstseen`,
+      params: time.params,
     };
-    for (const row of list) {
-      const last = burst.at(-1);
-      if (last && Date.parse(row.eventtime) - Date.parse(last.eventtime) > gapMs) flush();
-      burst.push(row);
-    }
-    flush();
   }
-  return findings;
+  const { count, withinMinutes, distinct: by } = rule.threshold;
+  const order = 'PARTITION BY principal ORDER BY ts, eventid';
+  return {
+    sql: `WITH m AS (SELECT matched.*, from_iso8601_timestamp(eventtime) AS ts FROM (${matched}) matched),
+  g AS (SELECT m.*, CASE WHEN date_diff('second', lag(ts) OVER (${order}), ts) > ${withinMinutes * 60}
+                         THEN 1 ELSE 0 END AS brk FROM m),
+  b AS (SELECT g.*, sum(brk) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)
+  SELECT principal, ${AGGREGATES}
+  FROM b
+  GROUP BY principal, burst
+  HAVING ${by ? 'count(DISTINCT distinctvalue)' : 'count(*)'} >= ${count}
+  ORDER BY firstseen`,
+    params: time.params,
+  };
 }
 
-function toFinding(rule: DetectionRule, group: Match[]): Finding {
-  const first = group[0]!;
-  const last = group.at(-1)!;
-  const regions = distinct(group.map((m) => m.awsregion));
-  const keys = distinct(group.map((m) => m.accesskey));
-  const ips = distinct(group.map((m) => m.sourceipaddress));
-  const failed = group.filter((m) => (m.errorcode ?? '') !== '').length;
+function toFinding(rule: DetectionRule, group: Group): Finding {
+  const regions = present(group.regions);
+  const keys = present(group.accesskeys);
+  const ips = present(group.ips);
   const id = createHash('sha256')
-    .update(JSON.stringify([rule.id, first.principal, first.accesskey, first.awsregion, first.eventid]))
+    .update(
+      JSON.stringify([rule.id, group.principal, keys[0] ?? null, regions[0] ?? null, group.eventids[0]]),
+    )
     .digest('hex')
     .slice(0, 12);
-  const counts = `${group.length} event${group.length === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`;
+  const counts = `${group.n} event${group.n === 1 ? '' : 's'}${group.failed ? ` (${group.failed} failed)` : ''}`;
   const where = regions.length ? ` in ${regions.join(', ')}` : '';
   const from = ips.length ? ` from ${ips.slice(0, 3).join(', ')}${ips.length > 3 ? ', …' : ''}` : '';
   const finding: Finding = {
@@ -152,16 +136,17 @@ function toFinding(rule: DetectionRule, group: Match[]): Finding {
     category: rule.category,
     technique: rule.technique,
     severity: rule.severity,
-    eventIds: group.map((m) => m.eventid),
-    principal: first.principal,
+    eventIds: group.eventids,
+    principal: group.principal,
     accessKey: keys.length === 1 ? keys[0]! : null,
     region: regions.length === 1 ? regions[0]! : null,
-    firstSeen: first.eventtime,
-    lastSeen: last.eventtime,
+    firstSeen: group.firstseen,
+    lastSeen: group.lastseen,
     summary: `${counts}${where}${from}: ${rule.explain}`,
+    eventCount: group.n,
     regions,
     sourceIps: ips,
-    failedEvents: failed,
+    failedEvents: group.failed,
   };
   if (rule.source?.kind === 'sigma') {
     finding.ruleSource = 'sigma';
@@ -170,8 +155,8 @@ function toFinding(rule: DetectionRule, group: Match[]): Finding {
   return finding;
 }
 
-function distinct(values: (string | null)[]): string[] {
-  return [...new Set(values.filter((v): v is string => v !== null && v !== ''))];
+function present(values: (string | null)[] | null): string[] {
+  return (values ?? []).filter((v): v is string => v !== null && v !== '').sort();
 }
 
 /** Rank of a severity (info 0 … critical 4). */

@@ -36,6 +36,8 @@ export interface Finding {
   lastSeen: string;
   /** One line a responder can act on. */
   summary: string;
+  /** Number of events (eventIds may be capped for very large findings). */
+  eventCount?: number;
   /** Every region and source address of the events (the finding's `region` is set only when one). */
   regions?: string[];
   sourceIps?: string[];

@@ -15,17 +15,20 @@ export function lits(values: readonly string[]): string {
 }
 
 /**
- * The event name without the API-version suffix some services log: Lambda writes
- * `UpdateFunctionCode20150331v2`, CloudFront `CreateDistribution2020_05_31`. Anchored at the end,
- * so Trino's replace-all and DuckDB's replace-first give the same result.
+ * The event name is one of `names`, with or without the API-version suffix some services log
+ * (Lambda `UpdateFunctionCode20150331v2`, CloudFront `CreateDistribution2020_05_31`). A prefix
+ * LIKE rather than a regular expression: rules run over millions of rows.
  */
-export const BASE_EVENT_NAME = `regexp_replace(eventname, '(20[0-9]{2}_?[0-9]{2}_?[0-9]{2})(v[0-9]+)?$', '')`;
+export function eventNamed(names: readonly string[]): string {
+  const suffixed = names.map((n) => `eventname LIKE ${lit(`${n}20%`)}`);
+  return `(eventname IN (${lits(names)}) OR ${suffixed.join(' OR ')})`;
+}
 
 /** The call is `service:Name` for one of the names (suffixed names match). */
 export function api(service: string, ...names: string[]): string {
   const source = `eventsource = ${lit(`${service}.amazonaws.com`)}`;
   if (names.length === 0) return source;
-  return `(${source} AND ${BASE_EVENT_NAME} IN (${lits(names)}))`;
+  return `(${source} AND ${eventNamed(names)})`;
 }
 
 /** A scalar from a JSON text column (NULL for objects, arrays, missing keys, invalid JSON). */

@@ -147,7 +147,7 @@ export const IDENTITY_RULES = rules([
     severity: 'low',
     where: and(
       `readonly = 'true'`,
-      matches(`eventname`, '^(List|Describe|Get)'),
+      `(eventname LIKE 'List%' OR eventname LIKE 'Describe%' OR eventname LIKE 'Get%')`,
       `eventsource NOT IN ('signin.amazonaws.com', 'kms.amazonaws.com')`,
     ),
     threshold: { count: 8, withinMinutes: 10, distinct: 'eventname' },

@@ -3,7 +3,7 @@ import type { Category, Severity } from '../finding.js';
 import { lit } from '../sql.js';
 import type { DetectionRule } from '../rules/types.js';
 import { parseCondition, UnsupportedCondition, type ConditionNode } from './condition.js';
-import { equalityTargets, resolveField } from './fields.js';
+import { resolveField } from './fields.js';
 
 /** The result of compiling one Sigma file: a rule, or the reason it cannot be one. */
 export type SigmaCompileResult =
@@ -185,14 +185,14 @@ function globLeaf(
   const glob = `${how.contains || how.endswith ? '*' : ''}${value}${how.contains || how.startswith ? '*' : ''}`;
   const { like, wildcard } = globToLike(glob);
   const fold = (sql: string): string => (how.cased ? sql : `lower(${sql})`);
-  const pattern = how.cased ? like : like.toLowerCase();
-  const targets = wildcard ? [field.sql] : equalityTargets(field);
-  const tests = targets.map((t) =>
-    wildcard
-      ? `${fold(t)} LIKE ${lit(pattern)} ESCAPE '\\'`
-      : `${fold(t)} = ${lit(how.cased ? unescapeGlob(value) : unescapeGlob(value).toLowerCase())}`,
-  );
-  return `coalesce(${tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`}, false)`;
+  const exact = how.cased ? unescapeGlob(value) : unescapeGlob(value).toLowerCase();
+  let test: string;
+  if (wildcard) test = `${fold(field.sql)} LIKE ${lit(how.cased ? like : like.toLowerCase())} ESCAPE '\\'`;
+  // Event names also match with an API-version suffix (UpdateFunctionCode20150331v2).
+  else if (field.isEventName)
+    test = `(${fold(field.sql)} = ${lit(exact)} OR ${fold(field.sql)} LIKE ${lit(`${exact.replace(/[%_\\]/g, '\\$&')}20%`)} ESCAPE '\\')`;
+  else test = `${fold(field.sql)} = ${lit(exact)}`;
+  return `coalesce(${test}, false)`;
 }
 
 /** Translate a Sigma glob to a LIKE pattern (escape char `\`); says whether it has wildcards. */

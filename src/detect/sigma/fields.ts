@@ -1,4 +1,4 @@
-import { BASE_EVENT_NAME, lit } from '../sql.js';
+import { lit } from '../sql.js';
 
 /** A Sigma field resolved to a SQL expression over `cloudtrail_events`, or the reason it cannot be. */
 export type FieldResult = { ok: true; sql: string; isEventName: boolean } | { ok: false; reason: string };
@@ -99,9 +99,4 @@ export function resolveField(field: string): FieldResult {
 
 function jsonSegment(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `["${key.replace(/"/g, '')}"]`;
-}
-
-/** The expression to compare for equality: event names match with or without the API-version suffix. */
-export function equalityTargets(field: { sql: string; isEventName: boolean }): string[] {
-  return field.isEventName ? [field.sql, BASE_EVENT_NAME] : [field.sql];
 }

@@ -1,4 +1,8 @@
-import { DescribeSecurityGroupsCommand, DescribeSnapshotAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotAttributeCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetPolicyCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +15,11 @@ import { W, arn } from './world.js';
 const END = '2026-11-20T12:00:00Z';
 
 async function load(name: string): Promise<{ sim: RunningSim; loaded: LoadedScenario }> {
-  const sim = await startSim({ seed: 11, lookupEventsPerSecond: 10_000, clock: new SimClock({ start: END, frozen: true }) });
+  const sim = await startSim({
+    seed: 11,
+    lookupEventsPerSecond: 10_000,
+    clock: new SimClock({ start: END, frozen: true }),
+  });
   return { sim, loaded: await loadScenario(sim, name, { seed: 11 }) };
 }
 
@@ -31,22 +39,30 @@ describe('cryptomining', () => {
     expect(t.end).toBe('2026-11-20T12:00:00.000Z');
     await verifyTruth(sim, loaded);
     // The key's first use from the attacker's address; before, only the office and CI used it.
-    const own = sim.state.accountOrThrow(t.accountId).cloudtrail.events.filter(
-      (r) => (r.userIdentity as { accessKeyId?: string }).accessKeyId === t.leakedAccessKeyId,
-    );
+    const own = sim.state
+      .accountOrThrow(t.accountId)
+      .cloudtrail.events.filter(
+        (r) => (r.userIdentity as { accessKeyId?: string }).accessKeyId === t.leakedAccessKeyId,
+      );
     const firstAttack = own.findIndex((r) => t.attacker.ips.includes(r.sourceIPAddress));
     expect(own[firstAttack]?.eventName).toBe('GetCallerIdentity');
-    expect(new Set(own.slice(0, firstAttack).map((r) => r.sourceIPAddress))).toEqual(new Set(['198.51.100.23', '3.91.44.107']));
+    expect(new Set(own.slice(0, firstAttack).map((r) => r.sourceIPAddress))).toEqual(
+      new Set(['198.51.100.23', '3.91.44.107']),
+    );
     // An AccessDenied burst within one minute.
     const denied = t.attackerEvents.filter((e) => e.errorCode?.startsWith('AccessDenied'));
     expect(denied.length).toBeGreaterThanOrEqual(5);
     expect(Date.parse(denied.at(-1)!.time) - Date.parse(denied[0]!.time)).toBeLessThanOrEqual(60_000);
     // GPU instances in three unusual regions, SSH opened to the world, a crypto finding, a spike.
     const instances = t.resourcesCreated.filter((r) => r.type === 'AWS::EC2::Instance');
-    expect(new Set(instances.map((i) => i.region))).toEqual(new Set(['ap-southeast-1', 'sa-east-1', 'eu-north-1']));
+    expect(new Set(instances.map((i) => i.region))).toEqual(
+      new Set(['ap-southeast-1', 'sa-east-1', 'eu-north-1']),
+    );
     const sgs = t.resourcesModified.filter((r) => r.type === 'AWS::EC2::SecurityGroup');
     for (const g of sgs) {
-      const out = await new EC2Client(cfg(sim, loaded, g.region)).send(new DescribeSecurityGroupsCommand({ GroupIds: [g.id] }));
+      const out = await new EC2Client(cfg(sim, loaded, g.region)).send(
+        new DescribeSecurityGroupsCommand({ GroupIds: [g.id] }),
+      );
       expect(out.SecurityGroups?.[0]?.IpPermissions?.[0]?.IpRanges?.[0]?.CidrIp).toBe('0.0.0.0/0');
     }
     expect(t.guardDutyFindings.map((f) => f.type)).toEqual(
@@ -68,7 +84,16 @@ describe('persistence', () => {
     const t = loaded.truth;
     await verifyTruth(sim, loaded);
     expect(new Set(t.persistence.map((p) => p.kind))).toEqual(
-      new Set(['iam-user', 'access-key', 'console-password', 'policy-version', 'role-trust', 'lambda-url', 'ssh-key-pair', 'oidc-provider']),
+      new Set([
+        'iam-user',
+        'access-key',
+        'console-password',
+        'policy-version',
+        'role-trust',
+        'lambda-url',
+        'ssh-key-pair',
+        'oidc-provider',
+      ]),
     );
     const iam = new IAMClient(cfg(sim, loaded));
     const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn.policy(W.deployPolicy) }));

@@ -24,22 +24,52 @@ type Make = (at: number) => Step;
 const DEVELOPER_READS: Make[] = [
   (at) => ({ at, actor: 'developer', service: 'ec2', op: 'DescribeInstances', input: {} }),
   (at) => ({ at, actor: 'developer', service: 's3', op: 'ListBuckets', input: {} }),
-  (at) => ({ at, actor: 'developer', service: 's3', op: 'ListObjectsV2', input: { Bucket: W.artifacts, Prefix: 'builds/' } }),
+  (at) => ({
+    at,
+    actor: 'developer',
+    service: 's3',
+    op: 'ListObjectsV2',
+    input: { Bucket: W.artifacts, Prefix: 'builds/' },
+  }),
   (at) => ({ at, actor: 'developer', service: 'lambda', op: 'ListFunctions', input: {} }),
-  (at) => ({ at, actor: 'developer', service: 'lambda', op: 'GetFunctionConfiguration', input: { FunctionName: W.fn } }),
+  (at) => ({
+    at,
+    actor: 'developer',
+    service: 'lambda',
+    op: 'GetFunctionConfiguration',
+    input: { FunctionName: W.fn },
+  }),
   (at) => ({ at, actor: 'developer', service: 'ssm', op: 'GetParameter', input: { Name: W.parameters[3] } }),
   (at) => ({ at, actor: 'developer', service: 'ssm', op: 'GetParameter', input: { Name: W.parameters[0] } }),
   (at) => ({ at, actor: 'developer', service: 'ec2', op: 'DescribeSecurityGroups', input: {} }),
   (at) => ({ at, actor: 'developer', service: 'iam', op: 'ListRoles', input: {} }),
-  (at) => ({ at, actor: 'developer', service: 'secretsmanager', op: 'DescribeSecret', input: { SecretId: W.secrets[0] } }),
+  (at) => ({
+    at,
+    actor: 'developer',
+    service: 'secretsmanager',
+    op: 'DescribeSecret',
+    input: { SecretId: W.secrets[0] },
+  }),
 ];
 
 /** One CI pipeline run: identity check, artifact upload, deploy of the function, deploy-role check. */
 function ciRun(at: number, build: number): Step[] {
   return [
     { at, actor: 'ci', service: 'sts', op: 'GetCallerIdentity', input: {} },
-    { at: at + 20_000, actor: 'ci', service: 's3', op: 'PutObject', input: { Bucket: W.artifacts, Key: `builds/${build}.zip`, Body: appZip(build) } },
-    { at: at + 40_000, actor: 'ci', service: 'lambda', op: 'UpdateFunctionCode', input: { FunctionName: W.fn, ZipFile: appZip(build) } },
+    {
+      at: at + 20_000,
+      actor: 'ci',
+      service: 's3',
+      op: 'PutObject',
+      input: { Bucket: W.artifacts, Key: `builds/${build}.zip`, Body: appZip(build) },
+    },
+    {
+      at: at + 40_000,
+      actor: 'ci',
+      service: 'lambda',
+      op: 'UpdateFunctionCode',
+      input: { FunctionName: W.fn, ZipFile: appZip(build) },
+    },
     {
       at: at + 60_000,
       actor: 'ci',
@@ -48,10 +78,21 @@ function ciRun(at: number, build: number): Step[] {
       input: { RoleArn: arn.role(W.deployRole), RoleSessionName: `ci-build-${build}`, DurationSeconds: 900 },
       save: (out, v) => {
         const c = out.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-        v.ciSession = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+        v.ciSession = {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+        };
       },
     },
-    { at: at + 80_000, actor: 'ci', as: 'ciSession', service: 'lambda', op: 'GetFunctionConfiguration', input: { FunctionName: W.fn } },
+    {
+      at: at + 80_000,
+      actor: 'ci',
+      as: 'ciSession',
+      service: 'lambda',
+      op: 'GetFunctionConfiguration',
+      input: { FunctionName: W.fn },
+    },
   ];
 }
 
@@ -76,7 +117,9 @@ export function baselineSteps(seed: string, from: number, to: number): TimelineI
       const sessions = 2 + Math.floor(rnd() * 3);
       for (let i = 0; i < sessions; i++) {
         const start = day + 8 * HOUR + Math.floor(rnd() * 9 * HOUR);
-        const calls: Step[] = [{ at: start, actor: 'developer', service: 'sts', op: 'GetCallerIdentity', input: {} }];
+        const calls: Step[] = [
+          { at: start, actor: 'developer', service: 'sts', op: 'GetCallerIdentity', input: {} },
+        ];
         const reads = 2 + Math.floor(rnd() * 3);
         for (let j = 1; j <= reads; j++) calls.push(pick(DEVELOPER_READS)(start + j * 40_000));
         add(calls);
@@ -86,7 +129,11 @@ export function baselineSteps(seed: string, from: number, to: number): TimelineI
       if (weekday === 1) {
         const at = day + 10 * HOUR;
         add([
-          { at: at - 5 * MIN, actor: 'admin-browser', console: { kind: 'login', userName: W.adminUser, success: true } },
+          {
+            at: at - 5 * MIN,
+            actor: 'admin-browser',
+            console: { kind: 'login', userName: W.adminUser, success: true },
+          },
           { at, actor: 'admin', service: 'iam', op: 'ListUsers', input: {} },
           { at: at + MIN, actor: 'admin', service: 'iam', op: 'GetAccountSummary', input: {} },
           { at: at + 2 * MIN, actor: 'admin', service: 'guardduty', op: 'ListDetectors', input: {} },

@@ -38,7 +38,11 @@ function revokesOlderSessions(inline: Record<string, string>, after: string): bo
 function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth): boolean {
   const iam = account.iam;
   const ec2 = account.services.ec2 as Ec2AccountState | undefined;
-  const latestSession = truth.derivedSessions.map((s) => s.issuedAt).sort().at(-1) ?? truth.end;
+  const latestSession =
+    truth.derivedSessions
+      .map((s) => s.issuedAt)
+      .sort()
+      .at(-1) ?? truth.end;
   switch (c.check) {
     case 'accessKeyNotActive': {
       const key = sim.account(c.account ?? VICTIM_ACCOUNT)?.iam.accessKeys[c.accessKeyId];
@@ -54,10 +58,21 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
     }
     case 'securityGroupRuleAbsent': {
       const g = ec2?.regions[c.region]?.securityGroups[c.groupId];
-      return !g || !g.rules.some((r) => !r.isEgress && r.cidrIpv4 === c.cidr && (r.fromPort ?? 0) <= c.port && (r.toPort ?? 65535) >= c.port);
+      return (
+        !g ||
+        !g.rules.some(
+          (r) =>
+            !r.isEgress &&
+            r.cidrIpv4 === c.cidr &&
+            (r.fromPort ?? 0) <= c.port &&
+            (r.toPort ?? 65535) >= c.port,
+        )
+      );
     }
     case 'functionAbsent':
-      return !(account.services.lambda as LambdaState | undefined)?.regions[c.region]?.functions[c.functionName];
+      return !(account.services.lambda as LambdaState | undefined)?.regions[c.region]?.functions[
+        c.functionName
+      ];
     case 'roleTrustExcludes': {
       const role = iam.roles[c.roleName];
       return !role || !mentions(role.assumeRolePolicyDocument, c.principal);
@@ -81,7 +96,10 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
     case 'detectorPresent':
       return Boolean((account.services.guardduty as GuardDutyState | undefined)?.detectors[c.region]);
     case 'mfaDeviceAbsent':
-      return !iam.mfaDevices[c.serialNumber] && !Object.values(iam.users).some((u) => u.mfaDevices.some((m) => m.serialNumber === c.serialNumber));
+      return (
+        !iam.mfaDevices[c.serialNumber] &&
+        !Object.values(iam.users).some((u) => u.mfaDevices.some((m) => m.serialNumber === c.serialNumber))
+      );
     case 'sessionsRevoked': {
       const role = sim.account(c.account ?? VICTIM_ACCOUNT)?.iam.roles[c.roleName];
       return !role || revokesOlderSessions(role.inlinePolicies, latestSession);

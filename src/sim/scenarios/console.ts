@@ -9,14 +9,30 @@ import type { Actor, ConsoleAction, Vars } from './types.js';
 /** Console sessions last 12 hours for IAM users (AWS sign-in). */
 const CONSOLE_SESSION_S = 12 * 3600;
 
-const TLS = (host: string) => ({ tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: host });
+const TLS = (host: string) => ({
+  tlsVersion: 'TLSv1.3',
+  cipherSuite: 'TLS_AES_128_GCM_SHA256',
+  clientProvidedHostHeader: host,
+});
 
 /** The variable holding a user's console session after a successful sign-in. */
 export function consoleSessionVar(userName: string): string {
   return `console:${userName}`;
 }
 
-function base(sim: SimState, actor: Actor): Omit<CloudTrailRecord, 'userIdentity' | 'eventSource' | 'eventName' | 'requestParameters' | 'responseElements' | 'eventType' | 'readOnly'> {
+function base(
+  sim: SimState,
+  actor: Actor,
+): Omit<
+  CloudTrailRecord,
+  | 'userIdentity'
+  | 'eventSource'
+  | 'eventName'
+  | 'requestParameters'
+  | 'responseElements'
+  | 'eventType'
+  | 'readOnly'
+> {
   return {
     eventVersion: '1.09',
     eventTime: sim.nowIso(),
@@ -105,7 +121,10 @@ function consoleCall(
       sessionContext: {
         sessionIssuer: {},
         webIdFederationData: {},
-        attributes: { creationDate: session.issuedAt, mfaAuthenticated: session.mfaAuthenticated ? 'true' : 'false' },
+        attributes: {
+          creationDate: session.issuedAt,
+          mfaAuthenticated: session.mfaAuthenticated ? 'true' : 'false',
+        },
       },
     },
     eventSource: 'iam.amazonaws.com',
@@ -129,13 +148,26 @@ function consoleCall(
 export function runConsoleAction(sim: SimState, action: ConsoleAction, actor: Actor, vars: Vars): void {
   const account = sim.accountOrThrow(VICTIM_ACCOUNT);
   const user = getUser(account, action.userName);
-  if (action.kind === 'login') return login(sim, actor, user, action.success && Boolean(user.loginProfile), vars);
+  if (action.kind === 'login')
+    return login(sim, actor, user, action.success && Boolean(user.loginProfile), vars);
   const session = vars[consoleSessionVar(user.userName)] as StsSession | undefined;
   if (!session) throw new Error(`no console session for ${user.userName}: sign in first`);
   switch (action.kind) {
     case 'updateLoginProfile': {
-      user.loginProfile = { createDate: user.loginProfile?.createDate ?? sim.nowIso(), passwordResetRequired: false, password: action.password };
-      consoleCall(sim, actor, user, session, 'UpdateLoginProfile', { userName: user.userName, passwordResetRequired: false }, null);
+      user.loginProfile = {
+        createDate: user.loginProfile?.createDate ?? sim.nowIso(),
+        passwordResetRequired: false,
+        password: action.password,
+      };
+      consoleCall(
+        sim,
+        actor,
+        user,
+        session,
+        'UpdateLoginProfile',
+        { userName: user.userName, passwordResetRequired: false },
+        null,
+      );
       return;
     }
     case 'addVirtualMfa': {
@@ -148,17 +180,46 @@ export function runConsoleAction(sim: SimState, action: ConsoleAction, actor: Ac
         userName: user.userName,
         enableDate: now,
       };
-      consoleCall(sim, actor, user, session, 'CreateVirtualMFADevice', { virtualMFADeviceName: action.deviceName, path: '/' }, { virtualMFADevice: { serialNumber } });
+      consoleCall(
+        sim,
+        actor,
+        user,
+        session,
+        'CreateVirtualMFADevice',
+        { virtualMFADeviceName: action.deviceName, path: '/' },
+        { virtualMFADevice: { serialNumber } },
+      );
       user.mfaDevices.push({ serialNumber, enableDate: now });
-      consoleCall(sim, actor, user, session, 'EnableMFADevice', { userName: user.userName, serialNumber }, null);
+      consoleCall(
+        sim,
+        actor,
+        user,
+        session,
+        'EnableMFADevice',
+        { userName: user.userName, serialNumber },
+        null,
+      );
       vars[`mfa:${user.userName}`] = serialNumber;
       return;
     }
     case 'createAccessKey': {
       const key = createAccessKey(sim, account, user.userName);
-      consoleCall(sim, actor, user, session, 'CreateAccessKey', { userName: user.userName }, {
-        accessKey: { accessKeyId: key.accessKeyId, status: key.status, userName: user.userName, createDate: javaDate(Date.parse(key.createDate)) },
-      });
+      consoleCall(
+        sim,
+        actor,
+        user,
+        session,
+        'CreateAccessKey',
+        { userName: user.userName },
+        {
+          accessKey: {
+            accessKeyId: key.accessKeyId,
+            status: key.status,
+            userName: user.userName,
+            createDate: javaDate(Date.parse(key.createDate)),
+          },
+        },
+      );
       vars[`key:${user.userName}`] = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
       return;
     }

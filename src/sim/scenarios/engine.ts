@@ -127,9 +127,12 @@ async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void>
     const name = (error as { name?: string }).name;
     if (!step.expectError || name !== step.expectError) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`scenario step ${actor.name} ${step.service}:${step.op} failed: ${name ?? ''} ${message}`, {
-        cause: error,
-      });
+      throw new Error(
+        `scenario step ${actor.name} ${step.service}:${step.op} failed: ${name ?? ''} ${message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   step.save?.(out, ctx.vars);
@@ -137,7 +140,8 @@ async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void>
   ctx.log.keysUsed.add(creds.accessKeyId);
   ctx.log.events.push(...newEvents(ctx, beforeEvents));
   ctx.log.sessions.push(...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)));
-  if (step.truth) ctx.log.notes.push(typeof step.truth === 'function' ? step.truth(out, ctx.vars) : step.truth);
+  if (step.truth)
+    ctx.log.notes.push(typeof step.truth === 'function' ? step.truth(out, ctx.vars) : step.truth);
 }
 
 /**
@@ -159,8 +163,11 @@ export async function runTimeline(ctx: RunContext, timeline: Timed[]): Promise<v
       deliverDueTrails(ctx.sim.state);
       if (actor.kind === 'attacker') {
         ctx.log.events.push(...newEvents(ctx, beforeEvents));
-        ctx.log.sessions.push(...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)));
-        if (item.truth) ctx.log.notes.push(typeof item.truth === 'function' ? item.truth(ctx.vars) : item.truth);
+        ctx.log.sessions.push(
+          ...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)),
+        );
+        if (item.truth)
+          ctx.log.notes.push(typeof item.truth === 'function' ? item.truth(ctx.vars) : item.truth);
       }
       continue;
     }

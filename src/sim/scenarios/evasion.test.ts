@@ -14,7 +14,11 @@ import { W } from './world.js';
 const END = '2026-11-20T12:00:00Z';
 
 async function load(name: string): Promise<{ sim: RunningSim; loaded: LoadedScenario }> {
-  const sim = await startSim({ seed: 12, lookupEventsPerSecond: 10_000, clock: new SimClock({ start: END, frozen: true }) });
+  const sim = await startSim({
+    seed: 12,
+    lookupEventsPerSecond: 10_000,
+    clock: new SimClock({ start: END, frozen: true }),
+  });
   return { sim, loaded: await loadScenario(sim, name, { seed: 12 }) };
 }
 
@@ -37,11 +41,21 @@ describe('defense-evasion', () => {
     const stop = t.attackerEvents.find((e) => e.eventName === 'StopLogging')!;
     expect(delivered.some((r) => r.eventTime > stop.time)).toBe(false);
     expect(delivered.map((r) => r.eventName)).toContain('PutEventSelectors');
-    const status = await new CloudTrailClient(cfg(sim, loaded.responderCredentials)).send(new GetTrailStatusCommand({ Name: W.trail }));
+    const status = await new CloudTrailClient(cfg(sim, loaded.responderCredentials)).send(
+      new GetTrailStatusCommand({ Name: W.trail }),
+    );
     expect(status.IsLogging).toBe(false);
-    const detectors = await new GuardDutyClient(cfg(sim, loaded.responderCredentials)).send(new ListDetectorsCommand({}));
+    const detectors = await new GuardDutyClient(cfg(sim, loaded.responderCredentials)).send(
+      new ListDetectorsCommand({}),
+    );
     expect(detectors.DetectorIds).toEqual([]);
-    const hidden = await lookupAll(sim, loaded.responderCredentials, 'ca-central-1', new Date(t.attackStart!), new Date(t.end));
+    const hidden = await lookupAll(
+      sim,
+      loaded.responderCredentials,
+      'ca-central-1',
+      new Date(t.attackStart!),
+      new Date(t.end),
+    );
     expect(hidden.filter((r) => r.eventName === 'RunInstances')).toHaveLength(1);
     expect(t.cost.instances).toHaveLength(3);
     // GuardDuty saw the logging stop before its detector went away... and the finding went with it.
@@ -62,22 +76,49 @@ describe('console-takeover', () => {
     const t = loaded.truth;
     expect(t.leakedAccessKeyId).toBeNull();
     const { lookedUp } = await verifyTruth(sim, loaded);
-    const logins = lookedUp.filter((r) => r.eventName === 'ConsoleLogin').sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-    expect(logins.map((r) => (r.responseElements as { ConsoleLogin: string }).ConsoleLogin)).toEqual(['Failure', 'Success']);
-    expect(logins[0]).toMatchObject({ eventSource: 'signin.amazonaws.com', awsRegion: 'us-east-1', errorMessage: 'Failed authentication', eventType: 'AwsConsoleSignIn' });
+    const logins = lookedUp
+      .filter((r) => r.eventName === 'ConsoleLogin')
+      .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+    expect(logins.map((r) => (r.responseElements as { ConsoleLogin: string }).ConsoleLogin)).toEqual([
+      'Failure',
+      'Success',
+    ]);
+    expect(logins[0]).toMatchObject({
+      eventSource: 'signin.amazonaws.com',
+      awsRegion: 'us-east-1',
+      errorMessage: 'Failed authentication',
+      eventType: 'AwsConsoleSignIn',
+    });
     expect(logins[1]!.additionalEventData).toMatchObject({ MFAUsed: 'No' });
     expect(logins[1]!.userAgent).toContain('Mozilla/5.0');
-    const consoleCalls = lookedUp.filter((r) => r.sessionCredentialFromConsole === 'true').map((r) => r.eventName).reverse();
-    expect(consoleCalls).toEqual(['UpdateLoginProfile', 'CreateVirtualMFADevice', 'EnableMFADevice', 'CreateAccessKey']);
+    const consoleCalls = lookedUp
+      .filter((r) => r.sessionCredentialFromConsole === 'true')
+      .map((r) => r.eventName)
+      .reverse();
+    expect(consoleCalls).toEqual([
+      'UpdateLoginProfile',
+      'CreateVirtualMFADevice',
+      'EnableMFADevice',
+      'CreateAccessKey',
+    ]);
     // The admin had signed in before only from the office.
-    const earlier = sim.state.accountOrThrow(t.accountId).cloudtrail.events.filter(
-      (r) => r.eventName === 'ConsoleLogin' && r.eventTime < t.attackStart!,
-    );
+    const earlier = sim.state
+      .accountOrThrow(t.accountId)
+      .cloudtrail.events.filter((r) => r.eventName === 'ConsoleLogin' && r.eventTime < t.attackStart!);
     expect(earlier.length).toBeGreaterThan(0);
     expect(earlier.every((r) => r.sourceIPAddress === '198.51.100.40')).toBe(true);
     const key = t.resourcesCreated.find((r) => r.type === 'AWS::IAM::AccessKey')!;
-    expect(lookedUp.some((r) => (r.userIdentity as { accessKeyId?: string }).accessKeyId === key.id && r.eventName === 'ListUsers')).toBe(true);
-    expect(checkCleanState(sim.state, t).unmet.map((c) => c.check).sort()).toEqual(['accessKeyNotActive', 'mfaDeviceAbsent']);
+    expect(
+      lookedUp.some(
+        (r) =>
+          (r.userIdentity as { accessKeyId?: string }).accessKeyId === key.id && r.eventName === 'ListUsers',
+      ),
+    ).toBe(true);
+    expect(
+      checkCleanState(sim.state, t)
+        .unmet.map((c) => c.check)
+        .sort(),
+    ).toEqual(['accessKeyNotActive', 'mfaDeviceAbsent']);
   });
 });
 
@@ -99,7 +140,9 @@ describe('hostile-strings', () => {
     const iam = new IAMClient(cfg(sim, loaded.responderCredentials));
     const tags = await iam.send(new ListUserTagsCommand({ UserName: 'svc-monitor' }));
     expect(tags.Tags?.map((x) => x.Value)).toEqual([HOSTILE.img, HOSTILE.ansi, HOSTILE.formula]);
-    expect((await iam.send(new GetUserCommand({ UserName: 'svc-monitor' }))).User?.UserName).toBe('svc-monitor');
+    expect((await iam.send(new GetUserCommand({ UserName: 'svc-monitor' }))).User?.UserName).toBe(
+      'svc-monitor',
+    );
   });
 });
 
@@ -115,9 +158,11 @@ describe('quiet', () => {
     expect(t.attackStart).toBeNull();
     expect(t.expectedCleanState).toEqual([]);
     expect(t.guardDutyFindings).toEqual([]);
-    const events = sim.state.accountOrThrow(t.accountId).cloudtrail.events.filter(
-      (r) => (r.userIdentity as { accessKeyId?: string }).accessKeyId === t.leakedAccessKeyId,
-    );
+    const events = sim.state
+      .accountOrThrow(t.accountId)
+      .cloudtrail.events.filter(
+        (r) => (r.userIdentity as { accessKeyId?: string }).accessKeyId === t.leakedAccessKeyId,
+      );
     expect(events.length).toBeGreaterThan(150);
     expect(new Set(events.map((r) => r.sourceIPAddress))).toEqual(new Set(['198.51.100.23', '3.91.44.107']));
     const span = Date.parse(events.at(-1)!.eventTime) - Date.parse(events[0]!.eventTime);
@@ -127,7 +172,9 @@ describe('quiet', () => {
       const gd = a.services.guardduty as { detectors: Record<string, { findings: unknown[] }> } | undefined;
       for (const d of Object.values(gd?.detectors ?? {})) expect(d.findings).toEqual([]);
     }
-    const id = await new STSClient(cfg(sim, loaded.leakedCredentials!)).send(new GetCallerIdentityCommand({}));
+    const id = await new STSClient(cfg(sim, loaded.leakedCredentials!)).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(id.Arn).toBe(t.compromisedUser);
   });
 });

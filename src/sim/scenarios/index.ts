@@ -68,7 +68,11 @@ export async function loadScenario(
   const admin = createUserWithKey(state, VICTIM_ACCOUNT, W.adminUser, {
     managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
   });
-  admin.user.loginProfile = { createDate: state.nowIso(), passwordResetRequired: false, password: 'Ops-Admin-2026!' };
+  admin.user.loginProfile = {
+    createDate: state.nowIso(),
+    passwordResetRequired: false,
+    password: 'Ops-Admin-2026!',
+  };
   const prodAdmin = createUserWithKey(state, PROD_ACCOUNT, 'prod-admin', {
     managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
   });
@@ -122,14 +126,20 @@ export async function loadScenario(
       attackStart,
       end,
       leakedAccessKeyId: def.leakedKey ? leaked.accessKeyId : null,
-      compromisedUser: def.leakedKey ? `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.devUser}` : `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.adminUser}`,
+      compromisedUser: def.leakedKey
+        ? `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.devUser}`
+        : `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.adminUser}`,
       accountId: VICTIM_ACCOUNT,
     });
     if (options.truthFile) writeFileSync(options.truthFile, `${JSON.stringify(truth, null, 2)}\n`);
     const attackerSessions: Record<string, Credentials> = {};
     for (const id of ctx.log.sessions) {
       const s = state.data.sessions[id]!;
-      attackerSessions[id] = { accessKeyId: id, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken };
+      attackerSessions[id] = {
+        accessKeyId: id,
+        secretAccessKey: s.secretAccessKey,
+        sessionToken: s.sessionToken,
+      };
     }
     return {
       truth,

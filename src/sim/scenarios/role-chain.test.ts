@@ -1,5 +1,10 @@
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +18,11 @@ import { W } from './world.js';
 const END = '2026-11-20T12:00:00Z';
 
 async function load(seed: number, name = 'role-chain'): Promise<{ sim: RunningSim; loaded: LoadedScenario }> {
-  const sim = await startSim({ seed, lookupEventsPerSecond: 10_000, clock: new SimClock({ start: END, frozen: true }) });
+  const sim = await startSim({
+    seed,
+    lookupEventsPerSecond: 10_000,
+    clock: new SimClock({ start: END, frozen: true }),
+  });
   return { sim, loaded: await loadScenario(sim, name, { seed }) };
 }
 
@@ -45,36 +54,65 @@ describe('role-chain', () => {
     expect(deploy!.sourceAccessKeyId).toBe(t.leakedAccessKeyId);
     expect(prod!.sourceAccessKeyId).toBe(deploy!.accessKeyId);
     // The cross-account AssumeRole is seen by both accounts.
-    expect(t.attackerEvents.filter((e) => e.eventName === 'AssumeRole').map((e) => e.accountId).sort()).toEqual(
-      [W.account, W.account, W.prod].sort(),
-    );
+    expect(
+      t.attackerEvents
+        .filter((e) => e.eventName === 'AssumeRole')
+        .map((e) => e.accountId)
+        .sort(),
+    ).toEqual([W.account, W.account, W.prod].sort());
   });
 
   it('contains exactly as AWS: key → InvalidClientTokenId; user sessions need a deny; role sessions a revocation', async () => {
     const t = loaded.truth;
     const responder = loaded.responderCredentials;
     const session = (kind: string, account = W.account) =>
-      loaded.attackerSessions[t.derivedSessions.find((s) => s.kind === kind && s.accountId === account)!.accessKeyId]!;
+      loaded.attackerSessions[
+        t.derivedSessions.find((s) => s.kind === kind && s.accountId === account)!.accessKeyId
+      ]!;
     const deploy = session('assumed-role');
     const prod = session('assumed-role', W.prod);
     const federated = session('federated-user');
     const token = session('session-token');
-    const listBuckets = (c: Credentials) => new S3Client({ ...cfg(sim, c), forcePathStyle: true }).send(new ListBucketsCommand({}));
+    const listBuckets = (c: Credentials) =>
+      new S3Client({ ...cfg(sim, c), forcePathStyle: true }).send(new ListBucketsCommand({}));
     const iam = new IAMClient(cfg(sim, responder));
 
-    await iam.send(new UpdateAccessKeyCommand({ UserName: W.devUser, AccessKeyId: t.leakedAccessKeyId!, Status: 'Inactive' }));
-    await expect(new STSClient(cfg(sim, loaded.leakedCredentials!)).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+    await iam.send(
+      new UpdateAccessKeyCommand({
+        UserName: W.devUser,
+        AccessKeyId: t.leakedAccessKeyId!,
+        Status: 'Inactive',
+      }),
+    );
+    await expect(
+      new STSClient(cfg(sim, loaded.leakedCredentials!)).send(new GetCallerIdentityCommand({})),
+    ).rejects.toMatchObject({
       name: 'InvalidClientTokenId',
     });
-    await expect(new EC2Client(cfg(sim, token)).send(new DescribeInstancesCommand({}))).resolves.toBeDefined();
+    await expect(
+      new EC2Client(cfg(sim, token)).send(new DescribeInstancesCommand({})),
+    ).resolves.toBeDefined();
     await expect(listBuckets(federated)).resolves.toBeDefined();
 
-    await iam.send(new PutUserPolicyCommand({ UserName: W.devUser, PolicyName: 'DenyAll', PolicyDocument: doc([{ Effect: 'Deny', Action: '*', Resource: '*' }]) }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: W.devUser,
+        PolicyName: 'DenyAll',
+        PolicyDocument: doc([{ Effect: 'Deny', Action: '*', Resource: '*' }]),
+      }),
+    );
     await iam.send(
       new PutUserPolicyCommand({
         UserName: W.devUser,
         PolicyName: 'AWSRevokeOlderSessions',
-        PolicyDocument: doc([{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': t.end } } }]),
+        PolicyDocument: doc([
+          {
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { DateLessThan: { 'aws:TokenIssueTime': t.end } },
+          },
+        ]),
       }),
     );
     await expect(listBuckets(token)).rejects.toMatchObject({ name: 'AccessDenied' });
@@ -86,13 +124,22 @@ describe('role-chain', () => {
       new PutRolePolicyCommand({
         RoleName: W.deployRole,
         PolicyName: 'AWSRevokeOlderSessions',
-        PolicyDocument: doc([{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': t.end } } }]),
+        PolicyDocument: doc([
+          {
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { DateLessThan: { 'aws:TokenIssueTime': t.end } },
+          },
+        ]),
       }),
     );
     await expect(listBuckets(deploy)).rejects.toMatchObject({ name: 'AccessDenied' });
     // The production account's role session lives on until that account revokes it too.
     await expect(listBuckets(prod)).resolves.toBeDefined();
-    expect(checkCleanState(sim.state, t).unmet).toEqual([{ check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod }]);
+    expect(checkCleanState(sim.state, t).unmet).toEqual([
+      { check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod },
+    ]);
   });
 });
 
@@ -103,10 +150,13 @@ describe('determinism', () => {
     const c = await load(6);
     try {
       expect(JSON.stringify(a.loaded.truth)).toBe(JSON.stringify(b.loaded.truth));
-      const events = (r: { sim: RunningSim }) => JSON.stringify(r.sim.state.accountOrThrow(W.account).cloudtrail.events);
+      const events = (r: { sim: RunningSim }) =>
+        JSON.stringify(r.sim.state.accountOrThrow(W.account).cloudtrail.events);
       expect(events(a)).toBe(events(b));
       expect(c.loaded.truth.leakedAccessKeyId).not.toBe(a.loaded.truth.leakedAccessKeyId);
-      expect(c.loaded.truth.attackerEvents.map((e) => e.eventName)).toEqual(a.loaded.truth.attackerEvents.map((e) => e.eventName));
+      expect(c.loaded.truth.attackerEvents.map((e) => e.eventName)).toEqual(
+        a.loaded.truth.attackerEvents.map((e) => e.eventName),
+      );
     } finally {
       await Promise.all([a.sim.stop(), b.sim.stop(), c.sim.stop()]);
     }

@@ -36,15 +36,24 @@ export interface Truth {
     usd: number;
     asOf: string;
     priceTables: string[];
-    instances: { instanceId: string; region: string; instanceType: string; hours: number; usdPerHour: number; usd: number }[];
+    instances: {
+      instanceId: string;
+      region: string;
+      instanceType: string;
+      hours: number;
+      usdPerHour: number;
+      usd: number;
+    }[];
   };
   guardDutyFindings: { id: string; type: string; region: string; severity: number }[];
   expectedCleanState: CleanCheck[];
 }
 
 function sessionArn(s: SimState['data']['sessions'][string]): string {
-  if (s.kind === 'assumed-role') return `arn:aws:sts::${s.accountId}:assumed-role/${s.roleName ?? ''}/${s.sessionName ?? ''}`;
-  if (s.kind === 'federated-user') return `arn:aws:sts::${s.accountId}:federated-user/${s.federatedName ?? ''}`;
+  if (s.kind === 'assumed-role')
+    return `arn:aws:sts::${s.accountId}:assumed-role/${s.roleName ?? ''}/${s.sessionName ?? ''}`;
+  if (s.kind === 'federated-user')
+    return `arn:aws:sts::${s.accountId}:federated-user/${s.federatedName ?? ''}`;
   return `arn:aws:iam::${s.accountId}:user/${s.userName ?? ''}`;
 }
 
@@ -69,7 +78,10 @@ export function buildTruth(input: {
   const { sim, def, log, end } = input;
   scanFindings(sim);
   const notes = log.notes;
-  const created = unique(notes.flatMap((n) => n.created ?? []), (r) => `${r.type}|${r.id}`);
+  const created = unique(
+    notes.flatMap((n) => n.created ?? []),
+    (r) => `${r.type}|${r.id}`,
+  );
   const instanceIds = new Set(created.filter((r) => r.type === 'AWS::EC2::Instance').map((r) => r.id));
   const usage = instanceUsage(sim, input.accountId, end).filter((u) => instanceIds.has(u.instanceId));
   const instances = usage.map((u) => {
@@ -88,11 +100,19 @@ export function buildTruth(input: {
   const findings = Object.entries(gd?.detectors ?? {}).flatMap(([region, d]) =>
     d.findings
       .filter((f) => {
-        const key = ((f.resource as { accessKeyDetails?: { accessKeyId?: string } }).accessKeyDetails?.accessKeyId) ?? '';
-        const instance = ((f.resource as { instanceDetails?: { instanceId?: string } }).instanceDetails?.instanceId) ?? '';
-        const action = (f.service as { action?: { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } }).action;
+        const key =
+          (f.resource as { accessKeyDetails?: { accessKeyId?: string } }).accessKeyDetails?.accessKeyId ?? '';
+        const instance =
+          (f.resource as { instanceDetails?: { instanceId?: string } }).instanceDetails?.instanceId ?? '';
+        const action = (
+          f.service as { action?: { awsApiCallAction?: { remoteIpDetails?: { ipAddressV4?: string } } } }
+        ).action;
         const ip = action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4 ?? '';
-        return instanceIds.has(instance) || (attackerKeys.has(key) && def.attackers.some((a) => a.ip === ip)) || log.sessions.includes(key);
+        return (
+          instanceIds.has(instance) ||
+          (attackerKeys.has(key) && def.attackers.some((a) => a.ip === ip)) ||
+          log.sessions.includes(key)
+        );
       })
       .map((f) => ({ id: f.id, type: f.type, region, severity: Number(f.severity) })),
   );
@@ -112,9 +132,15 @@ export function buildTruth(input: {
     attackerEventIds: log.events.map((e) => e.eventId),
     attackerEvents: log.events,
     resourcesCreated: created,
-    resourcesModified: unique(notes.flatMap((n) => n.modified ?? []), (r) => `${r.type}|${r.id}|${r.detail ?? ''}`),
+    resourcesModified: unique(
+      notes.flatMap((n) => n.modified ?? []),
+      (r) => `${r.type}|${r.id}|${r.detail ?? ''}`,
+    ),
     persistence: notes.flatMap((n) => n.persistence ?? []),
-    dataTouched: unique(notes.flatMap((n) => n.dataTouched ?? []), (d) => `${d.kind}|${d.resource}`),
+    dataTouched: unique(
+      notes.flatMap((n) => n.dataTouched ?? []),
+      (d) => `${d.kind}|${d.resource}`,
+    ),
     derivedSessions: log.sessions.map((id) => {
       const s = sim.data.sessions[id]!;
       return {
@@ -134,6 +160,9 @@ export function buildTruth(input: {
       instances,
     },
     guardDutyFindings: findings,
-    expectedCleanState: unique(notes.flatMap((n) => n.clean ?? []), (c) => JSON.stringify(c)),
+    expectedCleanState: unique(
+      notes.flatMap((n) => n.clean ?? []),
+      (c) => JSON.stringify(c),
+    ),
   };
 }

@@ -27,8 +27,18 @@ export const W = {
   fn: 'acme-api',
   region: 'us-east-1',
   secrets: ['prod/db/password', 'prod/stripe/api-key', 'prod/partner/api-token'],
-  parameters: ['/app/prod/db-host', '/app/prod/db-password', '/app/prod/stripe-key', '/app/dev/feature-flags'],
-  customerObjects: ['customers/2026-09.csv', 'customers/2026-10.csv', 'exports/cards-tokenized.csv', 'hr/salaries-2026.xlsx'],
+  parameters: [
+    '/app/prod/db-host',
+    '/app/prod/db-password',
+    '/app/prod/stripe-key',
+    '/app/dev/feature-flags',
+  ],
+  customerObjects: [
+    'customers/2026-09.csv',
+    'customers/2026-10.csv',
+    'exports/cards-tokenized.csv',
+    'hr/salaries-2026.xlsx',
+  ],
 };
 
 export const arn = {
@@ -39,7 +49,9 @@ export const arn = {
 
 /** Amazon Linux 2023 (x86_64) in a region: the public image the simulated EC2 offers there. */
 export function amiFor(region: string): string {
-  const image = publicImages(region).find((i) => i.name.startsWith('al2023-ami') && i.architecture === 'x86_64');
+  const image = publicImages(region).find(
+    (i) => i.name.startsWith('al2023-ami') && i.architecture === 'x86_64',
+  );
   if (!image) throw new Error(`no Amazon Linux image in ${region}`);
   return image.imageId;
 }
@@ -86,7 +98,12 @@ export const DEVELOPER_POLICY = doc([
   {
     Sid: 'NoBillingNoAccountReports',
     Effect: 'Deny',
-    Action: ['ce:*', 'iam:GetAccountAuthorizationDetails', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+    Action: [
+      'ce:*',
+      'iam:GetAccountAuthorizationDetails',
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+    ],
     Resource: '*',
   },
 ]);
@@ -94,14 +111,26 @@ export const DEVELOPER_POLICY = doc([
 const trust = (principal: unknown) =>
   doc([{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }]);
 
-const APP_ZIP = zipOneFile('app.py', 'import json\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps({"ok": True})}\n');
+const APP_ZIP = zipOneFile(
+  'app.py',
+  'import json\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps({"ok": True})}\n',
+);
 
 /** A deployment package as CI builds it (build number in the code). */
 export function appZip(build: number): Uint8Array {
-  return zipOneFile('app.py', `BUILD = ${build}\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": str(BUILD)}\n`);
+  return zipOneFile(
+    'app.py',
+    `BUILD = ${build}\n\ndef handler(event, context):\n    return {"statusCode": 200, "body": str(BUILD)}\n`,
+  );
 }
 
-const adm = (at: number, service: Step['service'], op: string, input?: Step['input'], extra: Partial<Step> = {}): Step => ({
+const adm = (
+  at: number,
+  service: Step['service'],
+  op: string,
+  input?: Step['input'],
+  extra: Partial<Step> = {},
+): Step => ({
   at,
   actor: 'admin',
   service,
@@ -128,82 +157,199 @@ export function setupSteps(): Step[] {
   s('s3', 'PutBucketPolicy', {
     Bucket: W.trailBucket,
     Policy: doc([
-      { Sid: 'AWSCloudTrailAclCheck', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: `arn:aws:s3:::${W.trailBucket}` },
-      { Sid: 'AWSCloudTrailWrite', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: `arn:aws:s3:::${W.trailBucket}/AWSLogs/${VICTIM_ACCOUNT}/*` },
+      {
+        Sid: 'AWSCloudTrailAclCheck',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:GetBucketAcl',
+        Resource: `arn:aws:s3:::${W.trailBucket}`,
+      },
+      {
+        Sid: 'AWSCloudTrailWrite',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${W.trailBucket}/AWSLogs/${VICTIM_ACCOUNT}/*`,
+      },
     ]),
   });
-  s('cloudtrail', 'CreateTrail', { Name: W.trail, S3BucketName: W.trailBucket, IncludeGlobalServiceEvents: true, IsMultiRegionTrail: false });
+  s('cloudtrail', 'CreateTrail', {
+    Name: W.trail,
+    S3BucketName: W.trailBucket,
+    IncludeGlobalServiceEvents: true,
+    IsMultiRegionTrail: false,
+  });
   s('cloudtrail', 'PutEventSelectors', {
     TrailName: W.trail,
     EventSelectors: [
-      { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${W.customerData}/`] }] },
+      {
+        ReadWriteType: 'All',
+        IncludeManagementEvents: true,
+        DataResources: [{ Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${W.customerData}/`] }],
+      },
     ],
   });
   s('cloudtrail', 'StartLogging', { Name: W.trail });
-  for (const region of GUARDDUTY_REGIONS) s('guardduty', 'CreateDetector', { Enable: true, FindingPublishingFrequency: 'FIFTEEN_MINUTES' }, { region });
+  for (const region of GUARDDUTY_REGIONS)
+    s(
+      'guardduty',
+      'CreateDetector',
+      { Enable: true, FindingPublishingFrequency: 'FIFTEEN_MINUTES' },
+      { region },
+    );
   // People and roles.
   s('iam', 'CreateUser', { UserName: W.devUser, Tags: [{ Key: 'team', Value: 'platform' }] });
-  s('iam', 'PutUserPolicy', { UserName: W.devUser, PolicyName: 'developer-access', PolicyDocument: DEVELOPER_POLICY });
-  s('iam', 'CreateLoginProfile', { UserName: W.devUser, Password: 'Correct-Horse-Battery-9', PasswordResetRequired: false });
-  s('iam', 'CreateAccessKey', { UserName: W.devUser }, {
-    save: (out, v) => {
-      const k = out.AccessKey as { AccessKeyId: string; SecretAccessKey: string };
-      v.leakedKey = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
-    },
+  s('iam', 'PutUserPolicy', {
+    UserName: W.devUser,
+    PolicyName: 'developer-access',
+    PolicyDocument: DEVELOPER_POLICY,
   });
+  s('iam', 'CreateLoginProfile', {
+    UserName: W.devUser,
+    Password: 'Correct-Horse-Battery-9',
+    PasswordResetRequired: false,
+  });
+  s(
+    'iam',
+    'CreateAccessKey',
+    { UserName: W.devUser },
+    {
+      save: (out, v) => {
+        const k = out.AccessKey as { AccessKeyId: string; SecretAccessKey: string };
+        v.leakedKey = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+      },
+    },
+  );
   s('iam', 'CreateUser', { UserName: W.reportingUser });
-  s('iam', 'AttachUserPolicy', { UserName: W.reportingUser, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
-  s('iam', 'CreateRole', { RoleName: W.deployRole, MaxSessionDuration: 43_200, AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` }) });
-  s('iam', 'PutRolePolicy', { RoleName: W.deployRole, PolicyName: 'deploy', PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) });
-  s('iam', 'CreateRole', { RoleName: W.appRole, AssumeRolePolicyDocument: trust({ Service: 'ec2.amazonaws.com' }) });
-  s('iam', 'CreateRole', { RoleName: W.lambdaRole, AssumeRolePolicyDocument: trust({ Service: 'lambda.amazonaws.com' }) });
+  s('iam', 'AttachUserPolicy', {
+    UserName: W.reportingUser,
+    PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+  });
+  s('iam', 'CreateRole', {
+    RoleName: W.deployRole,
+    MaxSessionDuration: 43_200,
+    AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` }),
+  });
+  s('iam', 'PutRolePolicy', {
+    RoleName: W.deployRole,
+    PolicyName: 'deploy',
+    PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]),
+  });
+  s('iam', 'CreateRole', {
+    RoleName: W.appRole,
+    AssumeRolePolicyDocument: trust({ Service: 'ec2.amazonaws.com' }),
+  });
+  s('iam', 'CreateRole', {
+    RoleName: W.lambdaRole,
+    AssumeRolePolicyDocument: trust({ Service: 'lambda.amazonaws.com' }),
+  });
   s('iam', 'CreatePolicy', {
     PolicyName: W.deployPolicy,
-    PolicyDocument: doc([{ Effect: 'Allow', Action: ['lambda:UpdateFunctionCode', 's3:PutObject', 's3:GetObject'], Resource: '*' }]),
+    PolicyDocument: doc([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:UpdateFunctionCode', 's3:PutObject', 's3:GetObject'],
+        Resource: '*',
+      },
+    ]),
   });
   s('iam', 'AttachRolePolicy', { RoleName: W.lambdaRole, PolicyArn: arn.policy(W.deployPolicy) });
   // Data and configuration.
   s('s3', 'CreateBucket', { Bucket: W.artifacts });
   s('s3', 'CreateBucket', { Bucket: W.customerData });
   W.customerObjects.forEach((key, i) =>
-    s('s3', 'PutObject', { Bucket: W.customerData, Key: key, Body: `id,name,email\n${i},customer ${i},c${i}@example.com\n`, ContentType: 'text/csv' }),
+    s('s3', 'PutObject', {
+      Bucket: W.customerData,
+      Key: key,
+      Body: `id,name,email\n${i},customer ${i},c${i}@example.com\n`,
+      ContentType: 'text/csv',
+    }),
   );
-  s('secretsmanager', 'CreateSecret', { Name: W.secrets[0], SecretString: JSON.stringify({ username: 'app', password: 'pr0d-db-S3cret!' }) });
-  s('secretsmanager', 'CreateSecret', { Name: W.secrets[1], SecretString: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx' });
+  s('secretsmanager', 'CreateSecret', {
+    Name: W.secrets[0],
+    SecretString: JSON.stringify({ username: 'app', password: 'pr0d-db-S3cret!' }),
+  });
+  s('secretsmanager', 'CreateSecret', {
+    Name: W.secrets[1],
+    SecretString: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx',
+  });
   s('secretsmanager', 'CreateSecret', { Name: W.secrets[2], SecretString: 'partner-token-7f3e9a' });
   s('ssm', 'PutParameter', { Name: W.parameters[0], Type: 'String', Value: 'db.internal.acme.example' });
   s('ssm', 'PutParameter', { Name: W.parameters[1], Type: 'SecureString', Value: 'pr0d-db-S3cret!' });
-  s('ssm', 'PutParameter', { Name: W.parameters[2], Type: 'SecureString', Value: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx' });
+  s('ssm', 'PutParameter', {
+    Name: W.parameters[2],
+    Type: 'SecureString',
+    Value: 'sk_live_51Hxxxxxxxxxxxxxxxxxxxxxx',
+  });
   s('ssm', 'PutParameter', { Name: W.parameters[3], Type: 'String', Value: 'new-checkout=on' });
-  s('lambda', 'CreateFunction', { FunctionName: W.fn, Runtime: 'python3.12', Role: arn.role(W.lambdaRole), Handler: 'app.handler', Code: { ZipFile: APP_ZIP } });
+  s('lambda', 'CreateFunction', {
+    FunctionName: W.fn,
+    Runtime: 'python3.12',
+    Role: arn.role(W.lambdaRole),
+    Handler: 'app.handler',
+    Code: { ZipFile: APP_ZIP },
+  });
   // The application server and its nightly backup snapshot.
-  s('ec2', 'CreateSecurityGroup', { GroupName: 'app-sg', Description: 'application server' }, {
-    save: (out, v) => (v.appSg = out.GroupId),
-  });
-  s('ec2', 'RunInstances', (v: Record<string, unknown>) => ({
-    ImageId: amiFor(W.region),
-    InstanceType: 't3.small',
-    MinCount: 1,
-    MaxCount: 1,
-    SecurityGroupIds: [v.appSg],
-    TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'app-server' }] }],
-  }), {
-    save: (out, v) => {
-      const i = (out.Instances as { InstanceId: string; BlockDeviceMappings?: { Ebs?: { VolumeId?: string } }[] }[])[0]!;
-      v.appInstance = i.InstanceId;
+  s(
+    'ec2',
+    'CreateSecurityGroup',
+    { GroupName: 'app-sg', Description: 'application server' },
+    {
+      save: (out, v) => (v.appSg = out.GroupId),
     },
-  });
-  s('ec2', 'DescribeVolumes', (v: Record<string, unknown>) => ({ Filters: [{ Name: 'attachment.instance-id', Values: [v.appInstance] }] }), {
-    save: (out, v) => (v.appVolume = (out.Volumes as { VolumeId: string }[])[0]?.VolumeId),
-  });
-  s('ec2', 'CreateSnapshot', (v: Record<string, unknown>) => ({ VolumeId: v.appVolume, Description: 'nightly backup app-server' }), {
-    save: (out, v) => (v.backupSnapshot = out.SnapshotId),
-  });
+  );
+  s(
+    'ec2',
+    'RunInstances',
+    (v: Record<string, unknown>) => ({
+      ImageId: amiFor(W.region),
+      InstanceType: 't3.small',
+      MinCount: 1,
+      MaxCount: 1,
+      SecurityGroupIds: [v.appSg],
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'app-server' }] }],
+    }),
+    {
+      save: (out, v) => {
+        const i = (
+          out.Instances as { InstanceId: string; BlockDeviceMappings?: { Ebs?: { VolumeId?: string } }[] }[]
+        )[0]!;
+        v.appInstance = i.InstanceId;
+      },
+    },
+  );
+  s(
+    'ec2',
+    'DescribeVolumes',
+    (v: Record<string, unknown>) => ({
+      Filters: [{ Name: 'attachment.instance-id', Values: [v.appInstance] }],
+    }),
+    {
+      save: (out, v) => (v.appVolume = (out.Volumes as { VolumeId: string }[])[0]?.VolumeId),
+    },
+  );
+  s(
+    'ec2',
+    'CreateSnapshot',
+    (v: Record<string, unknown>) => ({ VolumeId: v.appVolume, Description: 'nightly backup app-server' }),
+    {
+      save: (out, v) => (v.backupSnapshot = out.SnapshotId),
+    },
+  );
   return steps;
 }
 
 /** Regions where the organisation enabled GuardDuty (the default regions it uses). */
-export const GUARDDUTY_REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1'];
+export const GUARDDUTY_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'ap-southeast-1',
+  'ap-northeast-1',
+  'sa-east-1',
+];
 
 /** The production account's role the deploy role can reach (set up by the prod admin). */
 export function prodSetupSteps(): Step[] {
@@ -220,7 +366,11 @@ export function prodSetupSteps(): Step[] {
       actor: 'prod-admin',
       service: 'iam',
       op: 'PutRolePolicy',
-      input: { RoleName: W.prodRole, PolicyName: 'deploy', PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]) },
+      input: {
+        RoleName: W.prodRole,
+        PolicyName: 'deploy',
+        PolicyDocument: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]),
+      },
     },
   ];
 }

@@ -8,7 +8,8 @@ export function zipOneFile(name: string, content: string, time = new Date('2026-
   const data = Buffer.from(content, 'utf8');
   const fileName = Buffer.from(name, 'utf8');
   const crc = crc32(data);
-  const dosTime = (time.getUTCHours() << 11) | (time.getUTCMinutes() << 5) | Math.floor(time.getUTCSeconds() / 2);
+  const dosTime =
+    (time.getUTCHours() << 11) | (time.getUTCMinutes() << 5) | Math.floor(time.getUTCSeconds() / 2);
   const dosDate = ((time.getUTCFullYear() - 1980) << 9) | ((time.getUTCMonth() + 1) << 5) | time.getUTCDate();
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);

@@ -13,7 +13,8 @@ const inConsole = (s: ConsoleStep): ConsoleStep => s;
  */
 export const consoleTakeover: ScenarioDef = {
   name: 'console-takeover',
-  summary: 'failed then successful ConsoleLogin without MFA from a new country → UpdateLoginProfile, virtual MFA device added, CreateAccessKey used by the attacker',
+  summary:
+    'failed then successful ConsoleLogin without MFA from a new country → UpdateLoginProfile, virtual MFA device added, CreateAccessKey used by the attacker',
   attackStartsBeforeEnd: 3 * HOUR,
   leakedKey: false,
   attackers: [
@@ -21,7 +22,8 @@ export const consoleTakeover: ScenarioDef = {
       name: 'attacker-browser',
       kind: 'attacker',
       ip: '41.58.201.77',
-      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+      userAgent:
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
     },
     {
       name: 'attacker-cli',
@@ -32,14 +34,24 @@ export const consoleTakeover: ScenarioDef = {
   ],
   steps: [
     { at: 0, actor: 'attacker-browser', console: { kind: 'login', userName: W.adminUser, success: false } },
-    { at: 40_000, actor: 'attacker-browser', console: { kind: 'login', userName: W.adminUser, success: true } },
+    {
+      at: 40_000,
+      actor: 'attacker-browser',
+      console: { kind: 'login', userName: W.adminUser, success: true },
+    },
     inConsole({
       at: 3 * MIN,
       actor: 'attacker-browser',
       console: { kind: 'updateLoginProfile', userName: W.adminUser, password: 'Pwn3d-by-Console!' },
       truth: {
         modified: [{ type: 'AWS::IAM::User', id: W.adminUser, detail: 'console password changed' }],
-        persistence: [{ kind: 'console-password', detail: 'password of the admin changed by the attacker', resource: `arn:aws:iam::${W.account}:user/${W.adminUser}` }],
+        persistence: [
+          {
+            kind: 'console-password',
+            detail: 'password of the admin changed by the attacker',
+            resource: `arn:aws:iam::${W.account}:user/${W.adminUser}`,
+          },
+        ],
       },
     }),
     inConsole({
@@ -48,7 +60,13 @@ export const consoleTakeover: ScenarioDef = {
       console: { kind: 'addVirtualMfa', userName: W.adminUser, deviceName: `${W.adminUser}-phone` },
       truth: (v) => ({
         created: [{ type: 'AWS::IAM::VirtualMFADevice', id: String(v[`mfa:${W.adminUser}`]) }],
-        persistence: [{ kind: 'mfa-device', detail: 'attacker-controlled virtual MFA device enabled for the admin', resource: String(v[`mfa:${W.adminUser}`]) }],
+        persistence: [
+          {
+            kind: 'mfa-device',
+            detail: 'attacker-controlled virtual MFA device enabled for the admin',
+            resource: String(v[`mfa:${W.adminUser}`]),
+          },
+        ],
         clean: [{ check: 'mfaDeviceAbsent', serialNumber: String(v[`mfa:${W.adminUser}`]) }],
       }),
     }),
@@ -65,8 +83,29 @@ export const consoleTakeover: ScenarioDef = {
         };
       },
     }),
-    { at: 10 * MIN, actor: 'attacker-cli', as: `key:${W.adminUser}`, service: 'sts', op: 'GetCallerIdentity', input: {} },
-    { at: 11 * MIN, actor: 'attacker-cli', as: `key:${W.adminUser}`, service: 'iam', op: 'ListUsers', input: {} },
-    { at: 12 * MIN, actor: 'attacker-cli', as: `key:${W.adminUser}`, service: 'secretsmanager', op: 'ListSecrets', input: {} },
+    {
+      at: 10 * MIN,
+      actor: 'attacker-cli',
+      as: `key:${W.adminUser}`,
+      service: 'sts',
+      op: 'GetCallerIdentity',
+      input: {},
+    },
+    {
+      at: 11 * MIN,
+      actor: 'attacker-cli',
+      as: `key:${W.adminUser}`,
+      service: 'iam',
+      op: 'ListUsers',
+      input: {},
+    },
+    {
+      at: 12 * MIN,
+      actor: 'attacker-cli',
+      as: `key:${W.adminUser}`,
+      service: 'secretsmanager',
+      op: 'ListSecrets',
+      input: {},
+    },
   ],
 };

@@ -11,7 +11,13 @@ const MINER = Buffer.from(
 /** Regions the attacker launches in: unusual for this account (it runs in us-east-1 only). */
 const MINING_REGIONS = ['ap-southeast-1', 'sa-east-1', 'eu-north-1'];
 
-const recon = (at: number, service: Step['service'], op: string, input: Record<string, unknown> = {}, expectError?: string): Step => ({
+const recon = (
+  at: number,
+  service: Step['service'],
+  op: string,
+  input: Record<string, unknown> = {},
+  expectError?: string,
+): Step => ({
   at,
   actor: 'attacker',
   service,
@@ -41,10 +47,22 @@ function miners(region: string, at: number, index: number): Step[] {
       service: 'ec2',
       region,
       op: 'AuthorizeSecurityGroupIngress',
-      input: (v) => ({ GroupId: v[sg], IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+      input: (v) => ({
+        GroupId: v[sg],
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
       truth: (_out, v) => ({
-        modified: [{ type: 'AWS::EC2::SecurityGroup', id: String(v[sg]), region, detail: 'ingress tcp/22 from 0.0.0.0/0' }],
-        clean: [{ check: 'securityGroupRuleAbsent', region, groupId: String(v[sg]), cidr: '0.0.0.0/0', port: 22 }],
+        modified: [
+          {
+            type: 'AWS::EC2::SecurityGroup',
+            id: String(v[sg]),
+            region,
+            detail: 'ingress tcp/22 from 0.0.0.0/0',
+          },
+        ],
+        clean: [
+          { check: 'securityGroupRuleAbsent', region, groupId: String(v[sg]), cidr: '0.0.0.0/0', port: 22 },
+        ],
       }),
     },
     {
@@ -65,7 +83,12 @@ function miners(region: string, at: number, index: number): Step[] {
       truth: (out): TruthNote => {
         const ids = (out.Instances as { InstanceId: string }[]).map((i) => i.InstanceId);
         return {
-          created: ids.map((id) => ({ type: 'AWS::EC2::Instance', id, region, detail: 'cryptocurrency miner' })),
+          created: ids.map((id) => ({
+            type: 'AWS::EC2::Instance',
+            id,
+            region,
+            detail: 'cryptocurrency miner',
+          })),
           clean: ids.map((instanceId) => ({ check: 'instanceNotRunning', region, instanceId })),
         };
       },
@@ -81,7 +104,8 @@ function miners(region: string, at: number, index: number): Step[] {
  */
 export const cryptomining: ScenarioDef = {
   name: 'cryptomining',
-  summary: 'leaked key → recon with AccessDenied bursts → GPU miners in three unusual regions, SSH opened, GuardDuty crypto findings, cost spike',
+  summary:
+    'leaked key → recon with AccessDenied bursts → GPU miners in three unusual regions, SSH opened, GuardDuty crypto findings, cost spike',
   attackStartsBeforeEnd: 30 * HOUR,
   leakedKey: true,
   attackers: [
@@ -95,7 +119,8 @@ export const cryptomining: ScenarioDef = {
       name: 'attacker-automation',
       kind: 'attacker',
       ip: '45.9.148.3',
-      userAgent: 'Boto3/1.28.62 md/Botocore#1.31.62 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.6 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.31.62',
+      userAgent:
+        'Boto3/1.28.62 md/Botocore#1.31.62 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.6 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.31.62',
     },
   ],
   steps: [
@@ -105,7 +130,17 @@ export const cryptomining: ScenarioDef = {
     recon(40_000, 'iam', 'GetAccountAuthorizationDetails', {}, 'AccessDenied'),
     recon(45_000, 'iam', 'GenerateCredentialReport', {}, 'AccessDenied'),
     recon(50_000, 'iam', 'GetCredentialReport', {}, 'AccessDenied'),
-    recon(55_000, 'ce', 'GetCostAndUsage', { TimePeriod: { Start: '2026-01-01', End: '2026-02-01' }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] }, 'AccessDeniedException'),
+    recon(
+      55_000,
+      'ce',
+      'GetCostAndUsage',
+      {
+        TimePeriod: { Start: '2026-01-01', End: '2026-02-01' },
+        Granularity: 'MONTHLY',
+        Metrics: ['UnblendedCost'],
+      },
+      'AccessDeniedException',
+    ),
     recon(60_000, 'iam', 'GetAccountAuthorizationDetails', {}, 'AccessDenied'),
     recon(2 * MIN, 'ec2', 'DescribeRegions'),
     recon(2 * MIN + 10_000, 'ec2', 'DescribeInstances'),

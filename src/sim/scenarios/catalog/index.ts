@@ -10,5 +10,14 @@ import { roleChain } from './role-chain.js';
 
 /** Every scenario by name. */
 export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
-  [cryptomining, persistence, exfiltration, defenseEvasion, roleChain, consoleTakeover, hostileStrings, quiet].map((s) => [s.name, s]),
+  [
+    cryptomining,
+    persistence,
+    exfiltration,
+    defenseEvasion,
+    roleChain,
+    consoleTakeover,
+    hostileStrings,
+    quiet,
+  ].map((s) => [s.name, s]),
 );

@@ -6,12 +6,22 @@ const MIN = 60_000;
 function saveCreds(name: string): Step['save'] {
   return (out, v) => {
     const c = out.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-    const creds: Credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+    const creds: Credentials = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+    };
     v[name] = creds;
   };
 }
 
-const step = (at: number, service: Step['service'], op: string, input: Step['input'], extra: Partial<Step> = {}): Step => ({
+const step = (
+  at: number,
+  service: Step['service'],
+  op: string,
+  input: Step['input'],
+  extra: Partial<Step> = {},
+): Step => ({
   at,
   actor: 'attacker',
   service,
@@ -20,7 +30,10 @@ const step = (at: number, service: Step['service'], op: string, input: Step['inp
   ...extra,
 });
 
-const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+const ALLOW_ALL = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
 
 /**
  * Role chain: the leaked key assumes the deploy role, which hops into the production account;
@@ -30,7 +43,8 @@ const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 
  */
 export const roleChain: ScenarioDef = {
   name: 'role-chain',
-  summary: 'leaked key → AssumeRole deploy-role → cross-account AssumeRole into prod → GetFederationToken and GetSessionToken sessions that outlive the key',
+  summary:
+    'leaked key → AssumeRole deploy-role → cross-account AssumeRole into prod → GetFederationToken and GetSessionToken sessions that outlive the key',
   attackStartsBeforeEnd: 40 * MIN,
   leakedKey: true,
   attackers: [
@@ -38,38 +52,69 @@ export const roleChain: ScenarioDef = {
       name: 'attacker',
       kind: 'attacker',
       ip: '5.188.62.214',
-      userAgent: 'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.6.9-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84',
+      userAgent:
+        'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.6.9-amd64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84',
     },
   ],
   steps: [
     step(0, 'sts', 'GetCallerIdentity', {}),
     step(MIN, 'iam', 'ListRoles', {}),
-    step(2 * MIN, 'sts', 'AssumeRole', { RoleArn: arn.role(W.deployRole), RoleSessionName: 'sam-debug', DurationSeconds: 43_200 }, {
-      save: saveCreds('deploySession'),
-    }),
+    step(
+      2 * MIN,
+      'sts',
+      'AssumeRole',
+      { RoleArn: arn.role(W.deployRole), RoleSessionName: 'sam-debug', DurationSeconds: 43_200 },
+      {
+        save: saveCreds('deploySession'),
+      },
+    ),
     step(3 * MIN, 'sts', 'GetCallerIdentity', {}, { as: 'deploySession' }),
-    step(4 * MIN, 'sts', 'AssumeRole', { RoleArn: arn.role(W.prodRole, W.prod), RoleSessionName: 'sam-debug', DurationSeconds: 3600 }, {
-      as: 'deploySession',
-      save: saveCreds('prodSession'),
-      truth: { clean: [{ check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod }] },
-    }),
+    step(
+      4 * MIN,
+      'sts',
+      'AssumeRole',
+      { RoleArn: arn.role(W.prodRole, W.prod), RoleSessionName: 'sam-debug', DurationSeconds: 3600 },
+      {
+        as: 'deploySession',
+        save: saveCreds('prodSession'),
+        truth: { clean: [{ check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod }] },
+      },
+    ),
     step(5 * MIN, 's3', 'ListBuckets', {}, { as: 'prodSession' }),
     step(5 * MIN + 20_000, 'ec2', 'DescribeInstances', {}, { as: 'prodSession' }),
-    step(6 * MIN, 'sts', 'GetFederationToken', { Name: 'backup-sync', Policy: ALLOW_ALL, DurationSeconds: 129_600 }, {
-      save: saveCreds('federationSession'),
-    }),
-    step(7 * MIN, 'sts', 'GetSessionToken', { DurationSeconds: 129_600 }, { save: saveCreds('tokenSession') }),
+    step(
+      6 * MIN,
+      'sts',
+      'GetFederationToken',
+      { Name: 'backup-sync', Policy: ALLOW_ALL, DurationSeconds: 129_600 },
+      {
+        save: saveCreds('federationSession'),
+      },
+    ),
+    step(
+      7 * MIN,
+      'sts',
+      'GetSessionToken',
+      { DurationSeconds: 129_600 },
+      { save: saveCreds('tokenSession') },
+    ),
     step(8 * MIN, 's3', 'ListBuckets', {}, { as: 'federationSession' }),
     step(8 * MIN + 20_000, 'ec2', 'DescribeInstances', {}, { as: 'tokenSession' }),
     step(9 * MIN, 'ec2', 'DescribeInstances', {}, { as: 'deploySession' }),
-    step(10 * MIN, 'iam', 'ListUsers', {}, {
-      as: 'deploySession',
-      truth: {
-        clean: [
-          { check: 'sessionsRevoked', roleName: W.deployRole },
-          { check: 'userSessionsRevoked', userName: W.devUser },
-        ],
+    step(
+      10 * MIN,
+      'iam',
+      'ListUsers',
+      {},
+      {
+        as: 'deploySession',
+        truth: {
+          clean: [
+            { check: 'sessionsRevoked', roleName: W.deployRole },
+            { check: 'userSessionsRevoked', userName: W.devUser },
+          ],
+        },
       },
-    }),
+    ),
   ],
 };

@@ -7,7 +7,11 @@ const DAY_MS = 86_400_000;
 
 function day(text: string, name: string): number {
   if (!/^\d{4}-\d\d-\d\d$/.test(text)) {
-    throw new SimError('ValidationException', `Invalid ${name} date: ${text}. Expected format yyyy-MM-dd`, 400);
+    throw new SimError(
+      'ValidationException',
+      `Invalid ${name} date: ${text}. Expected format yyyy-MM-dd`,
+      400,
+    );
   }
   return Date.parse(`${text}T00:00:00Z`);
 }
@@ -37,7 +41,8 @@ const GROUP_KEYS: Record<string, (u: InstanceUsage) => string> = {
   SERVICE: () => 'Amazon Elastic Compute Cloud - Compute',
   REGION: (u) => u.region,
   INSTANCE_TYPE: (u) => u.instanceType,
-  USAGE_TYPE: (u) => `${u.region === 'us-east-1' ? '' : `${u.region.toUpperCase().replace(/-/g, '')}-`}BoxUsage:${u.instanceType}`,
+  USAGE_TYPE: (u) =>
+    `${u.region === 'us-east-1' ? '' : `${u.region.toUpperCase().replace(/-/g, '')}-`}BoxUsage:${u.instanceType}`,
   LINKED_ACCOUNT: () => '',
 };
 
@@ -59,9 +64,12 @@ export const costExplorerService = defineService<undefined>({
         const period = (ctx.body.TimePeriod ?? {}) as { Start?: unknown; End?: unknown };
         const start = day(bodyString(period.Start), 'start');
         const end = day(bodyString(period.End), 'end');
-        if (end <= start) throw new SimError('ValidationException', 'Start date must be before end date.', 400);
+        if (end <= start)
+          throw new SimError('ValidationException', 'Start date must be before end date.', 400);
         const granularity = bodyString(ctx.body.Granularity) || 'MONTHLY';
-        const metrics = Array.isArray(ctx.body.Metrics) ? ctx.body.Metrics.map(bodyString) : ['UnblendedCost'];
+        const metrics = Array.isArray(ctx.body.Metrics)
+          ? ctx.body.Metrics.map(bodyString)
+          : ['UnblendedCost'];
         const groupBy = Array.isArray(ctx.body.GroupBy)
           ? (ctx.body.GroupBy as { Type?: string; Key?: string }[])
           : [];
@@ -70,7 +78,10 @@ export const costExplorerService = defineService<undefined>({
         const metricSet = (usd: number) => Object.fromEntries(metrics.map((m) => [m, amount(usd)]));
         const results = periods(start, end, granularity).map(([s, e]) => {
           const base = {
-            TimePeriod: { Start: new Date(s).toISOString().slice(0, 10), End: new Date(e).toISOString().slice(0, 10) },
+            TimePeriod: {
+              Start: new Date(s).toISOString().slice(0, 10),
+              End: new Date(e).toISOString().slice(0, 10),
+            },
             Estimated: estimated(e),
           };
           if (groupBy.length === 0) return { ...base, Total: metricSet(costOf(usage, s, e)), Groups: [] };
@@ -84,7 +95,10 @@ export const costExplorerService = defineService<undefined>({
             ...base,
             Total: {},
             Groups: [...groups]
-              .map(([k, list]) => ({ Keys: JSON.parse(k) as string[], Metrics: metricSet(costOf(list, s, e)) }))
+              .map(([k, list]) => ({
+                Keys: JSON.parse(k) as string[],
+                Metrics: metricSet(costOf(list, s, e)),
+              }))
               .filter((g) => Object.values(g.Metrics).some((m) => Number(m.Amount) > 0)),
           };
         });

@@ -35,7 +35,9 @@ function tables(): { main: PriceFile; extra: Record<string, number> } {
 export function hourlyPrice(instanceType: string, region: string): number {
   const { main, extra } = tables();
   const exact = main.prices.find((p) => p.instanceType === instanceType && p.region === region);
-  const fallback = main.prices.find((p) => p.instanceType === instanceType && p.region === main.fallbackRegion);
+  const fallback = main.prices.find(
+    (p) => p.instanceType === instanceType && p.region === main.fallbackRegion,
+  );
   return exact?.usdPerHour ?? fallback?.usdPerHour ?? extra[instanceType] ?? 0;
 }
 
@@ -61,7 +63,8 @@ export function instanceUsage(sim: SimState, accountId: string, until: number): 
     for (const i of Object.values(state.instances)) {
       const start = Date.parse(i.launchTime);
       const end = Math.min(until, i.terminatedAt ? Date.parse(i.terminatedAt) : (stoppedAt(i) ?? until));
-      if (end > start) out.push({ instanceId: i.instanceId, instanceType: i.instanceType, region, start, end });
+      if (end > start)
+        out.push({ instanceId: i.instanceId, instanceType: i.instanceType, region, start, end });
     }
   }
   return out;

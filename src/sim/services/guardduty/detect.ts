@@ -47,7 +47,8 @@ function accessKeyDetails(r: CloudTrailRecord) {
   return {
     accessKeyId: u.accessKeyId ?? '',
     principalId: u.principalId ?? '',
-    userName: u.type === 'AssumedRole' ? (u.sessionContext?.sessionIssuer?.userName ?? '') : (u.userName ?? ''),
+    userName:
+      u.type === 'AssumedRole' ? (u.sessionContext?.sessionIssuer?.userName ?? '') : (u.userName ?? ''),
     userType: u.type ?? 'Unknown',
   };
 }
@@ -61,7 +62,10 @@ function apiCallAction(r: CloudTrailRecord) {
       callerType: 'Remote IP',
       ...(r.errorCode ? { errorCode: r.errorCode } : {}),
       userAgent: r.userAgent ?? '',
-      remoteIpDetails: { ipAddressV4: r.sourceIPAddress, organization: { asn: '0', asnOrg: 'unknown', isp: 'unknown', org: 'unknown' } },
+      remoteIpDetails: {
+        ipAddressV4: r.sourceIPAddress,
+        organization: { asn: '0', asnOrg: 'unknown', isp: 'unknown', org: 'unknown' },
+      },
       affectedResources: {},
     },
   };
@@ -110,7 +114,7 @@ function raise(
       resourceRole: 'TARGET',
       ...(body.service as Record<string, unknown>),
     },
-  } as Finding;
+  };
   detector.findings.push(finding);
   detector.raised[key] = id;
 }
@@ -126,37 +130,63 @@ function iamFinding(r: CloudTrailRecord, type: string, severity: number, title: 
   };
 }
 
-function cryptoFindings(sim: SimState, account: AccountState, r: CloudTrailRecord, detector: Detector, at: number): void {
+function cryptoFindings(
+  sim: SimState,
+  account: AccountState,
+  r: CloudTrailRecord,
+  detector: Detector,
+  at: number,
+): void {
   const ec2 = account.services.ec2 as Ec2AccountState | undefined;
-  const items = ((r.responseElements as { instancesSet?: { items?: { instanceId?: string }[] } } | null)?.instancesSet?.items ?? []);
+  const items =
+    (r.responseElements as { instancesSet?: { items?: { instanceId?: string }[] } } | null)?.instancesSet
+      ?.items ?? [];
   for (const item of items) {
     const instance = item.instanceId ? ec2?.regions[r.awsRegion]?.instances[item.instanceId] : undefined;
     if (!instance?.userData) continue;
     const script = Buffer.from(instance.userData, 'base64').toString('utf8');
     const domain = MINING_POOL_DOMAINS.find((d) => script.includes(d));
     if (!domain) continue;
-    raise(sim, account, r.awsRegion, detector, `crypto:${instance.instanceId}:${domain}`, at + 2 * 60_000, () => ({
-      type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
-      severity: 8,
-      title: `The EC2 instance ${instance.instanceId} is querying a domain name that is associated with Bitcoin-related activity.`,
-      description: `The EC2 instance ${instance.instanceId} is querying a domain name ${domain} that is associated with cryptocurrency-related activity.`,
-      resource: {
-        resourceType: 'Instance',
-        instanceDetails: {
-          instanceId: instance.instanceId,
-          instanceType: instance.instanceType,
-          imageId: instance.imageId,
-          launchTime: instance.launchTime,
-          availabilityZone: instance.availabilityZone,
-          instanceState: 'running',
-          networkInterfaces: [{ publicIp: instance.publicIpAddress ?? '', privateIpAddress: instance.privateIpAddress, vpcId: instance.vpcId, subnetId: instance.subnetId }],
+    raise(
+      sim,
+      account,
+      r.awsRegion,
+      detector,
+      `crypto:${instance.instanceId}:${domain}`,
+      at + 2 * 60_000,
+      () => ({
+        type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+        severity: 8,
+        title: `The EC2 instance ${instance.instanceId} is querying a domain name that is associated with Bitcoin-related activity.`,
+        description: `The EC2 instance ${instance.instanceId} is querying a domain name ${domain} that is associated with cryptocurrency-related activity.`,
+        resource: {
+          resourceType: 'Instance',
+          instanceDetails: {
+            instanceId: instance.instanceId,
+            instanceType: instance.instanceType,
+            imageId: instance.imageId,
+            launchTime: instance.launchTime,
+            availabilityZone: instance.availabilityZone,
+            instanceState: 'running',
+            networkInterfaces: [
+              {
+                publicIp: instance.publicIpAddress ?? '',
+                privateIpAddress: instance.privateIpAddress,
+                vpcId: instance.vpcId,
+                subnetId: instance.subnetId,
+              },
+            ],
+          },
         },
-      },
-      service: {
-        action: { actionType: 'DNS_REQUEST', dnsRequestAction: { domain, protocol: 'UDP', blocked: false } },
-        additionalInfo: { value: '{"threatListName":"ProofPoint"}', type: 'default' },
-      },
-    }));
+        service: {
+          action: {
+            actionType: 'DNS_REQUEST',
+            dnsRequestAction: { domain, protocol: 'UDP', blocked: false },
+          },
+          additionalInfo: { value: '{"threatListName":"ProofPoint"}', type: 'default' },
+        },
+      }),
+    );
   }
 }
 
@@ -170,29 +200,49 @@ function analyse(sim: SimState, account: AccountState, gd: GuardDutyState, r: Cl
   const learn = () => {
     if (history && firstSeen === undefined) history[r.sourceIPAddress] = r.eventTime;
   };
-  if (!detector || detector.status !== 'ENABLED' || Date.parse(detector.createdAt) > at || r.eventCategory !== 'Management') {
+  if (
+    !detector ||
+    detector.status !== 'ENABLED' ||
+    Date.parse(detector.createdAt) > at ||
+    r.eventCategory !== 'Management'
+  ) {
     learn();
     return;
   }
   const name = baseName(r.eventName);
   const u = r.userIdentity as Identity;
   const ok = !r.errorCode;
-  if (ok && (name === 'StopLogging' || name === 'DeleteTrail') && r.eventSource === 'cloudtrail.amazonaws.com') {
+  if (
+    ok &&
+    (name === 'StopLogging' || name === 'DeleteTrail') &&
+    r.eventSource === 'cloudtrail.amazonaws.com'
+  ) {
     raise(sim, account, r.awsRegion, detector, `stealth:${principal}:${name}`, at, () =>
-      iamFinding(r, 'Stealth:IAMUser/CloudTrailLoggingDisabled', 2, 'AWS CloudTrail trail was disabled.', `AWS CloudTrail trail was disabled by ${u.arn ?? 'a principal'} calling ${name}.`),
+      iamFinding(
+        r,
+        'Stealth:IAMUser/CloudTrailLoggingDisabled',
+        2,
+        'AWS CloudTrail trail was disabled.',
+        `AWS CloudTrail trail was disabled by ${u.arn ?? 'a principal'} calling ${name}.`,
+      ),
     );
   }
   if (ok && name === 'RunInstances') cryptoFindings(sim, account, r, detector, at);
   // Instance-role credentials (session named after the instance) used from outside AWS.
-  const sessionName = u.type === 'AssumedRole' ? (u.arn ?? '').split('/').pop() ?? '' : '';
+  const sessionName = u.type === 'AssumedRole' ? ((u.arn ?? '').split('/').pop() ?? '') : '';
   if (/^i-[0-9a-f]{8,17}$/.test(sessionName) && !isAwsIp(r.sourceIPAddress)) {
     raise(sim, account, r.awsRegion, detector, `exfil:${u.accessKeyId ?? ''}:${r.sourceIPAddress}`, at, () =>
-      iamFinding(r, 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', 8, `Credentials for instance role ${u.sessionContext?.sessionIssuer?.userName ?? ''} used from external IP address.`, `Credentials created exclusively for an EC2 instance using instance role ${u.sessionContext?.sessionIssuer?.userName ?? ''} have been used from external IP address ${r.sourceIPAddress}.`),
+      iamFinding(
+        r,
+        'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+        8,
+        `Credentials for instance role ${u.sessionContext?.sessionIssuer?.userName ?? ''} used from external IP address.`,
+        `Credentials created exclusively for an EC2 instance using instance role ${u.sessionContext?.sessionIssuer?.userName ?? ''} have been used from external IP address ${r.sourceIPAddress}.`,
+      ),
     );
   }
   // Anomalies: a new source IP (first seen within 24 h) for a principal with an older history.
-  const hasOlder =
-    history !== undefined && Object.values(history).some((t) => at - Date.parse(t) > DAY_MS);
+  const hasOlder = history !== undefined && Object.values(history).some((t) => at - Date.parse(t) > DAY_MS);
   const isNew = firstSeen === undefined || at - Date.parse(firstSeen) <= DAY_MS;
   if (principal && hasOlder && isNew && u.type !== 'Root') {
     const rule = ANOMALY_RULES.find((x) => x.matches(name, r.eventSource));

@@ -16,7 +16,14 @@ function detectorOf(ctx: Ctx): Detector {
   const id = ctx.pathParams.DetectorId ?? '';
   const d = ctx.state.detectors[ctx.region];
   if (!d || d.detectorId !== id) {
-    throw new SimError('BadRequestException', 'The request is rejected because the input detectorId is not owned by the current account.', 400, { Message: 'The request is rejected because the input detectorId is not owned by the current account.' });
+    throw new SimError(
+      'BadRequestException',
+      'The request is rejected because the input detectorId is not owned by the current account.',
+      400,
+      {
+        Message: 'The request is rejected because the input detectorId is not owned by the current account.',
+      },
+    );
   }
   return d;
 }
@@ -30,7 +37,11 @@ const operations: Record<string, OperationDef<GuardDutyState>> = {
     http: 'POST /detector',
     handler(ctx) {
       if (ctx.state.detectors[ctx.region]) {
-        throw new SimError('BadRequestException', 'The request is rejected because a detector already exists for the current account.', 400);
+        throw new SimError(
+          'BadRequestException',
+          'The request is rejected because a detector already exists for the current account.',
+          400,
+        );
       }
       const now = ctx.sim.nowIso();
       const d: Detector = {
@@ -113,7 +124,8 @@ const operations: Record<string, OperationDef<GuardDutyState>> = {
     handler(ctx) {
       const d = detectorOf(ctx);
       const ids = Array.isArray(ctx.body.findingIds) ? ctx.body.findingIds.map(bodyString) : [];
-      for (const f of d.findings) if (ids.includes(f.id)) (f.service as { archived: boolean }).archived = true;
+      for (const f of d.findings)
+        if (ids.includes(f.id)) (f.service as { archived: boolean }).archived = true;
       return respond({ status: 200, body: {} });
     },
   },

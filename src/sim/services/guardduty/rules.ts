@@ -33,9 +33,26 @@ const PERSISTENCE = new Set([
   'EnableMFADevice',
   'CreateVirtualMFADevice',
 ]);
-const CREDENTIAL_ACCESS = new Set(['GetSecretValue', 'BatchGetSecretValue', 'GetParameters', 'GetParameter', 'GetPasswordData']);
-const EXFILTRATION = new Set(['ModifySnapshotAttribute', 'ModifyImageAttribute', 'PutBucketPolicy', 'PutBucketAcl']);
-const DEFENSE_EVASION = new Set(['PutEventSelectors', 'DeleteDetector', 'UpdateDetector', 'DeleteTrail', 'UpdateTrail']);
+const CREDENTIAL_ACCESS = new Set([
+  'GetSecretValue',
+  'BatchGetSecretValue',
+  'GetParameters',
+  'GetParameter',
+  'GetPasswordData',
+]);
+const EXFILTRATION = new Set([
+  'ModifySnapshotAttribute',
+  'ModifyImageAttribute',
+  'PutBucketPolicy',
+  'PutBucketAcl',
+]);
+const DEFENSE_EVASION = new Set([
+  'PutEventSelectors',
+  'DeleteDetector',
+  'UpdateDetector',
+  'DeleteTrail',
+  'UpdateTrail',
+]);
 
 /** Anomalous-behaviour finding types in the order they are checked. */
 export const ANOMALY_RULES: AnomalyRule[] = [
@@ -43,7 +60,8 @@ export const ANOMALY_RULES: AnomalyRule[] = [
     type: 'Persistence:IAMUser/AnomalousBehavior',
     severity: 5,
     title: 'An API commonly used to maintain unauthorized access was invoked anomalously.',
-    description: 'APIs commonly used to maintain unauthorized access to an AWS environment were invoked in an anomalous way.',
+    description:
+      'APIs commonly used to maintain unauthorized access to an AWS environment were invoked in an anomalous way.',
     matches: (name) => PERSISTENCE.has(name),
   },
   {
@@ -57,14 +75,16 @@ export const ANOMALY_RULES: AnomalyRule[] = [
     type: 'Exfiltration:IAMUser/AnomalousBehavior',
     severity: 8,
     title: 'An API commonly used to collect data from an AWS environment was invoked anomalously.',
-    description: 'APIs commonly used to share or expose data outside the account were invoked in an anomalous way.',
+    description:
+      'APIs commonly used to share or expose data outside the account were invoked in an anomalous way.',
     matches: (name) => EXFILTRATION.has(name),
   },
   {
     type: 'DefenseEvasion:IAMUser/AnomalousBehavior',
     severity: 5,
     title: 'An API commonly used to evade defensive measures was invoked anomalously.',
-    description: 'APIs commonly used to disable or weaken logging and detection were invoked in an anomalous way.',
+    description:
+      'APIs commonly used to disable or weaken logging and detection were invoked in an anomalous way.',
     matches: (name) => DEFENSE_EVASION.has(name),
   },
   {

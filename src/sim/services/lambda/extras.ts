@@ -62,7 +62,11 @@ export const extraOps: Record<string, Op> = {
       const fn = await fnFor(ctx, 'lambda:AddPermission');
       const sid = bodyString(ctx.body.StatementId);
       if (fn.policy.some((s) => s.Sid === sid)) {
-        throw new SimError('ResourceConflictException', `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`, 409);
+        throw new SimError(
+          'ResourceConflictException',
+          `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+          409,
+        );
       }
       const statement: PermissionStatement = {
         Sid: sid,
@@ -73,9 +77,13 @@ export const extraOps: Record<string, Op> = {
       };
       const conditions: Record<string, Record<string, string>> = {};
       if (ctx.body.SourceArn) conditions.ArnLike = { 'AWS:SourceArn': bodyString(ctx.body.SourceArn) };
-      if (ctx.body.SourceAccount) conditions.StringEquals = { 'AWS:SourceAccount': bodyString(ctx.body.SourceAccount) };
+      if (ctx.body.SourceAccount)
+        conditions.StringEquals = { 'AWS:SourceAccount': bodyString(ctx.body.SourceAccount) };
       if (ctx.body.FunctionUrlAuthType) {
-        conditions.StringEquals = { ...conditions.StringEquals, 'lambda:FunctionUrlAuthType': bodyString(ctx.body.FunctionUrlAuthType) };
+        conditions.StringEquals = {
+          ...conditions.StringEquals,
+          'lambda:FunctionUrlAuthType': bodyString(ctx.body.FunctionUrlAuthType),
+        };
       }
       if (Object.keys(conditions).length) statement.Condition = conditions;
       fn.policy.push(statement);
@@ -103,7 +111,11 @@ export const extraOps: Record<string, Op> = {
       const fn = await fnFor(ctx, 'lambda:RemovePermission');
       const sid = ctx.pathParams.StatementId ?? '';
       if (!fn.policy.some((s) => s.Sid === sid)) {
-        throw new SimError('ResourceNotFoundException', `Statement ${sid} is not found in resource policy.`, 404);
+        throw new SimError(
+          'ResourceNotFoundException',
+          `Statement ${sid} is not found in resource policy.`,
+          404,
+        );
       }
       fn.policy = fn.policy.filter((s) => s.Sid !== sid);
       fn.revisionId = ctx.sim.ids.uuid();
@@ -117,7 +129,11 @@ export const extraOps: Record<string, Op> = {
     async handler(ctx) {
       const fn = await fnFor(ctx, 'lambda:CreateFunctionUrlConfig');
       if (fn.url) {
-        throw new SimError('ResourceConflictException', `Failed to create function url config for [functionArn = ${fn.arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`, 409);
+        throw new SimError(
+          'ResourceConflictException',
+          `Failed to create function url config for [functionArn = ${fn.arn}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+          409,
+        );
       }
       const authType = bodyString(ctx.body.AuthType) === 'NONE' ? 'NONE' : 'AWS_IAM';
       const now = ctx.sim.nowIso();
@@ -149,7 +165,8 @@ export const extraOps: Record<string, Op> = {
     async handler(ctx) {
       const fn = await fnFor(ctx, 'lambda:UpdateFunctionUrlConfig');
       if (!fn.url) throw noUrl(fn);
-      if (ctx.body.AuthType !== undefined) fn.url.authType = bodyString(ctx.body.AuthType) === 'NONE' ? 'NONE' : 'AWS_IAM';
+      if (ctx.body.AuthType !== undefined)
+        fn.url.authType = bodyString(ctx.body.AuthType) === 'NONE' ? 'NONE' : 'AWS_IAM';
       if (ctx.body.Cors !== undefined) fn.url.cors = ctx.body.Cors;
       fn.url.lastModifiedTime = ctx.sim.nowIso();
       return urlShape(fn, fn.url);
@@ -183,7 +200,10 @@ export const extraOps: Record<string, Op> = {
       const name = ctx.pathParams.LayerName ?? '';
       const layerArn = `arn:aws:lambda:${ctx.region}:${ctx.caller.accountId}:layer:${name}`;
       await ctx.authorize('lambda:PublishLayerVersion', layerArn);
-      const zip = Buffer.from(bodyString((ctx.body.Content as { ZipFile?: unknown } | undefined)?.ZipFile), 'base64');
+      const zip = Buffer.from(
+        bodyString((ctx.body.Content as { ZipFile?: unknown } | undefined)?.ZipFile),
+        'base64',
+      );
       const layers = regionOf(ctx.state, ctx.region).layers;
       const versions = (layers[name] ??= []);
       const v: LayerVersion = {
@@ -193,10 +213,17 @@ export const extraOps: Record<string, Op> = {
         codeSha256: sha256Base64(zip),
         codeSize: zip.length,
         createdDate: ctx.sim.nowIso(),
-        compatibleRuntimes: Array.isArray(ctx.body.CompatibleRuntimes) ? ctx.body.CompatibleRuntimes.map(bodyString) : [],
+        compatibleRuntimes: Array.isArray(ctx.body.CompatibleRuntimes)
+          ? ctx.body.CompatibleRuntimes.map(bodyString)
+          : [],
       };
       versions.push(v);
-      ctx.trail.requestParameters = { layerName: name, description: v.description, content: {}, compatibleRuntimes: v.compatibleRuntimes };
+      ctx.trail.requestParameters = {
+        layerName: name,
+        description: v.description,
+        content: {},
+        compatibleRuntimes: v.compatibleRuntimes,
+      };
       return respond({ status: 201, body: layerShape(v) });
     },
   },
@@ -215,8 +242,6 @@ export const extraOps: Record<string, Op> = {
     },
   },
 };
-
-
 
 function layerShape(v: LayerVersion) {
   return {

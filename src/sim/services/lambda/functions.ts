@@ -70,7 +70,11 @@ export const functionOps: Record<string, Op> = {
     async handler(ctx) {
       const name = bodyString(ctx.body.FunctionName);
       if (!/^[\w-]{1,64}$/.test(name)) {
-        throw new SimError('ValidationException', `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`, 400);
+        throw new SimError(
+          'ValidationException',
+          `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+          400,
+        );
       }
       const role = bodyString(ctx.body.Role);
       await ctx.authorize('lambda:CreateFunction', fnArn(ctx, name));

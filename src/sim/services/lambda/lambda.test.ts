@@ -90,17 +90,23 @@ describe('Lambda over REST-JSON', () => {
       }),
     );
     expect(JSON.parse(perm.Statement!)).toMatchObject({ Sid: 'public', Principal: '*' });
-    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'app', AuthType: 'NONE' }));
+    const url = await lambda.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: 'app', AuthType: 'NONE' }),
+    );
     expect(url.FunctionUrl).toMatch(/^https:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.on\.aws\/$/);
     const policy = await lambda.send(new GetPolicyCommand({ FunctionName: 'app' }));
-    expect(JSON.parse(policy.Policy!).Statement).toHaveLength(1);
+    expect((JSON.parse(policy.Policy!) as { Statement: unknown[] }).Statement).toHaveLength(1);
     await lambda.send(new RemovePermissionCommand({ FunctionName: 'app', StatementId: 'public' }));
     await expect(lambda.send(new GetPolicyCommand({ FunctionName: 'app' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
 
     const layer = await lambda.send(
-      new PublishLayerVersionCommand({ LayerName: 'ext', Content: { ZipFile: zip }, CompatibleRuntimes: ['python3.12'] }),
+      new PublishLayerVersionCommand({
+        LayerName: 'ext',
+        Content: { ZipFile: zip },
+        CompatibleRuntimes: ['python3.12'],
+      }),
     );
     expect(layer.LayerVersionArn).toBe(`arn:aws:lambda:us-east-1:${VICTIM_ACCOUNT}:layer:ext:1`);
     expect(events('PublishLayerVersion20181031')).toHaveLength(1);
@@ -117,7 +123,9 @@ describe('Lambda over REST-JSON', () => {
   it('denies writes to a read-only user with AccessDeniedException, recorded with the error', async () => {
     const lambda = new LambdaClient(sdkConfig(sim, reader));
     await expect(
-      lambda.send(new CreateFunctionCommand({ FunctionName: 'x', Role: role, Code: { ZipFile: zipOneFile('a', 'b') } })),
+      lambda.send(
+        new CreateFunctionCommand({ FunctionName: 'x', Role: role, Code: { ZipFile: zipOneFile('a', 'b') } }),
+      ),
     ).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect(events('CreateFunction20150331').at(-1)?.errorCode).toBe('AccessDeniedException');
   });
@@ -127,13 +135,34 @@ describe('Lambda over REST-JSON', () => {
     const zipFile = join(dir, 'f.zip');
     writeFileSync(zipFile, zipOneFile('handler.js', 'exports.handler = async () => 42;\n'));
     const create = await runAws(sim, admin, [
-      'lambda', 'create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x',
-      '--role', role, '--handler', 'handler.handler', '--zip-file', `fileb://${zipFile}`,
+      'lambda',
+      'create-function',
+      '--function-name',
+      'cli-fn',
+      '--runtime',
+      'nodejs20.x',
+      '--role',
+      role,
+      '--handler',
+      'handler.handler',
+      '--zip-file',
+      `fileb://${zipFile}`,
     ]);
     expect(create.stderr).toBe('');
-    const got = await runAws(sim, admin, ['lambda', 'get-function', '--function-name', 'cli-fn', '--query', 'Code.Location', '--output', 'text']);
+    const got = await runAws(sim, admin, [
+      'lambda',
+      'get-function',
+      '--function-name',
+      'cli-fn',
+      '--query',
+      'Code.Location',
+      '--output',
+      'text',
+    ]);
     const body = Buffer.from(await (await fetch(got.stdout.trim())).arrayBuffer());
     writeFileSync(join(dir, 'down.zip'), body);
-    expect(execFileSync('unzip', ['-p', join(dir, 'down.zip'), 'handler.js'], { encoding: 'utf8' })).toContain('42');
+    expect(
+      execFileSync('unzip', ['-p', join(dir, 'down.zip'), 'handler.js'], { encoding: 'utf8' }),
+    ).toContain('42');
   });
 });

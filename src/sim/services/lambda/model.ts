@@ -59,7 +59,10 @@ export interface LayerVersion {
 
 /** Lambda state of one account. */
 export interface LambdaState {
-  regions: Record<string, { functions: Record<string, LambdaFunction>; layers: Record<string, LayerVersion[]> }>;
+  regions: Record<
+    string,
+    { functions: Record<string, LambdaFunction>; layers: Record<string, LayerVersion[]> }
+  >;
 }
 
 export type LambdaCtx = OpContext<LambdaState>;

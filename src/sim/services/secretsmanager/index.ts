@@ -28,7 +28,12 @@ async function authorizeSecret(ctx: SecretsCtx, action: string, secretId: string
 
 function secretId(ctx: SecretsCtx): string {
   const id = bodyString(ctx.body.SecretId);
-  if (!id) throw new SimError('ValidationException', "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null", 400);
+  if (!id)
+    throw new SimError(
+      'ValidationException',
+      "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null",
+      400,
+    );
   return id;
 }
 
@@ -56,7 +61,11 @@ function describe(s: Secret) {
 }
 
 function valueOf(ctx: SecretsCtx, s: Secret) {
-  const v = pickVersion(s, bodyString(ctx.body.VersionId) || undefined, bodyString(ctx.body.VersionStage) || undefined);
+  const v = pickVersion(
+    s,
+    bodyString(ctx.body.VersionId) || undefined,
+    bodyString(ctx.body.VersionStage) || undefined,
+  );
   s.lastAccessedDate = day(ctx.sim.nowIso());
   return {
     ARN: s.arn,
@@ -75,12 +84,21 @@ const operations: Record<string, Op> = {
     async handler(ctx) {
       const name = bodyString(ctx.body.Name);
       if (!/^[\w/+=.@-]{1,512}$/.test(name)) {
-        throw new SimError('ValidationException', `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`, 400);
+        throw new SimError(
+          'ValidationException',
+          `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`,
+          400,
+        );
       }
       const secrets = regionSecrets(ctx.state, ctx.region);
       const arn = `arn:aws:secretsmanager:${ctx.region}:${ctx.caller.accountId}:secret:${name}-${ctx.sim.ids.token(6)}`;
       await ctx.authorize('secretsmanager:CreateSecret', arn);
-      if (secrets[name]) throw new SimError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`, 400);
+      if (secrets[name])
+        throw new SimError(
+          'ResourceExistsException',
+          `The operation failed because the secret ${name} already exists.`,
+          400,
+        );
       const now = ctx.sim.nowIso();
       const secret: Secret = {
         name,
@@ -103,7 +121,9 @@ const operations: Record<string, Op> = {
         });
       }
       secrets[name] = secret;
-      ctx.trail.resources = [{ ARN: arn, accountId: ctx.caller.accountId, type: 'AWS::SecretsManager::Secret' }];
+      ctx.trail.resources = [
+        { ARN: arn, accountId: ctx.caller.accountId, type: 'AWS::SecretsManager::Secret' },
+      ];
       return { ARN: arn, Name: name, VersionId: secret.versions.length ? versionId : undefined };
     },
   },
@@ -140,7 +160,10 @@ const operations: Record<string, Op> = {
       const values = [];
       const errors = [];
       for (const id of ids) {
-        const decision = await ctx.evaluate('secretsmanager:GetSecretValue', id.startsWith('arn:') ? id : '*');
+        const decision = await ctx.evaluate(
+          'secretsmanager:GetSecretValue',
+          id.startsWith('arn:') ? id : '*',
+        );
         try {
           const s = resolveSecret(ctx, id).secret;
           if (!decision.allowed) throw new SimError('AccessDeniedException', 'Access denied', 400);
@@ -232,7 +255,11 @@ const operations: Record<string, Op> = {
       try {
         JSON.parse(policy);
       } catch {
-        throw new SimError('MalformedPolicyDocumentException', 'This resource policy contains an unsupported JSON format.', 400);
+        throw new SimError(
+          'MalformedPolicyDocumentException',
+          'This resource policy contains an unsupported JSON format.',
+          400,
+        );
       }
       s.policy = policy;
       return { ARN: s.arn, Name: s.name };

@@ -70,7 +70,7 @@ export function resolveSecret(ctx: SecretsCtx, secretId: string): { secret: Secr
   if (secret.deletedDate) {
     throw new SimError(
       'InvalidRequestException',
-      'You tried to perform the operation on a secret that\'s currently marked deleted.',
+      "You tried to perform the operation on a secret that's currently marked deleted.",
       400,
     );
   }
@@ -96,7 +96,8 @@ export function pickVersion(secret: Secret, versionId?: string, stage?: string):
 export function addVersion(secret: Secret, version: Omit<SecretVersion, 'stages'>): SecretVersion {
   for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== 'AWSPREVIOUS');
   for (const v of secret.versions) {
-    if (v.stages.includes('AWSCURRENT')) v.stages = v.stages.map((s) => (s === 'AWSCURRENT' ? 'AWSPREVIOUS' : s));
+    if (v.stages.includes('AWSCURRENT'))
+      v.stages = v.stages.map((s) => (s === 'AWSCURRENT' ? 'AWSPREVIOUS' : s));
   }
   const added: SecretVersion = { ...version, stages: ['AWSCURRENT'] };
   secret.versions = secret.versions.filter((v) => v.stages.length > 0);

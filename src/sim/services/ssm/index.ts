@@ -66,11 +66,20 @@ const operations: Record<string, OperationDef<SsmState>> = {
     auth: 'handler',
     async handler(ctx) {
       const name = bodyString(ctx.body.Name);
-      if (!name) throw new SimError('ValidationException', "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null", 400);
+      if (!name)
+        throw new SimError(
+          'ValidationException',
+          "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+          400,
+        );
       await ctx.authorize('ssm:PutParameter', arnOf(ctx, name));
       const existing = params(ctx)[name];
       if (existing && ctx.body.Overwrite !== true) {
-        throw new SimError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.', 400);
+        throw new SimError(
+          'ParameterAlreadyExists',
+          'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+          400,
+        );
       }
       const type = (bodyString(ctx.body.Type) || existing?.type || 'String') as Parameter['type'];
       const p: Parameter = {

@@ -1,4 +1,4 @@
-import { DENIED, SUCCEEDED, and, api, extra, lit, matches, not, or, req, resp } from '../sql.js';
+import { DENIED, SUCCEEDED, and, api, extra, lit, not, or, req, resp } from '../sql.js';
 import { rules } from './types.js';
 
 const CONSOLE_LOGIN = api('signin', 'ConsoleLogin');

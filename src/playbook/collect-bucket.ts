@@ -1,4 +1,9 @@
-import { CloudTrailClient, DescribeTrailsCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError, describeAwsError } from '../aws/errors.js';
 import type { CaseContext } from '../context.js';
@@ -21,6 +26,11 @@ export interface BucketCollection {
   /** Objects copied into the evidence, with the evidence path → `s3://` URL map for provenance. */
   objects: Map<string, string>;
   trails: string[];
+  /**
+   * A multi-region trail was logging for the whole window (GetTrailStatus: logging now, started
+   * before the window): its bucket then holds every region's management events.
+   */
+  wholeWindow: boolean;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -40,7 +50,7 @@ export async function collectTrailBuckets(
   account: string,
   window: { from: Date; to: Date },
 ): Promise<BucketCollection> {
-  const out: BucketCollection = { coverage: [], objects: new Map(), trails: [] };
+  const out: BucketCollection = { coverage: [], objects: new Map(), trails: [], wholeWindow: false };
   let trails: Trail[];
   try {
     const ct = ctx.aws.get(CloudTrailClient);
@@ -67,6 +77,9 @@ export async function collectTrailBuckets(
     });
   }
   out.trails = locations.map((l) => l.trail);
+  for (const t of trails)
+    if (t.IsMultiRegionTrail && t.S3BucketName && (await loggedThroughout(ctx, t, window.from)))
+      out.wholeWindow = true;
   for (const location of locations) await collectLocation(ctx, location, account, window, out);
   return out;
 }
@@ -121,6 +134,19 @@ async function collectLocation(
       if (c.kind === 'other' && (c.credentialsRejected || c.network)) throw error;
       out.coverage.push(entry(source, region, window, 'failed', describeAwsError(c)));
     }
+  }
+}
+
+async function loggedThroughout(ctx: CaseContext, trail: Trail, from: Date): Promise<boolean> {
+  try {
+    const ct = ctx.aws.get(CloudTrailClient, trail.HomeRegion ?? ctx.aws.defaultRegion);
+    const status = await ct.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name }));
+    const started = status.StartLoggingTime?.getTime();
+    return status.IsLogging === true && started !== undefined && started <= from.getTime();
+  } catch (error) {
+    const c = classifyAwsError(error);
+    if (c.kind === 'other') throw error;
+    return false;
   }
 }
 

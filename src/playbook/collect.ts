@@ -2,7 +2,8 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { enabledRegions } from '../aws/regions.js';
 import { EVIDENCE_DIR } from '../case/case.js';
 import type { CaseContext } from '../context.js';
-import { lineageOf } from '../detect/lineage.js';
+import { lineageOf, type LineageNode } from '../detect/lineage.js';
+import { EVENTS_TABLE } from '../store/schema.js';
 import { STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
 import { BUCKET_DIR, collectTrailBuckets } from './collect-bucket.js';
@@ -67,39 +68,12 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
 
   const store = await openEventStore(ctx.case.path(STORE_FILE));
   try {
-    const targets: LookupTarget[] = options.userName
-      ? [{ attribute: 'Username', value: options.userName }]
-      : [];
-    const followed = new Set<string>();
-    for (const key of options.keys)
-      if (!options.userName || key.startsWith('ASIA')) targets.push({ attribute: 'AccessKeyId', value: key });
-    for (const key of options.keys) followed.add(key);
-    let lookupEvents = 0;
-    let stored = 0;
-    let bad = 0;
-    let pending = targets;
-    for (let round = 0; round < MAX_ROUNDS && pending.length; round++) {
-      const r = await lookupEverywhere(ctx, regions.regions, pending, window);
-      lookupEvents += r.events;
-      const pages = ctx.case.path(EVIDENCE_DIR, LOOKUP_DIR);
-      if (existsSync(pages)) {
-        const ingest = await ingestPaths(store, [pages], {
-          sourceKind: 'lookup-events',
-          progress: ctx.progress,
-        });
-        stored += ingest.inserted;
-        bad += ingest.badRecords;
-      }
-      const lineage = await lineageOf(store, options.keys);
-      pending = lineage.keys
-        .filter((k) => !followed.has(k))
-        .map((k) => ({ attribute: 'AccessKeyId' as const, value: k }));
-      for (const t of pending) followed.add(t.value);
-    }
-    coverage.push(...previousCoverage(ctx));
-
+    // The trail bucket first: when it holds the whole window, LookupEvents need not be asked for
+    // every derived session in every region (2 requests/s per region make that slow).
     const bucket = await collectTrailBuckets(ctx, options.account, window);
     coverage.push(...bucket.coverage);
+    let stored = 0;
+    let bad = 0;
     if (bucket.objects.size) {
       const ingest = await ingestPaths(store, [ctx.case.path(EVIDENCE_DIR, BUCKET_DIR)], {
         sourceKind: 's3',
@@ -119,6 +93,47 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
         reason:
           'no trail delivers to S3: LookupEvents (management events) is the only record; S3 data events were not logged',
       });
+
+    const followed = new Set<string>(options.keys);
+    const targets: LookupTarget[] = options.userName
+      ? [{ attribute: 'Username', value: options.userName }]
+      : [];
+    for (const key of options.keys)
+      if (!options.userName || key.startsWith('ASIA')) targets.push({ attribute: 'AccessKeyId', value: key });
+    let lookupEvents = 0;
+    let pending = targets;
+    const asked = new Set(targets.map((t) => `${t.attribute}=${t.value}`));
+    for (let round = 0; round < MAX_ROUNDS && pending.length; round++) {
+      const r = await lookupEverywhere(ctx, regions.regions, pending, window);
+      lookupEvents += r.events;
+      const pages = ctx.case.path(EVIDENCE_DIR, LOOKUP_DIR);
+      if (existsSync(pages)) {
+        const ingest = await ingestPaths(store, [pages], {
+          sourceKind: 'lookup-events',
+          progress: ctx.progress,
+        });
+        stored += ingest.inserted;
+        bad += ingest.badRecords;
+      }
+      const lineage = await lineageOf(store, options.keys);
+      const derived = flatten(lineage.roots).filter((n) => !followed.has(n.key));
+      for (const n of derived) followed.add(n.key);
+      if (derived.length && bucket.wholeWindow && !(await loggingTamperedWith(store))) {
+        coverage.push({
+          source: `LookupEvents for ${derived.length} derived credential(s)`,
+          region: '*',
+          from: from.toISOString(),
+          to: to.toISOString(),
+          state: 'complete',
+          reason:
+            'not asked: a multi-region trail logged throughout the window and nobody stopped or narrowed it, so its bucket holds their events',
+        });
+        break;
+      }
+      pending = targetsFor(derived, options.account, asked);
+      for (const t of pending) asked.add(`${t.attribute}=${t.value}`);
+    }
+    coverage.push(...previousCoverage(ctx));
     coverage.push(...(await otherAccounts(store, options.keys, options.account, window)));
 
     const result: CollectResult = {
@@ -139,6 +154,41 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
   } finally {
     store.close();
   }
+}
+
+function flatten(nodes: LineageNode[]): LineageNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+/**
+ * LookupEvents targets for derived credentials acting in our account. LookupEvents' Username is
+ * the role session name, the federated user's name, or the IAM user (GetSessionToken sessions
+ * and new keys act as the user): one query per name covers every session sharing it, which
+ * matters at 2 requests/s per region when a key minted many sessions. Sessions acting in another
+ * account are recorded there, not here.
+ */
+function targetsFor(nodes: LineageNode[], account: string, asked: Set<string>): LookupTarget[] {
+  const out = new Map<string, LookupTarget>();
+  for (const n of nodes) {
+    if (n.account && n.account !== account) continue;
+    const name = n.principal?.match(/:(?:assumed-role\/[^/]+|federated-user|user(?:\/.*)?)\/([^/]+)$/)?.[1];
+    const t: LookupTarget = name
+      ? { attribute: 'Username', value: name }
+      : { attribute: 'AccessKeyId', value: n.key };
+    const id = `${t.attribute}=${t.value}`;
+    if (!asked.has(id)) out.set(id, t);
+  }
+  return [...out.values()];
+}
+
+/** Calls that stop a trail or change what it records (defense evasion): the bucket then has gaps. */
+async function loggingTamperedWith(store: EventStore): Promise<boolean> {
+  const rows = await store.query<{ n: number }>(
+    `SELECT count(*) AS n FROM ${EVENTS_TABLE} WHERE eventsource = 'cloudtrail.amazonaws.com'
+     AND eventname IN ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors')
+     AND errorcode IS NULL`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 /** Derived sessions acting in other accounts: their calls are in those accounts' CloudTrail. */

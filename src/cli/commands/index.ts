@@ -2,6 +2,8 @@ import type { CommandSpec } from '../spec.js';
 import { report } from './report.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
+import { demo } from './demo.js';
+import { collect } from './collect.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
 import { respondCommand } from './respond.js';
@@ -14,10 +16,12 @@ export const COMMANDS: CommandSpec[] = [
   caseShow,
   caseVerify,
   hunt,
+  collect,
   investigateCommand,
   report,
   triageCommand,
   containCommand,
   respondCommand,
+  demo,
   sim,
 ];

@@ -1,0 +1,52 @@
+import { usd } from '../../report/cost.js';
+import { factText, isUnknown } from '../../report/index.js';
+import type { Block } from '../spec.js';
+import type { DemoRun } from './demo.js';
+
+/** What the attacker did, what was contained, the cost, where the report is — beside the ground truth. */
+export function demoBlocks(d: DemoRun): Block[] {
+  const r = d.respond;
+  const f = r.facts;
+  const t = d.truth;
+  const calls = isUnknown(f.timeline) ? [] : f.timeline;
+  const byCategory = new Map<string, number>();
+  for (const c of calls) byCategory.set(c.category, (byCategory.get(c.category) ?? 0) + 1);
+  const contain = r.phases.find((p) => p.phase === 'contain');
+  return [
+    {
+      kind: 'fields',
+      title: `Demo: the ${d.scenario} scenario, answered in ${d.seconds.toFixed(1)} s`,
+      fields: [
+        ['Leaked credential', factText(f.subject, (s) => s.input)],
+        [
+          'What the attacker did',
+          calls.length
+            ? `${calls.length} calls: ${[...byCategory].map(([c, n]) => `${c} ${n}`).join(', ')}`
+            : 'no attacker activity was found',
+        ],
+        ['Regions', factText(f.regions, (x) => x.join(', ') || 'none')],
+        ['Attacker IPs', factText(f.attackerIps, (x) => x.join(', ') || 'none')],
+        ['Contained', r.contained ? `yes — ${contain?.summary ?? ''}` : `NO — ${contain?.summary ?? ''}`],
+        ['Estimated cost', factText(f.cost, (c) => usd(c.totalUsd))],
+        [
+          'Coverage',
+          r.coverage.some((c) => c.state !== 'complete') ? 'partial (listed in the report)' : 'complete',
+        ],
+        ['HTML report', r.reports.html],
+        ['Case folder', r.dir],
+      ],
+    },
+    {
+      kind: 'fields',
+      title: 'Ground truth of the scenario (for comparison)',
+      fields: [
+        ['Attacker calls', t.attackerEvents.length],
+        ['Regions', [...new Set(t.attackerEvents.map((e) => e.region))].join(', ') || 'none'],
+        ['Attacker IPs', t.attacker.ips.join(', ') || 'none'],
+        ['Derived sessions', t.derivedSessions.length],
+        ['Cost', usd(t.cost.usd)],
+      ],
+    },
+    { kind: 'text', lines: ['Still needs a human:', ...r.needsHuman.map((n) => `  - ${n}`)] },
+  ];
+}

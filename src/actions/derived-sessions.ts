@@ -107,6 +107,12 @@ export async function findDerivedSessions(
 
 /** Pages read per key and region before giving up (50 events a page, 2 pages/s per region). */
 const MAX_PAGES = 40;
+/**
+ * The longest a temporary credential lives: 129,600 s (36 h) for GetSessionToken and
+ * GetFederationToken; role sessions at most 12 h (aws-facts §3.3). Keys minted by CreateAccessKey
+ * do not expire: older ones are the investigation's to find (lineage over collected events).
+ */
+const MAX_SESSION_MS = 129_600_000;
 
 async function eventsSignedBy(
   env: ActionEnv,
@@ -122,6 +128,7 @@ async function eventsSignedBy(
     const client = pool.get(CloudTrailClient, region);
     let token: string | undefined;
     let pages = 0;
+    let newest: number | undefined;
     do {
       const page = await client.send(
         new LookupEventsCommand({
@@ -131,10 +138,17 @@ async function eventsSignedBy(
           ...(token ? { NextToken: token } : {}),
         }),
       );
-      out.push(...(page.Events ?? []));
+      const events = page.Events ?? [];
+      out.push(...events);
+      newest ??= events[0]?.EventTime?.getTime();
+      const oldest = events.at(-1)?.EventTime?.getTime();
       token = page.NextToken || undefined;
       pages += 1;
+      // Newest first: once a page reaches back past the longest session lifetime before the
+      // key's newest event, anything older has expired (measured on AWS's clock, not ours).
+      if (newest !== undefined && oldest !== undefined && oldest < newest - MAX_SESSION_MS) break;
     } while (token && pages < MAX_PAGES);
+    if (token && pages < MAX_PAGES) token = undefined;
     if (token)
       notChecked.push(
         `${account} ${region} (${key}): more than ${MAX_PAGES * 50} events, older ones not read`,

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateRoleCommand, AttachRolePolicyCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSim, type RunningSim } from '../../sim/index.js';
+import { checkCleanState } from '../../sim/scenarios/clean.js';
+import { loadScenario, type LoadedScenario } from '../../sim/scenarios/index.js';
+import { PROD_ACCOUNT, W } from '../../sim/scenarios/world.js';
+import { ADMIN, cli, iam, outcome, recordedErrors, sts, tempDir, type Creds } from './contain.fixture.js';
+
+// The role-chain scenario of the simulated account (issue 7): weeks of baseline, then the leaked
+// key → deploy role → production account role, plus federation and session tokens.
+let sim: RunningSim;
+let loaded: LoadedScenario;
+let responder: Creds;
+let prodAdmin: Creds;
+beforeAll(async () => {
+  sim = await startSim({ seed: 21 });
+  loaded = await loadScenario(sim, 'role-chain', { seed: 21 });
+  responder = {
+    accessKeyId: loaded.responderCredentials.accessKeyId,
+    secretAccessKey: loaded.responderCredentials.secretAccessKey,
+  };
+  // Fixture: the production account lets the security team in through a role, as organisations do.
+  const key = Object.values(sim.state.accountOrThrow(PROD_ACCOUNT).iam.accessKeys).find(
+    (k) => k.userName === 'prod-admin',
+  )!;
+  prodAdmin = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  const me = await sts(sim.endpoint, responder).send(new GetCallerIdentityCommand({}));
+  const client = iam(sim.endpoint, prodAdmin);
+  await client.send(
+    new CreateRoleCommand({
+      RoleName: 'SecurityResponder',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: me.Arn }, Action: 'sts:AssumeRole' }],
+      }),
+    }),
+  );
+  await client.send(new AttachRolePolicyCommand({ RoleName: 'SecurityResponder', PolicyArn: ADMIN }));
+}, 120_000);
+afterAll(async () => {
+  await sim.stop();
+});
+
+describe('contain on the role-chain scenario', () => {
+  it('refuses the leaked key and every session derived from it, in both accounts; the responder still works', async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case');
+    const leaked = loaded.truth.leakedAccessKeyId!;
+    expect((await cli(['triage', leaked, '--case', caseDir], sim.endpoint, responder, cwd)).code).toBe(0);
+    const run = await cli(
+      ['contain', '--case', caseDir, '--apply', '--account-role', 'SecurityResponder', '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.out) as {
+      state: string;
+      plan: { steps: { id: string }[] };
+      lineage: { accessKeyId: string }[];
+    };
+    expect(result.state).toBe('contained');
+    expect(result.plan.steps.map((s) => s.id)).toEqual([
+      `deactivate-access-key:${W.account}:${leaked}`,
+      `user-deny-all:${W.account}:arn:aws:iam::${W.account}:user/${W.devUser}`,
+      `user-revoke-sessions:${W.account}:arn:aws:iam::${W.account}:user/${W.devUser}`,
+      `role-revoke-sessions:${W.account}:arn:aws:iam::${W.account}:role/${W.deployRole}`,
+      `role-revoke-sessions:${PROD_ACCOUNT}:arn:aws:iam::${PROD_ACCOUNT}:role/${W.prodRole}`,
+    ]);
+    // Every attacker session is found; the key's legitimate CI sessions of the last 36 h too, and
+    // they are contained with it (any session minted from a leaked key is suspect).
+    expect(result.lineage.map((l) => l.accessKeyId)).toEqual(
+      expect.arrayContaining(loaded.truth.derivedSessions.map((s) => s.accessKeyId)),
+    );
+
+    // The attacker replays with everything it holds.
+    expect(
+      await outcome(() =>
+        sts(sim.endpoint, loaded.leakedCredentials!).send(new GetCallerIdentityCommand({})),
+      ),
+    ).toBe('InvalidClientTokenId');
+    for (const session of loaded.truth.derivedSessions) {
+      const creds = loaded.attackerSessions[session.accessKeyId]!;
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: sim.endpoint,
+        credentials: creds,
+        forcePathStyle: true,
+        maxAttempts: 1,
+      });
+      expect([session.kind, await outcome(() => s3.send(new ListBucketsCommand({})))]).toEqual([
+        session.kind,
+        'AccessDenied',
+      ]);
+      const reader = session.accountId === PROD_ACCOUNT ? prodAdmin : responder;
+      expect((await recordedErrors(sim.endpoint, reader, session.accessKeyId))[0]).toBe('AccessDenied');
+    }
+    expect(checkCleanState(sim.state, loaded.truth).unmet).toEqual([]);
+    expect(await outcome(() => iam(sim.endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
+    expect((await cli(['case', 'verify', '--case', caseDir], sim.endpoint, responder, cwd)).code).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import type { OpContext, OperationDef } from '../../core/service.js';
 import { SimError } from '../../core/errors.js';
+import { SimResponse } from '../../core/http.js';
 import { ALL_USERS, findBucket } from './buckets.js';
 import type { Bucket, S3AccountState, S3Deps, S3World } from './model.js';
 
@@ -150,7 +151,28 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
       } else if (spec.action) {
         await ctx.authorize(spec.action, spec.scope === 'create' ? s3Arn(bucketName) : '*');
       }
-      return spec.run(call);
+      const result = await spec.run(call);
+      ctx.trail.additionalEventData = transferFacts(ctx, result);
+      return result;
     },
+  };
+}
+
+/**
+ * S3's additionalEventData: signature facts and bytes in/out (what exfiltration estimates sum),
+ * e.g. `{"SignatureVersion":"SigV4","bytesTransferredIn":0,"bytesTransferredOut":1024,…}`.
+ */
+function transferFacts(ctx: OpContext<S3AccountState>, result: unknown): Record<string, unknown> {
+  const sent = result instanceof SimResponse && Buffer.isBuffer(result.body) && ctx.http.method !== 'HEAD';
+  const presigned = ctx.params.has('X-Amz-Signature');
+  return {
+    ...(ctx.caller.type === 'Anonymous' ? {} : { SignatureVersion: 'SigV4' }),
+    CipherSuite: 'TLS_AES_128_GCM_SHA256',
+    bytesTransferredIn: ctx.http.body.length,
+    ...(ctx.caller.type === 'Anonymous'
+      ? {}
+      : { AuthenticationMethod: presigned ? 'QueryString' : 'AuthHeader' }),
+    'x-amz-id-2': Buffer.from(`${ctx.requestId}:sim`).toString('base64'),
+    bytesTransferredOut: sent ? result.body.length : 0,
   };
 }

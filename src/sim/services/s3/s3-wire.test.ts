@@ -163,6 +163,14 @@ describe('S3 over the wire (JS SDK)', () => {
       eventCategory: 'Management',
       readOnly: false,
     });
+    const downloads = sim.state
+      .accountOrThrow(VICTIM_ACCOUNT)
+      .cloudtrail.events.filter((e) => e.eventName === 'GetObject' && !e.errorCode);
+    expect(downloads.at(-1)!.additionalEventData).toMatchObject({
+      SignatureVersion: 'SigV4',
+      AuthenticationMethod: 'AuthHeader',
+      bytesTransferredOut: 11,
+    });
   });
 
   it('answers virtual-host style requests', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +150,27 @@ describe('buildFacts on the investigation’s own output', () => {
     if (isUnknown(facts.cost)) throw new Error(facts.cost.unknown);
     expect(facts.cost.totalUsd).toBe(1224);
     expect(facts.timeline.find((e) => e.eventId === 'ev-04')!.category).not.toBe('uncategorised');
+  });
+});
+
+describe('buildFacts when the investigation found nothing', () => {
+  it('says no attacker activity was found when the lineage has no incident window', async () => {
+    const dir = join(root, 'quiet');
+    await makeIncidentCase(dir, settableClock(), root);
+    const investigation = JSON.parse(readFileSync(join(dir, 'investigation.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(
+      join(dir, 'investigation.json'),
+      JSON.stringify({ ...investigation, findings: [], window: null }),
+    );
+    const facts = await buildFacts(dir, { asOf: AS_OF });
+    expect(facts.timeline).toEqual([]);
+    expect(facts.attribution).toBe('the investigation found nothing suspicious on the lineage');
+    expect(facts.cost).toMatchObject({ totalUsd: 0, lines: [] });
+    const md = renderReport(facts, 'status', 'md');
+    expect(md).toContain('was reported compromised; no attacker activity was found in the collected events.');
+    expect(facts.decisions.find((d) => d.id === 'gdpr')!.answer).toBe('no');
   });
 });

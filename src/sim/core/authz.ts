@@ -217,6 +217,40 @@ export async function evaluateAccess(
   if (options.resourcePolicy !== undefined) simulation.resourcePolicy = options.resourcePolicy;
   if (policies.boundary) simulation.permissionBoundaryPolicies = policies.boundary;
   if (policies.session !== undefined) simulation.sessionPolicy = policies.session;
+  const key = cacheKey(simulation, options);
+  const cached = decisions.get(key);
+  if (cached) return cached;
+  const decision = await decide(simulation, action, target);
+  if (decisions.size >= MAX_CACHED) decisions.clear();
+  decisions.set(key, decision);
+  return decision;
+}
+
+/** Decisions already made, by everything that can change them (see `cacheKey`). */
+const decisions = new Map<string, AuthDecision>();
+const MAX_CACHED = 20_000;
+
+/**
+ * A decision depends on the policies, the request, and only those context keys some policy names
+ * (a condition or a `${…}` variable). Leaving the others out (the current time above all) lets a
+ * scenario's thousands of similar calls reuse one evaluation, which costs milliseconds.
+ */
+function cacheKey(simulation: Simulation, options: AuthorizeOptions): string {
+  const policyText = JSON.stringify([
+    simulation.identityPolicies,
+    simulation.permissionBoundaryPolicies,
+    simulation.sessionPolicy,
+    simulation.resourcePolicy,
+  ]);
+  const lower = policyText.toLowerCase();
+  const context = Object.entries(simulation.request.contextVariables).filter(
+    ([k]) => options.context?.[k] !== undefined || lower.includes(k.toLowerCase()),
+  );
+  const { principal, action, resource } = simulation.request;
+  return JSON.stringify([principal, action, resource, context]) + policyText;
+}
+
+async function decide(simulation: Simulation, action: string, target: string): Promise<AuthDecision> {
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') {
     throw new Error(`IAM engine rejected ${action} on ${target}: ${JSON.stringify(result.errors)}`);

@@ -150,6 +150,16 @@ describe('EC2 over the wire (JS SDK)', () => {
     const dryRun = await errorOf(ec2(admin).send(new DescribeRegionsCommand({ DryRun: true })));
     expect(dryRun.name).toBe('DryRunOperation');
 
+    // The playbook's loop: every region DescribeRegions lists answers DescribeInstances.
+    const regions = await ec2(admin).send(new DescribeRegionsCommand({}));
+    for (const { RegionName } of regions.Regions!) {
+      await ec2(admin, RegionName).send(new DescribeInstancesCommand({}));
+    }
+    expect(events(VICTIM_ACCOUNT, 'DescribeInstances').at(-1)).toMatchObject({
+      awsRegion: regions.Regions!.at(-1)!.RegionName,
+      requestParameters: { instancesSet: {}, filterSet: {} },
+      responseElements: null,
+    });
     const optIn = await errorOf(ec2(admin, 'af-south-1').send(new DescribeInstancesCommand({})));
     expect(optIn.name).toBe('AuthFailure');
   });

@@ -58,7 +58,7 @@ export const INSTANCE_OPERATIONS: Record<string, Ec2OpSpec> = {
     requestParameters: (c) => ({
       regionSet: itemSet('regionName', c.p.list('RegionName')),
       ...(c.p.has('AllRegions') ? { allRegions: c.p.bool('AllRegions') } : {}),
-      ...(c.p.has('Filter.1.Name') ? { filterSet: filterSet(filtersOf(c.p)) } : {}),
+      filterSet: filterSet(filtersOf(c.p)),
     }),
     run: (c) =>
       describeRegions(ec2Account(c.world, c.account), {
@@ -70,7 +70,7 @@ export const INSTANCE_OPERATIONS: Record<string, Ec2OpSpec> = {
   DescribeInstances: {
     requestParameters: (c) => ({
       instancesSet: itemSet('instanceId', instanceIds(c.p)),
-      ...(c.p.has('Filter.1.Name') ? { filterSet: filterSet(filtersOf(c.p)) } : {}),
+      filterSet: filterSet(filtersOf(c.p)),
       ...(c.p.has('MaxResults') ? { maxResults: intOf(c.p, 'MaxResults') } : {}),
     }),
     run: (c) =>

@@ -66,7 +66,7 @@ export const STORAGE_OPERATIONS: Record<string, Ec2OpSpec> = {
       snapshotSet: itemSet('snapshotId', c.p.list('SnapshotId')),
       ownersSet: itemSet('owner', c.p.list('Owner')),
       restorableBySet: itemSet('user', c.p.list('RestorableBy')),
-      ...(c.p.has('Filter.1.Name') ? { filterSet: filterSet(filtersOf(c.p)) } : {}),
+      filterSet: filterSet(filtersOf(c.p)),
     }),
     run: (c) =>
       describeSnapshots(c.world, c.deps, c.account, c.region, {

@@ -64,10 +64,11 @@ export const COMPUTE_RULES = rules([
     category: 'resource-creation',
     technique: 'T1535',
     severity: 'medium',
-    // e is the outer row (see engine.ts); no earlier event of the account in that region from another key.
+    // e is the outer row (see engine.ts). The first use of each region by each key is aggregated
+    // once (uncorrelated) so the check is an equi-join, not a scan per launch.
     where: and(
       LAUNCH,
-      `NOT EXISTS (SELECT 1 FROM cloudtrail_events p WHERE p.recipientaccountid = e.recipientaccountid AND p.awsregion = e.awsregion AND p.eventtime < e.eventtime AND coalesce(p.useridentity.accesskeyid, '') <> coalesce(e.useridentity.accesskeyid, ''))`,
+      `NOT EXISTS (SELECT 1 FROM (SELECT p.recipientaccountid AS account, p.awsregion AS region, coalesce(p.useridentity.accesskeyid, '') AS accesskey, min(p.eventtime) AS first FROM cloudtrail_events p GROUP BY 1, 2, 3) f WHERE f.account = e.recipientaccountid AND f.region = e.awsregion AND f.accesskey <> coalesce(e.useridentity.accesskeyid, '') AND f.first < e.eventtime)`,
     ),
     explain: 'Attackers launch in regions nobody watches: list and stop instances there.',
   },

@@ -75,11 +75,12 @@ export function resolveField(field: string): FieldResult {
   if (JSON_COLUMNS.has(head)) {
     if (parts.length === 1) return { ok: true, sql: head, isEventName: false };
     const path = parts.slice(1).map(jsonSegment).join('');
-    // Scalars come back as text; objects and arrays as their JSON text, so `contains` still works.
+    // Scalars come back as text; objects and arrays as their JSON text (json_format: Trino casts
+    // only JSON scalars to VARCHAR), so `contains` still works on them.
     const at = lit(`$${path}`);
     return {
       ok: true,
-      sql: `coalesce(json_extract_scalar(${head}, ${at}), CAST(json_extract(${head}, ${at}) AS VARCHAR))`,
+      sql: `coalesce(json_extract_scalar(${head}, ${at}), json_format(json_extract(${head}, ${at})))`,
       isEventName: false,
     };
   }

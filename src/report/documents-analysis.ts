@@ -250,9 +250,17 @@ export function decisionsDoc(facts: Facts): Doc {
 function findingBlocks(facts: Facts): DocBlock[] {
   if (isUnknown(facts.findingsByCategory))
     return [{ kind: 'para', text: `Findings: ${factText(facts.findingsByCategory)}.` }];
+  const others: DocBlock[] = facts.otherFindings
+    ? [
+        {
+          kind: 'para',
+          text: `${facts.otherFindings} other finding(s) concern calls not attributed to this credential (see tourniquet investigate).`,
+        },
+      ]
+    : [];
   if (facts.findingsByCategory.length === 0)
-    return [{ kind: 'para', text: 'The investigation produced no finding.' }];
-  return facts.findingsByCategory.flatMap((c): DocBlock[] => [
+    return [{ kind: 'para', text: 'The investigation produced no finding on this credential.' }, ...others];
+  const tables = facts.findingsByCategory.flatMap((c): DocBlock[] => [
     { kind: 'subheading', text: `${c.category} (${c.findings.length}, worst ${c.severity})` },
     {
       kind: 'table',
@@ -269,6 +277,7 @@ function findingBlocks(facts: Facts): DocBlock[] {
       empty: '',
     },
   ]);
+  return [...tables, ...others];
 }
 
 function coverageBlocks(facts: Facts): DocBlock[] {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaseFile } from '../case/schema.js';
+import type { Finding } from '../detect/finding.js';
 import { UserError } from '../errors.js';
 import { factsFromInput } from './facts.js';
 import type { AttackerEvent, FactsInput } from './input.js';
@@ -216,5 +217,34 @@ describe('decisions and metrics', () => {
     expect(durationText(12_000)).toBe('12 s');
     expect(durationText(3 * 86_400_000 + 5 * 3_600_000 + 7 * 60_000 + 9_000)).toBe('3 d 5 h 7 min');
     expect(durationText(0)).toBe('0 s');
+  });
+});
+
+describe('findings', () => {
+  it('keeps the findings attributed to the credential and counts the others', () => {
+    const finding = (id: string, severity: Finding['severity'], attributed: boolean): Finding => ({
+      id,
+      ruleId: id,
+      title: id,
+      category: attributed ? 'persistence' : 'impact',
+      technique: 'T1098',
+      severity,
+      eventIds: [id],
+      principal: null,
+      accessKey: null,
+      region: 'us-east-1',
+      firstSeen: '2026-03-02T08:00:00Z',
+      lastSeen: '2026-03-02T08:00:00Z',
+      summary: id,
+      attributed,
+    });
+    const facts = factsFromInput(
+      input([], { findings: [finding('mine', 'high', true), finding('theirs', 'critical', false)] }),
+    );
+    expect(facts.otherFindings).toBe(1);
+    expect(facts.findingsByCategory).toEqual([
+      expect.objectContaining({ category: 'persistence', severity: 'high' }),
+    ]);
+    expect(facts.severity).toMatchObject({ level: 'P2' });
   });
 });

@@ -72,6 +72,8 @@ export interface Facts {
   timeline: Fact<TimelineEntry[]>;
   bursts: Fact<Burst[]>;
   findingsByCategory: Fact<CategoryFindings[]>;
+  /** Findings of the investigation on calls not attributed to this credential. */
+  otherFindings: number;
   resources: Fact<ResourceTouched[]>;
   dataAccessed: Fact<DataRead[]>;
   regions: Fact<string[]>;
@@ -119,7 +121,15 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const events = isUnknown(input.events)
     ? input.events
     : [...input.events].sort((a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId));
-  const categoryOf = categoryIndex(isUnknown(input.findings) ? [] : input.findings);
+  // With a lineage, the investigation marks each finding attributed or not; findings on other
+  // principals' calls are not this incident's (they are counted, and left to the investigation).
+  const findings: Fact<Finding[]> = isUnknown(input.findings)
+    ? input.findings
+    : input.findings.filter((f) => f.attributed !== false);
+  const otherFindings = isUnknown(input.findings)
+    ? 0
+    : input.findings.length - (findings as Finding[]).length;
+  const categoryOf = categoryIndex(isUnknown(findings) ? [] : findings);
   const timeline: Fact<TimelineEntry[]> = isUnknown(events)
     ? events
     : events.map((e) => ({
@@ -143,7 +153,6 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const awareness: Fact<string> = info.awareness ?? unknown('the case has no awareness time');
   const containment: Fact<string> = containedAt ?? unknown('containment has not been verified');
   const triage = input.triage;
-  const findings = input.findings;
   const resources = isUnknown(events) ? events : resourcesTouched(events);
   const cost: Fact<CostEstimate> = isUnknown(events)
     ? events
@@ -177,6 +186,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     timeline,
     bursts: isUnknown(timeline) ? timeline : bursts(timeline),
     findingsByCategory: isUnknown(findings) ? findings : byCategory(findings),
+    otherFindings,
     resources,
     dataAccessed: isUnknown(events) ? events : dataReads(events),
     regions: isUnknown(events) ? events : distinct(events.map((e) => e.region)),

@@ -3,6 +3,7 @@ import { report } from './report.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { demo } from './demo.js';
+import { collect } from './collect.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
 import { respondCommand } from './respond.js';
@@ -15,6 +16,7 @@ export const COMMANDS: CommandSpec[] = [
   caseShow,
   caseVerify,
   hunt,
+  collect,
   investigateCommand,
   report,
   triageCommand,

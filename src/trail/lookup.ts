@@ -1,0 +1,244 @@
+import { CloudTrailClient, LookupEventsCommand, type LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
+import { classifyAwsError, describeAwsError } from '../aws/errors.js';
+import type { ClientPool } from '../aws/pool.js';
+import type { CaseFolder } from '../case/case.js';
+import { EVIDENCE_DIR } from '../case/case.js';
+import type { Logger, Progress } from '../context.js';
+import type { EventStore } from '../store/store.js';
+import type { CoverageEntry } from './coverage.js';
+import { ingestPaths } from './ingest.js';
+
+/** Event history keeps 90 days of management events (CloudTrail User Guide, "Viewing events"). */
+export const LOOKUP_HISTORY_MS = 90 * 86_400_000;
+/** LookupEvents returns at most 50 events per page. */
+const PAGE_SIZE = 50;
+const CHECKPOINTS = 'collect_checkpoint';
+
+/** One LookupEvents query: a region and one lookup attribute (the API takes only one). */
+export interface LookupScope {
+  region: string;
+  key: Extract<LookupAttributeKey, 'AccessKeyId' | 'Username'>;
+  value: string;
+}
+
+export interface LookupCollection {
+  pool: ClientPool;
+  store: EventStore;
+  caseFolder: CaseFolder;
+  regions: string[];
+  accessKeyId?: string | undefined;
+  userName?: string | undefined;
+  /** Window asked for (ISO); an unfinished checkpoint of the same scope keeps its own window. */
+  since: string;
+  until: string;
+  now: Date;
+  log: Logger;
+  progress?: Progress | undefined;
+  /** Regions queried at once (each is paced at 2 requests/s by the client pool). */
+  concurrency?: number;
+  /** Stop between pages when aborted (Ctrl-C, tests); what was fetched stays, the rest resumes. */
+  signal?: AbortSignal | undefined;
+  /** Called after each stored page with its number of events. */
+  onPage?: ((scope: LookupScope, page: number, events: number) => void) | undefined;
+}
+
+interface Checkpoint {
+  region: string;
+  scope: string;
+  /** Start of the time covered by this scope (across runs). */
+  from: string;
+  /** End of the window: covered through here once `done`. */
+  to: string;
+  /** Start of the current query (`from`, or the previous `to` for a run that extends it). */
+  qfrom: string;
+  /** When the current query began: its first page saw the 90 days before this. */
+  started: string;
+  token: string | null;
+  pages: number;
+  records: number;
+  done: boolean;
+}
+
+/** The result: one coverage line per scope, and whether the run stopped early. */
+export interface LookupResult {
+  coverage: CoverageEntry[];
+  interrupted: boolean;
+  records: number;
+}
+
+/**
+ * Collect the subject's events with LookupEvents from every given region (global-service events
+ * such as IAM and STS are recorded in us-east-1, so it is always included), by access key id
+ * and by user name, paged to the end. Each page is kept as evidence (sha256 in the manifest),
+ * loaded into the store and checkpointed in the store, so an interrupted collection resumes
+ * from the next page; event ids keep the store free of duplicates either way.
+ */
+export async function collectLookupEvents(options: LookupCollection): Promise<LookupResult> {
+  await options.store.run(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS} (
+    region VARCHAR NOT NULL, scope VARCHAR NOT NULL, "from" VARCHAR NOT NULL, "to" VARCHAR NOT NULL,
+    qfrom VARCHAR NOT NULL, started VARCHAR NOT NULL, token VARCHAR, pages INTEGER NOT NULL, records BIGINT NOT NULL, done BOOLEAN NOT NULL,
+    PRIMARY KEY (region, scope))`);
+  const regions = [...new Set(['us-east-1', ...options.regions])].sort();
+  const scopes: LookupScope[] = [];
+  for (const region of regions) {
+    if (options.accessKeyId) scopes.push({ region, key: 'AccessKeyId', value: options.accessKeyId });
+    if (options.userName) scopes.push({ region, key: 'Username', value: options.userName });
+  }
+  const task = options.progress?.start('LookupEvents', scopes.length);
+  const result: LookupResult = { coverage: [], interrupted: false, records: 0 };
+  // Page writes go one at a time: one DuckDB connection, one journal.
+  let persist: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = persist.then(work);
+    persist = next.catch(() => undefined);
+    return next;
+  };
+  const queue = [...scopes];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 6, queue.length) }, async () => {
+    for (let scope = queue.shift(); scope; scope = queue.shift()) {
+      const line = await collectScope(options, scope, serial, result);
+      if (line) result.coverage.push(line);
+      task?.tick(1, `${scope.region} ${scope.key}`);
+    }
+  });
+  await Promise.all(workers);
+  task?.done(`${result.records} events from ${scopes.length} region/attribute queries`);
+  result.coverage.sort((a, b) => a.region.localeCompare(b.region) || a.scope.localeCompare(b.scope));
+  return result;
+}
+
+async function collectScope(
+  o: LookupCollection,
+  scope: LookupScope,
+  serial: <T>(work: () => Promise<T>) => Promise<T>,
+  result: LookupResult,
+): Promise<CoverageEntry | null> {
+  const scopeName = `${scope.key}=${scope.value}`;
+  const [saved] = await serial(() =>
+    o.store.query<Checkpoint>(`SELECT * FROM ${CHECKPOINTS} WHERE region = ? AND scope = ?`, [
+      scope.region,
+      scopeName,
+    ]),
+  );
+  let cp = startingPoint(saved, scope.region, scopeName, o.since, o.until, o.now.toISOString());
+  const line = (status: CoverageEntry['status'], reason: string | null): CoverageEntry => {
+    const historyStart = new Date(Date.parse(cp.started) - LOOKUP_HISTORY_MS).toISOString();
+    const tooOld = cp.qfrom < historyStart;
+    const why = tooOld
+      ? `LookupEvents keeps 90 days: events before ${historyStart} need the trail bucket`
+      : null;
+    return {
+      source: 'lookup-events',
+      region: scope.region,
+      scope: scopeName,
+      from: tooOld ? historyStart : cp.from,
+      to: cp.to,
+      status: status === 'complete' && tooOld ? 'partial' : status,
+      reason: [reason, why].filter(Boolean).join('; ') || null,
+      records: cp.records,
+    };
+  };
+  if (cp.done) return line('complete', null);
+  const client = o.pool.get(CloudTrailClient, scope.region);
+  for (;;) {
+    if (o.signal?.aborted) {
+      result.interrupted = true;
+      return null;
+    }
+    let page;
+    try {
+      page = await client.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: scope.key, AttributeValue: scope.value }],
+          StartTime: new Date(cp.qfrom),
+          EndTime: new Date(cp.to),
+          MaxResults: PAGE_SIZE,
+          NextToken: cp.token ?? undefined,
+        }),
+      );
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.credentialsRejected) throw error;
+      if (e.code === 'InvalidNextTokenException' && cp.token) {
+        // The token outlived its query (AWS expires them); start the scope again, ids dedupe.
+        o.log.warn(`${scope.region}: LookupEvents refused the saved NextToken; starting ${scopeName} again.`);
+        cp = { ...cp, token: null, pages: 0 };
+        continue;
+      }
+      o.log.warn(`${scope.region}: LookupEvents ${scopeName}: ${describeAwsError(e)}`);
+      return line(e.kind === 'denied' || e.kind === 'throttled' ? 'partial' : 'failed', describeAwsError(e));
+    }
+    const events = page.Events ?? [];
+    const next = page.NextToken ?? null;
+    const pageNo = cp.pages + 1;
+    await serial(async () => {
+      if (events.length > 0) {
+        const stamp = cp.qfrom.replace(/[-:]/g, '').replace(/\.\d+/, '');
+        const relative = `cloudtrail/lookup-events/${scope.region}/${scope.key}-${safeName(scope.value)}/${stamp}/page-${String(pageNo).padStart(5, '0')}.json`;
+        const evidence = await o.caseFolder.addEvidence(
+          relative,
+          JSON.stringify({ Events: events }),
+          `LookupEvents ${scope.region} ${scopeName} page ${pageNo}`,
+        );
+        const loaded = await ingestPaths(o.store, [o.caseFolder.path(EVIDENCE_DIR, evidence.path)], {
+          sourceKind: 'lookup-events',
+          sourceRef: () => `evidence/${evidence.path}`,
+        });
+        result.records += loaded.records;
+      }
+      cp = { ...cp, token: next, pages: pageNo, records: cp.records + events.length, done: next === null };
+      await o.store.run(`INSERT OR REPLACE INTO ${CHECKPOINTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        cp.region,
+        cp.scope,
+        cp.from,
+        cp.to,
+        cp.qfrom,
+        cp.started,
+        cp.token,
+        cp.pages,
+        cp.records,
+        cp.done,
+      ]);
+    });
+    o.onPage?.(scope, pageNo, events.length);
+    if (cp.done) return line('complete', null);
+  }
+}
+
+/**
+ * Where a scope's query starts: an unfinished run resumes with its own window and NextToken (a
+ * token is only valid for the query it came from); a finished one is extended from where it
+ * ended when the window reaches further (a later run of `collect` fetches only what is new); a
+ * window starting earlier than what was covered starts again (event ids prevent duplicates).
+ */
+function startingPoint(
+  saved: Checkpoint | undefined,
+  region: string,
+  scope: string,
+  since: string,
+  until: string,
+  now: string,
+): Checkpoint {
+  const fresh = {
+    region,
+    scope,
+    from: since,
+    to: until,
+    qfrom: since,
+    started: now,
+    token: null,
+    pages: 0,
+    records: 0,
+    done: false,
+  };
+  if (!saved) return fresh;
+  if (!saved.done) return saved;
+  if (Date.parse(since) < Date.parse(saved.from)) return fresh;
+  if (Date.parse(until) <= Date.parse(saved.to)) return saved;
+  return { ...saved, qfrom: saved.to, to: until, started: now, token: null, pages: 0, done: false };
+}
+
+/** An attribute value as a path segment (user names may hold `+=,.@`). */
+function safeName(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.@+=,-]/g, '_');
+}

@@ -24,7 +24,7 @@ const ADMIN = { managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess']
 beforeAll(async () => {
   // A running simulated clock; LookupEvents paced as on AWS (2/s per region).
   sim = await startSim({ port: 0, seed: 4, clock: new SimClock({ start: '2026-11-20T10:00:00Z' }) });
-  clock = { now: () => sim.clock.now(), sleep: systemClock.sleep };
+  clock = { now: () => sim.clock.now(), sleep: (ms) => systemClock.sleep(ms) };
   alice = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'alice', ADMIN).key;
   responder = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'responder', ADMIN).key;
   const bob = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'bob', ADMIN).key;

@@ -1,7 +1,7 @@
 import { publicImages } from '../services/ec2/images.js';
 import { EXTERNAL_ACCOUNT, VICTIM_ACCOUNT } from '../state.js';
 import type { Actor, Step } from './types.js';
-import { zipOneFile } from './zip.js';
+import { zipOneFile } from '../services/lambda/zip.js';
 
 /** The organisation's production account, reachable from the victim's deploy role. */
 export const PROD_ACCOUNT = '222233334444';

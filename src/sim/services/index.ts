@@ -1,5 +1,6 @@
 import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
+import { cloudFormationService } from './cloudformation/index.js';
 import { costExplorerService } from './costexplorer/index.js';
 import { ec2Service } from './ec2/index.js';
 import { guardDutyService } from './guardduty/index.js';
@@ -25,4 +26,5 @@ export const SERVICES: AnyService[] = [
   secretsManagerService,
   ssmService,
   costExplorerService,
+  cloudFormationService,
 ];

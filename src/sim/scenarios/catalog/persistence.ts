@@ -1,5 +1,5 @@
 import type { ScenarioDef, Step } from '../types.js';
-import { zipOneFile } from '../zip.js';
+import { zipOneFile } from '../../services/lambda/zip.js';
 import { W, arn } from '../world.js';
 
 const MIN = 60_000;

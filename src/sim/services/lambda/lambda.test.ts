@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../../index.js';
-import { zipOneFile } from '../../scenarios/zip.js';
+import { zipOneFile } from './zip.js';
 import { createUserWithKey } from '../iam/entities.js';
 import { VICTIM_ACCOUNT } from '../../state.js';
 import { runAws, sdkConfig, type Creds } from '../../test-support/aws.js';

@@ -76,7 +76,10 @@ describe('authorization with iam-simulate', () => {
     });
     await expect(
       new EC2Client(sdkConfig(sim, key)).send(new DescribeRegionsCommand({})),
-    ).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
+    ).rejects.toMatchObject({
+      name: 'UnauthorizedOperation',
+      message: expect.stringMatching(/^You are not authorized to perform this operation\. User: /) as unknown,
+    });
     await expect(
       new CloudTrailClient(sdkConfig(sim, key)).send(new LookupEventsCommand({})),
     ).rejects.toMatchObject({ name: 'AccessDeniedException' });
@@ -173,6 +176,36 @@ describe('authorization with iam-simulate', () => {
     await expect(sts(session).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
       name: 'ExpiredToken',
     });
+  });
+
+  it('GetSessionToken with a valid MFA code yields MFA-authenticated credentials that may call IAM', async () => {
+    const { user, key } = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'mfa-user', {
+      managedPolicies: [ADMIN],
+    });
+    const serial = `arn:aws:iam::${VICTIM_ACCOUNT}:mfa/mfa-user`;
+    const now = sim.state.nowIso();
+    sim.state.account(VICTIM_ACCOUNT)!.iam.mfaDevices[serial] = {
+      serialNumber: serial,
+      base32Seed: 'X',
+      createDate: now,
+      userName: 'mfa-user',
+      enableDate: now,
+    };
+    user.mfaDevices.push({ serialNumber: serial, enableDate: now });
+    await expect(
+      sts(key).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: 'abc' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const withMfa = creds(
+      (await sts(key).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: '123456' })))
+        .Credentials,
+    );
+    await expect(iam(withMfa).send(new ListUsersCommand({}))).resolves.toBeDefined();
+    const rec = events().find(
+      (e) =>
+        e.eventName === 'ListUsers' &&
+        (e.userIdentity as { accessKeyId?: string }).accessKeyId === withMfa.accessKeyId,
+    );
+    expect(rec?.userIdentity).toMatchObject({ sessionContext: { attributes: { mfaAuthenticated: 'true' } } });
   });
 
   it('AssumeRole: a trust policy not naming the caller refuses; naming it allows, cross-account too; chaining is limited to 1 h', async () => {

@@ -278,11 +278,13 @@ export class Dispatcher {
       async authorize(action, resource = '*', options = {}) {
         const decision = await evaluate(action, resource, options);
         if (!decision.allowed) {
-          throw authError(
-            service.protocol,
-            'accessDenied',
-            denialMessage(caller, action, resource, decision),
-          );
+          const message = denialMessage(caller, action, resource, decision);
+          // EC2 puts its own sentence first (EC2 API error codes, "UnauthorizedOperation").
+          const text =
+            service.protocol === 'ec2'
+              ? `You are not authorized to perform this operation. ${message}`
+              : message;
+          throw authError(service.protocol, 'accessDenied', text);
         }
       },
       trail: notes,

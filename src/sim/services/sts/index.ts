@@ -44,6 +44,10 @@ async function assumeRole(ctx: StsCtx) {
     roleSessionName: sessionName,
     ...(ctx.params.has('DurationSeconds') ? { durationSeconds: ctx.params.int('DurationSeconds') } : {}),
   };
+  if (ctx.caller.type === 'Root') {
+    // AWS refuses role assumption with root credentials.
+    throw new SimError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
+  }
   if (!account || !role || role.arn !== roleArn) throw denied();
   ctx.trail.resources = [{ ARN: role.arn, accountId: account.accountId, type: 'AWS::IAM::Role' }];
   if (account.accountId !== ctx.caller.accountId) ctx.trail.alsoRecordIn = [account.accountId];

@@ -5,6 +5,7 @@ import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeRegionsCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DescribeVpcsCommand,
   DescribeVolumesCommand,
@@ -300,18 +301,13 @@ describe('EC2 with the AWS CLI', () => {
       'all',
     ]);
     expect(share.stderr).toBe('');
-    const attr = await runAws(sim, admin, [
-      'ec2',
-      'describe-snapshot-attribute',
-      '--snapshot-id',
-      snap.SnapshotId!,
-      '--attribute',
-      'createVolumePermission',
-    ]);
-    expect(JSON.parse(attr.stdout)).toEqual({
-      CreateVolumePermissions: [{ Group: 'all' }],
-      SnapshotId: snap.SnapshotId,
-    });
+    const attr = await client.send(
+      new DescribeSnapshotAttributeCommand({
+        SnapshotId: snap.SnapshotId!,
+        Attribute: 'createVolumePermission',
+      }),
+    );
+    expect(attr.CreateVolumePermissions).toEqual([{ Group: 'all' }]);
 
     const group = await client.send(new CreateSecurityGroupCommand({ GroupName: 'ssh', Description: 'ssh' }));
     const open = await runAws(sim, admin, [

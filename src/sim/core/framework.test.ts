@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -188,6 +188,25 @@ describe('the framework', () => {
     const got = await fetch(presigned.stdout.trim());
     expect(got.status).toBe(200);
     expect(await got.text()).toBe('quarterly numbers');
+  });
+
+  it("rejects an unknown or inactive key with each protocol's code (S3: InvalidAccessKeyId)", async () => {
+    const { key } = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'soon-inactive', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    });
+    const s3 = (c: Creds) => new S3Client({ ...sdkConfig(sim, c), forcePathStyle: true });
+    await expect(s3(key).send(new ListBucketsCommand({}))).resolves.toBeDefined();
+    sim.state.account(VICTIM_ACCOUNT)!.iam.accessKeys[key.accessKeyId]!.status = 'Inactive';
+    await expect(s3(key).send(new ListBucketsCommand({}))).rejects.toMatchObject({
+      name: 'InvalidAccessKeyId',
+      message: 'The AWS Access Key Id you provided does not exist in our records.',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(
+      s3({ accessKeyId: 'AKIANOSUCHKEY0000000', secretAccessKey: 'x'.repeat(40) }).send(
+        new ListBucketsCommand({}),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
   });
 
   it('answers unsigned, mis-scoped and stale requests with the errors AWS gives', async () => {

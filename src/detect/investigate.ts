@@ -88,7 +88,7 @@ export async function investigate(
     });
   }
 
-  const events = await attackerEvents(store, run.findings, lineage, window);
+  const events = await attackerEvents(store, rules, run.findings, lineage, window);
   return {
     subjectKeys,
     findings: run.findings,
@@ -179,6 +179,7 @@ async function inferWindow(
 
 async function attackerEvents(
   store: EventQuery,
+  rules: readonly DetectionRule[],
   findings: Finding[],
   lineage: Lineage | null,
   window: Window | null,
@@ -194,20 +195,18 @@ async function attackerEvents(
       [...params, window.since, window.until],
     );
   }
-  const ids = [
-    ...new Set(findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS).flatMap((f) => f.eventIds)),
-  ];
-  const events: TimelineEvent[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    events.push(
-      ...(await store.query<TimelineEvent>(
-        `${select} WHERE e.eventid IN (${chunk.map(() => '?').join(', ')})`,
-        chunk,
-      )),
-    );
-  }
-  return events;
+  // One scan: the predicates of the rules behind medium-or-worse findings, OR'ed; then keep the
+  // events those findings name (a threshold rule also matches events outside its bursts).
+  const suspicious = findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS);
+  const ids = new Set(suspicious.flatMap((f) => f.eventIds));
+  const predicates = [...new Set(suspicious.map((f) => rules.find((r) => r.id === f.ruleId)?.where))].filter(
+    (w): w is string => w !== undefined,
+  );
+  if (predicates.length === 0) return [];
+  const rows = await store.query<TimelineEvent>(
+    `${select} WHERE (${predicates.map((p) => `(${p})`).join(' OR ')}) AND ${NOT_RESPONDER}`,
+  );
+  return rows.filter((r) => ids.has(r.eventid));
 }
 
 function minOf(values: string[]): string | null {

@@ -43,7 +43,10 @@ describe('tourniquet hunt', () => {
     expect(doc).toMatchObject({ records: 310, files: 35, badFiles: [], badRecords: 0 });
     expect(doc.timeRange).toEqual({ first: '2024-07-30T21:31:10Z', last: '2024-11-30T08:43:18Z' });
     expect(doc.accessKeys.find((k) => k.accessKeyId === 'AKIAW9X2Q2U25SK79UCX')?.count).toBe(56);
-    expect(Array.isArray(doc.findings)).toBe(true);
+    // The investigation's rules ran on the hunted events: the Stratus CloudTrail detonations show.
+    expect(doc.findings.map((f) => (f as { ruleId: string }).ruleId)).toEqual(
+      expect.arrayContaining(['cloudtrail-stopped', 'cloudtrail-deleted']),
+    );
   });
 
   it('reports 2,900 records in 55 files for the Invictus logs; --key keeps only that key', async () => {

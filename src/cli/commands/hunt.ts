@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Finding } from '../../detect/finding.js';
+import { investigate } from '../../detect/investigate.js';
 import type { EventStore } from '../../store/store.js';
 import { huntDocument, huntFiles } from '../../trail/hunt.js';
 import type { RecordFilter } from '../../trail/ingest.js';
@@ -15,12 +16,17 @@ interface Detection {
 }
 
 /**
- * INTEGRATION POINT (detection): run the investigation's rules on the hunted store. Until
- * `src/detect/` exports a function that runs its whole catalogue on a store, hunt says plainly
- * that no detection ran instead of showing an empty list as "nothing found".
+ * Run the investigation's built-in rules on the hunted events (src/detect). With `--key`, the
+ * key's lineage attributes findings to it. A rule that fails is reported, never hidden.
  */
-function detectFindings(_store: EventStore): Promise<Detection> {
-  return Promise.resolve({ ran: false, note: 'detection rules are not wired into hunt yet', findings: [] });
+async function detectFindings(store: EventStore, key: string | undefined): Promise<Detection> {
+  const result = await investigate(store, key ? { subjectKeys: [key] } : {});
+  const failed = result.ruleFailures.map((f) => f.ruleId);
+  return {
+    ran: true,
+    note: failed.length > 0 ? `rules that failed to run: ${failed.join(', ')}` : null,
+    findings: result.findings,
+  };
 }
 
 export const hunt = defineCommand({
@@ -71,7 +77,7 @@ export const hunt = defineCommand({
       progress: env.progress,
     });
     try {
-      const detection = await detectFindings(found.store);
+      const detection = await detectFindings(found.store, options.key);
       const doc = {
         ...huntDocument(found, definedOnly(filter)),
         findings: detection.findings,

@@ -5,14 +5,14 @@
  *
  * For each run: a fresh victim user with an admin key and a GetSessionToken session made by the
  * "attacker", `tourniquet triage KEY` (in-process), then `tourniquet contain --apply` measured
- * two ways: in a child process (`node --import tsx`, wall clock including Node start and
- * TypeScript loading) and the tool's own `runSeconds` (command start → verified, journalled).
+ * two ways: in a child process running the compiled tool (wall clock including Node start and
+ * module loading) and the tool's own `runSeconds` (command start → verified, journalled).
  * BENCH_RUNS=N (default 5), BENCH_LATENCY_MS (default 100).
  */
 // The SDK warns about Node 20 on every client; the figure is what matters here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLatencyProxy } from '../src/actions/test-support/latency-proxy.js';
@@ -29,13 +29,45 @@ interface Run {
   state: string;
 }
 
+/**
+ * Compile the tool as `npm run build` does, into bench/out/, so the child runs plain JavaScript
+ * like an installed `tourniquet` (under tsx, loading would time TypeScript transpilation).
+ */
+function buildTool(): Promise<string> {
+  const outDir = join(ROOT, 'bench', 'out', 'contain-dist');
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        outDir,
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    child.on('error', fail);
+    // Type errors elsewhere in a work tree still emit JavaScript; only a missing entry point fails.
+    child.on('exit', () =>
+      existsSync(join(outDir, 'cli', 'main.js'))
+        ? done(outDir)
+        : fail(new Error('build produced no cli/main.js')),
+    );
+  });
+}
+
 function childContain(
+  dist: string,
   caseDir: string,
   endpoint: string,
   creds: { accessKeyId: string; secretAccessKey: string },
   home: string,
 ) {
-  const script = `const { main } = await import(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});
+  const script = `const { main } = await import(${JSON.stringify(join(dist, 'cli', 'main.js'))});
     process.exitCode = await main(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });`;
   return new Promise<{ wallSeconds: number; stdout: string; code: number }>((done, fail) => {
     const started = process.hrtime.bigint();
@@ -43,8 +75,6 @@ function childContain(
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
         '--input-type=module',
         '-e',
         script,
@@ -80,6 +110,7 @@ function childContain(
   });
 }
 
+const dist = await buildTool();
 const { sim, responder } = await simWithResponder();
 const proxy = await startLatencyProxy({ host: '127.0.0.1', port: sim.port }, LATENCY);
 const runs: Run[] = [];
@@ -97,7 +128,7 @@ try {
     );
     if (triage.code !== 0) throw new Error(`triage failed: ${triage.err}`);
     const before = proxy.requests();
-    const child = await childContain(caseDir, proxy.endpoint, responder, cwd);
+    const child = await childContain(dist, caseDir, proxy.endpoint, responder, cwd);
     const result = JSON.parse(child.stdout) as { state: string; timing: { runSeconds?: number } };
     runs.push({
       wallSeconds: child.wallSeconds,

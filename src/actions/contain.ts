@@ -19,8 +19,7 @@ import {
 } from './guards.js';
 import { iamOf, readOrAbsent } from './iam-read.js';
 import { ActionHistory, type PlanRecord } from './journal-view.js';
-import { lineageFromStore } from './store-lineage.js';
-import { STORE_FILE } from '../store/store.js';
+import { CASE_STORE_FILE, lineageFromStore } from './store-lineage.js';
 
 export interface ContainOptions {
   /** Change things (else plan only, unless `confirm` says yes). */
@@ -141,7 +140,7 @@ async function run(
     // Live CloudTrail first (containment usually runs before collection), then whatever the case
     // has collected; the same temporary key found twice counts once.
     const found = [...(await Promise.all(keys.map((key) => findDerivedSessions(env, key, account))))];
-    found.push(await lineageFromStore(ctx.case.path(STORE_FILE), keys));
+    found.push(await lineageFromStore(ctx.case.path(CASE_STORE_FILE), keys));
     for (const result of found) {
       for (const session of result.sessions)
         if (!lineage.some((l) => l.accessKeyId === session.accessKeyId)) lineage.push(session);

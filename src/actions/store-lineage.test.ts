@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEventStore } from '../store/store.js';
+import { openEventStore, STORE_FILE } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
-import { lineageFromStore } from './store-lineage.js';
+import { CASE_STORE_FILE, lineageFromStore } from './store-lineage.js';
 
 let dir: string;
 beforeEach(() => {
@@ -90,6 +90,7 @@ describe('lineage from collected events', () => {
       userName: 'ops',
       account: '111122223333',
     });
+    expect(CASE_STORE_FILE).toBe(STORE_FILE);
     expect(await lineageFromStore(join(dir, 'nothing.duckdb'), ['AKIAVICTIM0000000001'])).toEqual({
       sessions: [],
       notChecked: [],

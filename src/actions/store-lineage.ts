@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { lineageOf, type LineageNode } from '../detect/lineage.js';
+import type { LineageNode } from '../detect/lineage.js';
 import { messageOf } from '../errors.js';
-import { openEventStore } from '../store/store.js';
 import type { DerivedSession, LineageResult } from './derived-sessions.js';
+
+/** `STORE_FILE` of src/store/store.ts, repeated so that DuckDB loads only when a store exists. */
+export const CASE_STORE_FILE = 'case.duckdb';
 
 const ROLE_CALLS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
 
@@ -13,6 +15,11 @@ const ROLE_CALLS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithW
  */
 export async function lineageFromStore(file: string, rootKeys: string[]): Promise<LineageResult> {
   if (!existsSync(file) || rootKeys.length === 0) return { sessions: [], notChecked: [] };
+  // Loaded only when there is a store: DuckDB's native module costs start-up time on every run.
+  const [{ openEventStore }, { lineageOf }] = await Promise.all([
+    import('../store/store.js'),
+    import('../detect/lineage.js'),
+  ]);
   let store;
   try {
     store = await openEventStore(file, { readOnly: true });

@@ -7,6 +7,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
   DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketLocationCommand,
@@ -21,6 +22,7 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +185,38 @@ describe('S3 over the wire (JS SDK)', () => {
     await client.send(new PutObjectCommand({ Bucket: 'victim-data', Key: 'vhost.txt', Body: 'v' }));
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'victim-data' }));
     expect(listed.Contents!.map((o) => o.Key)).toContain('vhost.txt');
+  });
+
+  it('pages listings and deletes in batches, key by key as the policy allows', async () => {
+    const client = s3(admin);
+    await client.send(new CreateBucketCommand({ Bucket: 'victim-batch' }));
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    for (const Key of keys)
+      await client.send(new PutObjectCommand({ Bucket: 'victim-batch', Key, Body: Key }));
+    const seen: string[] = [];
+    for await (const page of paginateListObjectsV2({ client, pageSize: 2 }, { Bucket: 'victim-batch' })) {
+      seen.push(...page.Contents!.map((o) => o.Key!));
+    }
+    expect(seen).toEqual(keys);
+    const deny = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:DeleteObject',
+      Resource: 'arn:aws:s3:::victim-batch/e',
+    };
+    await client.send(
+      new PutBucketPolicyCommand({ Bucket: 'victim-batch', Policy: JSON.stringify({ Statement: [deny] }) }),
+    );
+    const deleted = await client.send(
+      new DeleteObjectsCommand({ Bucket: 'victim-batch', Delete: { Objects: keys.map((Key) => ({ Key })) } }),
+    );
+    expect(deleted.Deleted!.map((d) => d.Key)).toEqual(['a', 'b', 'c', 'd']);
+    expect(deleted.Errors).toEqual([{ Key: 'e', Code: 'AccessDenied', Message: 'Access Denied' }]);
+    await client.send(new DeleteBucketPolicyCommand({ Bucket: 'victim-batch' }));
+    await client.send(
+      new DeleteObjectsCommand({ Bucket: 'victim-batch', Delete: { Objects: [{ Key: 'e' }], Quiet: true } }),
+    );
+    await client.send(new DeleteBucketCommand({ Bucket: 'victim-batch' }));
   });
 
   it('lets another account in only through the bucket policy', async () => {

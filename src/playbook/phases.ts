@@ -28,7 +28,12 @@ export interface PhaseOutcome {
 }
 
 /** The files the report phase writes into the case folder. */
-export const REPORT_FILES = { html: 'report.html', md: 'report.md', csv: 'timeline.csv' } as const;
+export const REPORT_FILES = {
+  html: 'report.html',
+  md: 'report.md',
+  csv: 'timeline.csv',
+  json: 'facts.json',
+} as const;
 
 /** The running playbook: its context, options, and what earlier phases produced. */
 export interface Run {
@@ -36,6 +41,7 @@ export interface Run {
   yes: boolean;
   confirm: ((question: string) => Promise<boolean>) | undefined;
   onPlan: ((plan: PlanRecord) => void) | undefined;
+  accountRole: string | undefined;
   startedAt: Date;
   triage?: TriageReport;
   statusUpdate?: string[];
@@ -87,6 +93,7 @@ export const PLAYBOOK: PhaseDef[] = [
         confirm: run.yes ? undefined : run.confirm,
         startedAt: run.startedAt,
         onPlan: run.onPlan,
+        accountRole: run.accountRole,
       });
       run.contain = r;
       run.manual.push(...r.manual);
@@ -156,13 +163,14 @@ export const PLAYBOOK: PhaseDef[] = [
         write(ctx, REPORT_FILES.html, renderReport(facts, 'full', 'html')),
         write(ctx, REPORT_FILES.md, renderReport(facts, 'full', 'md')),
         write(ctx, REPORT_FILES.csv, renderReport(facts, 'timeline', 'csv')),
+        write(ctx, REPORT_FILES.json, renderReport(facts, 'full', 'json')),
       ];
       ctx.case.record('report.written', { files: written });
       ctx.case.markPhase('report', 'completed');
       return {
         state: 'done',
         summary:
-          `Wrote the full incident report (${REPORT_FILES.html}, ${REPORT_FILES.md}) and the timeline (${REPORT_FILES.csv}) ` +
+          `Wrote the full incident report (${REPORT_FILES.html}, ${REPORT_FILES.md}) the timeline (${REPORT_FILES.csv}) and the facts they rest on (${REPORT_FILES.json}) ` +
           `into ${ctx.case.dir}. Other documents (status update, developer notice, executive briefing, AWS Support case, ` +
           'decisions) come from `tourniquet report --kind KIND` on the same case.',
       };

@@ -21,6 +21,8 @@ export interface RespondOptions {
   onPhaseStart?: (phase: { index: number; total: number; title: string }) => void;
   /** Told when a phase ends, with its one-paragraph result. */
   onPhaseEnd?: (phase: PhaseReport) => void;
+  /** Role to assume in other accounts that derived sessions reached (contain's `--account-role`). */
+  accountRole?: string | undefined;
   /** Shown the containment plan before the question. */
   onPlan?: (plan: PlanRecord) => void;
 }
@@ -44,7 +46,7 @@ export interface RespondResult {
   partial: boolean;
   failed: boolean;
   coverage: CoverageEntry[];
-  reports: { html: string; md: string; csv: string };
+  reports: { html: string; md: string; csv: string; json: string };
   done: string[];
   /** What the playbook leaves to a person: eradication, rotation, AWS Support, regulators. */
   needsHuman: string[];
@@ -78,6 +80,7 @@ export async function respond(
       yes: options.yes,
       confirm: options.confirm,
       onPlan: options.onPlan,
+      accountRole: options.accountRole,
       startedAt,
       manual: [],
     };
@@ -127,6 +130,7 @@ export async function respond(
         html: folder.path(REPORT_FILES.html),
         md: folder.path(REPORT_FILES.md),
         csv: folder.path(REPORT_FILES.csv),
+        json: folder.path(REPORT_FILES.json),
       },
       done: doneList(phases),
       needsHuman: humanList(run, facts),

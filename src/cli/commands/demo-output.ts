@@ -1,7 +1,7 @@
 import { usd } from '../../report/cost.js';
 import { factText, isUnknown } from '../../report/index.js';
 import type { Block } from '../spec.js';
-import type { DemoRun } from './demo.js';
+import type { DemoRun } from './demo-run.js';
 
 /** What the attacker did, what was contained, the cost, where the report is — beside the ground truth. */
 export function demoBlocks(d: DemoRun): Block[] {

@@ -17,6 +17,11 @@ export const respondCommand = defineCommand({
   args: [{ name: 'SUBJECT', description: 'access key id, user name/ARN, role ARN, or root', required: true }],
   options: {
     yes: { type: 'boolean', description: 'apply the containment plan without asking' },
+    'account-role': {
+      type: 'string',
+      value: 'NAME',
+      description: 'role to assume in other accounts reached by derived sessions',
+    },
     'aware-since': {
       type: 'string',
       value: 'TIME',
@@ -50,6 +55,7 @@ export const respondCommand = defineCommand({
           root: defaultCasesRoot(env.env, env.cwd),
         },
         awareness,
+        accountRole: options['account-role'],
         onPhaseStart: (p) => env.log.info(`[${p.index}/${p.total}] ${p.title}…`),
         onPhaseEnd: (p) => env.log.info(`  ${p.state.toUpperCase()}: ${p.summary}`),
         onPlan: (plan) => {

@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ClientPool } from '../../aws/pool.js';
+import type { Context } from '../../context.js';
+import { respond, type RespondResult } from '../../playbook/respond.js';
+import {
+  createUserWithKey,
+  EXTERNAL_ACCOUNT,
+  startSim,
+  VICTIM_ACCOUNT,
+  type RunningSim,
+} from '../../sim/index.js';
+import { loadScenario, SCENARIOS, type Truth } from '../../sim/scenarios/index.js';
+
+/** Files the demo leaves beside the case: the scenario's ground truth and the account's final state. */
+export const TRUTH_FILE = 'sim-truth.json';
+export const STATE_FILE = 'sim-state.json';
+/** The role AWS Organizations creates in member accounts, trusted by the management account. */
+export const ORG_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+
+/** The scenario with the most attacker steps: the fullest tour of what the playbook does. */
+export function richestScenario(): string {
+  const ranked = Object.values(SCENARIOS).sort((a, b) => b.steps.length - a.steps.length);
+  return ranked[0]!.name;
+}
+
+/** One demo: which scenario, where, how long, the truth beside what the playbook found. */
+export interface DemoRun {
+  scenario: string;
+  endpoint: string;
+  seconds: number;
+  truth: Truth;
+  stateFile: string;
+  respond: RespondResult;
+}
+
+/**
+ * Member accounts of the simulated organisation get the access role AWS Organizations creates
+ * (trusting the management account, here the victim account), so containment can reach sessions
+ * that crossed into them, as a responder with an organisation would. The attacker's own account
+ * stays out of reach.
+ */
+async function grantOrganisationAccess(sim: RunningSim): Promise<void> {
+  for (const account of Object.keys(sim.state.data.accounts)) {
+    if (account === VICTIM_ACCOUNT || account === EXTERNAL_ACCOUNT) continue;
+    const { key } = createUserWithKey(sim.state, account, 'org-bootstrap', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    });
+    const iam = new IAMClient({ region: 'us-east-1', endpoint: sim.endpoint, credentials: key });
+    try {
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: ORG_ACCESS_ROLE,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          }),
+        }),
+      );
+      await iam.send(
+        new AttachRolePolicyCommand({
+          RoleName: ORG_ACCESS_ROLE,
+          PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        }),
+      );
+    } finally {
+      iam.destroy();
+    }
+  }
+}
+
+/**
+ * Start the simulated account in this process on a free port, lay the scenario into it, and run
+ * `respond --yes` against it through the AWS SDK with the security team's credentials, as on a
+ * real account. The account's final state is saved beside the case (`tourniquet sim --state`).
+ */
+export async function runDemo(
+  ctx: Context,
+  options: { scenario: string; dir: string; seed: string; casesRoot: string },
+): Promise<DemoRun> {
+  const started = Date.now();
+  const sim = await startSim({ port: 0, seed: options.seed });
+  let pool: ClientPool | undefined;
+  try {
+    ctx.log.info(
+      `Simulated account serving on ${sim.endpoint}; laying the ${options.scenario} scenario into it…`,
+    );
+    mkdirSync(options.dir, { recursive: true });
+    const loaded = await loadScenario(sim, options.scenario, {
+      seed: options.seed,
+      truthFile: join(options.dir, TRUTH_FILE),
+    });
+    await grantOrganisationAccess(sim);
+    const subject = loaded.truth.leakedAccessKeyId ?? loaded.truth.compromisedUser;
+    ctx.log.info(
+      `History laid (${((Date.now() - started) / 1000).toFixed(1)} s). The leaked credential is ${subject}; ` +
+        `responding as ${loaded.responderCredentials.userName}.`,
+    );
+    pool = await ClientPool.create(
+      {
+        endpointUrl: sim.endpoint,
+        region: 'us-east-1',
+        credentials: {
+          accessKeyId: loaded.responderCredentials.accessKeyId,
+          secretAccessKey: loaded.responderCredentials.secretAccessKey,
+        },
+      },
+      ctx.clock,
+    );
+    const result = await respond(
+      { ...ctx, aws: pool },
+      {
+        subject,
+        yes: true,
+        accountRole: ORG_ACCESS_ROLE,
+        where: { dir: options.dir, root: options.casesRoot },
+        onPhaseStart: (p) => ctx.log.info(`[${p.index}/${p.total}] ${p.title}…`),
+        onPhaseEnd: (p) => ctx.log.info(`  ${p.state.toUpperCase()}: ${p.summary}`),
+      },
+    );
+    const stateFile = join(options.dir, STATE_FILE);
+    sim.state.save(stateFile);
+    return {
+      scenario: options.scenario,
+      endpoint: sim.endpoint,
+      seconds: (Date.now() - started) / 1000,
+      truth: loaded.truth,
+      stateFile,
+      respond: result,
+    };
+  } finally {
+    pool?.destroy();
+    await sim.stop();
+  }
+}

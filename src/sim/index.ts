@@ -52,7 +52,8 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
   const state = options.state ?? SimState.create({ seed: options.seed, clock });
   if (options.lookupEventsPerSecond !== undefined)
     state.limits.lookupEventsPerSecond = options.lookupEventsPerSecond;
-  const dispatcher = new Dispatcher(state, options.services ?? SERVICES, options.realNow);
+  if (options.realNow) state.wallClock = options.realNow;
+  const dispatcher = new Dispatcher(state, options.services ?? SERVICES);
   dispatcher.afterRequest = () => deliverDueTrails(state);
   const { server, port } = await listen(dispatcher, options.port ?? 0);
   // Deliveries also happen while nobody calls (an idle drill still gets its 5-minute files).

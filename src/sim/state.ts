@@ -67,6 +67,11 @@ export class SimState {
   readonly ids: SimIds;
   /** Where CloudTrail delivers trail files: installed by the S3 service (not saved with the state). */
   objectStore: ObjectStore | undefined;
+  /**
+   * The wall clock (not saved): SigV4 dates and request rates are measured on it, never on the
+   * simulated clock. Tests replace it to make rate limits deterministic.
+   */
+  wallClock: () => number = Date.now;
   /** Service limits (not saved): LookupEvents allows 2 requests/s/region on AWS. */
   readonly limits = { lookupEventsPerSecond: 2 };
 

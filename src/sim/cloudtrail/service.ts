@@ -11,7 +11,14 @@ const throttles = new WeakMap<SimState, LookupThrottle>();
 
 function throttleOf(sim: SimState): LookupThrottle {
   let t = throttles.get(sim);
-  if (!t) throttles.set(sim, (t = new LookupThrottle(() => sim.limits.lookupEventsPerSecond)));
+  if (!t)
+    throttles.set(
+      sim,
+      (t = new LookupThrottle(
+        () => sim.limits.lookupEventsPerSecond,
+        () => sim.wallClock(),
+      )),
+    );
   return t;
 }
 

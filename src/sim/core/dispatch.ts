@@ -43,16 +43,14 @@ export interface InternalFailure {
 export class Dispatcher {
   readonly sim: SimState;
   private readonly services: Map<string, AnyService>;
-  private readonly realNow: () => number;
   /** Handler crashes (answered with 500 InternalFailure). */
   readonly internalFailures: InternalFailure[] = [];
   /** Called after every request (trail delivery runs here). */
   afterRequest: (() => void) | undefined;
 
-  constructor(sim: SimState, services: AnyService[], realNow: () => number = Date.now) {
+  constructor(sim: SimState, services: AnyService[]) {
     this.sim = sim;
     this.services = new Map(services.map((s) => [s.signingName, s]));
-    this.realNow = realNow;
     for (const s of services) s.attach?.(sim);
   }
 
@@ -130,7 +128,14 @@ export class Dispatcher {
 
     let caller: Caller | undefined;
     if (signed) {
-      const auth = authenticate(this.sim, req, signed, service.protocol, service.signingName, this.realNow());
+      const auth = authenticate(
+        this.sim,
+        req,
+        signed,
+        service.protocol,
+        service.signingName,
+        this.sim.wallClock(),
+      );
       caller = auth.caller;
       if (auth.error) {
         // CloudTrail records failed sign-ins of known keys (e.g. a key deactivated by the responder).

@@ -254,6 +254,7 @@ describe('the framework', () => {
       });
     } finally {
       await skewed.stop();
+      sim.state.wallClock = Date.now; // the state is shared with the main simulator
     }
   });
 

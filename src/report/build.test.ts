@@ -174,3 +174,16 @@ describe('buildFacts when the investigation found nothing', () => {
     expect(facts.decisions.find((d) => d.id === 'gdpr')!.answer).toBe('no');
   });
 });
+
+describe('buildFacts with the caller’s open store', () => {
+  it('reads through a store the caller holds open for writing', async () => {
+    const store = await openEventStore(join(caseDir, STORE_FILE));
+    try {
+      const facts = await buildFacts(caseDir, { asOf: AS_OF, store });
+      expect(facts.timeline).toHaveLength(ATTACKER_EVENT_IDS.length);
+      expect(await store.count()).toBe(9);
+    } finally {
+      store.close();
+    }
+  });
+});

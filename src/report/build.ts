@@ -17,7 +17,12 @@ import { factsFromInput, type Facts, type FactsOptions } from './facts.js';
 import type { AttackerEvent, FactsInput, InstanceChange } from './input.js';
 import { parseJsonText, stringsAt } from './json-path.js';
 import { loadPriceTable, type PriceTable } from './prices.js';
-import { readAttackerEvents, readInstanceChanges, type EventSelection } from './store-inputs.js';
+import {
+  readAttackerEvents,
+  readInstanceChanges,
+  type EventQuery,
+  type EventSelection,
+} from './store-inputs.js';
 import { isUnknown, unknown, type Fact, type Unknown } from './unknown.js';
 
 export interface BuildOptions extends FactsOptions {
@@ -25,6 +30,11 @@ export interface BuildOptions extends FactsOptions {
   asOf: Date;
   /** Another price table (default: the bundled one). */
   prices?: PriceTable;
+  /**
+   * The case's event store when the caller already holds it open (DuckDB refuses a second,
+   * read-only open of a file this process has open for writing); default: open `case.duckdb`.
+   */
+  store?: EventQuery;
 }
 
 // The investigation counts medium-or-worse findings as the attacker's when it has no lineage.
@@ -75,7 +85,7 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
   const investigation = readInvestigation(caseDir);
   const lineage = readLineage(investigation);
   const selection = selectionFor(investigation, info.subject?.accessKeyId);
-  const fromStore = await readStore(join(caseDir, STORE_FILE), selection);
+  const fromStore = await readStore(join(caseDir, STORE_FILE), selection, options.store);
   return {
     case: info,
     journal,
@@ -95,15 +105,16 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
 async function readStore(
   file: string,
   selection: ReturnType<typeof selectionFor>,
+  given: EventQuery | undefined,
 ): Promise<{ events: Fact<AttackerEvent[]>; changes: Fact<InstanceChange[]> }> {
-  if (!existsSync(file)) {
+  if (!given && !existsSync(file)) {
     const none = unknown('no events collected (the case has no event store; run `tourniquet collect`)');
     return { events: none, changes: none };
   }
   if (isUnknown(selection)) return { events: selection, changes: selection };
-  let store: Awaited<ReturnType<typeof openEventStore>> | undefined;
+  let opened: Awaited<ReturnType<typeof openEventStore>> | undefined;
   try {
-    store = await openEventStore(file, { readOnly: true });
+    const store = given ?? (opened = await openEventStore(file, { readOnly: true }));
     const events = selection.selection ? await readAttackerEvents(store, selection.selection) : [];
     const launched = events.flatMap((e) =>
       e.eventName === 'RunInstances'
@@ -115,7 +126,7 @@ async function readStore(
     const reason = unknown(`the event store ${file} could not be read: ${messageOf(error)}`);
     return { events: reason, changes: reason };
   } finally {
-    store?.close();
+    opened?.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
 import { investigate, type Investigation } from './investigate.js';
-import { lineageOf, renderLineage } from './lineage.js';
+import { lineageOf, longTermKeysOf, renderLineage } from './lineage.js';
 import { ALICE_KEY, KEYS, scenarioRecords } from './test-support/scenario.js';
 
 describe('investigate() on a synthetic compromise', () => {
@@ -45,6 +45,12 @@ describe('investigate() on a synthetic compromise', () => {
     expect(root.children[1]!.children.map((c) => [c.via, c.key])).toEqual([['ConsoleLogin', KEYS.console]]);
     expect(new Set(lineage.keys)).toEqual(new Set([ALICE_KEY, ...Object.values(KEYS)]));
     expect(lineage.consoleLoginEventIds).toHaveLength(1);
+  });
+
+  it('finds the long-term keys of a subject given as a user', async () => {
+    expect(await longTermKeysOf(store, { userName: 'alice' })).toEqual([ALICE_KEY]);
+    expect(await longTermKeysOf(store, { arn: 'arn:aws:iam::111122223333:user/bob' })).toEqual([KEYS.bob]);
+    expect(await longTermKeysOf(store, {})).toEqual([]);
   });
 
   it('prints the lineage as a tree', () => {

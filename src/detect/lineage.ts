@@ -292,3 +292,22 @@ export function renderLineage(lineage: Lineage): string[] {
   for (const root of lineage.roots) walk(root, '', true, true);
   return lines;
 }
+
+/**
+ * The long-term access keys (AKIA…) an IAM user signed with in the store, for a subject given as a
+ * user name or ARN rather than a key.
+ */
+export async function longTermKeysOf(
+  store: EventQuery,
+  user: { arn?: string | undefined; userName?: string | undefined },
+): Promise<string[]> {
+  if (!user.arn && !user.userName) return [];
+  const rows = await store.query<{ key: string }>(
+    `SELECT DISTINCT e.useridentity.accesskeyid AS key FROM ${FROM_EVENTS}
+     WHERE e.useridentity.accesskeyid LIKE 'AKIA%' AND e.useridentity.type = 'IAMUser'
+       AND (e.useridentity.arn = ? OR e.useridentity.username = ?)
+     ORDER BY 1`,
+    [user.arn ?? '', user.userName ?? ''],
+  );
+  return rows.map((r) => r.key);
+}

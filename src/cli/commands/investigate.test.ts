@@ -93,6 +93,22 @@ describe('tourniquet investigate', () => {
     expect(out).not.toContain('\u001b[2J');
   });
 
+  it('follows the long-term keys of a subject given as a user', async () => {
+    const userCase = join(root, 'user-case');
+    CaseFolder.create(userCase, {
+      clock: systemClock,
+      subject: { input: 'alice', kind: 'user', userName: 'alice' },
+    }).close();
+    const store = await openEventStore(join(userCase, STORE_FILE));
+    await ingestPaths(store, [join(root, 'trail.json')]);
+    store.close();
+    const { code, out } = await run(['investigate', '--case', userCase, '--json'], root);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as Investigation;
+    expect(doc.subjectKeys).toEqual([ALICE_KEY]);
+    expect(doc.lineage!.keys).toHaveLength(7);
+  });
+
   it('refuses bad input with one line naming it and the way out', async () => {
     const noStore = join(root, 'empty');
     CaseFolder.create(noStore, { clock: systemClock }).close();

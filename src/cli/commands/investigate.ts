@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CaseFolder } from '../../case/case.js';
 import { openGeoIp } from '../../detect/geoip.js';
 import { investigate, type Investigation } from '../../detect/investigate.js';
+import { longTermKeysOf } from '../../detect/lineage.js';
 import { saveInvestigation } from '../../detect/save.js';
 import { loadSigmaRules } from '../../detect/sigma/load.js';
 import { UserError } from '../../errors.js';
@@ -72,11 +73,16 @@ export const investigateCommand = defineCommand({
     const folder = CaseFolder.open(dir, { clock: env.clock });
     try {
       const subject = folder.info.subject;
-      const keys = options.key?.length ? options.key : subject?.accessKeyId ? [subject.accessKeyId] : [];
       folder.markPhase('investigate', 'started');
       const store = await openEventStore(storeFile);
       let result: Investigation;
       try {
+        // A subject given as a user: follow every long-term key it signed with.
+        const keys = options.key?.length
+          ? options.key
+          : subject?.accessKeyId
+            ? [subject.accessKeyId]
+            : await longTermKeysOf(store, { arn: subject?.arn, userName: subject?.userName });
         const task = env.progress.start('Investigating');
         result = await investigate(store, {
           subjectKeys: keys,

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, type AgentOptions } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
@@ -212,9 +213,17 @@ describe('S3 over the wire (JS SDK)', () => {
     );
     expect(deleted.Deleted!.map((d) => d.Key)).toEqual(['a', 'b', 'c', 'd']);
     expect(deleted.Errors).toEqual([{ Key: 'e', Code: 'AccessDenied', Message: 'Access Denied' }]);
+    await client.send(
+      new CopyObjectCommand({ Bucket: 'victim-batch', Key: 'e-copy', CopySource: 'victim-batch/e' }),
+    );
+    const copy = await client.send(new GetObjectCommand({ Bucket: 'victim-batch', Key: 'e-copy' }));
+    expect(await copy.Body!.transformToString()).toBe('e');
     await client.send(new DeleteBucketPolicyCommand({ Bucket: 'victim-batch' }));
     await client.send(
-      new DeleteObjectsCommand({ Bucket: 'victim-batch', Delete: { Objects: [{ Key: 'e' }], Quiet: true } }),
+      new DeleteObjectsCommand({
+        Bucket: 'victim-batch',
+        Delete: { Objects: [{ Key: 'e' }, { Key: 'e-copy' }], Quiet: true },
+      }),
     );
     await client.send(new DeleteBucketCommand({ Bucket: 'victim-batch' }));
   });
@@ -332,6 +341,10 @@ describe('S3 with the AWS CLI', () => {
     expect(big.stderr, big.stderr).toBe('');
     const head = await client.send(new HeadObjectCommand({ Bucket: 'victim-web', Key: 'big.bin' }));
     expect([head.ContentLength, head.ETag?.endsWith('-2"')]).toEqual([9 * 1024 * 1024, true]);
+    // Downloading it back uses ranged GETs (the CLI splits downloads above 8 MiB too).
+    const down = await runAws(sim, admin, ['s3', 'cp', 's3://victim-web/big.bin', join(dir, 'back.bin')]);
+    expect(down.stderr).toBe('');
+    expect(readFileSync(join(dir, 'back.bin')).equals(Buffer.alloc(9 * 1024 * 1024, 7))).toBe(true);
 
     const rb = await runAws(sim, admin, ['s3', 'rb', 's3://victim-web', '--force']);
     expect(rb.stderr).toBe('');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -244,4 +245,51 @@ async function folders(s3: S3Client, bucket: string, prefix: string): Promise<st
     if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
   }
   return out;
+}
+
+/** A trail found by DescribeTrails, reduced to where it writes. */
+export interface DiscoveredTrail {
+  name: string;
+  arn: string;
+  homeRegion: string;
+  multiRegion: boolean;
+  organization: boolean;
+  source: S3Source;
+}
+
+/**
+ * The account's trails, from DescribeTrails in every region (a single-region trail is only
+ * listed in its home region; `includeShadowTrails` adds multi-region and organisation trails
+ * whose home is elsewhere), one entry per trail ARN. Regions that refuse are returned as such.
+ */
+export async function discoverTrails(
+  pool: ClientPool,
+  regions: string[],
+): Promise<{ trails: DiscoveredTrail[]; refused: { region: string; reason: string }[] }> {
+  const byArn = new Map<string, DiscoveredTrail>();
+  const refused: { region: string; reason: string }[] = [];
+  for (const region of regions) {
+    try {
+      const out = await pool
+        .get(CloudTrailClient, region)
+        .send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+      for (const t of out.trailList ?? []) {
+        if (!t.TrailARN || !t.S3BucketName || byArn.has(t.TrailARN)) continue;
+        const prefix = (t.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '');
+        byArn.set(t.TrailARN, {
+          name: t.Name ?? t.TrailARN,
+          arn: t.TrailARN,
+          homeRegion: t.HomeRegion ?? region,
+          multiRegion: t.IsMultiRegionTrail ?? false,
+          organization: t.IsOrganizationTrail ?? false,
+          source: { bucket: t.S3BucketName, prefix: prefix ? `${prefix}/` : '' },
+        });
+      }
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.credentialsRejected) throw error;
+      refused.push({ region, reason: describeAwsError(e) });
+    }
+  }
+  return { trails: [...byArn.values()], refused };
 }

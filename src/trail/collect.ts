@@ -2,13 +2,16 @@ import { enabledRegions } from '../aws/regions.js';
 import type { CaseContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { STORE_FILE, openEventStore } from '../store/store.js';
-import { collectFromBucket, parseS3Source } from './bucket.js';
+import { collectFromBucket, discoverTrails, parseS3Source, type S3Source } from './bucket.js';
 import { coverageIncomplete, readCoverage, recordCoverage, type CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
 import { LOOKUP_HISTORY_MS, collectLookupEvents } from './lookup.js';
 
 export interface CollectOptions {
-  /** `api` (LookupEvents), `s3://bucket/prefix` (a trail bucket), or local paths. Default `api`. */
+  /**
+   * `api` (LookupEvents), `trails` (the buckets of the trails DescribeTrails finds),
+   * `s3://bucket/prefix` (a trail bucket), or local paths. Default `api`.
+   */
   sources: string[];
   /** ISO times; default: the 90 days LookupEvents keeps, up to now. */
   since?: string | undefined;
@@ -94,23 +97,63 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
         result.coverage.push(...lookup.coverage);
         result.recordsRead += lookup.records;
         result.interrupted ||= lookup.interrupted;
-      } else if (source.startsWith('s3://')) {
-        const bucket = await collectFromBucket({
-          pool: ctx.aws,
-          store,
-          caseFolder: ctx.case,
-          source: parseS3Source(source),
-          regions: await regionList(),
-          account: info.account,
-          since,
-          until,
-          log: ctx.log,
-          progress: ctx.progress,
-          signal: options.signal,
-        });
-        result.coverage.push(...bucket.coverage);
-        result.recordsRead += bucket.records;
-        result.interrupted ||= bucket.interrupted;
+      } else if (source.startsWith('s3://') || source === 'trails') {
+        const buckets: S3Source[] = [];
+        if (source === 'trails') {
+          const found = await discoverTrails(ctx.aws, await regionList());
+          for (const r of found.refused) {
+            result.coverage.push({
+              source: 'trails',
+              region: r.region,
+              scope: 'DescribeTrails',
+              from: since,
+              to: until,
+              status: 'partial',
+              reason: r.reason,
+              records: 0,
+            });
+          }
+          ctx.case.record('collect.trails', { trails: found.trails });
+          const seen = new Set<string>();
+          for (const t of found.trails) {
+            const key = `${t.source.bucket}/${t.source.prefix}`;
+            if (!seen.has(key)) buckets.push(t.source);
+            seen.add(key);
+          }
+          if (found.trails.length === 0) {
+            result.coverage.push({
+              source: 'trails',
+              region: '*',
+              scope: 'DescribeTrails',
+              from: since,
+              to: until,
+              status: 'failed',
+              reason:
+                'no trail found in any region: only LookupEvents (90 days, management events) is available',
+              records: 0,
+            });
+          }
+        } else {
+          buckets.push(parseS3Source(source));
+        }
+        for (const target of buckets) {
+          const bucket = await collectFromBucket({
+            pool: ctx.aws,
+            store,
+            caseFolder: ctx.case,
+            source: target,
+            regions: await regionList(),
+            account: info.account,
+            since,
+            until,
+            log: ctx.log,
+            progress: ctx.progress,
+            signal: options.signal,
+          });
+          result.coverage.push(...bucket.coverage);
+          result.recordsRead += bucket.records;
+          result.interrupted ||= bucket.interrupted;
+        }
       } else {
         const report = await ingestPaths(store, [source], { sourceKind: 'file', progress: ctx.progress });
         const problems = report.badFiles.length + report.badRecords;

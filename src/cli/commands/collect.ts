@@ -13,7 +13,8 @@ export const collect = defineCommand({
     '--source api: LookupEvents in every enabled region (global-service events come from us-east-1), by the\n' +
     "case's access key id and user name, paged to the end at 2 requests/s per region, checkpointed so an\n" +
     'interrupted run resumes. --source s3://BUCKET[/PREFIX]: the trail bucket; only the date folders of the\n' +
-    'window in enabled regions are listed; every object is kept in evidence/ with its sha256. --source PATH:\n' +
+    'window in enabled regions are listed; every object is kept in evidence/ with its sha256. --source trails:\n' +
+    'the buckets of the trails DescribeTrails finds in any region (organisation trails included). --source PATH:\n' +
     'local CloudTrail files. Coverage (complete / partial / failed, per source and region) is stored in the\n' +
     'case and printed; exit 3 when anything is partial.',
   args: [],
@@ -21,7 +22,7 @@ export const collect = defineCommand({
     source: {
       type: 'string',
       multiple: true,
-      value: 'api|s3://BUCKET/PREFIX|PATH',
+      value: 'api|trails|s3://BUCKET/PREFIX|PATH',
       description: 'where to read CloudTrail (repeatable; default: api)',
     },
     since: {
@@ -42,7 +43,7 @@ export const collect = defineCommand({
     const until = options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now);
     checkWindow(since, until);
     const sources = (options.source ?? []).map((s) =>
-      s === 'api' || s.startsWith('s3://') ? s : resolve(env.cwd, s),
+      s === 'api' || s === 'trails' || s.startsWith('s3://') ? s : resolve(env.cwd, s),
     );
     const dir = resolveCaseDir(env);
     const caseFolder = CaseFolder.open(dir, { clock: env.clock });

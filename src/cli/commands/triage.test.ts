@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttachUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +137,24 @@ describe('triage against the simulated account', () => {
     expect(out.triage.foreignAccount).toBe(EXTERNAL_ACCOUNT);
     expect(out.case.account).toBe(EXTERNAL_ACCOUNT);
     expect(out.statusUpdate.join('\n')).toContain(`in AWS account ${EXTERNAL_ACCOUNT}`);
+  });
+
+  it('a re-run on the same case triages again; another subject in that case is refused', async () => {
+    const cwd = tempDir();
+    const dir = join(cwd, 'c');
+    const victim = await victimUser(sim.endpoint, responder, 'rerun');
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', dir], sim.endpoint, responder, cwd)).code,
+    ).toBe(0);
+    expect(
+      (await cli(['triage', victim.key.accessKeyId, '--case', dir], sim.endpoint, responder, cwd)).code,
+    ).toBe(0);
+    const other = await cli(['triage', 'rerun', '--case', dir], sim.endpoint, responder, cwd);
+    expect(other.code).toBe(2);
+    expect(other.err).toContain(`is the case of ${victim.key.accessKeyId}, not rerun`);
+    const journal = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+    expect(journal.match(/"kind":"triage.result"/g)).toHaveLength(2);
+    expect(journal.match(/"kind":"case.created"/g)).toHaveLength(1);
   });
 
   it('rejects a subject that is not a credential with a one-line usage error', async () => {

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { callerIdentity } from '../../aws/identity.js';
-import { CASE_FILE, CaseFolder, newCaseId } from '../../case/case.js';
 import { defaultCasesRoot } from '../../case/list.js';
-import { UsageError, UserError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { openTriageCase } from '../../triage/open-case.js';
 import type { TriageReport } from '../../triage/report.js';
 import { initialStatusUpdate } from '../../triage/status-update.js';
 import { parseSubject } from '../../triage/subject.js';
@@ -132,34 +131,16 @@ export const triageCommand = defineCommand({
     const awareness = parseAwareness(options['aware-since'], now);
     const pool = await env.aws();
     const responder = await callerIdentity(pool);
-    const id = newCaseId(now);
-    const dir = env.globals.case
-      ? resolve(env.cwd, env.globals.case)
-      : join(defaultCasesRoot(env.env, env.cwd), id);
-    let folder: CaseFolder;
-    if (existsSync(join(dir, CASE_FILE))) {
-      folder = CaseFolder.open(dir, { clock: env.clock });
-      const existing = folder.info.subject?.input;
-      if (existing !== subject.input) {
-        folder.close();
-        throw new UserError(
-          'CASE_SUBJECT',
-          `${dir} is the case of ${existing ?? 'no subject'}, not ${subject.input}.`,
-          {
-            hint: 'Omit --case to open a new case, or name the right case folder.',
-            exitCode: 2,
-          },
-        );
-      }
-    } else {
-      folder = CaseFolder.create(dir, { clock: env.clock, id, subject, awareness });
-    }
+    const folder = openTriageCase({
+      ...(env.globals.case ? { dir: resolve(env.cwd, env.globals.case) } : {}),
+      casesRoot: defaultCasesRoot(env.env, env.cwd),
+      subject,
+      awareness,
+      responder,
+      clock: env.clock,
+    });
     try {
       pool.caseId = folder.id;
-      if (!folder.info.responder)
-        folder.update({
-          responder: { arn: responder.arn, account: responder.account, userId: responder.userId },
-        });
       const report = await triage(
         { clock: env.clock, log: env.log, progress: env.progress },
         { pool, folder, responder },

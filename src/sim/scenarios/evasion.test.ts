@@ -2,6 +2,9 @@ import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtr
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { GetUserCommand, IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../index.js';
 import { HOSTILE } from './catalog/hostile-strings.js';
@@ -149,11 +152,13 @@ describe('hostile-strings', () => {
 describe('quiet', () => {
   let sim: RunningSim;
   let loaded: LoadedScenario;
-  beforeAll(async () => ({ sim, loaded } = await load('quiet')));
+  const truthFile = join(mkdtempSync(join(tmpdir(), 'tq-truth-')), 'truth.json');
+  beforeAll(async () => ({ sim, loaded } = await load('quiet', truthFile)));
   afterAll(() => sim.stop());
 
   it('is three weeks of normal work with the key and no attacker', async () => {
     const t = loaded.truth;
+    expect(JSON.parse(readFileSync(truthFile, 'utf8'))).toEqual(JSON.parse(JSON.stringify(t)));
     expect(t.attackerEventIds).toEqual([]);
     expect(t.attackStart).toBeNull();
     expect(t.expectedCleanState).toEqual([]);

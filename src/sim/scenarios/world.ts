@@ -25,6 +25,8 @@ export const W = {
   trailBucket: 'acme-cloudtrail-logs',
   trail: 'acme-main',
   fn: 'acme-api',
+  stack: 'acme-static',
+  staticBucket: 'acme-static-assets',
   region: 'us-east-1',
   secrets: ['prod/db/password', 'prod/stripe/api-key', 'prod/partner/api-token'],
   parameters: [
@@ -288,6 +290,29 @@ export function setupSteps(): Step[] {
     Role: arn.role(W.lambdaRole),
     Handler: 'app.handler',
     Code: { ZipFile: APP_ZIP },
+  });
+  // Static hosting, deployed as a CloudFormation stack.
+  s('cloudformation', 'CreateStack', {
+    StackName: W.stack,
+    TemplateBody: JSON.stringify({
+      Description: 'static assets',
+      Resources: {
+        Assets: { Type: 'AWS::S3::Bucket', Properties: { BucketName: W.staticBucket } },
+        Deployer: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'static-deployer',
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Principal: { AWS: arn.role(W.deployRole) }, Action: 'sts:AssumeRole' },
+              ],
+            },
+          },
+        },
+      },
+      Outputs: { Bucket: { Value: { Ref: 'Assets' } } },
+    }),
   });
   // The application server and its nightly backup snapshot.
   s(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Ec2Error } from './errors.js';
 import type {
   Ec2AccountState,
@@ -43,9 +44,17 @@ export function ec2Region(state: Ec2State, deps: Ec2Deps, accountId: string, reg
   }
   const existing = account.regions[region];
   if (existing) return existing;
-  const vpcId = newId(deps, 'vpc');
+  // The default network exists before anyone looks: its ids derive from account and region, so
+  // a read-only call does not shift the seeded ids of what is created later.
+  let drawn = 0;
+  const fixed: Ec2Deps = {
+    now: () => deps.now(),
+    hex: (length) =>
+      createHash('sha256').update(`${accountId}/${region}/${drawn++}`).digest('hex').slice(0, length),
+  };
+  const vpcId = newId(fixed, 'vpc');
   const subnets = availabilityZones(region).map((availabilityZone, index) => ({
-    subnetId: newId(deps, 'subnet'),
+    subnetId: newId(fixed, 'subnet'),
     availabilityZone,
     cidrBlock: `172.31.${index * 16}.0/20`,
     nextHost: 4,
@@ -60,7 +69,7 @@ export function ec2Region(state: Ec2State, deps: Ec2Deps, accountId: string, reg
     securityGroups: {},
     tags: {},
   };
-  const group = defaultSecurityGroup(deps, accountId, vpcId);
+  const group = defaultSecurityGroup(fixed, accountId, vpcId);
   created.securityGroups[group.groupId] = group;
   account.regions[region] = created;
   return created;

@@ -42,6 +42,7 @@ async function demo(name: string): Promise<Demo> {
     env: { TOURNIQUET_CASES: join(root, 'cases') },
     cwd: root,
   });
+  if (code !== 0) throw new Error(`tourniquet demo --scenario ${name} exited ${code}:\n${err}`);
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return {
     code,

@@ -13,6 +13,8 @@ interface Touch {
   action: 'created' | 'modified' | 'shared';
   /** Paths tried in order; the first that yields values names the resources. */
   ids: string[];
+  /** Nothing to list when no path yields a value (not every launch reports its volumes). */
+  optional?: boolean;
 }
 
 /**
@@ -26,6 +28,27 @@ const RESOURCE_TOUCHES: Touch[] = [
     action: 'created',
     ids: ['resp:instancesSet.items[].instanceId'],
   },
+  {
+    // Each instance's root (and other) EBS volumes bill by size while they exist.
+    events: ['RunInstances'],
+    type: 'EBS volume',
+    action: 'created',
+    ids: ['resp:instancesSet.items[].blockDeviceMapping.items[].ebs.volumeId'],
+    optional: true,
+  },
+  {
+    events: ['AllocateAddress'],
+    type: 'Elastic IP',
+    action: 'created',
+    ids: ['resp:allocationId', 'resp:publicIp'],
+  },
+  {
+    events: ['CreateNatGateway'],
+    type: 'NAT gateway',
+    action: 'created',
+    ids: ['resp:natGateway.natGatewayId'],
+  },
+  { events: ['CreateVolume'], type: 'EBS volume', action: 'created', ids: ['resp:volumeId'] },
   { events: ['CreateUser'], type: 'IAM user', action: 'created', ids: ['req:userName'] },
   {
     events: ['CreateAccessKey'],
@@ -222,22 +245,23 @@ export function resourcesTouched(events: AttackerEvent[]): ResourceTouched[] {
   for (const event of events) {
     if (event.errorCode) continue;
     const name = baseEventName(event.eventName);
-    const touch = RESOURCE_TOUCHES.find((t) => t.events.includes(name));
-    if (!touch) continue;
-    const ids = namesIn(event, touch.ids);
-    for (const id of ids.length ? ids : ['(name not recorded)']) {
-      const key = `${touch.type}|${touch.action}|${event.region}|${id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({
-        type: touch.type,
-        id,
-        action: touch.action,
-        region: event.region,
-        eventName: event.eventName,
-        time: event.time,
-        eventId: event.eventId,
-      });
+    for (const touch of RESOURCE_TOUCHES.filter((t) => t.events.includes(name))) {
+      const ids = namesIn(event, touch.ids);
+      if (ids.length === 0 && touch.optional) continue;
+      for (const id of ids.length ? ids : ['(name not recorded)']) {
+        const key = `${touch.type}|${touch.action}|${event.region}|${id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({
+          type: touch.type,
+          id,
+          action: touch.action,
+          region: event.region,
+          eventName: event.eventName,
+          time: event.time,
+          eventId: event.eventId,
+        });
+      }
     }
   }
   return out;

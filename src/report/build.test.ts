@@ -58,6 +58,9 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     expect(facts.keyStatus).toBe('Active');
     if (isUnknown(facts.resources)) throw new Error('resources unknown');
     expect(facts.resources.filter((r) => r.type === 'EC2 instance').map((r) => r.id)).toHaveLength(5);
+    expect(facts.resources.filter((r) => r.type === 'EBS volume').map((r) => r.id)).toContain(
+      'vol-0bbb0000000000003',
+    );
     expect(facts.resources.find((r) => r.type === 'IAM user')!.id).toBe(`backdoor${HOSTILE.img}`);
     if (isUnknown(facts.dataAccessed)) throw new Error('data unknown');
     expect(facts.dataAccessed).toEqual([
@@ -78,6 +81,7 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     // 08:05 → 18:05 for all five (the responder terminated two at 18:05; the report is made at
     // 18:05): 50 instance-hours × $24.48.
     expect(facts.cost.totalUsd).toBe(1224);
+    expect(facts.cost.otherBillable.filter((o) => o.type === 'EBS volume')).toHaveLength(5);
     expect(facts.cost.lines.map((l) => [l.region, l.instances, l.hours])).toEqual([
       ['eu-north-1', 3, 30],
       ['us-east-1', 2, 20],

@@ -46,6 +46,9 @@ const MINIMUM_MS = 60_000;
 
 /** Resource types that bill by the hour or by size but have no figure in the bundled table. */
 const OTHER_BILLABLE = new Set([
+  'EBS volume',
+  'Elastic IP',
+  'NAT gateway',
   'EBS snapshot',
   'S3 bucket',
   'Lambda function',

@@ -86,7 +86,14 @@ const epoch = (hhmm: string) => Date.parse(at(hhmm));
 function instances(ids: string[], type: string, launched: string) {
   return {
     instancesSet: {
-      items: ids.map((instanceId) => ({ instanceId, instanceType: type, launchTime: epoch(launched) })),
+      items: ids.map((instanceId) => ({
+        instanceId,
+        instanceType: type,
+        launchTime: epoch(launched),
+        blockDeviceMapping: {
+          items: [{ deviceName: '/dev/xvda', ebs: { volumeId: `vol-${instanceId.slice(2)}` } }],
+        },
+      })),
     },
   };
 }

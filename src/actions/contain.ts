@@ -174,7 +174,10 @@ async function run(
     const verifiedMs = Date.parse(apply.verifiedAt);
     timing.runSeconds = (verifiedMs - options.startedAt.getTime()) / 1000;
     if (info.awareness) timing.timeToContainSeconds = (verifiedMs - Date.parse(info.awareness)) / 1000;
-    ctx.case.markPhase('contain', 'completed');
+    // The first verified containment is the one the metrics count; a later no-op re-run does
+    // not move it (an undo reopens the case, and the next apply counts again).
+    if (!info.phases.contain?.completed || info.status !== 'contained')
+      ctx.case.markPhase('contain', 'completed');
     if (info.status === 'open') ctx.case.update({ status: 'contained' });
   }
   ctx.case.record('contain.timing', timing);

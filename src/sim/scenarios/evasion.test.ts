@@ -16,13 +16,13 @@ import { W } from './world.js';
 
 const END = '2026-11-20T12:00:00Z';
 
-async function load(name: string): Promise<{ sim: RunningSim; loaded: LoadedScenario }> {
+async function load(name: string, truthFile?: string): Promise<{ sim: RunningSim; loaded: LoadedScenario }> {
   const sim = await startSim({
     seed: 12,
     lookupEventsPerSecond: 10_000,
     clock: new SimClock({ start: END, frozen: true }),
   });
-  return { sim, loaded: await loadScenario(sim, name, { seed: 12 }) };
+  return { sim, loaded: await loadScenario(sim, name, { seed: 12, ...(truthFile ? { truthFile } : {}) }) };
 }
 
 const cfg = (sim: RunningSim, creds: Credentials, region = 'us-east-1') => ({

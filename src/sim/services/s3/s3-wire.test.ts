@@ -25,7 +25,6 @@ import {
   S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EXTERNAL_ACCOUNT,
@@ -181,7 +180,7 @@ describe('S3 over the wire (JS SDK)', () => {
       ...sdkConfig(sim, admin),
       endpoint: sim.endpoint.replace('127.0.0.1', 'localhost'),
       forcePathStyle: false,
-      requestHandler: new NodeHttpHandler({ httpAgent: new Agent(loopbackLookup) }),
+      requestHandler: { httpAgent: new Agent(loopbackLookup) },
     });
     await client.send(new PutObjectCommand({ Bucket: 'victim-data', Key: 'vhost.txt', Body: 'v' }));
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'victim-data' }));

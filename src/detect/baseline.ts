@@ -34,8 +34,11 @@ export interface Anomalies {
   errorRate: { baseline: number; incident: number; spike: boolean };
 }
 
+/** Events grouped by every compared value: one row per distinct combination, with its count. */
 interface EventRow {
+  /** First time the combination was seen. */
   eventtime: string;
+  n: number;
   sourceipaddress: string | null;
   useragent: string | null;
   awsregion: string | null;
@@ -73,8 +76,8 @@ export async function compareWithBaseline(
   ]);
   const anomalies: Anomalies = {
     principals: options.principals,
-    baseline: { ...baselineWindow, events: baseline.length },
-    incident: { ...options.incident, events: incident.length },
+    baseline: { ...baselineWindow, events: total(baseline) },
+    incident: { ...options.incident, events: total(incident) },
     baselineEmpty: baseline.length === 0,
     newSourceIps: [],
     newNetworks: [],
@@ -127,12 +130,14 @@ async function eventsOf(
     params.push(...options.keys);
   }
   if (who.length === 0) return [];
+  // Aggregated in the store: a busy principal has millions of events but few combinations.
   return store.query<EventRow>(
-    `SELECT e.eventtime, e.sourceipaddress, e.useragent, e.awsregion, e.eventsource, e.eventname,
-       coalesce(e.errorcode, '') <> '' AS failed
+    `SELECT e.sourceipaddress, e.useragent, e.awsregion, e.eventsource, e.eventname,
+       coalesce(e.errorcode, '') <> '' AS failed, count(*) AS n, min(e.eventtime) AS eventtime
      FROM ${FROM_EVENTS}
      WHERE (${who.join(' OR ')}) AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime ${incident ? '<=' : '<'} ?
-     ORDER BY e.eventtime`,
+     GROUP BY 1, 2, 3, 4, 5, 6
+     ORDER BY eventtime`,
     [...params, window.since, window.until],
   );
 }
@@ -148,24 +153,30 @@ function newValues(
     const value = pick(row);
     if (value === null || value === '' || seen.has(value)) continue;
     const entry = found.get(value);
-    if (entry) entry.events++;
-    else found.set(value, { value, events: 1, firstSeen: row.eventtime });
+    if (entry) {
+      entry.events += row.n;
+      if (row.eventtime < entry.firstSeen) entry.firstSeen = row.eventtime;
+    } else found.set(value, { value, events: row.n, firstSeen: row.eventtime });
   }
   return [...found.values()].sort((a, b) => b.events - a.events);
 }
 
 /** A spike: the incident error rate at least doubles the baseline's and adds 20 points, over 5+ errors. */
 function errorRates(baseline: EventRow[], incident: EventRow[]): Anomalies['errorRate'] {
-  const rate = (rows: EventRow[]): number =>
-    rows.length ? rows.filter((r) => r.failed).length / rows.length : 0;
+  const failures = (rows: EventRow[]): number => total(rows.filter((r) => r.failed));
+  const rate = (rows: EventRow[]): number => (rows.length ? failures(rows) / total(rows) : 0);
   const before = rate(baseline);
   const during = rate(incident);
-  const errors = incident.filter((r) => r.failed).length;
+  const errors = failures(incident);
   return {
     baseline: round(before),
     incident: round(during),
     spike: errors >= 5 && during >= before * 2 && during - before >= 0.2,
   };
+}
+
+function total(rows: EventRow[]): number {
+  return rows.reduce((sum, r) => sum + r.n, 0);
 }
 
 function round(x: number): number {

@@ -66,9 +66,9 @@ export async function investigate(
 
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
-  if (lineage) await markAttributed(store, run.findings, lineage, null);
+  if (lineage) await markAttributed(store, rules, run.findings, lineage, null);
   const window = await inferWindow(store, run.findings, lineage, options.incidentSince ?? null);
-  if (lineage && window) await markAttributed(store, run.findings, lineage, window.since);
+  if (lineage && window) await markAttributed(store, rules, run.findings, lineage, window.since);
   let anomalies: Anomalies | null = null;
   if (lineage && window) {
     const roots = lineage.roots.map((r) => r.key);
@@ -121,22 +121,35 @@ function attributionSql(lineage: Lineage, since: string | null): { sql: string; 
   return { sql: `(${parts.join(' OR ')})`, params };
 }
 
+/**
+ * Mark each finding attributed when one of its events belongs to the compromise. Only events some
+ * rule matched are read back (the findings' rule predicates, OR'ed), not every attacker event.
+ */
 async function markAttributed(
   store: EventQuery,
+  rules: readonly DetectionRule[],
   findings: Finding[],
   lineage: Lineage,
   since: string | null,
 ): Promise<void> {
+  const predicates = predicatesOf(rules, findings);
+  if (predicates.length === 0) return;
   const { sql, params } = attributionSql(lineage, since);
   const ids = new Set(
     (
       await store.query<{ eventid: string }>(
-        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER}`,
+        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND (${predicates.join(' OR ')}) AND ${NOT_RESPONDER}`,
         params,
       )
     ).map((r) => r.eventid),
   );
   for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
+}
+
+/** The distinct predicates of the rules behind some findings, each parenthesised. */
+function predicatesOf(rules: readonly DetectionRule[], findings: Finding[]): string[] {
+  const ids = new Set(findings.map((f) => f.ruleId));
+  return [...new Set(rules.filter((r) => ids.has(r.id)).map((r) => `(${r.where})`))];
 }
 
 /**
@@ -199,12 +212,10 @@ async function attackerEvents(
   // events those findings name (a threshold rule also matches events outside its bursts).
   const suspicious = findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS);
   const ids = new Set(suspicious.flatMap((f) => f.eventIds));
-  const predicates = [...new Set(suspicious.map((f) => rules.find((r) => r.id === f.ruleId)?.where))].filter(
-    (w): w is string => w !== undefined,
-  );
+  const predicates = predicatesOf(rules, suspicious);
   if (predicates.length === 0) return [];
   const rows = await store.query<TimelineEvent>(
-    `${select} WHERE (${predicates.map((p) => `(${p})`).join(' OR ')}) AND ${NOT_RESPONDER}`,
+    `${select} WHERE (${predicates.join(' OR ')}) AND ${NOT_RESPONDER}`,
   );
   return rows.filter((r) => ids.has(r.eventid));
 }

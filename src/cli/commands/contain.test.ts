@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contain } from '../../actions/contain.js';
+import { runAws } from '../../sim/test-support/aws.js';
 import { startLatencyProxy } from '../../actions/test-support/latency-proxy.js';
 import { ClientPool } from '../../aws/pool.js';
 import { CaseFolder } from '../../case/case.js';
@@ -132,6 +133,24 @@ describe('contain against the simulated account', () => {
     });
     expect(await recordedErrors(endpoint, responder, victim.key.accessKeyId)).toContain(
       'InvalidClientTokenId',
+    );
+    // The official CLI sees the same: the key is refused, and the responder reads the denial.
+    const cliKey = await runAws(sim, victim.key, ['sts', 'get-caller-identity']);
+    expect(cliKey.code).not.toBe(0);
+    expect(cliKey.stderr).toContain('InvalidClientTokenId');
+    const history = await runAws(sim, responder, [
+      'cloudtrail',
+      'lookup-events',
+      '--lookup-attributes',
+      `AttributeKey=AccessKeyId,AttributeValue=${attacker.role!.accessKeyId}`,
+      '--query',
+      'Events[0].CloudTrailEvent',
+      '--output',
+      'text',
+    ]);
+    expect(history.code).toBe(0);
+    expect((JSON.parse(history.stdout) as { errorCode: string }).errorCode).toBe(
+      'Client.UnauthorizedOperation',
     );
     for (const s of [attacker.session, attacker.federated, attacker.role!])
       expect((await recordedErrors(endpoint, responder, s.accessKeyId))[0]).toBe(

@@ -114,7 +114,7 @@ describe('buildFacts on a real case folder and DuckDB store', () => {
     CaseFolder.create(dir, { clock, subject: { input: 'alice', kind: 'user', userName: 'alice' } }).close();
     const facts = await buildFacts(dir, { asOf: AS_OF });
     expect(facts.timeline).toEqual({
-      unknown: 'no events collected (the case has no event store; run `tourniquet collect`)',
+      unknown: 'no events collected (the case has no event store; run tourniquet collect)',
     });
     expect(facts.credentialType).toBe('IAM user credentials');
     const md = renderReport(facts, 'full', 'md');

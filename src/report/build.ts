@@ -108,7 +108,7 @@ async function readStore(
   given: EventQuery | undefined,
 ): Promise<{ events: Fact<AttackerEvent[]>; changes: Fact<InstanceChange[]> }> {
   if (!given && !existsSync(file)) {
-    const none = unknown('no events collected (the case has no event store; run `tourniquet collect`)');
+    const none = unknown('no events collected (the case has no event store; run tourniquet collect)');
     return { events: none, changes: none };
   }
   if (isUnknown(selection)) return { events: selection, changes: selection };

@@ -7,7 +7,8 @@ const CSS = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;max-width:1100px;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #d5d9e0;padding-bottom:.2rem;margin-top:2rem}
 h3{font-size:1.05rem;margin-top:1.4rem}.byline{color:#5a6275;margin-top:0}
-table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.9rem}th,td{border:1px solid #d5d9e0;padding:.25rem .45rem;text-align:left;vertical-align:top;word-break:break-word}
+table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.9rem}th,td{border:1px solid #d5d9e0;padding:.25rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td code{word-break:break-all}
 th{background:#f1f3f7}code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f7;padding:0 .2em;border-radius:3px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 figure{margin:1rem 0}figcaption{color:#5a6275;font-size:.85rem}svg{max-width:100%;height:auto;background:#fff}

@@ -8,11 +8,11 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
   {
     when: (f) => !f.contained,
     text: () =>
-      'Contain the credential: `tourniquet contain --apply` (deactivates, denies derived sessions).',
+      'Contain the credential: tourniquet contain --apply (deactivates it, denies its derived sessions).',
   },
   {
     when: (f) => isUnknown(f.timeline),
-    text: () => 'Collect and investigate the events: `tourniquet collect` then `tourniquet investigate`.',
+    text: () => 'Collect and investigate the events: tourniquet collect, then tourniquet investigate.',
   },
   {
     when: (f) => !isUnknown(f.coverage) && f.coverage.some((c) => c.state !== 'complete'),
@@ -45,7 +45,7 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
     text: () =>
       'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept.',
   },
-  { when: () => true, text: () => 'Watch for resumed activity for 48 hours: `tourniquet watch --for 48h`.' },
+  { when: () => true, text: () => 'Watch for resumed activity for 48 hours: tourniquet watch --for 48h.' },
   {
     when: () => true,
     text: () => 'Hold the post-incident review: how the credential leaked and what prevents it next time.',

@@ -21,7 +21,7 @@ import {
 } from './snapshots.js';
 import { createTags, deleteTags, describeTags } from './tags.js';
 import { testDeps } from './test-deps.js';
-import { describeVolumes } from './volumes.js';
+import { attachVolume, createVolume, describeVolumes, detachVolume } from './volumes.js';
 import { ec2Account, emptyEc2State } from './world.js';
 
 const VICTIM = '111122223333';
@@ -193,6 +193,41 @@ describe('EC2 instances', () => {
     expect(() => changeInstanceStates(state, deps, VICTIM, REGION, 'terminate', [instanceId])).toThrow(
       /may not be terminated/,
     );
+  });
+
+  it('restores a snapshot to a volume and attaches it to a forensic instance', () => {
+    const { state, deps, ami } = setup();
+    const run = runInstances(state, deps, VICTIM, REGION, { imageId: ami, minCount: 2, maxCount: 2 });
+    const [suspect, forensic] = (run.instancesSet as WireObject[]).map((i) => i.instanceId as string);
+    const root = (
+      describeVolumes(state, deps, VICTIM, REGION, {
+        filters: [{ name: 'attachment.instance-id', values: [suspect!] }],
+      }).volumeSet as WireObject[]
+    )[0]!;
+    const snap = createSnapshot(state, deps, VICTIM, REGION, { volumeId: root.volumeId as string });
+    const copy = createVolume(state, deps, VICTIM, REGION, {
+      availabilityZone: root.availabilityZone as string,
+      snapshotId: snap.snapshotId as string,
+    });
+    attachVolume(state, deps, VICTIM, REGION, {
+      volumeId: copy.volumeId as string,
+      instanceId: forensic!,
+      device: '/dev/sdf',
+    });
+    expect(() =>
+      attachVolume(state, deps, VICTIM, REGION, {
+        volumeId: copy.volumeId as string,
+        instanceId: forensic!,
+        device: '/dev/sdg',
+      }),
+    ).toThrow(/already attached/);
+    expect(() => detachVolume(state, deps, VICTIM, REGION, { volumeId: root.volumeId as string })).toThrow(
+      /root volume/,
+    );
+    detachVolume(state, deps, VICTIM, REGION, { volumeId: copy.volumeId as string });
+    expect(
+      describeVolumes(state, deps, VICTIM, REGION, { volumeIds: [copy.volumeId as string] }).volumeSet,
+    ).toMatchObject([{ status: 'available', snapshotId: snap.snapshotId }]);
   });
 
   it('pages with MaxResults and NextToken', () => {

@@ -13,7 +13,7 @@ import {
   resetSnapshotAttribute,
 } from './snapshots.js';
 import { ec2TrailShape, filterSet, itemSet } from './trail.js';
-import { createVolume, deleteVolume, describeVolumes } from './volumes.js';
+import { attachVolume, createVolume, deleteVolume, describeVolumes, detachVolume } from './volumes.js';
 
 /** `{add: {items: […]}, remove: …}` as EC2 records a permission change. */
 function changeTrail(change: PermissionChange): unknown {
@@ -48,6 +48,22 @@ export const STORAGE_OPERATIONS: Record<string, Ec2OpSpec> = {
   DeleteVolume: {
     resources: (c) => [ec2Arn.volume(c.region, c.account, c.p.get('VolumeId') ?? '*')],
     run: (c) => deleteVolume(c.world, c.deps, c.account, c.region, c.p.require('VolumeId')),
+  },
+  AttachVolume: {
+    resources: (c) => [
+      ec2Arn.volume(c.region, c.account, c.p.get('VolumeId') ?? '*'),
+      ec2Arn.instance(c.region, c.account, c.p.get('InstanceId') ?? '*'),
+    ],
+    run: (c) =>
+      attachVolume(c.world, c.deps, c.account, c.region, {
+        volumeId: c.p.require('VolumeId'),
+        instanceId: c.p.require('InstanceId'),
+        device: c.p.require('Device'),
+      }),
+  },
+  DetachVolume: {
+    resources: (c) => [ec2Arn.volume(c.region, c.account, c.p.get('VolumeId') ?? '*')],
+    run: (c) => detachVolume(c.world, c.deps, c.account, c.region, { volumeId: c.p.require('VolumeId') }),
   },
   CreateSnapshot: {
     resources: (c) => [

@@ -124,3 +124,84 @@ export function deleteVolume(
   delete region.tags[volumeId];
   return { return: true };
 }
+
+/** AttachVolume: an available volume to an instance in the same availability zone. */
+export function attachVolume(
+  state: Ec2State,
+  deps: Ec2Deps,
+  callerId: string,
+  regionName: string,
+  input: { volumeId: string; instanceId: string; device: string },
+): WireObject {
+  const region = ec2Region(state, deps, callerId, regionName);
+  const volume = findVolume(region, input.volumeId);
+  const instance = region.instances[input.instanceId];
+  if (!instance || instance.state === 'terminated') {
+    throw new Ec2Error('InvalidInstanceID.NotFound', `The instance ID '${input.instanceId}' does not exist`);
+  }
+  if (volume.attachment) {
+    throw new Ec2Error('VolumeInUse', `${volume.volumeId} is already attached to an instance`);
+  }
+  if (volume.availabilityZone !== instance.availabilityZone) {
+    throw invalidParameter(
+      `The volume '${volume.volumeId}' is not in the same availability zone as instance '${instance.instanceId}'`,
+    );
+  }
+  if (instance.blockDevices.some((d) => d.deviceName === input.device)) {
+    throw invalidParameter(
+      `Invalid value '${input.device}' for unixDevice. Attachment point ${input.device} is already in use`,
+    );
+  }
+  const attachTime = ec2Time(deps.now());
+  volume.attachment = {
+    instanceId: instance.instanceId,
+    device: input.device,
+    attachTime,
+    deleteOnTermination: false,
+  };
+  instance.blockDevices.push({
+    deviceName: input.device,
+    volumeId: volume.volumeId,
+    attachTime,
+    deleteOnTermination: false,
+  });
+  return {
+    volumeId: volume.volumeId,
+    instanceId: instance.instanceId,
+    device: input.device,
+    status: 'attaching',
+    attachTime,
+  };
+}
+
+/** DetachVolume (the root device of a running instance cannot be detached). */
+export function detachVolume(
+  state: Ec2State,
+  deps: Ec2Deps,
+  callerId: string,
+  regionName: string,
+  input: { volumeId: string },
+): WireObject {
+  const region = ec2Region(state, deps, callerId, regionName);
+  const volume = findVolume(region, input.volumeId);
+  const attachment = volume.attachment;
+  if (!attachment) {
+    throw new Ec2Error('IncorrectState', `Volume '${volume.volumeId}' is in the 'available' state.`);
+  }
+  const instance = region.instances[attachment.instanceId];
+  if (instance && instance.rootDeviceName === attachment.device && instance.state !== 'stopped') {
+    throw new Ec2Error(
+      'OperationNotPermitted',
+      `Unable to detach root volume '${volume.volumeId}' from instance '${instance.instanceId}'`,
+    );
+  }
+  if (instance) instance.blockDevices = instance.blockDevices.filter((d) => d.volumeId !== volume.volumeId);
+  delete volume.attachment;
+  return {
+    volumeId: volume.volumeId,
+    instanceId: attachment.instanceId,
+    device: attachment.device,
+    status: 'detaching',
+    attachTime: attachment.attachTime,
+  };
+}

@@ -11,7 +11,6 @@ export function demoBlocks(d: DemoRun): Block[] {
   const calls = isUnknown(f.timeline) ? [] : f.timeline;
   const byCategory = new Map<string, number>();
   for (const c of calls) byCategory.set(c.category, (byCategory.get(c.category) ?? 0) + 1);
-  const contain = r.phases.find((p) => p.phase === 'contain');
   return [
     {
       kind: 'fields',
@@ -26,7 +25,12 @@ export function demoBlocks(d: DemoRun): Block[] {
         ],
         ['Regions', factText(f.regions, (x) => x.join(', ') || 'none')],
         ['Attacker IPs', factText(f.attackerIps, (x) => x.join(', ') || 'none')],
-        ['Contained', r.contained ? `yes — ${contain?.summary ?? ''}` : `NO — ${contain?.summary ?? ''}`],
+        [
+          'Contained',
+          r.contained
+            ? `yes, verified at ${factText(f.times.containment, (t) => t)} (key, derived sessions)`
+            : `NO: ${factText(f.times.containment, (t) => t)}`,
+        ],
         ['Estimated cost', factText(f.cost, (c) => usd(c.totalUsd))],
         [
           'Coverage',

@@ -1,6 +1,11 @@
 import { CloudTrailClient, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
-import { GetUserCommand, IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import {
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  IAMClient,
+  ListUserTagsCommand,
+} from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,6 +182,13 @@ describe('quiet', () => {
       const gd = a.services.guardduty as { detectors: Record<string, { findings: unknown[] }> } | undefined;
       for (const d of Object.values(gd?.detectors ?? {})) expect(d.findings).toEqual([]);
     }
+    // Key last-used follows the simulated clock: the last CI or developer call, not the wall clock.
+    const lastUsed = await new IAMClient(cfg(sim, loaded.responderCredentials)).send(
+      new GetAccessKeyLastUsedCommand({ AccessKeyId: t.leakedAccessKeyId! }),
+    );
+    expect(lastUsed.AccessKeyLastUsed?.LastUsedDate?.toISOString().replace('.000Z', 'Z')).toBe(
+      events.at(-1)!.eventTime,
+    );
     const id = await new STSClient(cfg(sim, loaded.leakedCredentials!)).send(
       new GetCallerIdentityCommand({}),
     );

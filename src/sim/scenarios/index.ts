@@ -13,6 +13,8 @@ import type { Actor, Credentials, ScenarioDef } from './types.js';
 import { NORMAL_ACTORS, PROD_ACCOUNT, W, prodSetupSteps, setupSteps } from './world.js';
 
 export { SCENARIOS } from './catalog/index.js';
+export { checkCleanState } from './clean.js';
+export { runConsoleAction } from './console.js';
 export type { Truth } from './truth.js';
 export type { ScenarioDef } from './types.js';
 

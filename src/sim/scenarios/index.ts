@@ -58,6 +58,11 @@ export async function loadScenario(
   const def = scenarioNamed(name);
   if (!def) throw new Error(`unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
   const state = sim.state;
+  if (state.account(VICTIM_ACCOUNT)?.iam.users[W.adminUser]) {
+    throw new Error(
+      `the account already holds a scenario's history: load '${name}' into a fresh simulated account`,
+    );
+  }
   const seed = String(options.seed ?? state.data.seed);
   const wasFrozen = state.clock.isFrozen();
   const end = Math.floor(state.clock.nowMs() / 60_000) * 60_000;

@@ -176,6 +176,8 @@ describe('determinism', () => {
     const sim = await startSim({ seed: 1 });
     try {
       await expect(loadScenario(sim, 'nope')).rejects.toThrow(/unknown scenario 'nope'/);
+      await loadScenario(sim, 'quiet');
+      await expect(loadScenario(sim, 'quiet')).rejects.toThrow(/already holds a scenario/);
     } finally {
       await sim.stop();
     }

@@ -41,7 +41,9 @@ export const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
 /** A simulated account with an admin responder (set up in-process, as the README says). */
 export async function simWithResponder(): Promise<{ sim: RunningSim; responder: Creds }> {
-  const sim = await startSim({ port: 0, seed: 6 });
+  // The tool spaces its own LookupEvents (2/s per region); the checks the tests make in between
+  // are not rate-limited, so the account allows them more than AWS would, to keep tests quick.
+  const sim = await startSim({ port: 0, seed: 6, lookupEventsPerSecond: 20 });
   const { key } = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'responder', { managedPolicies: [ADMIN] });
   return { sim, responder: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } };
 }

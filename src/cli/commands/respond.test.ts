@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeImagesCommand,
@@ -9,7 +9,7 @@ import {
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSim } from '../../sim/index.js';
+import { startSim, type RunningSim } from '../../sim/index.js';
 import {
   attackerSessions,
   cli,
@@ -180,5 +180,50 @@ describe('tourniquet respond against the simulated account', () => {
     expect(r2.contained).toBe(true);
     expect(await probe(sim.endpoint, sessions.session)).not.toBe('ok');
     expect(readFileSync(r2.reports.md, 'utf8')).not.toMatch(/containment has not been verified/);
+  }, 120_000);
+
+  it('a collection cut off mid-way (the endpoint goes away) resumes on the next run without asking a finished region again', async () => {
+    const cwd = tempDir();
+    const { victim } = await compromise('sync-bot');
+    const first = sim;
+    const run1 = cli(['respond', victim.key.accessKeyId, '--yes', '--json'], first.endpoint, responder, cwd);
+    // Cut the connection once the first regions are checkpointed in the journal.
+    const journal = (): string[] => {
+      const root = join(cwd, 'cases');
+      const [id] = existsSync(root) ? readdirSync(root) : [];
+      const file = id ? join(root, id, 'journal.jsonl') : '';
+      return file && existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+    };
+    while (journal().filter((l) => l.includes('"collect.lookup"')).length < 3)
+      await new Promise((r) => setTimeout(r, 20));
+    await first.stop();
+    const cut = await run1;
+    expect(cut.code).toBe(1);
+    const doneBefore = journal().filter((l) => l.includes('"collect.lookup"')).length;
+
+    sim = await startSim({ port: 0, state: first.state });
+    const again = await cli(
+      ['respond', victim.key.accessKeyId, '--yes', '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    const r = JSON.parse(again.out) as RespondJson;
+    expect(r.resumed).toBe(true);
+    expect(r.phases.map((p) => [p.phase, p.state === 'skipped'])).toEqual([
+      ['triage', true],
+      ['contain', true],
+      ['collect', false],
+      ['investigate', false],
+      ['report', false],
+    ]);
+    const checkpoints = journal()
+      .filter((l) => l.includes('"collect.lookup"'))
+      .map((l) => (JSON.parse(l) as { data: { region: string; value: string; state: string } }).data)
+      .filter((c) => c.state === 'complete')
+      .map((c) => `${c.region} ${c.value}`);
+    expect(doneBefore).toBeGreaterThanOrEqual(3);
+    expect(new Set(checkpoints).size).toBe(checkpoints.length);
+    expect(r.facts.regions).toContain('eu-north-1');
   }, 120_000);
 });

@@ -9,7 +9,8 @@ import type { CaseContext } from '../context.js';
 import { investigate, type Investigation } from '../detect/investigate.js';
 import { saveInvestigation } from '../detect/save.js';
 import { buildFacts, renderReport } from '../report/index.js';
-import { STORE_FILE, openEventStore } from '../store/store.js';
+import { EVENTS_TABLE } from '../store/schema.js';
+import { STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
 import type { TriageReport } from '../triage/report.js';
 import { initialStatusUpdate } from '../triage/status-update.js';
 import { triage } from '../triage/triage.js';
@@ -140,7 +141,8 @@ export const PLAYBOOK: PhaseDef[] = [
       let result: Investigation;
       try {
         const task = ctx.progress.start('Investigating');
-        result = await investigate(store, { subjectKeys: subjectKeys(run), baselineDays: 30 });
+        const keys = [...subjectKeys(run), ...(await userSessionKeys(run, store))];
+        result = await investigate(store, { subjectKeys: keys, baselineDays: 30 });
         task.done(`${result.findings.length} findings`);
       } finally {
         store.close();
@@ -187,6 +189,24 @@ export function subjectKeys(run: Run): string[] {
   return [t?.key?.accessKeyId, ...(t?.otherKeys ?? []).map((k) => k.accessKeyId)].filter(
     (k): k is string => typeof k === 'string',
   );
+}
+
+/**
+ * For a user subject every credential of the user is suspect, including the temporary keys its
+ * sessions signed with (console sign-ins and GetSessionToken both act as the IAM user in
+ * CloudTrail, `userIdentity.type` IAMUser with an ASIA key); without them, console actions after a
+ * stolen password would not be attributed.
+ */
+async function userSessionKeys(run: Run, store: EventStore): Promise<string[]> {
+  const s = run.ctx.case.info.subject;
+  const arn = run.triage?.resolved.user?.arn;
+  if (!arn || s?.accessKeyId || run.triage?.resolved.accessKeyId) return [];
+  const rows = await store.query<{ k: string }>(
+    `SELECT DISTINCT useridentity.accesskeyid AS k FROM ${EVENTS_TABLE}
+     WHERE useridentity.type = 'IAMUser' AND useridentity.arn = ? AND useridentity.accesskeyid LIKE 'ASIA%'`,
+    [arn],
+  );
+  return rows.map((r) => r.k);
 }
 
 /** Sessions containment found (this run, or a previous one per the journal). */

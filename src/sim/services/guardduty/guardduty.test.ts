@@ -1,5 +1,11 @@
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudTrailClient, CreateTrailCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -10,7 +16,7 @@ import {
   ListDetectorsCommand,
   ListFindingsCommand,
 } from '@aws-sdk/client-guardduty';
-import { ListUsersCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../../index.js';
 import { amiFor } from '../../scenarios/world.js';
@@ -101,6 +107,59 @@ describe('GuardDuty', () => {
       }),
     );
     expect(Number(cost.ResultsByTime?.[0]?.Total?.UnblendedCost?.Amount)).toBeCloseTo(10 * 3.06, 6);
+
+    // Instance-role credentials (the session is named after the instance) used from outside AWS.
+    const iam = new IAMClient(sdkConfig(sim, admin));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'app-server',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'app-server',
+        PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      }),
+    );
+    const creds = (
+      await new STSClient(sdkConfig(sim, admin)).send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${VICTIM_ACCOUNT}:role/app-server`,
+          RoleSessionName: 'i-0a1b2c3d4e5f60718',
+        }),
+      )
+    ).Credentials!;
+    const stolen = {
+      accessKeyId: creds.AccessKeyId!,
+      secretAccessKey: creds.SecretAccessKey!,
+      sessionToken: creds.SessionToken!,
+    };
+    sim.state.setApparentIp(stolen.accessKeyId, '3.91.10.10');
+    await new EC2Client(sdkConfig(sim, stolen)).send(new DescribeInstancesCommand({}));
+    sim.state.setApparentIp(stolen.accessKeyId, '203.0.113.50');
+    await new EC2Client(sdkConfig(sim, stolen)).send(new DescribeInstancesCommand({}));
+    sim.clock.advance(10 * 60_000);
+    const later = (await gd.send(new ListFindingsCommand({ DetectorId }))).FindingIds ?? [];
+    const exfil = (
+      (await gd.send(new GetFindingsCommand({ DetectorId, FindingIds: later }))).Findings ?? []
+    ).filter((f) => f.Type === 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS');
+    expect(exfil).toHaveLength(1);
+    expect(exfil[0]?.Resource?.AccessKeyDetails).toMatchObject({
+      AccessKeyId: stolen.accessKeyId,
+      UserType: 'AssumedRole',
+      UserName: 'app-server',
+    });
+    expect(exfil[0]?.Service?.Action?.AwsApiCallAction?.RemoteIpDetails?.IpAddressV4).toBe('203.0.113.50');
 
     await gd.send(new DeleteDetectorCommand({ DetectorId }));
     expect((await gd.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([]);

@@ -74,13 +74,13 @@ describe('GuardDuty', () => {
     sim.clock.advance(10 * 60_000);
     const ids = (await gd.send(new ListFindingsCommand({ DetectorId }))).FindingIds ?? [];
     const findings = (await gd.send(new GetFindingsCommand({ DetectorId, FindingIds: ids }))).Findings ?? [];
-    const byType = Object.fromEntries(findings.map((f) => [f.Type, f]));
-    expect(Object.keys(byType).sort()).toEqual([
+    const byType = new Map(findings.map((f) => [f.Type ?? '', f] as const));
+    expect([...byType.keys()].sort()).toEqual([
       'CryptoCurrency:EC2/BitcoinTool.B!DNS',
       'Discovery:IAMUser/AnomalousBehavior',
       'Stealth:IAMUser/CloudTrailLoggingDisabled',
     ]);
-    const discovery = byType['Discovery:IAMUser/AnomalousBehavior']!;
+    const discovery = byType.get('Discovery:IAMUser/AnomalousBehavior')!;
     expect(discovery.Resource?.AccessKeyDetails).toMatchObject({
       AccessKeyId: admin.accessKeyId,
       UserName: 'admin',
@@ -91,7 +91,7 @@ describe('GuardDuty', () => {
       ServiceName: 'iam.amazonaws.com',
     });
     expect(discovery.Service?.Action?.AwsApiCallAction?.RemoteIpDetails?.IpAddressV4).toBe('203.0.113.99');
-    const crypto = byType['CryptoCurrency:EC2/BitcoinTool.B!DNS']!;
+    const crypto = byType.get('CryptoCurrency:EC2/BitcoinTool.B!DNS')!;
     expect(crypto.Resource?.InstanceDetails?.InstanceId).toBe(run.Instances?.[0]?.InstanceId);
     expect(crypto.Service?.Action?.DnsRequestAction?.Domain).toBe('pool.supportxmr.com');
     expect(crypto.Severity).toBe(8);

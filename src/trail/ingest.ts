@@ -162,7 +162,7 @@ class Loader {
       await this.load(files.slice(middle));
       return;
     }
-    await this.commitStage(null);
+    await this.commitStage();
   }
 
   private async salvage(file: TrailFile, duckdbError: string): Promise<void> {
@@ -210,11 +210,11 @@ class Loader {
     } finally {
       rmSync(temp, { force: true });
     }
-    await this.commitStage(file.path);
+    await this.commitStage();
   }
 
   /** Count bad records in the staged batch, then insert the good ones not yet stored. */
-  private async commitStage(_salvaged: string | null): Promise<void> {
+  private async commitStage(): Promise<void> {
     const bad = badRecordCase();
     const counts = await this.store.query<{ sourceref: string; reason: string | null; n: number }>(
       `SELECT sourceref, ${bad} AS reason, count(*) AS n FROM ${STAGE} GROUP BY ALL`,

@@ -97,6 +97,7 @@ export async function verifyTruth(
     const r = byId.get(e.eventId);
     expect(r, `event ${e.eventId} ${e.eventName}`).toBeDefined();
     expect(ips.has(r!.sourceIPAddress)).toBe(true);
+    expect(truth.attacker.userAgents).toContain(r!.userAgent);
   }
   // Nothing else in the account comes from the attacker's addresses.
   expect(

@@ -64,6 +64,17 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
           ctx.log.warn(
             `Could not list the account's regions (${found.reason ?? '?'}); using the default 17.`,
           );
+          // Opt-in regions the account may have enabled were not read: say so in the ledger.
+          result.coverage.push({
+            source: 'region list',
+            region: '*',
+            scope: 'DescribeRegions',
+            from: since,
+            to: until,
+            status: 'partial',
+            reason: `${found.reason ?? 'DescribeRegions failed'}; the default-enabled regions were read, opt-in regions were not`,
+            records: 0,
+          });
         }
         regions = found.regions;
       }

@@ -156,7 +156,7 @@ export function buildTruth(input: {
     cost: {
       usd: Math.round(instances.reduce((a, i) => a + i.usd, 0) * 100) / 100,
       asOf: new Date(end).toISOString(),
-      priceTables: ['data/ec2-prices.json', 'src/sim/services/costexplorer/extra-prices.json'],
+      priceTables: ['data/ec2-prices.json', 'data/ec2-extra-prices.json'],
       instances,
     },
     guardDutyFindings: findings,

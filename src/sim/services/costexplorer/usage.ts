@@ -16,7 +16,7 @@ interface PriceFile {
 }
 
 const MAIN_TABLE = fileURLToPath(new URL('../../../../data/ec2-prices.json', import.meta.url));
-const EXTRA_TABLE = fileURLToPath(new URL('./extra-prices.json', import.meta.url));
+const EXTRA_TABLE = fileURLToPath(new URL('../../../../data/ec2-extra-prices.json', import.meta.url));
 
 let cached: { main: PriceFile; extra: Record<string, number> } | undefined;
 

@@ -10,8 +10,9 @@ import {
 } from './events.js';
 import type { Finding } from './finding.js';
 import type { GeoIp } from './geoip.js';
-import { lineageOf, renderLineage, type Lineage, type LineageNode } from './lineage.js';
+import { lineageOf, renderLineage, type Lineage } from './lineage.js';
 import { BUILTIN_RULES } from './rules/index.js';
+import { fromNewNetworks, intruderMinted, intrusionStart, type Minted } from './routine.js';
 import type { DetectionRule } from './rules/types.js';
 import type { SigmaReportEntry } from './sigma/load.js';
 import { burstsOf, type Burst, type TimelineEvent } from './timeline.js';
@@ -66,9 +67,12 @@ export async function investigate(
 
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
-  if (lineage) await markAttributed(store, rules, run.findings, lineage, null);
-  const window = await inferWindow(store, run.findings, lineage, options.incidentSince ?? null);
-  if (lineage && window) await markAttributed(store, rules, run.findings, lineage, window.since);
+  const minted = lineage ? await intruderMinted(store, lineage) : { keys: [], starts: [] };
+  if (lineage) await markAttributed(store, rules, run.findings, lineage, null, minted.keys);
+  const window = await inferWindow(store, run.findings, lineage, minted, options.incidentSince ?? null);
+  if (lineage && window) await markAttributed(store, rules, run.findings, lineage, window.since, minted.keys);
+  // Nothing but the owner's routine use: no incident, so nothing is the compromise's.
+  if (lineage && !window) for (const f of run.findings) f.attributed = false;
   let anomalies: Anomalies | null = null;
   if (lineage && window) {
     const roots = lineage.roots.map((r) => r.key);
@@ -88,7 +92,7 @@ export async function investigate(
     });
   }
 
-  const events = await attackerEvents(store, rules, run.findings, lineage, window);
+  const events = await attackerEvents(store, rules, run.findings, lineage, window, minted.keys);
   return {
     subjectKeys,
     findings: run.findings,
@@ -103,22 +107,32 @@ export async function investigate(
   };
 }
 
-/** Events of the compromise: derived keys and console sign-ins always, subject keys from `since`. */
-function attributionSql(lineage: Lineage, since: string | null): { sql: string; params: QueryParam[] } {
-  const roots = lineage.roots.map((r) => r.key);
-  const derived = lineage.keys.filter((k) => !roots.includes(k));
+/**
+ * Events of the compromise: calls of every credential in the lineage from `since` (before it, the
+ * subject key and the sessions its owner minted were the owner's), the console sign-ins that opened
+ * its sessions, and the records of its credentials' minting (a cross-account AssumeRole is also
+ * recorded in the role's account, without the caller's key).
+ */
+function attributionSql(
+  lineage: Lineage,
+  since: string | null,
+  always: string[],
+): { sql: string; params: QueryParam[] } {
   const list = (values: string[]): string => values.map(() => '?').join(', ');
-  const parts = [`(e.useridentity.accesskeyid IN (${list(roots)})${since ? ' AND e.eventtime >= ?' : ''})`];
-  const params: QueryParam[] = [...roots, ...(since ? [since] : [])];
-  if (derived.length) {
-    parts.push(`e.useridentity.accesskeyid IN (${list(derived)})`);
-    params.push(...derived);
+  const parts = [`e.useridentity.accesskeyid IN (${list(lineage.keys)})`];
+  const params: QueryParam[] = [...lineage.keys];
+  const eventIds = [...lineage.consoleLoginEventIds, ...(lineage.mintingEventIds ?? [])];
+  if (eventIds.length) {
+    parts.push(`e.eventid IN (${list(eventIds)})`);
+    params.push(...eventIds);
   }
-  if (lineage.consoleLoginEventIds.length) {
-    parts.push(`e.eventid IN (${list(lineage.consoleLoginEventIds)})`);
-    params.push(...lineage.consoleLoginEventIds);
-  }
-  return { sql: `(${parts.join(' OR ')})`, params };
+  const timed = `((${parts.join(' OR ')})${since ? ' AND e.eventtime >= ?' : ''})`;
+  params.push(...(since ? [since] : []));
+  if (always.length === 0) return { sql: timed, params };
+  return {
+    sql: `(${timed} OR e.useridentity.accesskeyid IN (${list(always)}))`,
+    params: [...params, ...always],
+  };
 }
 
 /**
@@ -131,10 +145,11 @@ async function markAttributed(
   findings: Finding[],
   lineage: Lineage,
   since: string | null,
+  always: string[],
 ): Promise<void> {
   const predicates = predicatesOf(rules, findings);
   if (predicates.length === 0) return;
-  const { sql, params } = attributionSql(lineage, since);
+  const { sql, params } = attributionSql(lineage, since, always);
   const ids = new Set(
     (
       await store.query<{ eventid: string }>(
@@ -156,31 +171,44 @@ function predicatesOf(rules: readonly DetectionRule[], findings: Finding[]): str
  * The incident window: from the first medium-or-worse finding on the compromised credentials
  * (any finding when there is no subject) or the first derived credential, whichever is earlier —
  * or from `given` when the responder knows when the key leaked — to the last event of any
- * credential in the lineage (or the last such finding).
+ * credential in the lineage (or the last such finding). With a lineage, only findings and minted
+ * credentials with a call from a network the subject keys had not established count (routine.ts):
+ * the owner's daily work with the same key (CI assuming its deploy role, updating a function) is
+ * not an incident, so an account with only routine use gets no window and nothing attributed.
  */
 async function inferWindow(
   store: EventQuery,
   findings: Finding[],
   lineage: Lineage | null,
+  minted: Minted,
   given: string | null,
 ): Promise<Window | null> {
-  const suspicious = findings.filter(
+  let suspicious = findings.filter(
     (f) =>
       severityRank(f.severity) >= SUSPICIOUS &&
       (lineage ? f.attributed === true : true) &&
       (given === null || f.lastSeen >= given),
   );
-  const created: string[] = [];
-  const walk = (node: LineageNode): void => {
-    if (node.createdAt) created.push(node.createdAt);
-    node.children.forEach(walk);
-  };
-  lineage?.roots.forEach(walk);
-  // Minting a derived credential is itself the attacker's act (GetSessionToken, AssumeRole, …).
-  const since = given ?? minOf([...suspicious.map((f) => f.firstSeen), ...created]);
+  let starts: string[] = [];
+  if (lineage) {
+    const fresh = await fromNewNetworks(
+      store,
+      lineage,
+      suspicious.flatMap((f) => f.eventIds),
+    );
+    suspicious = suspicious.filter((f) => f.eventIds.some((id) => fresh.has(id)));
+    // Minting a derived credential is itself the attacker's act (GetSessionToken, AssumeRole, …);
+    // the incident begins with the first call from the address of the first such act.
+    starts = [
+      ...suspicious.flatMap((f) => f.eventIds.flatMap((id) => fresh.get(id) ?? [])),
+      ...minted.starts,
+    ];
+  }
+  const first = minOf(lineage ? starts : suspicious.map((f) => f.firstSeen));
+  const since = given ?? (lineage && first ? await intrusionStart(store, lineage, first) : first);
   let until = maxOf(suspicious.map((f) => f.lastSeen));
   if (lineage && since) {
-    const { sql, params } = attributionSql(lineage, since);
+    const { sql, params } = attributionSql(lineage, since, minted.keys);
     const [span] = await store.query<{ last: string | null }>(
       `SELECT max(e.eventtime) AS last FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ?`,
       [...params, since],
@@ -196,13 +224,14 @@ async function attackerEvents(
   findings: Finding[],
   lineage: Lineage | null,
   window: Window | null,
+  always: string[],
 ): Promise<TimelineEvent[]> {
   const select = `SELECT e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
       e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed
     FROM ${FROM_EVENTS}`;
   if (lineage) {
     if (!window) return [];
-    const { sql, params } = attributionSql(lineage, window.since);
+    const { sql, params } = attributionSql(lineage, window.since, always);
     return store.query<TimelineEvent>(
       `${select} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ? ORDER BY e.eventtime`,
       [...params, window.since, window.until],

@@ -37,6 +37,12 @@ export interface Lineage {
   keys: string[];
   /** Sign-in events that opened console sessions in the tree (they carry no access key). */
   consoleLoginEventIds: string[];
+  /**
+   * Records of the derived credentials' minting that carry none of the tree's keys: a cross-account
+   * AssumeRole is also logged in the role's account, under the caller's account, not its key.
+   * Optional: investigations saved before it existed lack it.
+   */
+  mintingEventIds?: string[];
 }
 
 interface DerivationRow {
@@ -112,7 +118,29 @@ export async function lineageOf(store: EventQuery, subjectKeys: string[]): Promi
     frontier = next;
   }
   await addActivity(store, nodes);
-  return { roots, keys: [...nodes.keys()], consoleLoginEventIds: [...new Set(consoleLogins)] };
+  const derived = [...nodes.values()]
+    .filter((n) => n.createdAt && n.via !== 'ConsoleLogin')
+    .map((n) => n.key);
+  return {
+    roots,
+    keys: [...nodes.keys()],
+    consoleLoginEventIds: [...new Set(consoleLogins)],
+    mintingEventIds: await mintingRecords(store, [...nodes.keys()], derived),
+  };
+}
+
+/** Records that minted one of `derived` but are signed by no key of the tree. */
+async function mintingRecords(store: EventQuery, keys: string[], derived: string[]): Promise<string[]> {
+  if (derived.length === 0) return [];
+  const rows = await store.query<{ eventid: string }>(
+    `SELECT e.eventid FROM ${FROM_EVENTS}
+     WHERE json_extract_scalar(e.responseelements, '$.credentials.accessKeyId') IN (${placeholders(derived.length)})
+       AND e.eventsource = 'sts.amazonaws.com'
+       AND coalesce(e.useridentity.accesskeyid, '') NOT IN (${placeholders(keys.length)})
+     ORDER BY e.eventtime, e.eventid`,
+    [...derived, ...keys],
+  );
+  return rows.map((r) => r.eventid);
 }
 
 function newNode(key: string, via: Derivation): LineageNode {

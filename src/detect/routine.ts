@@ -1,0 +1,120 @@
+import { FROM_EVENTS, type EventQuery } from './events.js';
+import type { Lineage, LineageNode } from './lineage.js';
+
+/**
+ * A source address the subject keys had already used this long before an event is the owner's
+ * established network: the developer's office, the CI runner. A leaked key's first use by someone
+ * else comes from an address the key has never used (or used only moments before, in the same
+ * intrusion), which is what makes it stand out (cf. GuardDuty's
+ * `UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration` and anomaly findings, which also
+ * learn a principal's usual networks first).
+ */
+const ESTABLISHED_MS = 24 * 3_600_000;
+
+/**
+ * The events among `eventIds` that came from a network the lineage's subject keys had not
+ * established before them, each with the subject keys' first call from that address (the
+ * intruder's reconnaissance usually precedes the first act a rule flags). Routine work of the key's owner with a finding attached (CI updating a
+ * function, the owner's own role sessions) is not taken as the start of an incident; the
+ * attacker's calls from a new address are.
+ */
+export async function fromNewNetworks(
+  store: EventQuery,
+  lineage: Lineage,
+  eventIds: string[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return new Map();
+  const roots = lineage.roots.map((r) => r.key);
+  const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+  const history = await store.query<{ ip: string; first: string; days: number }>(
+    `SELECT e.sourceipaddress AS ip, min(e.eventtime) AS first, count(DISTINCT substr(e.eventtime, 1, 10)) AS days
+     FROM ${FROM_EVENTS}
+     WHERE e.useridentity.accesskeyid IN (${marks(roots.length)}) AND e.sourceipaddress IS NOT NULL
+     GROUP BY 1`,
+    roots,
+  );
+  // The evidence begins somewhere: an address in use from the first day of the keys' recorded
+  // history and again on later days is the owner's, though nothing precedes it by a day.
+  const start = Math.min(...history.map((h) => Date.parse(h.first)));
+  const firstSeen = new Map(
+    history.map((h) => {
+      const first = Date.parse(h.first);
+      return [h.ip, first < start + ESTABLISHED_MS && Number(h.days) >= 2 ? -Infinity : first];
+    }),
+  );
+  const events = await store.query<{ id: string; ip: string | null; time: string }>(
+    `SELECT e.eventid AS id, e.sourceipaddress AS ip, e.eventtime AS time FROM ${FROM_EVENTS}
+     WHERE e.eventid IN (${marks(ids.length)})`,
+    ids,
+  );
+  const fresh = new Map<string, string>();
+  for (const e of events) {
+    const first = e.ip === null ? undefined : firstSeen.get(e.ip);
+    if (first === undefined || first > Date.parse(e.time) - ESTABLISHED_MS) {
+      fresh.set(
+        e.id,
+        first === undefined
+          ? e.time
+          : new Date(Math.min(first, Date.parse(e.time))).toISOString().replace('.000Z', 'Z'),
+      );
+    }
+  }
+  return fresh;
+}
+
+/** Credentials the intruder minted: made by a call from a new network, or derived from such a one. */
+export interface Minted {
+  /** Their keys: their calls are the compromise's whenever they happen. */
+  keys: string[];
+  /** For each minting call from a new network, the first call from its address. */
+  starts: string[];
+}
+
+/** The derived credentials of the lineage minted from new networks, and their descendants. */
+export async function intruderMinted(store: EventQuery, lineage: Lineage): Promise<Minted> {
+  const derived: { node: LineageNode; parentMinted: boolean }[] = [];
+  const walk = (node: LineageNode, parentMinted: boolean): void => {
+    if (node.createdAt) derived.push({ node, parentMinted });
+    node.children.forEach((c) => walk(c, parentMinted || node.createdAt !== null));
+  };
+  lineage.roots.forEach((r) => walk(r, false));
+  const fresh = await fromNewNetworks(
+    store,
+    lineage,
+    derived.map((d) => d.node.createdBy ?? ''),
+  );
+  const keys = new Set<string>();
+  const starts: string[] = [];
+  const mark = (node: LineageNode): void => {
+    keys.add(node.key);
+    node.children.forEach(mark);
+  };
+  for (const { node } of derived) {
+    const first = fresh.get(node.createdBy ?? '');
+    if (first) {
+      starts.push(first);
+      mark(node);
+    }
+  }
+  return { keys: [...keys], starts };
+}
+
+/**
+ * The subject keys' first call from an address they had never used before the day preceding
+ * `since` (the first suspicious act), or `since`: intruders often probe from one address and act
+ * from another (recon from a VPN exit, miners launched by automation elsewhere).
+ */
+export async function intrusionStart(store: EventQuery, lineage: Lineage, since: string): Promise<string> {
+  const roots = lineage.roots.map((r) => r.key);
+  const from = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
+  const [row] = await store.query<{ first: string | null }>(
+    `SELECT min(first) AS first FROM (
+       SELECT min(e.eventtime) AS first FROM ${FROM_EVENTS}
+       WHERE e.useridentity.accesskeyid IN (${roots.map(() => '?').join(', ')}) AND e.sourceipaddress IS NOT NULL
+       GROUP BY e.sourceipaddress) AS t
+     WHERE first >= ? AND first < ?`,
+    [...roots, from, since],
+  );
+  return row?.first ?? since;
+}

@@ -118,6 +118,7 @@ export async function lineageOf(store: EventQuery, subjectKeys: string[]): Promi
     frontier = next;
   }
   await addActivity(store, nodes);
+  consoleLogins.push(...(await rootSignIns(store, subjectKeys)));
   const derived = [...nodes.values()]
     .filter((n) => n.createdAt && n.via !== 'ConsoleLogin')
     .map((n) => n.key);
@@ -127,6 +128,39 @@ export async function lineageOf(store: EventQuery, subjectKeys: string[]): Promi
     consoleLoginEventIds: [...new Set(consoleLogins)],
     mintingEventIds: await mintingRecords(store, [...nodes.keys()], derived),
   };
+}
+
+/** Failed sign-ins within this long before a session's sign-in, from its address, belong to it. */
+const SIGN_IN_ATTEMPTS_MS = 3_600_000;
+
+/**
+ * For subject keys that are console sessions (a user given as the subject: its `ASIA…` session
+ * keys), the ConsoleLogin that opened each session (at `sessionContext.attributes.creationDate`)
+ * and the failed attempts from the same address in the hour before it (password guessing).
+ */
+async function rootSignIns(store: EventQuery, subjectKeys: string[]): Promise<string[]> {
+  const sessions = subjectKeys.filter((k) => k.startsWith('ASIA'));
+  if (sessions.length === 0) return [];
+  const rows = await store.query<{ eventid: string }>(
+    `WITH s AS (
+       SELECT e.useridentity.arn AS arn, min(e.useridentity.sessioncontext.attributes.creationdate) AS created
+       FROM ${FROM_EVENTS}
+       WHERE e.useridentity.accesskeyid IN (${placeholders(sessions.length)}) AND e.useridentity.type = 'IAMUser'
+       GROUP BY 1),
+     ok AS (
+       SELECT e.eventid, e.eventtime, e.sourceipaddress AS ip, s.arn FROM ${FROM_EVENTS} JOIN s ON e.useridentity.arn = s.arn
+       WHERE e.eventname = 'ConsoleLogin' AND json_extract_scalar(e.responseelements, '$.ConsoleLogin') = 'Success'
+         AND abs(epoch(CAST(e.eventtime AS TIMESTAMP)) - epoch(CAST(s.created AS TIMESTAMP))) * 1000 <= ?)
+     SELECT eventid FROM ok
+     UNION
+     SELECT e.eventid FROM ${FROM_EVENTS} JOIN ok ON e.sourceipaddress = ok.ip
+       AND split_part(coalesce(e.useridentity.arn, e.useridentity.username, ''), '/', -1) = split_part(ok.arn, '/', -1)
+     WHERE e.eventname = 'ConsoleLogin' AND json_extract_scalar(e.responseelements, '$.ConsoleLogin') = 'Failure'
+       AND e.eventtime <= ok.eventtime
+       AND epoch(CAST(ok.eventtime AS TIMESTAMP)) - epoch(CAST(e.eventtime AS TIMESTAMP)) <= ? / 1000`,
+    [...sessions, CONSOLE_SESSION_SLACK_MS, SIGN_IN_ATTEMPTS_MS],
+  );
+  return rows.map((r) => r.eventid);
 }
 
 /** Records that minted one of `derived` but are signed by no key of the tree. */

@@ -25,42 +25,59 @@ export async function fromNewNetworks(
 ): Promise<Map<string, string>> {
   const ids = [...new Set(eventIds)];
   if (ids.length === 0) return new Map();
-  const roots = lineage.roots.map((r) => r.key);
   const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
-  const history = await store.query<{ ip: string; first: string; days: number }>(
-    `SELECT e.sourceipaddress AS ip, min(e.eventtime) AS first, count(DISTINCT substr(e.eventtime, 1, 10)) AS days
+  // Per signing key: the owner's CI and the owner's role sessions each have their own networks.
+  const history = await store.query<{ key: string; ip: string; first: string; days: number }>(
+    `SELECT coalesce(e.useridentity.accesskeyid, '') AS key, e.sourceipaddress AS ip, min(e.eventtime) AS first,
+       count(DISTINCT substr(e.eventtime, 1, 10)) AS days
      FROM ${FROM_EVENTS}
-     WHERE e.useridentity.accesskeyid IN (${marks(roots.length)}) AND e.sourceipaddress IS NOT NULL
-     GROUP BY 1`,
-    roots,
+     WHERE (e.useridentity.accesskeyid IN (${marks(lineage.keys.length)}) OR ${ownCalls(lineage)})
+       AND e.sourceipaddress IS NOT NULL
+     GROUP BY 1, 2`,
+    [...lineage.keys, ...ownParams(lineage)],
   );
-  // The evidence begins somewhere: an address in use from the first day of the keys' recorded
+  // The evidence begins somewhere: an address in use from the first day of a key's recorded
   // history and again on later days is the owner's, though nothing precedes it by a day.
-  const start = Math.min(...history.map((h) => Date.parse(h.first)));
-  const firstSeen = new Map(
-    history.map((h) => {
-      const first = Date.parse(h.first);
-      return [h.ip, first < start + ESTABLISHED_MS && Number(h.days) >= 2 ? -Infinity : first];
-    }),
-  );
-  const events = await store.query<{ id: string; ip: string | null; time: string }>(
-    `SELECT e.eventid AS id, e.sourceipaddress AS ip, e.eventtime AS time FROM ${FROM_EVENTS}
-     WHERE e.eventid IN (${marks(ids.length)})`,
+  const start = new Map<string, number>();
+  for (const h of history) start.set(h.key, Math.min(start.get(h.key) ?? Infinity, Date.parse(h.first)));
+  const firstSeen = new Map<string, number>();
+  const note = (key: string, ip: string, at: number): void => {
+    const id = `${key} ${ip}`;
+    firstSeen.set(id, Math.min(firstSeen.get(id) ?? Infinity, at));
+  };
+  const roots = new Set(lineage.roots.map((r) => r.key));
+  for (const h of history) {
+    const first = Date.parse(h.first);
+    const at = first < (start.get(h.key) ?? 0) + ESTABLISHED_MS && Number(h.days) >= 2 ? -Infinity : first;
+    note(h.key, h.ip, at);
+    // Calls without a key (sign-ins) are judged against the subject keys' networks together.
+    if (roots.has(h.key) || h.key === '') note('', h.ip, at);
+  }
+  const events = await store.query<{ id: string; key: string | null; ip: string | null; time: string }>(
+    `SELECT e.eventid AS id, e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time
+     FROM ${FROM_EVENTS} WHERE e.eventid IN (${marks(ids.length)})`,
     ids,
   );
   const fresh = new Map<string, string>();
   for (const e of events) {
-    const first = e.ip === null ? undefined : firstSeen.get(e.ip);
+    const first = e.ip === null ? undefined : firstSeen.get(`${e.key ?? ''} ${e.ip}`);
     if (first === undefined || first > Date.parse(e.time) - ESTABLISHED_MS) {
-      fresh.set(
-        e.id,
-        first === undefined
-          ? e.time
-          : new Date(Math.min(first, Date.parse(e.time))).toISOString().replace('.000Z', 'Z'),
-      );
+      const began = first === undefined ? Date.parse(e.time) : Math.min(first, Date.parse(e.time));
+      fresh.set(e.id, new Date(began).toISOString().replace('.000Z', 'Z'));
     }
   }
   return fresh;
+}
+
+/** The subject keys' calls and the sign-ins of the lineage (they carry no key). */
+function ownCalls(lineage: Lineage): string {
+  const ids = lineage.consoleLoginEventIds;
+  const keys = `e.useridentity.accesskeyid IN (${lineage.roots.map(() => '?').join(', ')})`;
+  return ids.length ? `(${keys} OR e.eventid IN (${ids.map(() => '?').join(', ')}))` : keys;
+}
+
+function ownParams(lineage: Lineage): string[] {
+  return [...lineage.roots.map((r) => r.key), ...lineage.consoleLoginEventIds];
 }
 
 /** Credentials the intruder minted: made by a call from a new network, or derived from such a one. */
@@ -106,15 +123,14 @@ export async function intruderMinted(store: EventQuery, lineage: Lineage): Promi
  * from another (recon from a VPN exit, miners launched by automation elsewhere).
  */
 export async function intrusionStart(store: EventQuery, lineage: Lineage, since: string): Promise<string> {
-  const roots = lineage.roots.map((r) => r.key);
   const from = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
   const [row] = await store.query<{ first: string | null }>(
     `SELECT min(first) AS first FROM (
        SELECT min(e.eventtime) AS first FROM ${FROM_EVENTS}
-       WHERE e.useridentity.accesskeyid IN (${roots.map(() => '?').join(', ')}) AND e.sourceipaddress IS NOT NULL
+       WHERE ${ownCalls(lineage)} AND e.sourceipaddress IS NOT NULL
        GROUP BY e.sourceipaddress) AS t
      WHERE first >= ? AND first < ?`,
-    [...roots, from, since],
+    [...ownParams(lineage), from, since],
   );
   return row?.first ?? since;
 }

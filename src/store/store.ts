@@ -7,6 +7,12 @@ import { CREATE_EVENTS_TABLE, EVENTS_TABLE } from './schema.js';
 /** The conventional file name of a case's event store (`case.duckdb` in the case folder). */
 export const STORE_FILE = 'case.duckdb';
 
+/**
+ * DuckDB's memory budget for loads (it spills to disk beyond it). The process peaks about 0.5 GB
+ * above it (Node and DuckDB's own allocations), so 768 MB keeps a 5M-record load under 1.5 GB.
+ */
+export const LOAD_MEMORY_LIMIT = '768MB';
+
 /** A value bound to a `?` or `$name` placeholder. */
 export type SqlParam = string | number | boolean | null | Date | bigint;
 

@@ -1,7 +1,7 @@
 import { enabledRegions } from '../aws/regions.js';
 import type { CaseContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { STORE_FILE, openEventStore } from '../store/store.js';
+import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore } from '../store/store.js';
 import { collectFromBucket, discoverTrails, parseS3Source, type S3Source } from './bucket.js';
 import { coverageIncomplete, readCoverage, recordCoverage, type CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
@@ -45,7 +45,7 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
   const until = options.until ?? now.toISOString();
   const since = options.since ?? new Date(now.getTime() - LOOKUP_HISTORY_MS).toISOString();
   const sources = options.sources.length > 0 ? options.sources : ['api'];
-  const store = await openEventStore(ctx.case.path(STORE_FILE), { memoryLimit: '1GB' });
+  const store = await openEventStore(ctx.case.path(STORE_FILE), { memoryLimit: LOAD_MEMORY_LIMIT });
   const result: CollectResult = {
     coverage: [],
     ledger: [],

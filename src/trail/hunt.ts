@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../context.js';
-import { openEventStore, type EventStore } from '../store/store.js';
+import { LOAD_MEMORY_LIMIT, openEventStore, type EventStore } from '../store/store.js';
 import { summarizeStore, type Ranked, type StoreSummary } from '../store/summary.js';
 import { ingestPaths, type IngestReport, type RecordFilter } from './ingest.js';
 
@@ -30,8 +30,7 @@ export interface Hunt {
 export async function huntFiles(options: HuntOptions): Promise<Hunt> {
   const temp = options.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-hunt-'));
   const file = options.storeFile ?? join(temp!, 'hunt.duckdb');
-  // A bounded memory budget: DuckDB spills to disk beyond it (5M records stay under 1.5 GB).
-  const store = await openEventStore(file, { memoryLimit: '1GB' });
+  const store = await openEventStore(file, { memoryLimit: LOAD_MEMORY_LIMIT });
   const close = (): void => {
     store.close();
     if (temp) rmSync(temp, { recursive: true, force: true });

@@ -120,7 +120,8 @@ export async function intruderMinted(store: EventQuery, lineage: Lineage): Promi
 /**
  * The subject keys' first call from an address they had never used before the day preceding
  * `since` (the first suspicious act), or `since`: intruders often probe from one address and act
- * from another (recon from a VPN exit, miners launched by automation elsewhere).
+ * from another (recon from a VPN exit, miners launched by automation elsewhere). The address of
+ * the evidence's very first call is taken as the owner's: nothing shows it to be new.
  */
 export async function intrusionStart(store: EventQuery, lineage: Lineage, since: string): Promise<string> {
   const from = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
@@ -129,8 +130,9 @@ export async function intrusionStart(store: EventQuery, lineage: Lineage, since:
        SELECT min(e.eventtime) AS first FROM ${FROM_EVENTS}
        WHERE ${ownCalls(lineage)} AND e.sourceipaddress IS NOT NULL
        GROUP BY e.sourceipaddress) AS t
-     WHERE first >= ? AND first < ?`,
-    [...ownParams(lineage), from, since],
+     WHERE first >= ? AND first < ?
+       AND first > (SELECT min(e.eventtime) FROM ${FROM_EVENTS} WHERE ${ownCalls(lineage)})`,
+    [...ownParams(lineage), from, since, ...ownParams(lineage)],
   );
   return row?.first ?? since;
 }

@@ -56,7 +56,13 @@ function selectionFor(
       if (!window)
         return { selection: null, attribution: 'the investigation found nothing suspicious on the lineage' };
       return {
-        selection: { attributed: { keys: lineage.keys, eventIds: lineage.consoleLoginEventIds, ...window } },
+        selection: {
+          attributed: {
+            keys: lineage.keys,
+            eventIds: [...lineage.consoleLoginEventIds, ...lineage.mintingEventIds],
+            ...window,
+          },
+        },
         attribution: `calls of the ${lineage.keys.length} credential(s) in the lineage between ${window.since} and ${window.until} (the investigation's incident window)`,
       };
     }

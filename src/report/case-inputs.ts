@@ -87,6 +87,8 @@ const investigationSchema = z.object({
       roots: z.array(detectNodeSchema),
       keys: z.array(z.string()),
       consoleLoginEventIds: z.array(z.string()),
+      // Records of minted credentials logged only in the role's account (cross-account AssumeRole).
+      mintingEventIds: z.array(z.string()).optional(),
     })
     .nullable()
     .optional(),
@@ -97,7 +99,12 @@ const investigationSchema = z.object({
 export interface Investigation {
   findings: Finding[];
   /** Absent when only `findings.json` exists or no subject key was given. */
-  lineage: { tree: LineageNode; keys: string[]; consoleLoginEventIds: string[] } | null;
+  lineage: {
+    tree: LineageNode;
+    keys: string[];
+    consoleLoginEventIds: string[];
+    mintingEventIds: string[];
+  } | null;
   /** First suspicious to last attacker event; null when nothing suspicious was found. */
   window: { since: string; until: string } | null;
 }
@@ -198,7 +205,12 @@ export function readInvestigation(dir: string): Fact<Investigation> {
     findings: parsed.findings,
     lineage:
       tree && parsed.lineage
-        ? { tree, keys: parsed.lineage.keys, consoleLoginEventIds: parsed.lineage.consoleLoginEventIds }
+        ? {
+            tree,
+            keys: parsed.lineage.keys,
+            consoleLoginEventIds: parsed.lineage.consoleLoginEventIds,
+            mintingEventIds: parsed.lineage.mintingEventIds ?? [],
+          }
         : null,
     window: parsed.window ?? null,
   };

@@ -1,25 +1,9 @@
-import type { ScenarioDef, Step, TruthNote } from '../types.js';
+import type { ScenarioDef, TruthNote } from '../types.js';
 import { W, amiFor } from '../world.js';
+import { attackerStep as step, MIN, HOUR } from './steps.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 /** A region no trail covers (the organisation's trail is single-region in us-east-1). */
 const HIDDEN_REGION = 'ca-central-1';
-
-const step = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'attacker',
-  service,
-  op,
-  input,
-  ...extra,
-});
 
 /**
  * Defense evasion: the attacker reads the logging set-up, narrows the trail's event selectors

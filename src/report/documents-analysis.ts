@@ -254,7 +254,10 @@ function findingBlocks(facts: Facts): DocBlock[] {
     ? [
         {
           kind: 'para',
-          text: `${facts.otherFindings} other finding(s) concern calls not attributed to this credential (see tourniquet investigate).`,
+          text:
+            `${facts.otherFindings} other finding(s) concern calls not attributed to this credential` +
+            (facts.otherFindingsWorst ? `, rated up to ${facts.otherFindingsWorst} by their rules` : '') +
+            ' (see tourniquet investigate; tourniquet hunt without --key weighs them on their own).',
         },
       ]
     : [];

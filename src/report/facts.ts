@@ -74,6 +74,8 @@ export interface Facts {
   findingsByCategory: Fact<CategoryFindings[]>;
   /** Findings of the investigation on calls not attributed to this credential. */
   otherFindings: number;
+  /** The highest rule rating among them (an investigation of given credentials rates them low). */
+  otherFindingsWorst: Severity | null;
   resources: Fact<ResourceTouched[]>;
   dataAccessed: Fact<DataRead[]>;
   regions: Fact<string[]>;
@@ -129,6 +131,11 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const otherFindings = isUnknown(input.findings)
     ? 0
     : input.findings.length - (findings as Finding[]).length;
+  const others = isUnknown(input.findings) ? [] : input.findings.filter((f) => f.attributed === false);
+  const otherFindingsWorst = others.reduce<Severity | null>((worst, f) => {
+    const rated = f.ruleSeverity ?? f.severity;
+    return worst === null || SEVERITIES.indexOf(rated) > SEVERITIES.indexOf(worst) ? rated : worst;
+  }, null);
   const categoryOf = categoryIndex(isUnknown(findings) ? [] : findings);
   const timeline: Fact<TimelineEntry[]> = isUnknown(events)
     ? events
@@ -187,6 +194,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     bursts: isUnknown(timeline) ? timeline : bursts(timeline),
     findingsByCategory: isUnknown(findings) ? findings : byCategory(findings),
     otherFindings,
+    otherFindingsWorst,
     resources,
     dataAccessed: isUnknown(events) ? events : dataReads(events),
     regions: isUnknown(events) ? events : distinct(events.map((e) => e.region)),

@@ -127,6 +127,12 @@ function blocksOf(r: Investigation): Block[] {
         ['Incident window', r.window ? `${r.window.since} … ${r.window.until}` : 'nothing suspicious found'],
         ['Findings', r.findings.length],
         ['Attributed', r.lineage ? r.findings.filter((f) => f.attributed).length : null],
+        [
+          'Not the subject’s',
+          r.lineage
+            ? `${r.findings.filter((f) => !f.attributed).length} (rated low here; "rule:" shows the rule's own rating)`
+            : null,
+        ],
       ],
     },
     {
@@ -134,7 +140,7 @@ function blocksOf(r: Investigation): Block[] {
       title: 'Findings',
       columns: ['SEVERITY', 'CATEGORY', 'RULE', 'PRINCIPAL', 'REGION', 'FIRST SEEN', 'EVENTS', 'SUMMARY'],
       rows: r.findings.map((f) => [
-        f.severity,
+        f.ruleSeverity ? `${f.severity} (rule: ${f.ruleSeverity})` : f.severity,
         f.category,
         f.ruleId,
         f.principal,

@@ -12,7 +12,7 @@ const probe = defineCommand({
     source: { type: 'string', multiple: true, description: 's' },
   },
   examples: [],
-  run: () => Promise.resolve({ json: null, blocks: [] }),
+  load: () => Promise.resolve(() => Promise.resolve({ json: null, blocks: [] })),
 });
 const commands: CommandSpec[] = [...COMMANDS, probe];
 

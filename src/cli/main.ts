@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ClientPool } from '../aws/pool.js';
+import type { ClientPool } from '../aws/pool.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InternalError, UserError, messageOf } from '../errors.js';
 import { forTerminal } from '../untrusted.js';
@@ -60,10 +60,14 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
     log,
     progress: terminalProgress(io.stderr, !json && !quiet),
     async aws() {
-      pool ??= await ClientPool.create(
-        { profile: globals.profile, region: globals.region, endpointUrl: globals['endpoint-url'] },
-        clock,
-      );
+      if (!pool) {
+        // Imported on first use: the AWS SDK takes longer to load than `hunt` takes to run.
+        const { ClientPool } = await import('../aws/pool.js');
+        pool = await ClientPool.create(
+          { profile: globals.profile, region: globals.region, endpointUrl: globals['endpoint-url'] },
+          clock,
+        );
+      }
       return pool;
     },
     async confirm(question) {
@@ -79,7 +83,8 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
   };
 
   try {
-    const outcome = await command.run({ options: parsed.options as never, args: parsed.args }, env);
+    const run = await command.load();
+    const outcome = await run({ options: parsed.options as never, args: parsed.args }, env);
     if (json) io.stdout.write(JSON.stringify(outcome.json, null, 2) + '\n');
     else io.stdout.write(renderBlocks(outcome.blocks, stylerFor(io.stdout, noColor)));
     return outcome.exitCode ?? EXIT.ok;

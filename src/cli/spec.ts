@@ -84,6 +84,34 @@ export interface RunEnv {
   confirm(question: string): Promise<boolean>;
 }
 
+/** What a command's implementation receives: its parsed options and positional arguments. */
+export interface RunInput<T extends OptionTable = OptionTable> {
+  options: OptionValues<T>;
+  args: string[];
+}
+
+/** A command's implementation. (Method syntax keeps it bivariant, so any command fits `CommandSpec`.) */
+export type Run<T extends OptionTable = OptionTable> = {
+  run(input: RunInput<T>, env: RunEnv): Promise<Outcome>;
+}['run'];
+
+/**
+ * A command, in two parts so that `tourniquet --help`, `tourniquet X --help` and a parse error load
+ * no implementation, and running a command loads only its own (the start-up time is part of every
+ * command's time, e.g. `hunt` against plain `zcat`):
+ *
+ * - `commands/x.ts` is the spec: words, texts, the argument and option tables, examples. It imports
+ *   only `../spec.js` and types (`import type`). Text the help shows that comes from an
+ *   implementation (scenario names, step names, report kinds) is written here, and a test checks it
+ *   against the implementation's table (`help-tables.test.ts`).
+ * - `commands/x-run.ts` is the implementation: `export async function runX(input: XInput, env)`,
+ *   where `XInput = RunInput<typeof options>` is exported (as a type) by the spec. The spec reaches
+ *   it only through `load: async () => (await import('./x-run.js')).runX`, which `main` calls once
+ *   the command has been chosen and its arguments parsed.
+ *
+ * `main` itself imports the AWS client pool only when a command calls `env.aws()`.
+ * `lazy-load.test.ts` fails when help or `hunt` pulls in the AWS SDK, DuckDB, or the simulator.
+ */
 export interface CommandSpec<T extends OptionTable = OptionTable> {
   /** Words that select it, e.g. `case verify`. */
   name: string;
@@ -92,7 +120,8 @@ export interface CommandSpec<T extends OptionTable = OptionTable> {
   args: ArgSpec[];
   options: T;
   examples: string[];
-  run(input: { options: OptionValues<T>; args: string[] }, env: RunEnv): Promise<Outcome>;
+  /** Import the implementation (`await import('./x-run.js')`); called only to run the command. */
+  load(): Promise<Run<T>>;
 }
 
 /** Declare a command with its option types checked against its table. */

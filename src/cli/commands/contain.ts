@@ -1,106 +1,50 @@
-import { callerIdentity } from '../../aws/identity.js';
-import { AccountPools } from '../../actions/accounts.js';
-import { contain, type ContainResult } from '../../actions/contain.js';
-import { containmentRegistry, CONTAINMENT_ACTIONS } from '../../actions/containment.js';
-import { undoStep } from '../../actions/engine.js';
-import type { PlanRecord } from '../../actions/journal-view.js';
-import { CaseFolder } from '../../case/case.js';
-import type { CaseContext } from '../../context.js';
-import { resolveCaseDir } from '../case-dir.js';
-import type { Block } from '../spec.js';
-import { defineCommand } from '../spec.js';
+import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
 
-const STEP_NAMES = CONTAINMENT_ACTIONS.map((a) => a.name).join(', ');
+/**
+ * The containment steps by name (`CONTAINMENT_ACTIONS`), written here so that the help does not load
+ * the actions and the AWS SDK; help-tables.test.ts checks them.
+ */
+export const CONTAIN_STEPS = [
+  'deactivate-access-key',
+  'delete-login-profile',
+  'user-deny-all',
+  'user-revoke-sessions',
+  'role-revoke-sessions',
+  'role-deny-all',
+];
 
-function planRows(plan: PlanRecord): (string | null)[][] {
-  return plan.steps.map((s, i) => [
-    String(i + 1),
-    s.action,
-    s.target,
-    s.account,
-    s.noop ? `no change: ${s.change}` : s.change,
-    s.reversible ? 'yes' : 'no',
-  ]);
-}
+const containOptions = {
+  apply: { type: 'boolean', description: 'make the changes (else plan only)' },
+  undo: {
+    type: 'string',
+    value: 'STEP',
+    description: 'undo one applied step (its id, id prefix, or step name)',
+  },
+  skip: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description: 'leave out a step (name or id prefix); repeatable',
+  },
+  add: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description: 'add an optional step, e.g. role-deny-all, delete-login-profile',
+  },
+  force: {
+    type: 'boolean',
+    description: "act even on Tourniquet's own credentials or when no admin would be left",
+  },
+  'account-role': {
+    type: 'string',
+    value: 'NAME',
+    description: 'role to assume in other accounts reached by derived sessions',
+  },
+} satisfies OptionTable;
 
-function seconds(s: number | undefined): string | null {
-  if (s === undefined) return null;
-  if (s < 120) return `${s.toFixed(1)} s`;
-  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-
-function blocksOf(r: ContainResult): Block[] {
-  const blocks: Block[] = [];
-  if (r.state === 'manual-only') {
-    blocks.push({
-      kind: 'text',
-      lines: [
-        'ROOT CREDENTIALS: no automated containment is possible. Escalate and work through this checklist:',
-        ...r.manual.map((m, i) => `  ${i + 1}. ${m}`),
-      ],
-    });
-    return blocks;
-  }
-  if (r.lineage.length)
-    blocks.push({
-      kind: 'table',
-      title: 'Derived sessions (CloudTrail)',
-      columns: ['KEY', 'VIA', 'FROM', 'ACCOUNT', 'ROLE', 'ISSUED'],
-      rows: r.lineage.map((s) => [s.accessKeyId, s.via, s.parentKey, s.account, s.roleArn, s.issuedAt]),
-    });
-  if (r.plan)
-    blocks.push({
-      kind: 'table',
-      title: `Plan ${r.plan.planId} (written to evidence/${r.plan.file})`,
-      columns: ['#', 'STEP', 'TARGET', 'ACCOUNT', 'CHANGE', 'UNDO'],
-      rows: planRows(r.plan),
-    });
-  if (r.forced.length)
-    blocks.push({
-      kind: 'text',
-      lines: ['FORCED past the guards:', ...r.forced.map((f) => `  - ${f.reason}`)],
-    });
-  if (r.apply) {
-    blocks.push({
-      kind: 'table',
-      title: r.apply.resumed ? 'Applied (resumed an interrupted run)' : 'Applied',
-      columns: ['STEP', 'RESULT', 'VERIFIED', 'OBSERVED'],
-      rows: r.apply.results.map((x) => [
-        x.step.id,
-        x.error ? `failed: ${x.error}` : x.outcome,
-        x.verify?.ok ? 'yes' : 'NO',
-        x.verify?.observed,
-      ]),
-    });
-    blocks.push({
-      kind: 'fields',
-      title: r.state === 'contained' ? 'CONTAINED' : 'NOT VERIFIED: containment is incomplete',
-      fields: [
-        ['Aware since', r.timing.awareness],
-        ['Planned', r.timing.planned],
-        ['Verified', r.timing.verified],
-        ['Time to contain', seconds(r.timing.timeToContainSeconds)],
-        ['This run', seconds(r.timing.runSeconds)],
-      ],
-    });
-  } else if (r.plan) {
-    const changes = r.plan.steps.filter((s) => !s.noop).length;
-    blocks.push({
-      kind: 'text',
-      lines: [
-        changes
-          ? `Nothing changed yet. Run \`tourniquet contain --apply\` to make these ${changes} change(s).`
-          : 'Nothing to change: already contained.',
-      ],
-    });
-  }
-  if (r.manual.length)
-    blocks.push({ kind: 'text', lines: ['To do by hand:', ...r.manual.map((m) => `  - ${m}`)] });
-  if (r.notChecked.length)
-    blocks.push({ kind: 'text', lines: ['Could not check:', ...r.notChecked.map((n) => `  - ${n}`)] });
-  return blocks;
-}
+/** What `runContain` receives. */
+export type ContainInput = RunInput<typeof containOptions>;
 
 export const containCommand = defineCommand({
   name: 'contain',
@@ -109,118 +53,14 @@ export const containCommand = defineCommand({
     'Builds the plan from the credential type, writes it to the case and shows it; changes nothing until\n' +
     '--apply (or a yes at the prompt). Every step is journalled before and after and read back.\n' +
     'An interrupted --apply resumes without repeating done steps. --undo STEP reverses one applied step.\n' +
-    `Steps: ${STEP_NAMES}.`,
+    `Steps: ${CONTAIN_STEPS.join(', ')}.`,
   args: [],
-  options: {
-    apply: { type: 'boolean', description: 'make the changes (else plan only)' },
-    undo: {
-      type: 'string',
-      value: 'STEP',
-      description: 'undo one applied step (its id, id prefix, or step name)',
-    },
-    skip: {
-      type: 'string',
-      multiple: true,
-      value: 'NAME',
-      description: 'leave out a step (name or id prefix); repeatable',
-    },
-    add: {
-      type: 'string',
-      multiple: true,
-      value: 'NAME',
-      description: 'add an optional step, e.g. role-deny-all, delete-login-profile',
-    },
-    force: {
-      type: 'boolean',
-      description: "act even on Tourniquet's own credentials or when no admin would be left",
-    },
-    'account-role': {
-      type: 'string',
-      value: 'NAME',
-      description: 'role to assume in other accounts reached by derived sessions',
-    },
-  },
+  options: containOptions,
   examples: [
     'tourniquet contain',
     'tourniquet contain --apply',
     'tourniquet contain --apply --add role-deny-all',
     'tourniquet contain --undo deactivate-access-key',
   ],
-  async run({ options }, env) {
-    const startedAt = env.clock.now();
-    const dir = resolveCaseDir(env);
-    const folder = CaseFolder.open(dir, { clock: env.clock });
-    try {
-      const pool = await env.aws();
-      pool.caseId = folder.id;
-      const ctx: CaseContext = {
-        clock: env.clock,
-        log: env.log,
-        progress: env.progress,
-        case: folder,
-        aws: pool,
-      };
-      if (options.undo) {
-        const me = await callerIdentity(pool);
-        const pools = new AccountPools(
-          pool,
-          me.account,
-          env.clock,
-          options['account-role'],
-          `tourniquet-${folder.id}`,
-        );
-        try {
-          const done = await undoStep(
-            { clock: env.clock, log: env.log, poolFor: (a) => pools.poolFor(a) },
-            folder,
-            containmentRegistry,
-            options.undo,
-          );
-          if (folder.info.status === 'contained') folder.update({ status: 'open' });
-          return {
-            json: { dir, undone: done },
-            blocks: [
-              {
-                kind: 'fields',
-                title: 'Undone',
-                fields: [
-                  ['Step', done.step.id],
-                  ['Result', JSON.stringify(done.detail)],
-                ],
-              },
-            ],
-          };
-        } finally {
-          await pools.destroy();
-        }
-      }
-      let shownPlan: (string | null)[][] = [];
-      const result = await contain(ctx, {
-        apply: options.apply ?? false,
-        confirm: options.apply
-          ? undefined
-          : async (question) => {
-              // The plan must be on screen before the question; without a terminal there is no
-              // question (env.confirm says no) and the plan is printed once, with the result.
-              if (process.stdin.isTTY && process.stderr.isTTY && !env.globals.json)
-                for (const row of shownPlan) env.log.info(`  ${row.join('  ')}`);
-              return env.confirm(question);
-            },
-        force: options.force ?? false,
-        skip: options.skip ?? [],
-        add: options.add ?? [],
-        accountRole: options['account-role'],
-        startedAt,
-        onPlan: (plan) => {
-          shownPlan = planRows(plan);
-        },
-      });
-      const failed =
-        result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
-      const exitCode = failed ? 1 : result.notChecked.length || result.manual.length ? 3 : 0;
-      return { exitCode, json: { dir, ...result }, blocks: blocksOf(result) };
-    } finally {
-      folder.close();
-    }
-  },
+  load: async () => (await import('./contain-run.js')).runContain,
 });

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ClientPool } from '../../aws/pool.js';
 import type { Context } from '../../context.js';
@@ -11,7 +11,12 @@ import {
   VICTIM_ACCOUNT,
   type RunningSim,
 } from '../../sim/index.js';
-import { loadScenario, SCENARIOS, type Truth } from '../../sim/scenarios/index.js';
+import { listScenarios, loadScenario, SCENARIOS, type Truth } from '../../sim/scenarios/index.js';
+import { defaultCasesRoot } from '../../case/list.js';
+import { UsageError } from '../../errors.js';
+import type { Outcome, RunEnv } from '../spec.js';
+import type { DemoInput } from './demo.js';
+import { demoBlocks } from './demo-output.js';
 
 /** Files the demo leaves beside the case: the scenario's ground truth and the account's final state. */
 export const TRUTH_FILE = 'sim-truth.json';
@@ -81,7 +86,7 @@ async function grantOrganisationAccess(sim: RunningSim): Promise<void> {
  * `respond --yes` against it through the AWS SDK with the security team's credentials, as on a
  * real account. The account's final state is saved beside the case (`tourniquet sim --state`).
  */
-export async function runDemo(
+export async function playDemo(
   ctx: Context,
   options: { scenario: string; dir: string; seed: string; casesRoot: string },
 ): Promise<DemoRun> {
@@ -139,4 +144,25 @@ export async function runDemo(
     pool?.destroy();
     await sim.stop();
   }
+}
+
+/** Run `tourniquet demo`. */
+export async function runDemo({ options }: DemoInput, env: RunEnv): Promise<Outcome> {
+  const scenario = options.scenario ?? richestScenario();
+  if (!Object.hasOwn(SCENARIOS, scenario))
+    throw new UsageError(
+      `--scenario ${scenario}: no such scenario.`,
+      `Choose one of: ${listScenarios()
+        .map((s) => s.name)
+        .join(', ')}.`,
+    );
+  const root = defaultCasesRoot(env.env, env.cwd);
+  const stamp = env.clock.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const dir = options.out ? resolve(env.cwd, options.out) : join(root, `demo-${scenario}-${stamp}`);
+  const run = await playDemo(
+    { clock: env.clock, log: env.log, progress: env.progress },
+    { scenario, dir, seed: options.seed ?? '1', casesRoot: root },
+  );
+  // The demo succeeded when the playbook ran; partial coverage is shown in the summary.
+  return { exitCode: run.respond.failed ? 1 : 0, json: run, blocks: demoBlocks(run) };
 }

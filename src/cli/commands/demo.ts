@@ -1,10 +1,41 @@
-import { join, resolve } from 'node:path';
-import { defaultCasesRoot } from '../../case/list.js';
-import { UsageError } from '../../errors.js';
-import { listScenarios, SCENARIOS } from '../../sim/scenarios/index.js';
-import { defineCommand } from '../spec.js';
-import { demoBlocks } from './demo-output.js';
-import { richestScenario, runDemo } from './demo-run.js';
+import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
+
+/**
+ * The scenario catalog's names and its richest scenario (the default), written here so that the
+ * help does not load the simulator; help-tables.test.ts checks them against `SCENARIOS`.
+ */
+export const DEMO_SCENARIOS = [
+  'cryptomining',
+  'persistence',
+  'exfiltration',
+  'defense-evasion',
+  'role-chain',
+  'console-takeover',
+  'hostile-strings',
+  'quiet',
+];
+export const DEMO_DEFAULT_SCENARIO = 'cryptomining';
+
+const demoOptions = {
+  scenario: {
+    type: 'string',
+    value: 'NAME',
+    description: `one of ${DEMO_SCENARIOS.join(', ')} (default: the richest, ${DEMO_DEFAULT_SCENARIO})`,
+  },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description: 'case folder to write (default: ./cases/demo-NAME-TIME)',
+  },
+  seed: {
+    type: 'string',
+    value: 'N',
+    description: 'seed for the scenario (default 1): same seed, same ids',
+  },
+} satisfies OptionTable;
+
+/** What `runDemo` receives. */
+export type DemoInput = RunInput<typeof demoOptions>;
 
 export const demo = defineCommand({
   name: 'demo',
@@ -18,41 +49,7 @@ export const demo = defineCommand({
     '`tourniquet sim --state`). Prints what the attacker did, what was contained, the cost, and the\n' +
     'ground truth beside it. Nothing leaves this machine. Exit 0 when the playbook ran.',
   args: [],
-  options: {
-    scenario: {
-      type: 'string',
-      value: 'NAME',
-      description: `one of ${Object.keys(SCENARIOS).join(', ')} (default: the richest, ${richestScenario()})`,
-    },
-    out: {
-      type: 'string',
-      value: 'DIR',
-      description: 'case folder to write (default: ./cases/demo-NAME-TIME)',
-    },
-    seed: {
-      type: 'string',
-      value: 'N',
-      description: 'seed for the scenario (default 1): same seed, same ids',
-    },
-  },
+  options: demoOptions,
   examples: ['tourniquet demo', 'tourniquet demo --scenario role-chain --out /tmp/role-chain-case'],
-  async run({ options }, env) {
-    const scenario = options.scenario ?? richestScenario();
-    if (!Object.hasOwn(SCENARIOS, scenario))
-      throw new UsageError(
-        `--scenario ${scenario}: no such scenario.`,
-        `Choose one of: ${listScenarios()
-          .map((s) => s.name)
-          .join(', ')}.`,
-      );
-    const root = defaultCasesRoot(env.env, env.cwd);
-    const stamp = env.clock.now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    const dir = options.out ? resolve(env.cwd, options.out) : join(root, `demo-${scenario}-${stamp}`);
-    const run = await runDemo(
-      { clock: env.clock, log: env.log, progress: env.progress },
-      { scenario, dir, seed: options.seed ?? '1', casesRoot: root },
-    );
-    // The demo succeeded when the playbook ran; partial coverage is shown in the summary.
-    return { exitCode: run.respond.failed ? 1 : 0, json: run, blocks: demoBlocks(run) };
-  },
+  load: async () => (await import('./demo-run.js')).runDemo,
 });

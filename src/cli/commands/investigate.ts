@@ -1,15 +1,32 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { CaseFolder } from '../../case/case.js';
-import { openGeoIp } from '../../detect/geoip.js';
-import { investigate, type Investigation } from '../../detect/investigate.js';
-import { longTermKeysOf } from '../../detect/lineage.js';
-import { saveInvestigation } from '../../detect/save.js';
-import { loadSigmaRules } from '../../detect/sigma/load.js';
-import { UserError } from '../../errors.js';
-import { STORE_FILE, openEventStore } from '../../store/store.js';
-import { resolveCaseDir } from '../case-dir.js';
-import { defineCommand, type Block } from '../spec.js';
+import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
+
+const investigateOptions = {
+  key: {
+    type: 'string',
+    multiple: true,
+    value: 'ID',
+    description: 'compromised access key id (default: the case subject’s key)',
+  },
+  rules: { type: 'string', value: 'DIR', description: 'extra SigmaHQ CloudTrail rules (YAML) to run' },
+  geoip: {
+    type: 'string',
+    value: 'FILE',
+    description: 'MaxMind .mmdb (ASN or country) for network anomalies',
+  },
+  since: {
+    type: 'string',
+    value: 'TIME',
+    description: 'when the compromise began, if known (ISO-8601, e.g. the leak time); else inferred',
+  },
+  'baseline-days': {
+    type: 'string',
+    value: 'N',
+    description: 'days of baseline before the incident (default 30)',
+  },
+} satisfies OptionTable;
+
+/** What `runInvestigate` receives. */
+export type InvestigateInput = RunInput<typeof investigateOptions>;
 
 export const investigateCommand = defineCommand({
   name: 'investigate',
@@ -20,191 +37,10 @@ export const investigateCommand = defineCommand({
     'principal’s baseline, and groups the attacker’s events into bursts. Writes findings.json and\n' +
     'investigation.json into the case folder.',
   args: [],
-  options: {
-    key: {
-      type: 'string',
-      multiple: true,
-      value: 'ID',
-      description: 'compromised access key id (default: the case subject’s key)',
-    },
-    rules: { type: 'string', value: 'DIR', description: 'extra SigmaHQ CloudTrail rules (YAML) to run' },
-    geoip: {
-      type: 'string',
-      value: 'FILE',
-      description: 'MaxMind .mmdb (ASN or country) for network anomalies',
-    },
-    since: {
-      type: 'string',
-      value: 'TIME',
-      description: 'when the compromise began, if known (ISO-8601, e.g. the leak time); else inferred',
-    },
-    'baseline-days': {
-      type: 'string',
-      value: 'N',
-      description: 'days of baseline before the incident (default 30)',
-    },
-  },
+  options: investigateOptions,
   examples: [
     'tourniquet investigate --case cases/tq-20261128-150312-4f2a',
     'tourniquet investigate --key AKIAIOSFODNN7EXAMPLE --rules ./sigma/cloudtrail --geoip GeoLite2-ASN.mmdb --json',
   ],
-  async run({ options }, env) {
-    const dir = resolveCaseDir(env);
-    const storeFile = join(dir, STORE_FILE);
-    if (!existsSync(storeFile)) {
-      throw new UserError('NO_EVENTS', `The case ${dir} has no event store (${STORE_FILE}) yet.`, {
-        hint: 'Collect events first: `tourniquet collect` (or `tourniquet hunt PATH…` for files).',
-      });
-    }
-    const baselineDays = options['baseline-days'] === undefined ? 30 : Number(options['baseline-days']);
-    if (!Number.isInteger(baselineDays) || baselineDays < 1) {
-      throw new UserError(
-        'BAD_OPTION',
-        `--baseline-days must be a whole number of days, got "${options['baseline-days']}".`,
-        {
-          hint: 'For example --baseline-days 30.',
-          exitCode: 2,
-        },
-      );
-    }
-    const since = options.since === undefined ? undefined : isoTime(options.since);
-    const sigma = options.rules ? loadSigmaRules(resolve(env.cwd, options.rules)) : undefined;
-    const geoip = options.geoip ? openGeoIp(resolve(env.cwd, options.geoip)) : undefined;
-    const folder = CaseFolder.open(dir, { clock: env.clock });
-    try {
-      const subject = folder.info.subject;
-      folder.markPhase('investigate', 'started');
-      const store = await openEventStore(storeFile);
-      let result: Investigation;
-      try {
-        // A subject given as a user: follow every long-term key it signed with.
-        const keys = options.key?.length
-          ? options.key
-          : subject?.accessKeyId
-            ? [subject.accessKeyId]
-            : await longTermKeysOf(store, { arn: subject?.arn, userName: subject?.userName });
-        const task = env.progress.start('Investigating');
-        result = await investigate(store, {
-          subjectKeys: keys,
-          baselineDays,
-          ...(since ? { incidentSince: since } : {}),
-          ...(sigma ? { sigma } : {}),
-          ...(geoip ? { geoip } : {}),
-        });
-        task.done(`${result.findings.length} findings`);
-      } finally {
-        store.close();
-      }
-      const files = saveInvestigation(folder, result);
-      folder.markPhase('investigate', 'completed');
-      const partial = result.ruleFailures.length > 0 || result.truncatedRules.length > 0;
-      return { exitCode: partial ? 3 : 0, json: { dir, files, ...result }, blocks: blocksOf(result) };
-    } finally {
-      folder.close();
-    }
-  },
+  load: async () => (await import('./investigate-run.js')).runInvestigate,
 });
-
-/** CloudTrail's eventtime format (UTC, seconds, `Z`), so the window compares as text. */
-function isoTime(text: string): string {
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
-    throw new UserError('BAD_OPTION', `--since must be an ISO-8601 time, got "${text}".`, {
-      hint: 'For example --since 2024-05-20T09:30:00Z.',
-      exitCode: 2,
-    });
-  }
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function blocksOf(r: Investigation): Block[] {
-  const blocks: Block[] = [
-    {
-      kind: 'fields',
-      title: 'Investigation',
-      fields: [
-        ['Subject keys', r.subjectKeys.join(', ') || '(none: every finding is shown)'],
-        ['Incident window', r.window ? `${r.window.since} … ${r.window.until}` : 'nothing suspicious found'],
-        ['Findings', r.findings.length],
-        ['Attributed', r.lineage ? r.findings.filter((f) => f.attributed).length : null],
-        [
-          'Not the subject’s',
-          r.lineage
-            ? `${r.findings.filter((f) => !f.attributed).length} (rated low here; "rule:" shows the rule's own rating)`
-            : null,
-        ],
-      ],
-    },
-    {
-      kind: 'table',
-      title: 'Findings',
-      columns: ['SEVERITY', 'CATEGORY', 'RULE', 'PRINCIPAL', 'REGION', 'FIRST SEEN', 'EVENTS', 'SUMMARY'],
-      rows: r.findings.map((f) => [
-        f.ruleSeverity ? `${f.severity} (rule: ${f.ruleSeverity})` : f.severity,
-        f.category,
-        f.ruleId,
-        f.principal,
-        f.region ?? (f.regions ?? []).join(','),
-        f.firstSeen,
-        f.eventIds.length,
-        f.summary,
-      ]),
-    },
-  ];
-  if (r.lineageText.length) blocks.push({ kind: 'text', lines: ['Credential lineage:', ...r.lineageText] });
-  if (r.anomalies) {
-    const a = r.anomalies;
-    const list = (values: { value: string; network?: string | null }[]): string =>
-      values.map((v) => (v.network ? `${v.value} (${v.network})` : v.value)).join(', ') || '—';
-    blocks.push({
-      kind: 'fields',
-      title: `Compared with the baseline ${a.baseline.since} … ${a.baseline.until} (${a.baseline.events} events)`,
-      fields: [
-        ['New source IPs', list(a.newSourceIps)],
-        ['New networks', list(a.newNetworks)],
-        ['New user agents', list(a.newUserAgents)],
-        ['New regions', list(a.newRegions)],
-        ['New services', list(a.newServices)],
-        ['New API calls', list(a.newEventNames)],
-        [
-          'Error rate',
-          `${a.errorRate.baseline} → ${a.errorRate.incident}${a.errorRate.spike ? ' (spike)' : ''}`,
-        ],
-      ],
-    });
-  }
-  blocks.push({
-    kind: 'table',
-    title: 'Timeline of attacker activity',
-    columns: ['START', 'END', 'EVENTS', 'FAILED', 'TOP CALLS', 'REGIONS', 'SOURCE IPS'],
-    rows: r.timeline.map((b) => [
-      b.start,
-      b.end,
-      b.events,
-      b.failed,
-      b.topCalls.join(', '),
-      b.regions.join(','),
-      b.sourceIps.join(','),
-    ]),
-  });
-  const unsupported = r.sigmaReport.filter((s) => s.status === 'unsupported');
-  if (r.sigmaReport.length) {
-    blocks.push({
-      kind: 'text',
-      lines: [
-        `Sigma: ${r.sigmaReport.length - unsupported.length} rules compiled, ${unsupported.length} unsupported (rules by their authors, SigmaHQ, Detection Rule License 1.1).`,
-        ...unsupported.map((s) => `  unsupported ${s.file}: ${s.reason ?? ''}`),
-      ],
-    });
-  }
-  if (r.ruleFailures.length || r.truncatedRules.length) {
-    blocks.push({
-      kind: 'text',
-      lines: [
-        ...r.ruleFailures.map((f) => `Rule ${f.ruleId} could not run: ${f.error}`),
-        ...r.truncatedRules.map((id) => `Rule ${id} matched too many events; its findings are partial.`),
-      ],
-    });
-  }
-  return blocks;
-}

@@ -1,42 +1,41 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
-import {
-  buildFacts,
-  factText,
-  isUnknown,
-  renderReport,
-  REPORT_FORMATS,
-  REPORT_KINDS,
-  type ReportFormat,
-  type ReportKind,
-} from '../../report/index.js';
-import { usd } from '../../report/cost.js';
-import { resolveCaseDir } from '../case-dir.js';
-import { recordCostExplorer } from './report-cost-explorer.js';
-import { defineCommand } from '../spec.js';
+import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
 
-function oneOf<T extends string>(
-  name: string,
-  value: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `--${name} ${value}: not one of ${allowed.join(', ')}.`,
-    `Use --${name} ${fallback}, for example.`,
-  );
-}
+/**
+ * The document kinds and formats (`REPORT_KINDS`, `REPORT_FORMATS`), written here so that the help
+ * does not load the report renderer; help-tables.test.ts checks them.
+ */
+export const REPORT_KIND_NAMES = [
+  'status',
+  'dev',
+  'executive',
+  'aws-support',
+  'timeline',
+  'decisions',
+  'full',
+];
+export const REPORT_FORMAT_NAMES = ['md', 'html', 'json', 'csv'];
 
-function asOfDate(value: string | undefined, now: Date): Date {
-  if (value === undefined) return now;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new UsageError(`--as-of ${value}: not a date.`, 'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.');
-  return new Date(ms);
-}
+const reportOptions = {
+  kind: {
+    type: 'string',
+    value: 'KIND',
+    description: `document: ${REPORT_KIND_NAMES.join(' | ')} (default full)`,
+  },
+  format: { type: 'string', value: 'FORMAT', description: `${REPORT_FORMAT_NAMES.join(' | ')} (default md)` },
+  out: { type: 'string', value: 'FILE', description: 'write the document to FILE instead of stdout' },
+  'cost-explorer': {
+    type: 'boolean',
+    description: 'read billed cost from Cost Explorer for the incident days first (kept in the case)',
+  },
+  'as-of': {
+    type: 'string',
+    value: 'TIME',
+    description: 'count still-running instances up to TIME (default: now)',
+  },
+} satisfies OptionTable;
+
+/** What `runReport` receives. */
+export type ReportInput = RunInput<typeof reportOptions>;
 
 export const report = defineCommand({
   name: 'report',
@@ -47,24 +46,7 @@ export const report = defineCommand({
     '"unknown (reason)". HTML is one self-contained file (strict CSP, no scripts, inline SVG charts);\n' +
     'json is the facts model; csv is the timeline (--kind timeline), with spreadsheet formulas defused.',
   args: [],
-  options: {
-    kind: {
-      type: 'string',
-      value: 'KIND',
-      description: `document: ${REPORT_KINDS.join(' | ')} (default full)`,
-    },
-    format: { type: 'string', value: 'FORMAT', description: `${REPORT_FORMATS.join(' | ')} (default md)` },
-    out: { type: 'string', value: 'FILE', description: 'write the document to FILE instead of stdout' },
-    'cost-explorer': {
-      type: 'boolean',
-      description: 'read billed cost from Cost Explorer for the incident days first (kept in the case)',
-    },
-    'as-of': {
-      type: 'string',
-      value: 'TIME',
-      description: 'count still-running instances up to TIME (default: now)',
-    },
-  },
+  options: reportOptions,
   examples: [
     'tourniquet report --kind status',
     'tourniquet report --kind full --format html --out incident.html',
@@ -72,49 +54,5 @@ export const report = defineCommand({
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
     'tourniquet report --kind executive --cost-explorer',
   ],
-  async run({ options }, env) {
-    const kind = oneOf<ReportKind>('kind', options.kind, REPORT_KINDS, 'full');
-    const format = oneOf<ReportFormat>('format', options.format, REPORT_FORMATS, 'md');
-    const dir = resolveCaseDir(env);
-    const asOf = asOfDate(options['as-of'], env.clock.now());
-    let facts = await buildFacts(dir, { asOf });
-    if (options['cost-explorer']) {
-      const pool = await env.aws();
-      pool.caseId = facts.caseId;
-      const first = facts.times.firstAttackerEvent;
-      const from = new Date(isUnknown(first) ? asOf.getTime() - 86_400_000 : Date.parse(first));
-      const read = await recordCostExplorer(dir, pool, env.clock, { from, to: asOf });
-      if (read.ok) facts = await buildFacts(dir, { asOf });
-      else env.log.warn(`Cost Explorer could not be read: ${read.reason}; the report says so.`);
-    }
-    if (isUnknown(facts.timeline)) env.log.warn(`The attacker's activity is ${factText(facts.timeline)}.`);
-    if (!isUnknown(facts.coverage) && facts.coverage.some((c) => c.state !== 'complete'))
-      env.log.warn(
-        'Coverage of the evidence is partial: the report may miss attacker activity (see its coverage section).',
-      );
-    const content = renderReport(facts, kind, format);
-    if (options.out) {
-      const file = resolve(env.cwd, options.out);
-      writeFileSync(file, content);
-      return {
-        json: { file, kind, format, bytes: Buffer.byteLength(content) },
-        blocks: [
-          {
-            kind: 'fields',
-            title: `Report written: ${file}`,
-            fields: [
-              ['Document', `${kind} (${format})`],
-              ['Case', `${facts.caseId} (${dir})`],
-              ['Contained', facts.contained ? 'yes' : 'no'],
-              ['Estimated cost', factText(facts.cost, (c) => usd(c.totalUsd))],
-            ],
-          },
-        ],
-      };
-    }
-    return {
-      json: format === 'json' ? facts : { kind, format, content },
-      blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
-    };
-  },
+  load: async () => (await import('./report-run.js')).runReport,
 });

@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { CaseFolder } from '../../case/case.js';
+import type { CaseContext } from '../../context.js';
+import { collectCloudTrail } from '../../trail/collect.js';
+import { checkWindow, parseTimeBound } from '../../trail/window.js';
+import { resolveCaseDir } from '../case-dir.js';
+import type { Outcome, RunEnv } from '../spec.js';
+import type { CollectInput } from './collect.js';
+
+/** Run `tourniquet collect`. */
+export async function runCollect({ options }: CollectInput, env: RunEnv): Promise<Outcome> {
+  const now = env.clock.now();
+  const since = options.since === undefined ? undefined : parseTimeBound(options.since, 'since', now);
+  const until = options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now);
+  checkWindow(since, until);
+  const sources = (options.source ?? []).map((s) =>
+    s === 'api' || s === 'trails' || s.startsWith('s3://') ? s : resolve(env.cwd, s),
+  );
+  const dir = resolveCaseDir(env);
+  const caseFolder = CaseFolder.open(dir, { clock: env.clock });
+  const controller = new AbortController();
+  // Ctrl-C stops between pages: what was fetched is kept and the next run resumes from there.
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  try {
+    const pool = await env.aws();
+    pool.caseId = caseFolder.id;
+    const ctx: CaseContext = {
+      clock: env.clock,
+      log: env.log,
+      progress: env.progress,
+      case: caseFolder,
+      aws: pool,
+    };
+    const result = await collectCloudTrail(ctx, { sources, since, until, signal: controller.signal });
+    return {
+      exitCode: result.incomplete ? 3 : 0,
+      json: { case: caseFolder.id, ...result },
+      blocks: [
+        {
+          kind: 'fields',
+          title: `Collection for ${caseFolder.id}`,
+          fields: [
+            ['Events in the case store', result.storedEvents],
+            ['Records read now', result.recordsRead],
+            ['Interrupted', result.interrupted ? 'yes: run the same command again to resume' : 'no'],
+          ],
+        },
+        {
+          kind: 'table',
+          title: 'Coverage',
+          columns: ['STATUS', 'SOURCE', 'REGION', 'SCOPE', 'FROM', 'TO', 'RECORDS', 'REASON'],
+          rows: result.coverage.map((c) => [
+            c.status,
+            c.source,
+            c.region,
+            c.scope,
+            c.from,
+            c.to,
+            c.records,
+            c.reason,
+          ]),
+        },
+      ],
+    };
+  } finally {
+    process.removeListener('SIGINT', stop);
+    caseFolder.close();
+  }
+}

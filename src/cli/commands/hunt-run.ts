@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import type { Finding } from '../../detect/finding.js';
+import { investigate } from '../../detect/investigate.js';
+import type { EventStore } from '../../store/store.js';
+import { huntDocument, huntFiles } from '../../trail/hunt.js';
+import type { RecordFilter } from '../../trail/ingest.js';
+import { checkWindow, parseTimeBound } from '../../trail/window.js';
+import type { Block, Outcome, RunEnv } from '../spec.js';
+import type { HuntInput } from './hunt.js';
+
+/** Whether detection ran on the hunted events, and what it found. */
+interface Detection {
+  ran: boolean;
+  /** Why not, or which rules failed. */
+  note: string | null;
+  findings: Finding[];
+}
+
+/**
+ * Run the investigation's built-in rules on the hunted events (src/detect). With `--key`, the
+ * key's lineage attributes findings to it. A rule that fails is reported, never hidden.
+ */
+async function detectFindings(store: EventStore, key: string | undefined): Promise<Detection> {
+  const result = await investigate(store, key ? { subjectKeys: [key] } : {});
+  const failed = result.ruleFailures.map((f) => f.ruleId);
+  return {
+    ran: true,
+    note: failed.length > 0 ? `rules that failed to run: ${failed.join(', ')}` : null,
+    findings: result.findings,
+  };
+}
+
+/** Run `tourniquet hunt`. */
+export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
+  const now = env.clock.now();
+  const filter: RecordFilter = {
+    accessKeyId: options.key,
+    userName: options.user,
+    since: options.since === undefined ? undefined : parseTimeBound(options.since, 'since', now),
+    until: options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now),
+  };
+  checkWindow(filter.since, filter.until);
+  const found = await huntFiles({
+    paths: args.map((p) => resolve(env.cwd, p)),
+    filter,
+    storeFile: options.store === undefined ? undefined : resolve(env.cwd, options.store),
+    progress: env.progress,
+  });
+  try {
+    const detection = await detectFindings(found.store, options.key);
+    const doc = {
+      ...huntDocument(found, definedOnly(filter)),
+      findings: detection.findings,
+      detection: { ran: detection.ran, note: detection.note },
+    };
+    const partial = doc.badFiles.length > 0 || doc.badRecords > 0;
+    return { exitCode: partial ? 3 : 0, json: doc, blocks: huntBlocks(doc, detection) };
+  } finally {
+    found.close();
+  }
+}
+
+function definedOnly(filter: RecordFilter): RecordFilter {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+}
+
+type Doc = ReturnType<typeof huntDocument>;
+
+/** Rows per ranked table on a terminal; `--json` carries the longer lists. */
+const SHOWN = 20;
+
+function huntBlocks(doc: Doc, detection: Detection): Block[] {
+  const titled = (title: string, shown: number, distinct: number | undefined): string =>
+    distinct !== undefined && distinct > shown ? `${title} (top ${shown} of ${distinct})` : title;
+  const ranked = (
+    title: string,
+    list: { value: string; count: number }[],
+    distinct: number | undefined,
+  ): Block => ({
+    kind: 'table',
+    title: titled(title, Math.min(list.length, SHOWN), distinct),
+    columns: ['COUNT', 'VALUE'],
+    rows: list.slice(0, SHOWN).map((r) => [r.count, r.value]),
+  });
+  const filter = Object.entries(doc.filter).map(([k, v]) => `${k}=${String(v)}`);
+  const blocks: Block[] = [
+    {
+      kind: 'fields',
+      title: 'CloudTrail read',
+      fields: [
+        ['Records', doc.records],
+        ['Files', doc.files],
+        ['Filter', filter.length > 0 ? filter.join(' ') : 'none'],
+        ['First event', doc.timeRange.first],
+        ['Last event', doc.timeRange.last],
+        ['Bad files', doc.badFiles.length],
+        ['Bad records', doc.badRecords],
+        ['Duplicates', doc.duplicates],
+        ['Skipped', doc.skipped.length > 0 ? `${doc.skipped.length} (digest files)` : 0],
+      ],
+    },
+  ];
+  if (doc.badFiles.length > 0) {
+    blocks.push({
+      kind: 'table',
+      title: 'Bad files',
+      columns: ['FILE', 'REASON'],
+      rows: doc.badFiles.map((b) => [b.path, b.reason]),
+    });
+  }
+  if (doc.badRecordDetails.length > 0) {
+    blocks.push({
+      kind: 'table',
+      title: 'Bad records',
+      columns: ['COUNT', 'REASON', 'FILE'],
+      rows: doc.badRecordDetails.map((b) => [b.count, b.reason, b.path]),
+    });
+  }
+  blocks.push(
+    {
+      kind: 'table',
+      title: titled('Principals', Math.min(doc.principals.length, SHOWN), doc.distinct.principals),
+      columns: ['EVENTS', 'TYPE', 'KEYS', 'FIRST', 'LAST', 'PRINCIPAL'],
+      rows: doc.principals
+        .slice(0, SHOWN)
+        .map((p) => [p.count, p.type, p.accessKeys, p.first, p.last, p.arn]),
+    },
+    {
+      kind: 'table',
+      title: titled('Access keys', Math.min(doc.accessKeys.length, SHOWN), doc.distinct.accessKeys),
+      columns: ['EVENTS', 'ACCESS KEY', 'FIRST', 'LAST', 'PRINCIPAL'],
+      rows: doc.accessKeys.slice(0, SHOWN).map((k) => [k.count, k.accessKeyId, k.first, k.last, k.principal]),
+    },
+    ranked('Accounts', doc.accounts, doc.distinct.accounts),
+    ranked('Regions', doc.regions, doc.distinct.regions),
+    ranked('Source IPs', doc.sourceIps, doc.distinct.sourceIps),
+    ranked('User agents', doc.userAgents, doc.distinct.userAgents),
+    ranked('Top event names', doc.eventNames, doc.distinct.eventNames),
+    ranked('Error codes', doc.errorCodes, doc.distinct.errorCodes),
+  );
+  if (!detection.ran) {
+    blocks.push({
+      kind: 'text',
+      lines: [`Findings: not computed (${detection.note ?? 'detection unavailable'}).`],
+    });
+  } else {
+    blocks.push({
+      kind: 'table',
+      title: `Findings (${detection.findings.length})`,
+      columns: ['SEVERITY', 'CATEGORY', 'FIRST SEEN', 'PRINCIPAL', 'SUMMARY'],
+      rows: detection.findings.map((f) => [f.severity, f.category, f.firstSeen, f.principal, f.summary]),
+    });
+    if (detection.note) blocks.push({ kind: 'text', lines: [detection.note] });
+  }
+  return blocks;
+}

@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import {
+  buildFacts,
+  factText,
+  isUnknown,
+  renderReport,
+  REPORT_FORMATS,
+  REPORT_KINDS,
+  type ReportFormat,
+  type ReportKind,
+} from '../../report/index.js';
+import { usd } from '../../report/cost.js';
+import { resolveCaseDir } from '../case-dir.js';
+import { recordCostExplorer } from './report-cost-explorer.js';
+import type { Outcome, RunEnv } from '../spec.js';
+import type { ReportInput } from './report.js';
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `--${name} ${value}: not one of ${allowed.join(', ')}.`,
+    `Use --${name} ${fallback}, for example.`,
+  );
+}
+
+function asOfDate(value: string | undefined, now: Date): Date {
+  if (value === undefined) return now;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--as-of ${value}: not a date.`, 'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.');
+  return new Date(ms);
+}
+
+/** Run `tourniquet report`. */
+export async function runReport({ options }: ReportInput, env: RunEnv): Promise<Outcome> {
+  const kind = oneOf<ReportKind>('kind', options.kind, REPORT_KINDS, 'full');
+  const format = oneOf<ReportFormat>('format', options.format, REPORT_FORMATS, 'md');
+  const dir = resolveCaseDir(env);
+  const asOf = asOfDate(options['as-of'], env.clock.now());
+  let facts = await buildFacts(dir, { asOf });
+  if (options['cost-explorer']) {
+    const pool = await env.aws();
+    pool.caseId = facts.caseId;
+    const first = facts.times.firstAttackerEvent;
+    const from = new Date(isUnknown(first) ? asOf.getTime() - 86_400_000 : Date.parse(first));
+    const read = await recordCostExplorer(dir, pool, env.clock, { from, to: asOf });
+    if (read.ok) facts = await buildFacts(dir, { asOf });
+    else env.log.warn(`Cost Explorer could not be read: ${read.reason}; the report says so.`);
+  }
+  if (isUnknown(facts.timeline)) env.log.warn(`The attacker's activity is ${factText(facts.timeline)}.`);
+  if (!isUnknown(facts.coverage) && facts.coverage.some((c) => c.state !== 'complete'))
+    env.log.warn(
+      'Coverage of the evidence is partial: the report may miss attacker activity (see its coverage section).',
+    );
+  const content = renderReport(facts, kind, format);
+  if (options.out) {
+    const file = resolve(env.cwd, options.out);
+    writeFileSync(file, content);
+    return {
+      json: { file, kind, format, bytes: Buffer.byteLength(content) },
+      blocks: [
+        {
+          kind: 'fields',
+          title: `Report written: ${file}`,
+          fields: [
+            ['Document', `${kind} (${format})`],
+            ['Case', `${facts.caseId} (${dir})`],
+            ['Contained', facts.contained ? 'yes' : 'no'],
+            ['Estimated cost', factText(facts.cost, (c) => usd(c.totalUsd))],
+          ],
+        },
+      ],
+    };
+  }
+  return {
+    json: format === 'json' ? facts : { kind, format, content },
+    blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
+  };
+}

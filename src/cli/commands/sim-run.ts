@@ -1,0 +1,123 @@
+import { UsageError, UserError } from '../../errors.js';
+import { listScenarios, loadScenario, scenarioNamed } from '../../sim/scenarios/index.js';
+import { exportLines, serveAccount } from '../../sim/serve.js';
+import { resolve } from 'node:path';
+import type { Outcome, RunEnv } from '../spec.js';
+import type { SimInput } from './sim.js';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function interrupted(): Promise<string> {
+  return new Promise((done) => {
+    const on = (signal: string) => () => {
+      process.off('SIGINT', int);
+      process.off('SIGTERM', term);
+      done(signal);
+    };
+    const int = on('SIGINT');
+    const term = on('SIGTERM');
+    process.once('SIGINT', int);
+    process.once('SIGTERM', term);
+  });
+}
+
+/** Run `tourniquet sim`. */
+export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcome> {
+  if (options['list-scenarios']) {
+    const list = listScenarios();
+    return {
+      json: { scenarios: list },
+      blocks: [
+        {
+          kind: 'table',
+          columns: ['scenario', 'what happens'],
+          rows: list.map((s) => [s.name, s.summary]),
+        },
+      ],
+    };
+  }
+  if (options.scenario !== undefined && !scenarioNamed(options.scenario)) {
+    throw new UsageError(
+      `--scenario ${options.scenario}: no such scenario`,
+      `Known: ${listScenarios()
+        .map((s) => s.name)
+        .join(', ')} (tourniquet sim --list-scenarios).`,
+    );
+  }
+  if (options.truth !== undefined && options.scenario === undefined) {
+    throw new UsageError('--truth needs --scenario', 'Add --scenario NAME, or drop --truth.');
+  }
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(
+      `--port must be a number from 0 to 65535, not '${options.port}'`,
+      'Use --port 0 for any free port.',
+    );
+  }
+  const stateFile = options.state ? resolve(env.cwd, options.state) : undefined;
+  let served;
+  try {
+    served = await serveAccount({ port, stateFile, seed: options.seed });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UserError('SIM_START', `could not start the simulated account: ${message}`, {
+      hint: stateFile
+        ? `Check that ${stateFile} is a state file written by \`tourniquet sim\`, or move it away.`
+        : 'Try another --port.',
+    });
+  }
+  const { sim: running, responder, resumed } = served;
+  let scenario: { name: string; leakedAccessKeyId: string | null; truthFile: string | undefined } | undefined;
+  if (options.scenario !== undefined) {
+    const truthFile = options.truth ? resolve(env.cwd, options.truth) : undefined;
+    try {
+      const { truth } = await loadScenario(running, options.scenario, {
+        seed: options.seed ?? running.state.data.seed,
+        ...(truthFile ? { truthFile } : {}),
+      });
+      scenario = { name: options.scenario, leakedAccessKeyId: truth.leakedAccessKeyId, truthFile };
+    } catch (error) {
+      await running.stop();
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UserError('SIM_SCENARIO', `could not load scenario ${options.scenario}: ${message}`, {
+        hint: resumed
+          ? `Start from a fresh account: drop --state or move ${stateFile} away.`
+          : 'Check --truth FILE is writable.',
+      });
+    }
+  }
+  const info = {
+    endpoint: running.endpoint,
+    ...responder,
+    region: 'us-east-1',
+    stateFile,
+    resumed,
+    scenario,
+  };
+  if (env.globals.json) console.log(JSON.stringify(info));
+  else {
+    console.log(exportLines(running.endpoint, responder).join('\n'));
+    env.log.info(
+      `simulated account ${responder.accountId} serving on ${running.endpoint}` +
+        `${resumed ? ` (resumed from ${stateFile})` : ''}; Ctrl-C to stop${stateFile ? ' and save' : ''}`,
+    );
+    if (scenario) {
+      // A shell comment, so `eval "$(tourniquet sim …)"` still works.
+      console.log(
+        `# scenario ${scenario.name}: leaked key ${scenario.leakedAccessKeyId ?? 'none (console password)'}`,
+      );
+      env.log.info(
+        `scenario ${scenario.name} loaded; leaked key: ${scenario.leakedAccessKeyId ?? 'none (console password)'}` +
+          `${scenario.truthFile ? `; truth in ${scenario.truthFile}` : ''}`,
+      );
+    }
+  }
+  const signal = await interrupted();
+  await running.stop();
+  if (stateFile) running.state.save(stateFile);
+  return {
+    json: { stopped: signal, endpoint: running.endpoint, stateFile: stateFile ?? null },
+    blocks: [
+      { kind: 'text', lines: [`Stopped on ${signal}.${stateFile ? ` State saved to ${stateFile}.` : ''}`] },
+    ],
+  };
+}

@@ -103,7 +103,7 @@ export type Run<T extends OptionTable = OptionTable> = {
  * - `commands/x.ts` is the spec: words, texts, the argument and option tables, examples. It imports
  *   only `../spec.js` and types (`import type`). Text the help shows that comes from an
  *   implementation (scenario names, step names, report kinds) is written here, and a test checks it
- *   against the implementation's table (`help-tables.test.ts`).
+ *   against the implementation's table (`commands/help-tables.test.ts`).
  * - `commands/x-run.ts` is the implementation: `export async function runX(input: XInput, env)`,
  *   where `XInput = RunInput<typeof options>` is exported (as a type) by the spec. The spec reaches
  *   it only through `load: async () => (await import('./x-run.js')).runX`, which `main` calls once

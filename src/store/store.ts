@@ -87,6 +87,23 @@ export class EventStore {
     await this.connection.run(sql, toDuckValues(params));
   }
 
+  /**
+   * Run `body` in one transaction: committed when it resolves, rolled back when it throws (the
+   * loader inserts a batch, then removes its refused and repeated rows, before anyone sees them).
+   */
+  async transaction<T>(body: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    let result: T;
+    try {
+      result = await body();
+    } catch (error) {
+      await this.run('ROLLBACK');
+      throw error;
+    }
+    await this.run('COMMIT');
+    return result;
+  }
+
   /** Number of events stored. */
   async count(): Promise<number> {
     const [row] = await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${EVENTS_TABLE}`);

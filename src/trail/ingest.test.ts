@@ -159,6 +159,33 @@ describe('ingestPaths on every layout', () => {
     expect(res).toEqual({ arn: `arn:aws:s3:::bucket-${d[0]!.eventID}`, type: null });
   });
 
+  it('stores an event once when files of one load repeat it, in the same batch or another', async () => {
+    const some = rawRecords('stratus-detonation-logs').slice(0, 15);
+    const folder = join(dir, 'repeats');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'a.json.gz'), gzipSync(JSON.stringify({ Records: some.slice(0, 10) })));
+    writeFileSync(join(folder, 'b.json.gz'), gzipSync(JSON.stringify({ Records: some })));
+    writeFileSync(
+      join(folder, 'c.jsonl'),
+      some
+        .slice(12)
+        .map((r) => JSON.stringify(r))
+        .join('\n') + '\n',
+    );
+    const report = await ingestPaths(store, [folder]);
+    expect(report).toMatchObject({ records: 28, inserted: 15, duplicates: 13, badRecords: 0 });
+    const rows = await store.query<{ eventid: string; file: string }>(
+      `SELECT eventid, regexp_extract(sourceref, '[^/]+$') AS file FROM ${EVENTS_TABLE}`,
+    );
+    expect(rows.map((r) => r.eventid).sort()).toEqual(some.map((r) => r.eventID).sort());
+    // Within a batch the first file by name keeps the event; a later batch adds nothing stored.
+    const fileOf = new Map(rows.map((r) => [r.eventid, r.file]));
+    expect(some.map((r) => fileOf.get(r.eventID))).toEqual([
+      ...Array<string>(10).fill('a.json.gz'),
+      ...Array<string>(5).fill('b.json.gz'),
+    ]);
+  });
+
   it('applies a key and time filter during the scan', async () => {
     const raw = rawRecords('invictus-sigma-aws');
     const key = 'ASIATFQR7NSCS5BLNV76';

@@ -8,7 +8,7 @@ import { ATHENA_COLUMNS, EVENTS_TABLE, type SourceKind } from '../store/schema.j
 import type { EventStore } from '../store/store.js';
 import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
 import { salvageFile } from './salvage.js';
-import { badRecordCase, readerSql, stageSql, type RecordFilter } from './sql.js';
+import { badRecordCase, batchSql, readerSql, type RecordFilter } from './sql.js';
 
 export type { RecordFilter } from './sql.js';
 
@@ -53,10 +53,15 @@ export interface IngestReport {
   perFile: Map<string, number>;
 }
 
-/** Uncompressed bytes per DuckDB read: big enough to keep every core busy, small enough to bound memory. */
-const BATCH_BYTES = 384 * 1024 * 1024;
+/**
+ * Uncompressed bytes per DuckDB read. Rows stream from the reader into the table, so memory does
+ * not grow with the batch; a batch is the unit of progress, of rollback and of bad-file isolation,
+ * and each one ends with a core idle while the last file finishes, so batches are large.
+ */
+const BATCH_BYTES = 1024 * 1024 * 1024;
 const BATCH_FILES = 4000;
-const STAGE = 'tq_stage';
+/** Provenance kind marking a refused row between its insert and its removal, in one transaction. */
+const REFUSED = 'refused:';
 
 /**
  * Load CloudTrail files and folders (recursively) into the store through DuckDB's own JSON
@@ -96,7 +101,6 @@ export async function ingestPaths(
       task?.tick(batch.length);
     }
   } finally {
-    await store.run(`DROP TABLE IF EXISTS ${STAGE}`);
     loader.cleanup();
   }
   task?.done(`${report.records} records from ${report.files} files`);
@@ -139,19 +143,17 @@ class Loader {
   /** Read a batch in one DuckDB call; on failure, halve it until the refused files are isolated. */
   async load(files: TrailFile[]): Promise<void> {
     const first = files[0]!;
+    const reader = readerSql({
+      paths: files.map((f) => f.path),
+      format: first.format,
+      gzip: first.gzip,
+      largest: Math.max(...files.map((f) => f.rawSize)),
+      filter: this.options.filter,
+    });
     try {
-      await this.store.run(
-        stageSql(
-          STAGE,
-          readerSql({
-            paths: files.map((f) => f.path),
-            format: first.format,
-            gzip: first.gzip,
-            largest: Math.max(...files.map((f) => f.rawSize)),
-            filter: this.options.filter,
-          }),
-          this.options.filter,
-        ),
+      await this.insertBatch(
+        reader,
+        files.map((f) => f.path),
       );
     } catch (error) {
       // Only the data's fault is handled here; running out of memory or disk is not a bad file.
@@ -160,9 +162,7 @@ class Loader {
       const middle = Math.ceil(files.length / 2);
       await this.load(files.slice(0, middle));
       await this.load(files.slice(middle));
-      return;
     }
-    await this.commitStage();
   }
 
   private async salvage(file: TrailFile, duckdbError: string): Promise<void> {
@@ -187,19 +187,14 @@ class Loader {
     const temp = join(this.tempDir, `${randomUUID()}.ndjson`);
     writeFileSync(temp, salvage.records.join('\n') + '\n');
     try {
-      await this.store.run(
-        stageSql(
-          STAGE,
-          readerSql({
-            paths: [temp],
-            format: 'objects',
-            gzip: false,
-            largest: maxLine(salvage.records),
-            sourceRef: file.path,
-          }),
-          this.options.filter,
-        ),
-      );
+      const reader = readerSql({
+        paths: [temp],
+        format: 'objects',
+        gzip: false,
+        largest: maxLine(salvage.records),
+        sourceRef: file.path,
+      });
+      await this.insertBatch(reader, [file.path]);
     } catch (error) {
       this.report.badFiles.push({
         path: file.path,
@@ -210,56 +205,72 @@ class Loader {
     } finally {
       rmSync(temp, { force: true });
     }
-    await this.commitStage();
   }
 
-  /** Count bad records in the staged batch, then insert the good ones not yet stored. */
-  private async commitStage(): Promise<void> {
+  /**
+   * Stream one read into the table in a transaction: every row goes in, refused ones marked in
+   * their provenance kind with the reason; then the refused rows are counted and removed, and so
+   * are the batch's records already stored (same event id). Writing straight from the reader
+   * costs one pass; staging the batch first cost as much again.
+   */
+  private async insertBatch(reader: string, paths: string[]): Promise<void> {
     const bad = badRecordCase();
-    const counts = await this.store.query<{ sourceref: string; reason: string | null; n: number }>(
-      `SELECT sourceref, ${bad} AS reason, count(*) AS n FROM ${STAGE} GROUP BY ALL`,
-    );
-    for (const row of counts) {
-      if (row.reason === null) {
-        this.report.records += row.n;
-        this.report.perFile.set(row.sourceref, (this.report.perFile.get(row.sourceref) ?? 0) + row.n);
-      } else {
-        this.addBad(row.sourceref, row.reason, row.n);
-      }
-    }
-    const before = await this.store.count();
     const kind = sqlString(this.options.sourceKind ?? 'file');
     const ingest = sqlString(this.report.ingestId);
-    const refs = this.options.sourceRef;
-    let refExpr = 's.sourceref';
-    if (refs) {
-      const paths = counts.map((c) => c.sourceref);
-      const cases = [...new Set(paths)].map((p) => `WHEN ${sqlString(p)} THEN ${sqlString(refs(p))}`);
-      refExpr = cases.length > 0 ? `CASE s.sourceref ${cases.join(' ')} ELSE s.sourceref END` : refExpr;
-    }
-    // Uniqueness by event id: a window over whole rows costs more than the read itself, so look
-    // at the ids alone first; almost every batch has no repeat and goes in as it is.
-    const [repeats] = await this.store.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (
-         SELECT eventid FROM ${STAGE} s WHERE ${bad} IS NULL GROUP BY eventid HAVING count(*) > 1
-         UNION ALL
-         SELECT s.eventid FROM ${STAGE} s SEMI JOIN ${EVENTS_TABLE} e ON e.eventid = s.eventid)`,
-    );
-    const dedupe =
-      (repeats?.n ?? 0) === 0
-        ? ''
-        : `AND NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.eventid = s.eventid)
-           QUALIFY row_number() OVER (PARTITION BY s.eventid ORDER BY s.sourceref) = 1`;
+    const refOf = this.options.sourceRef ?? ((p: string) => p);
+    const refs = [...new Set(paths.map(refOf))];
+    const refExpr = this.options.sourceRef
+      ? `CASE b.sourceref ${paths.map((p) => `WHEN ${sqlString(p)} THEN ${sqlString(refOf(p))}`).join(' ')} ELSE b.sourceref END`
+      : 'b.sourceref';
+    const inBatch = `ingestid = ${ingest} AND sourceref IN (${refs.map(sqlString).join(', ')})`;
+    await this.store.transaction(async () => {
+      await this.store.run(
+        `INSERT INTO ${EVENTS_TABLE}
+         SELECT ${ATHENA_COLUMNS.map((c) => `b.${c}`).join(', ')},
+           coalesce(b.eventts, TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+           coalesce(${REFUSED_SQL} || ${bad}, ${kind}), ${refExpr}, ${ingest}
+         FROM (${batchSql(reader, this.options.filter)}) b`,
+      );
+      const counts = await this.store.query<{ sourceref: string; kind: string; n: number }>(
+        `SELECT sourceref, sourcekind AS kind, count(*) AS n FROM ${EVENTS_TABLE} WHERE ${inBatch} GROUP BY ALL`,
+      );
+      await this.store.run(
+        `DELETE FROM ${EVENTS_TABLE} WHERE ${inBatch} AND starts_with(sourcekind, ${REFUSED_SQL})`,
+      );
+      const removed = await this.removeRepeats(inBatch);
+      for (const row of counts) {
+        if (row.kind.startsWith(REFUSED)) {
+          this.addBad(row.sourceref, row.kind.slice(REFUSED.length), row.n);
+        } else {
+          this.report.records += row.n;
+          this.report.inserted += row.n;
+          this.report.perFile.set(row.sourceref, (this.report.perFile.get(row.sourceref) ?? 0) + row.n);
+        }
+      }
+      this.report.inserted -= removed;
+      this.report.duplicates += removed;
+    });
+  }
+
+  /**
+   * Keep one row per event id: the batch's rows whose id was already stored go, and of repeats
+   * within the batch the one from the first file (by name) stays. Returns how many went.
+   */
+  private async removeRepeats(inBatch: string): Promise<number> {
+    const repeated = `SELECT eventid FROM ${EVENTS_TABLE}
+      WHERE eventid IN (SELECT eventid FROM ${EVENTS_TABLE} WHERE ${inBatch})
+      GROUP BY eventid HAVING count(*) > 1`;
+    const [found] = await this.store.query<{ n: number }>(`SELECT count(*) AS n FROM (${repeated})`);
+    if ((found?.n ?? 0) === 0) return 0;
+    const before = await this.store.count();
     await this.store.run(
-      `INSERT INTO ${EVENTS_TABLE}
-       SELECT ${ATHENA_COLUMNS.map((c) => `s.${c}`).join(', ')}, s.eventts, ${kind}, ${refExpr}, ${ingest}
-       FROM ${STAGE} s
-       WHERE ${bad} IS NULL ${dedupe}`,
+      `DELETE FROM ${EVENTS_TABLE} WHERE rowid IN (
+         SELECT rowid FROM (
+           SELECT rowid, row_number() OVER (PARTITION BY eventid ORDER BY (${inBatch}), sourceref) AS rn
+           FROM ${EVENTS_TABLE} WHERE eventid IN (${repeated}))
+         WHERE rn > 1)`,
     );
-    const after = await this.store.count();
-    const valid = counts.filter((c) => c.reason === null).reduce((sum, c) => sum + c.n, 0);
-    this.report.inserted += after - before;
-    this.report.duplicates += valid - (after - before);
+    return before - (await this.store.count());
   }
 
   private addBad(path: string, reason: string, count: number): void {
@@ -273,6 +284,8 @@ class Loader {
     if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
   }
 }
+
+const REFUSED_SQL = sqlString(REFUSED);
 
 /** DuckDB's errors for input it cannot read (malformed JSON, wrong shape, bad encoding, gzip). */
 function isDataError(error: unknown): boolean {

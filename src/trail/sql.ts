@@ -110,12 +110,11 @@ export function filterSql(filter: RecordFilter | undefined): string {
 }
 
 /**
- * Materialise a batch: the table's columns plus `eventts`, `sourceref` and `shapebad`, filtered
- * during the scan (a misshapen record that passed the text prefilter is kept, to be counted).
+ * A batch's rows: the table's columns plus `eventts`, `sourceref` and `shapebad`, filtered during
+ * the scan (a misshapen record that passed the text prefilter is kept, to be counted).
  */
-export function stageSql(stage: string, reader: string, filter: RecordFilter | undefined): string {
-  return `CREATE OR REPLACE TEMP TABLE ${stage} AS
-    SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts, shapebad
+export function batchSql(reader: string, filter: RecordFilter | undefined): string {
+  return `SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts, shapebad
     FROM (${reader}) WHERE (${filterSql(filter)}) OR shapebad IS NOT NULL`;
 }
 

@@ -50,11 +50,18 @@ export async function runRules(
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
   const cap = options.maxEventIds ?? 10_000;
+  const matching = await rulesWithMatches(store, list, options.range);
+  const together = await groupTogether(
+    store,
+    list.filter((r) => matching.has(r) && !r.threshold),
+    options.range,
+  );
   for (const rule of list) {
+    if (!matching.has(rule)) continue;
     let groups: Group[];
     try {
       const { sql, params } = ruleSql(rule, options.range);
-      groups = await store.query<Group>(sql, params);
+      groups = together.get(rule) ?? (await store.query<Group>(sql, params));
     } catch (error) {
       run.failures.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
       continue;
@@ -69,6 +76,70 @@ export async function runRules(
   }
   run.findings.sort(bySeverityThenTime);
   return run;
+}
+
+/**
+ * The rules whose predicate matches at least one event, found in one scan: most rules match
+ * nothing, and a query per rule costs more in planning than in reading. When the combined query
+ * fails (a rule's SQL is broken), every rule is returned and runs on its own, where its failure
+ * is reported by name.
+ */
+async function rulesWithMatches(
+  store: EventQuery,
+  list: readonly DetectionRule[],
+  range: TimeRange | undefined,
+): Promise<Set<DetectionRule>> {
+  if (list.length === 0) return new Set();
+  const time = timeConditions(range);
+  const columns = list.map((rule, i) => `bool_or(coalesce(${rule.where}, false)) AS r${i}`);
+  try {
+    const [row] = await store.query<Record<string, boolean | null>>(
+      `SELECT ${columns.join(',\n  ')}
+       FROM ${FROM_EVENTS} WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`,
+      time.params,
+    );
+    return new Set(list.filter((_, i) => row?.[`r${i}`] === true));
+  } catch {
+    return new Set(list);
+  }
+}
+
+/**
+ * The groups of several plain (non-threshold) rules in one query, by rule. Empty when the
+ * combined query fails: each rule then runs alone and a broken one is reported by name.
+ */
+async function groupTogether(
+  store: EventQuery,
+  rules: readonly DetectionRule[],
+  range: TimeRange | undefined,
+): Promise<Map<DetectionRule, Group[]>> {
+  const byRule = new Map<DetectionRule, Group[]>(rules.map((r) => [r, []]));
+  if (rules.length < 2) return new Map();
+  const time = timeConditions(range);
+  const parts = rules.map((rule, i) => `SELECT ${i} AS rule, ${matchedSql(rule, range)}`);
+  try {
+    const rows = await store.query<Group & { rule: number }>(
+      `SELECT rule, principal, ${AGGREGATES}
+       FROM (${parts.join('\n UNION ALL ')}) m
+       GROUP BY rule, principal, accesskey, awsregion
+       ORDER BY rule, firstseen`,
+      rules.flatMap(() => time.params),
+    );
+    for (const { rule, ...group } of rows) byRule.get(rules[rule]!)!.push(group);
+    return byRule;
+  } catch {
+    return new Map();
+  }
+}
+
+/** The columns and conditions of a rule's matching events (a SELECT without its keyword). */
+function matchedSql(rule: DetectionRule, range: TimeRange | undefined): string {
+  const time = timeConditions(range);
+  const distinct = rule.threshold?.distinct ? `e.${rule.threshold.distinct}` : 'NULL';
+  return `e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
+      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue
+    FROM ${FROM_EVENTS}
+    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
 }
 
 const AGGREGATES = `count(*) AS n,
@@ -86,11 +157,7 @@ const AGGREGATES = `count(*) AS n,
  */
 export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
-  const distinct = rule.threshold?.distinct ? `e.${rule.threshold.distinct}` : 'NULL';
-  const matched = `SELECT e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
-      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue
-    FROM ${FROM_EVENTS}
-    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
+  const matched = `SELECT ${matchedSql(rule, range)}`;
   if (!rule.threshold) {
     return {
       sql: `SELECT principal, ${AGGREGATES}

@@ -186,6 +186,15 @@ describe('on the Stratus Red Team detonation logs', () => {
     }
   });
 
+  it('reports a rule whose SQL fails by name and still runs the others (rules run together first)', async () => {
+    const broken = { ...BUILTIN_RULES[0]!, id: 'broken-rule', where: 'no_such_column = 1' };
+    const run = await runRules(store, [...BUILTIN_RULES, broken]);
+    expect(run.failures.map((f) => f.ruleId)).toEqual(['broken-rule']);
+    expect(run.failures[0]!.error).toMatch(/no_such_column/);
+    const key = (f: Finding): string => `${f.ruleId} ${f.principal} ${f.eventIds.join(',')}`;
+    expect(run.findings.map(key).sort()).toEqual(findings.map(key).sort());
+  });
+
   it('matches suffixed event names (UpdateFunctionCode20150331v2)', () => {
     const f = findings.find((x) => x.ruleId === 'lambda-code-updated');
     expect(f?.eventIds.map((id) => fileOf.get(id))).toEqual(['aws.persistence.lambda-overwrite-code']);

@@ -14,8 +14,8 @@ import { STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
 import type { TriageReport } from '../triage/report.js';
 import { initialStatusUpdate } from '../triage/status-update.js';
 import { triage } from '../triage/triage.js';
-import { collectEvidence, type CollectResult } from './collect.js';
-import { isPartial } from './coverage.js';
+import type { CollectResult } from '../trail/collect.js';
+import { collectEvidence } from './collect.js';
 import { journalEntries } from './journal-read.js';
 import { containParagraph, collectParagraph, investigateParagraph, triageParagraph } from './words.js';
 
@@ -116,7 +116,7 @@ export const PLAYBOOK: PhaseDef[] = [
     title: 'Collection',
     async run(run) {
       const { ctx } = run;
-      ctx.case.markPhase('collect', 'started');
+      // The collector marks the phase started and (unless interrupted) completed.
       const t = run.triage;
       const account = t?.resolved.account ?? t?.resolved.ourAccount ?? ctx.case.info.account ?? '';
       const created = t?.key?.created ? new Date(t.key.created) : undefined;
@@ -127,8 +127,7 @@ export const PLAYBOOK: PhaseDef[] = [
         since: created,
       });
       run.collect = r;
-      ctx.case.markPhase('collect', 'completed');
-      return { state: isPartial(r.coverage) ? 'partial' : 'done', summary: collectParagraph(r) };
+      return { state: r.incomplete ? 'partial' : 'done', summary: collectParagraph(r) };
     },
   },
   {

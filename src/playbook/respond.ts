@@ -1,8 +1,7 @@
 import type { PlanRecord } from '../actions/journal-view.js';
 import type { ClientPool } from '../aws/pool.js';
 import type { CaseContext, Context } from '../context.js';
-import { buildFacts, factText, isUnknown, type Facts } from '../report/index.js';
-import { isPartial, type CoverageEntry } from './coverage.js';
+import { buildFacts, factText, isUnknown, type CoverageEntry, type Facts } from '../report/index.js';
 import { openCaseFor, type CaseLocation } from './open-case.js';
 import { PLAYBOOK, REPORT_FILES, type PhaseState, type Run } from './phases.js';
 
@@ -114,7 +113,7 @@ export async function respond(
     const coverage = isUnknown(facts.coverage) ? [] : facts.coverage;
     const failed = phases.some((p) => p.state === 'failed');
     const partial =
-      isPartial(coverage) ||
+      coverage.some((c) => c.state !== 'complete') ||
       phases.some((p) => p.state === 'partial' || p.state === 'declined') ||
       (run.triage?.notChecked.length ?? 0) > 0;
     const result: RespondResult = {

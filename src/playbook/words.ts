@@ -1,7 +1,7 @@
 import type { ContainResult } from '../actions/contain.js';
 import type { Investigation } from '../detect/investigate.js';
 import type { TriageReport } from '../triage/report.js';
-import type { CollectResult } from './collect.js';
+import type { CollectResult } from '../trail/collect.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -61,17 +61,17 @@ export function containParagraph(r: ContainResult): string {
 
 /** Collection's result in one paragraph. */
 export function collectParagraph(r: CollectResult): string {
-  const gaps = r.coverage.filter((c) => c.state !== 'complete');
+  const gaps = r.coverage.filter((c) => c.status !== 'complete');
   const bucket = r.trails.length
-    ? `${plural(r.bucketObjects, 'log file')} from the bucket of ${plural(r.trails.length, 'trail')} (${r.trails.join(', ')})`
+    ? `the bucket of ${plural(r.trails.length, 'trail')} (${r.trails.join(', ')})`
     : 'no trail bucket (no trail delivers to S3)';
+  const regions = r.regionSource === 'fallback' ? 'default regions only' : 'every enabled region';
   return (
-    `Read ${plural(r.lookupEvents, 'LookupEvents record')} for ${plural(r.keysFollowed.length, 'credential')} in ` +
-    `${plural(r.regions.length, 'region')} (${r.regionSource === 'DescribeRegions' ? 'every enabled region' : 'default regions only'}) ` +
-    `from ${r.window.from} to ${r.window.to}, and ${bucket}; the case store holds ${plural(r.storedRecords, 'record')}` +
-    `${r.badRecords ? ` (${r.badRecords} unreadable)` : ''}. ` +
+    `Read ${plural(r.recordsRead, 'record')} from ${bucket} and from LookupEvents for ${plural(r.lookedUp.length, 'name or key', 'names or keys')} ` +
+    `in ${plural(r.regions.length, 'region')} (${regions}), from ${r.since} to ${r.until}; ` +
+    `the case store holds ${plural(r.storedEvents, 'record')}${r.badRecords ? ` (${r.badRecords} unreadable)` : ''}. ` +
     (gaps.length
-      ? `Coverage is PARTIAL: ${gaps.map((g) => `${g.source} ${g.region}: ${g.reason ?? g.state}`).join('; ')}.`
+      ? `Coverage is PARTIAL: ${gaps.map((g) => `${g.source} ${g.region}${g.scope.includes('=') ? ` ${g.scope}` : ''}: ${g.reason ?? g.status}`).join('; ')}.`
       : 'Coverage is complete for every source and region.')
   );
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EVIDENCE_DIR } from '../case/case.js';
 import type { JournalEntry } from '../case/journal.js';
 import { CATEGORIES, SEVERITIES, type Finding } from '../detect/finding.js';
+import { COVERAGE_FILE, coverageLedgerSchema } from '../trail/coverage.js';
 import type { CostExplorerFigures, CoverageEntry, LineageNode, SeverityLevel, TriageFacts } from './input.js';
 import { unknown, type Fact } from './unknown.js';
 
@@ -14,8 +15,8 @@ import { unknown, type Fact } from './unknown.js';
 export const REPORT_INPUT_FILES = {
   /** The investigation (src/detect/save.ts): findings, lineage, incident window; else findings only. */
   investigation: ['investigation.json', 'findings.json'],
-  /** `CoverageEntry[]` or `{entries: CoverageEntry[]}`. */
-  coverage: ['coverage.json'],
+  /** The coverage ledger every collection merges its lines into (src/trail/coverage.ts). */
+  coverage: [COVERAGE_FILE],
   costExplorer: ['cost-explorer.json'],
 } as const;
 
@@ -137,7 +138,8 @@ function toLineage(node: DetectNode): LineageNode {
   };
 }
 
-const coverageEntry = z.object({
+// Ledgers written before the collectors were unified (respond's playbook) had `state` and no scope.
+const legacyEntry = z.object({
   source: z.string(),
   region: z.string(),
   from: z.string().nullable(),
@@ -145,9 +147,13 @@ const coverageEntry = z.object({
   state: z.enum(['complete', 'partial', 'failed']),
   reason: z.string().nullable(),
 });
-const coverageSchema = z.union([
-  z.array(coverageEntry),
-  z.object({ entries: z.array(coverageEntry) }).transform((c) => c.entries),
+const coverageSchema: z.ZodType<CoverageEntry[], z.ZodTypeDef, unknown> = z.union([
+  coverageLedgerSchema.transform((l) =>
+    l.entries.map(({ status, ...e }): CoverageEntry => ({ ...e, state: status })),
+  ),
+  z
+    .union([z.array(legacyEntry), z.object({ entries: z.array(legacyEntry) }).transform((c) => c.entries)])
+    .transform((entries) => entries.map((e): CoverageEntry => ({ ...e, scope: null, records: null }))),
 ]);
 
 const costExplorerSchema = z.object({

@@ -288,13 +288,15 @@ function coverageBlocks(facts: Facts): DocBlock[] {
   return [
     {
       kind: 'table',
-      columns: ['Source', 'Region', 'From', 'To', 'State', 'Why'],
+      columns: ['Source', 'Region', 'Scope', 'From', 'To', 'State', 'Records', 'Why'],
       rows: facts.coverage.map((c) => [
         c.source,
         c.region,
+        c.scope ?? '',
         c.from ? utc(c.from) : '',
         c.to ? utc(c.to) : '',
         c.state,
+        c.records === null ? '' : String(c.records),
         c.reason ?? '',
       ]),
       empty: 'No collection has run.',

@@ -62,14 +62,18 @@ export interface LineageNode {
   children: LineageNode[];
 }
 
-/** One line of the collection's coverage ledger. */
+/** One line of the collection's coverage ledger (`coverage.json`, written by src/trail/coverage.ts). */
 export interface CoverageEntry {
   source: string;
   region: string;
+  /** What was asked for (`AccessKeyId=AKIA…`, `account 111122223333`); null in ledgers written before it was kept. */
+  scope: string | null;
   from: string | null;
   to: string | null;
   state: 'complete' | 'partial' | 'failed';
   reason: string | null;
+  /** Records read for this line; null when not counted. */
+  records: number | null;
 }
 
 export interface InstanceChange {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -7,7 +7,6 @@ import {
   type CommonPrefix,
   type ListObjectsV2CommandInput,
   type ListObjectsV2CommandOutput,
-  type _Object,
 } from '@aws-sdk/client-s3';
 import { classifyAwsError, describeAwsError } from '../aws/errors.js';
 import { paginate } from '../aws/paginate.js';
@@ -18,6 +17,7 @@ import { UsageError } from '../errors.js';
 import type { EventStore } from '../store/store.js';
 import type { CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
+import { endsCollection, forEachBounded } from './workers.js';
 
 /** A trail bucket and the key prefix the trail writes under (`S3KeyPrefix`, may be empty). */
 export interface S3Source {
@@ -58,74 +58,81 @@ export interface BucketResult {
   interrupted: boolean;
 }
 
-/** The days of a window as `yyyy/mm/dd` (CloudTrail's folder names, by UTC delivery time). */
-export function windowDays(since: string, until: string): string[] {
-  const days: string[] = [];
-  const end = Date.parse(until);
-  for (let t = Date.parse(since.slice(0, 10)); t <= end; t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
-  }
-  return days;
-}
+const DELIVERY_DELAY_MS = 60 * 60_000;
+
+/** A date folder of CloudTrail's layout, `yyyy/mm/dd/` (UTC delivery time). */
+const dayFolder = (iso: string): string => `${iso.slice(0, 10).replace(/-/g, '/')}/`;
 
 /**
  * Collect a trail bucket's log files for the window: find the account folders under
- * `AWSLogs/` (organisation trails write `AWSLogs/<o-id>/<account>/`), list only the date
- * folders of the window in the enabled regions, download with a bound on parallel requests,
- * keep every object in the case evidence (sha256 in the manifest), then load them. One coverage
- * line per account and region.
+ * `AWSLogs/` (organisation trails write `AWSLogs/<o-id>/<account>/`), list each enabled region's
+ * folder from the window's first day (StartAfter) and stop at the first key past its last day
+ * (keys sort by date), download with a bound on parallel requests, keep every object in the case
+ * evidence (sha256 in the manifest), then load them. One coverage line per account and region.
  */
 export async function collectFromBucket(o: BucketCollection): Promise<BucketResult> {
   const s3 = o.pool.get(S3Client);
   const label = `s3://${o.source.bucket}/${o.source.prefix}`;
   const result: BucketResult = { coverage: [], records: 0, interrupted: false };
+  const scope = o.account ? `account ${o.account}` : 'all accounts';
+  const whole = (status: CoverageEntry['status'], reason: string): CoverageEntry => ({
+    source: label,
+    region: '*',
+    scope,
+    from: o.since,
+    to: o.until,
+    status,
+    reason,
+    records: 0,
+  });
   let roots: { account: string; root: string }[];
   try {
     roots = await accountRoots(s3, o.source, o.account);
   } catch (error) {
     const e = classifyAwsError(error);
-    if (e.credentialsRejected) throw error;
-    result.coverage.push({
-      source: label,
-      region: '*',
-      scope: o.account ? `account ${o.account}` : 'all accounts',
-      from: o.since,
-      to: o.until,
-      status: e.kind === 'denied' ? 'partial' : 'failed',
-      reason: describeAwsError(e),
-      records: 0,
-    });
+    if (endsCollection(e)) throw error;
+    result.coverage.push(whole(e.kind === 'denied' ? 'partial' : 'failed', describeAwsError(e)));
     return result;
   }
   if (roots.length === 0) {
-    result.coverage.push({
-      source: label,
-      region: '*',
-      scope: o.account ? `account ${o.account}` : 'all accounts',
-      from: o.since,
-      to: o.until,
-      status: 'failed',
-      reason: `no CloudTrail folder under ${label}AWSLogs/${o.account ? ` for account ${o.account}` : ''}`,
-      records: 0,
-    });
+    const where = `${label}AWSLogs/${o.account ? ` for account ${o.account}` : ''}`;
+    result.coverage.push(whole('failed', `no CloudTrail folder under ${where}`));
     return result;
   }
-  const days = windowDays(o.since, o.until);
   const task = o.progress?.start(`Trail bucket ${label}`, roots.length * o.regions.length);
   for (const { account, root } of roots) {
     for (const region of o.regions) {
-      if (o.signal?.aborted) {
-        result.interrupted = true;
-        return result;
-      }
-      result.coverage.push(
-        await collectRegion(o, s3, label, account, `${root}CloudTrail/${region}/`, region, days, result),
-      );
+      const line = o.signal?.aborted
+        ? regionLine(o, label, account, region, 'partial', 'interrupted: run the collection again', 0)
+        : await collectRegion(o, s3, label, account, `${root}CloudTrail/${region}/`, region, result);
+      result.coverage.push(line);
       task?.tick(1, `${account} ${region}`);
     }
   }
+  if (o.signal?.aborted) result.interrupted = true;
   task?.done(`${result.records} records from ${label}`);
   return result;
+}
+
+function regionLine(
+  o: BucketCollection,
+  label: string,
+  account: string,
+  region: string,
+  status: CoverageEntry['status'],
+  reason: string | null,
+  records: number,
+): CoverageEntry {
+  return {
+    source: label,
+    region,
+    scope: `account ${account}`,
+    from: o.since,
+    to: o.until,
+    status,
+    reason,
+    records,
+  };
 }
 
 async function collectRegion(
@@ -135,63 +142,61 @@ async function collectRegion(
   account: string,
   regionRoot: string,
   region: string,
-  days: string[],
   result: BucketResult,
 ): Promise<CoverageEntry> {
-  const line = (status: CoverageEntry['status'], reason: string | null, records: number): CoverageEntry => ({
-    source: label,
-    region,
-    scope: `account ${account}`,
-    from: o.since,
-    to: o.until,
-    status,
-    reason,
-    records,
-  });
+  const line = (status: CoverageEntry['status'], reason: string | null, records: number): CoverageEntry =>
+    regionLine(o, label, account, region, status, reason, records);
   const keys: string[] = [];
+  // CloudTrail delivers a file up to about 15 minutes after its events (User Guide, "How do
+  // CloudTrail log files get delivered"): the last event of a day can sit in the next day's folder.
+  const lastDay = dayFolder(new Date(Date.parse(o.until) + DELIVERY_DELAY_MS).toISOString());
+  // Keys after `…/<last day>/~` belong to later days ('~' sorts after every digit and '/').
+  const last = `${regionRoot}${lastDay}~`;
   try {
-    for (const day of days) {
-      for await (const item of paginate<ListObjectsV2CommandInput, ListObjectsV2CommandOutput, _Object>({
-        send: (input: ListObjectsV2CommandInput) => s3.send(new ListObjectsV2Command(input)),
-        input: { Bucket: o.source.bucket, Prefix: `${regionRoot}${day}/` },
-        inputToken: 'ContinuationToken',
-        nextToken: (page) => page.NextContinuationToken,
-        items: (page) => page.Contents,
-      })) {
-        if (item.Key?.endsWith('.json.gz')) keys.push(item.Key);
+    let token: string | undefined;
+    listing: do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: o.source.bucket,
+          Prefix: regionRoot,
+          // Everything before the window's first day folder is skipped by S3 itself.
+          StartAfter: `${regionRoot}${dayFolder(o.since)}`.replace(/\/$/, ''),
+          ContinuationToken: token,
+        }),
+      );
+      for (const item of page.Contents ?? []) {
+        const key = item.Key ?? '';
+        if (key > last) break listing;
+        if (key.endsWith('.json.gz')) keys.push(key);
       }
-    }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   } catch (error) {
     const e = classifyAwsError(error);
-    if (e.credentialsRejected) throw error;
+    if (endsCollection(e)) throw error;
     return line(e.kind === 'denied' ? 'partial' : 'failed', `listing: ${describeAwsError(e)}`, 0);
   }
   const failures: string[] = [];
   const local: string[] = [];
-  const queue = [...keys];
-  const workers = Array.from({ length: Math.min(o.concurrency ?? 8, queue.length) }, async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-      if (o.signal?.aborted) return;
-      const relative = `cloudtrail/s3/${o.source.bucket}/${key}`;
-      const file = o.caseFolder.path(EVIDENCE_DIR, relative);
-      // Already kept by an earlier, interrupted run: its sha256 is in the manifest.
-      if (!existsSync(file)) {
-        try {
-          const object = await s3.send(new GetObjectCommand({ Bucket: o.source.bucket, Key: key }));
-          const bytes = await object.Body!.transformToByteArray();
-          await o.caseFolder.addEvidence(relative, bytes, `s3://${o.source.bucket}/${key}`);
-        } catch (error) {
-          const e = classifyAwsError(error);
-          if (e.credentialsRejected) throw error;
-          failures.push(`${key}: ${describeAwsError(e)}`);
-          continue;
-        }
+  await forEachBounded(keys, o.concurrency ?? 8, async (key, stop) => {
+    if (o.signal?.aborted || stop.aborted) return;
+    const relative = `cloudtrail/s3/${o.source.bucket}/${key}`;
+    const file = o.caseFolder.path(EVIDENCE_DIR, relative);
+    // Already kept by an earlier, interrupted run: its sha256 is in the manifest.
+    if (!existsSync(file)) {
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: o.source.bucket, Key: key }));
+        const bytes = await object.Body!.transformToByteArray();
+        await o.caseFolder.addEvidence(relative, bytes, `s3://${o.source.bucket}/${key}`);
+      } catch (error) {
+        const e = classifyAwsError(error);
+        if (endsCollection(e)) throw error;
+        failures.push(`${key}: ${describeAwsError(e)}`);
+        return;
       }
-      local.push(file);
     }
+    local.push(file);
   });
-  await Promise.all(workers);
-  if (o.signal?.aborted) result.interrupted = true;
   let records = 0;
   let bad = 0;
   if (local.length > 0) {
@@ -204,10 +209,12 @@ async function collectRegion(
     bad = report.badFiles.length + report.badRecords;
     result.records += records;
   }
+  const missed = keys.length - local.length - failures.length;
   const reasons = [
     failures.length > 0
       ? `${failures.length} of ${keys.length} objects not downloaded (${failures[0]})`
       : null,
+    missed > 0 ? `interrupted: ${missed} of ${keys.length} objects not downloaded yet` : null,
     bad > 0 ? `${bad} bad files or records` : null,
   ].filter((r): r is string => r !== null);
   return line(reasons.length > 0 ? 'partial' : 'complete', reasons.join('; ') || null, records);
@@ -258,9 +265,9 @@ export interface DiscoveredTrail {
 }
 
 /**
- * The account's trails, from DescribeTrails in every region (a single-region trail is only
- * listed in its home region; `includeShadowTrails` adds multi-region and organisation trails
- * whose home is elsewhere), one entry per trail ARN. Regions that refuse are returned as such.
+ * The account's trails, from DescribeTrails in every region at once (a single-region trail is
+ * only listed in its home region; `includeShadowTrails` adds multi-region and organisation
+ * trails whose home is elsewhere), one entry per trail ARN. Regions that refuse are returned as such.
  */
 export async function discoverTrails(
   pool: ClientPool,
@@ -268,7 +275,7 @@ export async function discoverTrails(
 ): Promise<{ trails: DiscoveredTrail[]; refused: { region: string; reason: string }[] }> {
   const byArn = new Map<string, DiscoveredTrail>();
   const refused: { region: string; reason: string }[] = [];
-  for (const region of regions) {
+  await forEachBounded(regions, regions.length, async (region) => {
     try {
       const out = await pool
         .get(CloudTrailClient, region)
@@ -287,9 +294,35 @@ export async function discoverTrails(
       }
     } catch (error) {
       const e = classifyAwsError(error);
-      if (e.credentialsRejected) throw error;
+      if (endsCollection(e)) throw error;
       refused.push({ region, reason: describeAwsError(e) });
     }
+  });
+  const trails = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+  return { trails, refused: refused.sort((a, b) => a.region.localeCompare(b.region)) };
+}
+
+/**
+ * Whether a multi-region trail has been logging since `from` without a break: GetTrailStatus
+ * says it logs now and its latest StartLogging is no later than `from` (a StopLogging in between
+ * would have moved StartLoggingTime on restart). Its bucket then holds every region's management
+ * events of the window. Unknown (refused) counts as no.
+ */
+export async function loggingThroughout(
+  pool: ClientPool,
+  trail: DiscoveredTrail,
+  from: string,
+): Promise<boolean> {
+  if (!trail.multiRegion) return false;
+  try {
+    const status = await pool
+      .get(CloudTrailClient, trail.homeRegion)
+      .send(new GetTrailStatusCommand({ Name: trail.arn }));
+    const started = status.StartLoggingTime?.getTime();
+    return status.IsLogging === true && started !== undefined && started <= Date.parse(from);
+  } catch (error) {
+    const e = classifyAwsError(error);
+    if (endsCollection(e)) throw error;
+    return false;
   }
-  return { trails: [...byArn.values()], refused };
 }

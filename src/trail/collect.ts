@@ -1,21 +1,35 @@
-import { enabledRegions } from '../aws/regions.js';
+import { enabledRegions, type EnabledRegions } from '../aws/regions.js';
+import type { CaseFile } from '../case/schema.js';
 import type { CaseContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore } from '../store/store.js';
-import { collectFromBucket, discoverTrails, parseS3Source, type S3Source } from './bucket.js';
-import { coverageIncomplete, readCoverage, recordCoverage, type CoverageEntry } from './coverage.js';
+import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
+import {
+  collectFromBucket,
+  discoverTrails,
+  loggingThroughout,
+  parseS3Source,
+  type S3Source,
+} from './bucket.js';
+import { coverageIncomplete, recordCoverage, type CoverageEntry } from './coverage.js';
+import { lookupFollowing, type FollowDerived } from './follow.js';
 import { ingestPaths } from './ingest.js';
-import { LOOKUP_HISTORY_MS, collectLookupEvents } from './lookup.js';
+import { LOOKUP_HISTORY_MS, collectLookupEvents, scopeName, type LookupTarget } from './lookup.js';
 
 export interface CollectOptions {
   /**
    * `api` (LookupEvents), `trails` (the buckets of the trails DescribeTrails finds),
-   * `s3://bucket/prefix` (a trail bucket), or local paths. Default `api`.
+   * `s3://bucket/prefix` (a trail bucket), or local paths, read in this order. Default `api`.
    */
   sources: string[];
   /** ISO times; default: the 90 days LookupEvents keeps, up to now. */
   since?: string | undefined;
   until?: string | undefined;
+  /** What `api` asks LookupEvents for; default the case subject's access key id and user name. */
+  lookup?: LookupTarget[] | undefined;
+  /** Follow the credentials the collected events derived, round by round (`respond`). */
+  follow?: FollowDerived | undefined;
+  /** The account whose folders to read in trail buckets; default the case's account (else all). */
+  account?: string | null | undefined;
   signal?: AbortSignal | undefined;
   onPage?: Parameters<typeof collectLookupEvents>[0]['onPage'];
 }
@@ -23,24 +37,61 @@ export interface CollectOptions {
 export interface CollectResult {
   /** This run's coverage lines. */
   coverage: CoverageEntry[];
-  /** The case's whole ledger after this run. */
+  /** The case's whole ledger (`coverage.json`) after this run. */
   ledger: CoverageEntry[];
   /** Events in the case store after this run. */
   storedEvents: number;
   /** Records read by this run (before de-duplication). */
   recordsRead: number;
+  /** Records refused as malformed (counted per file by the ingest). */
+  badRecords: number;
+  since: string;
+  until: string;
+  /** Regions read, and where the list came from (null when no source was regional). */
+  regions: string[];
+  regionSource: EnabledRegions['source'] | null;
+  /** LookupEvents targets asked, as `AccessKeyId=…` / `Username=…`. */
+  lookedUp: string[];
+  /** Trails whose buckets were read (`trails` source). */
+  trails: string[];
   interrupted: boolean;
   /** Anything partial, failed or interrupted: exit 3. */
   incomplete: boolean;
 }
 
+/** One collection in progress: what every source handler reads and adds to. */
+interface Collection {
+  ctx: CaseContext;
+  options: CollectOptions;
+  store: EventStore;
+  since: string;
+  until: string;
+  now: Date;
+  result: CollectResult;
+  regions(): Promise<string[]>;
+  /** Set by `trails`: a multi-region trail logged the whole window and its bucket was read. */
+  bucketHoldsWindow: boolean;
+}
+
+/** The sources, declared: which argument each handles and how it is read. */
+const SOURCES: { handles(source: string): boolean; collect(c: Collection, source: string): Promise<void> }[] =
+  [
+    { handles: (s) => s === 'api', collect: (c) => fromLookupEvents(c) },
+    { handles: (s) => s === 'trails', collect: (c) => fromTrails(c) },
+    {
+      handles: (s) => s.startsWith('s3://'),
+      collect: async (c, s) => void (await fromBuckets(c, [parseS3Source(s)])),
+    },
+    { handles: () => true, collect: (c, s) => fromFiles(c, s) },
+  ];
+
 /**
- * Collect CloudTrail for the case's subject into the case store (`case.duckdb`): LookupEvents in
- * every enabled region, trail-bucket objects, or local files; every source writes coverage lines
- * to the ledger in the store and the journal.
+ * Collect CloudTrail into the case store (`case.duckdb`): LookupEvents in every enabled region
+ * (optionally following derived credentials), trail-bucket objects, or local files. Every source
+ * writes coverage lines; the run ends by merging them into the case's ledger (`coverage.json`,
+ * read by the reports) and journalling them.
  */
 export async function collectCloudTrail(ctx: CaseContext, options: CollectOptions): Promise<CollectResult> {
-  const info = ctx.case.info;
   const now = ctx.clock.now();
   const until = options.until ?? now.toISOString();
   const since = options.since ?? new Date(now.getTime() - LOOKUP_HISTORY_MS).toISOString();
@@ -51,140 +102,38 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
     ledger: [],
     storedEvents: 0,
     recordsRead: 0,
+    badRecords: 0,
+    since,
+    until,
+    regions: [],
+    regionSource: null,
+    lookedUp: [],
+    trails: [],
     interrupted: false,
     incomplete: false,
   };
+  let regionList: Promise<string[]> | undefined;
+  const c: Collection = {
+    ctx,
+    options,
+    store,
+    since,
+    until,
+    now,
+    result,
+    regions: () => (regionList ??= readRegions(c)),
+    bucketHoldsWindow: false,
+  };
   ctx.case.markPhase('collect', 'started');
+  ctx.case.record('collect.started', { sources, since, until });
   try {
-    let regions: string[] | undefined;
-    const regionList = async (): Promise<string[]> => {
-      if (!regions) {
-        const found = await enabledRegions(ctx.aws);
-        if (found.source === 'fallback') {
-          ctx.log.warn(
-            `Could not list the account's regions (${found.reason ?? '?'}); using the default 17.`,
-          );
-          // Opt-in regions the account may have enabled were not read: say so in the ledger.
-          result.coverage.push({
-            source: 'region list',
-            region: '*',
-            scope: 'DescribeRegions',
-            from: since,
-            to: until,
-            status: 'partial',
-            reason: `${found.reason ?? 'DescribeRegions failed'}; the default-enabled regions were read, opt-in regions were not`,
-            records: 0,
-          });
-        }
-        regions = found.regions;
-      }
-      return regions;
-    };
-    for (const source of sources) {
-      if (source === 'api') {
-        const accessKeyId = info.subject?.accessKeyId;
-        const userName = info.subject?.userName;
-        if (!accessKeyId && !userName) {
-          throw new UsageError(
-            'The case has no access key id or user name to look up.',
-            'Start the case with `tourniquet triage AKIA…`, or collect from a trail bucket or files.',
-          );
-        }
-        const lookup = await collectLookupEvents({
-          pool: ctx.aws,
-          store,
-          caseFolder: ctx.case,
-          regions: await regionList(),
-          accessKeyId,
-          userName,
-          since,
-          until,
-          now,
-          log: ctx.log,
-          progress: ctx.progress,
-          signal: options.signal,
-          onPage: options.onPage,
-        });
-        result.coverage.push(...lookup.coverage);
-        result.recordsRead += lookup.records;
-        result.interrupted ||= lookup.interrupted;
-      } else if (source.startsWith('s3://') || source === 'trails') {
-        const buckets: S3Source[] = [];
-        if (source === 'trails') {
-          const found = await discoverTrails(ctx.aws, await regionList());
-          for (const r of found.refused) {
-            result.coverage.push({
-              source: 'trails',
-              region: r.region,
-              scope: 'DescribeTrails',
-              from: since,
-              to: until,
-              status: 'partial',
-              reason: r.reason,
-              records: 0,
-            });
-          }
-          ctx.case.record('collect.trails', { trails: found.trails });
-          const seen = new Set<string>();
-          for (const t of found.trails) {
-            const key = `${t.source.bucket}/${t.source.prefix}`;
-            if (!seen.has(key)) buckets.push(t.source);
-            seen.add(key);
-          }
-          if (found.trails.length === 0) {
-            result.coverage.push({
-              source: 'trails',
-              region: '*',
-              scope: 'DescribeTrails',
-              from: since,
-              to: until,
-              status: 'failed',
-              reason:
-                'no trail found in any region: only LookupEvents (90 days, management events) is available',
-              records: 0,
-            });
-          }
-        } else {
-          buckets.push(parseS3Source(source));
-        }
-        for (const target of buckets) {
-          const bucket = await collectFromBucket({
-            pool: ctx.aws,
-            store,
-            caseFolder: ctx.case,
-            source: target,
-            regions: await regionList(),
-            account: info.account,
-            since,
-            until,
-            log: ctx.log,
-            progress: ctx.progress,
-            signal: options.signal,
-          });
-          result.coverage.push(...bucket.coverage);
-          result.recordsRead += bucket.records;
-          result.interrupted ||= bucket.interrupted;
-        }
-      } else {
-        const report = await ingestPaths(store, [source], { sourceKind: 'file', progress: ctx.progress });
-        const problems = report.badFiles.length + report.badRecords;
-        result.recordsRead += report.records;
-        result.coverage.push({
-          source,
-          region: '*',
-          scope: `${report.files} files`,
-          from: since,
-          to: until,
-          status: problems > 0 ? 'partial' : 'complete',
-          reason:
-            problems > 0 ? `${report.badFiles.length} bad files, ${report.badRecords} bad records` : null,
-          records: report.records,
-        });
-      }
-    }
-    await recordCoverage(store, result.coverage, ctx.clock.now());
-    ctx.case.record('collect.coverage', { since, until, sources, entries: result.coverage });
-    result.ledger = await readCoverage(store);
+    for (const source of sources) await SOURCES.find((s) => s.handles(source))!.collect(c, source);
+    // A region list read in full makes an earlier run's fallback line untrue.
+    const { ledger, sha256 } = recordCoverage(ctx.case, result.coverage, ctx.clock.now(), (e) =>
+      result.regionSource === 'DescribeRegions' ? e.source === 'region list' : false,
+    );
+    ctx.case.record('collect.coverage', { since, until, sources, entries: result.coverage, ledger: sha256 });
+    result.ledger = ledger;
     result.storedEvents = await store.count();
     result.incomplete = result.interrupted || coverageIncomplete(result.coverage);
     if (!result.interrupted) ctx.case.markPhase('collect', 'completed');
@@ -192,4 +141,162 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
   } finally {
     store.close();
   }
+}
+
+async function readRegions(c: Collection): Promise<string[]> {
+  const found = await enabledRegions(c.ctx.aws);
+  c.result.regions = found.regions;
+  c.result.regionSource = found.source;
+  if (found.source === 'fallback') {
+    c.ctx.log.warn(`Could not list the account's regions (${found.reason ?? '?'}); using the default 17.`);
+    // Opt-in regions the account may have enabled were not read: say so in the ledger.
+    c.result.coverage.push({
+      source: 'region list',
+      region: '*',
+      scope: 'DescribeRegions',
+      from: c.since,
+      to: c.until,
+      status: 'partial',
+      reason: `${found.reason ?? 'DescribeRegions failed'}; the default-enabled regions were read, opt-in regions were not`,
+      records: 0,
+    });
+  }
+  return found.regions;
+}
+
+/** The case subject's LookupEvents targets: its access key id and its user name. */
+function subjectTargets(info: Readonly<CaseFile>): LookupTarget[] {
+  const targets: LookupTarget[] = [];
+  if (info.subject?.accessKeyId) targets.push({ key: 'AccessKeyId', value: info.subject.accessKeyId });
+  if (info.subject?.userName) targets.push({ key: 'Username', value: info.subject.userName });
+  if (targets.length === 0) {
+    throw new UsageError(
+      'The case has no access key id or user name to look up.',
+      'Start the case with `tourniquet triage AKIA…`, or collect from a trail bucket or files.',
+    );
+  }
+  return targets;
+}
+
+async function fromLookupEvents(c: Collection): Promise<void> {
+  const { ctx, options, result } = c;
+  const first = options.lookup ?? subjectTargets(ctx.case.info);
+  const regions = await c.regions();
+  const lookup = async (targets: LookupTarget[]): Promise<void> => {
+    const r = await collectLookupEvents({
+      pool: ctx.aws,
+      store: c.store,
+      caseFolder: ctx.case,
+      regions,
+      targets,
+      since: c.since,
+      until: c.until,
+      now: c.now,
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: options.signal,
+      onPage: options.onPage,
+    });
+    result.coverage.push(...r.coverage);
+    result.recordsRead += r.records;
+    result.interrupted ||= r.interrupted;
+    result.lookedUp.push(...targets.map(scopeName));
+  };
+  if (!options.follow) return lookup(first);
+  const lines = await lookupFollowing({
+    store: c.store,
+    first,
+    follow: options.follow,
+    lookup,
+    bucketHoldsWindow: c.bucketHoldsWindow,
+    interrupted: () => result.interrupted,
+    since: c.since,
+    until: c.until,
+  });
+  result.coverage.push(...lines);
+}
+
+async function fromTrails(c: Collection): Promise<void> {
+  const { ctx, result } = c;
+  const whole = (status: CoverageEntry['status'], region: string, reason: string): CoverageEntry => ({
+    source: 'trails',
+    region,
+    scope: 'DescribeTrails',
+    from: c.since,
+    to: c.until,
+    status,
+    reason,
+    records: 0,
+  });
+  const found = await discoverTrails(ctx.aws, await c.regions());
+  for (const r of found.refused) result.coverage.push(whole('partial', r.region, r.reason));
+  ctx.case.record('collect.trails', { trails: found.trails });
+  if (found.trails.length === 0) {
+    result.coverage.push(
+      whole(
+        'failed',
+        '*',
+        'no trail found in any region: only LookupEvents (90 days, management events) is available',
+      ),
+    );
+    return;
+  }
+  result.trails.push(...found.trails.map((t) => t.name));
+  const buckets = new Map<string, S3Source>();
+  for (const t of found.trails) buckets.set(`${t.source.bucket}/${t.source.prefix}`, t.source);
+  const lines = await fromBuckets(c, [...buckets.values()]);
+  if (!c.options.follow) return;
+  // Only worth two calls when derived credentials may be followed (respond).
+  for (const t of found.trails) {
+    const label = `s3://${t.source.bucket}/${t.source.prefix}`;
+    const read = lines.filter((l) => l.source === label);
+    if (
+      read.length > 0 &&
+      read.every((l) => l.status === 'complete') &&
+      (await loggingThroughout(ctx.aws, t, c.since))
+    )
+      c.bucketHoldsWindow = true;
+  }
+}
+
+async function fromBuckets(c: Collection, targets: S3Source[]): Promise<CoverageEntry[]> {
+  const { ctx, result } = c;
+  const lines: CoverageEntry[] = [];
+  for (const source of targets) {
+    const bucket = await collectFromBucket({
+      pool: ctx.aws,
+      store: c.store,
+      caseFolder: ctx.case,
+      source,
+      regions: await c.regions(),
+      account: c.options.account === undefined ? ctx.case.info.account : c.options.account,
+      since: c.since,
+      until: c.until,
+      log: ctx.log,
+      progress: ctx.progress,
+      signal: c.options.signal,
+    });
+    lines.push(...bucket.coverage);
+    result.recordsRead += bucket.records;
+    result.interrupted ||= bucket.interrupted;
+  }
+  result.coverage.push(...lines);
+  return lines;
+}
+
+async function fromFiles(c: Collection, source: string): Promise<void> {
+  const report = await ingestPaths(c.store, [source], { sourceKind: 'file', progress: c.ctx.progress });
+  const problems = report.badFiles.length + report.badRecords;
+  c.result.recordsRead += report.records;
+  c.result.badRecords += report.badRecords;
+  c.result.coverage.push({
+    source,
+    region: '*',
+    scope: `${report.files} files`,
+    from: c.since,
+    to: c.until,
+    status: problems > 0 ? 'partial' : 'complete',
+    reason: problems > 0 ? `${report.badFiles.length} bad files, ${report.badRecords} bad records` : null,
+    records: report.records,
+  });
 }

@@ -1,11 +1,16 @@
-import type { EventStore } from '../store/store.js';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { CaseFolder } from '../case/case.js';
+import { UserError } from '../errors.js';
 
 /** How completely one source covered one region and time range. */
 export type CoverageStatus = 'complete' | 'partial' | 'failed';
 
 /** One line of the coverage ledger: what was read, from where, and how completely. */
 export interface CoverageEntry {
-  /** `lookup-events`, `s3://bucket/prefix`, or a local path. */
+  /** `LookupEvents`, `s3://bucket/prefix/`, `trails`, `region list`, or a local path. */
   source: string;
   /** Region, or `*` when the source is not regional. */
   region: string;
@@ -20,47 +25,81 @@ export interface CoverageEntry {
   records: number;
 }
 
-const TABLE = 'coverage_ledger';
+/**
+ * The case's coverage ledger, at the top of the case folder. It is the tool's own statement of
+ * what it read (not an artifact copied from the account), rewritten as collections run, so it is
+ * not kept in the evidence manifest; each rewrite is journalled with the lines and the file's
+ * sha256, which puts every version under the journal's hash chain.
+ */
+export const COVERAGE_FILE = 'coverage.json';
 
-/** The ledger's table in the case store (created on first use). */
-async function ensureTable(store: EventStore): Promise<void> {
-  await store.run(`CREATE TABLE IF NOT EXISTS ${TABLE} (
-    source VARCHAR NOT NULL, region VARCHAR NOT NULL, scope VARCHAR NOT NULL,
-    "from" VARCHAR NOT NULL, "to" VARCHAR NOT NULL, status VARCHAR NOT NULL,
-    reason VARCHAR, records BIGINT NOT NULL, updated VARCHAR NOT NULL,
-    PRIMARY KEY (source, region, scope))`);
+const entrySchema = z.object({
+  source: z.string(),
+  region: z.string(),
+  scope: z.string(),
+  from: z.string(),
+  to: z.string(),
+  status: z.enum(['complete', 'partial', 'failed']),
+  reason: z.string().nullable(),
+  records: z.number(),
+});
+
+/** The shape of `coverage.json`: `{updated, entries}`. */
+export const coverageLedgerSchema = z.object({ updated: z.string(), entries: z.array(entrySchema) });
+
+const keyOf = (e: CoverageEntry): string => `${e.source}\u0000${e.region}\u0000${e.scope}`;
+
+const order = (a: CoverageEntry, b: CoverageEntry): number =>
+  a.source.localeCompare(b.source) || a.region.localeCompare(b.region) || a.scope.localeCompare(b.scope);
+
+/** The ledger of the case in `dir` (empty before any collection). */
+export function readLedger(dir: string): CoverageEntry[] {
+  const file = join(dir, COVERAGE_FILE);
+  if (!existsSync(file)) return [];
+  let parsed;
+  try {
+    parsed = coverageLedgerSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) {
+    // Never overwrite a ledger we cannot read: it may be the only account of an earlier run.
+    throw new UserError('COVERAGE_UNREADABLE', `${file} is not a coverage ledger Tourniquet can read.`, {
+      hint: 'Move it aside and collect again; the journal keeps every earlier ledger line (collect.coverage).',
+    });
+  }
+  return parsed.data.entries;
 }
 
 /**
- * Record (or replace) ledger lines in the case store: one line per (source, region, scope), so a
- * resumed collection overwrites what the interrupted one said.
+ * Merge lines into the case's ledger: one line per (source, region, scope), so a resumed or
+ * repeated collection replaces what an earlier run said about the same thing. `drop` removes
+ * lines a later run has made untrue. Written through a temp file and rename (never half a file).
  */
-export async function recordCoverage(store: EventStore, entries: CoverageEntry[], at: Date): Promise<void> {
-  await ensureTable(store);
-  for (const e of entries) {
-    await store.run(`INSERT OR REPLACE INTO ${TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-      e.source,
-      e.region,
-      e.scope,
-      e.from,
-      e.to,
-      e.status,
-      e.reason,
-      e.records,
-      at.toISOString(),
-    ]);
+export function recordCoverage(
+  folder: CaseFolder,
+  entries: CoverageEntry[],
+  at: Date,
+  drop?: (e: CoverageEntry) => boolean,
+): { ledger: CoverageEntry[]; sha256: string } {
+  const lines = new Map(
+    readLedger(folder.dir)
+      .filter((e) => !drop?.(e))
+      .map((e) => [keyOf(e), e]),
+  );
+  for (const e of entries) lines.set(keyOf(e), e);
+  const ledger = [...lines.values()].sort(order);
+  const text = JSON.stringify({ updated: at.toISOString(), entries: ledger }, null, 2) + '\n';
+  const file = folder.path(COVERAGE_FILE);
+  const fd = openSync(`${file}.tmp`, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-}
-
-/** The whole ledger, ordered by source, region and scope. */
-export async function readCoverage(store: EventStore): Promise<CoverageEntry[]> {
-  const [exists] = await store.query<{ n: number }>(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '${TABLE}'`,
-  );
-  if (!exists?.n) return [];
-  return store.query<CoverageEntry>(
-    `SELECT source, region, scope, "from", "to", status, reason, records FROM ${TABLE} ORDER BY source, region, scope`,
-  );
+  renameSync(`${file}.tmp`, file);
+  return { ledger, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 /** True when any line is partial or failed: the investigation must say what it could not see. */

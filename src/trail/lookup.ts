@@ -7,34 +7,43 @@ import type { Logger, Progress } from '../context.js';
 import type { EventStore } from '../store/store.js';
 import type { CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
+import { endsCollection, forEachBounded } from './workers.js';
 
 /** Event history keeps 90 days of management events (CloudTrail User Guide, "Viewing events"). */
 export const LOOKUP_HISTORY_MS = 90 * 86_400_000;
 /** LookupEvents returns at most 50 events per page. */
 const PAGE_SIZE = 50;
 const CHECKPOINTS = 'collect_checkpoint';
+/** The ledger's name for this source. */
+export const LOOKUP_SOURCE = 'LookupEvents';
 
-/** One LookupEvents query: a region and one lookup attribute (the API takes only one). */
-export interface LookupScope {
-  region: string;
+/** What LookupEvents is asked for: one attribute per call (the API takes only one). */
+export interface LookupTarget {
   key: Extract<LookupAttributeKey, 'AccessKeyId' | 'Username'>;
   value: string;
 }
+
+/** One LookupEvents query: a target in a region. */
+export interface LookupScope extends LookupTarget {
+  region: string;
+}
+
+/** A target as the ledger names it: `AccessKeyId=AKIA…`, `Username=alice`. */
+export const scopeName = (t: LookupTarget): string => `${t.key}=${t.value}`;
 
 export interface LookupCollection {
   pool: ClientPool;
   store: EventStore;
   caseFolder: CaseFolder;
   regions: string[];
-  accessKeyId?: string | undefined;
-  userName?: string | undefined;
+  targets: LookupTarget[];
   /** Window asked for (ISO); an unfinished checkpoint of the same scope keeps its own window. */
   since: string;
   until: string;
   now: Date;
   log: Logger;
   progress?: Progress | undefined;
-  /** Regions queried at once (each is paced at 2 requests/s by the client pool). */
+  /** Regions queried at once (default all: each region has its own 2 requests/s in the client pool). */
   concurrency?: number;
   /** Stop between pages when aborted (Ctrl-C, tests); what was fetched stays, the rest resumes. */
   signal?: AbortSignal | undefined;
@@ -67,11 +76,13 @@ export interface LookupResult {
 }
 
 /**
- * Collect the subject's events with LookupEvents from every given region (global-service events
- * such as IAM and STS are recorded in us-east-1, so it is always included), by access key id
- * and by user name, paged to the end. Each page is kept as evidence (sha256 in the manifest),
- * loaded into the store and checkpointed in the store, so an interrupted collection resumes
- * from the next page; event ids keep the store free of duplicates either way.
+ * Collect the targets' events with LookupEvents in every given region (global-service events
+ * such as IAM and STS are recorded in us-east-1, so it is always included), paged to the end.
+ * Regions run in parallel, a region's targets one after another (the client pool paces each
+ * region at 2 requests/s). Each page is kept as evidence (sha256 in the manifest), loaded into
+ * the store and checkpointed in the store, so an interrupted collection resumes from the next
+ * page; event ids keep the store free of duplicates either way. Every scope that ends in this
+ * run leaves a `collect.lookup` journal line.
  */
 export async function collectLookupEvents(options: LookupCollection): Promise<LookupResult> {
   await options.store.run(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS} (
@@ -79,12 +90,7 @@ export async function collectLookupEvents(options: LookupCollection): Promise<Lo
     qfrom VARCHAR NOT NULL, started VARCHAR NOT NULL, token VARCHAR, pages INTEGER NOT NULL, records BIGINT NOT NULL, done BOOLEAN NOT NULL,
     PRIMARY KEY (region, scope))`);
   const regions = [...new Set(['us-east-1', ...options.regions])].sort();
-  const scopes: LookupScope[] = [];
-  for (const region of regions) {
-    if (options.accessKeyId) scopes.push({ region, key: 'AccessKeyId', value: options.accessKeyId });
-    if (options.userName) scopes.push({ region, key: 'Username', value: options.userName });
-  }
-  const task = options.progress?.start('LookupEvents', scopes.length);
+  const task = options.progress?.start('LookupEvents', regions.length * options.targets.length);
   const result: LookupResult = { coverage: [], interrupted: false, records: 0 };
   // Page writes go one at a time: one DuckDB connection, one journal.
   let persist: Promise<unknown> = Promise.resolve();
@@ -93,16 +99,17 @@ export async function collectLookupEvents(options: LookupCollection): Promise<Lo
     persist = next.catch(() => undefined);
     return next;
   };
-  const queue = [...scopes];
-  const workers = Array.from({ length: Math.min(options.concurrency ?? 6, queue.length) }, async () => {
-    for (let scope = queue.shift(); scope; scope = queue.shift()) {
-      const line = await collectScope(options, scope, serial, result);
-      if (line) result.coverage.push(line);
-      task?.tick(1, `${scope.region} ${scope.key}`);
+  await forEachBounded(regions, options.concurrency ?? regions.length, async (region, stop) => {
+    for (const target of options.targets) {
+      if (stop.aborted) return;
+      const scope = { region, ...target };
+      result.coverage.push(await collectScope(options, scope, serial, result, stop));
+      task?.tick(1, `${region} ${target.key}`);
     }
   });
-  await Promise.all(workers);
-  task?.done(`${result.records} events from ${scopes.length} region/attribute queries`);
+  task?.done(
+    `${result.records} events from ${regions.length * options.targets.length} region/attribute queries`,
+  );
   result.coverage.sort((a, b) => a.region.localeCompare(b.region) || a.scope.localeCompare(b.scope));
   return result;
 }
@@ -112,15 +119,16 @@ async function collectScope(
   scope: LookupScope,
   serial: <T>(work: () => Promise<T>) => Promise<T>,
   result: LookupResult,
-): Promise<CoverageEntry | null> {
-  const scopeName = `${scope.key}=${scope.value}`;
+  stop: AbortSignal,
+): Promise<CoverageEntry> {
+  const name = scopeName(scope);
   const [saved] = await serial(() =>
     o.store.query<Checkpoint>(`SELECT * FROM ${CHECKPOINTS} WHERE region = ? AND scope = ?`, [
       scope.region,
-      scopeName,
+      name,
     ]),
   );
-  let cp = startingPoint(saved, scope.region, scopeName, o.since, o.until, o.now.toISOString());
+  let cp = startingPoint(saved, scope.region, name, o.since, o.until, o.now.toISOString());
   const line = (status: CoverageEntry['status'], reason: string | null): CoverageEntry => {
     const historyStart = new Date(Date.parse(cp.started) - LOOKUP_HISTORY_MS).toISOString();
     const tooOld = cp.qfrom < historyStart;
@@ -128,9 +136,9 @@ async function collectScope(
       ? `LookupEvents keeps 90 days: events before ${historyStart} need the trail bucket`
       : null;
     return {
-      source: 'lookup-events',
+      source: LOOKUP_SOURCE,
       region: scope.region,
-      scope: scopeName,
+      scope: name,
       from: tooOld ? historyStart : cp.from,
       to: cp.to,
       status: status === 'complete' && tooOld ? 'partial' : status,
@@ -138,12 +146,25 @@ async function collectScope(
       records: cp.records,
     };
   };
+  // The scope's end in this run, journalled: the responder sees each region finish.
+  const ended = (entry: CoverageEntry): CoverageEntry => {
+    o.caseFolder.record('collect.lookup', {
+      region: scope.region,
+      attribute: scope.key,
+      value: scope.value,
+      status: entry.status,
+      reason: entry.reason,
+      pages: cp.pages,
+      records: cp.records,
+    });
+    return entry;
+  };
   if (cp.done) return line('complete', null);
   const client = o.pool.get(CloudTrailClient, scope.region);
   for (;;) {
-    if (o.signal?.aborted) {
-      result.interrupted = true;
-      return null;
+    if (o.signal?.aborted || stop.aborted) {
+      result.interrupted ||= o.signal?.aborted ?? false;
+      return line('partial', `interrupted after ${cp.pages} pages: run the collection again to resume`);
     }
     let page;
     try {
@@ -158,15 +179,17 @@ async function collectScope(
       );
     } catch (error) {
       const e = classifyAwsError(error);
-      if (e.credentialsRejected) throw error;
+      if (endsCollection(e)) throw error;
       if (e.code === 'InvalidNextTokenException' && cp.token) {
         // The token outlived its query (AWS expires them); start the scope again, ids dedupe.
-        o.log.warn(`${scope.region}: LookupEvents refused the saved NextToken; starting ${scopeName} again.`);
+        o.log.warn(`${scope.region}: LookupEvents refused the saved NextToken; starting ${name} again.`);
         cp = { ...cp, token: null, pages: 0 };
         continue;
       }
-      o.log.warn(`${scope.region}: LookupEvents ${scopeName}: ${describeAwsError(e)}`);
-      return line(e.kind === 'denied' || e.kind === 'throttled' ? 'partial' : 'failed', describeAwsError(e));
+      o.log.warn(`${scope.region}: LookupEvents ${name}: ${describeAwsError(e)}`);
+      // What was read stays; the ledger says what is missing and why.
+      const kind = e.kind === 'denied' || e.kind === 'throttled' ? 'partial' : 'failed';
+      return ended(line(kind, describeAwsError(e)));
     }
     const events = page.Events ?? [];
     const next = page.NextToken ?? null;
@@ -178,7 +201,7 @@ async function collectScope(
         const evidence = await o.caseFolder.addEvidence(
           relative,
           JSON.stringify({ Events: events }),
-          `LookupEvents ${scope.region} ${scopeName} page ${pageNo}`,
+          `LookupEvents ${scope.region} ${name} page ${pageNo}`,
         );
         const loaded = await ingestPaths(o.store, [o.caseFolder.path(EVIDENCE_DIR, evidence.path)], {
           sourceKind: 'lookup-events',
@@ -201,7 +224,7 @@ async function collectScope(
       ]);
     });
     o.onPage?.(scope, pageNo, events.length);
-    if (cp.done) return line('complete', null);
+    if (cp.done) return ended(line('complete', null));
   }
 }
 

@@ -1,0 +1,171 @@
+import { join } from 'node:path';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ListUsersCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseFolder } from '../../case/case.js';
+import { systemClock } from '../../clock.js';
+import { createUserWithKey, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { readLedger } from '../../trail/coverage.js';
+import { ADMIN, cli, iam, simWithResponder, tempDir, victimUser, type Creds } from './contain.fixture.js';
+
+let sim: RunningSim;
+let responder: Creds;
+let victim: { arn: string; key: Creds };
+
+beforeAll(async () => {
+  ({ sim, responder } = await simWithResponder());
+  victim = await victimUser(sim.endpoint, responder, 'ledger-bot');
+  // The key's calls: three in eu-west-1, two in us-east-1, and IAM (global: logged in us-east-1).
+  for (const [region, n] of [
+    ['eu-west-1', 3],
+    ['us-east-1', 2],
+  ] as const) {
+    const ec2 = new EC2Client({ region, endpoint: sim.endpoint, credentials: victim.key, maxAttempts: 1 });
+    for (let i = 0; i < n; i++) await ec2.send(new DescribeVpcsCommand({}));
+    ec2.destroy();
+  }
+  await iam(sim.endpoint, victim.key).send(new ListUsersCommand({}));
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+/** A case for the victim's key, as triage leaves it. */
+function newCase(cwd: string): string {
+  const folder = CaseFolder.create(join(cwd, 'case'), {
+    clock: systemClock,
+    subject: {
+      input: victim.key.accessKeyId,
+      kind: 'access-key',
+      accessKeyId: victim.key.accessKeyId,
+      userName: 'ledger-bot',
+    },
+  });
+  folder.close();
+  return folder.dir;
+}
+
+interface Row {
+  source: string;
+  region: string;
+  scope: string;
+  state: string;
+  records: string;
+  why: string;
+}
+
+/** The rows of the report's coverage table (Markdown: Source | Region | Scope | From | To | State | Records | Why). */
+function coverageRows(markdown: string): Row[] {
+  const lines = markdown.split('\n');
+  const head = lines.findIndex((l) => /^\|\s*Source\s*\|\s*Region\s*\|\s*Scope\s*\|/.test(l));
+  expect(head, 'the report has a coverage table').toBeGreaterThanOrEqual(0);
+  const rows: Row[] = [];
+  for (const line of lines.slice(head + 2)) {
+    if (!line.startsWith('|')) break;
+    const cells = line
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim());
+    rows.push({
+      source: cells[0]!,
+      region: cells[1]!,
+      scope: cells[2]!,
+      state: cells[5]!,
+      records: cells[6]!,
+      why: cells[7]!,
+    });
+  }
+  return rows;
+}
+
+describe('tourniquet collect, then tourniquet report', () => {
+  it('reports the coverage collect recorded: every enabled region, complete', async () => {
+    const cwd = tempDir();
+    const dir = newCase(cwd);
+    const collected = await cli(['collect', '--case', dir, '--json'], sim.endpoint, responder, cwd);
+    expect(collected.err).not.toMatch(/please report/i);
+    expect(collected.code).toBe(0);
+    const doc = JSON.parse(collected.out) as { ledger: unknown[]; regions: string[] };
+    expect(doc.regions).toHaveLength(17);
+    // The ledger is in the case folder, in the format collect printed.
+    expect(readLedger(dir)).toEqual(doc.ledger);
+
+    const report = await cli(['report', '--case', dir, '--kind', 'full'], sim.endpoint, responder, cwd);
+    expect(report.code).toBe(0);
+    expect(report.out).not.toMatch(/collection has not run/);
+    const rows = coverageRows(report.out);
+    const lookups = rows.filter((r) => r.source === 'LookupEvents');
+    // Each region asked by key and by user name, all complete.
+    expect(new Set(lookups.map((r) => r.region))).toEqual(new Set(doc.regions));
+    expect(lookups).toHaveLength(34);
+    expect(lookups.every((r) => r.state === 'complete')).toBe(true);
+    const byKey = (region: string) =>
+      lookups.find((r) => r.region === region && r.scope === `AccessKeyId=${victim.key.accessKeyId}`);
+    expect(byKey('eu-west-1')?.records).toBe('3');
+    expect(Number(byKey('us-east-1')?.records)).toBeGreaterThanOrEqual(3);
+    expect(byKey('sa-east-1')?.records).toBe('0');
+  }, 60_000);
+
+  it('a region denied: collect exits 3 and the report shows that region partial, with the reason', async () => {
+    const denied = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'responder-no-eu', {
+      managedPolicies: [ADMIN],
+      inlinePolicies: {
+        'no-eu-west-1': {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'cloudtrail:LookupEvents',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+            },
+          ],
+        },
+      },
+    }).key;
+    const cwd = tempDir();
+    const dir = newCase(cwd);
+    const collected = await cli(['collect', '--case', dir, '--json'], sim.endpoint, denied, cwd);
+    expect(collected.code).toBe(3);
+
+    const report = await cli(['report', '--case', dir, '--kind', 'full'], sim.endpoint, denied, cwd);
+    expect(report.code).toBe(0);
+    expect(report.err).toMatch(/Coverage of the evidence is partial/);
+    const rows = coverageRows(report.out);
+    const partial = rows.filter((r) => r.state !== 'complete');
+    expect(partial.map((r) => `${r.source} ${r.region} ${r.state}`)).toEqual([
+      'LookupEvents eu-west-1 partial',
+      'LookupEvents eu-west-1 partial',
+    ]);
+    for (const r of partial) expect(r.why).toMatch(/AccessDenied/);
+    expect(rows.filter((r) => r.state === 'complete')).toHaveLength(32);
+  }, 60_000);
+});
+
+describe('tourniquet respond', () => {
+  it('leaves the same ledger as collect, and the report reads it', async () => {
+    const cwd = tempDir();
+    const other = await victimUser(sim.endpoint, responder, 'ledger-bot-2');
+    await iam(sim.endpoint, other.key).send(new ListUsersCommand({}));
+    const run = await cli(
+      ['respond', other.key.accessKeyId, '--yes', '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    expect(run.err).not.toMatch(/please report/i);
+    const r = JSON.parse(run.out) as { dir: string; coverage: { source: string; state: string }[] };
+    const ledger = readLedger(r.dir);
+    const lookups = ledger.filter((e) => e.source === 'LookupEvents' && e.scope === 'Username=ledger-bot-2');
+    expect(lookups).toHaveLength(17);
+    expect(lookups.every((e) => e.status === 'complete')).toBe(true);
+    expect(lookups.find((e) => e.region === 'us-east-1')!.records).toBeGreaterThanOrEqual(1);
+    // No trail in this account: the ledger says so instead of staying silent.
+    expect(ledger).toContainEqual(expect.objectContaining({ source: 'trails', status: 'failed' }));
+    // respond's result is the report's reading of that ledger, line for line.
+    expect(r.coverage).toHaveLength(ledger.length);
+    const report = await cli(['report', '--case', r.dir, '--kind', 'full'], sim.endpoint, responder, cwd);
+    const rows = coverageRows(report.out).filter((x) => x.scope === 'Username=ledger-bot-2');
+    expect(rows.map((x) => x.state)).toEqual(lookups.map(() => 'complete'));
+  }, 60_000);
+});

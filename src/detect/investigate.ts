@@ -12,7 +12,7 @@ import type { Finding } from './finding.js';
 import type { GeoIp } from './geoip.js';
 import { lineageOf, renderLineage, type Lineage } from './lineage.js';
 import { BUILTIN_RULES } from './rules/index.js';
-import { fromNewNetworks, intruderMinted, intrusionStart, type Minted } from './routine.js';
+import { fromNewNetworks, intruderMinted, intrusionStart, ownerAddresses, type Minted } from './routine.js';
 import type { DetectionRule } from './rules/types.js';
 import type { SigmaReportEntry } from './sigma/load.js';
 import { burstsOf, type Burst, type TimelineEvent } from './timeline.js';
@@ -42,11 +42,27 @@ export interface Investigation {
   lineageText: string[];
   /** First suspicious event to last attacker event (null when nothing suspicious was found). */
   window: Window | null;
+  /**
+   * What separates the intruder's calls from the owner's inside the window (null without a
+   * window): calls of the lineage from the owner's established addresses are the owner's, except
+   * those of credentials the intruder minted. Optional: older saved investigations lack it.
+   */
+  attribution?: Attribution | null;
   anomalies: Anomalies | null;
   timeline: Burst[];
   sigmaReport: SigmaReportEntry[];
   ruleFailures: { ruleId: string; error: string }[];
   truncatedRules: string[];
+}
+
+/** How the investigation told the intruder's calls from the owner's (see `Investigation`). */
+export interface Attribution {
+  /** Addresses the lineage's credentials used a day or more before the window. */
+  ownerAddresses: string[];
+  /** Credentials minted from the intruder's addresses: all their calls are the intruder's. */
+  intruderKeys: string[];
+  /** Calls of the lineage inside the window from the owner's addresses (not attributed). */
+  ownerCalls: number;
 }
 
 const SUSPICIOUS = severityRank('medium');
@@ -68,9 +84,21 @@ export async function investigate(
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
   const minted = lineage ? await intruderMinted(store, lineage) : { keys: [], starts: [] };
-  if (lineage) await markAttributed(store, rules, run.findings, lineage, null, minted.keys);
-  const window = await inferWindow(store, run.findings, lineage, minted, options.incidentSince ?? null);
-  if (lineage && window) await markAttributed(store, rules, run.findings, lineage, window.since, minted.keys);
+  if (lineage)
+    await markAttributed(store, rules, run.findings, lineage, {
+      since: null,
+      always: minted.keys,
+      owner: [],
+    });
+  const { window, attribution } = await inferWindow(
+    store,
+    run.findings,
+    lineage,
+    minted,
+    options.incidentSince ?? null,
+  );
+  if (lineage && window && attribution)
+    await markAttributed(store, rules, run.findings, lineage, attributionOf(window, attribution));
   // Nothing but the owner's routine use: no incident, so nothing is the compromise's.
   if (lineage && !window) for (const f of run.findings) f.attributed = false;
   let anomalies: Anomalies | null = null;
@@ -92,7 +120,14 @@ export async function investigate(
     });
   }
 
-  const events = await attackerEvents(store, rules, run.findings, lineage, window, minted.keys);
+  const events = await attackerEvents(
+    store,
+    rules,
+    run.findings,
+    lineage,
+    window,
+    window && attribution ? attributionOf(window, attribution) : null,
+  );
   if (lineage) rankOthersLow(run.findings);
   return {
     subjectKeys,
@@ -100,6 +135,7 @@ export async function investigate(
     lineage,
     lineageText: lineage ? renderLineage(lineage) : [],
     window,
+    attribution,
     anomalies,
     timeline: burstsOf(events, run.findings, options.burstGapMinutes ?? 15),
     sigmaReport: options.sigma?.report ?? [],
@@ -129,11 +165,47 @@ function rankOthersLow(findings: Finding[]): void {
  * its sessions, and the records of its credentials' minting (a cross-account AssumeRole is also
  * recorded in the role's account, without the caller's key).
  */
-function attributionSql(
-  lineage: Lineage,
-  since: string | null,
-  always: string[],
-): { sql: string; params: QueryParam[] } {
+/**
+ * The condition over `cloudtrail_events e` selecting the compromise's calls as a (saved)
+ * investigation attributed them: the lineage's calls in the incident window, minus the owner's
+ * from their established addresses, plus every call of credentials the intruder minted; the
+ * responder's own calls never. Null when nothing is attributed. The reports select with it.
+ *
+ * ```ts
+ * const c = compromiseCondition(investigation);
+ * if (c) await store.query(`SELECT e.eventid FROM cloudtrail_events e WHERE ${c.sql}`, c.params);
+ * ```
+ */
+export function compromiseCondition(
+  inv: Pick<Investigation, 'lineage' | 'window'> & { attribution?: Attribution | null | undefined },
+): { sql: string; params: QueryParam[] } | null {
+  if (!inv.lineage || !inv.window) return null;
+  const { sql, params } = attributionSql(inv.lineage, {
+    since: inv.window.since,
+    always: inv.attribution?.intruderKeys ?? [],
+    owner: inv.attribution?.ownerAddresses ?? [],
+  });
+  return {
+    sql: `${sql} AND e.eventtime <= ? AND ${NOT_RESPONDER}`,
+    params: [...params, inv.window.until],
+  };
+}
+
+/** Which calls of the lineage are the compromise's (see `attributionSql`). */
+interface Scope {
+  /** From when the subject keys' calls count; null: always. */
+  since: string | null;
+  /** Keys whose every call counts (minted by the intruder). */
+  always: string[];
+  /** Addresses whose calls are the owner's, except calls of `always` keys. */
+  owner: string[];
+}
+
+function attributionOf(window: Window, attribution: Attribution): Scope {
+  return { since: window.since, always: attribution.intruderKeys, owner: attribution.ownerAddresses };
+}
+
+function attributionSql(lineage: Lineage, scope: Scope): { sql: string; params: QueryParam[] } {
   const list = (values: string[]): string => values.map(() => '?').join(', ');
   const parts = [`e.useridentity.accesskeyid IN (${list(lineage.keys)})`];
   const params: QueryParam[] = [...lineage.keys];
@@ -142,12 +214,20 @@ function attributionSql(
     parts.push(`e.eventid IN (${list(eventIds)})`);
     params.push(...eventIds);
   }
-  const timed = `((${parts.join(' OR ')})${since ? ' AND e.eventtime >= ?' : ''})`;
-  params.push(...(since ? [since] : []));
-  if (always.length === 0) return { sql: timed, params };
+  const conditions = [`(${parts.join(' OR ')})`];
+  if (scope.since) {
+    conditions.push('e.eventtime >= ?');
+    params.push(scope.since);
+  }
+  if (scope.owner.length) {
+    conditions.push(`coalesce(e.sourceipaddress, '') NOT IN (${list(scope.owner)})`);
+    params.push(...scope.owner);
+  }
+  const timed = `(${conditions.join(' AND ')})`;
+  if (scope.always.length === 0) return { sql: timed, params };
   return {
-    sql: `(${timed} OR e.useridentity.accesskeyid IN (${list(always)}))`,
-    params: [...params, ...always],
+    sql: `(${timed} OR e.useridentity.accesskeyid IN (${list(scope.always)}))`,
+    params: [...params, ...scope.always],
   };
 }
 
@@ -160,12 +240,11 @@ async function markAttributed(
   rules: readonly DetectionRule[],
   findings: Finding[],
   lineage: Lineage,
-  since: string | null,
-  always: string[],
+  scope: Scope,
 ): Promise<void> {
   const predicates = predicatesOf(rules, findings);
   if (predicates.length === 0) return;
-  const { sql, params } = attributionSql(lineage, since, always);
+  const { sql, params } = attributionSql(lineage, scope);
   const ids = new Set(
     (
       await store.query<{ eventid: string }>(
@@ -198,7 +277,7 @@ async function inferWindow(
   lineage: Lineage | null,
   minted: Minted,
   given: string | null,
-): Promise<Window | null> {
+): Promise<{ window: Window | null; attribution: Attribution | null }> {
   let suspicious = findings.filter(
     (f) =>
       severityRank(f.severity) >= SUSPICIOUS &&
@@ -223,15 +302,32 @@ async function inferWindow(
   const first = minOf(lineage ? starts : suspicious.map((f) => f.firstSeen));
   const since = given ?? (lineage && first ? await intrusionStart(store, lineage, first) : first);
   let until = maxOf(suspicious.map((f) => f.lastSeen));
+  let attribution: Attribution | null = null;
   if (lineage && since) {
-    const { sql, params } = attributionSql(lineage, since, minted.keys);
+    const owner = await ownerAddresses(store, lineage, since);
+    const { sql, params } = attributionSql(lineage, { since, always: minted.keys, owner });
     const [span] = await store.query<{ last: string | null }>(
       `SELECT max(e.eventtime) AS last FROM ${FROM_EVENTS} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ?`,
       [...params, since],
     );
     if (span?.last && span.last > (until ?? '')) until = span.last;
+    const ownerCalls = await callsFromOwner(store, lineage, { since, always: minted.keys, owner });
+    attribution = { ownerAddresses: owner, intruderKeys: minted.keys, ownerCalls };
   }
-  return since && until ? { since, until } : null;
+  const window = since && until ? { since, until } : null;
+  return { window, attribution: window ? attribution : null };
+}
+
+/** How many calls of the lineage from `since` the owner's addresses leave out of the attribution. */
+async function callsFromOwner(store: EventQuery, lineage: Lineage, scope: Scope): Promise<number> {
+  if (scope.owner.length === 0) return 0;
+  const all = attributionSql(lineage, { ...scope, owner: [] });
+  const theirs = attributionSql(lineage, scope);
+  const [row] = await store.query<{ n: number }>(
+    `SELECT count(*) AS n FROM ${FROM_EVENTS} WHERE ${all.sql} AND NOT ${theirs.sql} AND ${NOT_RESPONDER}`,
+    [...all.params, ...theirs.params],
+  );
+  return row?.n ?? 0;
 }
 
 async function attackerEvents(
@@ -240,14 +336,14 @@ async function attackerEvents(
   findings: Finding[],
   lineage: Lineage | null,
   window: Window | null,
-  always: string[],
+  scope: Scope | null,
 ): Promise<TimelineEvent[]> {
   const select = `SELECT e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
       e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed
     FROM ${FROM_EVENTS}`;
   if (lineage) {
-    if (!window) return [];
-    const { sql, params } = attributionSql(lineage, window.since, always);
+    if (!window || !scope) return [];
+    const { sql, params } = attributionSql(lineage, scope);
     return store.query<TimelineEvent>(
       `${select} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ? ORDER BY e.eventtime`,
       [...params, window.since, window.until],

@@ -136,3 +136,22 @@ export async function intrusionStart(store: EventQuery, lineage: Lineage, since:
   );
   return row?.first ?? since;
 }
+
+/**
+ * The addresses the lineage's credentials had already used a day or more before `since`, the
+ * start of the incident: the owner's office, VPN and CI runners. Inside the window the owner keeps
+ * working with the same key from them; those calls are the owner's, not the intruder's (unless the
+ * owner's own machine is the intruder's, which the report states as the assumption it is).
+ */
+export async function ownerAddresses(store: EventQuery, lineage: Lineage, since: string): Promise<string[]> {
+  const before = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
+  const keys = lineage.keys.map(() => '?').join(', ');
+  const rows = await store.query<{ ip: string }>(
+    `SELECT DISTINCT e.sourceipaddress AS ip FROM ${FROM_EVENTS}
+     WHERE (e.useridentity.accesskeyid IN (${keys}) OR ${ownCalls(lineage)})
+       AND e.sourceipaddress IS NOT NULL AND e.eventtime < ?
+     ORDER BY 1`,
+    [...lineage.keys, ...ownParams(lineage), before],
+  );
+  return rows.map((r) => r.ip);
+}

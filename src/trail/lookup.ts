@@ -176,8 +176,12 @@ async function collectScope(
           MaxResults: PAGE_SIZE,
           NextToken: cp.token ?? undefined,
         }),
+        // When another region's failure ends the run, a request waiting in its retries ends too.
+        { abortSignal: stop },
       );
     } catch (error) {
+      if (stop.aborted)
+        return line('partial', `interrupted after ${cp.pages} pages: run the collection again to resume`);
       const e = classifyAwsError(error);
       if (endsCollection(e)) throw error;
       if (e.code === 'InvalidNextTokenException' && cp.token) {

@@ -1,12 +1,24 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseFolder } from '../../case/case.js';
 import { systemClock } from '../../clock.js';
-import { createUserWithKey, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { createUserWithKey, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { STORE_FILE, openEventStore } from '../../store/store.js';
 import { readLedger } from '../../trail/coverage.js';
-import { ADMIN, cli, iam, simWithResponder, tempDir, victimUser, type Creds } from './contain.fixture.js';
+import {
+  ADMIN,
+  attackerSessions,
+  cli,
+  deployRole,
+  iam,
+  simWithResponder,
+  tempDir,
+  victimUser,
+  type Creds,
+} from './contain.fixture.js';
 
 let sim: RunningSim;
 let responder: Creds;
@@ -168,4 +180,61 @@ describe('tourniquet respond', () => {
     const rows = coverageRows(report.out).filter((x) => x.scope === 'Username=ledger-bot-2');
     expect(rows.map((x) => x.state)).toEqual(lookups.map(() => 'complete'));
   }, 60_000);
+
+  it('an interrupted collection resumes: no region finished twice, no record stored twice, the ledger complete', async () => {
+    const cwd = tempDir();
+    const other = await victimUser(sim.endpoint, responder, 'ledger-bot-3');
+    await iam(sim.endpoint, other.key).send(new ListUsersCommand({}));
+    // Sessions the key minted: containment finds them and collection asks for each (4 queries per region).
+    await attackerSessions(
+      sim.endpoint,
+      other.key,
+      await deployRole(sim.endpoint, responder, other.arn, 'ledger-3'),
+    );
+    const lookups = (): { region: string; attribute: string; value: string; status: string }[] => {
+      const root = join(cwd, 'cases');
+      const [id] = existsSync(root) ? readdirSync(root) : [];
+      const file = id ? join(root, id, 'journal.jsonl') : '';
+      if (!file || !existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; data: never })
+        .filter((e) => e.kind === 'collect.lookup')
+        .map((e) => e.data);
+    };
+    const first = cli(['respond', other.key.accessKeyId, '--yes', '--json'], sim.endpoint, responder, cwd);
+    // The endpoint goes away once a few regions have finished.
+    while (lookups().length < 3) await new Promise((r) => setTimeout(r, 20));
+    const state = sim.state;
+    await sim.stop();
+    expect((await first).code).toBe(1);
+    const before = lookups().length;
+    sim = await startSim({ port: 0, state, lookupEventsPerSecond: 20 });
+
+    const again = await cli(
+      ['respond', other.key.accessKeyId, '--yes', '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    const r = JSON.parse(again.out) as { dir: string; resumed: boolean };
+    expect(r.resumed).toBe(true);
+    const finished = lookups().map((l) => `${l.region} ${l.attribute}=${l.value}`);
+    expect(finished.length).toBeGreaterThan(before);
+    expect(new Set(finished).size).toBe(finished.length);
+    const ledger = readLedger(r.dir).filter((e) => e.scope === 'Username=ledger-bot-3');
+    expect(ledger).toHaveLength(17);
+    expect(ledger.every((e) => e.status === 'complete')).toBe(true);
+    const store = await openEventStore(join(r.dir, STORE_FILE), { readOnly: true });
+    try {
+      const [row] = await store.query<{ n: number; ids: number }>(
+        'SELECT count(*) AS n, count(DISTINCT eventid) AS ids FROM cloudtrail_events',
+      );
+      expect(row!.n).toBeGreaterThan(0);
+      expect(row!.n).toBe(row!.ids);
+    } finally {
+      store.close();
+    }
+  }, 90_000);
 });

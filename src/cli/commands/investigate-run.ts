@@ -97,6 +97,12 @@ function blocksOf(r: Investigation): Block[] {
             ? `${r.findings.filter((f) => !f.attributed).length} (rated low here; "rule:" shows the rule's own rating)`
             : null,
         ],
+        [
+          'Owner’s calls left out',
+          r.attribution
+            ? `${r.attribution.ownerCalls} call(s) in the window from addresses the key used before it: ${r.attribution.ownerAddresses.join(', ') || '—'} (count them too if the owner's machine itself is compromised)`
+            : null,
+        ],
       ],
     },
     {

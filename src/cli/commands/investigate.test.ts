@@ -52,6 +52,8 @@ describe('tourniquet investigate', () => {
     const doc = JSON.parse(out) as Investigation & { files: { path: string; sha256: string }[] };
     expect(doc.subjectKeys).toEqual([ALICE_KEY]);
     expect(doc.window).toEqual({ since: '2024-05-20T10:00:00Z', until: '2024-05-20T11:30:00Z' });
+    // The office address of the three baseline weeks is the owner's; the attacker's is not.
+    expect(doc.attribution).toMatchObject({ ownerAddresses: ['10.0.0.5'], ownerCalls: 0 });
     expect(doc.findings.find((f) => f.ruleId === 'ec2-crypto-mining-launch')).toMatchObject({
       severity: 'critical',
       category: 'crypto-mining',
@@ -90,6 +92,9 @@ describe('tourniquet investigate', () => {
     expect(out).toContain('└─ ConsoleLogin');
     expect(out).toContain('2024-05-20T10:00:00Z … 2024-05-20T11:30:00Z');
     expect(out).toContain('ec2-crypto-mining-launch');
+    expect(out).toMatch(
+      /Owner’s calls left out +0 call\(s\) in the window from addresses the key used before it: 10\.0\.0\.5/,
+    );
     expect(out).not.toContain('\u001b[2J');
   });
 

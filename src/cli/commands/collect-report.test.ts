@@ -1,13 +1,22 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientPool } from '../../aws/pool.js';
 import { CaseFolder } from '../../case/case.js';
-import { systemClock } from '../../clock.js';
-import { createUserWithKey, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
-import { STORE_FILE, openEventStore } from '../../store/store.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { silentLogger, silentProgress } from '../../context.js';
+import { SimClock, createUserWithKey, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { EVENTS_TABLE } from '../../store/schema.js';
+import { STORE_FILE, openEventStore, type EventStore } from '../../store/store.js';
+import { collectCloudTrail, type CollectOptions } from '../../trail/collect.js';
 import { readLedger } from '../../trail/coverage.js';
+import { MAX_ROUNDS, type Derived } from '../../trail/follow.js';
 import {
   ADMIN,
   attackerSessions,
@@ -237,4 +246,154 @@ describe('tourniquet respond', () => {
       store.close();
     }
   }, 90_000);
+});
+
+describe('following derived credentials (src/trail/follow.ts)', () => {
+  let fsim: RunningSim;
+  let froot: string;
+  let fclock: Clock;
+  let fadmin: Creds;
+  let alice: Creds;
+  /** The session alice's key minted (GetSessionToken), which made calls of its own. */
+  let session: string;
+  let trailStarted: string;
+
+  beforeAll(async () => {
+    fsim = await startSim({
+      port: 0,
+      seed: 'follow',
+      clock: new SimClock({ start: '2026-03-01T08:00:00Z', frozen: true }),
+      lookupEventsPerSecond: 100,
+    });
+    fclock = { now: () => fsim.clock.now(), sleep: (ms) => systemClock.sleep(ms) };
+    fadmin = createUserWithKey(fsim.state, VICTIM_ACCOUNT, 'admin', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    }).key;
+    const config = (region: string, credentials: object) => ({
+      region,
+      endpoint: fsim.endpoint,
+      credentials: credentials as typeof fadmin,
+      maxAttempts: 1,
+    });
+    // A multi-region trail logging since day 1…
+    const s3 = new S3Client({ ...config('us-east-1', fadmin), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'org-logs' }));
+    const ct = new CloudTrailClient(config('us-east-1', fadmin));
+    await ct.send(
+      new CreateTrailCommand({ Name: 'all', S3BucketName: 'org-logs', IsMultiRegionTrail: true }),
+    );
+    await ct.send(new StartLoggingCommand({ Name: 'all' }));
+    trailStarted = fsim.clock.now().toISOString();
+    s3.destroy();
+    ct.destroy();
+    // …and two days later alice's key mints a session that works in eu-west-1.
+    fsim.clock.advance(2 * 86_400_000);
+    alice = createUserWithKey(fsim.state, VICTIM_ACCOUNT, 'alice', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    }).key;
+    const sts = new STSClient(config('us-east-1', alice));
+    const minted = (await sts.send(new GetSessionTokenCommand({}))).Credentials!;
+    sts.destroy();
+    session = minted.AccessKeyId!;
+    const ec2 = new EC2Client(
+      config('eu-west-1', {
+        accessKeyId: minted.AccessKeyId!,
+        secretAccessKey: minted.SecretAccessKey!,
+        sessionToken: minted.SessionToken!,
+      }),
+    );
+    for (let i = 0; i < 3; i++) await ec2.send(new DescribeVpcsCommand({}));
+    ec2.destroy();
+    fsim.clock.advance(10 * 60_000);
+    fsim.deliverTrails({ force: true });
+    froot = mkdtempSync(join(tmpdir(), 'tq-follow-'));
+  });
+  afterAll(async () => {
+    await fsim.stop();
+    rmSync(froot, { recursive: true, force: true });
+  });
+
+  /** A caller's idea of "derived": the keys GetSessionToken calls in the store minted. */
+  async function keysInStore(store: EventStore): Promise<Derived> {
+    const rows = await store.query<{ k: string }>(
+      `SELECT DISTINCT json_extract_string(responseelements, '$.credentials.accessKeyId') AS k
+       FROM ${EVENTS_TABLE} WHERE eventname = 'GetSessionToken' AND responseelements IS NOT NULL`,
+    );
+    return { targets: rows.map((r) => ({ key: 'AccessKeyId' as const, value: r.k })), otherAccounts: [] };
+  }
+
+  async function collect(name: string, options: Omit<CollectOptions, 'since' | 'lookup' | 'account'>) {
+    const folder = CaseFolder.create(join(froot, name), {
+      clock: fclock,
+      subject: { input: 'x', kind: 'unknown' },
+    });
+    const aws = await ClientPool.create(
+      { endpointUrl: fsim.endpoint, region: 'us-east-1', credentials: fadmin },
+      systemClock,
+    );
+    try {
+      const result = await collectCloudTrail(
+        { clock: fclock, log: silentLogger, progress: silentProgress, case: folder, aws },
+        {
+          ...options,
+          since: new Date(Date.parse(trailStarted) + 86_400_000).toISOString(),
+          lookup: [{ key: 'AccessKeyId', value: alice.accessKeyId }],
+          account: VICTIM_ACCOUNT,
+        },
+      );
+      return { result, dir: folder.dir };
+    } finally {
+      aws.destroy();
+      folder.close();
+    }
+  }
+
+  it('asks LookupEvents for what the collected events derived, in a second round', async () => {
+    const { result } = await collect('rounds', { sources: ['api'], follow: keysInStore });
+    expect(result.lookedUp).toEqual([`AccessKeyId=${alice.accessKeyId}`, `AccessKeyId=${session}`]);
+    const eu = result.coverage.find((c) => c.region === 'eu-west-1' && c.scope === `AccessKeyId=${session}`);
+    expect(eu).toMatchObject({ status: 'complete', records: 3 });
+    expect(result.incomplete).toBe(false);
+  });
+
+  it('spares the rounds when a multi-region trail logged the whole window and its bucket was read', async () => {
+    const { result, dir } = await collect('bucket', { sources: ['trails', 'api'], follow: keysInStore });
+    expect(result.lookedUp).toEqual([`AccessKeyId=${alice.accessKeyId}`]);
+    const spared = readLedger(dir).find((e) => e.scope === 'derived credentials');
+    expect(spared).toMatchObject({ source: 'LookupEvents', status: 'complete' });
+    expect(spared?.reason).toContain(`AccessKeyId=${session}`);
+    // The session's calls came from the bucket.
+    const store = await openEventStore(join(dir, STORE_FILE), { readOnly: true });
+    try {
+      const rows = await store.query<{ sourcekind: string }>(
+        `SELECT sourcekind FROM ${EVENTS_TABLE} WHERE useridentity.accesskeyid = ? AND eventname = 'DescribeVpcs'`,
+        [session],
+      );
+      expect(rows.map((r) => r.sourcekind)).toEqual(['s3', 's3', 's3']);
+    } finally {
+      store.close();
+    }
+    expect(result.incomplete).toBe(false);
+  });
+
+  it(`says so in the ledger when derivations go on past ${MAX_ROUNDS} rounds, and names other accounts`, async () => {
+    let round = 0;
+    const endless = (): Promise<Derived> =>
+      Promise.resolve({
+        targets: [{ key: 'Username', value: `ghost-${++round}` }],
+        otherAccounts: ['444455556666'],
+      });
+    const { result } = await collect('endless', { sources: ['api'], follow: endless });
+    expect(result.lookedUp).toHaveLength(MAX_ROUNDS);
+    expect(result.incomplete).toBe(true);
+    expect(result.coverage.filter((c) => c.status !== 'complete')).toEqual([
+      expect.objectContaining({
+        source: 'LookupEvents',
+        scope: 'derived credentials',
+        status: 'partial',
+        reason: expect.stringContaining(`Username=ghost-${MAX_ROUNDS}`) as string,
+      }),
+      expect.objectContaining({ source: 'account 444455556666', status: 'partial' }),
+    ]);
+  });
 });

@@ -10,7 +10,13 @@ import {
   parseS3Source,
   type S3Source,
 } from './bucket.js';
-import { coverageIncomplete, recordCoverage, type CoverageEntry } from './coverage.js';
+import {
+  COVERAGE_FILE,
+  coverageIncomplete,
+  readLedger,
+  recordCoverage,
+  type CoverageEntry,
+} from './coverage.js';
 import { lookupFollowing, type FollowDerived } from './follow.js';
 import { ingestPaths } from './ingest.js';
 import { LOOKUP_HISTORY_MS, collectLookupEvents, scopeName, type LookupTarget } from './lookup.js';
@@ -96,6 +102,8 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
   const until = options.until ?? now.toISOString();
   const since = options.since ?? new Date(now.getTime() - LOOKUP_HISTORY_MS).toISOString();
   const sources = options.sources.length > 0 ? options.sources : ['api'];
+  // A ledger that cannot be merged into would fail the run at its end: say so before any work.
+  readLedger(ctx.case.dir);
   const store = await openEventStore(ctx.case.path(STORE_FILE), { memoryLimit: LOAD_MEMORY_LIMIT });
   const result: CollectResult = {
     coverage: [],
@@ -132,7 +140,13 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
     const { ledger, sha256 } = recordCoverage(ctx.case, result.coverage, ctx.clock.now(), (e) =>
       result.regionSource === 'DescribeRegions' ? e.source === 'region list' : false,
     );
-    ctx.case.record('collect.coverage', { since, until, sources, entries: result.coverage, ledger: sha256 });
+    ctx.case.record('collect.coverage', {
+      since,
+      until,
+      sources,
+      entries: result.coverage,
+      ledger: { file: COVERAGE_FILE, sha256 },
+    });
     result.ledger = ledger;
     result.storedEvents = await store.count();
     result.incomplete = result.interrupted || coverageIncomplete(result.coverage);

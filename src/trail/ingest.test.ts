@@ -94,12 +94,13 @@ describe('ingestPaths on the public datasets', () => {
 });
 
 describe('ingestPaths on every layout', () => {
-  const records = rawRecords('stratus-detonation-logs').slice(0, 30);
-  const [a, b, c, d] = [
+  const records = rawRecords('stratus-detonation-logs').slice(0, 36);
+  const [a, b, c, d, e] = [
     records.slice(0, 8),
     records.slice(8, 16),
     records.slice(16, 24),
     records.slice(24, 30),
+    records.slice(30, 36),
   ];
 
   it('reads Records .json.gz in an AWSLogs tree, bare arrays, NDJSON and lookup-events output; skips digests', async () => {
@@ -139,9 +140,11 @@ describe('ingestPaths on every layout', () => {
     };
     writeFileSync(join(dir, 'in', 'lookup-events.json'), JSON.stringify(lookup, null, 4));
     writeFileSync(join(dir, 'in', 'notes.txt'), 'not read: not a .json name');
+    // A delivery file pretty-printed by hand: not one line, so read again with format detection.
+    writeFileSync(join(dir, 'in', 'pretty.json'), JSON.stringify({ Records: e }, null, 2));
 
     const report = await ingestPaths(store, [join(dir, 'in')]);
-    expect(report).toMatchObject({ files: 4, records: 30, inserted: 30, badRecords: 0, badFiles: [] });
+    expect(report).toMatchObject({ files: 5, records: 36, inserted: 36, badRecords: 0, badFiles: [] });
     expect(report.skipped).toEqual([
       {
         path: expect.stringContaining('CloudTrail-Digest') as string,

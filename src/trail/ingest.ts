@@ -60,6 +60,8 @@ export interface IngestReport {
  */
 const BATCH_BYTES = 1024 * 1024 * 1024;
 const BATCH_FILES = 4000;
+/** Layouts tried as one-line JSON first (see `ReadSpec.oneLine`). */
+const ONE_LINE_FORMATS = new Set<TrailFile['format']>(['records', 'objects']);
 /** Provenance kind marking a refused row between its insert and its removal, in one transaction. */
 const REFUSED = 'refused:';
 
@@ -140,8 +142,12 @@ class Loader {
     private readonly options: IngestOptions,
   ) {}
 
-  /** Read a batch in one DuckDB call; on failure, halve it until the refused files are isolated. */
-  async load(files: TrailFile[]): Promise<void> {
+  /**
+   * Read a batch in one DuckDB call: first as one-line JSON (how CloudTrail delivers), then, if
+   * that fails, with format detection; if that fails too, halve the batch until the refused files
+   * are isolated.
+   */
+  async load(files: TrailFile[], oneLine = true): Promise<void> {
     const first = files[0]!;
     const reader = readerSql({
       paths: files.map((f) => f.path),
@@ -149,6 +155,7 @@ class Loader {
       gzip: first.gzip,
       largest: Math.max(...files.map((f) => f.rawSize)),
       filter: this.options.filter,
+      oneLine,
     });
     try {
       await this.insertBatch(
@@ -158,10 +165,11 @@ class Loader {
     } catch (error) {
       // Only the data's fault is handled here; running out of memory or disk is not a bad file.
       if (!isDataError(error)) throw error;
+      if (oneLine && ONE_LINE_FORMATS.has(first.format)) return this.load(files, false);
       if (files.length === 1) return this.salvage(first, messageOf(error));
       const middle = Math.ceil(files.length / 2);
-      await this.load(files.slice(0, middle));
-      await this.load(files.slice(middle));
+      await this.load(files.slice(0, middle), false);
+      await this.load(files.slice(middle), false);
     }
   }
 

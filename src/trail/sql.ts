@@ -40,6 +40,12 @@ export interface ReadSpec {
   /** Replaces the file name as provenance (for repaired temp files). */
   sourceRef?: string | undefined;
   filter?: RecordFilter | undefined;
+  /**
+   * Every top-level JSON value sits on one line (CloudTrail writes its delivery files compact, on
+   * one line): DuckDB's newline-delimited reader then parses them, about 1.8x faster than its
+   * format detection. A file that breaks the promise fails the read, which is retried without it.
+   */
+  oneLine?: boolean | undefined;
 }
 
 /**
@@ -61,18 +67,18 @@ export function readerSql(spec: ReadSpec): string {
       spec.format === 'records' ? `{Records: '${RECORD_READ_TYPE}[]'}` : `{r: '${RECORD_READ_TYPE}'}`;
     const pick = spec.format === 'records' ? 'unnest(Records) AS r' : 'r';
     return `SELECT ${ref} AS sourceref, ${pick}, CAST(NULL AS VARCHAR) AS shapebad
-      FROM read_json(${list}, ${formatOption(spec.format)}, ${common}, columns = ${columns})`;
+      FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = ${columns})`;
   }
   let raw: string;
   switch (spec.format) {
     case 'records':
       raw = `SELECT ${ref} AS sourceref, unnest(Records) AS j
-        FROM read_json(${list}, format = 'auto', ${common}, columns = {Records: 'JSON[]'})`;
+        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {Records: 'JSON[]'})`;
       break;
     case 'array':
     case 'objects':
       raw = `SELECT ${ref} AS sourceref, j
-        FROM read_json(${list}, ${formatOption(spec.format)}, ${common}, columns = {j: 'JSON'})`;
+        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {j: 'JSON'})`;
       break;
     case 'lookup':
       // `aws cloudtrail lookup-events` nests each record as a JSON string in CloudTrailEvent.
@@ -86,10 +92,12 @@ export function readerSql(spec: ReadSpec): string {
     FROM (${raw}) WHERE ${contains.length > 0 ? contains.join(' AND ') : 'TRUE'}`;
 }
 
-function formatOption(format: TrailFormat): string {
-  if (format === 'array') return "format = 'array', records = false";
-  if (format === 'objects') return "format = 'auto', records = false";
-  return "format = 'auto'";
+function formatOption(spec: ReadSpec): string {
+  if (spec.format === 'array') return "format = 'array', records = false";
+  const records = spec.format === 'objects' ? ', records = false' : '';
+  if (spec.oneLine && (spec.format === 'records' || spec.format === 'objects'))
+    return `format = 'newline_delimited'${records}`;
+  return `format = 'auto'${records}`;
 }
 
 /** The WHERE clause of a filter over a record struct `r`, or `TRUE`. */

@@ -17,7 +17,7 @@ import {
   recordCoverage,
   type CoverageEntry,
 } from './coverage.js';
-import { lookupFollowing, type FollowDerived } from './follow.js';
+import { DERIVED_SCOPES, lookupFollowing, type FollowDerived } from './follow.js';
 import { ingestPaths } from './ingest.js';
 import { LOOKUP_HISTORY_MS, collectLookupEvents, scopeName, type LookupTarget } from './lookup.js';
 
@@ -77,6 +77,8 @@ interface Collection {
   regions(): Promise<string[]>;
   /** Set by `trails`: a multi-region trail logged the whole window and its bucket was read. */
   bucketHoldsWindow: boolean;
+  /** Earlier ledger lines this run has re-examined as a whole (its own lines replace them). */
+  supersedes: ((e: CoverageEntry) => boolean)[];
 }
 
 /** The sources, declared: which argument each handles and how it is read. */
@@ -131,14 +133,14 @@ export async function collectCloudTrail(ctx: CaseContext, options: CollectOption
     result,
     regions: () => (regionList ??= readRegions(c)),
     bucketHoldsWindow: false,
+    supersedes: [],
   };
   ctx.case.markPhase('collect', 'started');
   ctx.case.record('collect.started', { sources, since, until });
   try {
     for (const source of sources) await SOURCES.find((s) => s.handles(source))!.collect(c, source);
-    // A region list read in full makes an earlier run's fallback line untrue.
     const { ledger, sha256 } = recordCoverage(ctx.case, result.coverage, ctx.clock.now(), (e) =>
-      result.regionSource === 'DescribeRegions' ? e.source === 'region list' : false,
+      c.supersedes.some((test) => test(e)),
     );
     ctx.case.record('collect.coverage', {
       since,
@@ -161,6 +163,8 @@ async function readRegions(c: Collection): Promise<string[]> {
   const found = await enabledRegions(c.ctx.aws);
   c.result.regions = found.regions;
   c.result.regionSource = found.source;
+  // A region list read in full makes an earlier run's fallback line untrue.
+  if (found.source === 'DescribeRegions') c.supersedes.push((e) => e.source === 'region list');
   if (found.source === 'fallback') {
     c.ctx.log.warn(`Could not list the account's regions (${found.reason ?? '?'}); using the default 17.`);
     // Opt-in regions the account may have enabled were not read: say so in the ledger.
@@ -227,6 +231,8 @@ async function fromLookupEvents(c: Collection): Promise<void> {
     since: c.since,
     until: c.until,
   });
+  // A following that ran to its end re-judged what was derived: its lines replace earlier ones.
+  if (!result.interrupted) c.supersedes.push((e) => e.region === '*' && DERIVED_SCOPES.has(e.scope));
   result.coverage.push(...lines);
 }
 
@@ -243,6 +249,8 @@ async function fromTrails(c: Collection): Promise<void> {
     records: 0,
   });
   const found = await discoverTrails(ctx.aws, await c.regions());
+  // Every region was asked again: earlier refusals or "no trail" are replaced by this run's answer.
+  c.supersedes.push((e) => e.source === 'trails');
   for (const r of found.refused) result.coverage.push(whole('partial', r.region, r.reason));
   ctx.case.record('collect.trails', { trails: found.trails });
   if (found.trails.length === 0) {

@@ -14,6 +14,11 @@ export interface Derived {
 /** Reads the store after a round and says which credentials the collected events derived. */
 export type FollowDerived = (store: EventStore) => Promise<Derived>;
 
+const DERIVED = 'derived credentials';
+const ELSEWHERE = 'derived sessions';
+/** The scopes of the ledger lines following writes (region `*`). */
+export const DERIVED_SCOPES = new Set([DERIVED, ELSEWHERE]);
+
 /** Rounds of "look up, then follow what the new events derived" before the ledger says we stopped. */
 export const MAX_ROUNDS = 5;
 
@@ -73,7 +78,7 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
       lines.push(
         line(
           LOOKUP_SOURCE,
-          'derived credentials',
+          DERIVED,
           'partial',
           `stopped following derived credentials after ${MAX_ROUNDS} rounds; not looked up: ${pending.map(scopeName).join(', ')}`,
         ),
@@ -89,7 +94,7 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
       lines.push(
         line(
           LOOKUP_SOURCE,
-          'derived credentials',
+          DERIVED,
           'complete',
           `${pending.length} derived credential(s) not asked (${pending.map(scopeName).join(', ')}): a multi-region trail logged throughout the window, nobody stopped or narrowed it, and its bucket was read`,
         ),
@@ -101,7 +106,7 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
     lines.push(
       line(
         `account ${account}`,
-        'derived sessions',
+        ELSEWHERE,
         'partial',
         `derived sessions acted in account ${account}; its CloudTrail was not collected (run tourniquet with credentials for that account)`,
       ),

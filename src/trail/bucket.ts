@@ -185,10 +185,14 @@ async function collectRegion(
     // Already kept by an earlier, interrupted run: its sha256 is in the manifest.
     if (!existsSync(file)) {
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: o.source.bucket, Key: key }));
+        const object = await s3.send(new GetObjectCommand({ Bucket: o.source.bucket, Key: key }), {
+          // When another download's failure ends the run, one waiting in its retries ends too.
+          abortSignal: stop,
+        });
         const bytes = await object.Body!.transformToByteArray();
         await o.caseFolder.addEvidence(relative, bytes, `s3://${o.source.bucket}/${key}`);
       } catch (error) {
+        if (stop.aborted) return;
         const e = classifyAwsError(error);
         if (endsCollection(e)) throw error;
         failures.push(`${key}: ${describeAwsError(e)}`);

@@ -176,9 +176,11 @@ function rankOthersLow(findings: Finding[]): void {
  * if (c) await store.query(`SELECT e.eventid FROM cloudtrail_events e WHERE ${c.sql}`, c.params);
  * ```
  */
-export function compromiseCondition(
-  inv: Pick<Investigation, 'lineage' | 'window'> & { attribution?: Attribution | null | undefined },
-): { sql: string; params: QueryParam[] } | null {
+export function compromiseCondition(inv: {
+  lineage: LineageKeys | null;
+  window: Window | null;
+  attribution?: Attribution | null | undefined;
+}): { sql: string; params: QueryParam[] } | null {
   if (!inv.lineage || !inv.window) return null;
   const { sql, params } = attributionSql(inv.lineage, {
     since: inv.window.since,
@@ -205,7 +207,10 @@ function attributionOf(window: Window, attribution: Attribution): Scope {
   return { since: window.since, always: attribution.intruderKeys, owner: attribution.ownerAddresses };
 }
 
-function attributionSql(lineage: Lineage, scope: Scope): { sql: string; params: QueryParam[] } {
+/** What attribution needs of a lineage (a saved investigation's lineage has it too). */
+type LineageKeys = Pick<Lineage, 'keys' | 'consoleLoginEventIds' | 'mintingEventIds'>;
+
+function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; params: QueryParam[] } {
   const list = (values: string[]): string => values.map(() => '?').join(', ');
   const parts = [`e.useridentity.accesskeyid IN (${list(lineage.keys)})`];
   const params: QueryParam[] = [...lineage.keys];

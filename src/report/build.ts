@@ -13,6 +13,7 @@ import {
   type Investigation,
 } from './case-inputs.js';
 import type { Severity } from '../detect/finding.js';
+import { compromiseCondition } from '../detect/investigate.js';
 import { factsFromInput, type Facts, type FactsOptions } from './facts.js';
 import type { AttackerEvent, FactsInput, InstanceChange } from './input.js';
 import { parseJsonText, stringsAt } from './json-path.js';
@@ -51,19 +52,18 @@ function selectionFor(
   subjectKey: string | undefined,
 ): { selection: EventSelection | null; attribution: string } | Unknown {
   if (!isUnknown(investigation)) {
-    const { lineage, window, findings } = investigation;
+    const { lineage, window, findings, attribution } = investigation;
     if (lineage) {
-      if (!window)
+      const condition = compromiseCondition({ lineage, window, attribution });
+      if (!window || !condition)
         return { selection: null, attribution: 'the investigation found nothing suspicious on the lineage' };
+      const owner =
+        attribution && attribution.ownerCalls > 0
+          ? `, except ${attribution.ownerCalls} call(s) from the owner's earlier addresses (${attribution.ownerAddresses.join(', ')})`
+          : '';
       return {
-        selection: {
-          attributed: {
-            keys: lineage.keys,
-            eventIds: [...lineage.consoleLoginEventIds, ...lineage.mintingEventIds],
-            ...window,
-          },
-        },
-        attribution: `calls of the ${lineage.keys.length} credential(s) in the lineage between ${window.since} and ${window.until} (the investigation's incident window)`,
+        selection: { condition },
+        attribution: `calls of the ${lineage.keys.length} credential(s) in the lineage between ${window.since} and ${window.until} (the investigation's incident window)${owner}`,
       };
     }
     return {

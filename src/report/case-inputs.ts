@@ -94,6 +94,15 @@ const investigationSchema = z.object({
     .nullable()
     .optional(),
   window: z.object({ since: z.string(), until: z.string() }).nullable().optional(),
+  // Older investigations lack it: then every call of the lineage in the window is attributed.
+  attribution: z
+    .object({
+      ownerAddresses: z.array(z.string()),
+      intruderKeys: z.array(z.string()),
+      ownerCalls: z.number(),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** The investigation's conclusions, as the report uses them. */
@@ -108,6 +117,8 @@ export interface Investigation {
   } | null;
   /** First suspicious to last attacker event; null when nothing suspicious was found. */
   window: { since: string; until: string } | null;
+  /** How the owner's calls inside the window were told apart (src/detect/investigate.ts). */
+  attribution: { ownerAddresses: string[]; intruderKeys: string[]; ownerCalls: number } | null;
 }
 
 const KIND_OF: Record<string, LineageNode['kind']> = {
@@ -219,6 +230,7 @@ export function readInvestigation(dir: string): Fact<Investigation> {
           }
         : null,
     window: parsed.window ?? null,
+    attribution: parsed.attribution ?? null,
   };
 }
 

@@ -11,14 +11,12 @@ export interface EventQuery {
 }
 
 /**
- * Which events are the attacker's: the investigation's attribution (every call signed by a key
- * of the lineage, and the console sign-ins it opened, inside the incident window), or given
- * event ids, or every call signed by some keys.
+ * Which events are the attacker's: the investigation's attribution (a condition over
+ * `cloudtrail_events e` from `compromiseCondition`), or given event ids, or every call signed by
+ * some keys.
  */
 export type EventSelection =
-  | { attributed: { keys: string[]; eventIds: string[]; since: string; until: string } }
-  | { eventIds: string[] }
-  | { accessKeyIds: string[] };
+  { condition: { sql: string; params: QueryParam[] } } | { eventIds: string[] } | { accessKeyIds: string[] };
 
 interface Row {
   eventid: string;
@@ -76,19 +74,11 @@ async function inSlices(store: EventQuery, where: string, values: string[]): Pro
   return rows;
 }
 
-// The same attribution as the investigation's timeline (src/detect/investigate.ts).
-async function attributed(
-  store: EventQuery,
-  a: { keys: string[]; eventIds: string[]; since: string; until: string },
-): Promise<Row[]> {
-  const parts: string[] = [];
-  if (a.keys.length) parts.push(`useridentity.accesskeyid IN (${a.keys.map(() => '?').join(', ')})`);
-  if (a.eventIds.length) parts.push(`eventid IN (${a.eventIds.map(() => '?').join(', ')})`);
-  if (parts.length === 0) return [];
+/** The events the investigation attributed (the condition its timeline used). */
+function attributed(store: EventQuery, condition: { sql: string; params: QueryParam[] }): Promise<Row[]> {
   return store.query<Row>(
-    `SELECT ${COLUMNS} FROM ${EVENTS_TABLE} WHERE (${parts.join(' OR ')}) AND ${NOT_RESPONDER}
-      AND eventtime >= ? AND eventtime <= ?`,
-    [...a.keys, ...a.eventIds, a.since, a.until],
+    `SELECT ${COLUMNS} FROM ${EVENTS_TABLE} e WHERE ${condition.sql}`,
+    condition.params,
   );
 }
 
@@ -98,8 +88,8 @@ export async function readAttackerEvents(
   selection: EventSelection,
 ): Promise<AttackerEvent[]> {
   const rows =
-    'attributed' in selection
-      ? await attributed(store, selection.attributed)
+    'condition' in selection
+      ? await attributed(store, selection.condition)
       : 'eventIds' in selection
         ? await inSlices(store, 'eventid', [...new Set(selection.eventIds)])
         : await inSlices(store, 'useridentity.accesskeyid', [...new Set(selection.accessKeyIds)]);

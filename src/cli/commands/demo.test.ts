@@ -175,6 +175,9 @@ describe.each(NAMES)('tourniquet demo --scenario %s', (name) => {
     for (const action of attackerClasses(t, recorded)) expect(d.md, action).toContain(action);
     for (const region of attackerRegions(t)) expect(d.md, region).toContain(region);
     for (const ip of t.attacker.ips) expect(d.md, ip).toContain(ip);
+    // …and no other address: the owner's calls with the same key inside the window are left out.
+    const listed = d.facts.attackerIps as string[];
+    expect(listed.filter((ip) => !t.attacker.ips.includes(ip) && !ip.endsWith('.amazonaws.com'))).toEqual([]);
     // The truth counts instance-hours to the scenario's end; the report to when it was written
     // (instances keep running until someone eradicates them): the minutes between are added.
     const cost = d.facts.cost as { totalUsd: number; asOf: string };

@@ -209,6 +209,7 @@ describe('bad input under a key filter (records read as text first, typed after)
             mine('k-2', { resources: { ARN: 'AKIAHUNTED' } }),
             mine('k-3', { eventID: undefined }),
             mine('k-4'),
+            'a stray string naming AKIAHUNTED',
           ],
         }),
       ),
@@ -221,8 +222,11 @@ describe('bad input under a key filter (records read as text first, typed after)
         `SELECT eventid FROM ${EVENTS_TABLE} ORDER BY 1`,
       );
       expect(ids.map((x) => x.eventid)).toEqual(['k-1', 'k-4']);
-      expect(r.badRecordDetails.map((b) => [b.reason, b.count]).sort()).toEqual([
+      // (A non-object record fails DuckDB's read and the file is salvaged record by record, whose
+      // reasons also name what was found instead: "…, got an object".)
+      expect(r.badRecordDetails.map((b) => [b.reason.replace(/, got .*$/, ''), b.count]).sort()).toEqual([
         ['missing eventID', 1],
+        ['wrong type: record is a string, not a JSON object', 1],
         ['wrong type: resources: expected an array', 1],
       ]);
     } finally {

@@ -172,8 +172,14 @@ export function scanValues(
       if (i >= n)
         return { values, tail: `file ends inside a record at byte ${begin} (truncated or malformed)` };
       i++;
+    } else if (text[i] === 0x22) {
+      // A string (not a record, but one value: its spaces and commas do not split it).
+      for (i++; i < n && text[i] !== 0x22; i++) if (text[i] === 0x5c) i++;
+      if (i >= n)
+        return { values, tail: `file ends inside a string at byte ${begin} (truncated or malformed)` };
+      i++;
     } else {
-      // A scalar or junk: up to the next separator.
+      // A number, literal or junk: up to the next separator.
       while (i < n && !SPACE.has(text[i]!) && text[i] !== 0x5d) i++;
     }
     values.push(text.subarray(begin, i));

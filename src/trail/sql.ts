@@ -72,8 +72,10 @@ export function readerSql(spec: ReadSpec): string {
   let raw: string;
   switch (spec.format) {
     case 'records':
+      // As text (VARCHAR, ~8% cheaper than JSON here); a non-object element fails the shape test
+      // or the read, and the file is then salvaged record by record.
       raw = `SELECT ${ref} AS sourceref, unnest(Records) AS j
-        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {Records: 'JSON[]'})`;
+        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {Records: 'VARCHAR[]'})`;
       break;
     case 'array':
     case 'objects':

@@ -250,16 +250,25 @@ async function markAttributed(
   const predicates = predicatesOf(rules, findings);
   if (predicates.length === 0) return;
   const { sql, params } = attributionSql(lineage, scope);
+  // The findings' own event ids when they are few (a lookup); else the rules' predicates again.
+  const named = [...new Set(findings.flatMap((f) => f.eventIds))];
+  const which =
+    named.length <= ID_LIST_LIMIT
+      ? { sql: `e.eventid IN (${named.map(() => '?').join(', ')})`, params: named }
+      : { sql: `(${predicates.join(' OR ')})`, params: [] };
   const ids = new Set(
     (
       await store.query<{ eventid: string }>(
-        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND (${predicates.join(' OR ')}) AND ${NOT_RESPONDER}`,
-        params,
+        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND ${which.sql} AND ${NOT_RESPONDER}`,
+        [...params, ...which.params],
       )
     ).map((r) => r.eventid),
   );
   for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
 }
+
+/** Most event ids bound into one query as a list. */
+const ID_LIST_LIMIT = 5000;
 
 /** The distinct predicates of the rules behind some findings, each parenthesised. */
 function predicatesOf(rules: readonly DetectionRule[], findings: Finding[]): string[] {

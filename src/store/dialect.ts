@@ -17,6 +17,9 @@ export const DIALECT_SETTINGS = [
   // Event order is carried by eventts, never by row order; keeping insertion order makes every
   // parallel scan buffer its output (and run out of memory on big loads).
   'SET preserve_insertion_order = false',
+  // Progress of long statements is read through the connection (EventStore.runningProgress), never printed.
+  'SET enable_progress_bar = true',
+  'SET enable_progress_bar_print = false',
 ];
 
 /** The shim macros, one statement each; created as TEMP so they never persist in a case file. */

@@ -104,6 +104,17 @@ export class EventStore {
     return result;
   }
 
+  /**
+   * How far the statement running now has got, 0–100 (DuckDB's own estimate, from the bytes its
+   * readers have consumed), or null when it cannot tell. For progress bars on long loads.
+   */
+  runningProgress(): number | null {
+    if (this.closed) return null;
+    // (Typed in @duckdb/node-bindings, which the linter's type service does not resolve.)
+    const pct = (this.connection.progress as { percentage: number }).percentage;
+    return pct >= 0 ? Math.min(100, pct) : null;
+  }
+
   /** Number of events stored. */
   async count(): Promise<number> {
     const [row] = await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${EVENTS_TABLE}`);

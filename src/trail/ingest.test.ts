@@ -189,6 +189,22 @@ describe('ingestPaths on every layout', () => {
     ]);
   });
 
+  it('reports progress in files, ending at the total', async () => {
+    const ticks: number[] = [];
+    let summary: string | undefined;
+    const progress = {
+      start: (_label: string, total?: number) => {
+        ticks.push(-(total ?? 0));
+        return { tick: (n = 1) => void ticks.push(n), done: (s?: string) => void (summary = s) };
+      },
+    };
+    await ingestPaths(store, [join(DATASETS, 'stratus-detonation-logs')], { progress });
+    expect(ticks[0]).toBe(-35);
+    expect(ticks.slice(1).reduce((a, b) => a + b, 0)).toBe(35);
+    expect(ticks.slice(1).every((n) => n >= 0)).toBe(true);
+    expect(summary).toBe('310 records from 35 files');
+  });
+
   it('applies a key and time filter during the scan', async () => {
     const raw = rawRecords('invictus-sigma-aws');
     const key = 'ASIATFQR7NSCS5BLNV76';

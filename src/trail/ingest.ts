@@ -60,6 +60,11 @@ export interface IngestReport {
  * (about 2 s per million rows, measured), and progress within a batch comes from DuckDB itself.
  */
 const BATCH_BYTES = 4 * 1024 * 1024 * 1024;
+/**
+ * A key or user hunt reads records as text first, and DuckDB's memory then grows with the batch
+ * (a 3.3 GB batch ran out of the 768 MB budget); its output is small, so smaller batches cost little.
+ */
+const PREFILTER_BATCH_BYTES = 1024 * 1024 * 1024;
 const BATCH_FILES = 4000;
 const PROGRESS_MS = 500;
 /** Layouts tried as one-line JSON first (see `ReadSpec.oneLine`). */
@@ -100,7 +105,8 @@ export async function ingestPaths(
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const loader = new Loader(store, report, options);
   try {
-    for (const batch of batches(discovery.files)) {
+    const prefilter = Boolean(options.filter?.accessKeyId || options.filter?.userName);
+    for (const batch of batches(discovery.files, prefilter ? PREFILTER_BATCH_BYTES : BATCH_BYTES)) {
       // DuckDB's estimate of the running read, as files of the batch (never 100% before it ends).
       let shown = 0;
       const timer = task
@@ -126,7 +132,7 @@ export async function ingestPaths(
 }
 
 /** Group files by layout and compression, then cut into batches of bounded size. */
-function* batches(files: TrailFile[]): Generator<TrailFile[]> {
+function* batches(files: TrailFile[], maxBytes: number): Generator<TrailFile[]> {
   const groups = new Map<string, TrailFile[]>();
   for (const file of files) {
     const key = `${file.format}/${file.gzip}`;
@@ -137,7 +143,7 @@ function* batches(files: TrailFile[]): Generator<TrailFile[]> {
     let bytes = 0;
     for (const file of group) {
       const estimate = Math.max(file.size, file.rawSize);
-      if (batch.length > 0 && (bytes + estimate > BATCH_BYTES || batch.length >= BATCH_FILES)) {
+      if (batch.length > 0 && (bytes + estimate > maxBytes || batch.length >= BATCH_FILES)) {
         yield batch;
         batch = [];
         bytes = 0;
@@ -179,7 +185,14 @@ class Loader {
         files.map((f) => f.path),
       );
     } catch (error) {
-      // Only the data's fault is handled here; running out of memory or disk is not a bad file.
+      // A batch too big for the memory budget is read in halves (the transaction rolled it back).
+      if (isOutOfMemory(error) && files.length > 1) {
+        const middle = Math.ceil(files.length / 2);
+        await this.load(files.slice(0, middle), oneLine);
+        await this.load(files.slice(middle), oneLine);
+        return;
+      }
+      // Only the data's fault is handled here; running out of disk is not a bad file.
       if (!isDataError(error)) throw error;
       if (oneLine && ONE_LINE_FORMATS.has(first.format)) return this.load(files, false);
       if (files.length === 1) return this.salvage(first, messageOf(error));
@@ -310,6 +323,10 @@ class Loader {
 }
 
 const REFUSED_SQL = sqlString(REFUSED);
+
+function isOutOfMemory(error: unknown): boolean {
+  return /^Out of Memory Error/.test(messageOf(error));
+}
 
 /** DuckDB's errors for input it cannot read (malformed JSON, wrong shape, bad encoding, gzip). */
 function isDataError(error: unknown): boolean {

@@ -45,7 +45,11 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
     text: () =>
       'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept.',
   },
-  { when: () => true, text: () => 'Watch for resumed activity for 48 hours: tourniquet watch --for 48h.' },
+  {
+    when: () => true,
+    text: () =>
+      'Watch for resumed activity for 48 hours: run tourniquet collect, then tourniquet investigate, on the case every few hours.',
+  },
   {
     when: () => true,
     text: () => 'Hold the post-incident review: how the credential leaked and what prevents it next time.',

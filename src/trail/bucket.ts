@@ -15,7 +15,7 @@ import { EVIDENCE_DIR, type CaseFolder } from '../case/case.js';
 import type { Logger, Progress } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { EventStore } from '../store/store.js';
-import type { CoverageEntry } from './coverage.js';
+import { wholeWindowLine, type CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
 import { endsCollection, forEachBounded } from './workers.js';
 
@@ -75,16 +75,8 @@ export async function collectFromBucket(o: BucketCollection): Promise<BucketResu
   const label = `s3://${o.source.bucket}/${o.source.prefix}`;
   const result: BucketResult = { coverage: [], records: 0, interrupted: false };
   const scope = o.account ? `account ${o.account}` : 'all accounts';
-  const whole = (status: CoverageEntry['status'], reason: string): CoverageEntry => ({
-    source: label,
-    region: '*',
-    scope,
-    from: o.since,
-    to: o.until,
-    status,
-    reason,
-    records: 0,
-  });
+  const whole = (status: CoverageEntry['status'], reason: string): CoverageEntry =>
+    wholeWindowLine({ source: label, scope, since: o.since, until: o.until }, status, reason);
   let roots: { account: string; root: string }[];
   try {
     roots = await accountRoots(s3, o.source, o.account);

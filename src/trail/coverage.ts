@@ -25,6 +25,24 @@ export interface CoverageEntry {
   records: number;
 }
 
+/** A ledger line about a source as a whole (no region of its own), over the whole window. */
+export function wholeWindowLine(
+  at: { source: string; scope: string; since: string; until: string },
+  status: CoverageStatus,
+  reason: string | null,
+): CoverageEntry {
+  return {
+    source: at.source,
+    region: '*',
+    scope: at.scope,
+    from: at.since,
+    to: at.until,
+    status,
+    reason,
+    records: 0,
+  };
+}
+
 /**
  * The case's coverage ledger, at the top of the case folder. It is the tool's own statement of
  * what it read (not an artifact copied from the account), rewritten as collections run, so it is

@@ -1,6 +1,6 @@
 import { EVENTS_TABLE } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
-import type { CoverageEntry } from './coverage.js';
+import { wholeWindowLine, type CoverageEntry } from './coverage.js';
 import { LOOKUP_SOURCE, scopeName, type LookupTarget } from './lookup.js';
 
 /** What the events collected so far derived from the subject (decided by the caller: trail/ does not judge). */
@@ -61,16 +61,7 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
     scope: string,
     status: CoverageEntry['status'],
     reason: string,
-  ): CoverageEntry => ({
-    source,
-    region: '*',
-    scope,
-    from: o.since,
-    to: o.until,
-    status,
-    reason,
-    records: 0,
-  });
+  ): CoverageEntry => wholeWindowLine({ source, scope, since: o.since, until: o.until }, status, reason);
   let pending = o.first;
   let derived: Derived = { targets: [], otherAccounts: [] };
   for (let round = 0; pending.length > 0; round++) {

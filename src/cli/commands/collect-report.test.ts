@@ -28,6 +28,7 @@ import {
   victimUser,
   type Creds,
 } from './contain.fixture.js';
+import { denyLookupEventsIn } from '../../test-support/policies.js';
 
 let sim: RunningSim;
 let responder: Creds;
@@ -131,17 +132,7 @@ describe('tourniquet collect, then tourniquet report', () => {
     const denied = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'responder-no-eu', {
       managedPolicies: [ADMIN],
       inlinePolicies: {
-        'no-eu-west-1': {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Deny',
-              Action: 'cloudtrail:LookupEvents',
-              Resource: '*',
-              Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
-            },
-          ],
-        },
+        'no-eu-west-1': denyLookupEventsIn('eu-west-1'),
       },
     }).key;
     const cwd = tempDir();

@@ -12,6 +12,7 @@ import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim 
 import { STORE_FILE, openEventStore } from '../../store/store.js';
 import { collectCloudTrail } from '../../trail/collect.js';
 import { main } from '../main.js';
+import { denyLookupEventsIn } from '../../test-support/policies.js';
 
 let sim: RunningSim;
 let root: string;
@@ -193,17 +194,7 @@ describe('collect --source api against the simulated account', () => {
     const denied = createUserWithKey(sim.state, VICTIM_ACCOUNT, `responder-${Date.now()}`, {
       ...ADMIN,
       inlinePolicies: {
-        'no-eu-west-1': {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Deny',
-              Action: 'cloudtrail:LookupEvents',
-              Resource: '*',
-              Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
-            },
-          ],
-        },
+        'no-eu-west-1': denyLookupEventsIn('eu-west-1'),
       },
     }).key;
     const folder = newCase('denied');

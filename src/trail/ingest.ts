@@ -51,6 +51,8 @@ export interface IngestReport {
   skipped: SkippedFile[];
   /** Records read per file (after the filter). */
   perFile: Map<string, number>;
+  /** Reads split in two because they ran out of the memory budget (the work was redone in halves). */
+  memorySplits: number;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function ingestPaths(
     badFiles: [...discovery.bad],
     skipped: discovery.skipped,
     perFile: new Map(),
+    memorySplits: 0,
   };
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const loader = new Loader(store, report, options);
@@ -187,6 +190,7 @@ class Loader {
     } catch (error) {
       // A batch too big for the memory budget is read in halves (the transaction rolled it back).
       if (isOutOfMemory(error) && files.length > 1) {
+        this.report.memorySplits++;
         const middle = Math.ceil(files.length / 2);
         await this.load(files.slice(0, middle), oneLine);
         await this.load(files.slice(middle), oneLine);

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { defaultCasesRoot, listCases } from '../case/list.js';
 import { UserError } from '../errors.js';
+import type { CaseFolder } from '../case/case.js';
+import type { CaseContext } from '../context.js';
 import type { RunEnv } from './spec.js';
 
 /** The case folder a command works on: `--case DIR`, else the newest case under the cases root. */
@@ -16,4 +18,11 @@ export function resolveCaseDir(env: RunEnv): string {
   }
   env.log.info(`Using the newest case: ${newest.dir}`);
   return newest.dir;
+}
+
+/** The context of a command working on an open case: AWS calls tagged with the case id. */
+export async function caseContext(env: RunEnv, folder: CaseFolder): Promise<CaseContext> {
+  const pool = await env.aws();
+  pool.caseId = folder.id;
+  return { clock: env.clock, log: env.log, progress: env.progress, case: folder, aws: pool };
 }

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { CaseFolder } from '../../case/case.js';
-import type { CaseContext } from '../../context.js';
 import { collectCloudTrail } from '../../trail/collect.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
-import { resolveCaseDir } from '../case-dir.js';
+import { caseContext, resolveCaseDir } from '../case-dir.js';
 import type { Outcome, RunEnv } from '../spec.js';
 import type { CollectInput } from './collect.js';
 
@@ -23,15 +22,7 @@ export async function runCollect({ options }: CollectInput, env: RunEnv): Promis
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   try {
-    const pool = await env.aws();
-    pool.caseId = caseFolder.id;
-    const ctx: CaseContext = {
-      clock: env.clock,
-      log: env.log,
-      progress: env.progress,
-      case: caseFolder,
-      aws: pool,
-    };
+    const ctx = await caseContext(env, caseFolder);
     const result = await collectCloudTrail(ctx, { sources, since, until, signal: controller.signal });
     return {
       exitCode: result.incomplete ? 3 : 0,

@@ -5,8 +5,7 @@ import { containmentRegistry } from '../../actions/containment.js';
 import { undoStep } from '../../actions/engine.js';
 import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
-import type { CaseContext } from '../../context.js';
-import { resolveCaseDir } from '../case-dir.js';
+import { caseContext, resolveCaseDir } from '../case-dir.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { ContainInput } from './contain.js';
 
@@ -106,15 +105,8 @@ export async function runContain({ options }: ContainInput, env: RunEnv): Promis
   const dir = resolveCaseDir(env);
   const folder = CaseFolder.open(dir, { clock: env.clock });
   try {
-    const pool = await env.aws();
-    pool.caseId = folder.id;
-    const ctx: CaseContext = {
-      clock: env.clock,
-      log: env.log,
-      progress: env.progress,
-      case: folder,
-      aws: pool,
-    };
+    const ctx = await caseContext(env, folder);
+    const pool = ctx.aws;
     if (options.undo) {
       const me = await callerIdentity(pool);
       const pools = new AccountPools(

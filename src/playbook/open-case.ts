@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_FILE, CaseFolder, newCaseId } from '../case/case.js';
 import { listCases } from '../case/list.js';
+import { openCaseOfSubject } from '../case/open-subject.js';
 import type { Clock } from '../clock.js';
 import type { Phase } from '../case/schema.js';
-import { UserError } from '../errors.js';
 import { parseSubject } from '../triage/subject.js';
 
 /** Where `respond` keeps the case: a folder named by the responder, or one under the cases root. */
@@ -36,19 +36,7 @@ export function openCaseFor(
     dir = unfinished?.dir;
   }
   if (dir !== undefined && existsSync(join(dir, CASE_FILE))) {
-    const folder = CaseFolder.open(dir, { clock });
-    const existing = folder.info.subject?.input;
-    if (existing !== subject.input) {
-      folder.close();
-      throw new UserError(
-        'CASE_SUBJECT',
-        `${dir} is the case of ${existing ?? 'no subject'}, not ${subject.input}.`,
-        {
-          hint: 'Omit --case to open a new case, or name the right case folder.',
-          exitCode: 2,
-        },
-      );
-    }
+    const folder = openCaseOfSubject(dir, subject.input, clock);
     return { folder, resumed: true };
   }
   const now = clock.now();

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallerIdentity } from '../aws/identity.js';
 import { CASE_FILE, CaseFolder, newCaseId } from '../case/case.js';
+import { openCaseOfSubject } from '../case/open-subject.js';
 import type { Subject } from '../case/schema.js';
 import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
 
 export interface OpenTriageCaseOptions {
   /** The case folder to use; when absent, a new folder named by the case id under `casesRoot`. */
@@ -26,19 +26,7 @@ export function openTriageCase(options: OpenTriageCaseOptions): CaseFolder {
   const dir = options.dir ?? join(options.casesRoot, id);
   let folder: CaseFolder;
   if (existsSync(join(dir, CASE_FILE))) {
-    folder = CaseFolder.open(dir, { clock });
-    const existing = folder.info.subject?.input;
-    if (existing !== subject.input) {
-      folder.close();
-      throw new UserError(
-        'CASE_SUBJECT',
-        `${dir} is the case of ${existing ?? 'no subject'}, not ${subject.input}.`,
-        {
-          hint: 'Omit --case to open a new case, or name the right case folder.',
-          exitCode: 2,
-        },
-      );
-    }
+    folder = openCaseOfSubject(dir, subject.input, clock);
   } else {
     folder = CaseFolder.create(dir, { clock, id, subject, awareness: options.awareness });
   }

@@ -1,3 +1,4 @@
+import { FROM_EVENTS, NOT_RESPONDER } from '../detect/events.js';
 import { EVENTS_TABLE } from '../store/schema.js';
 import type { AttackerEvent, InstanceChange } from './input.js';
 import { parseJsonText, stringsAt } from './json-path.js';
@@ -36,9 +37,6 @@ interface Row {
 const COLUMNS = `eventid, eventtime, awsregion, eventsource, eventname, sourceipaddress, useragent, errorcode,
   useridentity.accesskeyid AS accesskeyid, useridentity.arn AS arn, requestparameters, responseelements`;
 
-// The responder's own calls carry `tourniquet/<version>` in the user agent (src/aws/pool.ts).
-const NOT_RESPONDER = `strpos(coalesce(useragent, ''), 'tourniquet/') = 0`;
-
 // Bound lists are sent in slices so a long incident never builds one enormous statement.
 const SLICE = 500;
 
@@ -66,7 +64,7 @@ async function inSlices(store: EventQuery, where: string, values: string[]): Pro
     const marks = slice.map(() => '?').join(', ');
     rows.push(
       ...(await store.query<Row>(
-        `SELECT ${COLUMNS} FROM ${EVENTS_TABLE} WHERE ${where} IN (${marks}) AND ${NOT_RESPONDER}`,
+        `SELECT ${COLUMNS} FROM ${FROM_EVENTS} WHERE ${where} IN (${marks}) AND ${NOT_RESPONDER}`,
         slice,
       )),
     );
@@ -76,10 +74,7 @@ async function inSlices(store: EventQuery, where: string, values: string[]): Pro
 
 /** The events the investigation attributed (the condition its timeline used). */
 function attributed(store: EventQuery, condition: { sql: string; params: QueryParam[] }): Promise<Row[]> {
-  return store.query<Row>(
-    `SELECT ${COLUMNS} FROM ${EVENTS_TABLE} e WHERE ${condition.sql}`,
-    condition.params,
-  );
+  return store.query<Row>(`SELECT ${COLUMNS} FROM ${FROM_EVENTS} WHERE ${condition.sql}`, condition.params);
 }
 
 /** The attacker's events from the store, in time order, each once. */

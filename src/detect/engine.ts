@@ -113,8 +113,8 @@ async function groupTogether(
   rules: readonly DetectionRule[],
   range: TimeRange | undefined,
 ): Promise<Map<DetectionRule, Group[]>> {
-  const byRule = new Map<DetectionRule, Group[]>(rules.map((r) => [r, []]));
   if (rules.length < 2) return new Map();
+  const byRule = new Map<DetectionRule, Group[]>(rules.map((r) => [r, []]));
   const time = timeConditions(range);
   const parts = rules.map((rule, i) => `SELECT ${i} AS rule, ${matchedSql(rule, range)}`);
   try {

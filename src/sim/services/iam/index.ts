@@ -3,6 +3,7 @@ import { accountOps } from './account.js';
 import { groupOps, instanceProfileOps, roleOps } from './groups-roles.js';
 import { mfaOps, providerOps } from './mfa-providers.js';
 import { policyOps } from './policies.js';
+import { userCredentialOps } from './user-credentials.js';
 import { userOps } from './users.js';
 
 /**
@@ -20,6 +21,7 @@ export const iamService = defineService<undefined>({
   endpointHost: () => 'iam.amazonaws.com',
   operations: {
     ...userOps,
+    ...userCredentialOps,
     ...groupOps,
     ...roleOps,
     ...instanceProfileOps,

@@ -29,6 +29,37 @@ export interface IamUser extends PolicyHolder {
   passwordLastUsed?: string | undefined;
   /** Serial numbers of MFA devices enabled for this user. */
   mfaDevices: { serialNumber: string; enableDate: string }[];
+  /** Other credentials (`user-credentials.ts`); absent in states saved before they existed. */
+  sshPublicKeys?: SshPublicKey[] | undefined;
+  signingCertificates?: SigningCertificate[] | undefined;
+  serviceSpecificCredentials?: ServiceSpecificCredential[] | undefined;
+}
+
+/** An SSH public key for CodeCommit (UploadSSHPublicKey). */
+export interface SshPublicKey {
+  id: string;
+  body: string;
+  fingerprint: string;
+  status: 'Active' | 'Inactive';
+  uploadDate: string;
+}
+
+/** An X.509 signing certificate (UploadSigningCertificate). */
+export interface SigningCertificate {
+  id: string;
+  body: string;
+  status: 'Active' | 'Inactive';
+  uploadDate: string;
+}
+
+/** A password for one service (CodeCommit, Keyspaces) (CreateServiceSpecificCredential). */
+export interface ServiceSpecificCredential {
+  id: string;
+  serviceName: string;
+  serviceUserName: string;
+  password: string;
+  status: 'Active' | 'Inactive';
+  createDate: string;
 }
 
 export interface AccessKey {

@@ -1,6 +1,7 @@
 import { SimError } from '../../core/errors.js';
 import type { OperationDef } from '../../core/service.js';
 import { createAccessKey, createUser, getUser, keysOf, noSuchUser } from './entities.js';
+import { otherCredentialsConflict } from './user-credentials.js';
 import { byPrefix, keyShape, page, tagsParam, targetUser, userShape, type IamCtx } from './shapes.js';
 
 type Ops = Record<string, OperationDef<undefined>>;
@@ -101,6 +102,8 @@ export const userOps: Ops = {
       if (Object.keys(user.inlinePolicies).length || user.attachedPolicies.length)
         throw conflict('detach all policies');
       if (user.groups.length) throw conflict('remove users from group');
+      const other = otherCredentialsConflict(user);
+      if (other) throw conflict(other);
       delete ctx.account.iam.users[name];
       return undefined;
     },

@@ -21,6 +21,11 @@ export interface StepProposal {
   change: string;
   /** Already in the target state: a result, not an error; apply does nothing. */
   noop: boolean;
+  /**
+   * Why a guard refuses the step (e.g. the resource existed before the attack, so it is never
+   * deleted): the step is kept in the plan for the record, applies nothing and is not verified.
+   */
+  refused?: string;
 }
 
 /** One step of a plan, as written to the case. */
@@ -45,9 +50,20 @@ export interface VerifyOutcome {
   observed: string;
 }
 
+/** Keep one artifact in the case's evidence (sha256 in the manifest) before anything is removed. */
+export type KeepEvidence = (
+  file: string,
+  content: string | Uint8Array,
+  source: string,
+) => Promise<{ path: string; sha256: string }>;
+
 /** Context of an apply: the time it started (the cut-off of session revocations). */
 export interface ApplyContext {
   at: Date;
+  /** The case the step belongs to (tags on what the step creates, such as evidence snapshots). */
+  caseId: string;
+  /** Evidence under a folder of this step, the same on a resumed run (files are replaced). */
+  keep: KeepEvidence;
 }
 
 /**

@@ -24,17 +24,24 @@ const switchOff: ActionDef = {
   target: (p) => p.name!,
   plan(_env, _account, p) {
     const state = read()[p.name!];
+    if (p.name === 'guarded')
+      return Promise.resolve({ before: { state }, change: 'keep', noop: true, refused: 'a guard says no' });
     return Promise.resolve({
       before: { state },
       change: state === 'off' ? 'already off' : `${state} → off`,
       noop: state === 'off',
     });
   },
-  apply(_env, step, context) {
+  async apply(_env, step, context) {
     if (crashOn === step.params.name) throw new Error('process killed');
+    await context.keep(
+      'state.json',
+      JSON.stringify({ [step.params.name!]: read()[step.params.name!] }),
+      'test',
+    );
     writes.push(step.params.name!);
     writeFileSync(store, JSON.stringify({ ...read(), [step.params.name!]: 'off' }));
-    return Promise.resolve({ at: context.at.toISOString() });
+    return { at: context.at.toISOString() };
   },
   verify(_env, step) {
     const state = read()[step.params.name!];
@@ -97,6 +104,28 @@ describe('action engine', () => {
       'step.verified',
       'plan.applied',
     ]);
+    folder.close();
+    expect((await verifyCase(folder.dir)).ok).toBe(true);
+  });
+
+  it("keeps each step's evidence in the case before it changes anything; a refused step is neither applied nor verified", async () => {
+    const folder = CaseFolder.create(join(root, 'case'), { clock });
+    writeFileSync(store, JSON.stringify({ a: 'on', guarded: 'on' }));
+    const plan = await makePlan(env, folder, registry, 'eradicate', [
+      requests[0]!,
+      { ...requests[0]!, params: { name: 'guarded' } },
+    ]);
+    const result = await applyPlan(env, folder, registry, plan);
+    expect(result.results.map((r) => r.outcome)).toEqual(['applied', 'refused']);
+    expect(result.results[1]!.verify).toBeUndefined();
+    expect(result.verified).toBe(true);
+    expect(read()).toEqual({ a: 'off', guarded: 'on' });
+    const manifest = readFileSync(folder.path('evidence', 'manifest.jsonl'), 'utf8');
+    const kept = manifest.split('\n').filter((l) => l.includes('state.json'));
+    expect(kept).toHaveLength(1);
+    const path = (JSON.parse(kept[0]!) as { path: string }).path;
+    expect(path).toMatch(/^actions\/eradicate-1\/switch-off_111122223333_a-[0-9a-f]{8}\/state\.json$/);
+    expect(JSON.parse(readFileSync(folder.path('evidence', path), 'utf8'))).toEqual({ a: 'on' });
     folder.close();
     expect((await verifyCase(folder.dir)).ok).toBe(true);
   });

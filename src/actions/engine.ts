@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { CaseFolder } from '../case/case.js';
 import { classifyAwsError, describeAwsError } from '../aws/errors.js';
 import { UserError, messageOf } from '../errors.js';
-import type { ActionDef, ActionEnv, ApplyDetail, PlannedStep, StepParams, VerifyOutcome } from './action.js';
+import type {
+  ActionDef,
+  ActionEnv,
+  ApplyDetail,
+  KeepEvidence,
+  PlannedStep,
+  StepParams,
+  VerifyOutcome,
+} from './action.js';
 import { ActionHistory, KIND, type PlanRecord } from './journal-view.js';
 
 /** A step to plan: which action, in which account, with which inputs. */
@@ -84,7 +93,8 @@ export async function makePlan(
 
 export interface StepResult {
   step: PlannedStep;
-  outcome: 'applied' | 'already-done' | 'unchanged' | 'failed';
+  /** `refused`: a guard kept the step out (its reason is `step.refused`); nothing was done. */
+  outcome: 'applied' | 'already-done' | 'unchanged' | 'refused' | 'failed';
   error?: string;
   verify?: VerifyOutcome;
 }
@@ -97,6 +107,25 @@ export interface ApplyResult {
   verified: boolean;
   /** When the last verification finished. */
   verifiedAt: string;
+}
+
+/** A file-system-safe name for an id made of ARNs and attacker-chosen names. */
+export function evidenceSlug(id: string): string {
+  const plain = id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 8);
+  return `${plain.slice(0, 80)}-${hash}`;
+}
+
+/** Where a step keeps its evidence: one folder per plan and step, so a resumed run replaces it. */
+function evidenceOfStep(folder: CaseFolder, planId: string, stepId: string): KeepEvidence {
+  return async (file, content, source) => {
+    const record = await folder.addEvidence(
+      `actions/${planId}/${evidenceSlug(stepId)}/${file}`,
+      content,
+      source,
+    );
+    return { path: record.path, sha256: record.sha256 };
+  };
 }
 
 /** Read the state back; IAM is eventually consistent, so a mismatch is re-read a few times. */
@@ -146,6 +175,10 @@ export async function applyPlan(
       results.push({ step, outcome: 'already-done' });
       continue;
     }
+    if (step.refused !== undefined) {
+      results.push({ step, outcome: 'refused' });
+      continue;
+    }
     if (step.noop) {
       appliedDetail.set(step.id, history.lastApply(step.id)?.detail);
       results.push({ step, outcome: 'unchanged' });
@@ -154,7 +187,11 @@ export async function applyPlan(
     const at = history.applying(plan.planId, step.id)?.at ?? env.clock.now().toISOString();
     folder.record(KIND.stepApplying, { planId: plan.planId, stepId: step.id, at });
     try {
-      const detail = await def.apply(env, step, { at: new Date(at) });
+      const detail = await def.apply(env, step, {
+        at: new Date(at),
+        caseId: folder.id,
+        keep: evidenceOfStep(folder, plan.planId, step.id),
+      });
       folder.record(KIND.stepApplied, { planId: plan.planId, stepId: step.id, detail });
       appliedDetail.set(step.id, detail);
       results.push({ step, outcome: 'applied' });
@@ -170,6 +207,7 @@ export async function applyPlan(
   }
   let verified = true;
   for (const result of results) {
+    if (result.outcome === 'refused') continue;
     const def = defOf(registry, result.step.action);
     const outcome = await verifyWithRetry(env, def, result.step, appliedDetail.get(result.step.id));
     result.verify = outcome;

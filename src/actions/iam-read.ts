@@ -7,6 +7,7 @@ import {
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../aws/errors.js';
+import { collectAll } from '../aws/paginate.js';
 import type { ClientPool } from '../aws/pool.js';
 
 /** IAM is global; its API is reached through us-east-1 (where its CloudTrail events land too). */
@@ -88,4 +89,19 @@ export async function loginProfile(
 export function nameFromArn(arn: string): string {
   const resource = arn.split(':').slice(5).join(':');
   return resource.split('/').at(-1) ?? resource;
+}
+
+/** Every item of a paged IAM list call (IAM pages with `Marker`); `send` asks for one page. */
+export function iamList<O extends { Marker?: string }, T>(
+  send: (marker: string | undefined) => Promise<O>,
+  items: (page: O) => T[] | undefined,
+): Promise<T[]> {
+  const first: { Marker?: string } = {};
+  return collectAll({
+    send: (input: { Marker?: string }) => send(input.Marker),
+    input: first,
+    inputToken: 'Marker',
+    nextToken: (page) => page.Marker,
+    items,
+  });
 }

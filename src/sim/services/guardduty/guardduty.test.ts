@@ -11,17 +11,19 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateDetectorCommand,
   DeleteDetectorCommand,
+  GetDetectorCommand,
   GetFindingsCommand,
   GuardDutyClient,
   ListDetectorsCommand,
   ListFindingsCommand,
+  UpdateDetectorCommand,
 } from '@aws-sdk/client-guardduty';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../../index.js';
 import { amiFor } from '../../scenarios/world.js';
 import { VICTIM_ACCOUNT } from '../../state.js';
-import { sdkConfig, type Creds } from '../../test-support/aws.js';
+import { runAws, sdkConfig, type Creds } from '../../test-support/aws.js';
 import { createUserWithKey } from '../iam/entities.js';
 
 let sim: RunningSim;
@@ -163,5 +165,25 @@ describe('GuardDuty', () => {
 
     await gd.send(new DeleteDetectorCommand({ DetectorId }));
     expect((await gd.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([]);
+  });
+
+  it('UpdateDetector disables and enables a detector (SDK and the official CLI)', async () => {
+    const gd = new GuardDutyClient(sdkConfig(sim, admin, 'eu-west-3'));
+    const { DetectorId } = await gd.send(new CreateDetectorCommand({ Enable: true }));
+    await gd.send(new UpdateDetectorCommand({ DetectorId, Enable: false }));
+    expect((await gd.send(new GetDetectorCommand({ DetectorId }))).Status).toBe('DISABLED');
+    const cli = await runAws(
+      sim,
+      admin,
+      ['guardduty', 'update-detector', '--detector-id', DetectorId!, '--enable'],
+      'eu-west-3',
+    );
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    expect((await gd.send(new GetDetectorCommand({ DetectorId }))).Status).toBe('ENABLED');
+    await expect(
+      gd.send(new UpdateDetectorCommand({ DetectorId: 'f'.repeat(32), Enable: true })),
+    ).rejects.toMatchObject({
+      name: 'BadRequestException',
+    });
   });
 });

@@ -79,6 +79,19 @@ const operations: Record<string, OperationDef<GuardDutyState>> = {
       };
     },
   },
+  UpdateDetector: {
+    http: 'POST /detector/{DetectorId}',
+    auth: auth('guardduty:UpdateDetector'),
+    handler(ctx) {
+      const d = detectorOf(ctx);
+      if (typeof ctx.body.enable === 'boolean') d.status = ctx.body.enable ? 'ENABLED' : 'DISABLED';
+      if (typeof ctx.body.findingPublishingFrequency === 'string')
+        d.findingPublishingFrequency = ctx.body.findingPublishingFrequency;
+      d.updatedAt = ctx.sim.nowIso();
+      ctx.trail.requestParameters = { detectorId: d.detectorId, ...ctx.body };
+      return {};
+    },
+  },
   DeleteDetector: {
     http: 'DELETE /detector/{DetectorId}',
     auth: auth('guardduty:DeleteDetector'),

@@ -64,6 +64,8 @@ export interface ApplyContext {
   caseId: string;
   /** Evidence under a folder of this step, the same on a resumed run (files are replaced). */
   keep: KeepEvidence;
+  /** Wait on the tool's clock (AWS work that settles: snapshots, instances shutting down). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**

@@ -191,6 +191,7 @@ export async function applyPlan(
         at: new Date(at),
         caseId: folder.id,
         keep: evidenceOfStep(folder, plan.planId, step.id),
+        sleep: (ms) => env.clock.sleep(ms),
       });
       folder.record(KIND.stepApplied, { planId: plan.planId, stepId: step.id, detail });
       appliedDetail.set(step.id, detail);

@@ -32,6 +32,8 @@ export interface RemovalSpec<S> {
   describe(state: S, params: StepParams): string;
   /** What the plan (and so the journal) records of the state; default: all of it. */
   summarize?(state: S): unknown;
+  /** Why this resource cannot be removed by the tool (the plan shows it; nothing is done). */
+  refuse?(state: S): string | undefined;
   /** Keep the evidence (files through `context.keep`, snapshots…) before anything is removed. */
   preserve(pool: ClientPool, params: StepParams, state: S, context: ApplyContext): Promise<ApplyDetail>;
   /** Remove it, in the order AWS requires; a part already gone is not an error. */
@@ -64,7 +66,7 @@ export function removal<S>(spec: RemovalSpec<S>): ActionDef {
         created: found.created,
         ...wrap(spec.summarize?.(found.state) ?? found.state),
       };
-      const refused = preExisting(found, params);
+      const refused = preExisting(found, params) ?? spec.refuse?.(found.state);
       if (refused) return { before, change: `not removed: ${refused}`, noop: true, refused };
       return { before, change: spec.describe(found.state, params), noop: false };
     },
@@ -73,7 +75,7 @@ export function removal<S>(spec: RemovalSpec<S>): ActionDef {
       const found = await spec.read(pool, step.params);
       // Gone already (a resumed run, another responder): the target state, nothing to keep.
       if (!found || found.gone) return { removed: false, reason: 'already gone' };
-      const refused = preExisting(found, step.params);
+      const refused = preExisting(found, step.params) ?? spec.refuse?.(found.state);
       if (refused) throw new Error(`${step.id}: ${refused}`);
       const evidence = await spec.preserve(pool, step.params, found.state, context);
       const removed = await spec.remove(pool, step.params, found.state, context);

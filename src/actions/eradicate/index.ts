@@ -8,12 +8,47 @@ import {
 } from './iam-policies.js';
 import { deleteOidcProvider, deleteRole, deleteSamlProvider, restoreRoleTrust } from './iam-roles.js';
 import { deleteAccessKey, deleteIamUser, deleteMfaDevice, deleteUserCredentials } from './iam-users.js';
+import {
+  deleteKeyPair,
+  deleteSecurityGroup,
+  revokeIngress,
+  terminateInstance,
+  unshareImage,
+  unshareSnapshot,
+} from './ec2.js';
+import { deleteFunction, deleteFunctionUrl, removeFunctionPermission } from './lambda.js';
+import { deleteBucket, restoreBucketAcl, restoreBucketPolicy } from './s3.js';
+import {
+  deleteStack,
+  restoreDetector,
+  restoreEventSelectors,
+  restoreSecretPolicy,
+  startLogging,
+} from './stacks-logging.js';
 
 /**
  * Every eradication and restoration action, by name. Removals keep their evidence first and
  * refuse anything AWS dates before the attack; restorations put a pre-existing resource back.
  */
 export const ERADICATION_ACTIONS: ActionDef[] = [
+  // Logging back on first, so that what follows is recorded.
+  startLogging,
+  restoreEventSelectors,
+  restoreDetector,
+  terminateInstance,
+  deleteSecurityGroup,
+  revokeIngress,
+  deleteKeyPair,
+  unshareSnapshot,
+  unshareImage,
+  deleteFunction,
+  deleteFunctionUrl,
+  removeFunctionPermission,
+  deleteStack,
+  deleteBucket,
+  restoreBucketPolicy,
+  restoreBucketAcl,
+  restoreSecretPolicy,
   deleteIamUser,
   deleteAccessKey,
   deleteMfaDevice,

@@ -12,7 +12,7 @@ import { stderrLogger, terminalProgress } from './progress.js';
 import type { CommandSpec, RunEnv } from './spec.js';
 
 /** Process exit codes (DESIGN.md §4). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, alerts: 4 } as const;
 
 export interface Io {
   stdout: Stream;

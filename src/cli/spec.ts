@@ -65,7 +65,8 @@ export type Block =
 
 /** What a command returns: the data for --json and the blocks for a person. */
 export interface Outcome {
-  exitCode?: 0 | 1 | 3;
+  /** 4: `watch` raised alerts (DESIGN.md §4 lists the others). */
+  exitCode?: 0 | 1 | 3 | 4;
   json: unknown;
   blocks: Block[];
 }

@@ -9,6 +9,7 @@ import { investigateCommand } from './investigate.js';
 import { respondCommand } from './respond.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
+import { watchCommand } from './watch.js';
 
 /** Every command the CLI offers. A command is listed only once it really works. */
 export const COMMANDS: CommandSpec[] = [
@@ -22,6 +23,7 @@ export const COMMANDS: CommandSpec[] = [
   triageCommand,
   containCommand,
   respondCommand,
+  watchCommand,
   demo,
   sim,
 ];

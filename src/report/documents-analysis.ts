@@ -133,6 +133,7 @@ export function metricBlocks(facts: Facts): DocBlock[] {
           factText(facts.metrics.timeToContain, (d) => d.text),
         ],
         ['Exposure (first attacker event → containment)', factText(facts.metrics.exposure, (d) => d.text)],
+        ['Watch for re-entry', factText(facts.watch, (w) => `${w.verdict} (${w.since} → ${w.until})`)],
       ],
     },
   ];
@@ -152,6 +153,7 @@ export function executiveBriefing(facts: Facts): Doc {
         rows: [
           ['Severity', severityText(facts)],
           ['Contained', containedText(facts)],
+          ['Watch for re-entry', factText(facts.watch, (w) => w.verdict)],
           ['Resources the attacker created', createdSummary(facts)],
         ],
       },

@@ -8,6 +8,7 @@ import { responseMetrics, type ResponseMetrics } from './metrics.js';
 import { nextSteps } from './next-steps.js';
 import { actionsTaken, containmentTime, type ActionTaken } from './response-log.js';
 import { isUnknown, unknown, type Fact } from './unknown.js';
+import { watchFacts, type WatchFacts } from './watch-facts.js';
 
 /** Events with no finding are still the attacker's; they are charted under this name. */
 export const UNCATEGORISED = 'uncategorised';
@@ -82,6 +83,8 @@ export interface Facts {
   attackerIps: Fact<string[]>;
   userAgents: Fact<string[]>;
   actions: ActionTaken[];
+  /** The watch for re-entry after eradication. */
+  watch: Fact<WatchFacts>;
   coverage: Fact<CoverageEntry[]>;
   cost: Fact<CostEstimate>;
   /** What Cost Explorer billed for the incident days, when someone read it. */
@@ -203,6 +206,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
       : distinct(events.map((e) => e.sourceIp).filter((ip) => ip === null || !isAwsAddress(ip))),
     userAgents: isUnknown(events) ? events : distinct(events.map((e) => e.userAgent)),
     actions: actionsTaken(journal),
+    watch: watchFacts(journal),
     coverage: input.coverage,
     cost,
     billed: input.costExplorer,

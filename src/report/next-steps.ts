@@ -46,9 +46,14 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
       'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept.',
   },
   {
-    when: () => true,
+    when: (f) => isUnknown(f.watch) || !f.watch.finished,
     text: () =>
-      'Watch for resumed activity for 48 hours: run tourniquet collect, then tourniquet investigate, on the case every few hours.',
+      "Watch for resumed activity for 48 hours: tourniquet watch (alerts on any call by the credential, its lineage or the attacker's addresses).",
+  },
+  {
+    when: (f) => !isUnknown(f.watch) && f.watch.alerts > 0,
+    text: (f) =>
+      `Investigate the ${isUnknown(f.watch) ? 0 : f.watch.alerts} watch alert(s): the attacker may be back (tourniquet watch lists them).`,
   },
   {
     when: () => true,

@@ -243,6 +243,7 @@ describe('tourniquet watch on the virtual clock', () => {
       }),
     );
     await ct.send(new StartLoggingCommand({ Name: 'data' }));
+    sim.clock.advance(MIN);
 
     // During the watch: the leaked key comes back (refused), the owner works as usual, the
     // backdoor key is used from a new address, re-creates the removed user, reads customer data.
@@ -368,6 +369,7 @@ describe('tourniquet watch on the virtual clock', () => {
       managedPolicies: [ADMIN],
     }).key;
     await iamAs(victim, ATTACKER_IP).send(new ListUsersCommand({}));
+    sim.clock.advance(MIN);
     const caseDir = join(root, 'case-quiet');
     expect((await cli(['triage', victim.accessKeyId, '--case', caseDir])).code).toBe(0);
     const quiet = await cli(['watch', '--case', caseDir, '--every', '30m', '--json']);
@@ -375,6 +377,9 @@ describe('tourniquet watch on the virtual clock', () => {
     expect((JSON.parse(quiet.out) as { finished: { verdict: string } }).finished.verdict).toBe(
       'no re-entry for 48 h',
     );
+    // The reports say it.
+    const report = await cli(['report', '--case', caseDir, '--kind', 'full']);
+    expect(report.out).toMatch(/Watch for re-entry.*no re-entry for 48 h/);
 
     const cron = join(root, 'case-cron');
     expect((await cli(['triage', victim.accessKeyId, '--case', cron])).code).toBe(0);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientPool } from '../aws/pool.js';
 import { enabledRegions } from '../aws/regions.js';
 import { CaseFolder } from '../case/case.js';
-import type { Clock } from '../clock.js';
+import { isoSeconds, type Clock } from '../clock.js';
 import type { Logger } from '../context.js';
 import { UserError, UsageError } from '../errors.js';
 import { openEventStore, STORE_FILE, type EventStore } from '../store/store.js';
@@ -117,14 +117,15 @@ async function startPlan(o: WatchOptions, folder: CaseFolder): Promise<WatchPlan
   const now = o.clock.now();
   const everyMs = o.everyMs ?? DEFAULT_EVERY_MS;
   // A one-off poll (cron) looks back one interval; a running watch starts now.
-  const since = new Date(now.getTime() - (o.once ? everyMs : 0)).toISOString();
+  // In CloudTrail's own format (whole seconds): event times compare as text with it.
+  const since = isoSeconds(new Date(now.getTime() - (o.once ? everyMs : 0)));
   const regions = await enabledRegions(o.aws);
   if (regions.source === 'fallback')
     o.log.warn(`watch: region list from the fallback (${regions.reason ?? ''})`);
   const plan: WatchPlan = {
     watchId: `watch-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`,
     since,
-    until: new Date(Date.parse(since) + (o.forMs ?? DEFAULT_FOR_MS)).toISOString(),
+    until: isoSeconds(new Date(Date.parse(since) + (o.forMs ?? DEFAULT_FOR_MS))),
     everyMs,
     regions: [...new Set(['us-east-1', ...regions.regions])].sort(),
     exclude: o.exclude ?? [],

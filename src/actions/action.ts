@@ -8,6 +8,11 @@ export interface ActionEnv {
   log: Logger;
   /** The client pool for an account (the responder's own account, or one reached by role). */
   poolFor(account: string): Promise<ClientPool>;
+  /**
+   * Hand a new secret (a key, a password) to the person running the tool: shown once or written to
+   * a file only they can read, never to the journal, the plan, the logs or a report.
+   */
+  reveal?: (label: string, secret: string) => void;
 }
 
 /** The inputs of one step: plain strings, so a plan can be written down and resumed. */

@@ -18,7 +18,8 @@ import {
   StartLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-support/cli.js';
 import { applyPlan, makePlan } from '../actions/engine.js';
 import { eradicationRegistry } from '../actions/eradicate/index.js';
 import { ClientPool } from '../aws/pool.js';
@@ -26,7 +27,6 @@ import { CaseFolder } from '../case/case.js';
 import { verifyCase } from '../case/verify.js';
 import type { Clock } from '../clock.js';
 import { silentLogger } from '../context.js';
-import { main } from '../cli/main.js';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import type { WatchAlert } from './alerts.js';
 import { readWatch } from './state.js';
@@ -91,26 +91,7 @@ function iamAs(creds: Creds, ip: string, userAgent?: string): IAMClient {
   });
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.stubEnv('AWS_ACCESS_KEY_ID', responder.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', responder.secretAccessKey);
-  vi.stubEnv('AWS_CONFIG_FILE', join(root, 'none'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(root, 'none'));
-  try {
-    const code = await main([...args, '--endpoint-url', sim.endpoint, '--region', 'us-east-1'], {
-      stdout: { write: (s: string) => (out += s) },
-      stderr: { write: (s: string) => (err += s) },
-      env: { ...process.env, TOURNIQUET_CASES: join(root, 'cases') },
-      cwd: root,
-      clock,
-    });
-    return { code, out, err };
-  } finally {
-    vi.unstubAllEnvs();
-  }
-}
+const cli = (args: string[]) => runCli(args, { endpoint: sim.endpoint, creds: responder, root, clock });
 
 /** A webhook receiver on loopback, as Slack's would be. */
 async function webhook(): Promise<{

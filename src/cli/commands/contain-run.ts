@@ -1,11 +1,9 @@
-import { callerIdentity } from '../../aws/identity.js';
-import { AccountPools } from '../../actions/accounts.js';
 import { contain, type ContainResult } from '../../actions/contain.js';
 import { containmentRegistry } from '../../actions/containment.js';
-import { undoStep } from '../../actions/engine.js';
 import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
+import { runUndo } from '../undo.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { ContainInput } from './contain.js';
 
@@ -106,40 +104,10 @@ export async function runContain({ options }: ContainInput, env: RunEnv): Promis
   const folder = CaseFolder.open(dir, { clock: env.clock });
   try {
     const ctx = await caseContext(env, folder);
-    const pool = ctx.aws;
     if (options.undo) {
-      const me = await callerIdentity(pool);
-      const pools = new AccountPools(
-        pool,
-        me.account,
-        env.clock,
-        options['account-role'],
-        `tourniquet-${folder.id}`,
-      );
-      try {
-        const done = await undoStep(
-          { clock: env.clock, log: env.log, poolFor: (a) => pools.poolFor(a) },
-          folder,
-          containmentRegistry,
-          options.undo,
-        );
-        if (folder.info.status === 'contained') folder.update({ status: 'open' });
-        return {
-          json: { dir, undone: done },
-          blocks: [
-            {
-              kind: 'fields',
-              title: 'Undone',
-              fields: [
-                ['Step', done.step.id],
-                ['Result', JSON.stringify(done.detail)],
-              ],
-            },
-          ],
-        };
-      } finally {
-        await pools.destroy();
-      }
+      const { outcome } = await runUndo(ctx, containmentRegistry, options.undo, options['account-role']);
+      if (folder.info.status === 'contained') folder.update({ status: 'open' });
+      return outcome;
     }
     let shownPlan: (string | null)[][] = [];
     const result = await contain(ctx, {

@@ -6,6 +6,7 @@ import { demo } from './demo.js';
 import { collect } from './collect.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
+import { recoverCommand } from './recover.js';
 import { respondCommand } from './respond.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
@@ -22,6 +23,7 @@ export const COMMANDS: CommandSpec[] = [
   report,
   triageCommand,
   containCommand,
+  recoverCommand,
   respondCommand,
   watchCommand,
   demo,

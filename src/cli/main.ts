@@ -59,6 +59,7 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
     clock,
     log,
     progress: terminalProgress(io.stderr, !json && !quiet),
+    stdio: { stdin: io.stdin, stdout: io.stdout },
     async aws() {
       if (!pool) {
         // Imported on first use: the AWS SDK takes longer to load than `hunt` takes to run.
@@ -86,7 +87,9 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
     const run = await command.load();
     const outcome = await run({ options: parsed.options as never, args: parsed.args }, env);
     if (json) io.stdout.write(JSON.stringify(outcome.json, null, 2) + '\n');
-    else io.stdout.write(renderBlocks(outcome.blocks, stylerFor(io.stdout, noColor)));
+    // A command with nothing to show prints nothing (`mcp` has spoken on stdout itself).
+    else if (outcome.blocks.length)
+      io.stdout.write(renderBlocks(outcome.blocks, stylerFor(io.stdout, noColor)));
     return outcome.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UserError) {

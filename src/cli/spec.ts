@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { ClientPool } from '../aws/pool.js';
 import type { Logger, Progress } from '../context.js';
+import type { Stream } from './output.js';
 
 /** One option, described once: parsing, help text and the typed values all come from this. */
 export interface OptionSpec {
@@ -83,6 +84,11 @@ export interface RunEnv {
   aws(): Promise<ClientPool>;
   /** Ask the person a yes/no question (false when there is no terminal). */
   confirm(question: string): Promise<boolean>;
+  /**
+   * The standard streams, raw, for the commands that need them: a document read from `-`
+   * (`respond --from -`) and a protocol spoken on stdio (`mcp`). Others return an Outcome.
+   */
+  stdio: { stdin?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined; stdout: Stream };
 }
 
 /** What a command's implementation receives: its parsed options and positional arguments. */

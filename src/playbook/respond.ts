@@ -1,5 +1,6 @@
 import type { PlanRecord } from '../actions/journal-view.js';
 import type { ClientPool } from '../aws/pool.js';
+import type { CaseFolder } from '../case/case.js';
 import type { CaseContext, Context } from '../context.js';
 import { buildFacts, factText, isUnknown, type CoverageEntry, type Facts } from '../report/index.js';
 import { openCaseFor, type CaseLocation } from './open-case.js';
@@ -24,6 +25,8 @@ export interface RespondOptions {
   accountRole?: string | undefined;
   /** Shown the containment plan before the question. */
   onPlan?: (plan: PlanRecord) => void;
+  /** Called once the case is open, before any phase (e.g. to keep the alert the case started from). */
+  onOpened?: (folder: CaseFolder, resumed: boolean) => Promise<void>;
 }
 
 export interface PhaseReport {
@@ -85,6 +88,7 @@ export async function respond(
     };
     if (resumed) folder.record('respond.resumed', { subject: options.subject });
     else folder.record('respond.started', { subject: options.subject, yes: options.yes });
+    await options.onOpened?.(folder, resumed);
     const phases: PhaseReport[] = [];
     for (const [index, def] of PLAYBOOK.entries()) {
       options.onPhaseStart?.({ index: index + 1, total: PLAYBOOK.length, title: def.title });

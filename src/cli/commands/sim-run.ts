@@ -1,4 +1,5 @@
 import { UsageError, UserError } from '../../errors.js';
+import { writeScenarioAlerts } from '../../sim/alerts/index.js';
 import { listScenarios, loadScenario, scenarioNamed } from '../../sim/scenarios/index.js';
 import { exportLines, serveAccount } from '../../sim/serve.js';
 import { resolve } from 'node:path';
@@ -43,9 +44,9 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
         .join(', ')} (tourniquet sim --list-scenarios).`,
     );
   }
-  if (options.truth !== undefined && options.scenario === undefined) {
-    throw new UsageError('--truth needs --scenario', 'Add --scenario NAME, or drop --truth.');
-  }
+  for (const needs of ['truth', 'alerts'] as const)
+    if (options[needs] !== undefined && options.scenario === undefined)
+      throw new UsageError(`--${needs} needs --scenario`, `Add --scenario NAME, or drop --${needs}.`);
   const port = options.port === undefined ? 0 : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(
@@ -66,7 +67,9 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
     });
   }
   const { sim: running, responder, resumed } = served;
-  let scenario: { name: string; leakedAccessKeyId: string | null; truthFile: string | undefined } | undefined;
+  let scenario:
+    | { name: string; leakedAccessKeyId: string | null; truthFile: string | undefined; alerts: string[] }
+    | undefined;
   if (options.scenario !== undefined) {
     const truthFile = options.truth ? resolve(env.cwd, options.truth) : undefined;
     try {
@@ -74,14 +77,17 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
         seed: options.seed ?? running.state.data.seed,
         ...(truthFile ? { truthFile } : {}),
       });
-      scenario = { name: options.scenario, leakedAccessKeyId: truth.leakedAccessKeyId, truthFile };
+      const alerts = options.alerts
+        ? writeScenarioAlerts(running.state, truth, resolve(env.cwd, options.alerts))
+        : [];
+      scenario = { name: options.scenario, leakedAccessKeyId: truth.leakedAccessKeyId, truthFile, alerts };
     } catch (error) {
       await running.stop();
       const message = error instanceof Error ? error.message : String(error);
       throw new UserError('SIM_SCENARIO', `could not load scenario ${options.scenario}: ${message}`, {
         hint: resumed
           ? `Start from a fresh account: drop --state or move ${stateFile} away.`
-          : 'Check --truth FILE is writable.',
+          : 'Check that --truth FILE and --alerts DIR are writable.',
       });
     }
   }
@@ -109,6 +115,7 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
         `scenario ${scenario.name} loaded; leaked key: ${scenario.leakedAccessKeyId ?? 'none (console password)'}` +
           `${scenario.truthFile ? `; truth in ${scenario.truthFile}` : ''}`,
       );
+      for (const file of scenario.alerts) env.log.info(`alert written: ${file}`);
     }
   }
   const signal = await interrupted();

@@ -18,6 +18,11 @@ const simOptions = {
     value: 'FILE',
     description: "write the scenario's ground truth (truth.json) to FILE",
   },
+  alerts: {
+    type: 'string',
+    value: 'DIR',
+    description: "write the scenario's alerts (GuardDuty, Health, quarantine, cost) to DIR",
+  },
   'list-scenarios': { type: 'boolean', description: 'list the scenarios and exit' },
 } satisfies OptionTable;
 
@@ -33,13 +38,16 @@ export const sim = defineCommand({
     'until SIGINT/SIGTERM. With --state the account is loaded from FILE (when it exists) and saved\n' +
     'back on exit, so a drill can stop and resume. With --scenario NAME the account is first filled\n' +
     "with that scenario's weeks of history (baseline and attack) and the leaked key is printed;\n" +
-    '--truth FILE writes its ground truth. --list-scenarios lists them. With --json the start-up\n' +
+    '--truth FILE writes its ground truth; --alerts DIR writes the alerts AWS would have sent (GuardDuty\n' +
+    'findings, the cost anomaly, and for a leaked key the quarantine and Health event), one JSON file\n' +
+    'each, to start from with `respond --from`. --list-scenarios lists them. With --json the start-up\n' +
     'details are printed as one JSON line and the exit summary as a JSON document.',
   args: [],
   options: simOptions,
   examples: [
     'tourniquet sim --port 4566 --state drill.json',
     'tourniquet sim --scenario cryptomining --seed 7 --truth truth.json',
+    'tourniquet sim --scenario cryptomining --alerts alerts/',
     'tourniquet sim --list-scenarios',
     'eval "$(tourniquet sim --port 4566 | head -n 6)"   # in another shell, after starting it',
   ],

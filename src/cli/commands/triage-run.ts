@@ -1,22 +1,15 @@
 import { resolve } from 'node:path';
 import { callerIdentity } from '../../aws/identity.js';
 import { defaultCasesRoot } from '../../case/list.js';
-import { UsageError } from '../../errors.js';
+import { recordAlert } from '../../triggers/start.js';
 import { openTriageCase } from '../../triage/open-case.js';
 import type { TriageReport } from '../../triage/report.js';
 import { initialStatusUpdate } from '../../triage/status-update.js';
 import { parseSubject } from '../../triage/subject.js';
 import { triage } from '../../triage/triage.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
+import { alertBlock, alertJson, awarenessOf, subjectFrom } from './from-alert.js';
 import type { TriageInput } from './triage.js';
-
-function parseAwareness(value: string | undefined, now: Date): Date {
-  if (value === undefined) return now;
-  const t = Date.parse(value);
-  if (Number.isNaN(t))
-    throw new UsageError(`--aware-since ${value}: not a date.`, 'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.');
-  return new Date(t);
-}
 
 const keyRow = (k: TriageReport['otherKeys'][number]) => [
   k.accessKeyId,
@@ -108,9 +101,9 @@ function blocksOf(r: TriageReport, dir: string, statusUpdate: string[]): Block[]
 
 /** Run `tourniquet triage`. */
 export async function runTriage({ options, args }: TriageInput, env: RunEnv): Promise<Outcome> {
-  const subject = parseSubject(args[0]!);
-  const now = env.clock.now();
-  const awareness = parseAwareness(options['aware-since'], now);
+  const given = await subjectFrom(options.from, args[0], env);
+  const subject = parseSubject(given.subject);
+  const awareness = awarenessOf(options['aware-since'], given.alert) ?? env.clock.now();
   const pool = await env.aws();
   const responder = await callerIdentity(pool);
   const folder = openTriageCase({
@@ -123,6 +116,7 @@ export async function runTriage({ options, args }: TriageInput, env: RunEnv): Pr
   });
   try {
     pool.caseId = folder.id;
+    if (given.alert) await recordAlert(folder, given.alert, env.clock.now());
     const report = await triage(
       { clock: env.clock, log: env.log, progress: env.progress },
       { pool, folder, responder },
@@ -133,8 +127,17 @@ export async function runTriage({ options, args }: TriageInput, env: RunEnv): Pr
     folder.record('status-update.initial', { text: statusUpdate.join('\n') });
     return {
       exitCode: report.notChecked.length ? 3 : 0,
-      json: { dir: folder.dir, case: folder.info, triage: report, statusUpdate },
-      blocks: blocksOf(report, folder.dir, statusUpdate),
+      json: {
+        dir: folder.dir,
+        case: folder.info,
+        ...(given.alert ? { alert: alertJson(given.alert) } : {}),
+        triage: report,
+        statusUpdate,
+      },
+      blocks: [
+        ...(given.alert ? [alertBlock(given.alert)] : []),
+        ...blocksOf(report, folder.dir, statusUpdate),
+      ],
     };
   } finally {
     folder.close();

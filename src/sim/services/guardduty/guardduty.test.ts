@@ -5,7 +5,6 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudTrailClient, CreateTrailCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -18,12 +17,13 @@ import {
   ListFindingsCommand,
   UpdateDetectorCommand,
 } from '@aws-sdk/client-guardduty';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../../index.js';
 import { amiFor } from '../../scenarios/world.js';
 import { VICTIM_ACCOUNT } from '../../state.js';
 import { runAws, sdkConfig, type Creds } from '../../test-support/aws.js';
+import { instanceRoleSession } from '../../test-support/instance-role.js';
 import { createUserWithKey } from '../iam/entities.js';
 
 let sim: RunningSim;
@@ -111,41 +111,7 @@ describe('GuardDuty', () => {
     expect(Number(cost.ResultsByTime?.[0]?.Total?.UnblendedCost?.Amount)).toBeCloseTo(10 * 3.06, 6);
 
     // Instance-role credentials (the session is named after the instance) used from outside AWS.
-    const iam = new IAMClient(sdkConfig(sim, admin));
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'app-server',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
-      }),
-    );
-    await iam.send(
-      new AttachRolePolicyCommand({
-        RoleName: 'app-server',
-        PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
-      }),
-    );
-    const creds = (
-      await new STSClient(sdkConfig(sim, admin)).send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${VICTIM_ACCOUNT}:role/app-server`,
-          RoleSessionName: 'i-0a1b2c3d4e5f60718',
-        }),
-      )
-    ).Credentials!;
-    const stolen = {
-      accessKeyId: creds.AccessKeyId!,
-      secretAccessKey: creds.SecretAccessKey!,
-      sessionToken: creds.SessionToken!,
-    };
+    const stolen = await instanceRoleSession(sim, admin);
     sim.state.setApparentIp(stolen.accessKeyId, '3.91.10.10');
     await new EC2Client(sdkConfig(sim, stolen)).send(new DescribeInstancesCommand({}));
     sim.state.setApparentIp(stolen.accessKeyId, '203.0.113.50');

@@ -208,6 +208,38 @@ describe('readAlert', () => {
     });
   });
 
+  it('reads `aws ce get-anomalies` output (the API members, PascalCase)', () => {
+    const output = {
+      Anomalies: [
+        {
+          AnomalyId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+          AnomalyStartDate: '2026-03-02',
+          AnomalyEndDate: '2026-03-03',
+          DimensionValue: 'Amazon Elastic Compute Cloud - Compute',
+          RootCauses: [
+            {
+              Service: 'Amazon Elastic Compute Cloud - Compute',
+              Region: 'eu-north-1',
+              LinkedAccount: '111122223333',
+              UsageType: 'EUN1-BoxUsage:p3.16xlarge',
+              Impact: { Contribution: 640.2 },
+            },
+          ],
+          AnomalyScore: { MaxScore: 0.88, CurrentScore: 0.88 },
+          Impact: { MaxImpact: 640.2, TotalImpact: 640.2 },
+          MonitorArn: 'arn:aws:ce::111122223333:anomalymonitor/abcdef12-1234-4ea0-84cc-918a97d736ef',
+        },
+      ],
+    };
+    expect(readAlert(JSON.stringify(output), 'anomalies.json')).toMatchObject({
+      source: 'cost-anomaly',
+      lead: { kind: 'spend', regions: ['eu-north-1'], since: '2026-03-02T00:00:00.000Z' },
+      account: '111122223333',
+      awareness: null,
+      envelopes: ['Cost Explorer GetAnomalies output'],
+    });
+  });
+
   it('picks the alerts about SUBJECT from a file about several credentials, and refuses to guess', () => {
     const one = json('health-credentials-exposed.eventbridge.json');
     const other = json('quarantine-v3.eventbridge.json');

@@ -62,7 +62,7 @@ export async function subjectFrom(
     const pool = await env.aws();
     return { pool, now: env.clock.now(), ownKey: await ownAccessKeyId(pool) };
   });
-  env.log.info(`${alert.trigger.name} → ${alert.subject}${alert.followed ? ` (${alert.followed})` : ''}`);
+  env.log.info(`${alert.trigger.name} → ${alert.subject}`);
   return { subject: alert.subject, alert };
 }
 
@@ -88,7 +88,8 @@ export function alertBlock(alert: AlertStart): Block {
     title: `Alert: ${t.name}`,
     fields: [
       ['Says', t.summary],
-      ['Subject', alert.followed ? `${alert.subject} — ${alert.followed}` : alert.subject],
+      ['Subject', alert.subject],
+      ['Found by', alert.followed ?? (t.candidates.length ? 'named in the alert' : 'given as SUBJECT')],
       ['Account', t.account ?? 'not in the alert'],
       ['Region', t.region ?? 'not in the alert'],
       ['Raised', t.awareness ? `${t.awareness} (${t.awarenessFrom})` : 'not in the alert'],

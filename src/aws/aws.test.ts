@@ -1,6 +1,6 @@
-import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock.js';
@@ -9,7 +9,7 @@ import { queryError, startStub } from '../test-support/http-stub.js';
 import { classifyAwsError } from './errors.js';
 import { callerIdentity } from './identity.js';
 import { collectAll } from './paginate.js';
-import { ClientPool } from './pool.js';
+import { ClientPool, WriteRefused } from './pool.js';
 import { enabledRegions, FALLBACK_REGIONS } from './regions.js';
 
 const credentials = {
@@ -123,6 +123,30 @@ describe('ClientPool', () => {
     const ua = stub.requests[0]!.headers['user-agent'];
     expect(ua).toContain(`tourniquet/${VERSION} case/tq-test-1`);
     expect(stub.requests[0]!.headers.host).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('a read-only pool sends reads and refuses anything else before it leaves the process', async () => {
+    const stub = await startStub(() => ({
+      status: 200,
+      body: '<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>',
+      headers: { 'content-type': 'application/xml' },
+    }));
+    closers.push(stub.close);
+    const pool = await ClientPool.create(
+      { region: 'us-east-1', endpointUrl: stub.url, credentials, maxAttempts: 1, readOnly: true },
+      systemClock,
+    );
+    closers.push(() => Promise.resolve(pool.destroy()));
+    await pool.get(S3Client).send(new ListBucketsCommand({}));
+    await expect(
+      pool
+        .get(IAMClient)
+        .send(new UpdateAccessKeyCommand({ AccessKeyId: 'AKIAIOSFODNN7EXAMPLE', Status: 'Inactive' })),
+    ).rejects.toBeInstanceOf(WriteRefused);
+    await expect(pool.get(S3Client).send(new DeleteBucketCommand({ Bucket: 'b' }))).rejects.toThrow(
+      /DeleteBucket refused: this session may only read from AWS/,
+    );
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('reuses one client per service and region', async () => {

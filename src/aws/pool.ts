@@ -12,6 +12,19 @@ export interface AwsSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   maxAttempts?: number | undefined;
   rates?: RateRule | undefined;
+  /**
+   * Refuse, before anything is sent, every operation that is not a read (`mcp`: an assistant's
+   * tool call must not be able to change the account, whatever the code path).
+   */
+  readOnly?: boolean | undefined;
+}
+
+/** Operations that only read, by AWS's naming: everything else may change the account. */
+export const READ_OPERATION = /^(Get|List|Describe|Lookup|Head|Simulate)[A-Z]/;
+
+/** Raised by a read-only pool for an operation that could change the account. */
+export class WriteRefused extends Error {
+  override readonly name = 'WriteRefused';
 }
 
 /** Any AWS SDK v3 client: what the pool needs to know of one. */
@@ -97,6 +110,17 @@ export class ClientPool {
       config.forcePathStyle = true;
     }
     const client = new Client(config) as unknown as SdkClient;
+    if (settings.readOnly) {
+      client.middlewareStack.add(
+        (next: (args: unknown) => Promise<unknown>, context: HandlerContext) => async (args: unknown) => {
+          const operation = (context.commandName ?? '').replace(/Command$/, '');
+          if (!READ_OPERATION.test(operation))
+            throw new WriteRefused(`${operation} refused: this session may only read from AWS.`);
+          return await next(args);
+        },
+        { step: 'initialize', name: 'tourniquetReadOnly', priority: 'high' },
+      );
+    }
     // Per attempt (inside the retry loop): space the calls, then tag the user agent. The
     // user-agent header is not part of the SigV4 signature, so it can be changed here.
     client.middlewareStack.add(

@@ -33,7 +33,8 @@ export type Level = 'P1' | 'P2' | 'P3' | 'P4';
 
 /** Everything triage found, and what it could not check. */
 export interface TriageReport {
-  caseId: string;
+  /** The case it was made for; null for a read-only look that opened none. */
+  caseId: string | null;
   checkedAt: string;
   resolved: ResolvedSubject;
   /** The key belongs to another account than the one we are signed into. */

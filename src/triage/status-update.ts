@@ -62,7 +62,7 @@ export function initialStatusUpdate(r: TriageReport, awareness: string | null, r
     Date.parse(r.checkedAt) + NEXT_UPDATE_HOURS[r.severity.level] * 3_600_000,
   ).toISOString();
   return [
-    `INITIAL STATUS UPDATE — security incident ${r.caseId} — ${r.checkedAt}`,
+    `INITIAL STATUS UPDATE — security incident ${r.caseId ?? unknown('no case opened')} — ${r.checkedAt}`,
     `Severity: ${r.severity.level} — ${r.severity.reasons.join('; ')}`,
     `What happened: suspected compromise of a ${CREDENTIAL_WORDS[r.resolved.credential] ?? r.resolved.credential} (${r.resolved.subject.input}) in AWS account ${r.resolved.account ?? unknown('owning account not determined')}.`,
     `Owner: ${owner(r)}`,

@@ -2,6 +2,7 @@ import { classifyAwsError, describeAwsError } from '../aws/errors.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import type { ClientPool } from '../aws/pool.js';
 import type { CaseFolder } from '../case/case.js';
+import type { Subject } from '../case/schema.js';
 import type { Context } from '../context.js';
 import { CHECKS } from './checks.js';
 import type { TriageReport } from './report.js';
@@ -14,21 +15,28 @@ export interface TriageInput {
   responder: CallerIdentity;
 }
 
+export interface AssessInput {
+  pool: ClientPool;
+  subject: Subject;
+  responder: CallerIdentity;
+  /** The case the assessment is for; null when none is opened (a read-only look). */
+  caseId: string | null;
+}
+
 /**
  * Identify the credential (issue 6 §1): owner account, owning user or role, type, status, use,
  * other credentials, rights, quarantine, recent activity, severity. A check AWS refuses is
  * listed under `notChecked` and the rest carry on; only rejected credentials or an unreachable
- * endpoint abort. The result is journalled and kept as evidence (`triage.json`).
+ * endpoint abort. Only reads AWS and writes nothing: `triage` keeps the result in the case, the
+ * MCP server hands it to an assistant.
  */
-export async function triage(ctx: Context, input: TriageInput): Promise<TriageReport> {
-  const { pool, folder, responder } = input;
-  const subject = folder.info.subject!;
-  folder.markPhase('triage', 'started');
+export async function assessCredential(ctx: Context, input: AssessInput): Promise<TriageReport> {
+  const { pool, subject, responder } = input;
   const resolved = await resolveSubject(pool, subject, responder.account);
   const foreign =
     resolved.account !== undefined && resolved.account !== responder.account ? resolved.account : null;
   const draft: Omit<TriageReport, 'severity'> = {
-    caseId: folder.id,
+    caseId: input.caseId,
     checkedAt: ctx.clock.now().toISOString(),
     resolved,
     foreignAccount: foreign,
@@ -68,7 +76,23 @@ export async function triage(ctx: Context, input: TriageInput): Promise<TriageRe
     }
     progress.done();
   }
-  const report: TriageReport = { ...draft, severity: assessSeverity(draft) };
+  return { ...draft, severity: assessSeverity(draft) };
+}
+
+/**
+ * Triage the case's subject (`assessCredential`) and keep the result in the case: the owning
+ * account in `case.json`, the journal, and `triage.json` as evidence.
+ */
+export async function triage(ctx: Context, input: TriageInput): Promise<TriageReport> {
+  const { pool, folder, responder } = input;
+  folder.markPhase('triage', 'started');
+  const report = await assessCredential(ctx, {
+    pool,
+    subject: folder.info.subject!,
+    responder,
+    caseId: folder.id,
+  });
+  const { resolved } = report;
   if (resolved.account && folder.info.account !== resolved.account)
     folder.update({ account: resolved.account });
   folder.record('triage.result', {

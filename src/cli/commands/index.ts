@@ -6,6 +6,7 @@ import { demo } from './demo.js';
 import { collect } from './collect.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
+import { mcpCommand } from './mcp.js';
 import { recoverCommand } from './recover.js';
 import { respondCommand } from './respond.js';
 import { sim } from './sim.js';
@@ -28,4 +29,5 @@ export const COMMANDS: CommandSpec[] = [
   watchCommand,
   demo,
   sim,
+  mcpCommand,
 ];

@@ -1,0 +1,24 @@
+import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
+
+const mcpOptions = {} satisfies OptionTable;
+
+/** What `runMcp` receives. */
+export type McpInput = RunInput<typeof mcpOptions>;
+
+export const mcpCommand = defineCommand({
+  name: 'mcp',
+  summary: 'serve the cases to an assistant: a read-only MCP server on stdio',
+  description:
+    'Speaks the Model Context Protocol on standard input and output (logs on standard error) until\n' +
+    'the client closes it. Tools: list_cases, case_status, triage (a credential, read from AWS, no\n' +
+    'case opened), hunt (CloudTrail files), events (a case’s store), findings, timeline, lineage,\n' +
+    'report. None changes a case or AWS: cases are only read, and AWS calls other than reads are\n' +
+    'refused before they are sent. Cases are looked for under ./cases (or $TOURNIQUET_CASES).',
+  args: [],
+  options: mcpOptions,
+  examples: [
+    'tourniquet mcp',
+    '{"mcpServers": {"tourniquet": {"command": "tourniquet", "args": ["mcp", "--profile", "security"]}}}',
+  ],
+  load: async () => (await import('./mcp-run.js')).runMcp,
+});

@@ -104,7 +104,12 @@ const RESOURCE_TOUCHES: Touch[] = [
   { events: ['CreateSAMLProvider'], type: 'IAM SAML provider', action: 'created', ids: ['req:name'] },
   { events: ['CreateBucket'], type: 'S3 bucket', action: 'created', ids: ['req:bucketName'] },
   {
-    events: ['PutBucketPolicy', 'PutBucketAcl', 'DeleteBucketPublicAccessBlock', 'PutPublicAccessBlock'],
+    events: [
+      'PutBucketPolicy',
+      'PutBucketAcl',
+      'DeleteBucketPublicAccessBlock',
+      'PutBucketPublicAccessBlock',
+    ],
     type: 'S3 bucket access',
     action: 'modified',
     ids: ['req:bucketName'],

@@ -22,6 +22,8 @@ export interface S3OpSpec {
   scope: 'service' | 'create' | 'bucket' | 'object';
   /** IAM action checked before `run` (omit when `run` authorizes per item, as DeleteObjects does). */
   action?: string;
+  /** CloudTrail eventName when S3 records another name (PutPublicAccessBlock → PutBucketPublicAccessBlock). */
+  eventName?: string;
   /** Object-level calls are CloudTrail data events. */
   dataEvent?: boolean;
   /** Unsigned requests reach the operation (public buckets: policy to `*`, or AllUsers ACL grants). */
@@ -121,6 +123,7 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
   return {
     auth: 'handler',
     ...(spec.dataEvent ? { dataEvent: true } : {}),
+    ...(spec.eventName ? { eventName: spec.eventName } : {}),
     ...(spec.allowAnonymous ? { allowAnonymous: true } : {}),
     async handler(ctx) {
       const world = worldOf(ctx);

@@ -3,12 +3,14 @@ import { s3Operation, type S3OpSpec } from './call.js';
 import { emptyS3Account, type S3AccountState } from './model.js';
 import { MULTIPART_OPERATIONS } from './multipart.js';
 import { BUCKET_OPERATIONS } from './operations-bucket.js';
+import { CONFIG_OPERATIONS } from './operations-config.js';
 import { OBJECT_OPERATIONS } from './operations-object.js';
 import { routeS3 } from './routes.js';
 import { s3ObjectStore } from './store.js';
 
 const SPECS: Record<string, S3OpSpec> = {
   ...BUCKET_OPERATIONS,
+  ...CONFIG_OPERATIONS,
   ...OBJECT_OPERATIONS,
   ...MULTIPART_OPERATIONS,
 };

@@ -1,3 +1,5 @@
+import type { XmlTree } from './xml-config.js';
+
 /**
  * S3 state as plain JSON-serialisable data. Buckets live in their owner's account; bucket names
  * are one global namespace, so lookups go across accounts. Object bodies are base64.
@@ -50,6 +52,10 @@ export interface Bucket {
   publicAccessBlock?: PublicAccessBlock;
   policy?: string;
   tags?: { Key: string; Value: string }[];
+  /** `Enabled` or `Suspended` once set (object versions themselves are not kept). */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Configuration documents by root element (`ReplicationConfiguration`, `WebsiteConfiguration`…). */
+  configs?: Record<string, XmlTree>;
   objects: Record<string, S3Object>;
   /** Multipart uploads in progress, by upload id. */
   uploads?: Record<string, MultipartUpload>;

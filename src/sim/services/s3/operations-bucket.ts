@@ -13,6 +13,7 @@ import {
   putBucketPolicy,
 } from './buckets.js';
 import type { S3Call, S3OpSpec } from './call.js';
+import { readDocument } from './operations-config.js';
 import { s3Error } from './errors.js';
 import type { Grant, ObjectOwnership, PublicAccessBlock } from './model.js';
 import { S3_NS, aclXml, ownerXml, s3Time } from './wire.js';
@@ -32,6 +33,7 @@ const PERMISSIONS = new Set(['FULL_CONTROL', 'READ', 'WRITE', 'READ_ACP', 'WRITE
 
 /** Grants from an `AccessControlPolicy` body. */
 function grantsFromBody(call: S3Call): Grant[] {
+  readDocument(call, 'AccessControlPolicy');
   const policy = parseBody(call.ctx.http.body, 'AccessControlPolicy');
   return list(policy.AccessControlList, 'Grant').map((g): Grant => {
     const permission = text(g, 'Permission') ?? '';
@@ -50,17 +52,18 @@ function grantsFromBody(call: S3Call): Grant[] {
   });
 }
 
+const GRANT_HEADERS: [string, Grant['permission']][] = [
+  ['x-amz-grant-full-control', 'FULL_CONTROL'],
+  ['x-amz-grant-read', 'READ'],
+  ['x-amz-grant-write', 'WRITE'],
+  ['x-amz-grant-read-acp', 'READ_ACP'],
+  ['x-amz-grant-write-acp', 'WRITE_ACP'],
+];
+
 /** Grants from `x-amz-grant-*` headers (`uri="…"`, `id="…"`, comma-separated). */
 function grantsFromHeaders(call: S3Call): Grant[] | undefined {
-  const table: [string, Grant['permission']][] = [
-    ['x-amz-grant-full-control', 'FULL_CONTROL'],
-    ['x-amz-grant-read', 'READ'],
-    ['x-amz-grant-write', 'WRITE'],
-    ['x-amz-grant-read-acp', 'READ_ACP'],
-    ['x-amz-grant-write-acp', 'WRITE_ACP'],
-  ];
   const grants: Grant[] = [];
-  for (const [header, permission] of table) {
+  for (const [header, permission] of GRANT_HEADERS) {
     const value = call.ctx.http.headers[header];
     if (!value) continue;
     for (const part of value.split(',')) {
@@ -74,6 +77,18 @@ function grantsFromHeaders(call: S3Call): Grant[] | undefined {
     }
   }
   return grants.length ? grants : undefined;
+}
+
+/** Canned ACL and grant headers as CloudTrail records them (`"x-amz-acl": ["public-read"]`). */
+function recordAclHeaders(call: S3Call): void {
+  const headers = call.ctx.http.headers;
+  const recorded = Object.fromEntries(
+    ['x-amz-acl', ...GRANT_HEADERS.map(([h]) => h)].flatMap((h) => (headers[h] ? [[h, [headers[h]]]] : [])),
+  );
+  call.ctx.trail.requestParameters = {
+    ...(call.ctx.trail.requestParameters as Record<string, unknown>),
+    ...recorded,
+  };
 }
 
 function boolText(node: unknown, name: string): boolean {
@@ -163,6 +178,7 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
     action: 's3:PutBucketAcl',
     run: (call) => {
       const canned = call.ctx.http.headers['x-amz-acl'];
+      recordAclHeaders(call);
       const grants = canned
         ? cannedGrants(canned, call.bucket.ownerAccount)
         : (grantsFromHeaders(call) ?? grantsFromBody(call));
@@ -183,7 +199,13 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
     scope: 'bucket',
     action: 's3:PutBucketPolicy',
     run: (call) => {
-      putBucketPolicy(call.world, call.bucketName, call.ctx.http.body.toString('utf8'));
+      const text = call.ctx.http.body.toString('utf8');
+      putBucketPolicy(call.world, call.bucketName, text);
+      // CloudTrail keeps the document itself under bucketPolicy (and the sub-resource as policy: "").
+      call.ctx.trail.requestParameters = {
+        ...(call.ctx.trail.requestParameters as Record<string, unknown>),
+        bucketPolicy: JSON.parse(text) as unknown,
+      };
       return noContent();
     },
   },
@@ -207,6 +229,7 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
   },
   GetPublicAccessBlock: {
     scope: 'bucket',
+    eventName: 'GetBucketPublicAccessBlock',
     action: 's3:GetBucketPublicAccessBlock',
     run: (call) => ({
       PublicAccessBlockConfiguration: {
@@ -217,8 +240,10 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
   },
   PutPublicAccessBlock: {
     scope: 'bucket',
+    eventName: 'PutBucketPublicAccessBlock',
     action: 's3:PutBucketPublicAccessBlock',
     run: (call) => {
+      readDocument(call, 'PublicAccessBlockConfiguration');
       const config = parseBody(call.ctx.http.body, 'PublicAccessBlockConfiguration');
       const block: PublicAccessBlock = {
         BlockPublicAcls: boolText(config, 'BlockPublicAcls'),
@@ -232,6 +257,7 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
   },
   DeletePublicAccessBlock: {
     scope: 'bucket',
+    eventName: 'DeleteBucketPublicAccessBlock',
     // S3 authorizes DeletePublicAccessBlock as s3:PutBucketPublicAccessBlock.
     action: 's3:PutBucketPublicAccessBlock',
     run: (call) => {
@@ -302,11 +328,5 @@ export const BUCKET_OPERATIONS: Record<string, S3OpSpec> = {
       delete call.bucket.tags;
       return noContent();
     },
-  },
-  GetBucketVersioning: {
-    scope: 'bucket',
-    action: 's3:GetBucketVersioning',
-    // Versioning is never enabled in the simulator: S3 answers an empty configuration.
-    run: () => ({ VersioningConfiguration: { '@xmlns': S3_NS } }),
   },
 };

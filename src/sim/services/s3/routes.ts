@@ -17,6 +17,10 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['tagging', 'GetBucketTagging'],
     ['ownershipControls', 'GetBucketOwnershipControls'],
     ['versioning', 'GetBucketVersioning'],
+    ['replication', 'GetBucketReplication'],
+    ['encryption', 'GetBucketEncryption'],
+    ['logging', 'GetBucketLogging'],
+    ['website', 'GetBucketWebsite'],
     ['list-type', 'ListObjectsV2'],
     ['', 'ListObjects'],
   ],
@@ -26,6 +30,11 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['publicAccessBlock', 'PutPublicAccessBlock'],
     ['tagging', 'PutBucketTagging'],
     ['ownershipControls', 'PutBucketOwnershipControls'],
+    ['versioning', 'PutBucketVersioning'],
+    ['replication', 'PutBucketReplication'],
+    ['encryption', 'PutBucketEncryption'],
+    ['logging', 'PutBucketLogging'],
+    ['website', 'PutBucketWebsite'],
     ['', 'CreateBucket'],
   ],
   DELETE: [
@@ -33,6 +42,9 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['publicAccessBlock', 'DeletePublicAccessBlock'],
     ['tagging', 'DeleteBucketTagging'],
     ['ownershipControls', 'DeleteBucketOwnershipControls'],
+    ['replication', 'DeleteBucketReplication'],
+    ['encryption', 'DeleteBucketEncryption'],
+    ['website', 'DeleteBucketWebsite'],
     ['', 'DeleteBucket'],
   ],
   HEAD: [['', 'HeadBucket']],
@@ -57,7 +69,7 @@ const OBJECT_ROUTES: Record<Method, [string, string][]> = {
 };
 
 /** Sub-resources the simulator does not implement: answered with S3's NotImplemented. */
-const UNSUPPORTED = ['versionId', 'versions', 'encryption', 'lifecycle', 'cors', 'website'];
+const UNSUPPORTED = ['versionId', 'versions', 'lifecycle', 'cors'];
 
 /** Object sub-resources not implemented (object ACLs, tags, attributes…). */
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'attributes', 'retention', 'legal-hold', 'torrent', 'restore'];

@@ -7,8 +7,16 @@ import { messageOf } from '../errors.js';
 import { ATHENA_COLUMNS, EVENTS_TABLE, type SourceKind } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
+import { prefilterFiles, type CandidateChunk } from './prefilter.js';
 import { salvageFile } from './salvage.js';
-import { badRecordCase, batchSql, readerSql, type RecordFilter } from './sql.js';
+import {
+  badRecordCase,
+  batchSql,
+  candidateReaderSql,
+  readerSql,
+  subjectValues,
+  type RecordFilter,
+} from './sql.js';
 
 export type { RecordFilter } from './sql.js';
 
@@ -22,6 +30,21 @@ export interface IngestOptions {
   /** Keep only matching records (applied during the scan). */
   filter?: RecordFilter;
   progress?: Progress;
+}
+
+/**
+ * A record that holds the hunted value without being the subject's (CreateAccessKey's response
+ * naming the key, another principal acting on the user): found by a key or user hunt, not stored.
+ */
+export interface Mention {
+  eventId: string;
+  eventTime: string | null;
+  eventName: string | null;
+  eventSource: string | null;
+  /** Who made the call. */
+  principal: string | null;
+  accessKeyId: string | null;
+  path: string;
 }
 
 /** One reason records of one file were not stored. */
@@ -53,6 +76,10 @@ export interface IngestReport {
   perFile: Map<string, number>;
   /** Reads split in two because they ran out of the memory budget (the work was redone in halves). */
   memorySplits: number;
+  /** Key or user hunts: records holding the value that the subject did not make (one per event id). */
+  mentions: Mention[];
+  /** Key or user hunts: files read record by record by DuckDB instead of cut by the prefilter, and why. */
+  slowFiles: SkippedFile[];
 }
 
 /**
@@ -62,11 +89,8 @@ export interface IngestReport {
  * (about 2 s per million rows, measured), and progress within a batch comes from DuckDB itself.
  */
 const BATCH_BYTES = 4 * 1024 * 1024 * 1024;
-/**
- * A key or user hunt reads records as text first, and DuckDB's memory then grows with the batch
- * (a 3.3 GB batch ran out of the 768 MB budget, 1.3 GB peaks at ~550 MB of RSS).
- */
-const PREFILTER_BATCH_BYTES = 1536 * 1024 * 1024;
+/** Candidate chunks per DuckDB read (their records are typed from text: memory grows with the read). */
+const CANDIDATE_BATCH_BYTES = 1024 * 1024 * 1024;
 const BATCH_FILES = 4000;
 const PROGRESS_MS = 500;
 /** Layouts tried as one-line JSON first (see `ReadSpec.oneLine`). */
@@ -104,12 +128,30 @@ export async function ingestPaths(
     skipped: discovery.skipped,
     perFile: new Map(),
     memorySplits: 0,
+    mentions: [],
+    slowFiles: [],
   };
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const loader = new Loader(store, report, options);
   try {
-    const prefilter = Boolean(options.filter?.accessKeyId || options.filter?.userName);
-    for (const batch of batches(discovery.files, prefilter ? PREFILTER_BATCH_BYTES : BATCH_BYTES)) {
+    const values = subjectValues(options.filter);
+    let slow = discovery.files;
+    if (values.length > 0) {
+      // Lookup-events output nests records in strings: few, small files, read by DuckDB.
+      const cuttable = discovery.files.filter((f) => f.format !== 'lookup');
+      const found = await prefilterFiles(cuttable, {
+        values,
+        tempDir: loader.tempDir(),
+        onFile: () => task?.tick(1),
+      });
+      for (const [index, reasons] of found.bad) {
+        for (const [why, count] of reasons) loader.addBad(cuttable[index]!.path, why, count);
+      }
+      await loader.loadCandidates(found.chunks, cuttable);
+      report.slowFiles = found.fallback.map((f) => ({ path: f.file.path, reason: f.reason }));
+      slow = [...discovery.files.filter((f) => f.format === 'lookup'), ...found.fallback.map((f) => f.file)];
+    }
+    for (const batch of batches(slow, BATCH_BYTES)) {
       // DuckDB's estimate of the running read, as files of the batch (never 100% before it ends).
       let shown = 0;
       const timer = task
@@ -159,7 +201,8 @@ function* batches(files: TrailFile[], maxBytes: number): Generator<TrailFile[]> 
 }
 
 class Loader {
-  private tempDir: string | undefined;
+  private temp: string | undefined;
+  private readonly mentioned = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
@@ -179,7 +222,6 @@ class Loader {
       format: first.format,
       gzip: first.gzip,
       largest: Math.max(...files.map((f) => f.rawSize)),
-      filter: this.options.filter,
       oneLine,
     });
     try {
@@ -206,6 +248,52 @@ class Loader {
     }
   }
 
+  /**
+   * Read the prefilter's candidate chunks, a few per DuckDB read: the subject's records are stored,
+   * mentions set aside. A read out of memory is redone in halves; a read DuckDB refuses (the
+   * chunks hold only records JSON.parse accepted, so this is not expected) is redone from the
+   * chunks' source files by the slow path, which names every bad record.
+   */
+  async loadCandidates(chunks: CandidateChunk[], files: TrailFile[]): Promise<void> {
+    let group: CandidateChunk[] = [];
+    let bytes = 0;
+    for (const chunk of chunks) {
+      if (group.length > 0 && bytes + chunk.bytes > CANDIDATE_BATCH_BYTES) {
+        await this.loadChunks(group, files);
+        group = [];
+        bytes = 0;
+      }
+      group.push(chunk);
+      bytes += chunk.bytes;
+    }
+    if (group.length > 0) await this.loadChunks(group, files);
+  }
+
+  private async loadChunks(chunks: CandidateChunk[], files: TrailFile[]): Promise<void> {
+    const sources = [...new Set(chunks.flatMap((c) => c.files))].map((i) => files[i]!);
+    const reader = candidateReaderSql(
+      chunks.map((c) => c.path),
+      Math.max(...chunks.map((c) => c.longest)),
+    );
+    try {
+      await this.insertBatch(
+        reader,
+        sources.map((f) => f.path),
+        true,
+      );
+    } catch (error) {
+      if (isOutOfMemory(error) && chunks.length > 1) {
+        this.report.memorySplits++;
+        const middle = Math.ceil(chunks.length / 2);
+        await this.loadChunks(chunks.slice(0, middle), files);
+        await this.loadChunks(chunks.slice(middle), files);
+        return;
+      }
+      if (!isDataError(error)) throw error;
+      for (const batch of batches(sources, BATCH_BYTES)) await this.load(batch);
+    }
+  }
+
   private async salvage(file: TrailFile, duckdbError: string): Promise<void> {
     let salvage: ReturnType<typeof salvageFile>;
     try {
@@ -224,8 +312,7 @@ class Loader {
       });
     }
     if (salvage.records.length === 0) return;
-    this.tempDir ??= mkdtempSync(join(tmpdir(), 'tq-salvage-'));
-    const temp = join(this.tempDir, `${randomUUID()}.ndjson`);
+    const temp = join(this.tempDir(), `${randomUUID()}.ndjson`);
     writeFileSync(temp, salvage.records.join('\n') + '\n');
     try {
       const reader = readerSql({
@@ -252,9 +339,10 @@ class Loader {
    * Stream one read into the table in a transaction: every row goes in, refused ones marked in
    * their provenance kind with the reason; then the refused rows are counted and removed, and so
    * are the batch's records already stored (same event id). Writing straight from the reader
-   * costs one pass; staging the batch first cost as much again.
+   * costs one pass; staging the batch first cost as much again. With `mentions` (candidates of a
+   * hunt), records that hold the value without being the subject's are set aside the same way.
    */
-  private async insertBatch(reader: string, paths: string[]): Promise<void> {
+  private async insertBatch(reader: string, paths: string[], mentions = false): Promise<void> {
     const bad = badRecordCase();
     const kind = sqlString(this.options.sourceKind ?? 'file');
     const ingest = sqlString(this.report.ingestId);
@@ -269,17 +357,20 @@ class Loader {
         `INSERT INTO ${EVENTS_TABLE}
          SELECT ${ATHENA_COLUMNS.map((c) => `b.${c}`).join(', ')},
            coalesce(b.eventts, TIMESTAMPTZ '1970-01-01 00:00:00+00'),
-           coalesce(${REFUSED_SQL} || ${bad}, ${kind}), ${refExpr}, ${ingest}
-         FROM (${batchSql(reader, this.options.filter)}) b`,
+           CASE WHEN b.mention THEN ${MENTION_SQL} ELSE coalesce(${REFUSED_SQL} || ${bad}, ${kind}) END,
+           ${refExpr}, ${ingest}
+         FROM (${batchSql(reader, this.options.filter, mentions)}) b`,
       );
       const counts = await this.store.query<{ sourceref: string; kind: string; n: number }>(
         `SELECT sourceref, sourcekind AS kind, count(*) AS n FROM ${EVENTS_TABLE} WHERE ${inBatch} GROUP BY ALL`,
       );
+      if (mentions) await this.takeMentions(inBatch);
       await this.store.run(
-        `DELETE FROM ${EVENTS_TABLE} WHERE ${inBatch} AND starts_with(sourcekind, ${REFUSED_SQL})`,
+        `DELETE FROM ${EVENTS_TABLE} WHERE ${inBatch} AND (starts_with(sourcekind, ${REFUSED_SQL}) OR sourcekind = ${MENTION_SQL})`,
       );
       const removed = await this.removeRepeats(inBatch);
       for (const row of counts) {
+        if (row.kind === MENTION) continue;
         if (row.kind.startsWith(REFUSED)) {
           this.addBad(row.sourceref, row.kind.slice(REFUSED.length), row.n);
         } else {
@@ -291,6 +382,22 @@ class Loader {
       this.report.inserted -= removed;
       this.report.duplicates += removed;
     });
+  }
+
+  /** Note the batch's mentions (once per event id, across batches) before they are removed. */
+  private async takeMentions(inBatch: string): Promise<void> {
+    const rows = await this.store.query<Mention>(
+      `SELECT eventid AS "eventId", eventtime AS "eventTime", eventname AS "eventName",
+         eventsource AS "eventSource", useridentity.arn AS principal,
+         useridentity.accesskeyid AS "accessKeyId", sourceref AS path
+       FROM ${EVENTS_TABLE} WHERE ${inBatch} AND sourcekind = ${MENTION_SQL} AND eventid IS NOT NULL
+       ORDER BY eventts, eventid`,
+    );
+    for (const row of rows) {
+      if (this.mentioned.has(row.eventId)) continue;
+      this.mentioned.add(row.eventId);
+      this.report.mentions.push(row);
+    }
   }
 
   /**
@@ -314,19 +421,27 @@ class Loader {
     return before - (await this.store.count());
   }
 
-  private addBad(path: string, reason: string, count: number): void {
+  addBad(path: string, reason: string, count: number): void {
     this.report.badRecords += count;
     const existing = this.report.badRecordDetails.find((b) => b.path === path && b.reason === reason);
     if (existing) existing.count += count;
     else this.report.badRecordDetails.push({ path, reason, count });
   }
 
+  /** A private folder for this load's temporary files, removed by `cleanup`. */
+  tempDir(): string {
+    return (this.temp ??= mkdtempSync(join(tmpdir(), 'tq-ingest-')));
+  }
+
   cleanup(): void {
-    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+    if (this.temp) rmSync(this.temp, { recursive: true, force: true });
   }
 }
 
 const REFUSED_SQL = sqlString(REFUSED);
+/** Provenance kind marking a hunt's mention between its insert and its removal. */
+const MENTION = 'mention';
+const MENTION_SQL = sqlString(MENTION);
 
 function isOutOfMemory(error: unknown): boolean {
   return /^Out of Memory Error/.test(messageOf(error));

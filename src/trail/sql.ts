@@ -20,8 +20,8 @@ export interface RecordFilter {
  * is one JSON object, so the limit must cover the whole file; but the reader allocates buffers of
  * twice this size per thread, so it is sized to the batch rather than set high once.
  */
-export function maxObjectBytes(largest: number): number {
-  let size = 16 * 1024 * 1024; // DuckDB's default
+export function maxObjectBytes(largest: number, floor = 16 * 1024 * 1024): number {
+  let size = floor; // DuckDB's default unless told
   while (size < largest + 1024 && size < 2 ** 30) size *= 2;
   return size;
 }
@@ -39,7 +39,6 @@ export interface ReadSpec {
   largest: number;
   /** Replaces the file name as provenance (for repaired temp files). */
   sourceRef?: string | undefined;
-  filter?: RecordFilter | undefined;
   /**
    * Every top-level JSON value sits on one line (CloudTrail writes its delivery files compact, on
    * one line): DuckDB's newline-delimited reader then parses them, about 1.8x faster than its
@@ -52,46 +51,26 @@ export interface ReadSpec {
  * A query yielding `(sourceref, r, shapebad)`: one row per CloudTrail record `r` (typed
  * RECORD_READ_TYPE) of the given files, read by DuckDB's JSON reader in one parallel scan with an
  * explicit column list (no auto-detection); `shapebad` is why a record does not fit, or NULL.
- *
- * With a key or user filter, records are first read as raw JSON and kept only when the text
- * contains the wanted value; only those are typed. Building the full struct of every record is
- * most of the cost of a scan, and a hunted key is a tiny share of a trail.
+ * (A key or user hunt reads only the candidates the prefilter cut out: `candidateReaderSql`.)
  */
 export function readerSql(spec: ReadSpec): string {
   const list = `[${spec.paths.map(lit).join(', ')}]`;
   const common = `compression = '${spec.gzip ? 'gzip' : 'uncompressed'}', filename = true, maximum_object_size = ${maxObjectBytes(spec.largest)}`;
   const ref = spec.sourceRef === undefined ? 'filename' : lit(spec.sourceRef);
-  const needles = [spec.filter?.accessKeyId, spec.filter?.userName].filter((n): n is string => !!n);
-  if (needles.length === 0 && spec.format !== 'lookup') {
+  if (spec.format !== 'lookup') {
     const columns =
       spec.format === 'records' ? `{Records: '${RECORD_READ_TYPE}[]'}` : `{r: '${RECORD_READ_TYPE}'}`;
     const pick = spec.format === 'records' ? 'unnest(Records) AS r' : 'r';
     return `SELECT ${ref} AS sourceref, ${pick}, CAST(NULL AS VARCHAR) AS shapebad
       FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = ${columns})`;
   }
-  let raw: string;
-  switch (spec.format) {
-    case 'records':
-      // As text (VARCHAR, ~8% cheaper than JSON here); a non-object element fails the shape test
-      // or the read, and the file is then salvaged record by record.
-      raw = `SELECT ${ref} AS sourceref, unnest(Records) AS j
-        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {Records: 'VARCHAR[]'})`;
-      break;
-    case 'array':
-    case 'objects':
-      raw = `SELECT ${ref} AS sourceref, j
-        FROM read_json(${list}, ${formatOption(spec)}, ${common}, columns = {j: 'JSON'})`;
-      break;
-    case 'lookup':
-      // `aws cloudtrail lookup-events` nests each record as a JSON string in CloudTrailEvent.
-      raw = `SELECT sourceref, json(e.CloudTrailEvent) AS j FROM (
-        SELECT ${ref} AS sourceref, unnest(Events) AS e
-        FROM read_json(${list}, format = 'auto', ${common}, columns = {Events: 'STRUCT(CloudTrailEvent VARCHAR)[]'}))`;
-      break;
-  }
-  const contains = needles.map((n) => `contains(CAST(j AS VARCHAR), ${lit(n)})`);
+  // `aws cloudtrail lookup-events` nests each record as a JSON string in CloudTrailEvent: read as
+  // text, then typed (the shape test catches what the lenient json_transform would null).
+  const raw = `SELECT sourceref, json(e.CloudTrailEvent) AS j FROM (
+    SELECT ${ref} AS sourceref, unnest(Events) AS e
+    FROM read_json(${list}, format = 'auto', ${common}, columns = {Events: 'STRUCT(CloudTrailEvent VARCHAR)[]'}))`;
   return `SELECT sourceref, json_transform(j, '"${RECORD_READ_TYPE}"') AS r, ${shapeCheckSql('j')} AS shapebad
-    FROM (${raw}) WHERE ${contains.length > 0 ? contains.join(' AND ') : 'TRUE'}`;
+    FROM (${raw})`;
 }
 
 function formatOption(spec: ReadSpec): string {
@@ -102,8 +81,27 @@ function formatOption(spec: ReadSpec): string {
   return `format = 'auto'${records}`;
 }
 
+/**
+ * The reader of candidate chunks written by the prefilter (`{"f": source file, "r": record}` per
+ * line): the same rows as `readerSql`. The prefilter has already checked each record against the
+ * reader's shape (`shapeProblem`, the same rule), so the records are read typed, like whole files;
+ * DuckDB's buffers are sized to the longest line (at most a record of 1 MB).
+ */
+export function candidateReaderSql(paths: string[], longest: number): string {
+  return `SELECT f AS sourceref, r, CAST(NULL AS VARCHAR) AS shapebad
+    FROM read_json([${paths.map(lit).join(', ')}], format = 'newline_delimited',
+      maximum_object_size = ${maxObjectBytes(longest, 1024 * 1024)},
+      columns = {f: 'VARCHAR', r: '${RECORD_READ_TYPE}'})`;
+}
+
 /** The WHERE clause of a filter over a record struct `r`, or `TRUE`. */
 export function filterSql(filter: RecordFilter | undefined): string {
+  const parts = [subjectSql(filter), windowSql(filter)].filter((p) => p !== 'TRUE');
+  return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
+}
+
+/** The access key and user conditions of a filter, or `TRUE`. */
+function subjectSql(filter: RecordFilter | undefined): string {
   const parts: string[] = [];
   if (filter?.accessKeyId) parts.push(`r.userIdentity.accessKeyId = ${lit(filter.accessKeyId)}`);
   if (filter?.userName) {
@@ -112,6 +110,12 @@ export function filterSql(filter: RecordFilter | undefined): string {
       `(r.userIdentity.userName = ${name} OR r.userIdentity.sessionContext.sessionIssuer.userName = ${name})`,
     );
   }
+  return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
+}
+
+/** The time conditions of a filter, or `TRUE`. */
+function windowSql(filter: RecordFilter | undefined): string {
+  const parts: string[] = [];
   if (filter?.since)
     parts.push(`TRY_CAST(r.eventTime AS TIMESTAMPTZ) >= CAST(${lit(filter.since)} AS TIMESTAMPTZ)`);
   if (filter?.until)
@@ -119,13 +123,24 @@ export function filterSql(filter: RecordFilter | undefined): string {
   return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
 }
 
+/** The values a hunt's records must hold somewhere in their text (its access key id, user name). */
+export function subjectValues(filter: RecordFilter | undefined): string[] {
+  return [filter?.accessKeyId, filter?.userName].filter((v): v is string => !!v);
+}
+
 /**
- * A batch's rows: the table's columns plus `eventts`, `sourceref` and `shapebad`, filtered during
- * the scan (a misshapen record that passed the text prefilter is kept, to be counted).
+ * A batch's rows: the table's columns plus `eventts`, `sourceref`, `shapebad` and `mention`,
+ * filtered during the scan (a misshapen record is kept, to be counted). With `mentions`, records
+ * in the time window that hold the hunted value without being made by the subject are kept too,
+ * marked `mention` (the prefilter's candidates: e.g. CreateAccessKey's response naming the key).
  */
-export function batchSql(reader: string, filter: RecordFilter | undefined): string {
-  return `SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts, shapebad
-    FROM (${reader}) WHERE (${filterSql(filter)}) OR shapebad IS NOT NULL`;
+export function batchSql(reader: string, filter: RecordFilter | undefined, mentions = false): string {
+  const subject = `coalesce(${subjectSql(filter)}, false)`;
+  const mention = mentions ? `shapebad IS NULL AND NOT ${subject}` : 'false';
+  const keep = mentions ? windowSql(filter) : filterSql(filter);
+  return `SELECT sourceref, ${athenaSelectList('r')}, TRY_CAST(r.eventTime AS TIMESTAMPTZ) AS eventts, shapebad,
+      ${mention} AS mention
+    FROM (${reader}) WHERE (${keep}) OR shapebad IS NOT NULL`;
 }
 
 const BIG_FIELDS = [

@@ -1,0 +1,193 @@
+import type { TrailFormat } from './discover.js';
+
+/**
+ * The byte patterns of a hunted value. A record can hold the value in a field only if its text
+ * holds it inside a JSON string: in its canonical form (found with `Buffer.indexOf`), or with
+ * some characters escaped (`\u0041`, `\/`): records holding an escape are tested against `loose`,
+ * which accepts every encoding of every character.
+ */
+export interface SubjectPattern {
+  /** The canonical JSON form of the value (inside a string, without quotes), as UTF-8 bytes. */
+  exact: Buffer;
+  /** Every JSON encoding of the value, over text decoded as latin1 (one char per byte). */
+  loose: RegExp;
+  /** The value's UTF-16 code units: an escape of any other unit cannot be part of a match. */
+  units: Set<number>;
+}
+
+/** Escapes that can stand for a character of a hunted value: `\uXXXX` and `\/`. */
+export const ESCAPES = [Buffer.from('\\u'), Buffer.from('\\/')];
+
+/** The patterns of the values a record must hold to be a candidate. */
+export function subjectPatterns(values: string[]): SubjectPattern[] {
+  return values.map((value) => ({
+    exact: Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8'),
+    loose: new RegExp([...value].map(charEncodings).join('')),
+    units: new Set([...Array(value.length).keys()].map((i) => value.charCodeAt(i))),
+  }));
+}
+
+/** A regex alternative matching every JSON encoding of one character (as latin1-decoded UTF-8). */
+function charEncodings(ch: string): string {
+  const literal = Buffer.from(JSON.stringify(ch).slice(1, -1), 'utf8').toString('latin1');
+  const units = [...Array(ch.length).keys()].map((i) => ch.charCodeAt(i));
+  // A character beyond the BMP is escaped as its surrogate pair.
+  const escaped = units.map((u) => `\\\\u${hexAnyCase(u)}`).join('');
+  const options = [escapeRegex(literal), escaped];
+  if (ch === '/') options.push('\\\\/');
+  return `(?:${options.join('|')})`;
+}
+
+function hexAnyCase(unit: number): string {
+  return [...unit.toString(16).padStart(4, '0')]
+    .map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d))
+    .join('');
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Where a file's hunted values may be: exact matches, and escapes to test with the loose patterns. */
+export interface Hits {
+  exact: number[];
+  escapes: number[];
+}
+
+/**
+ * Positions of the exact patterns, and of the escapes that stand for a character of a value (real
+ * trails escape `&` as `\u0026` often; those cannot be part of an access key id), each ascending.
+ */
+export function findHits(buf: Buffer, patterns: SubjectPattern[]): Hits {
+  const exact: number[] = [];
+  for (const p of patterns) {
+    for (let i = buf.indexOf(p.exact); i >= 0; i = buf.indexOf(p.exact, i + 1)) exact.push(i);
+  }
+  if (patterns.length > 1) exact.sort((a, b) => a - b);
+  const escapes: number[] = [];
+  for (const escape of ESCAPES) {
+    for (let i = buf.indexOf(escape); i >= 0; i = buf.indexOf(escape, i + 2)) {
+      const unit = escapedUnit(buf, i);
+      if (unit === null || patterns.some((p) => p.units.has(unit))) escapes.push(i);
+    }
+  }
+  return { exact, escapes: escapes.sort((a, b) => a - b) };
+}
+
+/** The code unit an escape at `i` stands for (`\u0041` → 0x41, `\/` → 0x2f), null if unknown. */
+function escapedUnit(buf: Buffer, i: number): number | null {
+  if (buf[i + 1] === 0x2f) return 0x2f;
+  const hex = buf.toString('latin1', i + 2, i + 6);
+  return /^[0-9a-fA-F]{4}$/.test(hex) ? parseInt(hex, 16) : null;
+}
+
+/** The records of a file that contain a hit, as byte ranges, or why the file cannot be cut. */
+export interface Cut {
+  spans: [start: number, end: number][];
+  /** The file's structure is not whole JSON up to the last hit (read it the slow way). */
+  problem: string | null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const RECORDS_KEY = Buffer.from('"Records"');
+
+/**
+ * Cut out the records holding a hit: one exact pass over the JSON structure (strings, escapes,
+ * depth) from the start of the file up to the end of the last record with a hit. The records are
+ * the elements of the top-level `Records` array (`records`), of the top-level array (`array`), or
+ * the top-level values (`objects`). A hit inside a string cannot fool it: the pass knows at every
+ * byte whether it is inside a string. `loose` decides for records holding only escapes.
+ */
+export function cutRecords(buf: Buffer, format: TrailFormat, hits: Hits, patterns: SubjectPattern[]): Cut {
+  const spans: Cut['spans'] = [];
+  const exact = hits.exact;
+  const escapes = hits.escapes;
+  if (exact.length === 0 && escapes.length === 0) return { spans, problem: null };
+  const last = Math.max(exact.at(-1) ?? -1, escapes.at(-1) ?? -1);
+  const n = buf.length;
+  // Depth of the values that are records: -1 until the container is open.
+  let recordDepth = format === 'objects' ? 0 : -1;
+  let depth = 0;
+  let start = -1;
+  let e = 0;
+  let s = 0;
+  const take = (from: number, to: number): void => {
+    while (e < exact.length && exact[e]! < from) e++;
+    while (s < escapes.length && escapes[s]! < from) s++;
+    if (e < exact.length && exact[e]! < to) {
+      spans.push([from, to]);
+    } else if (s < escapes.length && escapes[s]! < to) {
+      const text = buf.toString('latin1', from, to);
+      if (patterns.some((p) => p.loose.test(text))) spans.push([from, to]);
+    }
+  };
+  let i = 0;
+  while (i < n) {
+    const c = buf[i]!;
+    if (c === QUOTE) {
+      const begin = i;
+      i++;
+      for (;;) {
+        if (i >= n) return { spans, problem: 'file ends inside a string' };
+        const d = buf[i]!;
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+        i++;
+      }
+      i++;
+      if (depth === recordDepth && start < 0) {
+        take(begin, i);
+        if (begin > last) return { spans, problem: null };
+      } else if (format === 'records' && depth === 1 && recordDepth < 0 && isRecordsKey(buf, begin, i)) {
+        recordDepth = 2;
+      }
+      continue;
+    }
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (depth === recordDepth && start < 0) {
+        if (i > last) return { spans, problem: null };
+        start = i;
+      } else if (format === 'array' && depth === 0 && c === OPEN_ARRAY) {
+        recordDepth = 1;
+      }
+      depth++;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      depth--;
+      if (depth < 0) return { spans, problem: `unbalanced ${String.fromCharCode(c)} at byte ${i}` };
+      if (depth === recordDepth && start >= 0) {
+        take(start, i + 1);
+        start = -1;
+      } else if (depth < recordDepth) {
+        // The records' container closed: nothing after it is a record.
+        return { spans, problem: null };
+      }
+    } else if (depth === recordDepth && start < 0 && !SEPARATOR[c]) {
+      // A bare number or literal where a record should be: one value up to the next separator.
+      const begin = i;
+      while (i < n && !SEPARATOR[buf[i]!] && buf[i] !== CLOSE_ARRAY) i++;
+      take(begin, i);
+      continue;
+    }
+    i++;
+  }
+  if (depth !== 0 || start >= 0) return { spans, problem: 'file ends inside a record (truncated)' };
+  return { spans, problem: null };
+}
+
+/** Whitespace, commas and colons: bytes between values. */
+const SEPARATOR = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d, 0x2c, 0x3a]) SEPARATOR[c] = 1;
+
+/** The string at [begin, end) is the key `"Records"` and an array follows its colon. */
+function isRecordsKey(buf: Buffer, begin: number, end: number): boolean {
+  if (end - begin !== RECORDS_KEY.length || buf.compare(RECORDS_KEY, 0, RECORDS_KEY.length, begin, end) !== 0)
+    return false;
+  let i = end;
+  while (i < buf.length && SEPARATOR[buf[i]!] && buf[i] !== 0x2c) i++;
+  return buf[i] === OPEN_ARRAY && buf.indexOf(0x3a, end) < i;
+}

@@ -1,0 +1,120 @@
+/**
+ * A prefilter worker thread: reads and gunzips one CloudTrail file at a time, finds the records
+ * that hold a hunted value and sends back only those (see `prefilter.ts`).
+ */
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { isUtf8 } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
+import { cutRecords, findHits, subjectPatterns } from './candidates.js';
+import type { TrailFormat } from './discover.js';
+import { MAX_RECORD_BYTES } from './salvage.js';
+import { shapeProblem } from './shape.js';
+
+/** A file to read. */
+export interface FileTask {
+  index: number;
+  path: string;
+  format: TrailFormat;
+  gzip: boolean;
+  rawSize: number;
+}
+
+/** What a worker found in one file. */
+export interface FileResult {
+  index: number;
+  /** Decompressed bytes read. */
+  bytes: number;
+  /** Candidate lines, `{"f":path,"r":record}\n` each, ready for DuckDB's newline-delimited reader. */
+  lines: Uint8Array | null;
+  candidates: number;
+  /** Longest candidate line, for DuckDB's `maximum_object_size`. */
+  longest: number;
+  /** Candidates refused, by reason (the reasons of the record-by-record reader). */
+  bad: [reason: string, count: number][];
+  /** Why this file must be read by the slow path instead (damaged gzip, bad encoding, cut structure). */
+  fallback: string | null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const LINE_HEAD = Buffer.from('{"f":');
+const LINE_MID = Buffer.from(',"r":');
+const LINE_END = Buffer.from('}\n');
+/** Bytes of whitespace that may close a well-formed file after its last value. */
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+const patterns = subjectPatterns((workerData as { values: string[] }).values);
+
+/** Read one file and cut out its candidates. */
+export function prefilterFile(task: FileTask): FileResult {
+  const result: FileResult = {
+    index: task.index,
+    bytes: 0,
+    lines: null,
+    candidates: 0,
+    longest: 0,
+    bad: [],
+    fallback: null,
+  };
+  let buf: Buffer;
+  try {
+    const raw = readFileSync(task.path);
+    // One output chunk of the size the gzip trailer announces: no concatenation of small chunks.
+    buf = task.gzip ? gunzipSync(raw, { chunkSize: Math.max(64 * 1024, task.rawSize + 1024) }) : raw;
+  } catch (error) {
+    result.fallback = `unreadable: ${(error as Error).message}`;
+    return result;
+  }
+  result.bytes = buf.length;
+  if (!isUtf8(buf)) return { ...result, fallback: 'invalid UTF-8 bytes' };
+  if (!endsWhole(buf, task.format)) return { ...result, fallback: 'file does not end its JSON' };
+  const cut = cutRecords(buf, task.format, findHits(buf, patterns), patterns);
+  if (cut.problem) return { ...result, fallback: cut.problem };
+  const bad = new Map<string, number>();
+  const parts: Buffer[] = [];
+  const source = Buffer.from(JSON.stringify(task.path));
+  for (const [start, end] of cut.spans) {
+    const record = buf.subarray(start, end);
+    const problem = recordProblem(record);
+    if (problem) {
+      bad.set(problem, (bad.get(problem) ?? 0) + 1);
+      continue;
+    }
+    // Raw line breaks lie between tokens only (inside strings they are escaped): spaces keep it valid.
+    for (let i = record.indexOf(0x0a); i >= 0; i = record.indexOf(0x0a, i + 1)) record[i] = 0x20;
+    for (let i = record.indexOf(0x0d); i >= 0; i = record.indexOf(0x0d, i + 1)) record[i] = 0x20;
+    parts.push(LINE_HEAD, source, LINE_MID, record, LINE_END);
+    result.candidates++;
+    result.longest = Math.max(result.longest, record.length + source.length + 16);
+  }
+  result.bad = [...bad];
+  if (parts.length > 0) result.lines = Buffer.concat(parts);
+  return result;
+}
+
+/** The reasons the record-by-record reader gives (salvage.ts) for a record it cannot keep. */
+function recordProblem(record: Buffer): string | null {
+  if (record.length > MAX_RECORD_BYTES) return 'record larger than 1 MB';
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(record));
+  } catch {
+    return 'invalid JSON';
+  }
+  const problem = shapeProblem(value);
+  return problem ? `wrong type: ${problem}` : null;
+}
+
+/** The file's last value is closed (a truncated file is read the slow way, which names the damage). */
+function endsWhole(buf: Buffer, format: TrailFormat): boolean {
+  let i = buf.length - 1;
+  while (i >= 0 && SPACE.has(buf[i]!)) i--;
+  if (i < 0) return false;
+  const last = buf[i]!;
+  return format === 'array' ? last === 0x5d : last === 0x7d;
+}
+
+parentPort?.on('message', (task: FileTask) => {
+  // Copied, not transferred: a small Buffer shares its memory with Node's pool.
+  parentPort!.postMessage(prefilterFile(task));
+});

@@ -1,0 +1,163 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TrailFile } from './discover.js';
+import type { FileResult, FileTask } from './prefilter-worker.js';
+
+/** Candidate records written for DuckDB, `{"f":source file,"r":record}` per line. */
+export interface CandidateChunk {
+  path: string;
+  bytes: number;
+  /** Longest line. */
+  longest: number;
+  /** Indexes (into the prefiltered files) of the files with a record in this chunk. */
+  files: number[];
+}
+
+/** What the prefilter made of a set of files. */
+export interface Prefiltered {
+  chunks: CandidateChunk[];
+  /** Candidates refused, per file index and reason. */
+  bad: Map<number, Map<string, number>>;
+  /** Files to read the slow way (DuckDB, then record by record), with the reason. */
+  fallback: { file: TrailFile; reason: string }[];
+  candidates: number;
+  /** Decompressed bytes searched. */
+  bytes: number;
+}
+
+export interface PrefilterOptions {
+  /** The values a record must hold (any of them), e.g. the access key id and the user name. */
+  values: string[];
+  /** Where the candidate chunks go. */
+  tempDir: string;
+  /** Called after each file: its bytes on disk and decompressed, and its candidates. */
+  onFile?: (file: TrailFile, rawBytes: number, candidates: number) => void;
+  /** Worker threads; default one per core. */
+  threads?: number;
+}
+
+/** Bytes per chunk file, at most: a DuckDB read that runs out of memory is redone in halves, by chunks. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Files queued per worker, so a worker never waits for the next message. */
+const IN_FLIGHT = 2;
+
+/**
+ * Search files for records holding any of the values, in a pool of worker threads (one per core):
+ * each gunzips a file with node:zlib, finds the values' byte patterns with `Buffer.indexOf`
+ * (escaped forms included), cuts out the records that hold one and checks they are well-formed
+ * JSON objects of the reader's shape. Only those records reach DuckDB, which decides by their
+ * fields. A file the cut cannot be sure of (damaged gzip, invalid UTF-8, truncated structure) is
+ * handed back for the slow, exact path.
+ */
+export async function prefilterFiles(files: TrailFile[], options: PrefilterOptions): Promise<Prefiltered> {
+  const out: Prefiltered = { chunks: [], bad: new Map(), fallback: [], candidates: 0, bytes: 0 };
+  if (files.length === 0) return out;
+  const writer = new ChunkWriter(options.tempDir, out.chunks);
+  const count = Math.max(1, Math.min(options.threads ?? availableParallelism(), files.length));
+  const workers = Array.from({ length: count }, () => startWorker(options.values));
+  try {
+    let next = 0;
+    await new Promise<void>((resolve, reject) => {
+      let pending = 0;
+      const feed = (worker: Worker): void => {
+        while (next < files.length && (inFlight.get(worker) ?? 0) < IN_FLIGHT) {
+          const file = files[next]!;
+          const task: FileTask = {
+            index: next++,
+            path: file.path,
+            format: file.format,
+            gzip: file.gzip,
+            rawSize: file.rawSize,
+          };
+          inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
+          pending++;
+          worker.postMessage(task);
+        }
+        if (pending === 0 && next >= files.length) resolve();
+      };
+      const inFlight = new Map<Worker, number>();
+      for (const worker of workers) {
+        worker.on('message', (result: FileResult) => {
+          try {
+            pending--;
+            inFlight.set(worker, inFlight.get(worker)! - 1);
+            const file = files[result.index]!;
+            out.bytes += result.bytes;
+            if (result.fallback) out.fallback.push({ file, reason: result.fallback });
+            if (result.bad.length > 0) out.bad.set(result.index, new Map(result.bad));
+            if (result.lines) writer.write(result.index, result.lines, result.longest);
+            out.candidates += result.candidates;
+            options.onFile?.(file, result.bytes, result.candidates);
+            feed(worker);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (pending > 0) reject(new Error(`prefilter worker stopped (exit code ${code})`));
+        });
+        feed(worker);
+      }
+    });
+  } finally {
+    writer.close();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  out.fallback.sort((a, b) => a.file.path.localeCompare(b.file.path));
+  return out;
+}
+
+/**
+ * The worker's module: the compiled `.js` beside this one, or under tsx (tests, benchmarks from
+ * source) the `.ts` source, loaded through tsx in the worker too.
+ */
+function startWorker(values: string[]): Worker {
+  const source = fileURLToPath(import.meta.url).endsWith('.ts');
+  const url = new URL(`./prefilter-worker.${source ? 'ts' : 'js'}`, import.meta.url);
+  if (!source) return new Worker(url, { workerData: { values } });
+  // Import hooks registered in the main thread do not reach a worker: it registers tsx itself.
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: { values } });
+}
+
+/** Appends candidate lines to chunk files of bounded size. */
+class ChunkWriter {
+  private fd: number | null = null;
+  private current: (CandidateChunk & { seen: Set<number> }) | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly chunks: CandidateChunk[],
+  ) {}
+
+  write(index: number, lines: Uint8Array, longest: number): void {
+    if (this.current && this.current.bytes + lines.length > CHUNK_BYTES) this.close();
+    if (!this.current) {
+      const path = join(this.dir, `candidates-${this.chunks.length}.ndjson`);
+      this.fd = openSync(path, 'w');
+      this.current = { path, bytes: 0, longest: 0, files: [], seen: new Set() };
+      this.chunks.push(this.current);
+    }
+    writeSync(this.fd!, lines);
+    this.current.bytes += lines.length;
+    this.current.longest = Math.max(this.current.longest, longest);
+    if (!this.current.seen.has(index)) {
+      this.current.seen.add(index);
+      this.current.files.push(index);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.current) {
+      const { seen: _seen, ...chunk } = this.current;
+      this.chunks[this.chunks.indexOf(this.current)] = chunk;
+    }
+    this.current = null;
+  }
+}

@@ -120,7 +120,9 @@ function startWorker(values: string[]): Worker {
   const url = new URL(`./prefilter-worker.${source ? 'ts' : 'js'}`, import.meta.url);
   if (!source) return new Worker(url, { workerData: { values } });
   // Import hooks registered in the main thread do not reach a worker: it registers tsx itself.
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  // (tsx resolved from here: the worker's own base is the current folder, which may be anywhere.)
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, workerData: { values } });
 }
 

@@ -31,19 +31,24 @@ export interface EnabledRegions {
   source: 'DescribeRegions' | 'fallback';
   /** Why the fallback list was used. */
   reason?: string;
+  /** Opt-in regions the account has not enabled (nothing can run there; said so, not read). */
+  disabled?: string[];
 }
 
 /** The account's enabled regions, from EC2 DescribeRegions, or the fallback list with the reason. */
 export async function enabledRegions(pool: ClientPool): Promise<EnabledRegions> {
   try {
     const ec2 = pool.get(EC2Client);
-    const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
-    const regions = (out.Regions ?? [])
-      .filter((r) => r.OptInStatus !== 'not-opted-in')
-      .map((r) => r.RegionName)
-      .filter((r): r is string => typeof r === 'string')
-      .sort();
-    if (regions.length > 0) return { regions, source: 'DescribeRegions' };
+    // AllRegions also names the opt-in regions not enabled, so a reader can say it skipped them.
+    const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
+    const names = (enabled: boolean) =>
+      (out.Regions ?? [])
+        .filter((r) => (r.OptInStatus !== 'not-opted-in') === enabled)
+        .map((r) => r.RegionName)
+        .filter((r): r is string => typeof r === 'string')
+        .sort();
+    const regions = names(true);
+    if (regions.length > 0) return { regions, source: 'DescribeRegions', disabled: names(false) };
     return {
       regions: [...FALLBACK_REGIONS],
       source: 'fallback',

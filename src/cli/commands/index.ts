@@ -9,6 +9,7 @@ import { investigateCommand } from './investigate.js';
 import { mcpCommand } from './mcp.js';
 import { recoverCommand } from './recover.js';
 import { respondCommand } from './respond.js';
+import { scopeCommand } from './scope.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
 import { watchCommand } from './watch.js';
@@ -21,6 +22,7 @@ export const COMMANDS: CommandSpec[] = [
   hunt,
   collect,
   investigateCommand,
+  scopeCommand,
   report,
   triageCommand,
   containCommand,

@@ -1,0 +1,218 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { ActionHistory } from '../actions/journal-view.js';
+import type { CaseFolder } from '../case/case.js';
+import { callerIdentity } from '../aws/identity.js';
+import { enabledRegions } from '../aws/regions.js';
+import type { CaseContext } from '../context.js';
+import { compromiseCondition, type Investigation } from '../detect/investigate.js';
+import { INVESTIGATION_FILE } from '../detect/save.js';
+import { readInventory } from '../inventory/engine.js';
+import { LISTERS } from '../inventory/listers/index.js';
+import type { InventoryItem, ListerDef, Origin } from '../inventory/types.js';
+import { STORE_FILE, openEventStore } from '../store/store.js';
+import { coverageIncomplete, readLedger } from '../trail/coverage.js';
+import { attributeAll } from './attribute.js';
+import { sweep } from './checklist.js';
+import { WriteIndex, loadWriteEvents } from './events.js';
+import { liveSessions } from './sessions.js';
+import type { PersistenceItem, ScopeDocument, ScopeSummary } from './types.js';
+
+/** The file scope writes at the case's top level (the latest run; each run is also kept as evidence). */
+export const SCOPE_FILE = 'scope.json';
+
+export interface ScopeOptions {
+  /** Read only these regions (default: every enabled region). */
+  regions?: string[];
+  /** Listers to run (default: all; tests narrow it). */
+  listers?: readonly ListerDef[];
+  /** AWS calls in flight at once (default 32). */
+  concurrency?: number;
+}
+
+export interface ScopeResult {
+  document: ScopeDocument;
+  /** Something could not be read (exit 3). */
+  partial: boolean;
+  file: { path: string; sha256: string };
+  /** Why attribution is weaker than it could be (no events collected, no investigation). */
+  notes: string[];
+}
+
+function readInvestigation(dir: string): Investigation | undefined {
+  const file = `${dir}/${INVESTIGATION_FILE}`;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Investigation) : undefined;
+}
+
+/**
+ * Scope the incident from live account state: read every resource in every enabled region
+ * (`src/inventory`), attribute each to the attacker, to before the incident, or to nobody known,
+ * from the case's events and the investigation's attribution; sweep for every way back in
+ * (`checklist.ts`) and every still-valid credential the compromise minted; write `scope.json`
+ * into the case (and a copy as evidence, hashed) for the reports and for eradication.
+ */
+export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promise<ScopeResult> {
+  const folder = ctx.case;
+  folder.markPhase('scope', 'started');
+  const notes: string[] = [];
+  const identity = await callerIdentity(ctx.aws);
+  const responderArn = folder.info.responder?.arn ?? identity.arn;
+  const account = folder.info.account ?? identity.account;
+  const regionInfo = options.regions
+    ? { regions: options.regions, source: 'option' as const, disabled: [] }
+    : await enabledRegions(ctx.aws);
+  const inventory = await readInventory({
+    pool: ctx.aws,
+    account,
+    regions: regionInfo.regions,
+    disabledRegions: regionInfo.disabled ?? [],
+    listers: options.listers ?? LISTERS,
+    log: ctx.log,
+    progress: ctx.progress,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
+
+  const investigation = readInvestigation(folder.dir);
+  if (!investigation)
+    notes.push(
+      'no investigation in the case: nothing can be attributed to the attacker (run `tourniquet investigate` first)',
+    );
+  const storeFile = folder.path(STORE_FILE);
+  const ledger = readLedger(folder.dir);
+  const eventsComplete = ledger.length > 0 && !coverageIncomplete(ledger);
+  if (!existsSync(storeFile))
+    notes.push(
+      'no events collected: attribution rests on creation dates only (run `tourniquet collect` first)',
+    );
+  else if (!eventsComplete)
+    notes.push('the CloudTrail collection is not complete: resources without a creation date stay "unknown"');
+
+  const now = ctx.clock.now();
+  const window = investigation?.window ?? null;
+  const attributionContext = {
+    since: window?.since ?? null,
+    eventsComplete,
+    awareness: folder.info.awareness ?? now.toISOString(),
+  };
+  let index = new WriteIndex([]);
+  let sessions: Awaited<ReturnType<typeof liveSessions>> = [];
+  if (existsSync(storeFile)) {
+    const store = await openEventStore(storeFile, { readOnly: true });
+    try {
+      const condition = investigation ? compromiseCondition(investigation) : null;
+      index = new WriteIndex(await loadWriteEvents(store, condition));
+      sessions = await liveSessions(store, folder, investigation?.lineage ?? null, now);
+    } finally {
+      store.close();
+    }
+  }
+  attributeAll(inventory.items, index, attributionContext);
+  const persistence = sweep(
+    {
+      ...attributionContext,
+      account,
+      responderArn,
+      ourPolicies: containmentPolicies(folder),
+      items: inventory.items,
+      index,
+      now: now.toISOString(),
+    },
+    sessions,
+  );
+
+  const document: ScopeDocument = {
+    schema: 1,
+    generatedAt: now.toISOString(),
+    account,
+    window: window ? { since: window.since, until: window.until } : null,
+    regions: {
+      enabled: regionInfo.regions,
+      source: regionInfo.source,
+      disabled: regionInfo.disabled ?? [],
+      ...('reason' in regionInfo && regionInfo.reason ? { reason: regionInfo.reason } : {}),
+    },
+    inventory: inventory.items,
+    persistence,
+    coverage: inventory.coverage,
+    summary: summarize(
+      inventory.items,
+      persistence,
+      inventory.coverage.filter((c) => c.status === 'not-checked' || c.status === 'failed').length,
+    ),
+  };
+  const file = await save(ctx, document);
+  folder.markPhase('scope', 'completed');
+  return {
+    document,
+    partial: document.summary.notChecked > 0 || regionInfo.source === 'fallback',
+    file,
+    notes,
+  };
+}
+
+/**
+ * The inline policies the case's containment put (deny-all, session revocation), as
+ * `principal/policy`: read from the journal's applied steps, not from the policy's name, which an
+ * attacker could copy.
+ */
+function containmentPolicies(folder: CaseFolder): Set<string> {
+  const history = ActionHistory.of(folder);
+  const out = new Set<string>();
+  for (const plan of history.plans()) {
+    for (const step of plan.steps) {
+      const last = history.lastApply(step.id);
+      const policy = last?.detail.policyName;
+      if (last?.planId === plan.planId && typeof policy === 'string' && step.params.name)
+        out.add(`${step.params.name}/${policy}`);
+    }
+  }
+  return out;
+}
+
+function summarize(items: InventoryItem[], persistence: PersistenceItem[], notChecked: number): ScopeSummary {
+  const byOrigin: Record<Origin, number> = { attacker: 0, 'pre-existing': 0, unknown: 0 };
+  for (const i of items) if (i.account !== 'aws') byOrigin[i.attribution?.origin ?? 'unknown'] += 1;
+  const byKind: ScopeSummary['byKind'] = {};
+  for (const p of persistence) {
+    const k = (byKind[p.kind] ??= { attacker: 0, other: 0 });
+    if (p.attribution === 'attacker') k.attacker += 1;
+    else k.other += 1;
+  }
+  return {
+    resources: items.filter((i) => i.account !== 'aws').length,
+    byOrigin,
+    persistence: {
+      attacker: persistence.filter((p) => p.attribution === 'attacker').length,
+      preExisting: persistence.filter((p) => p.attribution === 'pre-existing').length,
+      unknown: persistence.filter((p) => p.attribution === 'unknown').length,
+    },
+    byKind,
+    notChecked,
+  };
+}
+
+/** `scope.json` at the top (what readers use) and the same bytes as evidence, hashed and journalled. */
+async function save(ctx: CaseContext, document: ScopeDocument): Promise<{ path: string; sha256: string }> {
+  const text = JSON.stringify(document, null, 2) + '\n';
+  const path = ctx.case.path(SCOPE_FILE);
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+  const stamp = document.generatedAt.replace(/[:.]/g, '-');
+  await ctx.case.addEvidence(`scope/scope-${stamp}.json`, text, 'tourniquet scope');
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  ctx.case.record('scope.saved', {
+    file: SCOPE_FILE,
+    sha256,
+    resources: document.summary.resources,
+    persistence: document.summary.persistence,
+    notChecked: document.summary.notChecked,
+  });
+  return { path: SCOPE_FILE, sha256 };
+}
+
+/** The case's latest scope, for eradication and the reports (undefined before `tourniquet scope`). */
+export function readScope(folder: { path(...parts: string[]): string }): ScopeDocument | undefined {
+  const file = folder.path(SCOPE_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as ScopeDocument;
+}

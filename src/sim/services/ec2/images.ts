@@ -248,6 +248,38 @@ export function describeImageAttribute(
   throw new Ec2Error('InvalidParameterValue', `Invalid attribute '${input.attribute}'`);
 }
 
+/** ResetImageAttribute (`launchPermission`): the image is private again. */
+export function resetImageAttribute(
+  state: Ec2State,
+  deps: Ec2Deps,
+  callerId: string,
+  regionName: string,
+  input: { imageId: string; attribute: string },
+): WireObject {
+  const region = ec2Region(state, deps, callerId, regionName);
+  const image = ownImage(region, input.imageId);
+  if (input.attribute !== 'launchPermission')
+    throw new Ec2Error('InvalidParameterValue', `Invalid attribute '${input.attribute}'`);
+  image.sharedWith = [];
+  image.isPublic = false;
+  return { return: true };
+}
+
+/** DeregisterImage: the AMI goes; its snapshots stay (EC2 UG, "Deregister an AMI"). */
+export function deregisterImage(
+  state: Ec2State,
+  deps: Ec2Deps,
+  callerId: string,
+  regionName: string,
+  imageId: string,
+): WireObject {
+  const region = ec2Region(state, deps, callerId, regionName);
+  ownImage(region, imageId);
+  delete region.images[imageId];
+  delete region.tags[imageId];
+  return { return: true };
+}
+
 /** Register a new image owned by `callerId` (CreateImage), returning its id. */
 export function registerImage(
   region: Ec2RegionState,

@@ -118,6 +118,9 @@ export function instanceWire(
       },
     })),
     virtualizationType: 'hvm',
+    ...(instance.spotInstanceRequestId
+      ? { instanceLifecycle: 'spot', spotInstanceRequestId: instance.spotInstanceRequestId }
+      : {}),
     clientToken: instance.clientToken,
     tagSet: tagSet(region, instance.instanceId),
     hypervisor: 'xen',

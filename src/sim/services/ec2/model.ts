@@ -53,6 +53,8 @@ export interface Instance {
   rootDeviceName: string;
   blockDevices: { deviceName: string; volumeId: string; attachTime: string; deleteOnTermination: boolean }[];
   terminatedAt?: string;
+  /** Set for instances launched to fulfil a Spot request. */
+  spotInstanceRequestId?: string;
 }
 
 export interface Volume {
@@ -139,6 +141,46 @@ export interface Vpc {
   subnets: Subnet[];
 }
 
+/** One version of a launch template: the launch parameters in the response shape. */
+export interface LaunchTemplateVersion {
+  versionNumber: number;
+  versionDescription?: string;
+  createTime: string;
+  createdBy: string;
+  /** `ResponseLaunchTemplateData` members (user data kept base64, as sent). */
+  data: WireObject;
+}
+
+export interface LaunchTemplate {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  createTime: string;
+  /** ARN of the principal that created it. */
+  createdBy: string;
+  defaultVersion: number;
+  latestVersion: number;
+  versions: LaunchTemplateVersion[];
+}
+
+/** A Spot Instance request, fulfilled at once by one instance (one-time or persistent). */
+export interface SpotRequest {
+  spotInstanceRequestId: string;
+  type: 'one-time' | 'persistent';
+  spotPrice: string;
+  createTime: string;
+  /** `open`, `active`, `cancelled`, `closed`. */
+  state: string;
+  statusCode: string;
+  statusMessage: string;
+  statusUpdateTime: string;
+  instanceId?: string;
+  availabilityZone: string;
+  /** The request's LaunchSpecification in the response shape. */
+  launchSpecification: WireObject;
+  instanceInterruptionBehavior: string;
+  validUntil?: string;
+}
+
 /** One account's EC2 resources in one region. */
 export interface Ec2RegionState {
   vpcs: Vpc[];
@@ -150,6 +192,9 @@ export interface Ec2RegionState {
   securityGroups: Record<string, SecurityGroup>;
   /** Tags by resource id, in insertion order (EC2 returns tagSet in that order). */
   tags: Record<string, Tag[]>;
+  /** Absent in states saved before launch templates and Spot requests were simulated. */
+  launchTemplates?: Record<string, LaunchTemplate>;
+  spotRequests?: Record<string, SpotRequest>;
 }
 
 export interface Ec2AccountState {

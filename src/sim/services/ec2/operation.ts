@@ -2,7 +2,7 @@ import type { QueryParams } from '../../core/params.js';
 import type { OpContext, OperationDef } from '../../core/service.js';
 import { Ec2Error } from './errors.js';
 import type { Ec2AccountState, Ec2Deps, Ec2State, WireObject } from './model.js';
-import { ec2TrailShape } from './trail.js';
+import { ec2TrailShape, wrappedRequest, wrappedResponse } from './trail.js';
 
 /** What an EC2 operation works with: the request, the EC2 world, and who calls from where. */
 export interface Ec2Call {
@@ -24,6 +24,11 @@ export interface Ec2OpSpec {
   run(call: Ec2Call): WireObject;
   /** requestParameters as EC2 records them (default: the request members, lower-camel). */
   requestParameters?(call: Ec2Call): unknown;
+  /**
+   * `wrapped`: CloudTrail records the call as EC2's newer APIs do, `{"<Op>Request": …}` and
+   * `{"<Op>Response": …}` (launch templates, security group rules).
+   */
+  trailStyle?: 'wrapped';
 }
 
 /** The EC2 world seen from a request: every account's EC2 slice (sharing crosses accounts). */
@@ -58,10 +63,16 @@ export function ec2Operation(spec: Ec2OpSpec): OperationDef<Ec2AccountState> {
       if (call.p.bool('DryRun')) {
         throw new Ec2Error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
       }
-      if (spec.requestParameters) ctx.trail.requestParameters = spec.requestParameters(call);
+      const wrapped = spec.trailStyle === 'wrapped';
+      if (wrapped) ctx.trail.requestParameters = wrappedRequest(ctx.operation, call.p.entries());
+      else if (spec.requestParameters) ctx.trail.requestParameters = spec.requestParameters(call);
       const result = spec.run(call);
       const readOnly = /^(Describe|Get)/.test(ctx.operation);
-      ctx.trail.responseElements = readOnly ? null : ec2TrailShape({ requestId: ctx.requestId, ...result });
+      ctx.trail.responseElements = readOnly
+        ? null
+        : wrapped
+          ? wrappedResponse(ctx.operation, ctx.requestId, result)
+          : ec2TrailShape({ requestId: ctx.requestId, ...result });
       return result;
     },
   };

@@ -7,6 +7,7 @@ import {
   runInstances,
   type RunInstancesInput,
 } from './instances.js';
+import type { Wire } from './model.js';
 import type { Ec2OpSpec } from './operation.js';
 import { filtersOf, intOf, tagSpecificationsOf } from './parse.js';
 import { describeRegions } from './regions.js';
@@ -14,7 +15,8 @@ import { filterSet, itemSet, ec2TrailShape } from './trail.js';
 import { describeAvailabilityZones, describeSubnets, describeVpcs } from './vpcs.js';
 import { ec2Account } from './world.js';
 
-function runInput(p: QueryParams): RunInstancesInput {
+/** RunInstances input from its members (also the members of a Spot LaunchSpecification). */
+export function runInput(p: QueryParams): RunInstancesInput {
   const profile = p.struct('IamInstanceProfile');
   const root = p.structs('BlockDeviceMapping')[0];
   return {
@@ -127,6 +129,29 @@ export const INSTANCE_OPERATIONS: Record<string, Ec2OpSpec> = {
   },
   ModifyInstanceAttribute: {
     resources: (c) => [ec2Arn.instance(c.region, c.account, c.p.get('InstanceId') ?? '*')],
+    // As EC2 records it: `{"instanceId": …, "userData": "<sensitiveDataRemoved>"}` (Stratus
+    // ec2-user-data detonation), other attributes as `{"value": …}` or the group items.
+    requestParameters: (c) => {
+      const attribute = c.p.get('Attribute');
+      const value = c.p.get('Value');
+      const groups = c.p.list('GroupId');
+      const named = (name: string): Wire => {
+        const v =
+          c.p.get(`${name.charAt(0).toUpperCase()}${name.slice(1)}.Value`) ??
+          (attribute === name ? value : undefined);
+        return v === undefined
+          ? undefined
+          : { value: /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : v };
+      };
+      const userData = c.p.has('UserData.Value') || attribute === 'userData';
+      return ec2TrailShape({
+        instanceId: c.p.get('InstanceId'),
+        ...(groups.length ? { groupSet: groups.map((groupId) => ({ groupId })) } : {}),
+        disableApiTermination: named('disableApiTermination'),
+        instanceType: named('instanceType'),
+        ...(userData ? { userData: '<sensitiveDataRemoved>' } : {}),
+      });
+    },
     run: (c) => {
       // Either the dedicated members or the older Attribute + Value pair.
       const attribute = c.p.get('Attribute');

@@ -1,6 +1,12 @@
 import { ec2Arn } from './arns.js';
 import { createImage } from './create-image.js';
-import { describeImageAttribute, describeImages, modifyImageAttribute } from './images.js';
+import {
+  deregisterImage,
+  describeImageAttribute,
+  describeImages,
+  modifyImageAttribute,
+  resetImageAttribute,
+} from './images.js';
 import type { Ec2OpSpec } from './operation.js';
 import { filtersOf, intOf, permissionChangeOf, tagsFor } from './parse.js';
 import type { PermissionChange } from './permissions.js';
@@ -151,6 +157,18 @@ export const STORAGE_OPERATIONS: Record<string, Ec2OpSpec> = {
         change: permissionChangeOf(c.p, 'LaunchPermission'),
         description: c.p.get('Description.Value'),
       }),
+  },
+  ResetImageAttribute: {
+    resources: (c) => [ec2Arn.image(c.region, c.p.get('ImageId') ?? '*')],
+    run: (c) =>
+      resetImageAttribute(c.world, c.deps, c.account, c.region, {
+        imageId: c.p.require('ImageId'),
+        attribute: c.p.require('Attribute'),
+      }),
+  },
+  DeregisterImage: {
+    resources: (c) => [ec2Arn.image(c.region, c.p.get('ImageId') ?? '*')],
+    run: (c) => deregisterImage(c.world, c.deps, c.account, c.region, c.p.require('ImageId')),
   },
   DescribeImageAttribute: {
     resources: (c) => [ec2Arn.image(c.region, c.p.get('ImageId') ?? '*')],

@@ -77,7 +77,8 @@ function groupWire(region: Ec2RegionState, regionName: string, group: SecurityGr
   };
 }
 
-function ruleWire(group: SecurityGroup, rule: SecurityGroupRule): WireObject {
+/** One `securityGroupRuleSet` item. */
+export function ruleWire(group: SecurityGroup, rule: SecurityGroupRule): WireObject {
   return {
     securityGroupRuleId: rule.ruleId,
     groupId: group.groupId,

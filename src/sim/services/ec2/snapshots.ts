@@ -156,7 +156,7 @@ export function modifySnapshotAttribute(
   const snapshot = ownSnapshot(region, input.snapshotId);
   requireCreateVolumePermission(input.attribute);
   applyPermissionChange(snapshot, input.change);
-  return {};
+  return { return: true };
 }
 
 /** DescribeSnapshotAttribute (createVolumePermission). */
@@ -186,7 +186,7 @@ export function resetSnapshotAttribute(
   requireCreateVolumePermission(input.attribute);
   snapshot.sharedWith = [];
   snapshot.isPublic = false;
-  return {};
+  return { return: true };
 }
 
 /** DeleteSnapshot (refused while an image of the caller uses it). */

@@ -108,6 +108,12 @@ export class ClientPool {
       config.endpoint = settings.endpointUrl;
       // A custom endpoint (the simulated account, LocalStack) has no per-bucket DNS names.
       config.forcePathStyle = true;
+      // S3 Control's endpoint rules put the account id in the host name (`<account>.s3-control…`),
+      // which a custom endpoint cannot serve: send its calls to the endpoint as given.
+      if (Client.name === 'S3ControlClient') {
+        const url = new URL(settings.endpointUrl);
+        config.endpointProvider = () => ({ url });
+      }
     }
     const client = new Client(config) as unknown as SdkClient;
     if (settings.readOnly) {

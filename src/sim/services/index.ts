@@ -1,13 +1,17 @@
 import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
+import { accessAnalyzerService } from './accessanalyzer/index.js';
 import { cloudFormationService } from './cloudformation/index.js';
+import { cloudWatchService } from './cloudwatch/index.js';
 import { costExplorerService } from './costexplorer/index.js';
 import { ec2Service } from './ec2/index.js';
 import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
 import { lambdaService } from './lambda/index.js';
+import { logsService } from './logs/index.js';
 import { s3Service } from './s3/index.js';
 import { secretsManagerService } from './secretsmanager/index.js';
+import { snsService } from './sns/index.js';
 import { ssmService } from './ssm/index.js';
 import { stsService } from './sts/index.js';
 
@@ -27,4 +31,8 @@ export const SERVICES: AnyService[] = [
   ssmService,
   costExplorerService,
   cloudFormationService,
+  accessAnalyzerService,
+  logsService,
+  cloudWatchService,
+  snsService,
 ];

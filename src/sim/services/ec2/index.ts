@@ -1,4 +1,5 @@
 import { defineService, type OperationDef } from '../../core/service.js';
+import { ACCOUNT_SETTINGS_OPERATIONS } from './account-settings.js';
 import type { Ec2AccountState } from './model.js';
 import { ec2Operation, type Ec2OpSpec } from './operation.js';
 import { LAUNCH_TEMPLATE_OPERATIONS } from './launch-templates.js';
@@ -15,6 +16,7 @@ const SPECS: Record<string, Ec2OpSpec> = {
   ...SECURITY_GROUP_RULE_OPERATIONS,
   ...LAUNCH_TEMPLATE_OPERATIONS,
   ...SPOT_OPERATIONS,
+  ...ACCOUNT_SETTINGS_OPERATIONS,
 };
 
 /** EC2 (ec2Query, API 2016-11-15): regional; each account has its own resources per region. */

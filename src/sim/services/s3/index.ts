@@ -1,4 +1,5 @@
 import { defineService, type OperationDef } from '../../core/service.js';
+import { ACCOUNT_CONTROL_OPERATIONS, routeS3Control } from './account-control.js';
 import { s3Operation, type S3OpSpec } from './call.js';
 import { emptyS3Account, type S3AccountState } from './model.js';
 import { MULTIPART_OPERATIONS } from './multipart.js';
@@ -30,11 +31,14 @@ export const s3Service = defineService<S3AccountState>({
   attach(sim) {
     sim.objectStore = s3ObjectStore(sim);
   },
-  route: routeS3,
-  operations: Object.fromEntries(
-    Object.entries(SPECS).map(([name, spec]): [string, OperationDef<S3AccountState>] => [
-      name,
-      s3Operation(spec),
-    ]),
-  ),
+  route: (req) => routeS3Control(req) ?? routeS3(req),
+  operations: {
+    ...Object.fromEntries(
+      Object.entries(SPECS).map(([name, spec]): [string, OperationDef<S3AccountState>] => [
+        name,
+        s3Operation(spec),
+      ]),
+    ),
+    ...ACCOUNT_CONTROL_OPERATIONS,
+  },
 });

@@ -5,12 +5,11 @@ import type { OperationDef } from '../../core/service.js';
 import {
   getFunction,
   lambdaTime,
-  regionOf,
-  sha256Base64,
+  refuseTakenSid,
+  withoutSid,
   type LambdaCtx,
   type LambdaFunction,
   type LambdaState,
-  type LayerVersion,
   type PermissionStatement,
   type UrlConfig,
 } from './model.js';
@@ -52,7 +51,7 @@ function noUrl(fn: LambdaFunction): SimError {
   });
 }
 
-/** Resource policy, function URL and layer operations. */
+/** Resource policy and function URL operations. */
 export const extraOps: Record<string, Op> = {
   AddPermission: {
     http: 'POST /2015-03-31/functions/{FunctionName}/policy',
@@ -61,13 +60,7 @@ export const extraOps: Record<string, Op> = {
     async handler(ctx) {
       const fn = await fnFor(ctx, 'lambda:AddPermission');
       const sid = bodyString(ctx.body.StatementId);
-      if (fn.policy.some((s) => s.Sid === sid)) {
-        throw new SimError(
-          'ResourceConflictException',
-          `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
-          409,
-        );
-      }
+      refuseTakenSid(fn.policy, sid);
       const statement: PermissionStatement = {
         Sid: sid,
         Effect: 'Allow',
@@ -109,15 +102,7 @@ export const extraOps: Record<string, Op> = {
     auth: 'handler',
     async handler(ctx) {
       const fn = await fnFor(ctx, 'lambda:RemovePermission');
-      const sid = ctx.pathParams.StatementId ?? '';
-      if (!fn.policy.some((s) => s.Sid === sid)) {
-        throw new SimError(
-          'ResourceNotFoundException',
-          `Statement ${sid} is not found in resource policy.`,
-          404,
-        );
-      }
-      fn.policy = fn.policy.filter((s) => s.Sid !== sid);
+      fn.policy = withoutSid(fn.policy, ctx.pathParams.StatementId ?? '');
       fn.revisionId = ctx.sim.ids.uuid();
       return respond({ status: 204 });
     },
@@ -192,65 +177,4 @@ export const extraOps: Record<string, Op> = {
       return { FunctionUrlConfigs: fn.url ? [urlShape(fn, fn.url)] : [] };
     },
   },
-  PublishLayerVersion: {
-    http: 'POST /2018-10-31/layers/{LayerName}/versions',
-    eventName: 'PublishLayerVersion20181031',
-    auth: 'handler',
-    async handler(ctx) {
-      const name = ctx.pathParams.LayerName ?? '';
-      const layerArn = `arn:aws:lambda:${ctx.region}:${ctx.caller.accountId}:layer:${name}`;
-      await ctx.authorize('lambda:PublishLayerVersion', layerArn);
-      const zip = Buffer.from(
-        bodyString((ctx.body.Content as { ZipFile?: unknown } | undefined)?.ZipFile),
-        'base64',
-      );
-      const layers = regionOf(ctx.state, ctx.region).layers;
-      const versions = (layers[name] ??= []);
-      const v: LayerVersion = {
-        layerArn,
-        version: versions.length + 1,
-        description: bodyString(ctx.body.Description),
-        codeSha256: sha256Base64(zip),
-        codeSize: zip.length,
-        createdDate: ctx.sim.nowIso(),
-        compatibleRuntimes: Array.isArray(ctx.body.CompatibleRuntimes)
-          ? ctx.body.CompatibleRuntimes.map(bodyString)
-          : [],
-      };
-      versions.push(v);
-      ctx.trail.requestParameters = {
-        layerName: name,
-        description: v.description,
-        content: {},
-        compatibleRuntimes: v.compatibleRuntimes,
-      };
-      return respond({ status: 201, body: layerShape(v) });
-    },
-  },
-  ListLayers: {
-    http: 'GET /2018-10-31/layers',
-    eventName: 'ListLayers20181031',
-    handler(ctx) {
-      const layers = regionOf(ctx.state, ctx.region).layers;
-      return {
-        Layers: Object.entries(layers).map(([LayerName, versions]) => ({
-          LayerName,
-          LayerArn: versions[0]?.layerArn,
-          LatestMatchingVersion: versions.length ? layerShape(versions[versions.length - 1]!) : undefined,
-        })),
-      };
-    },
-  },
 };
-
-function layerShape(v: LayerVersion) {
-  return {
-    Content: { CodeSha256: v.codeSha256, CodeSize: v.codeSize },
-    LayerArn: v.layerArn,
-    LayerVersionArn: `${v.layerArn}:${v.version}`,
-    Description: v.description,
-    CreatedDate: lambdaTime(v.createdDate),
-    Version: v.version,
-    CompatibleRuntimes: v.compatibleRuntimes,
-  };
-}

@@ -6,6 +6,7 @@ import {
   configurationOf,
   configurationTrail,
   getFunction,
+  page,
   regionOf,
   sha256Base64,
   type LambdaCtx,
@@ -150,7 +151,8 @@ export const functionOps: Record<string, Op> = {
       const fns = Object.values(regionOf(ctx.state, ctx.region).functions).sort((a, b) =>
         a.name.localeCompare(b.name),
       );
-      return { Functions: fns.map(configurationOf) };
+      const { items, NextMarker } = page(fns, ctx.params.get('Marker'), ctx.params.int('MaxItems'));
+      return { Functions: items.map(configurationOf), NextMarker };
     },
   },
   DeleteFunction: {

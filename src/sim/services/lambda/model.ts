@@ -55,21 +55,78 @@ export interface LayerVersion {
   codeSize: number;
   createdDate: string;
   compatibleRuntimes: string[];
+  /** AddLayerVersionPermission statements (sharing with accounts, an organization or `*`). */
+  policy?: LayerStatement[];
+  revisionId?: string;
+}
+
+/** A layer-version policy statement. */
+export interface LayerStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: string | { AWS: string };
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** An event source mapping: a queue or stream that invokes a function. */
+export interface EventSourceMapping {
+  uuid: string;
+  eventSourceArn: string;
+  functionArn: string;
+  batchSize: number;
+  enabled: boolean;
+  startingPosition?: string;
+  lastModified: string;
+}
+
+/** One region's Lambda resources. */
+export interface LambdaRegion {
+  functions: Record<string, LambdaFunction>;
+  layers: Record<string, LayerVersion[]>;
+  /** Last version number per layer: numbers are never reused, even after deletion. */
+  layerCounters?: Record<string, number>;
+  eventSourceMappings?: Record<string, EventSourceMapping>;
 }
 
 /** Lambda state of one account. */
 export interface LambdaState {
-  regions: Record<
-    string,
-    { functions: Record<string, LambdaFunction>; layers: Record<string, LayerVersion[]> }
-  >;
+  regions: Record<string, LambdaRegion>;
 }
 
 export type LambdaCtx = OpContext<LambdaState>;
 
 /** The region's slice (created on first use). */
-export function regionOf(state: LambdaState, region: string) {
+export function regionOf(state: LambdaState, region: string): LambdaRegion {
   return (state.regions[region] ??= { functions: {}, layers: {} });
+}
+
+/** AddPermission's conflict: the statement id is taken (functions and layer versions alike). */
+export function refuseTakenSid(policy: { Sid: string }[], sid: string): void {
+  if (policy.some((s) => s.Sid === sid))
+    throw new SimError(
+      'ResourceConflictException',
+      `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+      409,
+    );
+}
+
+/** The policy without statement `sid`, or Lambda's 404 when it has none by that id. */
+export function withoutSid<T extends { Sid: string }>(policy: T[], sid: string): T[] {
+  if (!policy.some((s) => s.Sid === sid))
+    throw new SimError('ResourceNotFoundException', `Statement ${sid} is not found in resource policy.`, 404);
+  return policy.filter((s) => s.Sid !== sid);
+}
+
+/** One page of a listing: `MaxItems` items from the `Marker` on (Lambda's opaque marker). */
+export function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined, fallback = 50) {
+  const start = marker ? Number(Buffer.from(marker, 'base64url').toString('utf8')) || 0 : 0;
+  const end = start + (maxItems ?? fallback);
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { NextMarker: Buffer.from(String(end)).toString('base64url') } : {}),
+  };
 }
 
 /** Lambda's time format: `2024-07-30T21:57:15.000+0000`. */

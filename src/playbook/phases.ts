@@ -9,6 +9,8 @@ import type { CaseContext } from '../context.js';
 import { investigate, type Investigation } from '../detect/investigate.js';
 import { saveInvestigation } from '../detect/save.js';
 import { buildFacts, renderReport } from '../report/index.js';
+import { readScope, scope } from '../scope/scope.js';
+import type { ScopeDocument } from '../scope/types.js';
 import { EVENTS_TABLE } from '../store/schema.js';
 import { STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
 import type { TriageReport } from '../triage/report.js';
@@ -17,7 +19,13 @@ import { triage } from '../triage/triage.js';
 import type { CollectResult } from '../trail/collect.js';
 import { collectEvidence } from './collect.js';
 import { journalEntries } from './journal-read.js';
-import { containParagraph, collectParagraph, investigateParagraph, triageParagraph } from './words.js';
+import {
+  containParagraph,
+  collectParagraph,
+  investigateParagraph,
+  scopeParagraph,
+  triageParagraph,
+} from './words.js';
 
 /** What a phase ended in. `declined`: the responder said no (containment not applied). */
 export type PhaseState = 'done' | 'partial' | 'declined' | 'failed' | 'skipped';
@@ -49,6 +57,7 @@ export interface Run {
   contain?: ContainResult;
   collect?: CollectResult;
   investigation?: Investigation;
+  scope?: ScopeDocument | undefined;
   /** Things only a person can do, gathered along the way. */
   manual: string[];
 }
@@ -151,6 +160,22 @@ export const PLAYBOOK: PhaseDef[] = [
       ctx.case.markPhase('investigate', 'completed');
       const partial = result.ruleFailures.length > 0 || result.truncatedRules.length > 0;
       return { state: partial ? 'partial' : 'done', summary: investigateParagraph(result) };
+    },
+  },
+  {
+    phase: 'scope',
+    title: 'Scope',
+    async run(run) {
+      const r = await scope(run.ctx);
+      run.scope = r.document;
+      if (r.document.persistence.some((p) => p.attribution === 'attacker'))
+        run.manual.push(
+          `Remove what the attacker left: ${r.document.persistence.filter((p) => p.attribution === 'attacker').length} way(s) back in are listed in ${r.file.path} and the report.`,
+        );
+      return { state: r.partial ? 'partial' : 'done', summary: scopeParagraph(r) };
+    },
+    reload(run) {
+      run.scope = readScope(run.ctx.case);
     },
   },
   {

@@ -1,5 +1,6 @@
 import type { ContainResult } from '../actions/contain.js';
 import type { Investigation } from '../detect/investigate.js';
+import type { ScopeResult } from '../scope/scope.js';
 import type { TriageReport } from '../triage/report.js';
 import type { CollectResult } from '../trail/collect.js';
 
@@ -90,4 +91,20 @@ export function investigateParagraph(r: Investigation): string {
     `in ${plural(r.timeline.length, 'burst')}, ${plural(regions.length, 'region')} (${regions.join(', ')}), from ${ips.join(', ') || 'unknown addresses'}; ` +
     `the credential lineage spans ${plural(r.lineage?.keys.length ?? 0, 'key')}.`
   );
+}
+
+/** Scope's result in one paragraph. */
+export function scopeParagraph(r: ScopeResult): string {
+  const s = r.document.summary;
+  const attacker = r.document.persistence.filter((p) => p.attribution === 'attacker');
+  const kinds = [...new Set(attacker.map((p) => p.kind))];
+  const parts = [
+    `Read ${plural(s.resources, 'resource')} in ${plural(r.document.regions.enabled.length, 'region')}: ${s.byOrigin.attacker} created or changed by the attacker, ${s.byOrigin.unknown} of unknown origin.`,
+    attacker.length
+      ? `${plural(attacker.length, 'way')} back in left by the attacker (${kinds.join(', ')}); ${plural(s.persistence.unknown, 'other')} of unknown origin and ${s.persistence.preExisting} pre-existing to review.`
+      : `No way back in attributed to the attacker; ${plural(s.persistence.unknown, 'item')} of unknown origin and ${s.persistence.preExisting} pre-existing to review.`,
+  ];
+  if (s.notChecked)
+    parts.push(`${plural(s.notChecked, 'read')} could not be made (coverage in ${r.file.path}).`);
+  return parts.join(' ');
 }

@@ -16,6 +16,7 @@ import type { Severity } from '../detect/finding.js';
 import { compromiseCondition } from '../detect/investigate.js';
 import { factsFromInput, type Facts, type FactsOptions } from './facts.js';
 import type { AttackerEvent, FactsInput, InstanceChange } from './input.js';
+import { readScopeFacts } from './scope-facts.js';
 import { parseJsonText, stringsAt } from './json-path.js';
 import { loadPriceTable, type PriceTable } from './prices.js';
 import {
@@ -103,6 +104,7 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
     instanceChanges: fromStore.changes,
     costExplorer: readCostExplorer(caseDir),
     triage: readTriage(journal, caseDir),
+    scope: readScopeFacts(caseDir),
     prices: options.prices ?? loadPriceTable(),
     asOf: options.asOf,
   };

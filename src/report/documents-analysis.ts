@@ -4,6 +4,7 @@ import type { Doc, DocBlock } from './doc.js';
 import type { Facts } from './facts.js';
 import { factText, isUnknown } from './unknown.js';
 import { actionItems } from './documents-comms.js';
+import { scopeBlocks, scopeSummary } from './scope-facts.js';
 import {
   containedText,
   costText,
@@ -157,6 +158,8 @@ export function executiveBriefing(facts: Facts): Doc {
           ['Resources the attacker created', createdSummary(facts)],
         ],
       },
+      { kind: 'heading', text: 'Backdoors and reach' },
+      { kind: 'para', text: scopeSummary(facts.scope) },
       { kind: 'heading', text: 'Business impact and cost estimate' },
       ...costBlocks(facts),
       { kind: 'heading', text: 'Data possibly accessed' },
@@ -340,6 +343,8 @@ export function fullReport(facts: Facts): Doc {
         rows: resources.map((r) => [utc(r.time), r.action, r.type, { code: r.id }, r.region, r.eventName]),
         empty: isUnknown(facts.resources) ? `Resources: ${factText(facts.resources)}.` : 'None found.',
       },
+      { kind: 'heading', text: 'Backdoors and reach' },
+      ...scopeBlocks(facts.scope, 'all'),
       { kind: 'heading', text: 'Data possibly accessed' },
       ...dataBlocks(facts),
       { kind: 'heading', text: 'Cost estimate' },

@@ -1,5 +1,6 @@
 import type { Doc, DocBlock } from './doc.js';
 import type { Facts } from './facts.js';
+import { scopeBlocks } from './scope-facts.js';
 import { factText, isUnknown } from './unknown.js';
 import {
   activityText,
@@ -128,6 +129,8 @@ export function devNotice(facts: Facts): Doc {
           ['Regions', listText(facts.regions)],
         ],
       },
+      { kind: 'heading', text: 'Backdoors the attacker left' },
+      ...scopeBlocks(facts.scope, 'attacker'),
       { kind: 'heading', text: 'Next update' },
       { kind: 'para', text: `By ${utc(facts.times.nextUpdate)}.` },
     ],

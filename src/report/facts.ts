@@ -9,6 +9,7 @@ import { nextSteps } from './next-steps.js';
 import { actionsTaken, containmentTime, type ActionTaken } from './response-log.js';
 import { isUnknown, unknown, type Fact } from './unknown.js';
 import { watchFacts, type WatchFacts } from './watch-facts.js';
+import type { ScopeFacts } from './scope-facts.js';
 
 /** Events with no finding are still the attacker's; they are charted under this name. */
 export const UNCATEGORISED = 'uncategorised';
@@ -85,6 +86,8 @@ export interface Facts {
   actions: ActionTaken[];
   /** The watch for re-entry after eradication. */
   watch: Fact<WatchFacts>;
+  /** Backdoors and reach, from scope. */
+  scope: Fact<ScopeFacts>;
   coverage: Fact<CoverageEntry[]>;
   cost: Fact<CostEstimate>;
   /** What Cost Explorer billed for the incident days, when someone read it. */
@@ -207,6 +210,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     userAgents: isUnknown(events) ? events : distinct(events.map((e) => e.userAgent)),
     actions: actionsTaken(journal),
     watch: watchFacts(journal),
+    scope: input.scope ?? unknown('scope has not run (tourniquet scope)'),
     coverage: input.coverage,
     cost,
     billed: input.costExplorer,

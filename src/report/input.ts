@@ -2,6 +2,7 @@ import type { CaseFile } from '../case/schema.js';
 import type { JournalEntry } from '../case/journal.js';
 import type { Finding } from '../detect/finding.js';
 import type { PriceTable } from './prices.js';
+import type { ScopeFacts } from './scope-facts.js';
 import type { Fact } from './unknown.js';
 
 /**
@@ -25,6 +26,8 @@ export interface FactsInput {
   costExplorer: Fact<CostExplorerFigures>;
   /** What triage concluded, when it recorded it. */
   triage: Fact<TriageFacts>;
+  /** What scope found (backdoors and reach); absent in inputs built before scope existed. */
+  scope?: Fact<ScopeFacts>;
   prices: PriceTable;
   /** When the report is made: running instances are counted up to here. */
   asOf: Date;

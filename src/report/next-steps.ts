@@ -26,10 +26,23 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
   },
   {
     when: (f) =>
+      isUnknown(f.scope) &&
       !isUnknown(f.findingsByCategory) &&
       f.findingsByCategory.some((c) => c.category === 'persistence' || c.category === 'privilege-escalation'),
     text: () =>
-      'Remove persistence: users, keys, passwords, MFA devices, policy versions, role trusts and identity providers the attacker added.',
+      'Find every way back in the attacker left (users, keys, passwords, policy versions, role trusts, shares, public URLs, still-valid sessions): tourniquet scope.',
+  },
+  {
+    when: (f) => !isUnknown(f.scope) && f.scope.persistence.some((p) => p.attribution === 'attacker'),
+    text: (f) => {
+      const items = isUnknown(f.scope) ? [] : f.scope.persistence.filter((p) => p.attribution === 'attacker');
+      return `Remove the ${items.length} way(s) back in the attacker left (${[...new Set(items.map((p) => p.kind))].join(', ')}), after keeping their evidence; each is listed with its remediation under "Backdoors and reach".`;
+    },
+  },
+  {
+    when: (f) => !isUnknown(f.scope) && f.scope.persistence.some((p) => p.attribution === 'unknown'),
+    text: (f) =>
+      `Review the ${isUnknown(f.scope) ? 0 : f.scope.persistence.filter((p) => p.attribution === 'unknown').length} way(s) in of unknown origin: made during the incident, by no identified credential.`,
   },
   {
     when: (f) => !isUnknown(f.dataAccessed) && f.dataAccessed.some((d) => d.succeeded),

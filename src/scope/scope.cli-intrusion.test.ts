@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
+import { FOREIGN_ACCOUNT, plantWithCli, type Planted } from './test-support/plant-cli.js';
+
+describe('scope of the quiet scenario: nothing is the attacker’s', () => {
+  let bed: ScenarioBed;
+  let scope: ScopeJson;
+  beforeAll(async () => {
+    bed = await scenarioBed('quiet');
+    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
+    ({ json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
+  }, 300_000);
+  afterAll(() => bed?.sim.stop());
+
+  it('attributes no resource and no way in to an attacker', () => {
+    expect(scope.inventory.length).toBeGreaterThan(30);
+    expect(scope.inventory.filter((i) => i.attribution?.origin === 'attacker')).toEqual([]);
+    expect(scope.persistence.filter((p) => p.attribution === 'attacker')).toEqual([]);
+    expect(scope.summary.persistence.attacker).toBe(0);
+  });
+});
+
+describe('scope of a persistence intrusion scripted with the AWS CLI', () => {
+  let bed: ScenarioBed;
+  let scope: ScopeJson;
+  let planted: Planted[];
+  beforeAll(async () => {
+    bed = await scenarioBed('quiet');
+    // The attacker works from an address the key never used.
+    bed.sim.state.setApparentIp(bed.leaked!.accessKeyId, '185.220.101.47');
+    planted = await plantWithCli(bed.sim, bed.leaked!);
+    await jsonOf(bed, ['respond', bed.leaked!.accessKeyId, '--yes']);
+    ({ json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
+  }, 300_000);
+  afterAll(() => bed?.sim.stop());
+
+  it('finds every planted item with its kind, name and the attacker’s events', () => {
+    for (const p of planted) {
+      const found = scope.persistence.filter(
+        (i) => i.kind === p.kind && i.name === p.name && i.region === p.region,
+      );
+      expect(
+        found.map((i) => i.attribution),
+        `${p.kind} ${p.name}`,
+      ).toEqual(['attacker']);
+      expect(found[0]!.eventIds.length, `${p.kind} ${p.name}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('names the owner and the foreign account each one admits', () => {
+    const one = (kind: string, name: string) =>
+      scope.persistence.find((i) => i.kind === kind && i.name === name)!;
+    expect(one('role-trust', 'deploy-role').admits).toContain(`arn:aws:iam::${FOREIGN_ACCOUNT}:root`);
+    expect(one('bucket-policy', 'acme-customer-data').admits).toContain(
+      `arn:aws:iam::${FOREIGN_ACCOUNT}:root`,
+    );
+    const snapshot = planted.find((p) => p.kind === 'snapshot-share')!;
+    expect(one('snapshot-share', snapshot.name).admits).toEqual([FOREIGN_ACCOUNT]);
+    expect(one('lambda-url', 'acme-api').admits).toEqual(['*']);
+    const key = planted.find((p) => p.kind === 'access-key')!;
+    expect(one('access-key', key.name).owner).toBe('ops-admin');
+  });
+
+  it('keeps the existing admin, role, bucket, function and snapshot out of the attacker’s creations', () => {
+    const origin = (type: string, id: string) =>
+      scope.inventory.find((i) => i.type === type && i.id === id)?.attribution;
+    expect(origin('AWS::IAM::User', 'ops-admin')?.origin).toBe('pre-existing');
+    expect(origin('AWS::IAM::Role', 'deploy-role')).toMatchObject({ origin: 'attacker', how: 'changed' });
+    expect(origin('AWS::S3::Bucket', 'acme-customer-data')).toMatchObject({
+      origin: 'attacker',
+      how: 'changed',
+    });
+    expect(origin('AWS::Lambda::Function', 'acme-api')).toMatchObject({ origin: 'attacker', how: 'changed' });
+    expect(origin('AWS::IAM::User', 'backup-admin')).toMatchObject({ origin: 'attacker', how: 'created' });
+    // Nothing planted is reported as pre-existing.
+    for (const p of planted)
+      expect(
+        scope.persistence.filter(
+          (i) => i.kind === p.kind && i.name === p.name && i.attribution === 'pre-existing',
+        ),
+      ).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
+import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
+
+/** The scenario truth's older names for two kinds. */
+const TRUTH_KIND: Record<string, string> = {
+  'console-password': 'login-profile',
+  'ssh-key-pair': 'key-pair',
+};
+const nameOf = (resource: string): string =>
+  resource.replace(/^arn:aws:iam::\d+:(user|role|policy|oidc-provider)\//, '');
+
+describe('scope of the persistence scenario (respond, then scope)', () => {
+  let bed: ScenarioBed;
+  let scope: ScopeJson;
+  let code: number;
+  beforeAll(async () => {
+    bed = await scenarioBed('persistence');
+    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
+    ({ code, json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
+  }, 300_000);
+  afterAll(() => bed?.sim.stop());
+
+  it('finds every planted backdoor, by kind and name, with the attacker’s events', () => {
+    expect(bed.truth.persistence.length).toBeGreaterThan(5);
+    for (const t of bed.truth.persistence) {
+      const kind = TRUTH_KIND[t.kind] ?? t.kind;
+      const found = scope.persistence.filter(
+        (p) =>
+          p.kind === kind && (p.name === nameOf(t.resource) || p.name === t.resource || p.arn === t.resource),
+      );
+      expect(
+        found.map((p) => p.attribution),
+        `${kind} ${t.resource}`,
+      ).toEqual(['attacker']);
+      const events = new Set(bed.truth.attackerEventIds);
+      expect(found[0]!.eventIds.length, `${kind} ${t.resource}`).toBeGreaterThan(0);
+      for (const id of found[0]!.eventIds) expect(events.has(id), `${kind} ${t.resource}: ${id}`).toBe(true);
+    }
+  });
+
+  it('attributes the attacker’s resources and nothing of the owner’s', () => {
+    const attacker = scope.inventory.filter((i) => i.attribution?.origin === 'attacker');
+    const byId = (type: string, id: string) => scope.inventory.find((i) => i.type === type && i.id === id);
+    expect(byId('AWS::IAM::User', 'svc-backup')?.attribution).toMatchObject({
+      origin: 'attacker',
+      how: 'created',
+    });
+    expect(byId('AWS::IAM::Role', 'deploy-role')?.attribution).toMatchObject({
+      origin: 'attacker',
+      how: 'changed',
+    });
+    expect(byId('AWS::IAM::User', 'ops-admin')?.attribution?.origin).toBe('pre-existing');
+    expect(byId('AWS::IAM::User', 'dev-sam')?.attribution?.origin).toBe('pre-existing');
+    const truthEvents = new Set(bed.truth.attackerEventIds);
+    for (const item of attacker)
+      for (const id of item.attribution!.eventIds)
+        expect(truthEvents.has(id), `${item.type} ${item.id}`).toBe(true);
+    // The responder's own user and containment's policies are never listed as a way in.
+    expect(
+      scope.persistence.filter((p) =>
+        /security-responder|TourniquetDenyAll|AWSRevokeOlderSessions/.test(p.name),
+      ),
+    ).toEqual([]);
+  });
+
+  it('says every enabled region was read and skips the ones not enabled', () => {
+    const regions = new Set(
+      scope.coverage
+        .filter((c) => c.lister === 'ec2.instances' && c.status === 'complete')
+        .map((c) => c.region),
+    );
+    expect(regions.size).toBe(17);
+    const skipped = scope.coverage.filter((c) => c.status === 'skipped');
+    expect(skipped.map((c) => c.region)).toContain('af-south-1');
+    expect(skipped.every((c) => /not enabled/.test(c.reason ?? ''))).toBe(true);
+    expect([0, 3]).toContain(code);
+  });
+
+  it('writes scope.json into the case as hashed evidence and the reports show backdoors and reach', async () => {
+    const dir = bed.caseDir();
+    const manifest = readFileSync(join(dir, 'evidence', 'manifest.jsonl'), 'utf8');
+    expect(manifest).toMatch(/scope\/scope-.*\.json/);
+    const full = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(full).toContain('Backdoors and reach');
+    expect(full).toMatch(/way\(s\) back in left by the attacker/);
+    expect(full).toContain('svc-backup');
+    const dev = await bed.cli(['report', '--kind', 'dev', '--format', 'md']);
+    expect(dev.out).toContain('Backdoors the attacker left');
+    expect(dev.out).toContain('deploy-role');
+    const exec = await bed.cli(['report', '--kind', 'executive', '--format', 'md']);
+    expect(exec.out).toMatch(/\d+ way\(s\) back in left by the attacker/);
+    const verify = await bed.cli(['case', 'verify']);
+    expect(verify.code).toBe(0);
+  });
+
+  it('marks a service the responder may not read in one region "not checked" and exits 3', async () => {
+    const limited = createUserWithKey(bed.sim.state, VICTIM_ACCOUNT, 'responder-limited', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+      inlinePolicies: {
+        denyLambdaEu: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'lambda:*',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+            },
+          ],
+        },
+      },
+    }).key;
+    const run = await bed.cli(['scope', '--json'], limited);
+    expect(run.code).toBe(3);
+    const out = JSON.parse(run.out) as ScopeJson;
+    const gaps = out.coverage.filter((c) => c.status === 'not-checked');
+    expect(gaps.map((c) => `${c.lister} ${c.region}`)).toEqual(
+      expect.arrayContaining(['lambda.functions:list eu-west-1', 'lambda.layers:list eu-west-1']),
+    );
+    expect(gaps.every((c) => c.region === 'eu-west-1' && c.service === 'lambda')).toBe(true);
+    expect(gaps[0]!.reason).toMatch(/AccessDenied/);
+    // The rest was read: the attacker's backdoors are still all there.
+    expect(out.persistence.filter((p) => p.attribution === 'attacker').length).toBe(
+      scope.persistence.filter((p) => p.attribution === 'attacker').length,
+    );
+    const human = await bed.cli(['scope'], limited);
+    expect(human.out).toMatch(/not-checked\s+lambda\.functions:list\s+eu-west-1/);
+  });
+});

@@ -183,10 +183,11 @@ describe('ClientPool', () => {
   it('reads enabled regions from DescribeRegions', async () => {
     const { pool } = await poolFor(
       200,
-      '<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><regionInfo><item><regionName>eu-west-1</regionName><regionEndpoint>x</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item><item><regionName>us-east-1</regionName><regionEndpoint>x</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item></regionInfo></DescribeRegionsResponse>',
+      '<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><regionInfo><item><regionName>eu-west-1</regionName><regionEndpoint>x</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item><item><regionName>us-east-1</regionName><regionEndpoint>x</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item><item><regionName>af-south-1</regionName><regionEndpoint>x</regionEndpoint><optInStatus>not-opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>',
     );
     expect(await enabledRegions(pool)).toEqual({
       regions: ['eu-west-1', 'us-east-1'],
+      disabled: ['af-south-1'],
       source: 'DescribeRegions',
     });
   });

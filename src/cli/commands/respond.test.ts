@@ -92,6 +92,7 @@ describe('tourniquet respond against the simulated account', () => {
       ['contain', true],
       ['collect', true],
       ['investigate', true],
+      ['scope', true],
       ['report', true],
     ]);
     expect(r.contained).toBe(true);
@@ -148,7 +149,14 @@ describe('tourniquet respond against the simulated account', () => {
     );
     const r2 = JSON.parse(again.out) as RespondJson;
     expect(r2.resumed).toBe(true);
-    expect(r2.phases.map((p) => p.state)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(r2.phases.map((p) => p.state)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
   }, 120_000);
 
   it('without --yes and without a terminal, containment is planned but not applied (exit 3); a re-run with --yes continues the same case', async () => {
@@ -175,6 +183,7 @@ describe('tourniquet respond against the simulated account', () => {
       ['contain', 'done'],
       ['collect', 'skipped'],
       ['investigate', 'skipped'],
+      ['scope', 'skipped'],
       ['report', 'done'],
     ]);
     expect(r2.contained).toBe(true);
@@ -215,6 +224,7 @@ describe('tourniquet respond against the simulated account', () => {
       ['contain', true],
       ['collect', false],
       ['investigate', false],
+      ['scope', false],
       ['report', false],
     ]);
     const checkpoints = journal()

@@ -149,7 +149,16 @@ describe('case folder', () => {
       ],
       { stdio: 'ignore' },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the holder to have written its lock (a busy machine starts node slowly).
+    const lock = join(dir, 'case.lock');
+    for (
+      let waited = 0;
+      !existsSync(lock) || !readFileSync(lock, 'utf8').includes(String(holder.pid));
+      waited += 20
+    ) {
+      if (waited > 30_000) throw new Error('the lock holder did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     let error: unknown;
     try {
       CaseFolder.open(dir, { clock: systemClock });

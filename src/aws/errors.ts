@@ -33,6 +33,14 @@ const ABSENT = new Set([
   'TrailNotFoundException',
   'ParameterNotFound',
   'BadRequestException.NotFound',
+  // S3 answers a bucket without the configuration with its own code for each.
+  'ReplicationConfigurationNotFoundError',
+  'NoSuchWebsiteConfiguration',
+  'ServerSideEncryptionConfigurationNotFoundError',
+  'NoSuchLifecycleConfiguration',
+  'NoSuchCORSConfiguration',
+  'NoSuchTagSet',
+  'OwnershipControlsNotFoundError',
 ]);
 
 const DENIED = new Set([
@@ -141,5 +149,6 @@ function findNetworkCode(error: unknown): string | undefined {
 /** A one-line description for the responder: `AccessDenied: User … is not authorized …`. */
 export function describeAwsError(error: ClassifiedAwsError): string {
   if (error.network) return `could not reach AWS (${error.code}): ${error.message}`;
-  return `${error.code}: ${error.message}`;
+  // One line: the SDK appends hints on further lines (a deserialization error's "see the raw response").
+  return `${error.code}: ${error.message.split('\n')[0]!.trim()}`;
 }

@@ -50,11 +50,12 @@ export async function readInventory(options: InventoryOptions): Promise<Inventor
   );
   const task = options.progress.start('Reading the account', runs.length);
 
-  for (const lister of listers.filter((l) => l.scope === 'regional')) {
+  // One line per disabled region for all regional listers: nothing of any service runs there.
+  if (listers.some((l) => l.scope === 'regional')) {
     for (const region of options.disabledRegions ?? []) {
       coverage.push({
-        service: lister.service,
-        lister: lister.id,
+        service: '*',
+        lister: 'every regional service',
         region,
         status: 'skipped',
         items: 0,

@@ -168,10 +168,6 @@ export const PLAYBOOK: PhaseDef[] = [
     async run(run) {
       const r = await scope(run.ctx);
       run.scope = r.document;
-      if (r.document.persistence.some((p) => p.attribution === 'attacker'))
-        run.manual.push(
-          `Remove what the attacker left: ${r.document.persistence.filter((p) => p.attribution === 'attacker').length} way(s) back in are listed in ${r.file.path} and the report.`,
-        );
       return { state: r.partial ? 'partial' : 'done', summary: scopeParagraph(r) };
     },
     reload(run) {

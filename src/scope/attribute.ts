@@ -10,6 +10,16 @@ export interface AttributionContext {
   eventsComplete: boolean;
   /** When the case was opened: without a window, resources older than this predate the case. */
   awareness: string;
+  /** The principal Tourniquet runs as: its user and that user's credentials are the tool's own. */
+  responderArn?: string | undefined;
+}
+
+/** The responder's own IAM user, or a credential of it (key, password, MFA device…). */
+function responderOwns(item: InventoryItem, responderArn: string | undefined): boolean {
+  const user = /:user\/(?:.*\/)?([^/]+)$/.exec(responderArn ?? '')?.[1];
+  if (!user) return false;
+  if (item.type === 'AWS::IAM::User') return item.arn === responderArn || item.id === user;
+  return item.type.startsWith('AWS::IAM::') && item.data.userName === user;
 }
 
 /** AWS's creation time and CloudTrail's event time can differ by the call's duration. */
@@ -52,6 +62,15 @@ export function attribute(item: InventoryItem, index: WriteIndex, ctx: Attributi
         : `changed by the compromised credentials: ${[...new Set(attacker.map((e) => e.name))].join(', ')} (first at ${attacker[0]!.time})`,
     };
   }
+  if (responderOwns(item, ctx.responderArn)) {
+    return {
+      origin: 'unknown',
+      byResponder: true,
+      eventIds: [],
+      writes: events.length,
+      reason: 'the credentials Tourniquet runs on (the responder’s own): left alone',
+    };
+  }
   const cutoff = ctx.since ?? ctx.awareness;
   const label = ctx.since
     ? 'the incident window'
@@ -87,6 +106,16 @@ export function attribute(item: InventoryItem, index: WriteIndex, ctx: Attributi
       eventIds: [],
       writes: events.length,
       reason: `made during the incident by ${firstCreate.principal ?? 'an unidentified principal'} (${firstCreate.name} at ${firstCreate.time}), not with the compromised credentials`,
+    };
+  }
+  // Any write to it before the window (a change, a logging switch) shows it already existed.
+  const earlier = events.find((e) => before(e.time, cutoff));
+  if (earlier) {
+    return {
+      origin: 'pre-existing',
+      eventIds: [],
+      writes: events.length,
+      reason: `${earlier.name} by ${earlier.principal ?? 'another principal'} at ${earlier.time} shows it existed before ${label}`,
     };
   }
   const modified = typeof item.data.lastModified === 'string' ? item.data.lastModified : undefined;

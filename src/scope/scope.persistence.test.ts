@@ -54,6 +54,14 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     });
     expect(byId('AWS::IAM::User', 'ops-admin')?.attribution?.origin).toBe('pre-existing');
     expect(byId('AWS::IAM::User', 'dev-sam')?.attribution?.origin).toBe('pre-existing');
+    // A trail AWS does not date, written to by its owner before the window, predates it.
+    expect(byId('AWS::CloudTrail::Trail', 'acme-main')?.attribution?.origin).toBe('pre-existing');
+    // Nothing is left unknown here: the responder's own user and key are counted apart.
+    expect(
+      scope.inventory.filter((i) => i.attribution?.origin === 'unknown' && !i.attribution.byResponder),
+    ).toEqual([]);
+    expect(byId('AWS::IAM::User', 'security-responder')?.attribution?.byResponder).toBe(true);
+    expect(scope.summary.responder).toBeGreaterThanOrEqual(2);
     const truthEvents = new Set(bed.truth.attackerEventIds);
     for (const item of attacker)
       for (const id of item.attribution!.eventIds)

@@ -93,6 +93,7 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     since: window?.since ?? null,
     eventsComplete,
     awareness: folder.info.awareness ?? now.toISOString(),
+    responderArn,
   };
   let index = new WriteIndex([]);
   let sessions: Awaited<ReturnType<typeof liveSessions>> = [];
@@ -171,7 +172,12 @@ function containmentPolicies(folder: CaseFolder): Set<string> {
 
 function summarize(items: InventoryItem[], persistence: PersistenceItem[], notChecked: number): ScopeSummary {
   const byOrigin: Record<Origin, number> = { attacker: 0, 'pre-existing': 0, unknown: 0 };
-  for (const i of items) if (i.account !== 'aws') byOrigin[i.attribution?.origin ?? 'unknown'] += 1;
+  let responder = 0;
+  for (const i of items) {
+    if (i.account === 'aws') continue;
+    if (i.attribution?.byResponder) responder += 1;
+    else byOrigin[i.attribution?.origin ?? 'unknown'] += 1;
+  }
   const byKind: ScopeSummary['byKind'] = {};
   for (const p of persistence) {
     const k = (byKind[p.kind] ??= { attacker: 0, other: 0 });
@@ -181,6 +187,7 @@ function summarize(items: InventoryItem[], persistence: PersistenceItem[], notCh
   return {
     resources: items.filter((i) => i.account !== 'aws').length,
     byOrigin,
+    responder,
     persistence: {
       attacker: persistence.filter((p) => p.attribution === 'attacker').length,
       preExisting: persistence.filter((p) => p.attribution === 'pre-existing').length,

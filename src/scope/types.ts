@@ -98,7 +98,10 @@ export interface ScopeDocument {
 
 export interface ScopeSummary {
   resources: number;
+  /** Resources by origin; the responder's own user and credentials are counted apart (`responder`). */
   byOrigin: Record<Origin, number>;
+  /** The responder's own user and its credentials: neither the attacker's nor to review. */
+  responder: number;
   persistence: { attacker: number; preExisting: number; unknown: number };
   byKind: Partial<Record<PersistenceKind, { attacker: number; other: number }>>;
   notChecked: number;

@@ -37,21 +37,28 @@ export async function runScope({ options }: ScopeInput, env: RunEnv): Promise<Ou
   }
 }
 
-/** Coverage lines grouped by lister and outcome: one line for "failed in 17 regions". */
+/**
+ * Coverage lines grouped by lister and outcome: one line for "failed in 17 regions". Reasons
+ * that differ only by a resource id (a detector per region) share the line: the first is shown.
+ */
+const sameReason = (reason: string | undefined): string => (reason ?? '').replace(/[0-9a-f]{12,}/g, '…');
+
 function coverageRows(coverage: InventoryCoverage[]): (string | number)[][] {
-  const groups = new Map<string, { c: InventoryCoverage; regions: string[] }>();
+  const groups = new Map<string, { c: InventoryCoverage; regions: string[]; reasons: Set<string> }>();
   for (const c of coverage) {
     if (c.status === 'complete') continue;
-    const key = `${c.lister}\u0000${c.status}\u0000${c.reason ?? ''}`;
+    const key = `${c.lister}\u0000${c.status}`;
     const g = groups.get(key);
-    if (g) g.regions.push(c.region);
-    else groups.set(key, { c, regions: [c.region] });
+    if (g) {
+      g.regions.push(c.region);
+      g.reasons.add(sameReason(c.reason));
+    } else groups.set(key, { c, regions: [c.region], reasons: new Set([sameReason(c.reason)]) });
   }
-  return [...groups.values()].map(({ c, regions }) => [
+  return [...groups.values()].map(({ c, regions, reasons }) => [
     c.status,
     c.lister,
     regions.length > 3 ? `${regions.length} regions` : regions.join(','),
-    c.reason ?? '',
+    (c.reason ?? '') + (reasons.size > 1 ? ` (and ${reasons.size - 1} other reason(s) in scope.json)` : ''),
   ]);
 }
 
@@ -73,13 +80,17 @@ function blocksOf(r: ScopeResult): Block[] {
         ],
         [
           'Resources',
-          `${s.resources}: ${s.byOrigin.attacker} attacker’s, ${s.byOrigin['pre-existing']} pre-existing, ${s.byOrigin.unknown} unknown`,
+          `${s.resources}: ${s.byOrigin.attacker} attacker’s, ${s.byOrigin['pre-existing']} pre-existing, ${s.byOrigin.unknown} unknown` +
+            (s.responder ? `, ${s.responder} the responder’s own` : ''),
         ],
         [
           'Ways back in',
           `${s.persistence.attacker} attacker’s, ${s.persistence.unknown} unknown, ${s.persistence.preExisting} pre-existing to review`,
         ],
-        ['Not checked', s.notChecked ? `${s.notChecked} reads (see Coverage)` : 'nothing'],
+        [
+          'Not checked',
+          s.notChecked ? `${s.notChecked} service reads (service × region; see Coverage)` : 'nothing',
+        ],
         ['Written', `${r.file.path} (sha256 ${r.file.sha256.slice(0, 16)}…)`],
       ],
     },
@@ -114,7 +125,9 @@ function blocksOf(r: ScopeResult): Block[] {
         ]),
     },
   ];
-  const unknown = d.inventory.filter((i) => i.attribution?.origin === 'unknown' && i.account !== 'aws');
+  const unknown = d.inventory.filter(
+    (i) => i.attribution?.origin === 'unknown' && !i.attribution.byResponder && i.account !== 'aws',
+  );
   if (unknown.length)
     blocks.push({
       kind: 'table',

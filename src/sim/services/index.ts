@@ -9,6 +9,7 @@ import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
 import { lambdaService } from './lambda/index.js';
 import { logsService } from './logs/index.js';
+import { organizationsService } from './organizations/index.js';
 import { s3Service } from './s3/index.js';
 import { secretsManagerService } from './secretsmanager/index.js';
 import { snsService } from './sns/index.js';
@@ -35,4 +36,5 @@ export const SERVICES: AnyService[] = [
   logsService,
   cloudWatchService,
   snsService,
+  organizationsService,
 ];

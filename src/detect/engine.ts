@@ -135,12 +135,20 @@ async function groupTogether(
 /** The columns and conditions of a rule's matching events (a SELECT without its keyword). */
 function matchedSql(rule: DetectionRule, range: TimeRange | undefined): string {
   const time = timeConditions(range);
-  const distinct = rule.threshold?.distinct ? `e.${rule.threshold.distinct}` : 'NULL';
+  const distinct = rule.threshold?.distinct ? `(${rule.threshold.distinct})` : 'NULL';
   return `e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
-      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue
+      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue,
+      ${ACTOR[rule.threshold?.by ?? 'principal']} AS actor
     FROM ${FROM_EVENTS}
     WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
 }
+
+/** Whose burst a threshold counts (see `Threshold.by`); a principal is never null, so neither is its actor. */
+const ACTOR = {
+  principal: `coalesce(${PRINCIPAL}, '')`,
+  sourceip: `coalesce(e.sourceipaddress, '')`,
+  account: `coalesce(e.recipientaccountid, e.useridentity.accountid, '')`,
+} as const;
 
 const AGGREGATES = `count(*) AS n,
     sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
@@ -167,17 +175,22 @@ export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; 
       params: time.params,
     };
   }
-  const { count, withinMinutes, distinct: by } = rule.threshold;
-  const order = 'PARTITION BY principal ORDER BY ts, eventid';
+  const { count, withinMinutes, distinct } = rule.threshold;
+  const order = 'PARTITION BY actor ORDER BY ts, eventid';
+  // A burst of one principal names it; a burst by address or account names one only if it is alone.
+  const principal =
+    (rule.threshold.by ?? 'principal') === 'principal'
+      ? 'principal'
+      : 'CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal';
   return {
     sql: `WITH m AS (SELECT matched.*, from_iso8601_timestamp(eventtime) AS ts FROM (${matched}) matched),
   g AS (SELECT m.*, CASE WHEN date_diff('second', lag(ts) OVER (${order}), ts) > ${withinMinutes * 60}
                          THEN 1 ELSE 0 END AS brk FROM m),
   b AS (SELECT g.*, sum(brk) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)
-  SELECT principal, ${AGGREGATES}
+  SELECT ${principal}, ${AGGREGATES}
   FROM b
-  GROUP BY principal, burst
-  HAVING ${by ? 'count(DISTINCT distinctvalue)' : 'count(*)'} >= ${count}
+  GROUP BY actor, burst${principal === 'principal' ? ', principal' : ''}
+  HAVING ${distinct ? 'count(DISTINCT distinctvalue)' : 'count(*)'} >= ${count}
   ORDER BY firstseen`,
     params: time.params,
   };
@@ -202,6 +215,7 @@ function toFinding(rule: DetectionRule, group: Group): Finding {
     title: rule.title,
     category: rule.category,
     technique: rule.technique,
+    tactic: rule.tactic,
     severity: rule.severity,
     eventIds: group.eventids,
     principal: group.principal,
@@ -209,7 +223,8 @@ function toFinding(rule: DetectionRule, group: Group): Finding {
     region: regions.length === 1 ? regions[0]! : null,
     firstSeen: group.firstseen,
     lastSeen: group.lastseen,
-    summary: `${counts}${where}${from}: ${rule.explain}`,
+    summary: `${counts}${where}${from}: ${rule.explain} ${rule.remediation}`,
+    remediation: rule.remediation,
     eventCount: group.n,
     regions,
     sourceIps: ips,

@@ -1,3 +1,5 @@
+import type { Tactic } from './attack.js';
+
 /** The categories of attacker activity, exactly these ids (the report groups findings by them). */
 export const CATEGORIES = [
   'recon',
@@ -27,6 +29,8 @@ export interface Finding {
   category: Category;
   /** MITRE ATT&CK technique id, e.g. `T1078.004`. */
   technique: string;
+  /** The ATT&CK tactic (see ./attack.ts); findings saved before tactics were recorded lack it. */
+  tactic?: Tactic;
   severity: Severity;
   eventIds: string[];
   principal: string | null;
@@ -34,8 +38,10 @@ export interface Finding {
   region: string | null;
   firstSeen: string;
   lastSeen: string;
-  /** One line a responder can act on. */
+  /** The counts, regions and addresses, what they mean and what to do, in one line. */
   summary: string;
+  /** What to do about it (the rule's remediation, also at the end of `summary`). */
+  remediation?: string;
   /** Number of events (eventIds may be capped for very large findings). */
   eventCount?: number;
   /** Every region and source address of the events (the finding's `region` is set only when one). */
@@ -53,4 +59,6 @@ export interface Finding {
   /** Built-in catalogue or a Sigma rule; Sigma findings carry the authors' attribution (DRL 1.1). */
   ruleSource?: 'builtin' | 'sigma';
   attribution?: string;
+  /** Other rules (Sigma) that matched the same events, merged into this finding. */
+  alsoMatched?: { ruleId: string; title: string; attribution: string | null }[];
 }

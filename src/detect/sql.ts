@@ -57,9 +57,20 @@ export function matches(expr: string, pattern: string): string {
   return `regexp_like(coalesce(${expr}, ''), ${lit(pattern)})`;
 }
 
-/** All of the predicates. */
+/**
+ * All of the predicates, tested in order: put the cheap one (the API) first. Written as nested
+ * CASE, not AND: DuckDB evaluates every operand of an AND over every row of a projection (the
+ * one-scan check of all rules, engine.ts), but a CASE branch only where its test holds, which makes
+ * a rule with JSON conditions ten times cheaper on rows of other APIs. NULL tests count as false.
+ */
 export function and(...parts: string[]): string {
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+  if (parts.length === 1) return parts[0]!;
+  return parts
+    .slice(0, -1)
+    .reduceRight(
+      (inner, part) => `(CASE WHEN ${part} THEN ${inner} ELSE false END)`,
+      `coalesce(${parts.at(-1)!}, false)`,
+    );
 }
 
 /** Any of the predicates. */
@@ -85,4 +96,47 @@ export function grantsForeignAccount(column: JsonColumn): string {
 /** A policy document grants to everyone (`"Principal": "*"` or `{"AWS": "*"}`). */
 export function grantsPublic(column: JsonColumn): string {
   return `regexp_like(coalesce(${column}, ''), '"Principal\\\\?"\\s*:\\s*(\\{\\s*\\\\?"AWS\\\\?"\\s*:\\s*\\[?\\s*)?\\\\?"\\*\\\\?"')`;
+}
+
+/**
+ * `expr` (an ARN or a 12-digit account id) names an AWS account other than the one the event was
+ * recorded in; anything else (a name, an alias, nothing) is false.
+ */
+export function foreignAccount(expr: string): string {
+  const text = `coalesce(${expr}, '')`;
+  return `(CASE WHEN regexp_like(${text}, '^[0-9]{12}$') THEN ${text} <> recipientaccountid
+    WHEN regexp_like(${text}, '^arn:aws[a-z-]*:[^:]*:[^:]*:[0-9]{12}:') THEN split_part(${text}, ':', 5) <> recipientaccountid
+    ELSE false END)`;
+}
+
+/** A number from the request (NULL when absent or not a number). */
+export function reqNumber(path: string): string {
+  return `try_cast(${req(path)} AS BIGINT)`;
+}
+
+/** The JSON text of a sub-document of the request (an object or array, or a scalar's JSON). */
+export function reqJson(path: string): string {
+  return `json_format(json_extract(requestparameters, ${lit(`$.${path}`)}))`;
+}
+
+/**
+ * The same actor made a call matching `earlier` in the `minutes` before this one: a step of a
+ * sequence (failed sign-ins then a success, deletions then a ransom note). `e` is the event the
+ * rule tests (engine.ts aliases it so); the earlier calls are read as `p`. The actor is the
+ * principal, or the account for `by: 'account'`.
+ */
+export function preceded(
+  earlier: string,
+  minutes: number,
+  by: 'principal' | 'account' = 'principal',
+): string {
+  const same =
+    by === 'account'
+      ? `p.recipientaccountid = e.recipientaccountid`
+      : // A failed sign-in names the user but has no ARN; IAM users' other records have both.
+        `p.recipientaccountid = e.recipientaccountid AND coalesce(p.useridentity.username, p.useridentity.arn, '') = coalesce(e.useridentity.username, e.useridentity.arn, '')`;
+  return `EXISTS (SELECT 1 FROM cloudtrail_events p WHERE ${same}
+    AND p.eventtime < e.eventtime
+    AND p.eventtime >= date_format(date_add('minute', -${minutes}, from_iso8601_timestamp(e.eventtime)), '%Y-%m-%dT%H:%i:%sZ')
+    AND ${earlier})`;
 }

@@ -1,9 +1,15 @@
+import { TECHNIQUES } from '../attack.js';
 import { CATEGORIES, SEVERITIES } from '../finding.js';
 import { COMPUTE_RULES } from './compute.js';
-import { DATA_RULES } from './data.js';
 import { IAM_RULES } from './iam.js';
 import { IDENTITY_RULES } from './identity.js';
 import { LOGGING_RULES } from './logging.js';
+import { CONTAINER_RULES } from './containers.js';
+import { KMS_RULES } from './kms.js';
+import { NETWORK_RULES } from './network.js';
+import { RDS_RULES } from './rds.js';
+import { S3_RULES } from './s3.js';
+import { SECRETS_RULES } from './secrets.js';
 import type { DetectionRule } from './types.js';
 
 export type { DetectionRule, RuleSource, Threshold } from './types.js';
@@ -14,10 +20,19 @@ export const BUILTIN_RULES: readonly DetectionRule[] = [
   ...IDENTITY_RULES,
   ...LOGGING_RULES,
   ...COMPUTE_RULES,
-  ...DATA_RULES,
+  ...SECRETS_RULES,
+  ...S3_RULES,
+  ...RDS_RULES,
+  ...NETWORK_RULES,
+  ...KMS_RULES,
+  ...CONTAINER_RULES,
 ];
 
-/** Problems with a rule list (duplicate ids, unknown categories or severities, bad technique ids). */
+/**
+ * Problems with a rule list: duplicate ids, unknown categories or severities, a technique missing
+ * from the ATT&CK table or listed under another tactic, explanations or remediations that are not
+ * one sentence.
+ */
 export function checkRules(list: readonly DetectionRule[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -28,10 +43,16 @@ export function checkRules(list: readonly DetectionRule[]): string[] {
       problems.push(`${rule.id}: unknown category`);
     if (!(SEVERITIES as readonly string[]).includes(rule.severity))
       problems.push(`${rule.id}: unknown severity`);
-    if (!/^T\d{4}(\.\d{3})?$/.test(rule.technique))
-      problems.push(`${rule.id}: bad technique ${rule.technique}`);
-    if (!rule.explain.trim() || rule.explain.includes('\n'))
-      problems.push(`${rule.id}: explanation must be one line`);
+    const technique = TECHNIQUES[rule.technique];
+    if (!technique) problems.push(`${rule.id}: technique ${rule.technique} is not in the ATT&CK table`);
+    else if (!technique.tactics.includes(rule.tactic))
+      problems.push(`${rule.id}: ${rule.technique} is not a technique of the tactic ${rule.tactic}`);
+    for (const [what, text] of [
+      ['explanation', rule.explain],
+      ['remediation', rule.remediation],
+    ] as const) {
+      if (!/^\S[^\n]*[.)]$/.test(text)) problems.push(`${rule.id}: ${what} must be one sentence on one line`);
+    }
   }
   return problems;
 }

@@ -33,7 +33,10 @@ const STRATUS_COVERAGE: Record<string, string[]> = {
   'aws.collection.ec2-console-screenshots': ['ec2-console-screenshot'],
   'aws.credential-access.ec2-get-password-data': ['ec2-password-data'],
   'aws.credential-access.ec2-steal-instance-credentials': ['ec2-instance-credentials-outside'],
-  'aws.credential-access.secretsmanager-batch-retrieve-secrets': ['secrets-batch-read'],
+  'aws.credential-access.secretsmanager-batch-retrieve-secrets': [
+    'secrets-batch-read-by-filter',
+    'secrets-batch-read',
+  ],
   'aws.credential-access.secretsmanager-retrieve-secrets': ['secrets-read-burst'],
   'aws.credential-access.ssm-retrieve-securestring-parameters': ['ssm-parameters-decrypted-burst'],
   'aws.defense-evasion.bedrock-guardrail-delete': ['bedrock-guardrail-or-logging-removed'],

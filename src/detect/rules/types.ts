@@ -1,13 +1,20 @@
+import type { Tactic } from '../attack.js';
 import type { Category, Severity } from '../finding.js';
 
 /**
  * How a rule that needs several events fires: at least `count` matching events (or distinct values
- * of `distinct`) from one principal, each within `withinMinutes` of the previous one (a burst).
+ * of `distinct`) from one actor, each within `withinMinutes` of the previous one (a burst).
  */
 export interface Threshold {
   count: number;
   withinMinutes: number;
-  distinct?: 'eventname' | 'awsregion' | 'eventsource';
+  /** Count distinct values of this expression over the row (a column, e.g. `awsregion`, or SQL). */
+  distinct?: string;
+  /**
+   * Whose burst it is: the calling principal (default), the source address (password spraying
+   * tries many users from one place), or the account (a sweep spread over many principals).
+   */
+  by?: 'principal' | 'sourceip' | 'account';
 }
 
 /** Where a rule comes from; Sigma rules carry their authors and licence (DRL 1.1 attribution). */
@@ -22,11 +29,15 @@ export interface DetectionRule {
   category: Category;
   /** MITRE ATT&CK technique id, e.g. `T1098.001`. */
   technique: string;
+  /** The ATT&CK tactic the rule reports the technique under (one of the technique's tactics). */
+  tactic: Tactic;
   severity: Severity;
   /** A predicate over one row of `cloudtrail_events`, in the portable SQL subset (see ../sql.ts). */
   where: string;
-  /** One line a responder can act on. */
+  /** What the matched events mean, in one sentence. */
   explain: string;
+  /** What to do about them, in one sentence a responder can act on. */
+  remediation: string;
   threshold?: Threshold;
   source?: RuleSource;
 }

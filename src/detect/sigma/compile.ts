@@ -1,4 +1,5 @@
 import { parseAllDocuments } from 'yaml';
+import { TACTICS, tacticFor, type Tactic } from '../attack.js';
 import type { Category, Severity } from '../finding.js';
 import { lit } from '../sql.js';
 import type { DetectionRule } from '../rules/types.js';
@@ -34,7 +35,7 @@ const LEVELS: Record<string, Severity> = {
 
 // ATT&CK tactic tags to the report's categories (collection → data-access, discovery → recon,
 // stealth is ATT&CK v17's name for defense evasion).
-const TACTICS: Record<string, Category> = {
+const CATEGORY_OF_TACTIC: Record<string, Category> = {
   'initial-access': 'initial-access',
   initial_access: 'initial-access',
   execution: 'execution',
@@ -91,17 +92,21 @@ export function compileSigma(text: string, file: string): SigmaCompileResult {
     const base = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
     const description =
       typeof rule.description === 'string' ? rule.description.trim().split('\n')[0]! : title;
+    const category = categoryOf(tags);
+    const technique = techniqueOf(tags);
     return {
       ok: true,
       title,
       rule: {
         id: `sigma:${base}`,
         title,
-        category: categoryOf(tags),
-        technique: techniqueOf(tags),
+        category,
+        technique,
+        tactic: tacticOf(tags) ?? tacticFor(technique, category),
         severity: LEVELS[String(rule.level).toLowerCase()] ?? 'medium',
         where,
         explain: description,
+        remediation: remediationOf(rule.falsepositives),
         source: {
           kind: 'sigma',
           file: base,
@@ -254,9 +259,35 @@ function matchesPattern(name: string, pattern: string): boolean {
 function categoryOf(tags: string[]): Category {
   for (const tag of tags) {
     const tactic = /^attack\.([a-z_-]+)$/i.exec(tag)?.[1]?.toLowerCase();
-    if (tactic && TACTICS[tactic]) return TACTICS[tactic];
+    if (tactic && CATEGORY_OF_TACTIC[tactic]) return CATEGORY_OF_TACTIC[tactic];
   }
   return 'defense-evasion';
+}
+
+/** ATT&CK v18 names for defense evasion's halves, read as the v17 tactic (see ../attack.ts). */
+const TACTIC_ALIASES: Record<string, Tactic> = {
+  stealth: 'defense-evasion',
+  'defense-impairment': 'defense-evasion',
+};
+
+function tacticOf(tags: string[]): Tactic | null {
+  for (const tag of tags) {
+    const name = /^attack\.([a-z_-]+)$/i.exec(tag)?.[1]?.toLowerCase().replace(/_/g, '-');
+    if (!name) continue;
+    if ((TACTICS as readonly string[]).includes(name)) return name as Tactic;
+    if (TACTIC_ALIASES[name]) return TACTIC_ALIASES[name];
+  }
+  return null;
+}
+
+/** Sigma rules name their false positives, not a response: weigh those before acting. */
+function remediationOf(falsepositives: unknown): string {
+  const known = (Array.isArray(falsepositives) ? falsepositives : [])
+    .map((f) => String(f).trim().replace(/\.$/, ''))
+    .filter((f) => f !== '' && f.toLowerCase() !== 'unknown');
+  return known.length
+    ? `Rule out the known false positives (${known.join('; ')}), then treat the events as the attacker's.`
+    : "Confirm with the principal's owner, else treat the events as the attacker's.";
 }
 
 function techniqueOf(tags: string[]): string {

@@ -3,26 +3,14 @@ import { SEVERITIES, type Finding, type Severity } from './finding.js';
 import {
   FROM_EVENTS,
   NOT_RESPONDER,
-  PRINCIPAL,
   timeConditions,
   type EventQuery,
   type QueryParam,
   type TimeRange,
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
-
-/** One group of matching events, aggregated in SQL (a finding to be). */
-interface Group {
-  principal: string | null;
-  accesskeys: (string | null)[];
-  regions: (string | null)[];
-  ips: (string | null)[];
-  n: number;
-  failed: number;
-  firstseen: string;
-  lastseen: string;
-  eventids: string[];
-}
+import { gateOf } from './sql.js';
+import { ACTOR, AGGREGATES, MATCHED_COLUMNS, togetherSql, type Group } from './together.js';
 
 export interface RunRulesOptions {
   range?: TimeRange;
@@ -39,9 +27,11 @@ export interface RuleRun {
 }
 
 /**
- * Run every rule against the store and turn its matches into findings. The grouping happens in
- * SQL (the portable subset, window functions for bursts), so only one row per finding comes back
- * even when a rule matches millions of events.
+ * Run every rule against the store and turn its matches into findings. All rules run in one
+ * statement (together.ts) and the grouping happens in SQL (the portable subset, window functions
+ * for bursts), so only one row per finding comes back even when a rule matches millions of
+ * events. When that statement fails (a rule's SQL is broken), each rule runs alone and the broken
+ * one is reported by name while the others still give their findings.
  */
 export async function runRules(
   store: EventQuery,
@@ -50,23 +40,22 @@ export async function runRules(
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
   const cap = options.maxEventIds ?? 10_000;
-  const matching = await rulesWithMatches(store, list, options.range);
-  const together = await groupTogether(
-    store,
-    list.filter((r) => matching.has(r) && !r.threshold),
-    options.range,
-  );
-  for (const rule of list) {
-    if (!matching.has(rule)) continue;
-    let groups: Group[];
-    try {
-      const { sql, params } = ruleSql(rule, options.range);
-      groups = together.get(rule) ?? (await store.query<Group>(sql, params));
-    } catch (error) {
-      run.failures.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
-      continue;
+  let groups: Map<DetectionRule, Group[]>;
+  try {
+    groups = await runTogether(store, await rulesThatCanFire(store, list, options.range), options.range);
+  } catch {
+    groups = new Map();
+    for (const rule of list) {
+      try {
+        const { sql, params } = ruleSql(rule, options.range);
+        groups.set(rule, await store.query<Group>(sql, params));
+      } catch (error) {
+        run.failures.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
+      }
     }
-    for (const group of groups) {
+  }
+  for (const rule of list) {
+    for (const group of groups.get(rule) ?? []) {
       if (group.eventids.length > cap) {
         group.eventids = group.eventids.slice(0, cap);
         if (!run.truncated.includes(rule.id)) run.truncated.push(rule.id);
@@ -79,93 +68,104 @@ export async function runRules(
 }
 
 /**
- * The rules whose predicate matches at least one event, found in one scan: most rules match
- * nothing, and a query per rule costs more in planning than in reading. When the combined query
- * fails (a rule's SQL is broken), every rule is returned and runs on its own, where its failure
- * is reported by name.
+ * The rules that can fire: those whose APIs the store contains (see `gateOf`), and of these, found
+ * in one aggregate scan, plain rules with a matching event and threshold rules with at least
+ * `count` matching events (or distinct values) in the whole store. Most rules match nothing, and a
+ * rule left out of the grouping statement costs nothing there (an aggregate over a predicate is
+ * several times cheaper than tagging every event with it). When the scan fails (a rule's SQL is
+ * broken), every rule is returned and the caller finds which.
  */
-async function rulesWithMatches(
+async function rulesThatCanFire(
   store: EventQuery,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
-): Promise<Set<DetectionRule>> {
-  if (list.length === 0) return new Set();
+): Promise<DetectionRule[]> {
+  const apis = await apisInStore(store, range);
+  const open = list.filter((rule) => {
+    const gate = gateOf(rule.where);
+    return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
+  });
+  return open.length ? rulesWithEnoughMatches(store, open, range) : [];
+}
+
+/** The event names in the store, by event source (a small GROUP BY, even over millions of rows). */
+async function apisInStore(store: EventQuery, range: TimeRange | undefined): Promise<Map<string, string[]>> {
   const time = timeConditions(range);
-  const columns = list.map((rule, i) => `bool_or(coalesce(${rule.where}, false)) AS r${i}`);
+  const rows = await store.query<{ source: string | null; name: string | null }>(
+    `SELECT e.eventsource AS source, e.eventname AS name FROM ${FROM_EVENTS}
+     WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')} GROUP BY 1, 2`,
+    time.params,
+  );
+  const apis = new Map<string, string[]>();
+  for (const { source, name } of rows) {
+    if (source !== null && name !== null) apis.set(source, [...(apis.get(source) ?? []), name]);
+  }
+  return apis;
+}
+
+/** An event name is one of the gate's (any when the gate names none), API-version suffix allowed. */
+function namesMatch(names: readonly string[], name: string): boolean {
+  return names.length === 0 || names.some((n) => name === n || name.startsWith(`${n}20`));
+}
+
+/** Of rules whose APIs are present, those with a match (threshold rules: enough of them). */
+async function rulesWithEnoughMatches(
+  store: EventQuery,
+  list: readonly DetectionRule[],
+  range: TimeRange | undefined,
+): Promise<DetectionRule[]> {
+  const time = timeConditions(range);
+  const columns = list.map((rule, i) => {
+    const t = rule.threshold;
+    if (!t) return `bool_or(coalesce(${rule.where}, false)) AS r${i}`;
+    return t.distinct
+      ? `count(DISTINCT CASE WHEN ${rule.where} THEN (${t.distinct}) END) AS r${i}`
+      : `count(CASE WHEN ${rule.where} THEN 1 END) AS r${i}`;
+  });
   try {
-    const [row] = await store.query<Record<string, boolean | null>>(
+    const [row] = await store.query<Record<string, boolean | number | null>>(
       `SELECT ${columns.join(',\n  ')}
        FROM ${FROM_EVENTS} WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`,
       time.params,
     );
-    return new Set(list.filter((_, i) => row?.[`r${i}`] === true));
+    return list.filter((rule, i) => {
+      const value = row?.[`r${i}`];
+      return rule.threshold ? Number(value ?? 0) >= rule.threshold.count : value === true;
+    });
   } catch {
-    return new Set(list);
+    return [...list];
   }
 }
 
-/**
- * The groups of several plain (non-threshold) rules in one query, by rule. Empty when the
- * combined query fails: each rule then runs alone and a broken one is reported by name.
- */
-async function groupTogether(
+/** The groups of every rule, from one statement, by rule (each rule's groups in time order). */
+async function runTogether(
   store: EventQuery,
-  rules: readonly DetectionRule[],
+  list: readonly DetectionRule[],
   range: TimeRange | undefined,
 ): Promise<Map<DetectionRule, Group[]>> {
-  if (rules.length < 2) return new Map();
-  const byRule = new Map<DetectionRule, Group[]>(rules.map((r) => [r, []]));
-  const time = timeConditions(range);
-  const parts = rules.map((rule, i) => `SELECT ${i} AS rule, ${matchedSql(rule, range)}`);
-  try {
-    const rows = await store.query<Group & { rule: number }>(
-      `SELECT rule, principal, ${AGGREGATES}
-       FROM (${parts.join('\n UNION ALL ')}) m
-       GROUP BY rule, principal, accesskey, awsregion
-       ORDER BY rule, firstseen`,
-      rules.flatMap(() => time.params),
-    );
-    for (const { rule, ...group } of rows) byRule.get(rules[rule]!)!.push(group);
-    return byRule;
-  } catch {
-    return new Map();
+  const byRule = new Map<DetectionRule, Group[]>();
+  if (list.length === 0) return byRule;
+  const { sql, params } = togetherSql(list, range);
+  const rows = await store.query<Group & { rule: number }>(sql, params);
+  for (const { rule, ...group } of rows) {
+    const key = list[rule]!;
+    byRule.set(key, [...(byRule.get(key) ?? []), group]);
   }
+  for (const groups of byRule.values()) groups.sort((a, b) => a.firstseen.localeCompare(b.firstseen));
+  return byRule;
 }
-
-/** The columns and conditions of a rule's matching events (a SELECT without its keyword). */
-function matchedSql(rule: DetectionRule, range: TimeRange | undefined): string {
-  const time = timeConditions(range);
-  const distinct = rule.threshold?.distinct ? `(${rule.threshold.distinct})` : 'NULL';
-  return `e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
-      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey, ${distinct} AS distinctvalue,
-      ${ACTOR[rule.threshold?.by ?? 'principal']} AS actor
-    FROM ${FROM_EVENTS}
-    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
-}
-
-/** Whose burst a threshold counts (see `Threshold.by`); a principal is never null, so neither is its actor. */
-const ACTOR = {
-  principal: `coalesce(${PRINCIPAL}, '')`,
-  sourceip: `coalesce(e.sourceipaddress, '')`,
-  account: `coalesce(e.recipientaccountid, e.useridentity.accountid, '')`,
-} as const;
-
-const AGGREGATES = `count(*) AS n,
-    sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
-    min(eventtime) AS firstseen, max(eventtime) AS lastseen,
-    array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-    array_agg(DISTINCT accesskey) AS accesskeys,
-    array_agg(DISTINCT awsregion) AS regions,
-    array_agg(DISTINCT sourceipaddress) AS ips`;
 
 /**
- * The SQL a rule runs: its predicate over `cloudtrail_events e` (minus the responder's own calls),
- * grouped per principal, key and region — or, for threshold rules, per principal into bursts
- * (a gap longer than `withinMinutes` starts a new burst) kept when large enough.
+ * The SQL one rule runs on its own: its predicate over `cloudtrail_events e` (minus the
+ * responder's own calls), grouped per principal, key and region — or, for threshold rules, per
+ * actor into bursts (a gap longer than `withinMinutes` starts a new burst) kept when large enough.
  */
 export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
-  const matched = `SELECT ${matchedSql(rule, range)}`;
+  const matched = `SELECT ${MATCHED_COLUMNS}, ${rule.threshold?.distinct ? `(${rule.threshold.distinct})` : 'NULL'} AS distinctvalue,
+      ${ACTOR[rule.threshold?.by ?? 'principal']} AS actor
+    FROM ${FROM_EVENTS}
+    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
   if (!rule.threshold) {
     return {
       sql: `SELECT principal, ${AGGREGATES}
@@ -177,19 +177,14 @@ export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; 
   }
   const { count, withinMinutes, distinct } = rule.threshold;
   const order = 'PARTITION BY actor ORDER BY ts, eventid';
-  // A burst of one principal names it; a burst by address or account names one only if it is alone.
-  const principal =
-    (rule.threshold.by ?? 'principal') === 'principal'
-      ? 'principal'
-      : 'CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal';
   return {
     sql: `WITH m AS (SELECT matched.*, from_iso8601_timestamp(eventtime) AS ts FROM (${matched}) matched),
   g AS (SELECT m.*, CASE WHEN date_diff('second', lag(ts) OVER (${order}), ts) > ${withinMinutes * 60}
                          THEN 1 ELSE 0 END AS brk FROM m),
   b AS (SELECT g.*, sum(brk) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)
-  SELECT ${principal}, ${AGGREGATES}
+  SELECT CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${AGGREGATES}
   FROM b
-  GROUP BY actor, burst${principal === 'principal' ? ', principal' : ''}
+  GROUP BY actor, burst
   HAVING ${distinct ? 'count(DISTINCT distinctvalue)' : 'count(*)'} >= ${count}
   ORDER BY firstseen`,
     params: time.params,

@@ -17,18 +17,54 @@ export function lits(values: readonly string[]): string {
 /**
  * The event name is one of `names`, with or without the API-version suffix some services log
  * (Lambda `UpdateFunctionCode20150331v2`, CloudFront `CreateDistribution2020_05_31`). A prefix
- * LIKE rather than a regular expression: rules run over millions of rows.
+ * LIKE rather than a regular expression: rules run over millions of rows. `column` may name
+ * another row's column (`e.eventname` in a sub-query).
  */
-export function eventNamed(names: readonly string[]): string {
-  const suffixed = names.map((n) => `eventname LIKE ${lit(`${n}20%`)}`);
-  return `(eventname IN (${lits(names)}) OR ${suffixed.join(' OR ')})`;
+export function eventNamed(names: readonly string[], column = 'eventname'): string {
+  const suffixed = names.map((n) => `${column} LIKE ${lit(`${n}20%`)}`);
+  return `(${column} IN (${lits(names)}) OR ${suffixed.join(' OR ')})`;
 }
 
 /** The call is `service:Name` for one of the names (suffixed names match). */
 export function api(service: string, ...names: string[]): string {
-  const source = `eventsource = ${lit(`${service}.amazonaws.com`)}`;
-  if (names.length === 0) return source;
-  return `(${source} AND ${eventNamed(names)})`;
+  return apiOf('', service, ...names);
+}
+
+/**
+ * `api` over the row aliased `alias`: a correlated sub-query states the outer event's API inside
+ * itself (`apiOf('e', 'signin', 'ConsoleLogin')`), so DuckDB decorrelates it over the few events
+ * of that API rather than over every event of the store.
+ */
+export function apiOf(alias: string, service: string, ...names: string[]): string {
+  const at = alias ? `${alias}.` : '';
+  const source = `${at}eventsource = ${lit(`${service}.amazonaws.com`)}`;
+  const sql = names.length === 0 ? source : `(${source} AND ${eventNamed(names, `${at}eventname`)})`;
+  if (!alias) gated(sql, [{ source: `${service}.amazonaws.com`, names }]);
+  return sql;
+}
+
+/** An API a predicate requires: an event source and some of its event names (none: any). */
+export interface ApiGate {
+  source: string;
+  names: readonly string[];
+}
+
+/**
+ * What each predicate built here requires of an event's API, by predicate text: `api` records its
+ * own, `and` the first of its parts that has one, `or` the union when every part has one. The
+ * engine drops, before any scan, the rules whose APIs the store does not contain (most of the
+ * catalogue on a typical store); a predicate not in the map (hand-written SQL, Sigma) always runs.
+ */
+const GATES = new Map<string, readonly ApiGate[]>();
+
+function gated(sql: string, gate: readonly ApiGate[] | undefined): string {
+  if (gate) GATES.set(sql, gate);
+  return sql;
+}
+
+/** The APIs a predicate built with `api`/`and`/`or` needs (one of them), or null if it may match any event. */
+export function gateOf(where: string): readonly ApiGate[] | null {
+  return GATES.get(where) ?? null;
 }
 
 /** A scalar from a JSON text column (NULL for objects, arrays, missing keys, invalid JSON). */
@@ -65,17 +101,24 @@ export function matches(expr: string, pattern: string): string {
  */
 export function and(...parts: string[]): string {
   if (parts.length === 1) return parts[0]!;
-  return parts
+  const sql = parts
     .slice(0, -1)
     .reduceRight(
       (inner, part) => `(CASE WHEN ${part} THEN ${inner} ELSE false END)`,
       `coalesce(${parts.at(-1)!}, false)`,
     );
+  return gated(
+    sql,
+    parts.map((p) => GATES.get(p)).find((g) => g !== undefined),
+  );
 }
 
 /** Any of the predicates. */
 export function or(...parts: string[]): string {
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+  if (parts.length === 1) return parts[0]!;
+  const gates = parts.map((p) => GATES.get(p));
+  const all = gates.every((g) => g !== undefined) ? gates.flatMap((g) => g) : undefined;
+  return gated(`(${parts.join(' OR ')})`, all);
 }
 
 /** Not the predicate (NULL counts as false, so `not` of an unknown is true). */
@@ -120,23 +163,26 @@ export function reqJson(path: string): string {
 }
 
 /**
- * The same actor made a call matching `earlier` in the `minutes` before this one: a step of a
- * sequence (failed sign-ins then a success, deletions then a ransom note). `e` is the event the
- * rule tests (engine.ts aliases it so); the earlier calls are read as `p`. The actor is the
- * principal, or the account for `by: 'account'`.
+ * The same actor made at least `atLeast` calls matching `earlier` in the `minutes` before this one:
+ * a step of a sequence (failed sign-ins then a success, deletions then a ransom note). `e` is the
+ * event the rule tests (engine.ts aliases it so); the earlier calls are read as `p`, so `earlier`
+ * names columns unqualified. The actor is the user (a failed sign-in names the user but has no
+ * ARN) or the account. `when` restates the outer event's own test (e.g. `apiOf('e', …)`) inside
+ * the sub-query: the decorrelated join then runs over those events only.
  */
 export function preceded(
   earlier: string,
   minutes: number,
-  by: 'principal' | 'account' = 'principal',
+  options: { by?: 'principal' | 'account'; atLeast?: number; when?: string } = {},
 ): string {
   const same =
-    by === 'account'
+    options.by === 'account'
       ? `p.recipientaccountid = e.recipientaccountid`
-      : // A failed sign-in names the user but has no ARN; IAM users' other records have both.
-        `p.recipientaccountid = e.recipientaccountid AND coalesce(p.useridentity.username, p.useridentity.arn, '') = coalesce(e.useridentity.username, e.useridentity.arn, '')`;
-  return `EXISTS (SELECT 1 FROM cloudtrail_events p WHERE ${same}
+      : `p.recipientaccountid = e.recipientaccountid AND coalesce(p.useridentity.username, p.useridentity.arn, '') = coalesce(e.useridentity.username, e.useridentity.arn, '')`;
+  const body = `FROM cloudtrail_events p WHERE ${options.when ? `${options.when} AND ` : ''}${same}
     AND p.eventtime < e.eventtime
     AND p.eventtime >= date_format(date_add('minute', -${minutes}, from_iso8601_timestamp(e.eventtime)), '%Y-%m-%dT%H:%i:%sZ')
-    AND ${earlier})`;
+    AND ${earlier}`;
+  const atLeast = options.atLeast ?? 1;
+  return atLeast === 1 ? `EXISTS (SELECT 1 ${body})` : `(SELECT count(*) ${body}) >= ${atLeast}`;
 }

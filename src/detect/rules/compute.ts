@@ -1,14 +1,16 @@
-import { SUCCEEDED, and, api, lit, matches, not, or, req } from '../sql.js';
+import { SUCCEEDED, and, api, apiOf, lit, matches, not, or, req } from '../sql.js';
 import { rules } from './types.js';
 
-const LAUNCH = api(
-  'ec2',
+const LAUNCH_CALLS = [
   'RunInstances',
   'RequestSpotInstances',
   'RequestSpotFleet',
   'CreateFleet',
   'RunScheduledInstances',
-);
+];
+const LAUNCH = api('ec2', ...LAUNCH_CALLS);
+/** LAUNCH stated on the outer event of a sub-query (see `apiOf`). */
+const LAUNCH_OF_E = apiOf('e', 'ec2', ...LAUNCH_CALLS);
 const INSTANCE_TYPE = `coalesce(${req('instanceType')}, ${req('launchSpecification.instanceType')})`;
 // Accelerated families (GPU, Inferentia, Trainium, FPGA, video): what miners and LLM abusers rent.
 const GPU_TYPE = matches(
@@ -24,6 +26,12 @@ const MANY = `coalesce(try_cast(${req('instancesSet.items[0].maxCount')} AS INTE
 const INSTANCE_ROLE = and(
   `useridentity.type = 'AssumedRole'`,
   matches('useridentity.principalid', ':i-[0-9a-zA-Z]{8,}$'),
+);
+
+/** An internet address (not a private range, not a service name or "AWS Internal"). */
+const PUBLIC_ADDRESS = and(
+  matches('sourceipaddress', '^[0-9a-fA-F:.]+$'),
+  not(matches('sourceipaddress', '^(10\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|192\\.168\\.|127\\.|fd|fe80)')),
 );
 
 /** Compute and code: instances, Lambda, SSM, SageMaker, Bedrock, remote access. */
@@ -72,7 +80,7 @@ export const COMPUTE_RULES = rules([
     // once (uncorrelated) so the check is an equi-join, not a scan per launch.
     where: and(
       LAUNCH,
-      `NOT EXISTS (SELECT 1 FROM (SELECT p.recipientaccountid AS account, p.awsregion AS region, coalesce(p.useridentity.accesskeyid, '') AS accesskey, min(p.eventtime) AS first FROM cloudtrail_events p GROUP BY 1, 2, 3) f WHERE f.account = e.recipientaccountid AND f.region = e.awsregion AND f.accesskey <> coalesce(e.useridentity.accesskeyid, '') AND f.first < e.eventtime)`,
+      `NOT EXISTS (SELECT 1 FROM (SELECT p.recipientaccountid AS account, p.awsregion AS region, coalesce(p.useridentity.accesskeyid, '') AS accesskey, min(p.eventtime) AS first FROM cloudtrail_events p GROUP BY 1, 2, 3) f WHERE ${LAUNCH_OF_E} AND f.account = e.recipientaccountid AND f.region = e.awsregion AND f.accesskey <> coalesce(e.useridentity.accesskeyid, '') AND f.first < e.eventtime)`,
     ),
     explain: 'Attackers launch in regions nobody watches.',
     remediation: 'List and stop instances there.',
@@ -86,10 +94,40 @@ export const COMPUTE_RULES = rules([
     severity: 'high',
     where: and(
       INSTANCE_ROLE,
-      `EXISTS (SELECT 1 FROM cloudtrail_events o WHERE o.sourceipaddress = e.sourceipaddress AND o.useridentity.type IN ('IAMUser', 'Root', 'FederatedUser') AND o.sourceipaddress NOT LIKE '%amazonaws.com' AND o.sourceipaddress <> 'AWS Internal')`,
+      `EXISTS (SELECT 1 FROM cloudtrail_events o WHERE e.useridentity.type = 'AssumedRole' AND o.sourceipaddress = e.sourceipaddress AND o.useridentity.type IN ('IAMUser', 'Root', 'FederatedUser') AND o.sourceipaddress NOT LIKE '%amazonaws.com' AND o.sourceipaddress <> 'AWS Internal')`,
     ),
     explain: 'Credentials of an instance profile were taken off the instance.',
     remediation: "Revoke the role's sessions (AWSRevokeOlderSessions) and require IMDSv2.",
+  },
+  {
+    id: 'ec2-instance-credentials-foreign-endpoint',
+    title: 'Instance-role credentials used through another account’s VPC endpoint',
+    category: 'credential-access',
+    technique: 'T1552.005',
+    tactic: 'credential-access',
+    severity: 'high',
+    where: and(
+      INSTANCE_ROLE,
+      `coalesce(vpcendpointaccountid, '') <> ''`,
+      `vpcendpointaccountid <> recipientaccountid`,
+    ),
+    explain: 'The instance’s credentials were used from inside another AWS account’s network.',
+    remediation:
+      "Revoke the role's sessions (AWSRevokeOlderSessions), require IMDSv2 and check the instance for the theft.",
+  },
+  {
+    id: 'ec2-instance-credentials-many-addresses',
+    title: 'Instance-role credentials used from several public addresses',
+    category: 'credential-access',
+    technique: 'T1552.005',
+    tactic: 'credential-access',
+    severity: 'high',
+    where: and(INSTANCE_ROLE, PUBLIC_ADDRESS),
+    threshold: { count: 2, withinMinutes: 60, distinct: 'sourceipaddress' },
+    explain:
+      'An instance calls AWS from one address; a second one within the hour is someone else using its credentials.',
+    remediation:
+      "Revoke the role's sessions (AWSRevokeOlderSessions), require IMDSv2 and check the instance for the theft.",
   },
   {
     id: 'ec2-user-data-modified',
@@ -137,28 +175,6 @@ export const COMPUTE_RULES = rules([
     where: api('ec2', 'GetConsoleScreenshot'),
     explain: 'Screenshots can show consoles and secrets.',
     remediation: 'Check which instances were targeted.',
-  },
-  {
-    id: 'ec2-snapshot-shared',
-    title: 'EBS snapshot shared with another account or made public',
-    category: 'exfiltration',
-    technique: 'T1537',
-    tactic: 'exfiltration',
-    severity: 'high',
-    where: and(api('ec2', 'ModifySnapshotAttribute'), matches('requestparameters', '"add"\\s*:')),
-    explain: 'The disk contents can be copied by the other account.',
-    remediation: 'Remove the permission and treat the data as disclosed.',
-  },
-  {
-    id: 'ec2-ami-shared',
-    title: 'AMI shared with another account or made public',
-    category: 'exfiltration',
-    technique: 'T1537',
-    tactic: 'exfiltration',
-    severity: 'high',
-    where: and(api('ec2', 'ModifyImageAttribute'), matches('requestparameters', '"add"\\s*:')),
-    explain: 'The image and its disks can be launched elsewhere.',
-    remediation: 'Remove the launch permission.',
   },
   {
     id: 'ec2-ami-deregistered',
@@ -230,73 +246,6 @@ export const COMPUTE_RULES = rules([
     remediation: 'Review session logs if enabled.',
   },
   {
-    id: 'lambda-public-permission',
-    title: 'Lambda function made invocable by everyone or another account',
-    category: 'persistence',
-    technique: 'T1546',
-    tactic: 'persistence',
-    severity: 'high',
-    where: and(
-      api('lambda', 'AddPermission'),
-      or(
-        `${req('principal')} = '*'`,
-        `regexp_like(coalesce(${req('principal')}, ''), '^[0-9]{12}$') AND ${req('principal')} <> recipientaccountid`,
-      ),
-    ),
-    explain: 'The function is a door into the account.',
-    remediation: 'Remove the statement (statementId in the request).',
-  },
-  {
-    id: 'lambda-public-url',
-    title: 'Lambda function URL without authentication',
-    category: 'persistence',
-    technique: 'T1546',
-    tactic: 'persistence',
-    severity: 'high',
-    where: and(
-      api('lambda', 'CreateFunctionUrlConfig', 'UpdateFunctionUrlConfig'),
-      `${req('authType')} = 'NONE'`,
-    ),
-    explain: 'Anyone on the internet can call the function.',
-    remediation: 'Delete the URL config.',
-  },
-  {
-    id: 'lambda-code-updated',
-    title: 'Lambda function code replaced',
-    category: 'persistence',
-    technique: 'T1525',
-    tactic: 'persistence',
-    severity: 'medium',
-    where: api('lambda', 'UpdateFunctionCode'),
-    explain: "New code runs with the function's role.",
-    remediation: 'Download the current package as evidence and redeploy the known version.',
-  },
-  {
-    id: 'lambda-layer-added',
-    title: 'Lambda layer or extension attached',
-    category: 'persistence',
-    technique: 'T1525',
-    tactic: 'persistence',
-    severity: 'medium',
-    where: and(
-      api('lambda', 'UpdateFunctionConfiguration', 'CreateFunction'),
-      matches('requestparameters', '"layers"\\s*:\\s*\\[\\s*"'),
-    ),
-    explain: 'A layer can wrap every invocation (extensions see requests).',
-    remediation: "Check the layer's owner account.",
-  },
-  {
-    id: 'lambda-function-created',
-    title: 'Lambda function created',
-    category: 'resource-creation',
-    technique: 'T1648',
-    tactic: 'execution',
-    severity: 'low',
-    where: and(api('lambda', 'CreateFunction'), SUCCEEDED),
-    explain: 'New code in the account.',
-    remediation: 'Attribute it and check its role.',
-  },
-  {
     id: 'cloudformation-stack-created',
     title: 'CloudFormation stack created',
     category: 'resource-creation',
@@ -320,70 +269,6 @@ export const COMPUTE_RULES = rules([
     ),
     explain: "The script runs with the notebook's execution role at start.",
     remediation: 'Read it and restore the previous configuration.',
-  },
-  {
-    id: 'bedrock-model-access',
-    title: 'Bedrock model access enabled',
-    category: 'impact',
-    technique: 'T1496',
-    tactic: 'impact',
-    severity: 'high',
-    where: api(
-      'bedrock',
-      'PutFoundationModelEntitlement',
-      'CreateFoundationModelAgreement',
-      'PutUseCaseForModelAccess',
-    ),
-    explain: 'LLM-jacking starts by unlocking models.',
-    remediation: 'Revoke the entitlement and watch the Bedrock bill.',
-  },
-  {
-    id: 'bedrock-invoke-model',
-    title: 'Bedrock model invoked',
-    category: 'impact',
-    technique: 'T1496',
-    tactic: 'impact',
-    severity: 'medium',
-    where: api('bedrock', 'InvokeModel', 'InvokeModelWithResponseStream', 'Converse', 'ConverseStream'),
-    explain: 'Model calls are billed to the account.',
-    remediation: 'Check if this principal normally uses Bedrock.',
-  },
-  {
-    id: 'bedrock-multi-region',
-    title: 'Bedrock probed in several regions',
-    category: 'recon',
-    technique: 'T1580',
-    tactic: 'discovery',
-    severity: 'medium',
-    where: api(
-      'bedrock',
-      'InvokeModel',
-      'InvokeModelWithResponseStream',
-      'ListFoundationModels',
-      'GetFoundationModelAvailability',
-    ),
-    threshold: { count: 3, withinMinutes: 60, distinct: 'awsregion' },
-    explain: 'Checking which regions serve a model is LLM-jacking reconnaissance.',
-    remediation: 'Block Bedrock with an SCP where unused.',
-  },
-  {
-    id: 'ses-enumeration',
-    title: 'SES sending limits and identities enumerated',
-    category: 'recon',
-    technique: 'T1580',
-    tactic: 'discovery',
-    severity: 'medium',
-    where: api(
-      'ses',
-      'GetAccountSendingEnabled',
-      'GetSendQuota',
-      'ListIdentities',
-      'GetAccount',
-      'ListEmailIdentities',
-      'GetIdentityVerificationAttributes',
-    ),
-    explain: 'Spammers check whether stolen keys can send mail.',
-    remediation: 'Watch SES sending statistics.',
   },
   {
     id: 'instance-role-enumeration',

@@ -1,12 +1,5 @@
-import { DENIED, SUCCEEDED, and, api, extra, lit, not, or, req, resp } from '../sql.js';
+import { DENIED, SUCCEEDED, and, api, lit, not, req } from '../sql.js';
 import { rules } from './types.js';
-
-const CONSOLE_LOGIN = api('signin', 'ConsoleLogin');
-const LOGIN_FAILED = or(
-  `${resp('ConsoleLogin')} = 'Failure'`,
-  `coalesce(errormessage, '') = 'Failed authentication'`,
-);
-const LOGIN_OK = `${resp('ConsoleLogin')} = 'Success'`;
 
 /** STS sessions, console sign-in and root use: how credentials turn into more credentials. */
 export const IDENTITY_RULES = rules([
@@ -60,62 +53,6 @@ export const IDENTITY_RULES = rules([
     remediation: 'List the role ARNs tried and check their trust policies.',
   },
   {
-    id: 'signin-console-token',
-    title: 'API credentials exchanged for a console session',
-    category: 'lateral-movement',
-    technique: 'T1550.001',
-    tactic: 'lateral-movement',
-    severity: 'medium',
-    where: api('signin', 'GetSigninToken'),
-    explain: 'Temporary credentials were turned into a console sign-in URL (e.g. aws_consoler).',
-    remediation: 'Look for the ConsoleLogin that follows.',
-  },
-  {
-    id: 'signin-root-login',
-    title: 'Root user signed in to the console',
-    category: 'initial-access',
-    technique: 'T1078.004',
-    tactic: 'initial-access',
-    severity: 'high',
-    where: and(CONSOLE_LOGIN, `useridentity.type = 'Root'`, LOGIN_OK),
-    explain: 'Root sign-ins should be rare and planned.',
-    remediation: 'Confirm with the account owner and check root MFA.',
-  },
-  {
-    id: 'signin-without-mfa',
-    title: 'Console sign-in without MFA',
-    category: 'initial-access',
-    technique: 'T1078.004',
-    tactic: 'initial-access',
-    severity: 'medium',
-    where: and(CONSOLE_LOGIN, LOGIN_OK, `lower(coalesce(${extra('MFAUsed')}, '')) = 'no'`),
-    explain: 'A password alone opened the console.',
-    remediation: 'Confirm with the user, reset the password and require MFA.',
-  },
-  {
-    id: 'signin-failed',
-    title: 'Console sign-in failed',
-    category: 'credential-access',
-    technique: 'T1110.001',
-    tactic: 'credential-access',
-    severity: 'low',
-    where: and(CONSOLE_LOGIN, LOGIN_FAILED),
-    explain: 'A wrong password for this user.',
-    remediation: 'Harmless once, a guess when repeated.',
-  },
-  {
-    id: 'signin-failed-burst',
-    title: 'Burst of failed console sign-ins',
-    category: 'credential-access',
-    technique: 'T1110.001',
-    tactic: 'credential-access',
-    severity: 'medium',
-    where: and(CONSOLE_LOGIN, LOGIN_FAILED),
-    threshold: { count: 5, withinMinutes: 10 },
-    explain: 'Password guessing against the console.',
-    remediation: 'Check the source addresses and that MFA is enforced.',
-  },
-  {
     id: 'root-api-activity',
     title: 'Root user credentials used for API calls',
     category: 'privilege-escalation',
@@ -141,33 +78,5 @@ export const IDENTITY_RULES = rules([
     where: api('cognito-idp', 'GetTokensFromRefreshToken'),
     explain: 'A stolen refresh token keeps minting tokens.',
     remediation: "Revoke the user's refresh tokens (RevokeToken / AdminUserGlobalSignOut).",
-  },
-  {
-    id: 'denied-burst',
-    title: 'Burst of access-denied errors',
-    category: 'recon',
-    technique: 'T1580',
-    tactic: 'discovery',
-    severity: 'medium',
-    where: DENIED,
-    threshold: { count: 10, withinMinutes: 5 },
-    explain: 'Many refused calls in a short time is permission probing.',
-    remediation: 'List what was tried, it shows what the attacker wants.',
-  },
-  {
-    id: 'discovery-burst',
-    title: 'Burst of enumeration calls across many APIs',
-    category: 'recon',
-    technique: 'T1580',
-    tactic: 'discovery',
-    severity: 'low',
-    where: and(
-      `readonly = 'true'`,
-      `(eventname LIKE 'List%' OR eventname LIKE 'Describe%' OR eventname LIKE 'Get%')`,
-      `eventsource NOT IN ('signin.amazonaws.com', 'kms.amazonaws.com')`,
-    ),
-    threshold: { count: 8, withinMinutes: 10, distinct: 'eventname' },
-    explain: 'Sweeping read-only calls over many APIs maps the account (users, roles, trails, buckets).',
-    remediation: 'Expect follow-up actions.',
   },
 ]);

@@ -1,15 +1,24 @@
 import { TECHNIQUES } from '../attack.js';
 import { CATEGORIES, SEVERITIES } from '../finding.js';
+import { BEDROCK_RULES } from './bedrock.js';
 import { COMPUTE_RULES } from './compute.js';
+import { CONTAINER_RULES } from './containers.js';
 import { IAM_RULES } from './iam.js';
 import { IDENTITY_RULES } from './identity.js';
-import { LOGGING_RULES } from './logging.js';
-import { CONTAINER_RULES } from './containers.js';
 import { KMS_RULES } from './kms.js';
+import { LAMBDA_RULES } from './lambda.js';
+import { LOGGING_RULES } from './logging.js';
+import { MESSAGING_RULES } from './messaging.js';
+import { MINING_RULES } from './mining.js';
 import { NETWORK_RULES } from './network.js';
 import { RDS_RULES } from './rds.js';
+import { RECON_RULES } from './recon.js';
+import { REGION_RULES } from './regions.js';
 import { S3_RULES } from './s3.js';
 import { SECRETS_RULES } from './secrets.js';
+import { SECURITY_SERVICE_RULES } from './security-services.js';
+import { SIGNIN_RULES } from './signin.js';
+import { SNAPSHOT_RULES } from './snapshots.js';
 import type { DetectionRule } from './types.js';
 
 export type { DetectionRule, RuleSource, Threshold } from './types.js';
@@ -18,8 +27,17 @@ export type { DetectionRule, RuleSource, Threshold } from './types.js';
 export const BUILTIN_RULES: readonly DetectionRule[] = [
   ...IAM_RULES,
   ...IDENTITY_RULES,
+  ...SIGNIN_RULES,
+  ...RECON_RULES,
+  ...REGION_RULES,
   ...LOGGING_RULES,
+  ...SECURITY_SERVICE_RULES,
   ...COMPUTE_RULES,
+  ...LAMBDA_RULES,
+  ...MINING_RULES,
+  ...BEDROCK_RULES,
+  ...MESSAGING_RULES,
+  ...SNAPSHOT_RULES,
   ...SECRETS_RULES,
   ...S3_RULES,
   ...RDS_RULES,

@@ -8,7 +8,10 @@ import type { Category, Severity } from '../finding.js';
 export interface Threshold {
   count: number;
   withinMinutes: number;
-  /** Count distinct values of this expression over the row (a column, e.g. `awsregion`, or SQL). */
+  /**
+   * Count distinct values of this expression over the row (a column, e.g. `awsregion`, or SQL over
+   * the columns listed in `CARRIED`, ../together.ts: the request, the identity, the API, the region).
+   */
   distinct?: string;
   /**
    * Whose burst it is: the calling principal (default), the source address (password spraying

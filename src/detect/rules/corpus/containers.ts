@@ -30,7 +30,11 @@ export const CONTAINER_SAMPLES: Sample[] = [
   fires(
     'ecr-repository-policy-opened',
     'a repository made pullable by everyone',
-    call('ecr:SetRepositoryPolicy', { repositoryName: 'payments-api', policyText: repositoryPolicy('*'), force: false }),
+    call('ecr:SetRepositoryPolicy', {
+      repositoryName: 'payments-api',
+      policyText: repositoryPolicy('*'),
+      force: false,
+    }),
   ),
   quiet(
     'ecr-repository-policy-opened',
@@ -45,14 +49,18 @@ export const CONTAINER_SAMPLES: Sample[] = [
     'ecr-replication-foreign',
     'replication to a registry of another account',
     call('ecr:PutReplicationConfiguration', {
-      replicationConfiguration: { rules: [{ destinations: [{ region: 'eu-west-1', registryId: '{FOREIGN}' }] }] },
+      replicationConfiguration: {
+        rules: [{ destinations: [{ region: 'eu-west-1', registryId: '{FOREIGN}' }] }],
+      },
     }),
   ),
   quiet(
     'ecr-replication-foreign',
     'replication to the same registry in another region',
     call('ecr:PutReplicationConfiguration', {
-      replicationConfiguration: { rules: [{ destinations: [{ region: 'eu-west-1', registryId: '{ACCOUNT}' }] }] },
+      replicationConfiguration: {
+        rules: [{ destinations: [{ region: 'eu-west-1', registryId: '{ACCOUNT}' }] }],
+      },
     }),
   ),
   fires(
@@ -61,7 +69,15 @@ export const CONTAINER_SAMPLES: Sample[] = [
     call(
       'ecr:PutImage',
       { repositoryName: 'payments-api', imageTag: 'latest', imageManifest: '{"schemaVersion":2}' },
-      { response: { image: { registryId: '{ACCOUNT}', repositoryName: 'payments-api', imageId: { imageDigest: 'sha256:9f2b', imageTag: 'latest' } } } },
+      {
+        response: {
+          image: {
+            registryId: '{ACCOUNT}',
+            repositoryName: 'payments-api',
+            imageId: { imageDigest: 'sha256:9f2b', imageTag: 'latest' },
+          },
+        },
+      },
     ),
   ),
   quiet(
@@ -103,14 +119,22 @@ export const CONTAINER_SAMPLES: Sample[] = [
     'ecr-many-repositories-pulled',
     'images pulled from six repositories in a few minutes',
     times(6, (i) =>
-      call('ecr:BatchGetImage', { repositoryName: `service-${i}`, imageIds: [{ imageTag: 'latest' }] }, { at: i }),
+      call(
+        'ecr:BatchGetImage',
+        { repositoryName: `service-${i}`, imageIds: [{ imageTag: 'latest' }] },
+        { at: i },
+      ),
     ),
   ),
   quiet(
     'ecr-many-repositories-pulled',
     'a deployment pulling one image on many nodes',
     times(8, (i) =>
-      call('ecr:BatchGetImage', { repositoryName: 'payments-api', imageIds: [{ imageTag: 'v42' }] }, { at: i * 0.5, as: 'AssumedRole' }),
+      call(
+        'ecr:BatchGetImage',
+        { repositoryName: 'payments-api', imageIds: [{ imageTag: 'v42' }] },
+        { at: i * 0.5, as: 'AssumedRole' },
+      ),
     ),
   ),
   fires(
@@ -122,7 +146,9 @@ export const CONTAINER_SAMPLES: Sample[] = [
       networkMode: 'awsvpc',
       cpu: '4096',
       memory: '8192',
-      containerDefinitions: [container('docker.io/metal3d/xmrig:latest', { command: ['--url', 'pool.supportxmr.com:443'] })],
+      containerDefinitions: [
+        container('docker.io/metal3d/xmrig:latest', { command: ['--url', 'pool.supportxmr.com:443'] }),
+      ],
     }),
   ),
   quiet(
@@ -143,7 +169,12 @@ export const CONTAINER_SAMPLES: Sample[] = [
     call('ecs:RegisterTaskDefinition', {
       family: 'debug',
       requiresCompatibilities: ['EC2'],
-      containerDefinitions: [container('alpine:3.20', { privileged: true, mountPoints: [{ sourceVolume: 'sock', containerPath: '/var/run/docker.sock' }] })],
+      containerDefinitions: [
+        container('alpine:3.20', {
+          privileged: true,
+          mountPoints: [{ sourceVolume: 'sock', containerPath: '/var/run/docker.sock' }],
+        }),
+      ],
       volumes: [{ name: 'sock', host: { sourcePath: '/var/run/docker.sock' } }],
     }),
   ),
@@ -153,7 +184,9 @@ export const CONTAINER_SAMPLES: Sample[] = [
     call('ecs:RegisterTaskDefinition', {
       family: 'cache',
       requiresCompatibilities: ['EC2'],
-      containerDefinitions: [container('{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/cache:v3', { privileged: false })],
+      containerDefinitions: [
+        container('{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/cache:v3', { privileged: false }),
+      ],
       volumes: [{ name: 'cache', host: { sourcePath: '/data/cache' } }],
     }),
   ),
@@ -187,6 +220,10 @@ export const CONTAINER_SAMPLES: Sample[] = [
   quiet(
     'ecs-service-scaled-out',
     'a service scaled from 2 to 4 tasks',
-    call('ecs:UpdateService', { cluster: 'default', service: 'web', desiredCount: 4 }, { as: 'IdentityCenter' }),
+    call(
+      'ecs:UpdateService',
+      { cluster: 'default', service: 'web', desiredCount: 4 },
+      { as: 'IdentityCenter' },
+    ),
   ),
 ];

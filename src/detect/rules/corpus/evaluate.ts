@@ -58,7 +58,10 @@ export interface EvaluateOptions {
  * Run a rule list over the labelled corpus the way the tool runs it (records written to a trail
  * file, read by the ingest, rules run by the engine) and score every sample.
  */
-export async function evaluateCorpus(samples: readonly Sample[], options: EvaluateOptions): Promise<Evaluation> {
+export async function evaluateCorpus(
+  samples: readonly Sample[],
+  options: EvaluateOptions,
+): Promise<Evaluation> {
   const dir = mkdtempSync(join(tmpdir(), 'tq-corpus-'));
   const sampleOf = new Map<string, number>();
   const records = samples.flatMap((sample, index) =>
@@ -127,11 +130,23 @@ export async function evaluateCorpus(samples: readonly Sample[], options: Evalua
   const byCategory = new Map<Category, Score>();
   for (const category of new Set(options.rules.map((r) => r.category))) {
     const rules = options.rules.filter((r) => r.category === category).length;
-    byCategory.set(category, score(outcomes.filter((o) => o.category === category), rules));
+    byCategory.set(
+      category,
+      score(
+        outcomes.filter((o) => o.category === category),
+        rules,
+      ),
+    );
   }
   const byFamily = new Map<string, Score>();
   for (const [family, ids] of Object.entries(options.families ?? {})) {
-    byFamily.set(family, score(outcomes.filter((o) => ids.includes(o.sample.rule)), ids.length));
+    byFamily.set(
+      family,
+      score(
+        outcomes.filter((o) => ids.includes(o.sample.rule)),
+        ids.length,
+      ),
+    );
   }
   const tested = (fires: boolean): Set<string> =>
     new Set(samples.filter((s) => s.fires === fires).map((s) => s.rule));

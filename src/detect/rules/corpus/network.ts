@@ -49,7 +49,20 @@ export const NETWORK_SAMPLES: Sample[] = [
     'all traffic opened to ::/0 with the single-rule form, refused',
     call(
       'ec2:AuthorizeSecurityGroupIngress',
-      { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [{ ipProtocol: '-1', groups: {}, ipRanges: {}, ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] }, prefixListIds: {} }] } },
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: {
+          items: [
+            {
+              ipProtocol: '-1',
+              groups: {},
+              ipRanges: {},
+              ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] },
+              prefixListIds: {},
+            },
+          ],
+        },
+      },
       { error: ['Client.UnauthorizedOperation', 'You are not authorized to perform this operation.'] },
     ),
   ),
@@ -70,7 +83,10 @@ export const NETWORK_SAMPLES: Sample[] = [
     'HTTPS opened to the world on a load balancer group',
     call(
       'ec2:AuthorizeSecurityGroupIngress',
-      { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [permission('tcp', 443, 443, '0.0.0.0/0')] } },
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 443, 443, '0.0.0.0/0')] },
+      },
       { response: ruleSet('tcp', 443, 443, '0.0.0.0/0') },
     ),
   ),
@@ -79,7 +95,10 @@ export const NETWORK_SAMPLES: Sample[] = [
     'SSH opened to the office range only',
     call(
       'ec2:AuthorizeSecurityGroupIngress',
-      { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [permission('tcp', 22, 22, '203.0.113.0/24')] } },
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 22, 22, '203.0.113.0/24')] },
+      },
       { response: ruleSet('tcp', 22, 22, '203.0.113.0/24'), as: 'AssumedRole' },
     ),
   ),
@@ -88,7 +107,10 @@ export const NETWORK_SAMPLES: Sample[] = [
     'port 8443 opened to the world',
     call(
       'ec2:AuthorizeSecurityGroupIngress',
-      { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [permission('tcp', 8443, 8443, '0.0.0.0/0')] } },
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 8443, 8443, '0.0.0.0/0')] },
+      },
       { response: ruleSet('tcp', 8443, 8443, '0.0.0.0/0') },
     ),
   ),

@@ -56,7 +56,11 @@ export const RDS_SAMPLES: Sample[] = [
     'a snapshot restored as a public instance',
     call(
       'rds:RestoreDBInstanceFromDBSnapshot',
-      { dBInstanceIdentifier: 'restore-x', dBSnapshotIdentifier: 'orders-2025-03-01', publiclyAccessible: true },
+      {
+        dBInstanceIdentifier: 'restore-x',
+        dBSnapshotIdentifier: 'orders-2025-03-01',
+        publiclyAccessible: true,
+      },
       { response: instance('restore-x', { publiclyAccessible: true, dBInstanceStatus: 'creating' }) },
     ),
   ),

@@ -108,8 +108,10 @@ const DATA_EVENTS = new Set([
   'ebs:ListChangedBlocks',
 ]);
 
-const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-const CLI = 'aws-cli/2.22.10 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0-49-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#';
+const BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CLI =
+  'aws-cli/2.22.10 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0-49-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#';
 
 /** A deterministic UUID (events must keep their ids from run to run). */
 function uuid(seed: string): string {
@@ -163,7 +165,10 @@ function identity(spec: CallSpec, ctx: SampleContext, service: string, at: strin
     case 'AssumedRole':
       return role(spec.name ?? `deploy-${ctx.index}`, `session-${ctx.index}`);
     case 'IdentityCenter':
-      return role(spec.name ?? `AWSReservedSSO_AdministratorAccess_${ctx.index}`, `ana.${ctx.index}@example.com`);
+      return role(
+        spec.name ?? `AWSReservedSSO_AdministratorAccess_${ctx.index}`,
+        `ana.${ctx.index}@example.com`,
+      );
     case 'Instance': {
       const session = `i-0${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
       const base = role(spec.name ?? `app-instance-${ctx.index}`, session);
@@ -223,10 +228,11 @@ function identity(spec: CallSpec, ctx: SampleContext, service: string, at: strin
   }
 }
 
-/** Replace the sample's placeholders ({ACCOUNT}, {FOREIGN}, {IP}…) anywhere in a value. */
+/** Replace the sample's placeholders ({ACCOUNT}, {FOREIGN}, {SAMPLE}, {IP}…) anywhere in a value. */
 function fill<T>(value: T, ctx: SampleContext): T {
   const text = JSON.stringify(value)
     .replaceAll('{ACCOUNT}', ctx.account)
+    .replaceAll('{SAMPLE}', String(ctx.index))
     .replaceAll('{FOREIGN}', FOREIGN_ACCOUNT)
     .replaceAll('{IP}', addressOf(ctx.index, 0))
     .replaceAll('{IP2}', addressOf(ctx.index, 1))
@@ -246,9 +252,12 @@ export function recordOf(spec: CallSpec, ctx: SampleContext, i: number): Record<
   const source = spec.service ?? `${service}.amazonaws.com`;
   const signin = service === 'signin';
   const failed = spec.error !== undefined;
+  const who = identity(spec, ctx, service, time);
+  // Sign-in records carry no access key (documented examples: "accessKeyId": "").
+  if (signin && 'accessKeyId' in who) who.accessKeyId = '';
   const record: Record<string, unknown> = {
     eventVersion: signin ? '1.05' : '1.09',
-    userIdentity: identity(spec, ctx, service, time),
+    userIdentity: who,
     eventTime: time,
     eventSource: `${service}.amazonaws.com`,
     eventName,

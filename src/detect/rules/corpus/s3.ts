@@ -40,7 +40,15 @@ const object = (
 
 const statement = (principal: unknown) => ({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'read', Effect: 'Allow', Principal: principal, Action: 's3:GetObject', Resource: 'arn:aws:s3:::web-assets/*' }],
+  Statement: [
+    {
+      Sid: 'read',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::web-assets/*',
+    },
+  ],
 });
 
 const publicAccessBlock = (on: boolean) => ({
@@ -73,17 +81,32 @@ export const S3_SAMPLES: Sample[] = [
   quiet(
     's3-bucket-policy-public',
     'a bucket policy for CloudFront’s service principal',
-    call('s3:PutBucketPolicy', bucket('web-assets', { bucketPolicy: statement({ Service: 'cloudfront.amazonaws.com' }), policy: '' })),
+    call(
+      's3:PutBucketPolicy',
+      bucket('web-assets', { bucketPolicy: statement({ Service: 'cloudfront.amazonaws.com' }), policy: '' }),
+    ),
   ),
   fires(
     's3-bucket-policy-foreign-account',
     'a bucket policy granting another account’s root',
-    call('s3:PutBucketPolicy', bucket('finance-exports', { bucketPolicy: statement({ AWS: 'arn:aws:iam::{FOREIGN}:root' }), policy: '' })),
+    call(
+      's3:PutBucketPolicy',
+      bucket('finance-exports', {
+        bucketPolicy: statement({ AWS: 'arn:aws:iam::{FOREIGN}:root' }),
+        policy: '',
+      }),
+    ),
   ),
   quiet(
     's3-bucket-policy-foreign-account',
     'a bucket policy granting a role of the account',
-    call('s3:PutBucketPolicy', bucket('finance-exports', { bucketPolicy: statement({ AWS: 'arn:aws:iam::{ACCOUNT}:role/etl' }), policy: '' })),
+    call(
+      's3:PutBucketPolicy',
+      bucket('finance-exports', {
+        bucketPolicy: statement({ AWS: 'arn:aws:iam::{ACCOUNT}:role/etl' }),
+        policy: '',
+      }),
+    ),
   ),
   fires(
     's3-acl-public',
@@ -105,25 +128,37 @@ export const S3_SAMPLES: Sample[] = [
     'Block Public Access switched on',
     call('s3:PutBucketPublicAccessBlock', bucket('web-assets', publicAccessBlock(true))),
   ),
-  fires('s3-sensitive-bucket-read', 'a database dump read from a backup bucket', object('s3:GetObject', 'acme-prod-backups', 'db/2025-03-01.sql.gz')),
+  fires(
+    's3-sensitive-bucket-read',
+    'a database dump read from a backup bucket',
+    object('s3:GetObject', 'acme-prod-backups', 'db/2025-03-01.sql.gz'),
+  ),
   quiet('s3-sensitive-bucket-read', 'a web asset read', object('s3:GetObject', 'web-assets', 'img/logo.png')),
   fires(
     's3-mass-download',
     '120 objects downloaded in four minutes',
-    times(120, (i) => object('s3:GetObject', 'data-lake', `part-${i}.parquet`, { at: i * 2 / 60 })),
+    times(120, (i) => object('s3:GetObject', 'data-lake', `part-${i}.parquet`, { at: (i * 2) / 60 })),
   ),
   quiet(
     's3-mass-download',
     'a dashboard reading 40 objects over an hour',
-    times(40, (i) => object('s3:GetObject', 'data-lake', `daily/part-${i}.parquet`, { at: i * 1.5, as: 'AssumedRole' })),
+    times(40, (i) =>
+      object('s3:GetObject', 'data-lake', `daily/part-${i}.parquet`, { at: i * 1.5, as: 'AssumedRole' }),
+    ),
   ),
   fires('s3-list-buckets', 'buckets listed', call('s3:ListBuckets', { Host: 's3.us-east-1.amazonaws.com' })),
-  quiet('s3-list-buckets', 'one bucket’s location read', call('s3:GetBucketLocation', bucket('web-assets', { location: '' }))),
+  quiet(
+    's3-list-buckets',
+    'one bucket’s location read',
+    call('s3:GetBucketLocation', bucket('web-assets', { location: '' })),
+  ),
   fires('s3-bucket-created', 'a bucket created', call('s3:CreateBucket', bucket('tmp-transfer-91'))),
   quiet(
     's3-bucket-created',
     'a bucket name already taken',
-    call('s3:CreateBucket', bucket('logs'), { error: ['BucketAlreadyExists', 'The requested bucket name is not available.'] }),
+    call('s3:CreateBucket', bucket('logs'), {
+      error: ['BucketAlreadyExists', 'The requested bucket name is not available.'],
+    }),
   ),
   fires(
     's3-mass-delete',
@@ -135,7 +170,11 @@ export const S3_SAMPLES: Sample[] = [
     'a lifecycle-like clean-up of 5 temporary files',
     times(5, (i) => object('s3:DeleteObject', 'scratch', `tmp/${i}.json`, { at: i, as: 'AssumedRole' })),
   ),
-  fires('s3-batch-delete', 'a DeleteObjects call', object('s3:DeleteObjects', 'invoices', '', { params: { delete: '' } })),
+  fires(
+    's3-batch-delete',
+    'a DeleteObjects call',
+    object('s3:DeleteObjects', 'invoices', '', { params: { delete: '' } }),
+  ),
   quiet('s3-batch-delete', 'a single object deleted', object('s3:DeleteObject', 'invoices', '2024/1.pdf')),
   fires(
     's3-customer-key-encryption',
@@ -155,28 +194,45 @@ export const S3_SAMPLES: Sample[] = [
     object('s3:PutObject', 'invoices', '2024/2.pdf', {
       params: {
         'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:us-east-1:{ACCOUNT}:key/0b6e2c4d-1f3a-4e5b-8c7d-9a0b1c2d3e4f',
+        'x-amz-server-side-encryption-aws-kms-key-id':
+          'arn:aws:kms:us-east-1:{ACCOUNT}:key/0b6e2c4d-1f3a-4e5b-8c7d-9a0b1c2d3e4f',
       },
     }),
   ),
   fires(
     's3-versioning-suspended',
     'versioning suspended',
-    call('s3:PutBucketVersioning', bucket('invoices', { versioning: '', VersioningConfiguration: { Status: 'Suspended', xmlns: XMLNS } })),
+    call(
+      's3:PutBucketVersioning',
+      bucket('invoices', { versioning: '', VersioningConfiguration: { Status: 'Suspended', xmlns: XMLNS } }),
+    ),
   ),
   quiet(
     's3-versioning-suspended',
     'versioning enabled',
-    call('s3:PutBucketVersioning', bucket('invoices', { versioning: '', VersioningConfiguration: { Status: 'Enabled', xmlns: XMLNS } })),
+    call(
+      's3:PutBucketVersioning',
+      bucket('invoices', { versioning: '', VersioningConfiguration: { Status: 'Enabled', xmlns: XMLNS } }),
+    ),
   ),
   fires('s3-bucket-deleted', 'a bucket deleted', call('s3:DeleteBucket', bucket('invoices'))),
   quiet(
     's3-bucket-deleted',
     'a non-empty bucket the call could not delete',
-    call('s3:DeleteBucket', bucket('invoices'), { error: ['BucketNotEmpty', 'The bucket you tried to delete is not empty'] }),
+    call('s3:DeleteBucket', bucket('invoices'), {
+      error: ['BucketNotEmpty', 'The bucket you tried to delete is not empty'],
+    }),
   ),
-  fires('s3-default-encryption-removed', 'default encryption removed', call('s3:DeleteBucketEncryption', bucket('invoices', { encryption: '' }))),
-  quiet('s3-default-encryption-removed', 'default encryption read', call('s3:GetBucketEncryption', bucket('invoices', { encryption: '' }))),
+  fires(
+    's3-default-encryption-removed',
+    'default encryption removed',
+    call('s3:DeleteBucketEncryption', bucket('invoices', { encryption: '' })),
+  ),
+  quiet(
+    's3-default-encryption-removed',
+    'default encryption read',
+    call('s3:GetBucketEncryption', bucket('invoices', { encryption: '' })),
+  ),
   fires(
     's3-default-encryption-foreign-key',
     'default encryption set to a KMS key of another account',
@@ -224,7 +280,8 @@ export const S3_SAMPLES: Sample[] = [
       params: {
         'x-amz-copy-source': 'invoices/2024/3.pdf',
         'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:us-east-1:{FOREIGN}:key/5e2a7c1b-3f4d-4a6b-9c8d-7e6f5a4b3c2d',
+        'x-amz-server-side-encryption-aws-kms-key-id':
+          'arn:aws:kms:us-east-1:{FOREIGN}:key/5e2a7c1b-3f4d-4a6b-9c8d-7e6f5a4b3c2d',
       },
     }),
   ),
@@ -234,11 +291,16 @@ export const S3_SAMPLES: Sample[] = [
     object('s3:PutObject', 'invoices', '2024/4.pdf', {
       params: {
         'x-amz-server-side-encryption': 'aws:kms',
-        'x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:us-east-1:{ACCOUNT}:key/0b6e2c4d-1f3a-4e5b-8c7d-9a0b1c2d3e4f',
+        'x-amz-server-side-encryption-aws-kms-key-id':
+          'arn:aws:kms:us-east-1:{ACCOUNT}:key/0b6e2c4d-1f3a-4e5b-8c7d-9a0b1c2d3e4f',
       },
     }),
   ),
-  fires('s3-ransom-note', 'a note named like a ransom demand', object('s3:PutObject', 'invoices', 'README_TO_RESTORE_FILES.txt')),
+  fires(
+    's3-ransom-note',
+    'a note named like a ransom demand',
+    object('s3:PutObject', 'invoices', 'README_TO_RESTORE_FILES.txt'),
+  ),
   quiet('s3-ransom-note', 'a project README', object('s3:PutObject', 'build-artifacts', 'app/README.md')),
   fires(
     's3-governance-bypass',
@@ -259,7 +321,10 @@ export const S3_SAMPLES: Sample[] = [
     'MFA delete turned off',
     call(
       's3:PutBucketVersioning',
-      bucket('audit-archive', { versioning: '', VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Disabled', xmlns: XMLNS } }),
+      bucket('audit-archive', {
+        versioning: '',
+        VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Disabled', xmlns: XMLNS },
+      }),
       { as: 'Root' },
     ),
   ),
@@ -268,7 +333,10 @@ export const S3_SAMPLES: Sample[] = [
     'MFA delete turned on',
     call(
       's3:PutBucketVersioning',
-      bucket('audit-archive', { versioning: '', VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Enabled', xmlns: XMLNS } }),
+      bucket('audit-archive', {
+        versioning: '',
+        VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Enabled', xmlns: XMLNS },
+      }),
       { as: 'Root' },
     ),
   ),
@@ -282,7 +350,13 @@ export const S3_SAMPLES: Sample[] = [
     'access logging turned on',
     call(
       's3:PutBucketLogging',
-      bucket('invoices', { logging: '', BucketLoggingStatus: { xmlns: XMLNS, LoggingEnabled: { TargetBucket: 'access-logs', TargetPrefix: 'invoices/' } } }),
+      bucket('invoices', {
+        logging: '',
+        BucketLoggingStatus: {
+          xmlns: XMLNS,
+          LoggingEnabled: { TargetBucket: 'access-logs', TargetPrefix: 'invoices/' },
+        },
+      }),
     ),
   ),
   fires(
@@ -301,7 +375,11 @@ export const S3_SAMPLES: Sample[] = [
             Priority: 1,
             Filter: {},
             DeleteMarkerReplication: { Status: 'Disabled' },
-            Destination: { Bucket: 'arn:aws:s3:::x-sync-91', Account: '{FOREIGN}', AccessControlTranslation: { Owner: 'Destination' } },
+            Destination: {
+              Bucket: 'arn:aws:s3:::x-sync-91',
+              Account: '{FOREIGN}',
+              AccessControlTranslation: { Owner: 'Destination' },
+            },
           },
         },
       }),
@@ -317,7 +395,13 @@ export const S3_SAMPLES: Sample[] = [
         ReplicationConfiguration: {
           xmlns: XMLNS,
           Role: 'arn:aws:iam::{ACCOUNT}:role/replication',
-          Rule: { ID: 'dr', Status: 'Enabled', Priority: 1, Filter: {}, Destination: { Bucket: 'arn:aws:s3:::invoices-dr' } },
+          Rule: {
+            ID: 'dr',
+            Status: 'Enabled',
+            Priority: 1,
+            Filter: {},
+            Destination: { Bucket: 'arn:aws:s3:::invoices-dr' },
+          },
         },
       }),
     ),
@@ -332,29 +416,56 @@ export const S3_SAMPLES: Sample[] = [
         ReplicationConfiguration: {
           xmlns: XMLNS,
           Role: 'arn:aws:iam::{ACCOUNT}:role/replication',
-          Rule: { ID: 'dr', Status: 'Enabled', Priority: 1, Filter: {}, Destination: { Bucket: 'arn:aws:s3:::reports-dr' } },
+          Rule: {
+            ID: 'dr',
+            Status: 'Enabled',
+            Priority: 1,
+            Filter: {},
+            Destination: { Bucket: 'arn:aws:s3:::reports-dr' },
+          },
         },
       }),
     ),
   ),
-  quiet('s3-replication-configured', 'replication read', call('s3:GetBucketReplication', bucket('reports', { replication: '' }))),
-  fires('s3-replication-removed', 'replication deleted', call('s3:DeleteBucketReplication', bucket('invoices', { replication: '' }))),
-  quiet('s3-replication-removed', 'replication read', call('s3:GetBucketReplication', bucket('invoices', { replication: '' }))),
+  quiet(
+    's3-replication-configured',
+    'replication read',
+    call('s3:GetBucketReplication', bucket('reports', { replication: '' })),
+  ),
+  fires(
+    's3-replication-removed',
+    'replication deleted',
+    call('s3:DeleteBucketReplication', bucket('invoices', { replication: '' })),
+  ),
+  quiet(
+    's3-replication-removed',
+    'replication read',
+    call('s3:GetBucketReplication', bucket('invoices', { replication: '' })),
+  ),
   fires(
     's3-read-by-foreign-account',
     'a role of another account reading objects (the bucket owner’s copy of the event)',
     object('s3:GetObject', 'finance-exports', 'q1.csv', { extra: other('{FOREIGN}') }),
   ),
-  quiet('s3-read-by-foreign-account', 'the account’s own role reading objects', object('s3:GetObject', 'finance-exports', 'q1.csv', { as: 'AssumedRole' })),
+  quiet(
+    's3-read-by-foreign-account',
+    'the account’s own role reading objects',
+    object('s3:GetObject', 'finance-exports', 'q1.csv', { as: 'AssumedRole' }),
+  ),
   fires(
     's3-copy-to-foreign-bucket',
     'an object copied from the account’s bucket into a bucket of another account',
-    object('s3:CopyObject', 'x-sync-91', 'dump/q1.csv', { params: { 'x-amz-copy-source': 'finance-exports/q1.csv' }, owner: '{FOREIGN}' }),
+    object('s3:CopyObject', 'x-sync-91', 'dump/q1.csv', {
+      params: { 'x-amz-copy-source': 'finance-exports/q1.csv' },
+      owner: '{FOREIGN}',
+    }),
   ),
   quiet(
     's3-copy-to-foreign-bucket',
     'an object copied between two buckets of the account',
-    object('s3:CopyObject', 'finance-archive', 'q1.csv', { params: { 'x-amz-copy-source': 'finance-exports/q1.csv' } }),
+    object('s3:CopyObject', 'finance-archive', 'q1.csv', {
+      params: { 'x-amz-copy-source': 'finance-exports/q1.csv' },
+    }),
   ),
   fires(
     's3-batch-job-created',
@@ -371,5 +482,9 @@ export const S3_SAMPLES: Sample[] = [
       { response: { JobId: '1e2f3a4b-5c6d-7e8f-9a0b-1c2d3e4f5a6b' } },
     ),
   ),
-  quiet('s3-batch-job-created', 'Batch Operations jobs listed', call('s3:ListJobs', { 'x-amz-account-id': '{ACCOUNT}' })),
+  quiet(
+    's3-batch-job-created',
+    'Batch Operations jobs listed',
+    call('s3:ListJobs', { 'x-amz-account-id': '{ACCOUNT}' }),
+  ),
 ];

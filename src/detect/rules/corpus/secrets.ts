@@ -6,27 +6,54 @@ const secret = (name: string): string => `arn:aws:secretsmanager:us-east-1:{ACCO
 const resourcePolicy = (principal: string): string =>
   JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+      },
+    ],
   });
 
 export const SECRETS_SAMPLES: Sample[] = [
-  fires('secrets-read', 'one secret read', call('secretsmanager:GetSecretValue', { secretId: secret('prod/db') })),
-  quiet('secrets-read', 'a secret’s metadata read', call('secretsmanager:DescribeSecret', { secretId: secret('prod/db') })),
+  fires(
+    'secrets-read',
+    'one secret read',
+    call('secretsmanager:GetSecretValue', { secretId: secret('prod/db') }),
+  ),
+  quiet(
+    'secrets-read',
+    'a secret’s metadata read',
+    call('secretsmanager:DescribeSecret', { secretId: secret('prod/db') }),
+  ),
   fires(
     'secrets-batch-read',
     'secrets read with BatchGetSecretValue by name',
     call('secretsmanager:BatchGetSecretValue', { secretIdList: [secret('prod/db'), secret('prod/api')] }),
   ),
-  quiet('secrets-batch-read', 'secrets listed (names only)', call('secretsmanager:ListSecrets', { maxResults: 100 })),
+  quiet(
+    'secrets-batch-read',
+    'secrets listed (names only)',
+    call('secretsmanager:ListSecrets', { maxResults: 100 }),
+  ),
   fires(
     'secrets-read-burst',
     'twelve secrets read in a minute',
-    times(12, (i) => call('secretsmanager:GetSecretValue', { secretId: secret(`prod/s${i}`) }, { at: i / 12 })),
+    times(12, (i) =>
+      call('secretsmanager:GetSecretValue', { secretId: secret(`prod/s${i}`) }, { at: i / 12 }),
+    ),
   ),
   quiet(
     'secrets-read-burst',
     'a service reading its one secret every ten minutes',
-    times(6, (i) => call('secretsmanager:GetSecretValue', { secretId: secret('prod/db') }, { at: i * 10, as: 'AssumedRole' })),
+    times(6, (i) =>
+      call(
+        'secretsmanager:GetSecretValue',
+        { secretId: secret('prod/db') },
+        { at: i * 10, as: 'AssumedRole' },
+      ),
+    ),
   ),
   fires(
     'secrets-batch-read-by-filter',
@@ -36,13 +63,21 @@ export const SECRETS_SAMPLES: Sample[] = [
   quiet(
     'secrets-batch-read-by-filter',
     'a service reading its two secrets by name',
-    call('secretsmanager:BatchGetSecretValue', { secretIdList: [secret('app/db'), secret('app/api')] }, { as: 'AssumedRole' }),
+    call(
+      'secretsmanager:BatchGetSecretValue',
+      { secretIdList: [secret('app/db'), secret('app/api')] },
+      { as: 'AssumedRole' },
+    ),
   ),
   fires(
     'secrets-read-many-regions',
     'secrets read in three regions in ten minutes',
     ['us-east-1', 'eu-west-1', 'ap-southeast-1'].map((region, i) =>
-      call('secretsmanager:GetSecretValue', { secretId: secret('prod/db').replace('us-east-1', region) }, { region, at: i * 5 }),
+      call(
+        'secretsmanager:GetSecretValue',
+        { secretId: secret('prod/db').replace('us-east-1', region) },
+        { region, at: i * 5 },
+      ),
     ),
   ),
   quiet(
@@ -82,7 +117,10 @@ export const SECRETS_SAMPLES: Sample[] = [
   quiet(
     'secrets-replicated',
     'a secret created without replicas',
-    call('secretsmanager:CreateSecret', { name: 'app/new', clientRequestToken: 'c7b3b2f0-1d2e-4f3a-9b8c-7d6e5f4a3b2c' }),
+    call('secretsmanager:CreateSecret', {
+      name: 'app/new',
+      clientRequestToken: 'c7b3b2f0-1d2e-4f3a-9b8c-7d6e5f4a3b2c',
+    }),
   ),
   fires(
     'secrets-force-deleted',
@@ -99,16 +137,32 @@ export const SECRETS_SAMPLES: Sample[] = [
     'one SecureString read decrypted',
     call('ssm:GetParameter', { name: '/prod/db/password', withDecryption: true }),
   ),
-  quiet('ssm-parameters-decrypted', 'a plain parameter read', call('ssm:GetParameter', { name: '/prod/db/host', withDecryption: false })),
+  quiet(
+    'ssm-parameters-decrypted',
+    'a plain parameter read',
+    call('ssm:GetParameter', { name: '/prod/db/host', withDecryption: false }),
+  ),
   fires(
     'ssm-parameters-decrypted-burst',
     'a path of SecureStrings read decrypted',
-    times(5, (i) => call('ssm:GetParametersByPath', { path: '/prod/', recursive: true, withDecryption: true, nextToken: String(i) }, { at: i / 5 })),
+    times(5, (i) =>
+      call(
+        'ssm:GetParametersByPath',
+        { path: '/prod/', recursive: true, withDecryption: true, nextToken: String(i) },
+        { at: i / 5 },
+      ),
+    ),
   ),
   quiet(
     'ssm-parameters-decrypted-burst',
     'a path of plain parameters read',
-    times(5, (i) => call('ssm:GetParametersByPath', { path: '/prod/config/', recursive: true, withDecryption: false, nextToken: String(i) }, { at: i / 5 })),
+    times(5, (i) =>
+      call(
+        'ssm:GetParametersByPath',
+        { path: '/prod/config/', recursive: true, withDecryption: false, nextToken: String(i) },
+        { at: i / 5 },
+      ),
+    ),
   ),
   fires(
     'ssm-parameters-foreign-kms',
@@ -123,6 +177,11 @@ export const SECRETS_SAMPLES: Sample[] = [
   quiet(
     'ssm-parameters-foreign-kms',
     'a SecureString written under the default key alias',
-    call('ssm:PutParameter', { name: '/prod/db/password', type: 'SecureString', keyId: 'alias/aws/ssm', overwrite: true }),
+    call('ssm:PutParameter', {
+      name: '/prod/db/password',
+      type: 'SecureString',
+      keyId: 'alias/aws/ssm',
+      overwrite: true,
+    }),
   ),
 ];

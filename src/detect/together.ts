@@ -1,0 +1,123 @@
+import { EVENTS_TABLE } from '../store/schema.js';
+import { NOT_RESPONDER, PRINCIPAL, timeConditions, type QueryParam, type TimeRange } from './events.js';
+import type { DetectionRule, Threshold } from './rules/types.js';
+
+/** One group of matching events, aggregated in SQL (a finding to be). */
+export interface Group {
+  principal: string | null;
+  accesskeys: (string | null)[];
+  regions: (string | null)[];
+  ips: (string | null)[];
+  n: number;
+  failed: number;
+  firstseen: string;
+  lastseen: string;
+  eventids: string[];
+}
+
+/** The aggregates of a group of matched rows (columns eventid, eventtime, errorcode, accesskey, …). */
+export const AGGREGATES = `count(*) AS n,
+    sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
+    min(eventtime) AS firstseen, max(eventtime) AS lastseen,
+    array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
+    array_agg(DISTINCT accesskey) AS accesskeys,
+    array_agg(DISTINCT awsregion) AS regions,
+    array_agg(DISTINCT sourceipaddress) AS ips`;
+
+/** Whose burst a threshold counts (see `Threshold.by`), over a row aliased `e`. */
+export const ACTOR: Record<NonNullable<Threshold['by']>, string> = {
+  principal: `coalesce(${PRINCIPAL}, '')`,
+  sourceip: `coalesce(e.sourceipaddress, '')`,
+  account: `coalesce(e.recipientaccountid, e.useridentity.accountid, '')`,
+};
+
+/**
+ * The columns kept for the tagged events: those groups are aggregated from, and those a threshold's
+ * `distinct` value and actor are computed from (the event's large JSON documents other than the
+ * request stay behind: copying them made the grouping cost as much as the tagging).
+ */
+export const CARRIED = [
+  'eventid',
+  'eventtime',
+  'eventsource',
+  'eventname',
+  'awsregion',
+  'sourceipaddress',
+  'useragent',
+  'errorcode',
+  'readonly',
+  'useridentity',
+  'recipientaccountid',
+  'requestparameters',
+] as const;
+
+/** The columns a group is aggregated from, for rows of `cloudtrail_events` (or a copy) aliased `e`. */
+export const MATCHED_COLUMNS = `e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
+      ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey`;
+
+/**
+ * All rules in one statement, so each predicate is planned and evaluated once (planning hundreds
+ * of predicates is most of the cost on small stores, re-reading the table for each rule most of it
+ * on large ones). The scan tags each event with the indexes of the rules it matches (`'3,17,'`),
+ * keeps the tagged events, unnests the tags; plain rules are grouped per principal, key and region,
+ * threshold rules cut into bursts per actor with their own gap, count and distinct value. Portable:
+ * string tags, `split` with `CROSS JOIN UNNEST`, CASE over the rule index.
+ */
+export function togetherSql(
+  list: readonly DetectionRule[],
+  range: TimeRange | undefined,
+): { sql: string; params: QueryParam[] } {
+  const time = timeConditions(range);
+  const tags = list.map((rule, i) => `coalesce(CASE WHEN ${rule.where} THEN '${i},' END, '')`);
+  const indexes = (keep: (r: DetectionRule) => boolean): number[] =>
+    list.flatMap((r, i) => (keep(r) ? [i] : []));
+  const plain = indexes((r) => !r.threshold);
+  const bursts = indexes((r) => r.threshold !== undefined);
+  const parts: string[] = [];
+  if (plain.length) {
+    parts.push(`SELECT rule, principal, ${AGGREGATES}
+  FROM (SELECT e.rule, ${MATCHED_COLUMNS} FROM h e WHERE e.rule IN (${plain.join(', ')})) p
+  GROUP BY rule, principal, accesskey, awsregion`);
+  }
+  let burstCtes = '';
+  if (bursts.length) {
+    const byRule = (value: (t: Threshold) => string, otherwise = 'NULL'): string =>
+      `CASE e.rule ${bursts.map((i) => `WHEN ${i} THEN ${value(list[i]!.threshold!)}`).join(' ')} ELSE ${otherwise} END`;
+    burstCtes = `,
+  t AS (SELECT e.rule, ${MATCHED_COLUMNS}, from_iso8601_timestamp(e.eventtime) AS ts,
+      ${byRule((t) => ACTOR[t.by ?? 'principal'], "''")} AS actor,
+      ${byRule((t) => (t.distinct ? `(${t.distinct})` : 'NULL'))} AS distinctvalue,
+      ${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
+      ${byRule((t) => String(t.count), '0')} AS need,
+      ${byRule((t) => (t.distinct ? '1' : '0'), '0')} AS bydistinct
+    FROM h e WHERE e.rule IN (${bursts.join(', ')})),
+  g AS (SELECT t.*, CASE WHEN date_diff('second', lag(ts) OVER (PARTITION BY rule, actor ORDER BY ts, eventid), ts) > gap
+                         THEN 1 ELSE 0 END AS brk FROM t),
+  b AS (SELECT g.*, sum(brk) OVER (PARTITION BY rule, actor ORDER BY ts, eventid
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)`;
+    parts.push(`SELECT rule, CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${AGGREGATES}
+  FROM b
+  GROUP BY rule, actor, burst
+  HAVING (CASE WHEN max(bydistinct) = 1 THEN count(DISTINCT distinctvalue) ELSE count(*) END) >= max(need)`);
+  }
+  // No filter on the tags before the unnest: the optimizer would copy the whole tag expression
+  // into the filter and evaluate it twice.
+  const sql = `WITH m AS (SELECT ${CARRIED.map((c) => `e.${c}`).join(', ')}, ${concatAll(tags)} AS tags
+      FROM ${EVENTS_TABLE} e WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}),
+  h AS (SELECT m.*, try_cast(tag AS INTEGER) AS rule FROM m CROSS JOIN UNNEST(split(m.tags, ',')) AS u(tag) WHERE tag <> '')${burstCtes}
+  ${parts.join('\n  UNION ALL\n  ')}`;
+  return { sql, params: time.params };
+}
+
+/**
+ * `concat` of many strings, nested in chunks: a long chain of `||` is a deep expression tree that
+ * DuckDB's optimizer takes seconds over, and Trino caps a function at 254 arguments.
+ */
+function concatAll(parts: string[]): string {
+  if (parts.length === 0) return "''";
+  if (parts.length === 1) return parts[0]!;
+  const chunks: string[] = [];
+  for (let i = 0; i < parts.length; i += 100)
+    chunks.push(`concat(${parts.slice(i, i + 100).join(',\n        ')})`);
+  return chunks.length === 1 ? chunks[0]! : concatAll(chunks);
+}

@@ -62,6 +62,11 @@ function gated(sql: string, gate: readonly ApiGate[] | undefined): string {
   return sql;
 }
 
+/** Record the APIs a predicate built elsewhere needs (the Sigma compiler's exact selections). */
+export function withGate(sql: string, gate: readonly ApiGate[] | undefined): string {
+  return gated(sql, gate);
+}
+
 /** The APIs a predicate built with `api`/`and`/`or` needs (one of them), or null if it may match any event. */
 export function gateOf(where: string): readonly ApiGate[] | null {
   return GATES.get(where) ?? null;

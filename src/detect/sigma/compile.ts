@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { TACTICS, tacticFor, type Tactic } from '../attack.js';
 import type { Category, Severity } from '../finding.js';
-import { lit } from '../sql.js';
+import { and, lit, or, withGate } from '../sql.js';
 import type { DetectionRule } from '../rules/types.js';
 import { parseCondition, UnsupportedCondition, type ConditionNode } from './condition.js';
 import { resolveField } from './fields.js';
@@ -136,7 +136,23 @@ function compileSearch(name: string, search: unknown): string {
 
 function compileMap(name: string, map: Record<string, unknown>): string {
   const parts = Object.entries(map).map(([key, value]) => compileField(name, key, value));
-  return parts.length === 0 ? 'true' : andAll(parts);
+  if (parts.length === 0) return 'true';
+  return withGate(andAll(parts), gateOfMap(map));
+}
+
+/**
+ * The API a selection requires when it names the event source (and event names) exactly, without
+ * modifiers or wildcards: then the engine skips the rule on stores without that API.
+ */
+function gateOfMap(map: Record<string, unknown>): { source: string; names: string[] }[] | undefined {
+  const exact = (value: unknown): string[] | null => {
+    const list = Array.isArray(value) ? value : [value];
+    return list.every((v) => typeof v === 'string' && !/[*?\\]/.test(v)) ? (list as string[]) : null;
+  };
+  const sources = 'eventSource' in map ? exact(map.eventSource) : null;
+  if (!sources) return undefined;
+  const names = 'eventName' in map ? (exact(map.eventName) ?? []) : [];
+  return sources.map((source) => ({ source: source.toLowerCase(), names }));
 }
 
 function compileField(name: string, key: string, value: unknown): string {
@@ -298,12 +314,14 @@ function techniqueOf(tags: string[]): string {
   return '';
 }
 
+// The catalogue's and/or: nested CASE for AND (evaluated only where the first test holds), and
+// the API gates of sql.ts passed through (see `gateOf`).
 function andAll(parts: string[]): string {
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+  return and(...parts);
 }
 
 function orAll(parts: string[]): string {
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+  return or(...parts);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

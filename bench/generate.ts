@@ -42,7 +42,7 @@ const TARGET_KEY = 'AKIABENCHTARGET00001';
 const START = Date.parse('2026-11-20T00:00:00Z');
 
 /** A small deterministic PRNG (mulberry32), so a run is reproducible. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -145,24 +145,80 @@ function principalPool(count: number, random: () => number): { json: string; key
   return pool;
 }
 
+/**
+ * Where CloudTrail delivers a file of this account, region and five-minute slot
+ * (`AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<account>_CloudTrail_<region>_<stamp>_<id>.json.gz`);
+ * the folder is created.
+ */
+export function deliveryPath(logs: string, account: string, region: string, slotStart: number): string {
+  const day = new Date(slotStart).toISOString();
+  const folder = join(
+    logs,
+    account,
+    'CloudTrail',
+    region,
+    day.slice(0, 4),
+    day.slice(5, 7),
+    day.slice(8, 10),
+  );
+  const stamp = day.slice(0, 16).replace(/[-:]/g, '') + 'Z';
+  mkdirSync(folder, { recursive: true });
+  return join(
+    folder,
+    `${account}_CloudTrail_${region}_${stamp}_${randomUUID().replace(/-/g, '').slice(0, 16)}.json.gz`,
+  );
+}
+
+/** Writes gzip'd delivery files; zlib runs in libuv's thread pool, overlapping with building the next. */
+export class DeliveryWriter {
+  files = 0;
+  gzBytes = 0;
+  private pending: Promise<void>[] = [];
+
+  async add(path: string, records: string[]): Promise<void> {
+    this.files++;
+    this.pending.push(
+      gzipAsync(`{"Records":[${records.join(',')}]}`).then(async (bytes) => {
+        this.gzBytes += bytes.length;
+        await writeFile(path, bytes);
+      }),
+    );
+    if (this.pending.length >= 8) await Promise.all(this.pending.splice(0));
+  }
+
+  /** Wait for the files still being written, then describe the trail in its manifest beside the folder. */
+  async finish(
+    spec: TrailSpec,
+    counts: Pick<GeneratedTrail, 'records' | 'targetKey' | 'targetRecords'>,
+  ): Promise<GeneratedTrail> {
+    await Promise.all(this.pending.splice(0));
+    const result: GeneratedTrail = { dir: spec.dir, files: this.files, gzBytes: this.gzBytes, ...counts };
+    writeFileSync(`${spec.dir}.generated.json`, JSON.stringify(result, null, 2));
+    return result;
+  }
+}
+
+/** A trail's manifest beside its folder, when one of the same size was generated before. */
+export function previousTrail(spec: TrailSpec): GeneratedTrail | null {
+  const manifest = `${spec.dir}.generated.json`;
+  if (!existsSync(manifest)) return null;
+  const previous = JSON.parse(readFileSync(manifest, 'utf8')) as GeneratedTrail;
+  return previous.records === spec.records ? previous : null;
+}
+
 /** Generate the trail unless the folder already holds one of the same spec; returns its description. */
 export async function generateTrail(spec: TrailSpec): Promise<GeneratedTrail> {
   // Beside the folder, not in it: the benchmark reads every .json file under the folder.
-  const manifest = `${spec.dir}.generated.json`;
-  if (existsSync(manifest)) {
-    const previous = JSON.parse(readFileSync(manifest, 'utf8')) as GeneratedTrail;
-    if (previous.records === spec.records) return previous;
-  }
+  const previous = previousTrail(spec);
+  if (previous) return previous;
   const random = rng(spec.seed ?? 42);
   const templates = loadTemplates();
   const pool = principalPool(spec.principals ?? 5000, random);
   const targetShare = spec.targetShare ?? 0.002;
   const logs = join(spec.dir, 'AWSLogs');
   let written = 0;
-  let files = 0;
   let targetRecords = 0;
-  let gzBytes = 0;
-  const pending: Promise<void>[] = [];
+  const writer = new DeliveryWriter();
   // Five-minute delivery slots across accounts and regions, a few hundred records each.
   let slot = 0;
   while (written < spec.records) {
@@ -194,41 +250,10 @@ export async function generateTrail(spec: TrailSpec): Promise<GeneratedTrail> {
         `"recipientAccountId":"${account}"`;
       parts.push(t.rest === '{}' ? `${head}}` : `${head},${t.rest.slice(1)}`);
     }
-    const day = new Date(slotStart).toISOString();
-    const folder = join(
-      logs,
-      account,
-      'CloudTrail',
-      region,
-      day.slice(0, 4),
-      day.slice(5, 7),
-      day.slice(8, 10),
-    );
-    const stamp = day.slice(0, 16).replace(/[-:]/g, '') + 'Z';
-    const name = `${account}_CloudTrail_${region}_${stamp}_${randomUUID().replace(/-/g, '').slice(0, 16)}.json.gz`;
-    mkdirSync(folder, { recursive: true });
-    const body = `{"Records":[${parts.join(',')}]}`;
-    // zlib runs in libuv's thread pool: compression overlaps with building the next file.
-    pending.push(
-      gzipAsync(body).then(async (bytes) => {
-        gzBytes += bytes.length;
-        await writeFile(join(folder, name), bytes);
-      }),
-    );
-    if (pending.length >= 8) await Promise.all(pending.splice(0));
+    const path = deliveryPath(logs, account, region, slotStart);
+    await writer.add(path, parts);
     written += n;
-    files++;
     slot++;
   }
-  await Promise.all(pending);
-  const result: GeneratedTrail = {
-    dir: spec.dir,
-    files,
-    records: written,
-    targetKey: TARGET_KEY,
-    targetRecords,
-    gzBytes,
-  };
-  writeFileSync(manifest, JSON.stringify(result, null, 2));
-  return result;
+  return writer.finish(spec, { records: written, targetKey: TARGET_KEY, targetRecords });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Progress } from '../context.js';
 import { LOAD_MEMORY_LIMIT, openEventStore, type EventStore } from '../store/store.js';
 import { summarizeStore, type Ranked, type StoreSummary } from '../store/summary.js';
-import { ingestPaths, type IngestReport, type RecordFilter } from './ingest.js';
+import { ingestPaths, type IngestReport, type Mention, type RecordFilter } from './ingest.js';
 
 export interface HuntOptions {
   paths: string[];
@@ -59,6 +59,13 @@ export interface HuntDocument {
   badRecordDetails: { path: string; reason: string; count: number }[];
   skipped: { path: string; reason: string }[];
   duplicates: number;
+  /**
+   * Key or user hunts: records holding the value that the subject did not make (CreateAccessKey's
+   * response naming the key, an administrator acting on the user), not counted in `records`.
+   */
+  mentions: { count: number; events: Mention[] };
+  /** Files read record by record by DuckDB instead of by the prefilter (damaged, or lookup-events output). */
+  slowFiles: { path: string; reason: string }[];
   timeRange: { first: string | null; last: string | null };
   accounts: Ranked[];
   regions: Ranked[];
@@ -79,6 +86,9 @@ export interface HuntDocument {
   distinct: Record<string, number>;
 }
 
+/** Mentions listed in the document (all are counted). */
+const MENTIONS_LISTED = 1000;
+
 /** Shape the ingest report and summary into the hunt document. */
 export function huntDocument(hunt: Pick<Hunt, 'ingest' | 'summary'>, filter: RecordFilter): HuntDocument {
   const { ingest, summary } = hunt;
@@ -92,6 +102,8 @@ export function huntDocument(hunt: Pick<Hunt, 'ingest' | 'summary'>, filter: Rec
     badRecordDetails: ingest.badRecordDetails,
     skipped: ingest.skipped,
     duplicates: ingest.duplicates,
+    mentions: { count: ingest.mentions.length, events: ingest.mentions.slice(0, MENTIONS_LISTED) },
+    slowFiles: ingest.slowFiles,
     timeRange: summary.timeRange,
     accounts: l.accounts.top,
     regions: l.regions.top,

@@ -7,6 +7,7 @@ import { messageOf } from '../errors.js';
 import { ATHENA_COLUMNS, EVENTS_TABLE, type SourceKind } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
+import { Meter } from './meter.js';
 import { prefilterFiles, type CandidateChunk } from './prefilter.js';
 import { salvageFile } from './salvage.js';
 import {
@@ -133,8 +134,12 @@ export async function ingestPaths(
   };
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const loader = new Loader(store, report, options);
+  const values = subjectValues(options.filter);
+  const meter = new Meter(
+    discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0),
+    values.length > 0 ? 'found' : 'rate',
+  );
   try {
-    const values = subjectValues(options.filter);
     let slow = discovery.files;
     if (values.length > 0) {
       // Lookup-events output nests records in strings: few, small files, read by DuckDB.
@@ -142,7 +147,7 @@ export async function ingestPaths(
       const found = await prefilterFiles(cuttable, {
         values,
         tempDir: loader.tempDir(),
-        onFile: () => task?.tick(1),
+        onFile: (_file, bytes, candidates) => task?.tick(1, meter.add(bytes, candidates)),
       });
       for (const [index, reasons] of found.bad) {
         for (const [why, count] of reasons) loader.addBad(cuttable[index]!.path, why, count);
@@ -152,13 +157,17 @@ export async function ingestPaths(
       slow = [...discovery.files.filter((f) => f.format === 'lookup'), ...found.fallback.map((f) => f.file)];
     }
     for (const batch of batches(slow, BATCH_BYTES)) {
-      // DuckDB's estimate of the running read, as files of the batch (never 100% before it ends).
+      // DuckDB's estimate of the running read, as files and bytes of the batch (never 100% before
+      // it ends); records are known when the batch is stored.
+      const batchBytes = batch.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
+      const before = { bytes: meter.bytes, records: report.records };
       let shown = 0;
       const timer = task
         ? setInterval(() => {
-            const pct = store.runningProgress();
-            const n = pct === null ? 0 : Math.floor((batch.length * Math.min(pct, 99)) / 100);
-            if (n > shown) task.tick(n - shown);
+            const pct = Math.min(store.runningProgress() ?? 0, 99) / 100;
+            const n = Math.floor(batch.length * pct);
+            meter.bytes = before.bytes + batchBytes * pct;
+            task.tick(Math.max(0, n - shown), meter.detail());
             shown = Math.max(shown, n);
           }, PROGRESS_MS)
         : undefined;
@@ -167,7 +176,8 @@ export async function ingestPaths(
       } finally {
         clearInterval(timer);
       }
-      task?.tick(batch.length - shown);
+      meter.bytes = before.bytes;
+      task?.tick(batch.length - shown, meter.add(batchBytes, report.records - before.records));
     }
   } finally {
     loader.cleanup();

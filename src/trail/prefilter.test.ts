@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRealisticTrail } from '../../bench/generate-realistic.js';
 import { generateTrail } from '../../bench/generate.js';
 import { EVENTS_TABLE } from '../store/schema.js';
 import { openEventStore, type EventStore } from '../store/store.js';
@@ -135,20 +136,31 @@ describe('hunt results equal the full load, for every key and user', () => {
     }
   }, 60_000);
 
-  it('on a generated trail', async () => {
-    const trail = await generateTrail({ dir: join(dir, 'generated'), records: 20_000 });
-    const full = await fullLoad([trail.dir]);
-    try {
-      const filter = { accessKeyId: trail.targetKey };
-      const got = await hunt([trail.dir], filter);
-      expect(got.ids).toEqual(await expected(full.store, filter));
-      expect(got.ids).toHaveLength(trail.targetRecords);
-      const user = { userName: 'deploy-bot' };
-      expect((await hunt([trail.dir], user)).ids).toEqual(await expected(full.store, user));
-    } finally {
-      full.store.close();
-    }
-  }, 120_000);
+  it.each([
+    ['first', generateTrail, 'deploy-bot'],
+    ['realistic', generateRealisticTrail, 'build-agent'],
+  ] as const)(
+    'on the %s generator',
+    async (name, generate, userName) => {
+      const trail = await generate({ dir: join(dir, name), records: 20_000 });
+      const full = await fullLoad([trail.dir]);
+      try {
+        const filter = { accessKeyId: trail.targetKey };
+        const got = await hunt([trail.dir], filter);
+        expect(got.ids).toEqual(await expected(full.store, filter));
+        expect(got.ids).toHaveLength(trail.targetRecords);
+        expect((await hunt([trail.dir], { userName })).ids).toEqual(await expected(full.store, { userName }));
+        if (name === 'realistic') {
+          // Its creation and listings name the key: mentions, each an event of another principal.
+          expect(got.report.mentions.map((m) => m.eventName)).toContain('CreateAccessKey');
+          expect(got.report.mentions.every((m) => m.accessKeyId !== trail.targetKey)).toBe(true);
+        }
+      } finally {
+        full.store.close();
+      }
+    },
+    120_000,
+  );
 });
 
 describe('candidates the byte search could miss or mistake', () => {

@@ -96,6 +96,7 @@ function huntBlocks(doc: Doc, detection: Detection): Block[] {
         ['Bad files', doc.badFiles.length],
         ['Bad records', doc.badRecords],
         ['Duplicates', doc.duplicates],
+        ['Mentions', doc.mentions.count],
         ['Skipped', doc.skipped.length > 0 ? `${doc.skipped.length} (digest files)` : 0],
       ],
     },
@@ -114,6 +115,16 @@ function huntBlocks(doc: Doc, detection: Detection): Block[] {
       title: 'Bad records',
       columns: ['COUNT', 'REASON', 'FILE'],
       rows: doc.badRecordDetails.map((b) => [b.count, b.reason, b.path]),
+    });
+  }
+  if (doc.mentions.count > 0) {
+    blocks.push({
+      kind: 'table',
+      title: `Mentions: records naming the value, made by someone else (${doc.mentions.count})`,
+      columns: ['TIME', 'EVENT', 'PRINCIPAL', 'ACCESS KEY'],
+      rows: doc.mentions.events
+        .slice(0, SHOWN)
+        .map((m) => [m.eventTime, m.eventName, m.principal, m.accessKeyId]),
     });
   }
   blocks.push(

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../spec.js';
 import { report } from './report.js';
+import { auditCommand } from './audit.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { demo } from './demo.js';
@@ -29,6 +30,7 @@ export const COMMANDS: CommandSpec[] = [
   recoverCommand,
   respondCommand,
   watchCommand,
+  auditCommand,
   demo,
   sim,
   mcpCommand,

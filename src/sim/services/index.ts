@@ -5,6 +5,7 @@ import { cloudFormationService } from './cloudformation/index.js';
 import { cloudWatchService } from './cloudwatch/index.js';
 import { costExplorerService } from './costexplorer/index.js';
 import { ec2Service } from './ec2/index.js';
+import { eventsService } from './events/index.js';
 import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
 import { lambdaService } from './lambda/index.js';
@@ -36,5 +37,6 @@ export const SERVICES: AnyService[] = [
   logsService,
   cloudWatchService,
   snsService,
+  eventsService,
   organizationsService,
 ];

@@ -197,7 +197,7 @@ describe('tourniquet mcp', () => {
     // Every text answer but a report's is the JSON of the structured one.
     const again = await call('case_status');
     expect(JSON.parse(again.content[0]!.text!)).toEqual(again.structuredContent);
-  });
+  }, 120_000);
 
   it('says what it cannot answer as a tool error, and refuses bad arguments', async () => {
     const missing = await call('findings', { case: 'tq-nope' });

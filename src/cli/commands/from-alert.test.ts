@@ -21,6 +21,9 @@ import { main } from '../main.js';
  * leaked key (or its user).
  */
 
+// eslint-disable-next-line no-control-regex -- raw escape bytes in terminal output are the point
+const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 let sim: RunningSim;
 let loaded: LoadedScenario;
 let responder: Creds;
@@ -83,7 +86,7 @@ function cli(args: string[], stdin?: string) {
   return cliOn(sim, responder, args, stdin);
 }
 
-async function cliOn(account: RunningSim, as: Creds, args: string[], stdin?: string) {
+async function cliOn(account: RunningSim, as: Creds, args: string[], stdin?: string, terminal = false) {
   let out = '';
   let err = '';
   const cwd = dir;
@@ -101,7 +104,7 @@ async function cliOn(account: RunningSim, as: Creds, args: string[], stdin?: str
   delete process.env.AWS_SESSION_TOKEN;
   try {
     const code = await main(
-      [...args, '--endpoint-url', account.endpoint, '--region', 'us-east-1', '--json'],
+      [...args, '--endpoint-url', account.endpoint, '--region', 'us-east-1', ...(terminal ? [] : ['--json'])],
       {
         stdout: { write: (s: string) => (out += s) },
         stderr: { write: (s: string) => (err += s) },
@@ -110,7 +113,7 @@ async function cliOn(account: RunningSim, as: Creds, args: string[], stdin?: str
         cwd,
       },
     );
-    return { code, out, err, json: out ? (JSON.parse(out) as TriageJson) : undefined };
+    return { code, out, err, json: out && !terminal ? (JSON.parse(out) as TriageJson) : undefined };
   } finally {
     process.env = saved;
   }
@@ -159,6 +162,27 @@ describe('triage --from on the alerts of the cryptomining scenario', () => {
     expect(r.json!.case.subject.input).toBe(loaded.truth.leakedAccessKeyId);
     const start = (JSON.parse(health) as { detail: { startTime: string } }).detail.startTime;
     expect(r.json!.case.awareness).toBe(new Date(start).toISOString());
+  });
+
+  it('prints the alert’s own words escaped: no terminal control sequence gets through', async () => {
+    const health = JSON.parse(readFileSync(files['health.json']!, 'utf8')) as {
+      detail: { eventDescription: { latestDescription: string }[]; eventMetadata: Record<string, string> };
+    };
+    health.detail.eventDescription[0]!.latestDescription =
+      'Key found \u001b]8;;http://evil.example/\u0007click here\u001b]8;;\u0007 \u001b[2J\u001b[31mnow';
+    health.detail.eventMetadata.exposedUrl = 'https://github.com/acme/\u001b[1Abad';
+    const r = await cliOn(
+      sim,
+      responder,
+      ['triage', '--from', write('hostile.json', health)],
+      undefined,
+      true,
+    );
+    expect([0, 3], r.err).toContain(r.code);
+    expect(r.out).toContain('Key found');
+    expect(r.out).not.toMatch(RAW_CONTROL);
+    // Progress lines redraw themselves with CR and erase-line; nothing else may reach the terminal.
+    expect(r.err.replaceAll('\r\u001b[2K', '')).not.toMatch(RAW_CONTROL);
   });
 
   it('reads the quarantine attachment from lookup-events output and opens the case of its user', async () => {
@@ -256,5 +280,5 @@ describe('respond --from', () => {
     expect(
       readdirSync(join(doc.dir, 'evidence', 'alerts')).filter((f) => f.startsWith('aws-health-')),
     ).toHaveLength(1);
-  });
+  }, 180_000);
 });

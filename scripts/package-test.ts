@@ -1,0 +1,197 @@
+/**
+ * The package as a user gets it: `npm pack`, then, in clean folders, a global install without dev
+ * dependencies, `tourniquet --version`, `npx` from the tarball, and `tourniquet demo`. Also checks
+ * what the tarball holds and that the built code imports nothing but its dependencies and Node's
+ * own modules. Run by CI (`.ci/run`) and by `npm run test:package`; about two minutes.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** What must be in the tarball, and what must not (paths inside it, under `package/`). */
+const MUST_HOLD = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'bin/tourniquet.js',
+  'dist/cli/main.js',
+  'dist/mcp/server.js',
+  'dist/sim/scenarios/index.js',
+  'data/ec2-prices.json',
+  'data/ec2-extra-prices.json',
+];
+const MUST_NOT = [
+  /^src\//,
+  /\.test\.js$/,
+  /test-support/,
+  /^\.ci\//,
+  /^cases\//,
+  /^node_modules\//,
+  /^scripts\//,
+];
+
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+async function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ stdout: string; stderr: string; seconds: number }> {
+  const t0 = Date.now();
+  const { stdout, stderr } = await exec(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    maxBuffer: 64 << 20,
+  });
+  return { stdout, stderr, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The package a bare import specifier belongs to (`@aws-sdk/client-iam/x` → `@aws-sdk/client-iam`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+/** Every bare module specifier imported (statically or dynamically) by the built code. */
+function importsOf(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js')) {
+        const text = readFileSync(path, 'utf8');
+        // `import … from 'x'`, `export … from 'x'`, `import 'x'` at a statement's start, and `import('x')`.
+        const statements = /(?:^|[;\n])\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?(['"])([^'"\n]+)\1/g;
+        const dynamic = /\bimport\(\s*(['"])([^'"\n]+)\1\s*\)/g;
+        for (const m of [...text.matchAll(statements), ...text.matchAll(dynamic)]) {
+          const spec = m[2]!;
+          if (!spec.startsWith('.') && !spec.startsWith('/') && !found.has(spec)) found.set(spec, path);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'tq-package-'));
+const started = Date.now();
+try {
+  // 1. Pack (npm runs prepack: a clean dist, then prepare: the build).
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
+  const [info] = JSON.parse(packed.stdout) as { filename: string; size: number; files: { path: string }[] }[];
+  const tarball = join(work, info!.filename);
+  const files = info!.files.map((f) => f.path);
+  console.log(
+    `npm pack: ${info!.filename}, ${files.length} files, ${(info!.size / 1024).toFixed(0)} KiB (${packed.seconds.toFixed(1)} s)`,
+  );
+  for (const f of MUST_HOLD) check(files.includes(f), `the tarball holds ${f}`);
+  const stray = files.filter((f) => MUST_NOT.some((re) => re.test(f)));
+  check(
+    stray.length === 0,
+    `the tarball holds no sources, tests or local folders${stray.length ? `: ${stray.slice(0, 5).join(', ')}` : ''}`,
+  );
+
+  // 2. The built code imports only runtime dependencies and Node's modules.
+  const builtins = new Set(builtinModules);
+  const foreign = [...importsOf(join(ROOT, 'dist'))].filter(([spec]) => {
+    const name = packageOf(spec);
+    return !spec.startsWith('node:') && !builtins.has(name) && !(name in pkg.dependencies);
+  });
+  check(
+    foreign.length === 0,
+    `dist/ imports only dependencies and node: modules${foreign.length ? `: ${foreign.map(([s, f]) => `${s} (${f})`).join(', ')}` : ''}`,
+  );
+
+  // 3. A global install into a clean prefix: no dev dependency comes with it.
+  const prefix = join(work, 'global');
+  const installed = await run(
+    'npm',
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--omit=dev',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      tarball,
+    ],
+    { cwd: work },
+  );
+  console.log(`npm install -g ${info!.filename}: ${installed.seconds.toFixed(1)} s`);
+  // A dev dependency the runtime tree also needs (e.g. @smithy/signature-v4, under the AWS SDK) is
+  // rightly installed; only the ones nothing at run time needs must be absent.
+  const runtime = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT });
+  const needed = new Set(runtime.stdout.split('\n').map((p) => p.split('node_modules/').at(-1)));
+  const modules = join(prefix, 'lib', 'node_modules', pkg.name, 'node_modules');
+  const devInstalled = Object.keys(pkg.devDependencies).filter(
+    (d) => !needed.has(d) && existsSync(join(modules, d)),
+  );
+  check(
+    devInstalled.length === 0,
+    `no dev dependency installed${devInstalled.length ? `: ${devInstalled.join(', ')}` : ''}`,
+  );
+  const bin = join(prefix, 'bin', 'tourniquet');
+  const clean = join(work, 'clean');
+  mkdirSync(clean);
+  const env = {
+    ...process.env,
+    PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`,
+    TOURNIQUET_CASES: join(clean, 'cases'),
+  };
+  const version = await run('tourniquet', ['--version'], { cwd: clean, env });
+  check(
+    version.stdout.trim() === pkg.version,
+    `tourniquet --version prints ${pkg.version} (got ${version.stdout.trim()})`,
+  );
+
+  // 4. npx from the tarball, in an empty folder.
+  const npx = await run(
+    'npx',
+    ['--yes', '--prefer-offline', `--package=${tarball}`, 'tourniquet', '--version'],
+    {
+      cwd: clean,
+    },
+  );
+  check(
+    npx.stdout.trim() === pkg.version,
+    `npx --package=${info!.filename} tourniquet --version prints ${pkg.version} (${npx.seconds.toFixed(1)} s)`,
+  );
+
+  // 5. The demo from the installed package: simulated account, scenario, whole playbook, report.
+  const demo = await run(bin, ['demo', '--out', join(clean, 'demo-case')], { cwd: clean, env });
+  check(
+    existsSync(join(clean, 'demo-case', 'report.html')),
+    `tourniquet demo wrote the case and its report (${demo.seconds.toFixed(1)} s)`,
+  );
+  check(/Contained\s+yes/.test(demo.stdout), 'tourniquet demo contained the leaked credential');
+} catch (error) {
+  const e = error as { message?: string; stderr?: string };
+  failures.push(e.message ?? String(error));
+  console.log(`FAIL ${e.message ?? String(error)}\n${e.stderr ?? ''}`);
+} finally {
+  if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
+}
+console.log(
+  `${failures.length ? `${failures.length} check(s) failed` : 'package ok'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
+process.exitCode = failures.length ? 1 : 0;

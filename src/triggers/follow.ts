@@ -149,21 +149,23 @@ async function spenderOf(lead: Extract<Lead, { kind: 'spend' }>, o: FollowOption
     );
   // The anomaly's start is a day boundary; the launch may be the evening before.
   const from = new Date(Math.max(Date.parse(lead.since) - DAY, o.now.getTime() - HISTORY));
-  const callers = new Map<string, { calls: number; first: string; regions: Set<string> }>();
-  for (const region of lead.regions) {
-    for (const eventName of spender.events) {
-      for await (const { record } of lookup(o.pool, region, eventName, from, o.now)) {
-        if (record.errorCode || isOurs(record, o.ownKey)) continue;
-        const who = callerName(record.userIdentity);
-        if (!who) continue;
-        const c = callers.get(who) ?? { calls: 0, first: record.eventTime ?? '', regions: new Set<string>() };
-        c.calls += 1;
-        c.regions.add(region);
-        if ((record.eventTime ?? '') < c.first) c.first = record.eventTime ?? c.first;
-        callers.set(who, c);
+  const callers = new Map<string, { calls: number; first: string }>();
+  // Regions in parallel: the pool paces LookupEvents per region (2 requests/s each).
+  await Promise.all(
+    lead.regions.map(async (region) => {
+      for (const eventName of spender.events) {
+        for await (const { record } of lookup(o.pool, region, eventName, from, o.now)) {
+          if (record.errorCode || isOurs(record, o.ownKey)) continue;
+          const who = callerName(record.userIdentity);
+          if (!who) continue;
+          const c = callers.get(who) ?? { calls: 0, first: record.eventTime ?? '' };
+          c.calls += 1;
+          if ((record.eventTime ?? '') < c.first) c.first = record.eventTime ?? c.first;
+          callers.set(who, c);
+        }
       }
-    }
-  }
+    }),
+  );
   const what = `${spender.events.join('/')} in ${lead.regions.join(', ')} since ${from.toISOString()}`;
   if (callers.size === 0) throw leadError(`no successful ${what}: nobody to follow.`);
   if (callers.size > 1) {

@@ -5,7 +5,9 @@ import { SCENARIOS } from '../../sim/scenarios/index.js';
 import { CONTAIN_STEPS } from './contain.js';
 import { richestScenario } from './demo-run.js';
 import { DEMO_DEFAULT_SCENARIO, DEMO_SCENARIOS } from './demo.js';
+import { TOOLS } from '../../mcp/tools.js';
 import { COMMANDS } from './index.js';
+import { MCP_TOOL_NAMES } from './mcp.js';
 import { REPORT_FORMAT_NAMES, REPORT_KIND_NAMES } from './report.js';
 
 /**
@@ -20,6 +22,10 @@ describe('names the help lists', () => {
 
   it('contain: the containment steps', () => {
     expect(CONTAIN_STEPS).toEqual(CONTAINMENT_ACTIONS.map((a) => a.name));
+  });
+
+  it('mcp: the tools', () => {
+    expect(MCP_TOOL_NAMES).toEqual(TOOLS.map((t) => t.name));
   });
 
   it('report: the document kinds and formats', () => {

@@ -2,6 +2,19 @@ import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
 
 const mcpOptions = {} satisfies OptionTable;
 
+/** The tools the help names (src/mcp/tools.ts; help-tables.test.ts keeps this list true). */
+export const MCP_TOOL_NAMES = [
+  'list_cases',
+  'case_status',
+  'triage',
+  'hunt',
+  'events',
+  'findings',
+  'timeline',
+  'lineage',
+  'report',
+];
+
 /** What `runMcp` receives. */
 export type McpInput = RunInput<typeof mcpOptions>;
 
@@ -10,10 +23,9 @@ export const mcpCommand = defineCommand({
   summary: 'serve the cases to an assistant: a read-only MCP server on stdio',
   description:
     'Speaks the Model Context Protocol on standard input and output (logs on standard error) until\n' +
-    'the client closes it. Tools: list_cases, case_status, triage (a credential, read from AWS, no\n' +
-    'case opened), hunt (CloudTrail files), events (a case’s store), findings, timeline, lineage,\n' +
-    'report. None changes a case or AWS: cases are only read, and AWS calls other than reads are\n' +
-    'refused before they are sent. Cases are looked for under ./cases (or $TOURNIQUET_CASES).',
+    `the client closes it. Tools: ${MCP_TOOL_NAMES.join(', ')}.\n` +
+    'None changes a case or AWS: cases are only read, and AWS calls other than reads are refused\n' +
+    'before they are sent. Cases are looked for under ./cases (or $TOURNIQUET_CASES).',
   args: [],
   options: mcpOptions,
   examples: [

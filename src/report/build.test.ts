@@ -1,3 +1,4 @@
+import { CATEGORIES } from '../detect/finding.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,7 +154,9 @@ describe('buildFacts on the investigation’s own output', () => {
     ]);
     if (isUnknown(facts.cost)) throw new Error(facts.cost.unknown);
     expect(facts.cost.totalUsd).toBe(1224);
-    expect(facts.timeline.find((e) => e.eventId === 'ev-04')!.category).not.toBe('uncategorised');
+    expect(facts.timeline.find((e) => e.eventId === 'ev-04')!.categoryFrom).toBe('finding');
+    // Calls no finding covers take the category of what the call does: none is left uncategorised.
+    expect(facts.timeline.every((e) => CATEGORIES.includes(e.category))).toBe(true);
   });
 });
 

@@ -1,18 +1,13 @@
+import dagreModule from '@dagrejs/dagre';
 import type { SafeSvg } from './doc.js';
+import type { TimelineEntry } from './facts.js';
 import type { LineageNode } from './input.js';
+import { foldLineage } from './lineage-fold.js';
 import { num, svgText } from './svg.js';
 
 const BOX_W = 250;
 const BOX_H = 46;
-const COL_W = 400;
-const ROW_H = 62;
 const PAD = 12;
-
-interface Placed {
-  node: LineageNode;
-  depth: number;
-  row: number;
-}
 
 const KIND_COLOUR: Record<LineageNode['kind'], string> = {
   'access-key': '#e15759',
@@ -23,61 +18,69 @@ const KIND_COLOUR: Record<LineageNode['kind'], string> = {
   other: '#7f7f7f',
 };
 
-function place(root: LineageNode): Placed[] {
-  // Leaves take successive rows; a parent sits on its first child's row, so edges stay short.
-  const out: Placed[] = [];
-  let next = 0;
-  const visit = (node: LineageNode, depth: number): number => {
-    const placed: Placed = { node, depth, row: next };
-    out.push(placed);
-    if (node.children.length === 0) {
-      next += 1;
-      return placed.row;
-    }
-    const rows = node.children.map((c) => visit(c, depth + 1));
-    placed.row = rows[0]!;
-    return placed.row;
-  };
-  visit(root, 0);
-  return out;
+const ATTACKER = '#c0392b';
+
+interface Point {
+  x: number;
+  y: number;
 }
 
-/** The credential and every session derived from it, as a left-to-right tree. */
-export function lineageMap(root: LineageNode): SafeSvg {
-  const placed = place(root);
-  const depth = Math.max(...placed.map((p) => p.depth));
-  const rows = Math.max(...placed.map((p) => p.row)) + 1;
-  const width = PAD * 2 + depth * COL_W + BOX_W;
-  const height = PAD * 2 + (rows - 1) * ROW_H + BOX_H;
-  const at = (p: Placed) => ({ x: PAD + p.depth * COL_W, y: PAD + p.row * ROW_H });
-  const index = new Map(placed.map((p) => [p.node, p]));
+/** The part of dagre's graph used here (its bundled typings do not resolve under NodeNext). */
+interface LayoutGraph {
+  setGraph(label: Record<string, unknown>): void;
+  setDefaultEdgeLabel(make: () => object): void;
+  setNode(id: string, label: { width: number; height: number }): void;
+  setEdge(from: string, to: string): void;
+  node(id: string): Point;
+  edge(from: string, to: string): { points?: Point[] } | undefined;
+  graph(): { width?: number; height?: number };
+}
+const dagre = dagreModule as unknown as {
+  graphlib: { Graph: new () => LayoutGraph };
+  layout(graph: LayoutGraph): void;
+};
+
+/**
+ * The credential and the sessions derived from it, laid out left to right by dagre (a layered
+ * graph layout): the attacker's path in bold red, the owner's routine sessions folded into one
+ * dashed box per parent with their count.
+ */
+export function lineageMap(root: LineageNode, timeline: TimelineEntry[]): SafeSvg {
+  const boxes = foldLineage(root, timeline);
+  const graph = new dagre.graphlib.Graph();
+  graph.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 150, marginx: PAD, marginy: PAD });
+  graph.setDefaultEdgeLabel(() => ({}));
+  for (const box of boxes) graph.setNode(box.id, { width: BOX_W, height: BOX_H });
+  for (const box of boxes) if (box.parent) graph.setEdge(box.parent, box.id);
+  dagre.layout(graph);
+  const { width = 0, height = 0 } = graph.graph();
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="lin-title" font-family="system-ui, sans-serif" font-size="11">`,
-    '<title id="lin-title">Credential lineage: the leaked credential and every session derived from it</title>',
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${num(width)} ${num(height)}" width="${num(width)}" height="${num(height)}" role="img" aria-labelledby="lin-title" font-family="system-ui, sans-serif" font-size="11">`,
+    '<title id="lin-title">Credential lineage: the leaked credential, the attacker\'s path and the owner\'s routine sessions folded</title>',
   ];
-  for (const p of placed) {
-    const from = at(p);
-    for (const child of p.node.children) {
-      const c = index.get(child)!;
-      const to = at(c);
-      const x1 = from.x + BOX_W;
-      const y1 = from.y + BOX_H / 2;
-      const y2 = to.y + BOX_H / 2;
-      const mid = (x1 + to.x) / 2;
-      out.push(
-        `<path d="M${num(x1)} ${num(y1)} C${num(mid)} ${num(y1)} ${num(mid)} ${num(y2)} ${num(to.x)} ${num(y2)}" fill="none" stroke="#5a6275" stroke-width="1.5"/>`,
-        `<text x="${num(x1 + 6)}" y="${num(y1 - 5)}" fill="#5a6275">${svgText(child.via ?? '', 20)}</text>`,
-      );
-    }
-  }
-  for (const p of placed) {
-    const { x, y } = at(p);
-    const who = p.node.principal ?? p.node.account ?? '';
+  for (const box of boxes) {
+    if (!box.parent) continue;
+    const points = graph.edge(box.parent, box.id)?.points ?? [];
+    if (points.length < 2) continue;
+    const path = points.map((p, i) => `${i ? 'L' : 'M'}${num(p.x)} ${num(p.y)}`).join(' ');
+    const hot = box.role === 'attacker';
+    const first = points[0]!;
     out.push(
-      `<g><title>${svgText(`${p.node.credential} ${p.node.kind} ${who} ${p.node.at ?? ''}`, 300)}</title>`,
-      `<rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="#ffffff" stroke="${KIND_COLOUR[p.node.kind]}" stroke-width="2"/>`,
-      `<text x="${x + 8}" y="${y + 18}" font-weight="600" fill="#1d2330">${svgText(p.node.credential, 36)}</text>`,
-      `<text x="${x + 8}" y="${y + 35}" fill="#5a6275">${svgText(`${p.node.kind} · ${who}`, 42)}</text></g>`,
+      `<path d="${path}" fill="none" stroke="${hot ? ATTACKER : '#9aa1ad'}" stroke-width="${hot ? 3 : 1.5}"${hot ? '' : ' stroke-dasharray="4 3"'}/>`,
+      `<text x="${num(first.x + 8)}" y="${num(graph.node(box.id).y - BOX_H / 2 - 3)}" fill="${hot ? ATTACKER : '#5a6275'}">${svgText(box.via ?? '', 34)}</text>`,
+    );
+  }
+  for (const box of boxes) {
+    const n = graph.node(box.id);
+    const x = n.x - BOX_W / 2;
+    const y = n.y - BOX_H / 2;
+    const stroke =
+      box.role === 'routine' ? '#9aa1ad' : box.role === 'attacker' ? ATTACKER : KIND_COLOUR[box.kind];
+    out.push(
+      `<g><title>${svgText(`${box.title} ${box.detail}`, 300)}</title>`,
+      `<rect x="${num(x)}" y="${num(y)}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${box.role === 'routine' ? '#f1f3f7' : '#ffffff'}" stroke="${stroke}" stroke-width="${box.role === 'routine' ? 1.5 : 3}"${box.role === 'routine' ? ' stroke-dasharray="5 3"' : ''}/>`,
+      `<text x="${num(x + 8)}" y="${num(y + 18)}" font-weight="600" fill="#1d2330">${svgText(box.title, 36)}</text>`,
+      `<text x="${num(x + 8)}" y="${num(y + 35)}" fill="#5a6275">${svgText(box.detail, 44)}</text></g>`,
     );
   }
   out.push('</svg>');

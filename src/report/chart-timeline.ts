@@ -1,114 +1,249 @@
+import type { TopLevelSpec } from 'vega-lite';
 import { CATEGORIES } from '../detect/finding.js';
+import { forTerminal } from '../untrusted.js';
 import type { SafeSvg } from './doc.js';
-import { UNCATEGORISED, type TimelineEntry } from './facts.js';
-import { num, PALETTE, shortTime, svgText } from './svg.js';
+import type { TimelineEntry } from './facts.js';
+import { PALETTE } from './svg.js';
 import { isUnknown, type Fact } from './unknown.js';
+import { vegaLiteSvg } from './vega.js';
 
-const BINS = 48;
-const LABEL_W = 190;
-const PLOT_W = 720;
-const LANE_H = 24;
-const TOP = 34;
-const AXIS_H = 36;
+/** The plot's width in pixels, breaks included. */
+export const PLOT_W = 760;
+/** Width of the break drawn for a quiet gap. */
+export const BREAK_W = 46;
+/** Width of a stretch that holds only a mark (awareness, containment), no attacker call. */
+export const MARK_ONLY_W = 84;
+const MIN_SEGMENT_W = 90;
+const LANE_H = 22;
+const MAX_SEGMENTS = 6;
+/** A quiet gap becomes a break when it is longer than this and than a tenth of the whole span. */
+const MIN_BREAK_MS = 30 * 60_000;
 
-interface Lane {
+/** A stretch of time drawn to its own scale; quiet gaps between stretches are drawn as breaks. */
+export interface Segment {
+  from: number;
+  to: number;
+  /** Attacker calls in the stretch (0: it holds only marks). */
+  events: number;
+  width: number;
+}
+
+interface Mark {
   label: string;
+  ms: number;
   colour: string;
-  counts: number[];
 }
 
 /**
- * The report's opening picture: attacker calls per category (upper lanes) and per region (lower
- * lanes) over time, one bar per time slice, with awareness and containment marked.
+ * Cut the time axis where nothing happens for long: each stretch of activity (or lone mark) gets
+ * its own scale and the gaps become breaks, so a 15-minute attack followed by awareness a day
+ * later fills the picture instead of one pixel column. Stretches with attacker calls share the
+ * width in proportion to their duration (at least `MIN_SEGMENT_W` each); mark-only stretches
+ * and breaks are narrow, so the attack always gets at least half the width.
+ */
+export function timelineSegments(eventTimes: number[], markTimes: number[]): Segment[] {
+  const points = [
+    ...eventTimes.map((ms) => ({ ms, event: true })),
+    ...markTimes.map((ms) => ({ ms, event: false })),
+  ]
+    .filter((p) => Number.isFinite(p.ms))
+    .sort((a, b) => a.ms - b.ms);
+  if (points.length === 0) return [{ from: 0, to: 60_000, events: 0, width: PLOT_W }];
+  const span = points.at(-1)!.ms - points[0]!.ms;
+  const gaps = points
+    .slice(1)
+    .map((p, i) => ({ at: i + 1, size: p.ms - points[i]!.ms }))
+    .filter((g) => g.size > Math.max(MIN_BREAK_MS, span / 10))
+    .sort((a, b) => b.size - a.size)
+    .slice(0, MAX_SEGMENTS - 1)
+    .map((g) => g.at)
+    .sort((a, b) => a - b);
+  const cuts = [0, ...gaps, points.length];
+  const raw = cuts.slice(1).map((end, i) => {
+    const group = points.slice(cuts[i], end);
+    return { from: group[0]!.ms, to: group.at(-1)!.ms, events: group.filter((p) => p.event).length };
+  });
+  const withEvents = raw.filter((s) => s.events > 0);
+  const fixed = (raw.length - 1) * BREAK_W + (raw.length - withEvents.length) * MARK_ONLY_W;
+  const free = PLOT_W - fixed - withEvents.length * MIN_SEGMENT_W;
+  const durations = withEvents.reduce((sum, s) => sum + Math.max(s.to - s.from, 60_000), 0);
+  return raw.map((s) => {
+    // Each stretch is padded so its first and last calls sit inside the frame.
+    const pad = Math.max((s.to - s.from) * 0.04, 30_000);
+    const width =
+      s.events === 0
+        ? MARK_ONLY_W
+        : MIN_SEGMENT_W +
+          (withEvents.length === 1 ? free : (free * Math.max(s.to - s.from, 60_000)) / durations);
+    return { from: s.from - pad, to: s.to + pad, events: s.events, width: Math.floor(width) };
+  });
+}
+
+/** Text of the attacker's for a chart label: visible control characters, clipped. */
+function label(text: string, max = 30): string {
+  const visible = forTerminal(text);
+  return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible;
+}
+
+function gapText(ms: number): string {
+  const hours = ms / 3_600_000;
+  if (hours >= 48) return `${Math.round(hours / 24)} d`;
+  if (hours >= 1) return `${Math.round(hours)} h`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The report's opening picture (Vega-Lite, rendered to static SVG): attacker calls per category
+ * (upper lanes) and per region (lower lanes), one dot per time slice sized by the number of
+ * calls, awareness and containment marked, quiet gaps drawn as breaks.
  */
 export function timelineChart(
   timeline: TimelineEntry[],
   marks: { awareness: Fact<string>; containment: Fact<string> },
 ): SafeSvg {
-  const markTimes = [
+  const markList: Mark[] = [
     { label: 'awareness', at: marks.awareness, colour: '#c0392b' },
     { label: 'contained', at: marks.containment, colour: '#1e8449' },
-  ].flatMap((m) => (isUnknown(m.at) ? [] : [{ ...m, ms: Date.parse(m.at) }]));
-  const times = [...timeline.map((e) => Date.parse(e.time)), ...markTimes.map((m) => m.ms)];
-  let start = Math.min(...times);
-  let end = Math.max(...times);
-  if (!Number.isFinite(start)) start = end = 0;
-  if (end - start < 120_000) {
-    start -= 60_000;
-    end += 60_000;
-  }
-  const span = end - start;
-  const binOf = (ms: number) => Math.min(BINS - 1, Math.floor(((ms - start) / span) * BINS));
-  const laneFor = (label: string, colour: string, pick: (e: TimelineEntry) => boolean): Lane => {
-    const counts = new Array<number>(BINS).fill(0);
-    for (const e of timeline) if (pick(e)) counts[binOf(Date.parse(e.time))]! += 1;
-    return { label, colour, counts };
-  };
-  const categories = [...CATEGORIES, UNCATEGORISED].filter((c) => timeline.some((e) => e.category === c));
-  const regions = [...new Set(timeline.map((e) => e.region))].sort();
-  const lanes = [
-    ...categories.map((c) =>
-      laneFor(
-        c,
-        PALETTE[Math.max(0, (CATEGORIES as readonly string[]).indexOf(c)) % PALETTE.length] ?? '#777',
-        (e) => e.category === c,
-      ),
-    ),
-    ...regions.map((r) => laneFor(`region ${r}`, '#5a6275', (e) => e.region === r)),
-  ];
-  const height = TOP + Math.max(1, lanes.length) * LANE_H + AXIS_H;
-  const width = LABEL_W + PLOT_W + 70;
-  const x = (ms: number) => LABEL_W + ((ms - start) / span) * PLOT_W;
-  const binW = PLOT_W / BINS;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="tl-title" font-family="system-ui, sans-serif" font-size="11">`,
-    `<title id="tl-title">Attacker calls per category and per region over time (UTC)</title>`,
-    `<rect x="${LABEL_W}" y="${TOP}" width="${PLOT_W}" height="${Math.max(1, lanes.length) * LANE_H}" fill="#fafbfc" stroke="#d5d9e0"/>`,
-  ];
-  if (lanes.length === 0) {
-    out.push(
-      `<text x="${LABEL_W + PLOT_W / 2}" y="${TOP + 16}" text-anchor="middle" fill="#5a6275">No attacker activity found</text>`,
-    );
-  }
-  lanes.forEach((lane, i) => {
-    const y = TOP + i * LANE_H;
-    const max = Math.max(1, ...lane.counts);
-    out.push(
-      `<text x="${LABEL_W - 8}" y="${y + LANE_H / 2 + 4}" text-anchor="end" fill="#1d2330">${svgText(lane.label, 28)}</text>`,
-    );
-    if (i > 0 && i === categories.length) {
-      out.push(
-        `<line x1="${LABEL_W}" x2="${LABEL_W + PLOT_W}" y1="${y}" y2="${y}" stroke="#1d2330" stroke-width="1"/>`,
-      );
-    }
-    lane.counts.forEach((n, b) => {
-      if (n === 0) return;
-      const h = Math.max(2, (n / max) * (LANE_H - 6));
-      const from = start + (b * span) / BINS;
-      out.push(
-        `<rect x="${num(LABEL_W + b * binW + 0.5)}" y="${num(y + LANE_H - 3 - h)}" width="${num(Math.max(1, binW - 1))}" height="${num(h)}" fill="${lane.colour}">` +
-          `<title>${svgText(lane.label, 80)}: ${n} call(s) from ${shortTime(from)} UTC</title></rect>`,
-      );
-    });
-  });
-  const bottom = TOP + Math.max(1, lanes.length) * LANE_H;
-  for (let t = 0; t <= 4; t++) {
-    const ms = start + (span * t) / 4;
-    out.push(
-      `<line x1="${num(x(ms))}" x2="${num(x(ms))}" y1="${bottom}" y2="${bottom + 4}" stroke="#5a6275"/>`,
-      `<text x="${num(x(ms))}" y="${bottom + 16}" text-anchor="${t === 4 ? 'end' : 'middle'}" fill="#5a6275">${shortTime(ms)}</text>`,
-    );
-  }
-  out.push(
-    `<text x="${LABEL_W + PLOT_W}" y="${bottom + 30}" text-anchor="end" fill="#5a6275">time (UTC)</text>`,
+  ].flatMap((m) => (isUnknown(m.at) ? [] : [{ label: m.label, ms: Date.parse(m.at), colour: m.colour }]));
+  const times = timeline.map((e) => Date.parse(e.time));
+  const segments = timelineSegments(
+    times,
+    markList.map((m) => m.ms),
   );
-  markTimes.forEach((m, i) => {
-    out.push(
-      `<line x1="${num(x(m.ms))}" x2="${num(x(m.ms))}" y1="${TOP - 4}" y2="${bottom}" stroke="${m.colour}" stroke-width="2" stroke-dasharray="5 3"/>`,
-      // Labels near the right edge end at their line so they stay inside the picture.
-      `<text x="${num(x(m.ms))}" y="${12 + i * 12}" text-anchor="${x(m.ms) > LABEL_W + PLOT_W * 0.75 ? 'end' : 'middle'}" fill="${m.colour}" font-weight="600">${m.label} ${shortTime(m.ms)}</text>`,
+  const categories = CATEGORIES.filter((c) => timeline.some((e) => e.category === c));
+  const regions = [...new Set(timeline.map((e) => label(e.region)))].sort();
+  const lanes = [...categories, ...regions.map((r) => `region ${r}`)];
+  const colourOf = (lane: string) => {
+    const i = (CATEGORIES as readonly string[]).indexOf(lane);
+    return i < 0 ? '#5a6275' : (PALETTE[i % PALETTE.length] ?? '#777');
+  };
+  const height = Math.max(1, lanes.length) * LANE_H;
+  const parts: TopLevelSpec[] = [];
+  segments.forEach((seg, i) => {
+    if (i > 0) parts.push(breakSpec(seg.from - segments[i - 1]!.to, height) as TopLevelSpec);
+    parts.push(
+      segmentSpec(seg, i === 0, lanes, height, dots(timeline, seg, colourOf), markList) as TopLevelSpec,
     );
   });
-  out.push('</svg>');
-  return { svg: out.join('') };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    hconcat: parts,
+    spacing: 0,
+    config: {
+      font: 'system-ui, sans-serif',
+      view: { stroke: '#d5d9e0', fill: '#fafbfc' },
+      axis: { labelColor: '#1d2330', titleColor: '#5a6275', labelFontSize: 11, titleFontWeight: 'normal' },
+    },
+  } as unknown as TopLevelSpec;
+  return vegaLiteSvg(spec, 'Attacker calls per category and per region over time (UTC)');
+}
+
+interface Dot {
+  t: number;
+  lane: string;
+  n: number;
+  colour: string;
+}
+
+function dots(timeline: TimelineEntry[], seg: Segment, colourOf: (lane: string) => string): Dot[] {
+  // Calls are counted per lane in slices about 12 px wide, so a burst reads as a bigger dot.
+  const bins = Math.max(4, Math.round(seg.width / 12));
+  const size = (seg.to - seg.from) / bins;
+  const counts = new Map<string, Dot>();
+  for (const e of timeline) {
+    const ms = Date.parse(e.time);
+    if (ms < seg.from || ms > seg.to) continue;
+    const bin = Math.min(bins - 1, Math.floor((ms - seg.from) / size));
+    for (const lane of [e.category as string, `region ${label(e.region)}`]) {
+      const key = `${lane}|${bin}`;
+      const dot = counts.get(key) ?? { t: seg.from + (bin + 0.5) * size, lane, n: 0, colour: colourOf(lane) };
+      dot.n += 1;
+      counts.set(key, dot);
+    }
+  }
+  return [...counts.values()];
+}
+
+function segmentSpec(
+  seg: Segment,
+  first: boolean,
+  lanes: string[],
+  height: number,
+  values: Dot[],
+  marks: Mark[],
+): object {
+  const long = seg.to - seg.from > DAY;
+  const inside = marks
+    .map((m, i) => ({ ...m, row: i }))
+    .filter((m) => m.ms >= seg.from && m.ms <= seg.to)
+    .map((m) => ({ ...m, t: m.ms, text: `${m.label} ${new Date(m.ms).toISOString().slice(11, 16)}` }));
+  const x = {
+    field: 't',
+    type: 'temporal',
+    scale: { type: 'utc', domain: [seg.from, seg.to] },
+    axis: {
+      format: long ? '%m-%d %H:%M' : '%H:%M',
+      tickCount: Math.max(2, Math.floor(seg.width / 70)),
+      title: long
+        ? `${new Date(seg.from).toISOString().slice(0, 10)} → ${new Date(seg.to).toISOString().slice(0, 10)}`
+        : `${new Date(seg.from).toISOString().slice(0, 10)} UTC`,
+      labelOverlap: true,
+    },
+  };
+  const y = {
+    field: 'lane',
+    type: 'nominal',
+    scale: { domain: lanes },
+    axis: first ? { title: null, labelLimit: 190 } : null,
+  };
+  return {
+    width: seg.width,
+    height,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'circle', opacity: 0.85 },
+        encoding: {
+          x,
+          y,
+          size: { field: 'n', type: 'quantitative', scale: { range: [25, 260] }, legend: null },
+          color: { field: 'colour', type: 'nominal', scale: null },
+          description: { field: 'lane', type: 'nominal' },
+        },
+      },
+      {
+        data: { values: inside },
+        mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 2 },
+        encoding: { x, color: { field: 'colour', type: 'nominal', scale: null } },
+      },
+      {
+        data: { values: inside },
+        mark: { type: 'text', fontWeight: 600, baseline: 'bottom' },
+        encoding: {
+          x,
+          y: { field: 'row', type: 'quantitative', scale: { domain: [0, 1], range: [-4, -18] }, axis: null },
+          text: { field: 'text' },
+          color: { field: 'colour', type: 'nominal', scale: null },
+        },
+      },
+    ],
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+function breakSpec(gap: number, height: number): object {
+  return {
+    width: BREAK_W,
+    height,
+    view: { stroke: null, fill: null },
+    data: { values: [{ text: ['≈', gapText(gap), 'quiet'] }] },
+    mark: { type: 'text', color: '#5a6275', fontSize: 10, lineHeight: 12 },
+    encoding: {
+      text: { field: 'text' },
+      x: { value: BREAK_W / 2 },
+      y: { value: height / 2 - 12 },
+    },
+  };
 }

@@ -24,8 +24,8 @@ export function lineageOrNote(facts: Facts): DocBlock {
     return { kind: 'para', text: `Credential lineage: ${factText(facts.lineage)}.` };
   return {
     kind: 'figure',
-    image: lineageMap(facts.lineage),
+    image: lineageMap(facts.lineage, isUnknown(facts.timeline) ? [] : facts.timeline),
     caption:
-      'Credential lineage: the compromised credential and every session derived from it (edges name the call that created the session).',
+      "Credential lineage: the compromised credential and the sessions derived from it (edges name the call that created the session); the attacker's path in bold red, the owner's routine sessions folded into one dashed box with their count.",
   };
 }

@@ -19,7 +19,7 @@ export type DocBlock =
   | { kind: 'para'; text: Text }
   | { kind: 'list'; items: Text[]; ordered?: boolean }
   | { kind: 'fields'; rows: [string, Text][] }
-  | { kind: 'table'; columns: string[]; rows: Text[][]; empty: string }
+  | { kind: 'table'; columns: string[]; rows: Text[][]; empty: string; label?: string }
   | { kind: 'figure'; image: SafeSvg; caption: string };
 
 export interface Doc {

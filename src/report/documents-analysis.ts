@@ -6,6 +6,7 @@ import { factText, isUnknown } from './unknown.js';
 import { actionItems } from './documents-comms.js';
 import { scopeBlocks, scopeSummary } from './scope-facts.js';
 import {
+  activityText,
   containedText,
   costText,
   createdSummary,
@@ -203,7 +204,7 @@ export function timelineBlocks(facts: Facts): DocBlock[] {
         utc(e.time),
         e.region,
         `${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`,
-        e.category,
+        e.categoryFrom === 'finding' ? e.category : `${e.category} (by call)`,
         e.sourceIp ?? '',
         e.accessKey ?? e.principal ?? '',
         e.error ?? '',
@@ -309,26 +310,53 @@ function coverageBlocks(facts: Facts): DocBlock[] {
   ];
 }
 
-/** Everything: the picture, the lineage, every document's content in one report. */
+/**
+ * The full report's first screen: what happened, the figures a reader asks first, the three next
+ * steps, then the timeline picture. Everything else follows in sections, long tables folded.
+ */
+export function summaryBlocks(facts: Facts): DocBlock[] {
+  const data = isUnknown(facts.dataAccessed) ? factText(facts.dataAccessed) : dataText(facts.dataAccessed);
+  return [
+    { kind: 'heading', text: 'Summary' },
+    { kind: 'para', text: whatHappened(facts) },
+    {
+      kind: 'fields',
+      rows: [
+        ['Severity', severityText(facts)],
+        ['Contained', containedText(facts)],
+        ['Attacker calls', activityText(facts)],
+        ['Backdoors and reach', scopeSummary(facts.scope)],
+        ['Data possibly accessed', data],
+        ['Estimated cost', costText(facts)],
+        ['Response', factText(facts.metrics.timeToContain, (d) => `contained ${d.text} after awareness`)],
+      ],
+    },
+    { kind: 'para', text: [{ strong: 'Next: ' }, facts.nextSteps.slice(0, 3).join(' · ') || 'none'] },
+    chartOrNote(facts),
+  ];
+}
+
+function dataText(reads: { succeeded: boolean }[]): string {
+  const refused = reads.filter((r) => !r.succeeded).length;
+  return reads.length ? `${reads.length} read(s)${refused ? `, ${refused} refused` : ''}` : 'none found';
+}
+
+/** Everything: the summary and picture, the lineage, every document's content in one report. */
 export function fullReport(facts: Facts): Doc {
   const resources = isUnknown(facts.resources) ? [] : facts.resources;
   return {
     title: `Incident report: ${subjectText(facts.subject)}`,
     byline: byline(facts, 'Full report'),
     blocks: [
-      chartOrNote(facts),
+      ...summaryBlocks(facts),
+      { kind: 'heading', text: 'Credential lineage' },
       lineageOrNote(facts),
-      { kind: 'heading', text: 'Summary' },
-      { kind: 'para', text: whatHappened(facts) },
       {
         kind: 'fields',
         rows: [
           ['Account', factText(facts.account)],
           ['Credential type', factText(facts.credentialType)],
           ['Key status at triage', factText(facts.keyStatus)],
-          ['Severity', severityText(facts)],
-          ['Contained', containedText(facts)],
-          ['Estimated cost', costText(facts)],
           ['Attribution', facts.attribution],
         ],
       },

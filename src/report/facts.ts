@@ -1,5 +1,6 @@
 import type { Subject } from '../case/schema.js';
 import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../detect/finding.js';
+import { categoryOfCall } from './call-category.js';
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
@@ -11,9 +12,8 @@ import { isUnknown, unknown, type Fact } from './unknown.js';
 import { watchFacts, type WatchFacts } from './watch-facts.js';
 import type { ScopeFacts } from './scope-facts.js';
 
-/** Events with no finding are still the attacker's; they are charted under this name. */
-export const UNCATEGORISED = 'uncategorised';
-export type TimelineCategory = Category | typeof UNCATEGORISED;
+/** A call no finding covers gets the category of what the call does (`categoryOfCall`). */
+export type TimelineCategory = Category;
 
 /** One attacker call on the timeline. Every string but `category` is attacker-controlled. */
 export interface TimelineEntry {
@@ -22,6 +22,8 @@ export interface TimelineEntry {
   eventSource: string;
   eventName: string;
   category: TimelineCategory;
+  /** Whether a finding on this call gave the category, or the call itself. */
+  categoryFrom: 'finding' | 'call';
   sourceIp: string | null;
   userAgent: string | null;
   principal: string | null;
@@ -150,7 +152,8 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
         region: e.region,
         eventSource: e.eventSource,
         eventName: e.eventName,
-        category: categoryOf.get(e.eventId) ?? UNCATEGORISED,
+        category: categoryOf.get(e.eventId) ?? categoryOfCall(e.eventSource, e.eventName),
+        categoryFrom: categoryOf.has(e.eventId) ? ('finding' as const) : ('call' as const),
         sourceIp: e.sourceIp,
         userAgent: e.userAgent,
         principal: e.principalArn,

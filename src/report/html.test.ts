@@ -49,7 +49,11 @@ describe('HTML report with hostile facts in headless Chromium', () => {
       const box = await svgs.first().boundingBox();
       expect(box!.width).toBeGreaterThan(500);
       expect(box!.height).toBeGreaterThan(100);
-      expect(await svgs.first().locator('rect').count()).toBeGreaterThan(5);
+      // Vega draws each time slice's calls as a symbol; the attack fills over half the picture.
+      const dots = svgs.first().locator('g.mark-symbol path');
+      expect(await dots.count()).toBeGreaterThan(5);
+      const xs = (await Promise.all((await dots.all()).map((d) => d.boundingBox()))).map((b) => b!.x);
+      expect((Math.max(...xs) - Math.min(...xs)) / box!.width).toBeGreaterThan(0.5);
       const chartText = await svgs.first().locator('text').allTextContents();
       expect(chartText.some((t) => t.startsWith('awareness'))).toBe(true);
       expect(chartText.some((t) => t.startsWith('contained'))).toBe(true);

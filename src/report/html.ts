@@ -13,6 +13,8 @@ th{background:#f1f3f7}code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospac
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 figure{margin:1rem 0}figcaption{color:#5a6275;font-size:.85rem}svg{max-width:100%;height:auto;background:#fff}
 .empty{color:#5a6275;font-style:italic}
+details{margin:.6rem 0}summary{cursor:pointer;color:#2f4b7c;font-weight:600}
+@media print{body{margin:0;max-width:none;font-size:11px}h2{margin-top:1rem}details>summary{display:none}details{display:block}}
 `.trim();
 
 const STYLE_HASH = createHash('sha256').update(CSS).digest('base64');
@@ -30,6 +32,9 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/** Tables longer than this fold (details/summary) in HTML. */
+export const FOLD_ROWS = 8;
+
 function inline(part: Inline): string {
   if (typeof part === 'string') return forHtml(part);
   if ('code' in part) return `<code>${forHtml(part.code)}</code>`;
@@ -40,7 +45,7 @@ function text(value: Text): string {
   return inlines(value).map(inline).join('');
 }
 
-function block(b: DocBlock): string {
+function block(b: DocBlock, section: string): string {
   switch (b.kind) {
     case 'heading':
       return `<h2>${forHtml(b.text)}</h2>`;
@@ -58,11 +63,23 @@ function block(b: DocBlock): string {
       if (b.rows.length === 0) return `<p class="empty">${forHtml(b.empty)}</p>`;
       const head = `<tr>${b.columns.map((c) => `<th>${forHtml(c)}</th>`).join('')}</tr>`;
       const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${text(c)}</td>`).join('')}</tr>`);
-      return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+      const table = `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+      // Long tables fold, with their size, so the report reads as sections rather than pages of rows.
+      if (b.rows.length <= FOLD_ROWS) return table;
+      return `<details><summary>${forHtml(b.label ?? section)}: ${b.rows.length} rows</summary>${table}</details>`;
     }
     case 'figure':
       return `<figure>${b.image.svg}<figcaption>${forHtml(b.caption)}</figcaption></figure>`;
   }
+}
+
+/** Each block rendered, tables knowing the heading they sit under (a folded table's name). */
+function sectioned(blocks: DocBlock[]): string[] {
+  let section = 'Table';
+  return blocks.map((b) => {
+    if (b.kind === 'heading' || b.kind === 'subheading') section = b.text;
+    return block(b, section);
+  });
 }
 
 /** The document as one self-contained HTML page (no external requests, strict CSP, no scripts). */
@@ -81,7 +98,7 @@ export function renderHtml(doc: Doc): string {
     '<body>',
     `<h1>${forHtml(doc.title)}</h1>`,
     `<p class="byline">${forHtml(doc.byline)}</p>`,
-    ...doc.blocks.map(block),
+    ...sectioned(doc.blocks),
     '</body>',
     '</html>',
     '',

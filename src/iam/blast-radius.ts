@@ -57,6 +57,11 @@ export interface BlastRadius {
   organization: { account: string; status: string; reason?: string }[];
   /** What could not be judged, one line each (`what: why`). */
   notChecked: string[];
+  /**
+   * Policies left out on purpose, as `principal/policy`: the deny policies the case's containment
+   * put, so that the reach shown is the credential's as the attacker had it.
+   */
+  leftOut?: string[];
   /** Engine requests: total, simulated, answered without the engine, from cache. */
   stats: { principals: number; requests: number; simulations: number; skipped: number; cached: number };
 }

@@ -19,3 +19,7 @@ export {
   type SnapshotCoverage,
   type SnapshotOptions,
 } from './load.js';
+export { blastRadiusOfScope, type ScopeBlastInput, type ScopeBlastResult } from './of-scope.js';
+export { snapshotFromInventory, subjectsOf, type CaseSubject } from './from-inventory.js';
+export { loadAttackerEvents, signerOf } from './case-events.js';
+export { blastRadiusLines } from './summary.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageOf } from '../errors.js';
+import { blastRadiusLines } from '../iam/index.js';
 import type { PersistenceItem, ScopeDocument } from '../scope/types.js';
 import { unknown, type Fact } from './unknown.js';
 import type { DocBlock, Text } from './doc.js';
@@ -19,6 +20,8 @@ export interface ScopeFacts {
   >[];
   eventCount: number;
   notChecked: number;
+  /** The blast radius in labelled lines (src/iam/summary.ts), or why it is not there. */
+  reach: [string, string][] | { unknown: string };
 }
 
 /** The case's scope, or why there is none. */
@@ -49,6 +52,9 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
       ),
       eventCount: new Set(doc.persistence.flatMap((p) => p.eventIds)).size,
       notChecked: doc.summary.notChecked,
+      reach: doc.blastRadius
+        ? blastRadiusLines(doc.blastRadius)
+        : { unknown: 'the blast radius was not computed (see the scope notes)' },
     };
   } catch (error) {
     return unknown(`${SCOPE_FILE} could not be read: ${messageOf(error)}`);
@@ -81,6 +87,12 @@ export function scopeSummary(s: Fact<ScopeFacts>): Text {
 export function scopeBlocks(s: Fact<ScopeFacts>, which: 'all' | 'attacker'): DocBlock[] {
   const blocks: DocBlock[] = [{ kind: 'para', text: scopeSummary(s) }];
   if ('unknown' in s) return blocks;
+  blocks.push(
+    { kind: 'subheading', text: 'Blast radius: what the credential could do, beside what it did' },
+    'unknown' in s.reach
+      ? { kind: 'para', text: `Blast radius: unknown (${s.reach.unknown}).` }
+      : { kind: 'fields', rows: s.reach },
+  );
   const items = which === 'all' ? s.persistence : s.persistence.filter((p) => p.attribution === 'attacker');
   blocks.push({
     kind: 'table',

@@ -10,6 +10,7 @@ import { INVESTIGATION_FILE } from '../detect/save.js';
 import { readInventory } from '../inventory/engine.js';
 import { LISTERS } from '../inventory/listers/index.js';
 import type { InventoryItem, ListerDef, Origin } from '../inventory/types.js';
+import { blastRadiusOfScope, loadAttackerEvents, signerOf, type AttackerEvent } from '../iam/index.js';
 import { STORE_FILE, openEventStore } from '../store/store.js';
 import { coverageIncomplete, readLedger } from '../trail/coverage.js';
 import { attributeAll } from './attribute.js';
@@ -97,29 +98,49 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
   };
   let index = new WriteIndex([]);
   let sessions: Awaited<ReturnType<typeof liveSessions>> = [];
+  let attackerEvents: AttackerEvent[] = [];
+  let signer: string | undefined;
   if (existsSync(storeFile)) {
     const store = await openEventStore(storeFile, { readOnly: true });
     try {
       const condition = investigation ? compromiseCondition(investigation) : null;
       index = new WriteIndex(await loadWriteEvents(store, condition));
       sessions = await liveSessions(store, folder, investigation?.lineage ?? null, now);
+      if (condition) attackerEvents = await loadAttackerEvents(store, condition);
+      signer = await signerOf(store, investigation?.subjectKeys ?? []);
     } finally {
       store.close();
     }
   }
   attributeAll(inventory.items, index, attributionContext);
+  const ourPolicies = containmentPolicies(folder);
   const persistence = sweep(
     {
       ...attributionContext,
       account,
       responderArn,
-      ourPolicies: containmentPolicies(folder),
+      ourPolicies,
       items: inventory.items,
       index,
       now: now.toISOString(),
     },
     sessions,
   );
+  const blast = await blastRadiusOfScope({
+    pool: ctx.aws,
+    account,
+    items: inventory.items,
+    coverage: inventory.coverage,
+    caseSubject: folder.info.subject,
+    signer,
+    lineage: investigation?.lineage ?? null,
+    live: new Set(sessions.map((s) => s.name)),
+    events: attackerEvents,
+    at: now.toISOString(),
+    containment: ourPolicies,
+  });
+  if (blast.notComputed) notes.push(`blast radius not computed: ${blast.notComputed}`);
+  inventory.coverage.push(...blast.coverage);
 
   const document: ScopeDocument = {
     schema: 1,
@@ -134,6 +155,7 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     },
     inventory: inventory.items,
     persistence,
+    ...(blast.blastRadius ? { blastRadius: blast.blastRadius } : {}),
     coverage: inventory.coverage,
     summary: summarize(
       inventory.items,

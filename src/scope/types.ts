@@ -1,4 +1,5 @@
 import type { Severity } from '../detect/finding.js';
+import type { BlastRadius } from '../iam/index.js';
 import type { InventoryCoverage, InventoryItem, Origin } from '../inventory/types.js';
 
 /**
@@ -90,7 +91,7 @@ export interface ScopeDocument {
   inventory: InventoryItem[];
   persistence: PersistenceItem[];
   /** Absent until the blast radius is computed; never a placeholder. */
-  blastRadius?: unknown;
+  blastRadius?: BlastRadius;
   coverage: InventoryCoverage[];
   /** Counts for the reports. */
   summary: ScopeSummary;

@@ -1,4 +1,5 @@
 import { CaseFolder } from '../../case/case.js';
+import { blastRadiusLines } from '../../iam/index.js';
 import type { InventoryCoverage } from '../../inventory/types.js';
 import { scope, type ScopeResult } from '../../scope/scope.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
@@ -125,6 +126,12 @@ function blocksOf(r: ScopeResult): Block[] {
         ]),
     },
   ];
+  if (d.blastRadius)
+    blocks.splice(1, 0, {
+      kind: 'fields',
+      title: 'Blast radius: what the credential could do, beside what it did',
+      fields: blastRadiusLines(d.blastRadius),
+    });
   const unknown = d.inventory.filter(
     (i) => i.attribution?.origin === 'unknown' && !i.attribution.byResponder && i.account !== 'aws',
   );

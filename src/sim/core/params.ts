@@ -141,3 +141,16 @@ export function bodyString(value: unknown): string {
       ? String(value)
       : '';
 }
+
+/**
+ * One page of `items` from an opaque token (the offset, base64url) and a page size: what the
+ * JSON services' NextToken paging returns (`next` is undefined on the last page).
+ */
+export function offsetPage<T>(items: T[], token: string, size: number): { items: T[]; next?: string } {
+  const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) || 0 : 0;
+  const end = start + size;
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { next: Buffer.from(String(end)).toString('base64url') } : {}),
+  };
+}

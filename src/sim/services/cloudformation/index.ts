@@ -1,6 +1,7 @@
 import { SimError } from '../../core/errors.js';
 import { defineService, type OpContext, type OperationDef } from '../../core/service.js';
 import { RESOURCE_TYPES, type StackResource } from './resources.js';
+import { stackSetOps, type StackSetState } from './stack-sets.js';
 import { creationOrder, parseTemplate, resolve, type Scope } from './template.js';
 
 /** A stack as CloudFormation keeps it (deleted stacks stay listed by ListStacks for 90 days). */
@@ -19,7 +20,7 @@ interface Stack {
   resources: StackResource[];
 }
 
-interface CfnState {
+interface CfnState extends StackSetState {
   regions: Record<string, Stack[]>;
 }
 
@@ -240,6 +241,7 @@ const operations: Record<string, OperationDef<CfnState>> = {
       return undefined;
     },
   },
+  ...stackSetOps,
 };
 
 /**

@@ -2,6 +2,7 @@ import type { CloudTrailRecord } from '../../cloudtrail/model.js';
 import type { AccountState, SimState } from '../../state.js';
 import type { Ec2AccountState } from '../ec2/model.js';
 import { emptyGuardDuty, type Detector, type Finding, type GuardDutyState } from './model.js';
+import { suppressed } from './suppression.js';
 import { ANOMALY_RULES, AWS_FIRST_OCTETS, MINING_POOL_DOMAINS } from './rules.js';
 
 /** GuardDuty publishes a new finding about five minutes after the activity (GuardDuty UG). */
@@ -115,6 +116,7 @@ function raise(
       ...(body.service as Record<string, unknown>),
     },
   };
+  if (suppressed(detector, finding)) (finding.service as { archived: boolean }).archived = true;
   detector.findings.push(finding);
   detector.raised[key] = id;
 }

@@ -3,6 +3,7 @@ import { respond } from '../../core/http.js';
 import { bodyString } from '../../core/params.js';
 import { defineService, type OpContext, type OperationDef } from '../../core/service.js';
 import { scanFindings } from './detect.js';
+import { suppressionOps } from './suppression.js';
 import { emptyGuardDuty, type Detector, type GuardDutyState } from './model.js';
 
 type Ctx = OpContext<GuardDutyState>;
@@ -142,6 +143,7 @@ const operations: Record<string, OperationDef<GuardDutyState>> = {
       return respond({ status: 200, body: {} });
     },
   },
+  ...suppressionOps(detectorOf),
 };
 
 /** GuardDuty (restJson1, API 2017-11-28): detectors per region; findings from the account's activity. */

@@ -17,6 +17,29 @@ export interface Detector {
   findings: Finding[];
   /** Aggregation keys of raised findings (type + principal + ip…) → finding id. */
   raised: Record<string, string>;
+  /** Suppression rules by name (absent in states saved before they existed). */
+  filters?: Record<string, SuppressionFilter>;
+  /** Trusted IP lists by id. */
+  ipSets?: Record<string, IpSet>;
+}
+
+/** A findings filter (CreateFilter): ARCHIVE ones are suppression rules. */
+export interface SuppressionFilter {
+  name: string;
+  description?: string | undefined;
+  action: string;
+  rank: number;
+  /** Finding field path → condition (`{ eq: [...] }`, `{ gte: 7 }`…), as GuardDuty takes it. */
+  criterion: Record<string, Record<string, unknown>>;
+}
+
+/** A trusted IP list (CreateIPSet). */
+export interface IpSet {
+  ipSetId: string;
+  name: string;
+  format: string;
+  location: string;
+  status: string;
 }
 
 export interface GuardDutyState {

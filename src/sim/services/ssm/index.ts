@@ -1,6 +1,7 @@
 import { SimError } from '../../core/errors.js';
 import { bodyString } from '../../core/params.js';
 import { defineService, type OpContext, type OperationDef } from '../../core/service.js';
+import { documentOps, type SsmDocumentState } from './documents.js';
 
 /** One Parameter Store parameter (current version only; history keeps the version number). */
 export interface Parameter {
@@ -15,8 +16,8 @@ export interface Parameter {
   tier: string;
 }
 
-/** Parameters of one account, per region. */
-export interface SsmState {
+/** Parameters of one account, per region (documents and associations: `documents.ts`). */
+export interface SsmState extends SsmDocumentState {
   regions: Record<string, Record<string, Parameter>>;
 }
 
@@ -172,9 +173,10 @@ const operations: Record<string, OperationDef<SsmState>> = {
       return {};
     },
   },
+  ...documentOps,
 };
 
-/** SSM Parameter Store (awsJson1.1, API 2014-11-06). */
+/** SSM (awsJson1.1, API 2014-11-06): Parameter Store, documents and State Manager associations. */
 export const ssmService = defineService<SsmState>({
   signingName: 'ssm',
   protocol: 'json',

@@ -19,7 +19,8 @@ export interface Refusal {
   reason: string;
 }
 
-function responderPrincipal(r: Responder): { kind: 'user' | 'role' | 'other'; name: string } {
+/** The user or role the responder's credentials belong to. */
+export function responderPrincipal(r: Responder): { kind: 'user' | 'role' | 'other'; name: string } {
   const resource = r.arn.split(':').slice(5).join(':');
   if (resource.startsWith('user/')) return { kind: 'user', name: resource.split('/').at(-1)! };
   // arn:aws:sts::<acct>:assumed-role/<role>/<session>

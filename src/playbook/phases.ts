@@ -17,7 +17,10 @@ import type { TriageReport } from '../triage/report.js';
 import { initialStatusUpdate } from '../triage/status-update.js';
 import { triage } from '../triage/triage.js';
 import type { CollectResult } from '../trail/collect.js';
+import type { EradicateResult } from '../eradicate/eradicate.js';
+import type { RecoverResult } from '../recover/recover.js';
 import { collectEvidence } from './collect.js';
+import { ERADICATE_PHASES } from './phases-eradicate.js';
 import { journalEntries } from './journal-read.js';
 import {
   containParagraph,
@@ -58,6 +61,12 @@ export interface Run {
   collect?: CollectResult;
   investigation?: Investigation;
   scope?: ScopeDocument | undefined;
+  /** Rotate the credential in the recovery phase (else it is left to the person). */
+  rotate: boolean;
+  /** Where a new credential goes (printed once or written 0600 by the CLI), never the case. */
+  reveal: ((label: string, secret: string) => void) | undefined;
+  eradicate?: EradicateResult;
+  recover?: RecoverResult;
   /** Things only a person can do, gathered along the way. */
   manual: string[];
 }
@@ -174,6 +183,7 @@ export const PLAYBOOK: PhaseDef[] = [
       run.scope = readScope(run.ctx.case);
     },
   },
+  ...ERADICATE_PHASES,
   {
     phase: 'report',
     title: 'Report',

@@ -3,6 +3,7 @@ import type { ClientPool } from '../aws/pool.js';
 import type { CaseFolder } from '../case/case.js';
 import type { CaseContext, Context } from '../context.js';
 import { buildFacts, factText, isUnknown, type CoverageEntry, type Facts } from '../report/index.js';
+import { eradicationHolds } from '../eradicate/eradicate.js';
 import { openCaseFor, type CaseLocation } from './open-case.js';
 import { PLAYBOOK, REPORT_FILES, type PhaseState, type Run } from './phases.js';
 
@@ -27,6 +28,10 @@ export interface RespondOptions {
   onPlan?: (plan: PlanRecord) => void;
   /** Called once the case is open, before any phase (e.g. to keep the alert the case started from). */
   onOpened?: (folder: CaseFolder, resumed: boolean) => Promise<void>;
+  /** Rotate the credential in the recovery phase (else left to the person). */
+  rotate?: boolean;
+  /** Where a new credential goes: printed once or written 0600 by the CLI, never the case. */
+  reveal?: (label: string, secret: string) => void;
 }
 
 export interface PhaseReport {
@@ -44,6 +49,8 @@ export interface RespondResult {
   resumed: boolean;
   phases: PhaseReport[];
   contained: boolean;
+  /** Eradication applied and every step reads back as it should now (`eradicate --verify`). */
+  clean: boolean;
   /** Something was not covered or not checked (exit code 3). */
   partial: boolean;
   failed: boolean;
@@ -84,6 +91,8 @@ export async function respond(
       onPlan: options.onPlan,
       accountRole: options.accountRole,
       startedAt,
+      rotate: options.rotate ?? false,
+      reveal: options.reveal,
       manual: [],
     };
     if (resumed) folder.record('respond.resumed', { subject: options.subject });
@@ -113,6 +122,8 @@ export async function respond(
       phases.push(report);
       options.onPhaseEnd?.(report);
     }
+    // The case is clean only when what eradication did still holds, read back now.
+    const clean = await eradicationHolds(caseCtx);
     const facts = await buildFacts(folder.dir, { asOf: ctx.clock.now() });
     const coverage = isUnknown(facts.coverage) ? [] : facts.coverage;
     const failed = phases.some((p) => p.state === 'failed');
@@ -126,6 +137,7 @@ export async function respond(
       resumed,
       phases,
       contained: facts.contained,
+      clean,
       partial,
       failed,
       coverage,
@@ -142,6 +154,7 @@ export async function respond(
     folder.record('respond.finished', {
       phases: phases.map((p) => ({ phase: p.phase, state: p.state })),
       contained: result.contained,
+      clean,
       partial,
       needsHuman: result.needsHuman,
     });

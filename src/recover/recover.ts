@@ -45,8 +45,8 @@ export interface RecoverOptions {
   rotate: boolean;
   /** Secrets the principal could read, from the blast radius; merged with those the events show read. */
   secrets?: SecretToRotate[];
-  /** Where each new secret goes: never the journal. */
-  reveal: (label: string, secret: string) => void;
+  /** Where each new secret goes: never the journal (without it, no secret is made). */
+  reveal?: (label: string, secret: string) => void;
   onPlan?: (plan: PlanRecord) => void;
   onStep?: (result: StepResult) => void;
 }
@@ -115,6 +115,19 @@ export async function recover(ctx: CaseContext, options: RecoverOptions): Promis
     const user = resolved.user;
     const secrets = mergeSecrets(options.secrets ?? [], await secretsRead(ctx.case.dir, ctx.clock.now()));
     result.secretsToRotate = secrets;
+    // Nothing to apply and no rotation asked: the lists only, no plan written.
+    if (!plan && !options.rotate && !options.apply) {
+      for (const s of secrets)
+        result.manual.push(
+          `Rotate the ${s.kind} ${s.id} (${s.region})${s.read ? ', which the attacker read' : ''}.`,
+        );
+      if (user)
+        result.manual.push(
+          `Rotate the credential of ${user.name}: tourniquet recover --apply (a new key, shown once).`,
+        );
+      result.state = 'nothing-to-do';
+      return result;
+    }
     if (!plan) {
       const requests: StepRequest[] = [];
       if (!user)
@@ -199,7 +212,7 @@ export async function recover(ctx: CaseContext, options: RecoverOptions): Promis
     result.state = result.apply.verified ? 'recovered' : 'not-verified';
     const rotated = plan.steps.some((s) => s.action === 'rotate-access-key');
     if (result.apply.verified && rotated && user) result.lifted = await liftContainment(ctx, env, user.name);
-    if (result.apply.verified && !info.phases.recover?.completed) ctx.case.markPhase('recover', 'completed');
+    if (result.apply.verified) ctx.case.markPhase('recover', 'completed');
     return result;
   } finally {
     await pools.destroy();

@@ -63,6 +63,8 @@ export interface Facts {
   severity: Fact<{ level: SeverityLevel; reasons: string[] }>;
   keyStatus: Fact<string>;
   contained: boolean;
+  /** `tourniquet eradicate` applied its plan and read it back (the eradicate phase completed). */
+  eradicated: boolean;
   times: {
     awareness: Fact<string>;
     firstAttackerEvent: Fact<string>;
@@ -189,6 +191,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     severity: severity(input, findings),
     keyStatus: isUnknown(triage) ? triage : triage.keyStatus,
     contained: containedAt !== null,
+    eradicated: info.phases.eradicate?.completed !== undefined,
     times: {
       awareness,
       firstAttackerEvent: first,

@@ -20,23 +20,25 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
       `Close the coverage gaps (${isUnknown(f.coverage) ? 0 : f.coverage.filter((c) => c.state !== 'complete').length} source/region ranges not complete) before concluding.`,
   },
   {
-    when: (f) => !isUnknown(f.resources) && f.resources.some((r) => r.action === 'created'),
+    when: (f) => !f.eradicated && !isUnknown(f.resources) && f.resources.some((r) => r.action === 'created'),
     text: (f) =>
-      `Remove the ${isUnknown(f.resources) ? 0 : f.resources.filter((r) => r.action === 'created').length} resource(s) the attacker created, after preserving evidence (snapshots, function code, policy documents).`,
+      `Remove the ${isUnknown(f.resources) ? 0 : f.resources.filter((r) => r.action === 'created').length} resource(s) the attacker created, after preserving evidence (snapshots, function code, policy documents): tourniquet eradicate --apply.`,
   },
   {
     when: (f) =>
       isUnknown(f.scope) &&
+      !f.eradicated &&
       !isUnknown(f.findingsByCategory) &&
       f.findingsByCategory.some((c) => c.category === 'persistence' || c.category === 'privilege-escalation'),
     text: () =>
       'Find every way back in the attacker left (users, keys, passwords, policy versions, role trusts, shares, public URLs, still-valid sessions): tourniquet scope.',
   },
   {
-    when: (f) => !isUnknown(f.scope) && f.scope.persistence.some((p) => p.attribution === 'attacker'),
+    when: (f) =>
+      !f.eradicated && !isUnknown(f.scope) && f.scope.persistence.some((p) => p.attribution === 'attacker'),
     text: (f) => {
       const items = isUnknown(f.scope) ? [] : f.scope.persistence.filter((p) => p.attribution === 'attacker');
-      return `Remove the ${items.length} way(s) back in the attacker left (${[...new Set(items.map((p) => p.kind))].join(', ')}), after keeping their evidence; each is listed with its remediation under "Backdoors and reach".`;
+      return `Remove the ${items.length} way(s) back in the attacker left (${[...new Set(items.map((p) => p.kind))].join(', ')}), after keeping their evidence (tourniquet eradicate --apply); each is listed with its remediation under "Backdoors and reach".`;
     },
   },
   {

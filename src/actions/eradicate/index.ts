@@ -1,4 +1,5 @@
 import type { ActionDef } from '../action.js';
+import { deleteLoginProfile } from '../login-profile.js';
 import { registryOf } from '../engine.js';
 import {
   deleteInlinePolicy,
@@ -51,6 +52,7 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   restoreSecretPolicy,
   deleteIamUser,
   deleteAccessKey,
+  deleteLoginProfile,
   deleteMfaDevice,
   ...deleteUserCredentials,
   restorePolicyVersion,

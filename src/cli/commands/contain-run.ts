@@ -4,6 +4,7 @@ import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
 import { runUndo } from '../undo.js';
+import { appliedBlock } from '../applied.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { ContainInput } from './contain.js';
 
@@ -57,17 +58,7 @@ function blocksOf(r: ContainResult): Block[] {
       lines: ['FORCED past the guards:', ...r.forced.map((f) => `  - ${f.reason}`)],
     });
   if (r.apply) {
-    blocks.push({
-      kind: 'table',
-      title: r.apply.resumed ? 'Applied (resumed an interrupted run)' : 'Applied',
-      columns: ['STEP', 'RESULT', 'VERIFIED', 'OBSERVED'],
-      rows: r.apply.results.map((x) => [
-        x.step.id,
-        x.error ? `failed: ${x.error}` : x.outcome,
-        x.verify?.ok ? 'yes' : 'NO',
-        x.verify?.observed,
-      ]),
-    });
+    blocks.push(appliedBlock(r.apply));
     blocks.push({
       kind: 'fields',
       title: r.state === 'contained' ? 'CONTAINED' : 'NOT VERIFIED: containment is incomplete',

@@ -123,7 +123,8 @@ describe.each(NAMES)('tourniquet demo --scenario %s', (name) => {
   it('runs the playbook, contains the leaked credential and every derived session (replayed against the account)', async () => {
     const d = demos.get(name)!;
     expect(d.code, d.err).toBe(0);
-    expect(d.status).toBe('contained');
+    // Contained, and eradicated where the attacker left something behind (respond --yes does both).
+    expect(['contained', 'eradicated']).toContain(d.status);
     // The account as the demo left it, served again: the attacker's credentials are refused.
     const state = SimState.load(join(d.dir, STATE_FILE));
     const sim = await startSim({ port: 0, state });

@@ -4,6 +4,7 @@ import { auditCommand } from './audit.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { demo } from './demo.js';
+import { eradicateCommand } from './eradicate.js';
 import { collect } from './collect.js';
 import { hunt } from './hunt.js';
 import { investigateCommand } from './investigate.js';
@@ -27,6 +28,7 @@ export const COMMANDS: CommandSpec[] = [
   report,
   triageCommand,
   containCommand,
+  eradicateCommand,
   recoverCommand,
   respondCommand,
   watchCommand,

@@ -1,11 +1,11 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
-import { UserError } from '../../errors.js';
 import { recover, recoveryRegistry, type RecoverResult } from '../../recover/recover.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
+import { secretSink } from '../secret-sink.js';
 import { runUndo } from '../undo.js';
+import { appliedBlock } from '../applied.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { RecoverInput } from './recover.js';
 
@@ -18,11 +18,7 @@ function planRows(plan: PlanRecord): (string | null)[][] {
   ]);
 }
 
-function blocksOf(
-  r: RecoverResult,
-  shown: { label: string; secret: string }[],
-  secretOut: string | undefined,
-): Block[] {
+function blocksOf(r: RecoverResult, secretBlocks: Block[]): Block[] {
   const blocks: Block[] = [];
   if (r.plan)
     blocks.push({
@@ -31,35 +27,10 @@ function blocksOf(
       columns: ['#', 'STEP', 'TARGET', 'CHANGE'],
       rows: planRows(r.plan),
     });
-  if (r.apply)
-    blocks.push({
-      kind: 'table',
-      title: r.apply.resumed ? 'Applied (resumed an interrupted run)' : 'Applied',
-      columns: ['STEP', 'RESULT', 'VERIFIED', 'OBSERVED'],
-      rows: r.apply.results.map((x) => [
-        x.step.id,
-        x.error ? `failed: ${x.error}` : x.outcome,
-        x.outcome === 'refused' ? '-' : x.verify?.ok ? 'yes' : 'NO',
-        x.verify?.observed,
-      ]),
-    });
+  if (r.apply) blocks.push(appliedBlock(r.apply));
   else if (r.plan)
     blocks.push({ kind: 'text', lines: ['Nothing changed yet. Run `tourniquet recover --apply`.'] });
-  if (shown.length && !secretOut)
-    blocks.push({
-      kind: 'text',
-      lines: [
-        'NEW CREDENTIALS — shown once, stored nowhere; hand them to the owner over a trusted channel:',
-        ...shown.map((s) => `  ${s.label}: ${s.secret}`),
-      ],
-    });
-  if (shown.length && secretOut)
-    blocks.push({
-      kind: 'text',
-      lines: [
-        `New credentials written to ${secretOut} (mode 0600): ${shown.map((s) => s.label).join('; ')}.`,
-      ],
-    });
+  blocks.push(...secretBlocks);
   if (r.secretsToRotate.length)
     blocks.push({
       kind: 'table',
@@ -79,45 +50,28 @@ function blocksOf(
   return blocks;
 }
 
-/** Open a new file only the current user can read; refuse to overwrite one. */
-function secretFile(path: string): number {
-  try {
-    return openSync(path, 'wx', 0o600);
-  } catch (error) {
-    throw new UserError('SECRET_OUT', `Cannot create ${path}: ${(error as Error).message}.`, {
-      hint: 'Give a path that does not exist yet, in a folder only you can read.',
-    });
-  }
-}
-
 /** Run `tourniquet recover`. */
 export async function runRecover({ options }: RecoverInput, env: RunEnv): Promise<Outcome> {
   const dir = resolveCaseDir(env);
   const secretOut = options['secret-out'] ? resolve(env.cwd, options['secret-out']) : undefined;
   const folder = CaseFolder.open(dir, { clock: env.clock });
-  let fd: number | undefined;
+  const secrets = secretSink(options.apply ? secretOut : undefined);
   try {
     const ctx = await caseContext(env, folder);
     if (options.undo) return (await runUndo(ctx, recoveryRegistry, options.undo)).outcome;
-    // The file is made before anything changes, so a bad path loses no credential.
-    if (secretOut && options.apply) fd = secretFile(secretOut);
-    const shown: { label: string; secret: string }[] = [];
     const result = await recover(ctx, {
       apply: options.apply ?? false,
       deleteOld: options['delete-old'] ?? false,
       rotate: true,
-      reveal: (label, secret) => {
-        if (fd !== undefined) writeSync(fd, `# ${label}\n${secret}\n`);
-        shown.push({ label, secret });
-      },
+      reveal: secrets.reveal,
     });
     const failed =
       result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
     const exitCode = failed ? 1 : result.manual.length || result.notChecked.length ? 3 : 0;
-    const json = { dir, ...result, secrets: secretOut ? [] : shown };
-    return { exitCode, json, blocks: blocksOf(result, shown, secretOut) };
+    const json = { dir, ...result, secrets: secretOut ? [] : secrets.shown };
+    return { exitCode, json, blocks: blocksOf(result, secrets.blocks()) };
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    secrets.close();
     folder.close();
   }
 }

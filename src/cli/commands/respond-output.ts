@@ -4,7 +4,7 @@ import type { RespondResult } from '../../playbook/respond.js';
 import type { Block } from '../spec.js';
 
 /** The end of a playbook run: each phase's paragraph, then what is done and what needs a person. */
-export function respondBlocks(r: RespondResult): Block[] {
+export function respondBlocks(r: RespondResult, extra: Block[] = []): Block[] {
   const f = r.facts;
   const categories = isUnknown(f.findingsByCategory) ? [] : f.findingsByCategory.map((c) => c.category);
   return [
@@ -15,6 +15,7 @@ export function respondBlocks(r: RespondResult): Block[] {
         ['Folder', r.dir],
         ['Subject', factText(f.subject, (s) => s.input)],
         ['Contained', r.contained ? 'yes' : 'NO'],
+        ['Clean', r.clean ? 'yes (eradication read back)' : 'NO (eradication not applied or not holding)'],
         ['Attacker activity', factText(f.timeline, (t) => (t.length ? `${t.length} calls` : 'none found'))],
         ['Categories', categories.join(', ') || null],
         ['Regions', factText(f.regions, (x) => x.join(', ') || 'none')],
@@ -31,6 +32,7 @@ export function respondBlocks(r: RespondResult): Block[] {
       columns: ['PHASE', 'RESULT', 'SECONDS'],
       rows: r.phases.map((p) => [p.title, p.state, p.seconds.toFixed(1)]),
     },
+    ...extra,
     { kind: 'text', lines: ['Done:', ...r.done.map((d) => `  ✓ ${d}`)] },
     { kind: 'text', lines: ['Still needs a human:', ...r.needsHuman.map((n) => `  - ${n}`)] },
   ];

@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { defaultCasesRoot } from '../../case/list.js';
+import { UsageError } from '../../errors.js';
 import { respond } from '../../playbook/respond.js';
 import { recordAlert } from '../../triggers/start.js';
 import { alertBlock, alertJson, awarenessOf, subjectFrom } from './from-alert.js';
 import { respondBlocks } from './respond-output.js';
+import { secretSink } from '../secret-sink.js';
 import type { Outcome, RunEnv } from '../spec.js';
 import type { RespondInput } from './respond.js';
 
@@ -11,7 +13,10 @@ import type { RespondInput } from './respond.js';
 export async function runRespond({ options, args }: RespondInput, env: RunEnv): Promise<Outcome> {
   const { subject, alert } = await subjectFrom(options.from, args[0], env);
   const awareness = awarenessOf(options['aware-since'], alert);
+  const secretOut = options['secret-out'] ? resolve(env.cwd, options['secret-out']) : undefined;
+  if (secretOut && !options.rotate) throw new UsageError('--secret-out goes with --rotate.');
   const pool = await env.aws();
+  const secrets = secretSink(secretOut);
   const result = await respond(
     { clock: env.clock, log: env.log, progress: env.progress, aws: pool },
     {
@@ -24,6 +29,8 @@ export async function runRespond({ options, args }: RespondInput, env: RunEnv): 
       },
       awareness,
       accountRole: options['account-role'],
+      rotate: options.rotate ?? false,
+      reveal: secrets.reveal,
       onPhaseStart: (p) => env.log.info(`[${p.index}/${p.total}] ${p.title}…`),
       onPhaseEnd: (p) => env.log.info(`  ${p.state.toUpperCase()}: ${p.summary}`),
       ...(alert ? { onOpened: (folder) => recordAlert(folder, alert, env.clock.now()) } : {}),
@@ -33,11 +40,13 @@ export async function runRespond({ options, args }: RespondInput, env: RunEnv): 
       },
     },
   );
+  secrets.close();
   const exitCode = result.failed ? 1 : result.partial ? 3 : 0;
-  const blocks = respondBlocks(result);
+  const blocks = respondBlocks(result, secrets.blocks());
+  const json = { ...result, secrets: secretOut ? [] : secrets.shown };
   return {
     exitCode,
-    json: alert ? { ...result, alert: alertJson(alert) } : result,
+    json: alert ? { ...json, alert: alertJson(alert) } : json,
     blocks: alert ? [alertBlock(alert), ...blocks] : blocks,
   };
 }

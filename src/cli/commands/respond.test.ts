@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -39,6 +40,7 @@ interface RespondJson {
   dir: string;
   resumed: boolean;
   contained: boolean;
+  clean: boolean;
   partial: boolean;
   phases: { phase: string; state: string; summary: string }[];
   coverage: { source: string; region: string; state: string }[];
@@ -93,6 +95,8 @@ describe('tourniquet respond against the simulated account', () => {
       ['collect', true],
       ['investigate', true],
       ['scope', true],
+      ['eradicate', true],
+      ['recover', true],
       ['report', true],
     ]);
     expect(r.contained).toBe(true);
@@ -131,15 +135,25 @@ describe('tourniquet respond against the simulated account', () => {
     expect(existsSync(join(r.dir, 'coverage.json'))).toBe(true);
     expect(r.needsHuman.join('\n')).toMatch(/AWS Support|resources? the attacker created/);
 
-    // The attacker's instances still run: containment never touches resources (eradication is a person's call).
+    // With --yes the attacker's instances are eradicated, each after an evidence snapshot; the case is clean.
     const ec2 = new EC2Client({
       region: 'eu-north-1',
       endpoint: sim.endpoint,
       credentials: responder,
       maxAttempts: 1,
     });
-    const running = await ec2.send(new DescribeInstancesCommand({}));
-    expect(running.Reservations?.flatMap((x) => x.Instances ?? []).length).toBe(2);
+    const instances =
+      (await ec2.send(new DescribeInstancesCommand({}))).Reservations?.flatMap((x) => x.Instances ?? []) ??
+      [];
+    expect(instances.map((i) => i.State?.Name)).toEqual(['terminated', 'terminated']);
+    const snapshots = await ec2.send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: [{ Name: 'tag-key', Values: ['tourniquet:case'] }],
+      }),
+    );
+    expect(snapshots.Snapshots).toHaveLength(2);
+    expect(r.clean).toBe(true);
 
     const again = await cli(
       ['respond', victim.key.accessKeyId, '--yes', '--json', '--case', r.dir],
@@ -150,6 +164,8 @@ describe('tourniquet respond against the simulated account', () => {
     const r2 = JSON.parse(again.out) as RespondJson;
     expect(r2.resumed).toBe(true);
     expect(r2.phases.map((p) => p.state)).toEqual([
+      'skipped',
+      'skipped',
       'skipped',
       'skipped',
       'skipped',
@@ -184,6 +200,8 @@ describe('tourniquet respond against the simulated account', () => {
       ['collect', 'skipped'],
       ['investigate', 'skipped'],
       ['scope', 'skipped'],
+      ['eradicate', 'done'],
+      ['recover', 'skipped'],
       ['report', 'done'],
     ]);
     expect(r2.contained).toBe(true);
@@ -225,6 +243,8 @@ describe('tourniquet respond against the simulated account', () => {
       ['collect', false],
       ['investigate', false],
       ['scope', false],
+      ['eradicate', false],
+      ['recover', false],
       ['report', false],
     ]);
     const checkpoints = journal()

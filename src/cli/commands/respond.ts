@@ -1,7 +1,16 @@
 import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
 
 const respondOptions = {
-  yes: { type: 'boolean', description: 'apply the containment plan without asking' },
+  yes: { type: 'boolean', description: 'apply the containment and eradication plans without asking' },
+  rotate: {
+    type: 'boolean',
+    description: 'give the owner a new key and password in the recovery phase (else left to you)',
+  },
+  'secret-out': {
+    type: 'string',
+    value: 'FILE',
+    description: 'with --rotate: write the new credentials to FILE (mode 0600) instead of printing them',
+  },
   'account-role': {
     type: 'string',
     value: 'NAME',
@@ -24,11 +33,14 @@ export type RespondInput = RunInput<typeof respondOptions>;
 
 export const respondCommand = defineCommand({
   name: 'respond',
-  summary: 'the whole playbook for a credential: triage, contain, collect, investigate, report',
+  summary:
+    'the whole playbook for a credential: triage, contain, collect, investigate, eradicate, recover, report',
   description:
     'Triage → contain (plan, confirm, apply, verify) → collect (LookupEvents in every enabled region and the\n' +
-    'trail bucket) → investigate → report (report.html, report.md, timeline.csv in the case folder).\n' +
-    'Containment is applied only with --yes or a yes at the prompt. Running it again for the same\n' +
+    'trail bucket) → investigate → eradicate (evidence first) → recover → report (report.html, report.md,\n' +
+    'timeline.csv in the case folder). Containment and eradication are applied only with --yes or a yes at\n' +
+    'the prompt; the credential is rotated only with --rotate. The case is reported clean only when what\n' +
+    'eradication did reads back. Running it again for the same\n' +
     'subject continues the case: completed phases are skipped, an interrupted one resumes.\n' +
     'Exit code 3 when coverage is partial, a check could not be made, or containment was not applied.\n' +
     'With --from FILE (or - for standard input) the subject and the awareness time come from an alert:\n' +

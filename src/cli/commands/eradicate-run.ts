@@ -1,0 +1,101 @@
+import { eradicationRegistry } from '../../actions/eradicate/index.js';
+import type { PlanRecord } from '../../actions/journal-view.js';
+import { CaseFolder } from '../../case/case.js';
+import { eradicate, type EradicateResult } from '../../eradicate/eradicate.js';
+import { UsageError } from '../../errors.js';
+import { caseContext, resolveCaseDir } from '../case-dir.js';
+import { appliedBlock } from '../applied.js';
+import type { Block, Outcome, RunEnv } from '../spec.js';
+import { runUndo } from '../undo.js';
+import type { EradicateInput } from './eradicate.js';
+
+function planRows(plan: PlanRecord): (string | null)[][] {
+  return plan.steps.map((s, i) => [
+    String(i + 1),
+    s.action,
+    s.target,
+    s.refused ? `REFUSED: ${s.refused}` : s.noop ? `no change: ${s.change}` : s.change,
+    s.reversible ? 'yes' : 'no',
+  ]);
+}
+
+function blocksOf(r: EradicateResult): Block[] {
+  const blocks: Block[] = [];
+  if (r.plan && !r.verify)
+    blocks.push({
+      kind: 'table',
+      title: `Plan ${r.plan.planId} from ${r.source} (written to evidence/${r.plan.file})`,
+      columns: ['#', 'STEP', 'TARGET', 'CHANGE', 'UNDO'],
+      rows: planRows(r.plan),
+    });
+  if (r.left.length)
+    blocks.push({
+      kind: 'table',
+      title: 'Not acted on',
+      columns: ['ITEM', 'WHY'],
+      rows: r.left.map((l) => [l.item.id, l.why]),
+    });
+  if (r.refused.length)
+    blocks.push({
+      kind: 'text',
+      lines: [
+        'Refused by the guards:',
+        ...r.refused.map((x) => `  - ${x.request.action} ${JSON.stringify(x.request.params)}: ${x.reason}`),
+      ],
+    });
+  if (r.apply) blocks.push(appliedBlock(r.apply));
+  if (r.verify)
+    blocks.push({
+      kind: 'table',
+      title: `Read back: ${r.plan?.planId ?? ''}`,
+      columns: ['STEP', 'HOLDS', 'OBSERVED'],
+      rows: r.verify.map((v) => [v.stepId, v.ok ? 'yes' : 'NO', v.observed]),
+    });
+  const status: Record<EradicateResult['state'], string> = {
+    planned: 'Nothing changed yet. Run `tourniquet eradicate --apply` to apply this plan.',
+    eradicated: 'ERADICATED: every step applied and read back.',
+    'not-verified': 'NOT VERIFIED: some step did not hold; see above, then apply again.',
+    'nothing-to-do': 'Nothing to eradicate.',
+    verified: 'VERIFIED: every step of the last plan still holds.',
+  };
+  blocks.push({ kind: 'text', lines: [status[r.state]] });
+  if (r.manual.length)
+    blocks.push({ kind: 'text', lines: ['To do by hand:', ...r.manual.map((m) => `  - ${m}`)] });
+  if (r.notChecked.length)
+    blocks.push({ kind: 'text', lines: ['Could not check:', ...r.notChecked.map((n) => `  - ${n}`)] });
+  return blocks;
+}
+
+/** Run `tourniquet eradicate`. */
+export async function runEradicate({ options }: EradicateInput, env: RunEnv): Promise<Outcome> {
+  const modes = [
+    options.plan,
+    options.apply || options.yes,
+    options.verify,
+    options.undo !== undefined,
+  ].filter(Boolean);
+  if (modes.length > 1) throw new UsageError('Give one of --plan, --apply, --verify, --undo.');
+  const dir = resolveCaseDir(env);
+  const folder = CaseFolder.open(dir, { clock: env.clock });
+  try {
+    const ctx = await caseContext(env, folder);
+    if (options.undo) return (await runUndo(ctx, eradicationRegistry, options.undo)).outcome;
+    const mode = options.verify ? 'verify' : options.apply || options.yes ? 'apply' : 'plan';
+    const result = await eradicate(ctx, {
+      mode,
+      include: options.include ?? [],
+      exclude: options.exclude ?? [],
+      ...(mode === 'plan' && !options.plan ? { confirm: (q: string) => env.confirm(q) } : {}),
+    });
+    const failed =
+      result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
+    const exitCode = failed
+      ? 1
+      : result.manual.length || result.refused.length || result.notChecked.length
+        ? 3
+        : 0;
+    return { exitCode, json: { dir, ...result }, blocks: blocksOf(result) };
+  } finally {
+    folder.close();
+  }
+}

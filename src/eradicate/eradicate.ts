@@ -1,0 +1,265 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { ActionEnv, VerifyOutcome } from '../actions/action.js';
+import { AccountPools } from '../actions/accounts.js';
+import { ERADICATION_ACTIONS, eradicationRegistry } from '../actions/eradicate/index.js';
+import {
+  applyPlan,
+  makePlan,
+  type ApplyResult,
+  type StepRequest,
+  type StepResult,
+} from '../actions/engine.js';
+import type { Refusal } from '../actions/guards.js';
+import { ActionHistory, type PlanRecord } from '../actions/journal-view.js';
+import { callerIdentity, ownAccessKeyId } from '../aws/identity.js';
+import type { CaseContext } from '../context.js';
+import { compromiseCondition, type Investigation } from '../detect/investigate.js';
+import { INVESTIGATION_FILE } from '../detect/save.js';
+import { UserError, UsageError } from '../errors.js';
+import { openEventStore, STORE_FILE } from '../store/store.js';
+import { lastAdminRefusals, responderRefusals } from './guards.js';
+import { itemsFromEvents, regionalId, type EradicationItem } from './items.js';
+import { KINDS, type PlanContext } from './kinds.js';
+
+export const PURPOSE = 'eradicate';
+
+export interface EradicateOptions {
+  /** plan (default), apply (after the plan is shown), or verify what the last apply did. */
+  mode: 'plan' | 'apply' | 'verify';
+  /** Items to act on although they are not attributed to the attacker (their ids). */
+  include?: string[];
+  /** Items to leave alone (their ids), e.g. a backdoor kept for observation. */
+  exclude?: string[];
+  /** Ask after the plan is shown (plan mode); absent = plan only. */
+  confirm?: (question: string) => Promise<boolean>;
+  onPlan?: (plan: PlanRecord) => void;
+  onStep?: (result: StepResult) => void;
+}
+
+/** An item not acted on, and why. */
+export interface LeftItem {
+  item: EradicationItem;
+  why: string;
+}
+
+export interface EradicateResult {
+  state: 'planned' | 'eradicated' | 'not-verified' | 'nothing-to-do' | 'verified';
+  /** Where the items came from (`scope.json` or the investigation's attributed calls). */
+  source: string;
+  items: EradicationItem[];
+  left: LeftItem[];
+  plan?: PlanRecord;
+  apply?: ApplyResult;
+  /** `--verify`: each step of the last applied plan, read back now. */
+  verify?: { stepId: string; ok: boolean; observed: string }[];
+  refused: Refusal[];
+  manual: string[];
+  notChecked: string[];
+}
+
+function readInvestigation(ctx: CaseContext): Investigation {
+  const file = ctx.case.path(INVESTIGATION_FILE);
+  if (!existsSync(file))
+    throw new UserError(
+      'NO_INVESTIGATION',
+      `Case ${ctx.case.id} has no investigation: eradication acts on what it attributed.`,
+      {
+        hint: 'Run `tourniquet collect` and `tourniquet investigate` (or `tourniquet respond`) first.',
+      },
+    );
+  return JSON.parse(readFileSync(file, 'utf8')) as Investigation;
+}
+
+/** An item a responder names with `--include` that the case does not list: `kind:[region/]name`. */
+function namedItem(id: string, account: string): EradicationItem {
+  const m = /^([a-z0-9-]+):(?:([a-z]{2}(?:-[a-z]+)+-\d)\/)?(.+)$/.exec(id);
+  if (!m || !KINDS[m[1]!])
+    throw new UsageError(
+      `--include ${id}: not an item id.`,
+      `Use kind:[region/]name, e.g. instance:eu-west-1/i-0abc…; kinds: ${Object.keys(KINDS).join(', ')}.`,
+    );
+  const [, kind, region = 'us-east-1', name] = m as unknown as [string, string, string | undefined, string];
+  return {
+    kind,
+    id: regionalId(kind, region, name),
+    name,
+    region,
+    account,
+    attribution: 'unknown',
+    eventIds: [],
+  };
+}
+
+/** The items of the case: the investigation's attributed calls (scope.json, when present, later). */
+async function caseItems(
+  ctx: CaseContext,
+  inv: Investigation,
+): Promise<{ items: EradicationItem[]; source: string }> {
+  const condition = compromiseCondition(inv);
+  if (!condition) return { items: [], source: 'the investigation attributed no calls' };
+  const store = await openEventStore(ctx.case.path(STORE_FILE), { readOnly: true });
+  try {
+    return { items: await itemsFromEvents(store, condition), source: "the investigation's attributed calls" };
+  } finally {
+    store.close();
+  }
+}
+
+const ORDER = new Map(ERADICATION_ACTIONS.map((a, i) => [a.name, i]));
+
+/**
+ * Eradication (issue 13 §1): from the items attributed to the attacker (plus `--include`, minus
+ * `--exclude`), a plan of removals and restorations through the action engine — evidence kept
+ * before anything is removed, every step journalled before and after, resumable, idempotent —
+ * never touching the responder's own principal or the last administrator, never deleting what
+ * existed before the attack. The plan is written to the case; `apply` runs it and reads it back.
+ */
+export async function eradicate(ctx: CaseContext, options: EradicateOptions): Promise<EradicateResult> {
+  const identity = await callerIdentity(ctx.aws);
+  const responder = { ...identity, accessKeyId: await ownAccessKeyId(ctx.aws) };
+  const pools = new AccountPools(
+    ctx.aws,
+    identity.account,
+    ctx.clock,
+    undefined,
+    `tourniquet-${ctx.case.id}`,
+  );
+  const env: ActionEnv = { clock: ctx.clock, log: ctx.log, poolFor: (a) => pools.poolFor(a) };
+  try {
+    const history = ActionHistory.of(ctx.case);
+    if (options.mode === 'verify') return await verifyLast(env, history);
+    const inv = readInvestigation(ctx);
+    const { items: found, source } = await caseItems(ctx, inv);
+    const result: EradicateResult = {
+      state: 'planned',
+      source,
+      items: found,
+      left: [],
+      refused: [],
+      manual: [],
+      notChecked: [],
+    };
+    let plan = options.mode === 'apply' ? history.interrupted(PURPOSE) : undefined;
+    if (plan)
+      ctx.log.info(`Resuming the interrupted ${plan.planId}: steps already applied are not repeated.`);
+    else {
+      const account = ctx.case.info.account ?? identity.account;
+      const include = new Set(options.include ?? []);
+      const exclude = new Set(options.exclude ?? []);
+      for (const id of include) if (!found.some((i) => i.id === id)) found.push(namedItem(id, account));
+      const chosen = new Map<string, EradicationItem>();
+      for (const item of found) {
+        if (exclude.has(item.id)) result.left.push({ item, why: 'excluded (--exclude)' });
+        else if (item.attribution !== 'attacker' && !include.has(item.id))
+          result.left.push({
+            item,
+            why: `attributed ${item.attribution}: name it with --include to act on it`,
+          });
+        else chosen.set(item.id, item);
+      }
+      const pctx: PlanContext = {
+        pool: await env.poolFor(account),
+        ourAccount: account,
+        attackStart: inv.window?.since ?? null,
+        items: chosen,
+        attackerEvents: new Set(found.flatMap((i) => i.eventIds)),
+      };
+      const requests: StepRequest[] = [];
+      for (const item of chosen.values()) {
+        const rule = KINDS[item.kind];
+        const parent = rule?.coveredBy?.(item);
+        if (parent && parent !== item.id && chosen.has(parent)) {
+          result.left.push({ item, why: `removed with ${parent}` });
+          continue;
+        }
+        if (!rule || (!rule.steps && rule.manual)) {
+          result.manual.push(
+            rule?.manual?.(item) ?? `${item.id}: no eradication for kind ${item.kind}; remove it by hand.`,
+          );
+          continue;
+        }
+        requests.push(...(await rule.steps!(item, pctx)));
+      }
+      requests.sort((a, b) => (ORDER.get(a.action) ?? 99) - (ORDER.get(b.action) ?? 99));
+      result.refused = [
+        ...responderRefusals(requests, responder),
+        ...(await lastAdminRefusals(requests, (a) => env.poolFor(a))),
+      ];
+      const kept = requests.filter((r) => !result.refused.some((x) => x.request === r));
+      if (result.refused.length)
+        ctx.case.record('eradicate.refused', {
+          refusals: result.refused.map((r) => ({ ...r.request, reason: r.reason })),
+        });
+      if (kept.length === 0) {
+        result.state = 'nothing-to-do';
+        return result;
+      }
+      if (!ctx.case.info.phases.eradicate?.started) ctx.case.markPhase('eradicate', 'started');
+      plan = await makePlan(env, ctx.case, eradicationRegistry, PURPOSE, kept);
+    }
+    result.plan = plan;
+    options.onPlan?.(plan);
+    const changes = plan.steps.filter((s) => !s.noop).length;
+    const go =
+      options.mode === 'apply' ||
+      (changes > 0 &&
+        options.confirm !== undefined &&
+        (await options.confirm(`Apply ${changes} change(s) now?`)));
+    if (!go) return result;
+    result.apply = await applyPlan(env, ctx.case, eradicationRegistry, plan, options.onStep);
+    result.state = result.apply.verified ? 'eradicated' : 'not-verified';
+    if (result.apply.verified) {
+      if (!ctx.case.info.phases.eradicate?.completed) ctx.case.markPhase('eradicate', 'completed');
+      if (ctx.case.info.status !== 'eradicated' && ctx.case.info.status !== 'closed')
+        ctx.case.update({ status: 'eradicated' });
+    }
+    return result;
+  } finally {
+    await pools.destroy();
+  }
+}
+
+/** Read back every step of the last applied eradication plan: the case is clean only if all hold. */
+async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<EradicateResult> {
+  const plan = history
+    .plans(PURPOSE)
+    .filter((p) => history.finished(p.planId))
+    .at(-1);
+  const result: EradicateResult = {
+    state: 'verified',
+    source: 'the last applied plan',
+    items: [],
+    left: [],
+    refused: [],
+    manual: [],
+    notChecked: [],
+  };
+  // Nothing was ever applied: nothing to read back (an eradication with nothing to do).
+  if (!plan) return { ...result, state: 'nothing-to-do', verify: [] };
+  result.plan = plan;
+  result.verify = [];
+  for (const step of plan.steps) {
+    if (step.refused !== undefined) continue;
+    const def = eradicationRegistry.get(step.action)!;
+    let outcome: VerifyOutcome;
+    try {
+      outcome = await def.verify(env, step, history.lastApply(step.id)?.detail);
+    } catch (error) {
+      outcome = { ok: false, observed: error instanceof Error ? error.message : String(error) };
+    }
+    result.verify.push({ stepId: step.id, ...outcome });
+  }
+  if (result.verify.some((v) => !v.ok)) result.state = 'not-verified';
+  return result;
+}
+
+/**
+ * Whether the case is clean: eradication completed, and every step of its last applied plan reads
+ * back as it should now (a completed eradication with nothing to do is clean too).
+ */
+export async function eradicationHolds(ctx: CaseContext): Promise<boolean> {
+  if (!ctx.case.info.phases.eradicate?.completed) return false;
+  const history = ActionHistory.of(ctx.case);
+  if (!history.plans(PURPOSE).some((p) => history.finished(p.planId))) return true;
+  return (await eradicate(ctx, { mode: 'verify' })).state === 'verified';
+}

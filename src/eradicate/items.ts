@@ -1,0 +1,253 @@
+import { FROM_EVENTS, type EventQuery, type QueryParam } from '../detect/events.js';
+import { parseJsonText, stringsAt, valuesAt } from '../report/json-path.js';
+import { baseEventName } from '../report/activity.js';
+
+/**
+ * One thing to remove or restore, in the words of the scope contract (PersistenceItem, issue 12
+ * §4): its kind, a stable id the responder can name with `--include`/`--exclude`, where it is,
+ * who made it and the events that show it.
+ */
+export interface EradicationItem {
+  kind: string;
+  id: string;
+  name: string;
+  region: string;
+  account: string;
+  /** The user a key or device belongs to, the principal a policy is on (`user/NAME`, `role/NAME`). */
+  owner?: string;
+  attribution: 'attacker' | 'pre-existing' | 'unknown';
+  eventIds: string[];
+  firstSeen?: string;
+  /** What some kinds need besides the name (policy name or ARN, port and CIDR, shared accounts). */
+  details?: Record<string, string>;
+}
+
+interface EventRow {
+  eventid: string;
+  eventtime: string;
+  eventname: string;
+  awsregion: string;
+  recipientaccountid: string | null;
+  requestparameters: string | null;
+  responseelements: string | null;
+}
+
+/** What one call leaves behind: the items it names (an event may name several: RunInstances). */
+type Reader = (
+  req: unknown,
+  resp: unknown,
+  e: EventRow,
+) => Omit<EradicationItem, 'attribution' | 'eventIds' | 'account' | 'region' | 'firstSeen'>[];
+
+const one = (kind: string, name: string | undefined, extra: Partial<EradicationItem> = {}) =>
+  name ? [{ kind, id: `${kind}:${extra.owner ? `${extra.owner}/` : ''}${name}`, name, ...extra }] : [];
+const first = (root: unknown, path: string) => stringsAt(root, path)[0];
+const principalOf = (name: string) =>
+  name.endsWith('User') ? 'user' : name.endsWith('Role') ? 'role' : 'group';
+
+/**
+ * The calls that leave something behind, as data: event name → the items it names. Request
+ * and response field names are CloudTrail's (lower camel case).
+ */
+export const LEFT_BEHIND: Record<string, Reader> = {
+  CreateUser: (q) => one('iam-user', first(q, 'userName')),
+  CreateAccessKey: (q, r) =>
+    one('access-key', first(r, 'accessKey.accessKeyId'), {
+      owner: first(r, 'accessKey.userName') ?? first(q, 'userName'),
+    }),
+  CreateLoginProfile: (q) => one('login-profile', first(q, 'userName')),
+  UpdateLoginProfile: (q) => one('login-profile', first(q, 'userName')),
+  CreateVirtualMFADevice: (_q, r) => one('mfa-device', first(r, 'virtualMFADevice.serialNumber')),
+  EnableMFADevice: (q) => one('mfa-device', first(q, 'serialNumber'), { owner: first(q, 'userName') }),
+  UploadSSHPublicKey: (q, r) =>
+    one('ssh-key', first(r, 'sSHPublicKey.sSHPublicKeyId') ?? first(r, 'sshPublicKey.sshPublicKeyId'), {
+      owner: first(q, 'userName'),
+    }),
+  UploadSigningCertificate: (q, r) =>
+    one('signing-certificate', first(r, 'certificate.certificateId'), { owner: first(q, 'userName') }),
+  CreateServiceSpecificCredential: (q, r) =>
+    one('service-credential', first(r, 'serviceSpecificCredential.serviceSpecificCredentialId'), {
+      owner: first(q, 'userName'),
+    }),
+  ...Object.fromEntries(
+    ['PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy'].map((ev) => [
+      ev,
+      (q: unknown) => {
+        const type = principalOf(ev.replace(/^Put|Policy$/g, ''));
+        const who = first(q, `${type}Name`);
+        return one('inline-policy', first(q, 'policyName'), { owner: who && `${type}/${who}` });
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy'].map((ev) => [
+      ev,
+      (q: unknown) => {
+        const type = principalOf(ev.replace(/^Attach|Policy$/g, ''));
+        const who = first(q, `${type}Name`);
+        return one('policy-attachment', first(q, 'policyArn'), { owner: who && `${type}/${who}` });
+      },
+    ]),
+  ),
+  AddUserToGroup: (q) =>
+    one('group-membership', first(q, 'groupName'), {
+      owner: first(q, 'userName') && `user/${first(q, 'userName')}`,
+    }),
+  CreatePolicy: (_q, r) => one('managed-policy', first(r, 'policy.arn')),
+  CreatePolicyVersion: (q, r) =>
+    one('policy-version', first(q, 'policyArn'), {
+      details: { versionId: first(r, 'policyVersion.versionId') ?? '' },
+    }),
+  SetDefaultPolicyVersion: (q) =>
+    one('policy-version', first(q, 'policyArn'), { details: { versionId: first(q, 'versionId') ?? '' } }),
+  CreateRole: (q) => one('role', first(q, 'roleName')),
+  UpdateAssumeRolePolicy: (q) =>
+    one('role-trust', first(q, 'roleName'), { details: { document: first(q, 'policyDocument') ?? '' } }),
+  CreateOpenIDConnectProvider: (_q, r) => one('oidc-provider', first(r, 'openIDConnectProviderArn')),
+  CreateSAMLProvider: (_q, r) => one('saml-provider', first(r, 'sAMLProviderArn')),
+  CreateKeyPair: (q) => one('key-pair', first(q, 'keyName')),
+  ImportKeyPair: (q) => one('key-pair', first(q, 'keyName')),
+  RunInstances: (_q, r) =>
+    stringsAt(r, 'instancesSet.items[].instanceId').flatMap((id) => one('instance', id)),
+  CreateSecurityGroup: (_q, r) => one('security-group', first(r, 'groupId')),
+  AuthorizeSecurityGroupIngress: (q) =>
+    valuesAt(q, 'ipPermissions.items[]').flatMap((p) =>
+      stringsAt(p, 'ipRanges.items[].cidrIp').flatMap((cidr) =>
+        one(
+          'security-group-rule',
+          `${first(p, 'ipProtocol') ?? 'tcp'}:${first(p, 'fromPort') ?? '0'}:${cidr}`,
+          {
+            owner: first(q, 'groupId'),
+            details: { protocol: first(p, 'ipProtocol') ?? 'tcp', port: first(p, 'fromPort') ?? '0', cidr },
+          },
+        ),
+      ),
+    ),
+  ModifySnapshotAttribute: (q) => {
+    const accounts = [
+      ...stringsAt(q, 'createVolumePermission.add.items[].userId'),
+      ...stringsAt(q, 'createVolumePermission.add.items[].group'),
+    ];
+    return accounts.length
+      ? one('snapshot-share', first(q, 'snapshotId'), { details: { accounts: accounts.join(',') } })
+      : [];
+  },
+  ModifyImageAttribute: (q) => {
+    const accounts = [
+      ...stringsAt(q, 'launchPermission.add.items[].userId'),
+      ...stringsAt(q, 'launchPermission.add.items[].group'),
+    ];
+    return accounts.length
+      ? one('ami-share', first(q, 'imageId'), { details: { accounts: accounts.join(',') } })
+      : [];
+  },
+  CreateBucket: (q) => one('bucket', first(q, 'bucketName')),
+  PutBucketPolicy: (q) => one('bucket-policy', first(q, 'bucketName')),
+  PutBucketAcl: (q) => one('bucket-acl', first(q, 'bucketName')),
+  CreateFunction: (q) => one('lambda-function', first(q, 'functionName')),
+  CreateFunctionUrlConfig: (q) => one('lambda-url', first(q, 'functionName')),
+  AddPermission: (q) =>
+    one('lambda-permission', first(q, 'statementId'), { owner: first(q, 'functionName') }),
+  UpdateFunctionConfiguration: (q) =>
+    valuesAt(q, 'environment').length ? one('lambda-env', first(q, 'functionName')) : [],
+  PublishLayerVersion: (q) => one('lambda-layer', first(q, 'layerName')),
+  CreateStack: (q) => one('stack', first(q, 'stackName')),
+  CreateStackSet: (q) => one('stackset', first(q, 'stackSetName')),
+  PutRule: (q) => one('eventbridge-rule', first(q, 'name')),
+  CreateDocument: (q) => one('ssm-document', first(q, 'name')),
+  StopLogging: (q) => one('trail-logging', first(q, 'name')),
+  DeleteTrail: (q) => one('trail-deleted', first(q, 'name')),
+  PutEventSelectors: (q) => one('event-selectors', first(q, 'trailName')),
+  DeleteDetector: (q) => one('guardduty-detector', first(q, 'detectorId')),
+  UpdateDetector: (q) =>
+    first(q, 'enable') === 'false' ? one('guardduty-detector', first(q, 'detectorId')) : [],
+  PutResourcePolicy: (q) => one('secret-policy', first(q, 'secretId')),
+};
+
+/** Kinds that are global (IAM): their ids carry no region. */
+const GLOBAL = new Set([
+  'iam-user',
+  'access-key',
+  'login-profile',
+  'mfa-device',
+  'ssh-key',
+  'signing-certificate',
+  'service-credential',
+  'inline-policy',
+  'policy-attachment',
+  'group-membership',
+  'managed-policy',
+  'policy-version',
+  'role',
+  'role-trust',
+  'oidc-provider',
+  'saml-provider',
+]);
+
+/** The id an item of a regional kind gets: its region in it (`instance:eu-north-1/i-…`). */
+export function regionalId(kind: string, region: string, rest: string): string {
+  return GLOBAL.has(kind) ? `${kind}:${rest}` : `${kind}:${region}/${rest}`;
+}
+
+function itemsOf(e: EventRow): EradicationItem[] {
+  const read = LEFT_BEHIND[baseEventName(e.eventname)];
+  if (!read) return [];
+  const req = parseJsonText(e.requestparameters);
+  const resp = parseJsonText(e.responseelements);
+  // restJson answers are recorded with their status wrapper by some services.
+  const body = (resp as { body?: unknown } | null)?.body ?? resp;
+  return read(req, body, e).map((i) => ({
+    ...i,
+    id: regionalId(i.kind, e.awsregion, i.id.slice(i.kind.length + 1)),
+    region: e.awsregion,
+    account: e.recipientaccountid ?? '',
+    attribution: 'attacker' as const,
+    eventIds: [e.eventid],
+    firstSeen: e.eventtime,
+  }));
+}
+
+/** Two calls on one item: list values (versions, accounts) are unioned, others kept from the first. */
+function mergeDetails(
+  a: Record<string, string> | undefined,
+  b: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  if (!a || !b) return a ?? b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (k === 'versionId' || k === 'accounts')
+      out[k] = [...new Set([...(out[k] ?? '').split(','), ...v.split(',')].filter(Boolean))].join(',');
+    else out[k] ??= v;
+  }
+  return out;
+}
+
+/**
+ * The items the compromise's own calls left behind: every successful write the condition selects
+ * (the investigation's attribution), read through `LEFT_BEHIND`. The same item named by several
+ * calls is one item with all their event ids. Used when the case has no scope.json.
+ */
+export async function itemsFromEvents(
+  store: EventQuery,
+  condition: { sql: string; params: QueryParam[] },
+): Promise<EradicationItem[]> {
+  const rows = await store.query<EventRow>(
+    `SELECT e.eventid, e.eventtime, e.eventname, e.awsregion, e.recipientaccountid, e.requestparameters, e.responseelements
+     FROM ${FROM_EVENTS}
+     WHERE ${condition.sql} AND coalesce(e.errorcode, '') = '' AND coalesce(e.readonly, 'false') <> 'true'
+     ORDER BY e.eventtime, e.eventid`,
+    condition.params,
+  );
+  const byId = new Map<string, EradicationItem>();
+  for (const row of rows)
+    for (const item of itemsOf(row)) {
+      const seen = byId.get(item.id);
+      if (!seen) byId.set(item.id, item);
+      else {
+        seen.eventIds.push(...item.eventIds);
+        seen.details = mergeDetails(seen.details, item.details);
+        if (item.owner && !seen.owner) seen.owner = item.owner;
+      }
+    }
+  return [...byId.values()];
+}

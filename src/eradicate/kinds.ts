@@ -1,0 +1,257 @@
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { StepParams } from '../actions/action.js';
+import type { StepRequest } from '../actions/engine.js';
+import { iamOf, readOrAbsent } from '../actions/iam-read.js';
+import type { ClientPool } from '../aws/pool.js';
+import type { EradicationItem } from './items.js';
+import { foreignPrincipals, priorSelectors, priorTrust } from './prior.js';
+
+/** What a kind's rule may use while planning. */
+export interface PlanContext {
+  pool: ClientPool;
+  ourAccount: string;
+  /** When the attack began: anything AWS dates before it is never deleted. */
+  attackStart: string | null;
+  /** Every item to act on, by id (a child item is covered by its parent's removal). */
+  items: ReadonlyMap<string, EradicationItem>;
+  /** Event ids of the attacker's calls (a prior document is never one of theirs). */
+  attackerEvents: Set<string>;
+}
+
+/** How one kind of item is eradicated: a step, a parent whose removal covers it, or a manual line. */
+export interface KindRule {
+  /** The id of an item whose removal takes this one with it. */
+  coveredBy?: (item: EradicationItem) => string;
+  steps?: (item: EradicationItem, ctx: PlanContext) => Promise<StepRequest[]> | StepRequest[];
+  /** No automation: what a person does (kinds the tool cannot act on yet say so). */
+  manual?: (item: EradicationItem) => string;
+}
+
+const step = (action: string, item: EradicationItem, params: StepParams): StepRequest[] => [
+  { action, account: item.account, params },
+];
+const created = (ctx: PlanContext): StepParams => (ctx.attackStart ? { createdAfter: ctx.attackStart } : {});
+const userOf = (item: EradicationItem) => `iam-user:${item.owner?.replace(/^user\//, '') ?? ''}`;
+const principal = (item: EradicationItem) => {
+  const [type = '', name = ''] = (item.owner ?? '').split('/', 2);
+  return { type, name, parent: type === 'user' ? `iam-user:${name}` : type === 'role' ? `role:${name}` : '' };
+};
+const regional = (kind: string, item: EradicationItem, name: string) => `${kind}:${item.region}/${name}`;
+const attackerProviders = (ctx: PlanContext) =>
+  [...ctx.items.values()]
+    .filter((i) => i.kind === 'oidc-provider' || i.kind === 'saml-provider')
+    .map((i) => i.name);
+
+async function currentPolicy(read: () => Promise<string | null | undefined>): Promise<string | undefined> {
+  const text = await readOrAbsent(read);
+  return text ?? undefined;
+}
+
+/** Remove only the attacker's principals from a resource policy, as a parameter. */
+function removeFrom(text: string | undefined, ctx: PlanContext): StepParams {
+  return {
+    removePrincipals: text ? foreignPrincipals(text, ctx.ourAccount, attackerProviders(ctx)).join(',') : '',
+  };
+}
+
+const manualKinds: Record<string, string> = {
+  'lambda-env': 'environment variables the attacker set on function',
+  'lambda-layer': 'Lambda layer published by the attacker',
+  'eventbridge-rule': 'EventBridge rule the attacker created',
+  'ssm-document': 'SSM document the attacker created',
+  stackset: 'CloudFormation StackSet the attacker created',
+  'group-membership': 'group membership the attacker added:',
+  'trail-deleted': 'trail the attacker deleted (re-create it, with its bucket and selectors):',
+};
+
+/**
+ * Every kind of item the scope contract names, and how each is handled: removals for what the
+ * attacker created, restorations for what it changed on resources that stay, and the items
+ * whose parent's removal takes them along.
+ */
+export const KINDS: Record<string, KindRule> = {
+  'iam-user': { steps: (i, ctx) => step('delete-iam-user', i, { userName: i.name, ...created(ctx) }) },
+  'access-key': {
+    coveredBy: userOf,
+    steps: (i, ctx) =>
+      step('delete-access-key', i, { userName: i.owner ?? '', accessKeyId: i.name, ...created(ctx) }),
+  },
+  'login-profile': {
+    coveredBy: (i) => `iam-user:${i.name}`,
+    // The owner chooses a new one: `recover` resets it for the case's own user.
+    steps: (i) => step('delete-login-profile', i, { userName: i.name }),
+  },
+  'mfa-device': {
+    coveredBy: userOf,
+    steps: (i) =>
+      step('delete-mfa-device', i, { serialNumber: i.name, ...(i.owner ? { userName: i.owner } : {}) }),
+  },
+  'ssh-key': {
+    coveredBy: userOf,
+    steps: (i) => step('delete-ssh-public-key', i, { userName: i.owner ?? '', id: i.name }),
+  },
+  'signing-certificate': {
+    coveredBy: userOf,
+    steps: (i) => step('delete-signing-certificate', i, { userName: i.owner ?? '', id: i.name }),
+  },
+  'service-credential': {
+    coveredBy: userOf,
+    steps: (i) => step('delete-service-credential', i, { userName: i.owner ?? '', id: i.name }),
+  },
+  'inline-policy': {
+    coveredBy: (i) => principal(i).parent,
+    steps: (i) => {
+      const p = principal(i);
+      return step('delete-inline-policy', i, {
+        principalType: p.type,
+        principalName: p.name,
+        policyName: i.name,
+      });
+    },
+  },
+  'policy-attachment': {
+    coveredBy: (i) => principal(i).parent,
+    steps: (i) => {
+      const p = principal(i);
+      return step('detach-policy', i, { principalType: p.type, principalName: p.name, policyArn: i.name });
+    },
+  },
+  'managed-policy': {
+    steps: (i, ctx) => step('delete-managed-policy', i, { policyArn: i.name, ...created(ctx) }),
+  },
+  'policy-version': {
+    coveredBy: (i) => `managed-policy:${i.name}`,
+    steps: (i) =>
+      step('restore-policy-version', i, { policyArn: i.name, versionId: i.details?.versionId ?? '' }),
+  },
+  role: { steps: (i, ctx) => step('delete-role', i, { roleName: i.name, ...created(ctx) }) },
+  'role-trust': {
+    coveredBy: (i) => `role:${i.name}`,
+    async steps(i, ctx) {
+      const prior = await priorTrust(ctx.pool, i.name, i.firstSeen ?? '9999', ctx.attackerEvents);
+      if (prior !== undefined)
+        return step('restore-role-trust', i, { roleName: i.name, priorDocument: prior });
+      const role = await readOrAbsent(() => iamOf(ctx.pool).send(new GetRoleCommand({ RoleName: i.name })));
+      const text = role?.Role?.AssumeRolePolicyDocument;
+      const doc =
+        text === undefined ? undefined : text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+      return step('restore-role-trust', i, { roleName: i.name, ...removeFrom(doc, ctx) });
+    },
+  },
+  'oidc-provider': { steps: (i, ctx) => step('delete-oidc-provider', i, { arn: i.name, ...created(ctx) }) },
+  'saml-provider': { steps: (i, ctx) => step('delete-saml-provider', i, { arn: i.name, ...created(ctx) }) },
+  'key-pair': {
+    steps: (i, ctx) => step('delete-key-pair', i, { region: i.region, keyName: i.name, ...created(ctx) }),
+  },
+  instance: {
+    steps: (i, ctx) =>
+      step('terminate-instance', i, { region: i.region, instanceId: i.name, ...created(ctx) }),
+  },
+  'security-group': { steps: (i) => step('delete-security-group', i, { region: i.region, groupId: i.name }) },
+  'security-group-rule': {
+    coveredBy: (i) => regional('security-group', i, i.owner ?? ''),
+    steps: (i) =>
+      step('revoke-ingress', i, {
+        region: i.region,
+        groupId: i.owner ?? '',
+        protocol: i.details?.protocol ?? 'tcp',
+        port: i.details?.port ?? '0',
+        cidr: i.details?.cidr ?? '',
+      }),
+  },
+  'snapshot-share': {
+    steps: (i) =>
+      step('unshare-snapshot', i, {
+        region: i.region,
+        snapshotId: i.name,
+        accounts: i.details?.accounts ?? '',
+      }),
+  },
+  'ami-share': {
+    steps: (i) =>
+      step('unshare-image', i, { region: i.region, imageId: i.name, accounts: i.details?.accounts ?? '' }),
+  },
+  bucket: { steps: (i) => step('delete-bucket', i, { bucket: i.name }) },
+  'bucket-policy': {
+    coveredBy: (i) => regional('bucket', i, i.name),
+    async steps(i, ctx) {
+      const text = await currentPolicy(
+        async () =>
+          (await ctx.pool.get(S3Client, i.region).send(new GetBucketPolicyCommand({ Bucket: i.name })))
+            .Policy,
+      );
+      return step('restore-bucket-policy', i, { bucket: i.name, ...removeFrom(text, ctx) });
+    },
+  },
+  'bucket-acl': {
+    coveredBy: (i) => regional('bucket', i, i.name),
+    steps: (i) => step('restore-bucket-acl', i, { bucket: i.name }),
+  },
+  'lambda-function': { steps: (i) => step('delete-function', i, { region: i.region, functionName: i.name }) },
+  'lambda-url': {
+    coveredBy: (i) => regional('lambda-function', i, i.name),
+    steps: (i) => step('delete-function-url', i, { region: i.region, functionName: i.name }),
+  },
+  'lambda-permission': {
+    coveredBy: (i) => regional('lambda-function', i, i.owner ?? ''),
+    steps: (i) =>
+      step('remove-function-permission', i, {
+        region: i.region,
+        functionName: i.owner ?? '',
+        statementId: i.name,
+      }),
+  },
+  stack: {
+    steps: (i, ctx) => step('delete-stack', i, { region: i.region, stackName: i.name, ...created(ctx) }),
+  },
+  'trail-logging': { steps: (i) => step('start-logging', i, { region: i.region, trailName: i.name }) },
+  'event-selectors': {
+    async steps(i, ctx) {
+      const prior = await priorSelectors(
+        ctx.pool,
+        i.region,
+        i.name,
+        i.firstSeen ?? '9999',
+        ctx.attackerEvents,
+      );
+      return step('restore-event-selectors', i, {
+        region: i.region,
+        trailName: i.name,
+        ...(prior ? { priorSelectors: prior } : {}),
+      });
+    },
+  },
+  'guardduty-detector': { steps: (i) => step('restore-detector', i, { region: i.region }) },
+  'secret-policy': {
+    async steps(i, ctx) {
+      const text = await currentPolicy(
+        async () =>
+          (
+            await ctx.pool
+              .get(SecretsManagerClient, i.region)
+              .send(new GetResourcePolicyCommand({ SecretId: i.name }))
+          ).ResourcePolicy,
+      );
+      return step('restore-secret-policy', i, {
+        region: i.region,
+        secretId: i.name,
+        ...removeFrom(text, ctx),
+      });
+    },
+  },
+  ...Object.fromEntries(
+    Object.entries(manualKinds).map(([kind, what]) => [
+      kind,
+      {
+        manual: (i: EradicationItem) =>
+          `Remove by hand the ${what} ${i.name} (${i.region}); Tourniquet does not act on it yet.`,
+      },
+    ]),
+  ),
+  'role-session': { manual: (i) => `Session ${i.name}: revoked by containment (tourniquet contain).` },
+  'federation-token': {
+    manual: (i) => `Federation token ${i.name}: revoked by containment (tourniquet contain).`,
+  },
+};

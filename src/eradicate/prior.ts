@@ -1,0 +1,156 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { collectAll } from '../aws/paginate.js';
+import type { ClientPool } from '../aws/pool.js';
+import { parseJsonText, stringsAt, valuesAt } from '../report/json-path.js';
+
+/** One management event as Event history gives it, parsed. */
+export interface PastEvent {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  request: unknown;
+}
+
+/**
+ * Event history of some calls in a region (90 days; LookupEvents takes one attribute, so one
+ * query per event name). What the case saw before the attacker changed a resource comes from
+ * here: the documents that were set by someone else, earlier.
+ */
+export async function pastEvents(
+  pool: ClientPool,
+  region: string,
+  eventNames: string[],
+): Promise<PastEvent[]> {
+  const client = pool.get(CloudTrailClient, region);
+  const out: PastEvent[] = [];
+  for (const name of eventNames) {
+    const first: { NextToken?: string } = {};
+    const events = await collectAll({
+      send: (i: { NextToken?: string }) =>
+        client.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: name }],
+            MaxResults: 50,
+            NextToken: i.NextToken,
+          }),
+        ),
+      input: first,
+      inputToken: 'NextToken',
+      nextToken: (page) => page.NextToken,
+      items: (page) => page.Events,
+    });
+    for (const e of events) {
+      const record = parseJsonText(e.CloudTrailEvent ?? null) as {
+        requestParameters?: unknown;
+        errorCode?: string;
+      } | null;
+      if (!record || record.errorCode) continue;
+      out.push({
+        eventId: e.EventId ?? '',
+        eventTime: e.EventTime?.toISOString() ?? '',
+        eventName: e.EventName ?? name,
+        request: record.requestParameters ?? null,
+      });
+    }
+  }
+  return out.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+/** The last event before `before` that is not one of the attacker's and matches. */
+export function lastBefore(
+  events: PastEvent[],
+  before: string,
+  attacker: Set<string>,
+  match: (e: PastEvent) => boolean,
+) {
+  return events.filter((e) => e.eventTime < before && !attacker.has(e.eventId) && match(e)).at(-1);
+}
+
+/**
+ * A role's trust policy before the attacker changed it: the document of the last CreateRole or
+ * UpdateAssumeRolePolicy by someone else, exactly as it was sent (so it is restored byte for byte).
+ */
+export async function priorTrust(
+  pool: ClientPool,
+  roleName: string,
+  before: string,
+  attacker: Set<string>,
+): Promise<string | undefined> {
+  const events = await pastEvents(pool, 'us-east-1', ['CreateRole', 'UpdateAssumeRolePolicy']);
+  const e = lastBefore(events, before, attacker, (x) => stringsAt(x.request, 'roleName')[0] === roleName);
+  if (!e) return undefined;
+  return stringsAt(
+    e.request,
+    e.eventName === 'CreateRole' ? 'assumeRolePolicyDocument' : 'policyDocument',
+  )[0];
+}
+
+/** CloudTrail's lower-camel selectors, as PutEventSelectors takes them. */
+function selectorsFromRecord(request: unknown): unknown[] {
+  return valuesAt(request, 'eventSelectors[]').map((s) => ({
+    ReadWriteType: stringsAt(s, 'readWriteType')[0] ?? 'All',
+    IncludeManagementEvents: (stringsAt(s, 'includeManagementEvents')[0] ?? 'true') === 'true',
+    DataResources: valuesAt(s, 'dataResources[]').map((d) => ({
+      Type: stringsAt(d, 'type')[0],
+      Values: stringsAt(d, 'values[]'),
+    })),
+    ExcludeManagementEventSources: stringsAt(s, 'excludeManagementEventSources[]'),
+  }));
+}
+
+/** A new trail logs every management event, read and write, and no data event (CloudTrail API CreateTrail). */
+const TRAIL_DEFAULT = [
+  {
+    ReadWriteType: 'All',
+    IncludeManagementEvents: true,
+    DataResources: [],
+    ExcludeManagementEventSources: [],
+  },
+];
+
+/**
+ * A trail's event selectors before the attacker changed them: the last PutEventSelectors by
+ * someone else, else the defaults of its CreateTrail when that is in the history.
+ */
+export async function priorSelectors(
+  pool: ClientPool,
+  region: string,
+  trailName: string,
+  before: string,
+  attacker: Set<string>,
+): Promise<string | undefined> {
+  const events = await pastEvents(pool, region, ['CreateTrail', 'PutEventSelectors']);
+  const named = (e: PastEvent) => {
+    const name = stringsAt(e.request, e.eventName === 'CreateTrail' ? 'name' : 'trailName')[0] ?? '';
+    return name === trailName || name.endsWith(`:trail/${trailName}`);
+  };
+  const e = lastBefore(events, before, attacker, named);
+  if (!e) return undefined;
+  return JSON.stringify(e.eventName === 'CreateTrail' ? TRAIL_DEFAULT : selectorsFromRecord(e.request));
+}
+
+/**
+ * Principals in a policy that are not of this account: other accounts' ARNs and ids, `*`, and
+ * identity providers the attacker registered. What to take out when the prior document is unknown.
+ */
+export function foreignPrincipals(text: string, ourAccount: string, attackerProviders: string[]): string[] {
+  const doc = parseJsonText(text);
+  const out = new Set<string>();
+  for (const st of valuesAt(doc, 'Statement').flatMap((s) => (Array.isArray(s) ? (s as unknown[]) : [s]))) {
+    const principal = (st as { Principal?: unknown }).Principal;
+    const values =
+      typeof principal === 'string'
+        ? [principal]
+        : Object.values((principal ?? {}) as Record<string, unknown>).flatMap((v): unknown[] =>
+            Array.isArray(v) ? (v as unknown[]) : [v],
+          );
+    for (const v of values) {
+      if (typeof v !== 'string') continue;
+      if (v === '*') out.add('*');
+      const account = /^\d{12}$/.test(v) ? v : /^arn:aws[\w-]*:(iam|sts)::(\d{12}):/.exec(v)?.[2];
+      if (account && account !== ourAccount) out.add(account);
+      if (attackerProviders.includes(v)) out.add(v);
+    }
+  }
+  return [...out];
+}

@@ -54,7 +54,8 @@ async function respondTo(
   const subject = truth.leakedAccessKeyId ?? truth.compromisedUser;
   const responded = await cli(['respond', subject, '--yes', '--case', dir, ...extraArgs]);
   expect(responded.err).not.toMatch(/error:/);
-  expect(responded.code).toBeLessThan(2);
+  // 3: some reads were not checked (the simulated account lacks a few of scope's listers).
+  expect([0, 3], responded.err).toContain(responded.code);
   return {
     sim,
     truth,

@@ -10,11 +10,13 @@ import {
 } from './events.js';
 import type { Finding } from './finding.js';
 import type { GeoIp } from './geoip.js';
+import { mergeSigmaDuplicates } from './merge.js';
 import { lineageOf, renderLineage, type Lineage } from './lineage.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import { fromNewNetworks, intruderMinted, intrusionStart, ownerAddresses, type Minted } from './routine.js';
 import type { DetectionRule } from './rules/types.js';
-import type { SigmaReportEntry } from './sigma/load.js';
+import { bundledSigma } from './sigma/bundled.js';
+import type { SigmaLoad, SigmaReportEntry } from './sigma/load.js';
 import { burstsOf, type Burst, type TimelineEvent } from './timeline.js';
 
 export interface InvestigateOptions {
@@ -22,8 +24,11 @@ export interface InvestigateOptions {
   subjectKeys?: string[];
   /** Built-in catalogue by default. */
   rules?: readonly DetectionRule[];
-  /** Compiled Sigma rules and the compile report (see `loadSigmaRules`). */
-  sigma?: { rules: DetectionRule[]; report: SigmaReportEntry[] };
+  /**
+   * Compiled Sigma rules and the compile report (see `loadSigmaRules`, `sigmaFor`); `false` runs
+   * none. By default the bundled SigmaHQ set runs with the built-in catalogue (not with `rules`).
+   */
+  sigma?: SigmaLoad | false;
   geoip?: GeoIp;
   /** Days of baseline before the first suspicious event (default 30). */
   baselineDays?: number;
@@ -77,8 +82,11 @@ export async function investigate(
   options: InvestigateOptions = {},
 ): Promise<Investigation> {
   const subjectKeys = [...new Set(options.subjectKeys ?? [])];
-  const rules = [...(options.rules ?? BUILTIN_RULES), ...(options.sigma?.rules ?? [])];
+  const sigma = options.sigma ?? (options.rules ? false : bundledSigma());
+  const rules = [...(options.rules ?? BUILTIN_RULES), ...(sigma ? sigma.rules : [])];
   const run = await runRules(store, rules, options.range ? { range: options.range } : {});
+  // A Sigma rule matching only what a built-in rule reported is named on that finding instead.
+  if (sigma) run.findings = mergeSigmaDuplicates(run.findings);
   const lineage = subjectKeys.length ? await lineageOf(store, subjectKeys) : null;
 
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
@@ -138,7 +146,7 @@ export async function investigate(
     attribution,
     anomalies,
     timeline: burstsOf(events, run.findings, options.burstGapMinutes ?? 15),
-    sigmaReport: options.sigma?.report ?? [],
+    sigmaReport: sigma ? sigma.report : [],
     ruleFailures: run.failures,
     truncatedRules: run.truncated,
   };

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Finding } from '../../detect/finding.js';
 import { investigate } from '../../detect/investigate.js';
+import { sigmaFor } from '../../detect/sigma/bundled.js';
+import type { SigmaLoad } from '../../detect/sigma/load.js';
 import type { EventStore } from '../../store/store.js';
 import { huntDocument, huntFiles } from '../../trail/hunt.js';
 import type { RecordFilter } from '../../trail/ingest.js';
@@ -14,19 +16,30 @@ interface Detection {
   /** Why not, or which rules failed. */
   note: string | null;
   findings: Finding[];
+  /** The Sigma rules that ran, and those that could not be compiled with the reason. */
+  sigma: { compiled: number; unsupported: { file: string; reason: string }[] };
 }
 
 /**
- * Run the investigation's built-in rules on the hunted events (src/detect). With `--key`, the
- * key's lineage attributes findings to it. A rule that fails is reported, never hidden.
+ * Run the investigation's rules (built-in and Sigma) on the hunted events (src/detect). With
+ * `--key`, the key's lineage attributes findings to it. A rule that fails is reported, never hidden.
  */
-async function detectFindings(store: EventStore, key: string | undefined): Promise<Detection> {
-  const result = await investigate(store, key ? { subjectKeys: [key] } : {});
+async function detectFindings(
+  store: EventStore,
+  key: string | undefined,
+  sigma: SigmaLoad,
+): Promise<Detection> {
+  const result = await investigate(store, { ...(key ? { subjectKeys: [key] } : {}), sigma });
   const failed = result.ruleFailures.map((f) => f.ruleId);
+  const unsupported = sigma.report.filter((s) => s.status === 'unsupported');
   return {
     ran: true,
     note: failed.length > 0 ? `rules that failed to run: ${failed.join(', ')}` : null,
     findings: result.findings,
+    sigma: {
+      compiled: sigma.rules.length,
+      unsupported: unsupported.map((s) => ({ file: s.file, reason: s.reason ?? '' })),
+    },
   };
 }
 
@@ -40,6 +53,11 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
     until: options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now),
   };
   checkWindow(filter.since, filter.until);
+  // Read the rules first: a bad --rules folder is refused before any file is loaded.
+  const sigma = sigmaFor({
+    noSigma: options['no-sigma'] === true,
+    ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
+  });
   const found = await huntFiles({
     paths: args.map((p) => resolve(env.cwd, p)),
     filter,
@@ -47,11 +65,11 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
     progress: env.progress,
   });
   try {
-    const detection = await detectFindings(found.store, options.key);
+    const detection = await detectFindings(found.store, options.key, sigma);
     const doc = {
       ...huntDocument(found, definedOnly(filter)),
       findings: detection.findings,
-      detection: { ran: detection.ran, note: detection.note },
+      detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
     };
     const partial = doc.badFiles.length > 0 || doc.badRecords > 0;
     return { exitCode: partial ? 3 : 0, json: doc, blocks: huntBlocks(doc, detection) };
@@ -162,6 +180,15 @@ function huntBlocks(doc: Doc, detection: Detection): Block[] {
       rows: detection.findings.map((f) => [f.severity, f.category, f.firstSeen, f.principal, f.summary]),
     });
     if (detection.note) blocks.push({ kind: 'text', lines: [detection.note] });
+    const { compiled, unsupported } = detection.sigma;
+    if (compiled + unsupported.length > 0)
+      blocks.push({
+        kind: 'text',
+        lines: [
+          `Sigma: ${compiled} rules ran, ${unsupported.length} could not be compiled (rules by their authors, SigmaHQ, Detection Rule License 1.1).`,
+          ...unsupported.map((s) => `  not compiled ${s.file}: ${s.reason}`),
+        ],
+      });
   }
   return blocks;
 }

@@ -27,6 +27,14 @@ interface Doc {
   principals: { arn: string; count: number }[];
   accessKeys: { accessKeyId: string; count: number }[];
   findings: unknown[];
+  detection: { sigma: { compiled: number; unsupported: { file: string; reason: string }[] } };
+}
+
+interface FindingLike {
+  ruleId: string;
+  ruleSource?: string;
+  attribution?: string;
+  alsoMatched?: { ruleId: string; attribution: string | null }[];
 }
 
 let dir: string;
@@ -44,9 +52,26 @@ describe('tourniquet hunt', () => {
     expect(doc.timeRange).toEqual({ first: '2024-07-30T21:31:10Z', last: '2024-11-30T08:43:18Z' });
     expect(doc.accessKeys.find((k) => k.accessKeyId === 'AKIAW9X2Q2U25SK79UCX')?.count).toBe(56);
     // The investigation's rules ran on the hunted events: the Stratus CloudTrail detonations show.
-    expect(doc.findings.map((f) => (f as { ruleId: string }).ruleId)).toEqual(
+    const findings = doc.findings as FindingLike[];
+    expect(findings.map((f) => f.ruleId)).toEqual(
       expect.arrayContaining(['cloudtrail-stopped', 'cloudtrail-deleted']),
     );
+    // The bundled SigmaHQ rules ran by default; one that only repeats a built-in finding is named
+    // on it, with its authors, instead of being a second finding.
+    expect(doc.detection.sigma.compiled).toBe(56);
+    expect(doc.detection.sigma.unsupported).toEqual([
+      { file: 'aws_delete_saml_provider.yml', reason: 'field status is not a CloudTrail record field' },
+    ]);
+    const stopped = findings.find((f) => f.ruleId === 'cloudtrail-stopped');
+    expect(stopped?.alsoMatched).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ruleId: 'sigma:aws_cloudtrail_disable_logging',
+          attribution: expect.stringContaining('SigmaHQ') as string,
+        }),
+      ]),
+    );
+    expect(findings.filter((f) => f.ruleId === 'sigma:aws_cloudtrail_disable_logging')).toEqual([]);
   });
 
   it('reports 2,900 records in 55 files for the Invictus logs; --key keeps only that key', async () => {
@@ -92,6 +117,38 @@ describe('tourniquet hunt', () => {
     expect(out).toContain('arn:aws:iam::111122223333:user/mallory');
     expect(out).not.toContain('\u001b[31m');
     expect(out).toMatch(/broken\.json.*truncated/);
+    expect(out).toContain('Sigma: 56 rules ran, 1 could not be compiled');
+    expect(out).toMatch(/not compiled aws_delete_saml_provider\.yml: field status/);
+  });
+
+  it('runs a Sigma rule no built-in rule repeats by default, and not with --no-sigma', async () => {
+    const rec = {
+      eventVersion: '1.08',
+      eventID: 'eks-1',
+      eventTime: '2024-05-01T10:00:00Z',
+      eventName: 'CreateCluster',
+      eventSource: 'eks.amazonaws.com',
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: '203.0.113.9',
+      userAgent: 'aws-cli/2.15.0',
+      userIdentity: {
+        type: 'IAMUser',
+        arn: 'arn:aws:iam::111122223333:user/mallory',
+        accessKeyId: 'AKIAMALLORY',
+      },
+    };
+    writeFileSync(join(dir, 'eks.json'), JSON.stringify({ Records: [rec] }));
+    const on = JSON.parse((await run(['hunt', dir, '--json'], dir)).out) as Doc;
+    expect(on.findings as FindingLike[]).toEqual([
+      expect.objectContaining({
+        ruleId: 'sigma:aws_eks_cluster_created_or_deleted',
+        ruleSource: 'sigma',
+        attribution: expect.stringContaining('Detection Rule License 1.1') as string,
+      }),
+    ]);
+    const off = JSON.parse((await run(['hunt', dir, '--no-sigma', '--json'], dir)).out) as Doc;
+    expect(off.findings).toEqual([]);
+    expect(off.detection.sigma).toEqual({ compiled: 0, unsupported: [] });
   });
 
   it('names a bad --since as a usage error', async () => {

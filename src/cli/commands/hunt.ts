@@ -18,6 +18,12 @@ const huntOptions = {
   },
   until: { type: 'string', value: 'T', description: 'only events before T' },
   store: { type: 'string', value: 'FILE', description: 'keep the loaded events in this DuckDB file' },
+  rules: {
+    type: 'string',
+    value: 'DIR',
+    description: 'more SigmaHQ CloudTrail rules (YAML) to run with the bundled ones',
+  },
+  'no-sigma': { type: 'boolean', description: 'run the built-in rules only, not the bundled SigmaHQ rules' },
 } satisfies OptionTable;
 
 /** What `runHunt` receives. */
@@ -30,7 +36,8 @@ export const hunt = defineCommand({
     'Reads CloudTrail files and folders recursively: trail delivery files ({"Records":[…]}, .json or .json.gz,\n' +
     'AWSLogs/ trees), bare JSON arrays, NDJSON, and `aws cloudtrail lookup-events` output; digest files are\n' +
     'skipped. Damaged files and records are counted with the reason and the rest is read. Exit 3 when\n' +
-    'anything could not be read.',
+    'anything could not be read. The built-in detection rules and the bundled SigmaHQ CloudTrail rules\n' +
+    '(plus --rules DIR) run on the events read.',
   args: [{ name: 'PATH', description: 'CloudTrail files or folders', required: true, variadic: true }],
   options: huntOptions,
   examples: [

@@ -5,7 +5,7 @@ import { openGeoIp } from '../../detect/geoip.js';
 import { investigate, type Investigation } from '../../detect/investigate.js';
 import { longTermKeysOf } from '../../detect/lineage.js';
 import { saveInvestigation } from '../../detect/save.js';
-import { loadSigmaRules } from '../../detect/sigma/load.js';
+import { sigmaFor } from '../../detect/sigma/bundled.js';
 import { UserError } from '../../errors.js';
 import { STORE_FILE, openEventStore } from '../../store/store.js';
 import { resolveCaseDir } from '../case-dir.js';
@@ -33,7 +33,10 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
     );
   }
   const since = options.since === undefined ? undefined : isoTime(options.since);
-  const sigma = options.rules ? loadSigmaRules(resolve(env.cwd, options.rules)) : undefined;
+  const sigma = sigmaFor({
+    noSigma: options['no-sigma'] === true,
+    ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
+  });
   const geoip = options.geoip ? openGeoIp(resolve(env.cwd, options.geoip)) : undefined;
   const folder = CaseFolder.open(dir, { clock: env.clock });
   try {
@@ -53,7 +56,7 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
         subjectKeys: keys,
         baselineDays,
         ...(since ? { incidentSince: since } : {}),
-        ...(sigma ? { sigma } : {}),
+        sigma,
         ...(geoip ? { geoip } : {}),
       });
       task.done(`${result.findings.length} findings`);

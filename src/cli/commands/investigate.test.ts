@@ -63,7 +63,13 @@ describe('tourniquet investigate', () => {
     expect(doc.sigmaReport.filter((s) => s.status === 'unsupported').map((s) => s.file)).toEqual([
       'aws_delete_saml_provider.yml',
     ]);
-    expect(doc.findings.some((f) => f.ruleId === 'sigma:aws_cloudtrail_disable_logging')).toBe(true);
+    // The Sigma rule repeats the built-in finding on the same StopLogging call: named on it, once.
+    expect(doc.findings.some((f) => f.ruleId === 'sigma:aws_cloudtrail_disable_logging')).toBe(false);
+    expect(
+      doc.findings.filter((f) =>
+        f.alsoMatched?.some((a) => a.ruleId === 'sigma:aws_cloudtrail_disable_logging'),
+      ),
+    ).toHaveLength(1);
     const stored = JSON.parse(readFileSync(join(caseDir, 'findings.json'), 'utf8')) as {
       findings: unknown[];
     };
@@ -96,6 +102,9 @@ describe('tourniquet investigate', () => {
       /Owner’s calls left out +0 call\(s\) in the window from addresses the key used before it: 10\.0\.0\.5/,
     );
     expect(out).not.toContain('\u001b[2J');
+    // The bundled SigmaHQ rules ran without --rules, the one that cannot compile named with why.
+    expect(out).toContain('Sigma: 56 rules compiled, 1 unsupported');
+    expect(out).toMatch(/unsupported aws_delete_saml_provider\.yml: field status/);
   });
 
   it('follows the long-term keys of a subject given as a user', async () => {

@@ -1,0 +1,45 @@
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSigmaRules, type SigmaLoad } from './load.js';
+
+/**
+ * The SigmaHQ AWS CloudTrail rules shipped with the package (data/sigma, Detection Rule License
+ * 1.1: the rules' authors and the SigmaHQ project are named wherever a rule's finding is shown).
+ */
+export const BUNDLED_SIGMA_DIR = fileURLToPath(
+  new URL('../../../data/sigma/aws-cloudtrail', import.meta.url),
+);
+
+let bundled: SigmaLoad | undefined;
+
+/** The bundled Sigma rules, compiled once per process (every file listed, compiled or not). */
+export function bundledSigma(): SigmaLoad {
+  bundled ??= loadSigmaRules(BUNDLED_SIGMA_DIR);
+  return bundled;
+}
+
+/** What `--no-sigma` and `--rules DIR` ask for: the bundled set (or none) plus a folder's rules. */
+export function sigmaFor(options: { noSigma?: boolean; extraDir?: string }): SigmaLoad {
+  const parts = [
+    ...(options.noSigma ? [] : [bundledSigma()]),
+    ...(options.extraDir ? [loadSigmaRules(options.extraDir)] : []),
+  ];
+  // A rule given again in --rules (the same SigmaHQ file) runs and is listed once.
+  const seen = new Set<string>();
+  const listed = new Set<string>();
+  const load: SigmaLoad = { rules: [], report: [] };
+  for (const part of parts) {
+    for (const rule of part.rules) {
+      if (seen.has(rule.id)) continue;
+      seen.add(rule.id);
+      load.rules.push(rule);
+    }
+    for (const entry of part.report) {
+      const key = entry.ruleId ?? `file:${basename(entry.file)}`;
+      if (listed.has(key)) continue;
+      listed.add(key);
+      load.report.push(entry);
+    }
+  }
+  return load;
+}

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ClientPool } from '../aws/pool.js';
 import { systemClock } from '../clock.js';
 import { silentLogger, silentProgress } from '../context.js';
@@ -17,7 +18,7 @@ import { createOrganization } from '../sim/services/organizations/index.js';
 /* eslint-enable no-restricted-imports */
 import { jsonOf, scenarioBed, type ScenarioBed } from '../scope/test-support/respond.js';
 import type { ScopeDocument } from '../scope/types.js';
-import { attackerEventOf, blastRadiusOfScope, type BlastRadius } from './index.js';
+import { attackerEventOf, blastRadiusOfScope, type AttackerEvent, type BlastRadius } from './index.js';
 
 const user = (name: string) => `arn:aws:iam::${W.account}:user/${name}`;
 const role = (name: string, account = W.account) => `arn:aws:iam::${account}:role/${name}`;
@@ -34,15 +35,23 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
   let coverage: ScopeDocument['coverage'];
   beforeAll(async () => {
     bed = await scenarioBed('role-chain');
-    // respond contains (denies on dev-sam and deploy-role), collects, investigates, then scopes.
-    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
+    // The account's CloudTrail as files (what `collect --source PATH` reads), then the case's
+    // investigation: cheaper than respond's LookupEvents in 17 regions, and nothing is contained.
+    const trail = join(bed.root, 'trail.json');
+    writeFileSync(trail, JSON.stringify({ Records: bed.sim.state.account(W.account)!.cloudtrail.events }));
+    for (const step of [
+      ['triage', bed.truth.leakedAccessKeyId!],
+      ['collect', '--source', trail],
+      ['investigate'],
+    ])
+      await jsonOf(bed, step);
     const run = await jsonOf<{ blastRadius: BlastRadius | null; coverage: ScopeDocument['coverage'] }>(bed, [
       'scope',
       ...REGION,
     ]);
     coverage = run.json.coverage;
     b = run.json.blastRadius!;
-  }, 300_000);
+  }, 180_000);
   afterAll(() => bed?.sim.stop());
 
   it('names the compromised key’s user and the sessions minted from it that are still live', () => {
@@ -54,8 +63,6 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
       'role-session deploy-role/sam-debug',
       `user ${W.devUser}`,
     ]);
-    // Containment's denies are left out: the reach is the credential's as the attacker had it.
-    expect(b.leftOut?.length).toBeGreaterThan(0);
     expect(coverage).toContainEqual(
       expect.objectContaining({ lister: 'organizations.scps', status: 'complete' }),
     );
@@ -130,6 +137,26 @@ describe('blast radius from the inventory (persistence)', () => {
   let loaded: LoadedScenario;
   let pool: ClientPool;
   let b: BlastRadius;
+  const blastOf = (
+    inventory: Awaited<ReturnType<typeof readInventory>>,
+    events: AttackerEvent[],
+    containment: string[] = [],
+  ) => {
+    const key = loaded.truth.leakedAccessKeyId!;
+    return blastRadiusOfScope({
+      pool,
+      account: W.account,
+      items: inventory.items,
+      coverage: inventory.coverage,
+      caseSubject: { input: key, kind: 'access-key', accessKeyId: key },
+      signer: undefined,
+      lineage: null,
+      live: new Set(),
+      events,
+      at: END,
+      containment: new Set(containment),
+    });
+  };
   beforeAll(async () => {
     sim = await startSim({ seed: 7, clock: new SimClock({ start: END, frozen: true }) });
     loaded = await loadScenario(sim, 'persistence', { seed: 7 });
@@ -154,21 +181,7 @@ describe('blast radius from the inventory (persistence)', () => {
     const events = (sim.state.account(W.account)?.cloudtrail.events ?? [])
       .map((r) => attackerEventOf(r))
       .filter((e) => ids.has(e.eventId));
-    const key = loaded.truth.leakedAccessKeyId!;
-    const result = await blastRadiusOfScope({
-      pool,
-      account: W.account,
-      items: inventory.items,
-      coverage: inventory.coverage,
-      caseSubject: { input: key, kind: 'access-key', accessKeyId: key },
-      signer: undefined,
-      lineage: null,
-      live: new Set(),
-      events,
-      at: END,
-      containment: new Set(),
-    });
-    b = result.blastRadius!;
+    b = (await blastOf(inventory, events)).blastRadius!;
   }, 120_000);
   afterAll(async () => {
     pool?.destroy();
@@ -191,5 +204,31 @@ describe('blast radius from the inventory (persistence)', () => {
       .find((g) => g.action === 'iam:CreatePolicyVersion');
     expect(policyVersion?.did.map((r) => r.eventName)).toContain('CreatePolicyVersion');
     expect(b.raisers.map((r) => r.id)).toContain('admin-reach');
+  });
+
+  it('leaves containment’s own deny out: the reach shown is the one the attacker had', async () => {
+    const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+    await pool.get(IAMClient, 'us-east-1').send(
+      new PutUserPolicyCommand({
+        UserName: W.devUser,
+        PolicyName: 'TourniquetDenyAll',
+        PolicyDocument: JSON.stringify(deny),
+      }),
+    );
+    const inventory = await readInventory({
+      pool,
+      account: W.account,
+      regions: ['us-east-1'],
+      listers: [iamLister],
+      log: silentLogger,
+      progress: silentProgress,
+    });
+    const denied = (await blastOf(inventory, [])).blastRadius!;
+    const dev = (r: BlastRadius) => r.principals.find((p) => p.id === user(W.devUser))!;
+    expect(dev(denied).admin).toBe(false);
+    expect(dev(denied).sensitive).toEqual([]);
+    const before = (await blastOf(inventory, [], [`${W.devUser}/TourniquetDenyAll`])).blastRadius!;
+    expect(dev(before).admin).toBe(true);
+    expect(before.leftOut).toEqual([`${W.devUser}/TourniquetDenyAll`]);
   });
 });

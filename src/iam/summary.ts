@@ -1,4 +1,6 @@
-import type { BlastRadius } from './blast-radius.js';
+import type { BlastRadius, CouldDid } from './blast-radius.js';
+
+const DATA_LEVELS = new Set(['read', 'write', 'delete', 'manage']);
 
 /** How many items a line names before "+N more". */
 const SHOWN = 3;
@@ -16,15 +18,32 @@ const some = (list: string[]): string =>
  */
 export function blastRadiusLines(b: BlastRadius): [label: string, text: string][] {
   const compromised = b.principals.filter((p) => p.compromised);
-  const methods = new Map<string, { targets: Set<string>; admin: boolean; did: number }>();
+  const methods = new Map<string, { targets: Set<string>; admin: boolean; did: Set<string> }>();
   for (const p of b.principals)
     for (const e of p.escalation) {
-      const m = methods.get(e.method) ?? { targets: new Set<string>(), admin: false, did: 0 };
+      const m = methods.get(e.method) ?? { targets: new Set<string>(), admin: false, did: new Set<string>() };
       for (const t of e.targets) m.targets.add(t.name);
       m.admin ||= e.reachesAdmin;
-      m.did += e.did.filter((r) => !r.errorCode).length;
+      // Several compromised principals may hold the method: an event counts once.
+      for (const r of e.did) if (!r.errorCode) m.did.add(r.eventId);
       methods.set(e.method, m);
     }
+  // Data capabilities (`read secrets`) one line per resource type: `read 3 / 1, write 3 / 0`.
+  const data = new Map<string, string[]>();
+  const other: CouldDid[] = [];
+  for (const c of b.couldVsDid) {
+    if (!c.could && !c.did && !c.tried) continue;
+    const [level = '', ...rest] = c.capability.split(' ');
+    if (!DATA_LEVELS.has(level)) {
+      other.push(c);
+      continue;
+    }
+    const type = rest.join(' ');
+    data.set(type, [
+      ...(data.get(type) ?? []),
+      `${level} ${c.could} / ${c.did}${c.tried ? ` (+${c.tried} refused)` : ''}`,
+    ]);
+  }
   const lines: [string, string][] = [
     [
       'Compromised',
@@ -37,16 +56,18 @@ export function blastRadiusLines(b: BlastRadius): [label: string, text: string][
       `${methods.size} method(s): ${some(
         [...methods].map(
           ([id, m]) =>
-            `${id} on ${[...m.targets].slice(0, SHOWN).join(', ')}${m.admin ? ' (to administrator)' : ''}${m.did ? `, used ${m.did}×` : ''}`,
+            `${id} on ${[...m.targets].slice(0, SHOWN).join(', ')}${m.admin ? ' (to administrator)' : ''}${m.did.size ? `, used ${m.did.size}×` : ''}`,
         ),
       )}`,
     ],
-    ...b.couldVsDid
-      .filter((c) => c.could || c.did || c.tried)
-      .map((c): [string, string] => [
-        `Could / did: ${c.capability}`,
-        `could ${c.could}, did ${c.did}${c.tried ? `, tried and refused ${c.tried}` : ''}`,
-      ]),
+    ...[...data].map(([type, levels]): [string, string] => [
+      `Data: ${type} (could / did)`,
+      levels.join(', '),
+    ]),
+    ...other.map((c): [string, string] => [
+      `Could / did: ${c.capability}`,
+      `could ${c.could}, did ${c.did}${c.tried ? `, tried and refused ${c.tried}` : ''}`,
+    ]),
     ...b.raisers.map((r): [string, string] => [`Raises severity (${r.level})`, r.reason]),
     [
       'SCPs',

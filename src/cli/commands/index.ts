@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../spec.js';
 import { report } from './report.js';
 import { auditCommand } from './audit.js';
+import { preventCommand } from './prevent.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { demo } from './demo.js';
@@ -33,6 +34,7 @@ export const COMMANDS: CommandSpec[] = [
   respondCommand,
   watchCommand,
   auditCommand,
+  preventCommand,
   demo,
   sim,
   mcpCommand,

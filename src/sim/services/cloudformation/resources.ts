@@ -11,6 +11,7 @@ import { createBucket, deleteBucket } from '../s3/buckets.js';
 import { emptyS3Account, type S3World } from '../s3/model.js';
 import { regionOf, sha256Base64, type LambdaFunction, type LambdaState } from '../lambda/model.js';
 import { zipOneFile } from '../lambda/zip.js';
+import { ALERT_RESOURCE_TYPES } from './resources-alerts.js';
 
 /** A resource a stack created. */
 export interface StackResource {
@@ -25,7 +26,7 @@ export interface StackResource {
 export type CfnCtx = OpContext<unknown>;
 
 /** How one resource type is created and deleted through the other services' state. */
-interface ResourceType {
+export interface ResourceType {
   /** IAM action checked on the caller before CloudFormation creates it on the caller's behalf. */
   action: string;
   create(
@@ -358,4 +359,5 @@ export const RESOURCE_TYPES: Record<string, ResourceType> = {
       ).functions[r.physicalId];
     },
   },
+  ...ALERT_RESOURCE_TYPES,
 };

@@ -271,3 +271,40 @@ export const eventsService = defineService<EventsState>({
   initState: () => ({ regions: {} }),
   operations,
 });
+
+/**
+ * Put a rule with its targets on a region's default bus, as CloudFormation's AWS::Events::Rule
+ * does (the pattern checked as PutRule checks it).
+ */
+export function putDefaultBusRule(
+  state: EventsState,
+  o: {
+    account: string;
+    region: string;
+    name: string;
+    pattern: string;
+    enabled: boolean;
+    description?: string | undefined;
+    targets: { Id: string; Arn: string }[];
+  },
+): { name: string; arn: string } {
+  checkPattern(o.pattern);
+  const region = (state.regions[o.region] ??= { buses: {}, rules: {} });
+  const rule: Rule = {
+    name: o.name,
+    arn: `arn:aws:events:${o.region}:${o.account}:rule/${o.name}`,
+    eventBusName: 'default',
+    eventPattern: o.pattern,
+    state: o.enabled ? 'ENABLED' : 'DISABLED',
+    description: o.description,
+    createdBy: o.account,
+    targets: o.targets,
+  };
+  region.rules[ruleKey('default', o.name)] = rule;
+  return rule;
+}
+
+/** Delete a default-bus rule and its targets (a stack's deletion). */
+export function deleteDefaultBusRule(state: EventsState, region: string, name: string): void {
+  delete state.regions[region]?.rules[ruleKey('default', name)];
+}

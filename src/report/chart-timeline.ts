@@ -132,6 +132,8 @@ export function timelineChart(
     hconcat: parts,
     spacing: 0,
     config: {
+      // The picture is one image with a name; its parts carry no ARIA roles of their own.
+      aria: false,
       font: 'system-ui, sans-serif',
       view: { stroke: '#d5d9e0', fill: '#fafbfc' },
       axis: { labelColor: '#1d2330', titleColor: '#5a6275', labelFontSize: 11, titleFontWeight: 'normal' },
@@ -204,23 +206,22 @@ function segmentSpec(
     layer: [
       {
         data: { values },
-        mark: { type: 'circle', opacity: 0.85 },
+        mark: { type: 'circle', opacity: 0.85, aria: false },
         encoding: {
           x,
           y,
           size: { field: 'n', type: 'quantitative', scale: { range: [25, 260] }, legend: null },
           color: { field: 'colour', type: 'nominal', scale: null },
-          description: { field: 'lane', type: 'nominal' },
         },
       },
       {
         data: { values: inside },
-        mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 2 },
+        mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 2, aria: false },
         encoding: { x, color: { field: 'colour', type: 'nominal', scale: null } },
       },
       {
         data: { values: inside },
-        mark: { type: 'text', fontWeight: 600, baseline: 'bottom' },
+        mark: { type: 'text', fontWeight: 600, baseline: 'bottom', aria: false },
         encoding: {
           x,
           y: { field: 'row', type: 'quantitative', scale: { domain: [0, 1], range: [-4, -18] }, axis: null },
@@ -239,7 +240,7 @@ function breakSpec(gap: number, height: number): object {
     height,
     view: { stroke: null, fill: null },
     data: { values: [{ text: ['≈', gapText(gap), 'quiet'] }] },
-    mark: { type: 'text', color: '#5a6275', fontSize: 10, lineHeight: 12 },
+    mark: { type: 'text', color: '#5a6275', fontSize: 10, lineHeight: 12, aria: false },
     encoding: {
       text: { field: 'text' },
       x: { value: BREAK_W / 2 },

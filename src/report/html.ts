@@ -73,6 +73,11 @@ function block(b: DocBlock, section: string): string {
   }
 }
 
+/** Blocks as HTML fragments (the dashboard places them in its own pages). */
+export function renderBlocks(blocks: DocBlock[]): string {
+  return sectioned(blocks).join('\n');
+}
+
 /** Each block rendered, tables knowing the heading they sit under (a folded table's name). */
 function sectioned(blocks: DocBlock[]): string[] {
   let section = 'Table';

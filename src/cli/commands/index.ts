@@ -13,6 +13,7 @@ import { mcpCommand } from './mcp.js';
 import { recoverCommand } from './recover.js';
 import { respondCommand } from './respond.js';
 import { scopeCommand } from './scope.js';
+import { serveCommand } from './serve.js';
 import { sim } from './sim.js';
 import { triageCommand } from './triage.js';
 import { watchCommand } from './watch.js';
@@ -38,4 +39,5 @@ export const COMMANDS: CommandSpec[] = [
   demo,
   sim,
   mcpCommand,
+  serveCommand,
 ];

@@ -93,7 +93,9 @@ function classify(path: string, out: Discovery): void {
   let raw: Buffer;
   try {
     size = statSync(path).size;
-    raw = readHead(path, HEAD_BYTES);
+    // A gzip file needs only its first compressed bytes; plain text is sniffed over more.
+    raw = readHead(path, GZIP_HEAD_BYTES);
+    if (!(raw[0] === 0x1f && raw[1] === 0x8b) && size > raw.length) raw = readHead(path, HEAD_BYTES);
   } catch (error) {
     out.bad.push({ path, reason: `unreadable: ${(error as Error).message}` });
     return;
@@ -156,7 +158,7 @@ function gzipRawSize(path: string, size: number): number {
 function readHead(path: string, bytes: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(bytes);
+    const buffer = Buffer.allocUnsafe(bytes);
     const n = readSync(fd, buffer, 0, bytes, 0);
     return buffer.subarray(0, n);
   } finally {

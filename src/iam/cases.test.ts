@@ -42,6 +42,16 @@ interface Case {
 const folder = join(import.meta.dirname, 'cases');
 const files = readdirSync(folder).filter((f) => f.endsWith('.json'));
 
+it('has every table of cases (a missing file would silently drop its cases)', () => {
+  expect(files.sort()).toEqual([
+    'data.json',
+    'effective.json',
+    'escalation.json',
+    'graph.json',
+    'sessions.json',
+  ]);
+});
+
 const sorted = (list: string[]) => [...list].sort();
 
 function check(b: BlastRadius, e: Expect): void {

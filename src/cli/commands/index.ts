@@ -2,6 +2,7 @@ import type { CommandSpec } from '../spec.js';
 import { report } from './report.js';
 import { auditCommand } from './audit.js';
 import { preventCommand } from './prevent.js';
+import { scanSecretsCommand } from './scan-secrets.js';
 import { caseList, caseShow, caseVerify } from './case.js';
 import { containCommand } from './contain.js';
 import { demo } from './demo.js';
@@ -36,6 +37,7 @@ export const COMMANDS: CommandSpec[] = [
   watchCommand,
   auditCommand,
   preventCommand,
+  scanSecretsCommand,
   demo,
   sim,
   mcpCommand,

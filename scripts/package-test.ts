@@ -14,6 +14,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { MCP_TOOL_NAMES } from '../src/cli/commands/mcp.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -280,8 +281,8 @@ try {
     .split('\n')
     .map((l) => JSON.parse(l) as { id: number; result?: { tools?: unknown[] } });
   check(
-    answers.find((a) => a.id === 2)?.result?.tools?.length === 9,
-    'tourniquet mcp answers over stdio with its 9 tools, and nothing else on stdout',
+    answers.find((a) => a.id === 2)?.result?.tools?.length === MCP_TOOL_NAMES.length,
+    `tourniquet mcp answers over stdio with its ${MCP_TOOL_NAMES.length} tools, and nothing else on stdout`,
   );
 } catch (error) {
   const e = error as { message?: string; stderr?: string };

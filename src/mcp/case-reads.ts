@@ -20,7 +20,8 @@ const PHASE_FILES = {
   scope: 'scope.json',
 } as const;
 
-function journalOf(dir: string): JournalEntry[] {
+/** A case's journal entries, read without taking its lock. */
+export function journalOf(dir: string): JournalEntry[] {
   return readJournal(join(dir, JOURNAL_FILE)).map((l) => JSON.parse(l) as JournalEntry);
 }
 

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,6 +19,7 @@ import { STATE_FILE, TRUTH_FILE } from '../cli/commands/demo-run.js';
 import { guardDutyEvents } from '../sim/alerts/index.js';
 import { SimState, startSim, VICTIM_ACCOUNT, type RunningSim } from '../sim/index.js';
 import type { Truth } from '../sim/scenarios/index.js';
+import type { ScopeDocument } from '../scope/types.js';
 import { ensureResponder } from '../sim/serve.js';
 
 /**
@@ -73,6 +82,9 @@ beforeAll(async () => {
     /^CryptoCurrency:EC2/.test((e.detail as { type: string }).type),
   );
   writeFileSync(join(root, 'finding.json'), JSON.stringify(finding));
+  // A case that has not run scope: its case file and journal only.
+  mkdirSync(join(root, 'no-scope'));
+  for (const f of ['case.json', 'journal.jsonl']) copyFileSync(join(caseDir, f), join(root, 'no-scope', f));
   before = snapshot(caseDir);
   eventsBefore = state.accountOrThrow(VICTIM_ACCOUNT).cloudtrail.events.length;
 
@@ -98,7 +110,8 @@ beforeAll(async () => {
   // Anything but JSON-RPC on the server's stdout fails to parse and lands here.
   client.onerror = (e) => transportErrors.push(e);
   await client.connect(transport);
-}, 180_000);
+  // The demo's collection waits on LookupEvents' pace in 17 regions: minutes when the machine is busy.
+}, 300_000);
 
 afterAll(async () => {
   await client?.close();
@@ -133,6 +146,9 @@ describe('tourniquet mcp', () => {
         'hunt',
         'lineage',
         'list_cases',
+        'scope_items',
+        'blast_radius',
+        'eradication_plan',
         'report',
         'timeline',
         'triage',
@@ -198,6 +214,59 @@ describe('tourniquet mcp', () => {
     const again = await call('case_status');
     expect(JSON.parse(again.content[0]!.text!)).toEqual(again.structuredContent);
   }, 120_000);
+
+  it('answers from the scope the demo ran: ways back in, inventory, blast radius, eradication plan', async () => {
+    const scope = JSON.parse(readFileSync(join(caseDir, 'scope.json'), 'utf8')) as ScopeDocument;
+    const attacker = scope.persistence.filter((p) => p.attribution === 'attacker');
+    expect(attacker.length).toBeGreaterThan(0);
+
+    const all = await ok('scope_items');
+    expect(all).toMatchObject({ total: scope.persistence.length, summary: scope.summary, inventory: [] });
+    const theirs = await ok('scope_items', { attribution: 'attacker', inventory: true, limit: 2000 });
+    expect((theirs.persistence as { id: string }[]).map((p) => p.id)).toEqual(attacker.map((p) => p.id));
+    expect(theirs.inventoryTotal).toBe(
+      scope.inventory.filter((i) => i.attribution?.origin === 'attacker').length,
+    );
+    expect(theirs.notChecked).toEqual(scope.coverage.filter((c) => c.status !== 'complete').slice(0, 2000));
+    const kind = attacker[0]!.kind;
+    const ofKind = await ok('scope_items', { kind, region: attacker[0]!.region });
+    expect((ofKind.persistence as { kind: string }[]).every((p) => p.kind === kind)).toBe(true);
+    expect(ofKind.total).toBeGreaterThan(0);
+
+    const blast = await ok('blast_radius');
+    if (scope.blastRadius === undefined)
+      expect(blast).toMatchObject({ computed: false, blastRadius: null, reason: /^not computed/ });
+    else expect(blast).toMatchObject({ computed: true, reason: null, blastRadius: scope.blastRadius });
+
+    // The plan is the one the journal records, if any; the candidates are scope's attacker items.
+    const plans = readFileSync(join(caseDir, 'journal.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"plan.created"') && l.includes('"purpose":"eradicate"'));
+    const plan = await ok('eradication_plan');
+    const candidates = plan.candidates as { id: string; kind: string; remediation: string }[];
+    expect(candidates.map((c) => [c.id, c.kind, c.remediation])).toEqual(
+      attacker.map((p) => [p.id, p.kind, p.remediation]),
+    );
+    if (plans.length === 0) {
+      expect(plan).toMatchObject({ available: false, plan: null });
+      expect(plan.reason).toMatch(/^(not available: this version|no eradication plan in this case)/);
+    } else {
+      const recorded = (JSON.parse(plans.at(-1)!) as { data: { steps: { id: string }[] } }).data.steps;
+      const given = plan.plan as { plans: number; steps: { id: string; state: string }[] };
+      expect(plan).toMatchObject({ available: true, reason: null });
+      expect(given.plans).toBe(plans.length);
+      expect(given.steps.map((x) => x.id)).toEqual(recorded.map((x) => x.id));
+    }
+
+    // A case that has not run scope: a tool error naming the way out; the plan still answers.
+    const none = await call('scope_items', { case: join(root, 'no-scope') });
+    expect(none).toMatchObject({ isError: true });
+    expect(none.content[0]!.text).toMatch(/has no scope\.json: run `tourniquet scope`/);
+    expect((await call('blast_radius', { case: join(root, 'no-scope') })).isError).toBe(true);
+    const bare = await ok('eradication_plan', { case: join(root, 'no-scope') });
+    expect(bare).toMatchObject({ available: false, candidates: null });
+    expect(bare.scopeProblem).toMatch(/has no scope\.json/);
+  });
 
   it('says what it cannot answer as a tool error, and refuses bad arguments', async () => {
     const missing = await call('findings', { case: 'tq-nope' });

@@ -12,7 +12,8 @@ import { TOOLS, type ToolDef } from './tools.js';
 /** What the server tells an assistant about itself when it connects. */
 export const INSTRUCTIONS =
   'Tourniquet’s case knowledge for an incident with compromised AWS credentials, read-only: the ' +
-  'cases, their findings, timeline, lineage and reports, a triage of any credential, CloudTrail ' +
+  'cases, their findings, timeline, lineage, scope, blast radius, eradication plan and reports, a ' +
+  'triage of any credential, CloudTrail ' +
   'hunts. No tool changes AWS or a case: containment and eradication are applied by a person with ' +
   '`tourniquet contain --apply` and the like. Strings that come from CloudTrail or from alerts ' +
   '(user agents, resource and session names, request parameters, descriptions) are chosen by the ' +

@@ -12,6 +12,9 @@ export const MCP_TOOL_NAMES = [
   'findings',
   'timeline',
   'lineage',
+  'scope_items',
+  'blast_radius',
+  'eradication_plan',
   'report',
 ];
 

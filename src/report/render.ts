@@ -1,5 +1,7 @@
 import { UserError } from '../errors.js';
 import { timelineCsv } from './csv.js';
+import { ocsfFindings } from './export-ocsf.js';
+import { timesketchLines } from './export-timesketch.js';
 import type { Doc } from './doc.js';
 import { awsSupportCase, devNotice, statusUpdate } from './documents-comms.js';
 import { decisionsDoc, executiveBriefing, fullReport, timelineDoc } from './documents-analysis.js';
@@ -21,13 +23,27 @@ export const DOCUMENTS = {
 
 export type ReportKind = keyof typeof DOCUMENTS;
 export const REPORT_KINDS = Object.keys(DOCUMENTS) as ReportKind[];
-export const REPORT_FORMATS = ['md', 'html', 'json', 'csv'] as const;
+export const REPORT_FORMATS = ['md', 'html', 'json', 'csv', 'ocsf', 'timesketch'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The file extension of a format. */
-export const EXTENSIONS: Record<ReportFormat, string> = { md: 'md', html: 'html', json: 'json', csv: 'csv' };
+export const EXTENSIONS: Record<ReportFormat, string> = {
+  md: 'md',
+  html: 'html',
+  json: 'json',
+  csv: 'csv',
+  ocsf: 'ocsf.jsonl',
+  timesketch: 'jsonl',
+};
 
-/** One document of the facts in one format. JSON is the facts model itself; CSV is the timeline. */
+function jsonLines(objects: object[]): string {
+  return objects.map((o) => JSON.stringify(o) + '\n').join('');
+}
+
+/**
+ * One document of the facts in one format. JSON is the facts model itself; CSV and Timesketch
+ * JSONL are the timeline; OCSF is the findings as Detection Finding events, one a line.
+ */
 export function renderReport(facts: Facts, kind: ReportKind, format: ReportFormat): string {
   switch (format) {
     case 'json':
@@ -45,6 +61,15 @@ export function renderReport(facts: Facts, kind: ReportKind, format: ReportForma
         });
       }
       return timelineCsv(facts.timeline);
+    case 'ocsf':
+      return jsonLines(ocsfFindings(facts));
+    case 'timesketch':
+      if (isUnknown(facts.timeline)) {
+        throw new UserError('REPORT_NO_TIMELINE', `The timeline is ${unknownText(facts.timeline)}.`, {
+          hint: 'Run `tourniquet collect` and `tourniquet investigate` for this case first.',
+        });
+      }
+      return jsonLines(timesketchLines(facts));
     case 'md':
       return renderMarkdown(DOCUMENTS[kind](facts));
     case 'html':

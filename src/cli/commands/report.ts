@@ -13,7 +13,7 @@ export const REPORT_KIND_NAMES = [
   'decisions',
   'full',
 ];
-export const REPORT_FORMAT_NAMES = ['md', 'html', 'json', 'csv'];
+export const REPORT_FORMAT_NAMES = ['md', 'html', 'json', 'csv', 'ocsf', 'timesketch'];
 
 const reportOptions = {
   kind: {
@@ -44,13 +44,16 @@ export const report = defineCommand({
     'Builds one facts model from the case folder (case.json, journal, investigation, event store,\n' +
     'coverage) and renders one document from it. Facts the case does not hold yet are written as\n' +
     '"unknown (reason)". HTML is one self-contained file (strict CSP, no scripts, inline SVG charts);\n' +
-    'json is the facts model; csv is the timeline (--kind timeline), with spreadsheet formulas defused.',
+    'json is the facts model; csv is the timeline (--kind timeline), with spreadsheet formulas defused;\n' +
+    'ocsf is every finding as an OCSF Detection Finding (class 2004), one JSON object a line; timesketch\n' +
+    'is every attacker call as Timesketch JSONL (message, datetime, timestamp_desc).',
   args: [],
   options: reportOptions,
   examples: [
     'tourniquet report --kind status',
     'tourniquet report --kind full --format html --out incident.html',
     'tourniquet report --kind timeline --format csv --out timeline.csv',
+    'tourniquet report --format ocsf --out findings.ocsf.jsonl',
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
     'tourniquet report --kind executive --cost-explorer',
   ],

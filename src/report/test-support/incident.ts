@@ -381,3 +381,16 @@ export function attackerEvent(
     ...partial,
   };
 }
+
+/** The incident case built under `root` (a test clock set by the fixture), and its facts as of `AS_OF`. */
+export async function incidentFacts(root: string) {
+  let now = 0;
+  const clock = {
+    now: () => new Date(now),
+    sleep: () => Promise.resolve(),
+    set: (iso: string) => void (now = Date.parse(iso)),
+  };
+  const dir = await makeIncidentCase(join(root, 'case'), clock, root);
+  const { buildFacts } = await import('../build.js');
+  return { dir, facts: await buildFacts(dir, { asOf: AS_OF }) };
+}

@@ -170,3 +170,31 @@ export function tacticFor(technique: string, category: Category): Tactic {
   const preferred = CATEGORY_TACTIC[category];
   return tactics.includes(preferred) ? preferred : (tactics[0] ?? preferred);
 }
+
+/** ATT&CK's display names of the tactics, for report headings. */
+const TACTIC_NAMES: Record<Tactic, string> = Object.fromEntries(
+  TACTICS.map((t) => [
+    t,
+    t
+      .split('-')
+      .map((w, i) => (i === 0 || !['and', 'of'].includes(w) ? w[0]!.toUpperCase() + w.slice(1) : w))
+      .join(' '),
+  ]),
+) as Record<Tactic, string>;
+
+/** Findings grouped by ATT&CK tactic, in the matrix's order (reconnaissance first, impact last). */
+export function groupByTactic<T extends { technique: string; category: Category; tactic?: Tactic }>(
+  findings: readonly T[],
+): { tactic: Tactic; id: string; name: string; findings: T[] }[] {
+  const groups = new Map<Tactic, T[]>();
+  for (const f of findings) {
+    const tactic = f.tactic ?? tacticFor(f.technique, f.category);
+    groups.set(tactic, [...(groups.get(tactic) ?? []), f]);
+  }
+  return TACTICS.filter((t) => groups.has(t)).map((t) => ({
+    tactic: t,
+    id: TACTIC_IDS[t],
+    name: TACTIC_NAMES[t],
+    findings: groups.get(t)!,
+  }));
+}

@@ -1,3 +1,6 @@
+import { groupByTactic } from '../detect/attack.js';
+import { severityRank } from '../detect/engine.js';
+import type { Finding } from '../detect/finding.js';
 import { chartOrNote, lineageOrNote } from './charts.js';
 import { usd } from './cost.js';
 import type { Doc, DocBlock } from './doc.js';
@@ -269,24 +272,49 @@ function findingBlocks(facts: Facts): DocBlock[] {
     : [];
   if (facts.findingsByCategory.length === 0)
     return [{ kind: 'para', text: 'The investigation produced no finding on this credential.' }, ...others];
-  const tables = facts.findingsByCategory.flatMap((c): DocBlock[] => [
-    { kind: 'subheading', text: `${c.category} (${c.findings.length}, worst ${c.severity})` },
+  // Grouped by ATT&CK tactic, in the matrix's order, so the report reads as the attack unfolded.
+  const all = facts.findingsByCategory.flatMap((c) => c.findings);
+  const tables = groupByTactic(all).flatMap((t): DocBlock[] => [
+    {
+      kind: 'subheading',
+      text: `${t.name} (${t.id}): ${t.findings.length}, worst ${worstOf(t.findings)}`,
+    },
     {
       kind: 'table',
-      columns: ['Severity', 'Finding', 'Technique', 'Region', 'First seen', 'Events', 'What to do'],
-      rows: c.findings.map((f) => [
-        f.severity,
-        f.title,
-        f.technique,
-        f.region ?? '',
-        utc(f.firstSeen),
-        String(f.eventIds.length),
-        f.summary,
-      ]),
+      columns: [
+        'Severity',
+        'Finding',
+        'Category',
+        'Technique',
+        'Region',
+        'First seen',
+        'Events',
+        'What to do',
+      ],
+      rows: [...t.findings]
+        .sort(bySeverity)
+        .map((f) => [
+          f.severity,
+          f.title,
+          f.category,
+          f.technique,
+          f.region ?? '',
+          utc(f.firstSeen),
+          String(f.eventIds.length),
+          f.summary,
+        ]),
       empty: '',
     },
   ]);
   return [...tables, ...others];
+}
+
+function worstOf(findings: Finding[]): string {
+  return [...findings].sort(bySeverity)[0]?.severity ?? '';
+}
+
+function bySeverity(a: Finding, b: Finding): number {
+  return severityRank(b.severity) - severityRank(a.severity);
 }
 
 function coverageBlocks(facts: Facts): DocBlock[] {

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupByTactic, TACTIC_IDS, TACTICS } from '../detect/attack.js';
 import { buildFacts } from './build.js';
 import type { Facts } from './facts.js';
 import { forMarkdown, renderMarkdown } from './markdown.js';
 import { renderReport, REPORT_KINDS } from './render.js';
 import { AS_OF, HOSTILE, makeIncidentCase } from './test-support/incident.js';
+import { isUnknown } from './unknown.js';
 
 let root: string;
 let facts: Facts;
@@ -68,5 +70,24 @@ describe('Markdown documents with hostile facts', () => {
     });
     expect(doc).toContain('```a``b|c```');
     expect(doc.split('\n')[0]).toBe('# \\\\e\\[31mRED\\\\e\\[0m\\\\e\\]0;pwned\\\\x07\\\\e2J');
+  });
+});
+
+describe('the full report’s findings', () => {
+  it('are grouped by ATT&CK tactic in the matrix’s order, each under its own tactic', () => {
+    const md = renderReport(facts, 'full', 'md');
+    const headings = [...md.matchAll(/^#+ .*\((TA\d{4})\): (\d+), worst \w+$/gm)];
+    expect(headings.length).toBeGreaterThan(0);
+    const order = TACTICS.map((t) => TACTIC_IDS[t]);
+    const ids = headings.map((h) => h[1]!);
+    expect(ids).toEqual([...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    if (isUnknown(facts.findingsByCategory)) throw new Error('findings unknown');
+    const findings = facts.findingsByCategory.flatMap((c) => c.findings);
+    expect(headings.reduce((n, h) => n + Number(h[2]), 0)).toBe(findings.length);
+    for (const group of groupByTactic(findings)) {
+      const at = md.indexOf(`(${group.id}): ${group.findings.length}`);
+      for (const f of group.findings)
+        expect(md.indexOf(forMarkdown(f.title), at), f.title).toBeGreaterThan(at);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -67,6 +67,13 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
+/** The journal's record of what eradication acted on and why (`eradicate.items`). */
+interface EradicateItems {
+  source: string;
+  chosen: { id: string; scopeId?: string; from?: string }[];
+  disagreements: { id: string; why: string }[];
+}
+
 describe('a persistence intrusion scripted with the official AWS CLI, then respond --yes', () => {
   it('is fully cleaned; the existing admin, the role, the bucket, the snapshot and the function remain', async () => {
     // What the organisation had: an admin with its key, a deploy role and policy, a data bucket, a
@@ -129,6 +136,28 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
     };
     expect(r.phases.find((p) => p.phase === 'eradicate')?.state).toBe('done');
     expect(r.clean).toBe(true);
+    // Planned from scope, every item of it explained by the calls (none gone, none unexplained).
+    const items = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"eradicate.items"'))
+      .map((l) => (JSON.parse(l) as { data: EradicateItems }).data);
+    expect(items[0]?.source).toMatch(/^scope\.json/);
+    expect(items[0]?.disagreements).toEqual([]);
+    expect(new Set(items[0]?.chosen.map((c) => c.from))).toEqual(new Set(['both']));
+    expect(items[0]?.chosen.map((c) => c.scopeId?.replace(/AKIA\w+/, 'AKIA…')).sort()).toEqual(
+      [
+        'access-key/global/AKIA…',
+        'bucket-policy/us-east-1/acme-data',
+        'iam-user/global/svc-maint',
+        'key-pair/us-east-1/ops-recovery',
+        'lambda-permission/us-east-1/acme-api',
+        'lambda-url/us-east-1/acme-api',
+        'oidc-provider/global/oidc.evil.dev',
+        'policy-version/global/app-deploy-policy',
+        'role-trust/global/deploy-role',
+        `snapshot-share/us-east-1/${snapshot}`,
+      ].sort(),
+    );
 
     // Every backdoor is gone.
     const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'ops-admin' }))).AccessKeyMetadata!;

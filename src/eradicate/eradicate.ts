@@ -13,15 +13,16 @@ import type { Refusal } from '../actions/guards.js';
 import { ActionHistory, type PlanRecord } from '../actions/journal-view.js';
 import { callerIdentity, ownAccessKeyId } from '../aws/identity.js';
 import type { CaseContext } from '../context.js';
-import { compromiseCondition, type Investigation } from '../detect/investigate.js';
+import type { Investigation } from '../detect/investigate.js';
 import { INVESTIGATION_FILE } from '../detect/save.js';
-import { UserError, UsageError } from '../errors.js';
-import { openEventStore, STORE_FILE } from '../store/store.js';
+import { UserError } from '../errors.js';
 import { lastAdminRefusals, responderRefusals } from './guards.js';
-import { itemsFromEvents, regionalId, type EradicationItem } from './items.js';
+import type { EradicationItem } from './items.js';
+import { caseItems, choose, type LeftItem } from './sources.js';
 import { KINDS, type PlanContext } from './kinds.js';
 
 export const PURPOSE = 'eradicate';
+export type { LeftItem };
 
 export interface EradicateOptions {
   /** plan (default), apply (after the plan is shown), or verify what the last apply did. */
@@ -36,18 +37,14 @@ export interface EradicateOptions {
   onStep?: (result: StepResult) => void;
 }
 
-/** An item not acted on, and why. */
-export interface LeftItem {
-  item: EradicationItem;
-  why: string;
-}
-
 export interface EradicateResult {
   state: 'planned' | 'eradicated' | 'not-verified' | 'nothing-to-do' | 'verified';
-  /** Where the items came from (`scope.json` or the investigation's attributed calls). */
+  /** Where the items came from (`scope.json`, cross-checked with the investigation's calls). */
   source: string;
   items: EradicationItem[];
   left: LeftItem[];
+  /** Where scope and the calls disagree (already gone; attributed but no call explains it). */
+  disagreements: LeftItem[];
   plan?: PlanRecord;
   apply?: ApplyResult;
   /** `--verify`: each step of the last applied plan, read back now. */
@@ -68,41 +65,6 @@ function readInvestigation(ctx: CaseContext): Investigation {
       },
     );
   return JSON.parse(readFileSync(file, 'utf8')) as Investigation;
-}
-
-/** An item a responder names with `--include` that the case does not list: `kind:[region/]name`. */
-function namedItem(id: string, account: string): EradicationItem {
-  const m = /^([a-z0-9-]+):(?:([a-z]{2}(?:-[a-z]+)+-\d)\/)?(.+)$/.exec(id);
-  if (!m || !KINDS[m[1]!])
-    throw new UsageError(
-      `--include ${id}: not an item id.`,
-      `Use kind:[region/]name, e.g. instance:eu-west-1/i-0abc…; kinds: ${Object.keys(KINDS).join(', ')}.`,
-    );
-  const [, kind, region = 'us-east-1', name] = m as unknown as [string, string, string | undefined, string];
-  return {
-    kind,
-    id: regionalId(kind, region, name),
-    name,
-    region,
-    account,
-    attribution: 'unknown',
-    eventIds: [],
-  };
-}
-
-/** The items of the case: the investigation's attributed calls (scope.json, when present, later). */
-async function caseItems(
-  ctx: CaseContext,
-  inv: Investigation,
-): Promise<{ items: EradicationItem[]; source: string }> {
-  const condition = compromiseCondition(inv);
-  if (!condition) return { items: [], source: 'the investigation attributed no calls' };
-  const store = await openEventStore(ctx.case.path(STORE_FILE), { readOnly: true });
-  try {
-    return { items: await itemsFromEvents(store, condition), source: "the investigation's attributed calls" };
-  } finally {
-    store.close();
-  }
 }
 
 const ORDER = new Map(ERADICATION_ACTIONS.map((a, i) => [a.name, i]));
@@ -129,12 +91,13 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
     const history = ActionHistory.of(ctx.case);
     if (options.mode === 'verify') return await verifyLast(env, history);
     const inv = readInvestigation(ctx);
-    const { items: found, source } = await caseItems(ctx, inv);
+    const found = await caseItems(ctx, inv);
     const result: EradicateResult = {
       state: 'planned',
-      source,
-      items: found,
+      source: found.source,
+      items: found.items,
       left: [],
+      disagreements: found.disagreements,
       refused: [],
       manual: [],
       notChecked: [],
@@ -144,34 +107,34 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
       ctx.log.info(`Resuming the interrupted ${plan.planId}: steps already applied are not repeated.`);
     else {
       const account = ctx.case.info.account ?? identity.account;
-      const include = new Set(options.include ?? []);
-      const exclude = new Set(options.exclude ?? []);
-      for (const id of include) if (!found.some((i) => i.id === id)) found.push(namedItem(id, account));
-      const chosen = new Map<string, EradicationItem>();
-      for (const item of found) {
-        if (exclude.has(item.id)) result.left.push({ item, why: 'excluded (--exclude)' });
-        else if (item.attribution !== 'attacker' && !include.has(item.id))
-          result.left.push({
-            item,
-            why: `attributed ${item.attribution}: name it with --include to act on it`,
-          });
-        else chosen.set(item.id, item);
-      }
+      const { chosen, left } = choose(
+        found,
+        new Set(options.include ?? []),
+        new Set(options.exclude ?? []),
+        account,
+      );
+      result.left = left;
+      // The cross-check goes into the case with the plan: what is acted on, from where, and why not.
+      ctx.case.record('eradicate.items', {
+        source: found.source,
+        chosen: [...chosen.values()].map((i) => ({ id: i.id, scopeId: i.scopeId, from: i.from })),
+        left: left.map((l) => ({ id: l.item.id, scopeId: l.item.scopeId, why: l.why })),
+        disagreements: found.disagreements.map((d) => ({
+          id: d.item.id,
+          scopeId: d.item.scopeId,
+          why: d.why,
+        })),
+      });
       const pctx: PlanContext = {
         pool: await env.poolFor(account),
         ourAccount: account,
         attackStart: inv.window?.since ?? null,
         items: chosen,
-        attackerEvents: new Set(found.flatMap((i) => i.eventIds)),
+        attackerEvents: new Set(found.items.flatMap((i) => i.eventIds)),
       };
       const requests: StepRequest[] = [];
       for (const item of chosen.values()) {
         const rule = KINDS[item.kind];
-        const parent = rule?.coveredBy?.(item);
-        if (parent && parent !== item.id && chosen.has(parent)) {
-          result.left.push({ item, why: `removed with ${parent}` });
-          continue;
-        }
         if (!rule || (!rule.steps && rule.manual)) {
           result.manual.push(
             rule?.manual?.(item) ?? `${item.id}: no eradication for kind ${item.kind}; remove it by hand.`,
@@ -230,6 +193,7 @@ async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<Eradi
     source: 'the last applied plan',
     items: [],
     left: [],
+    disagreements: [],
     refused: [],
     manual: [],
     notChecked: [],

@@ -20,6 +20,12 @@ export interface EradicationItem {
   firstSeen?: string;
   /** What some kinds need besides the name (policy name or ARN, port and CIDR, shared accounts). */
   details?: Record<string, string>;
+  /** The id of the scope item it comes from (`<kind>/<region>/<name>`), which `--include` may name. */
+  scopeId?: string;
+  /** Where the planner learnt of it: scope's reading of the account, the case's calls, or both. */
+  from?: 'scope' | 'calls' | 'both';
+  /** Scope attributes it to the attacker, but no call of the case made it: acted on only with --include. */
+  unexplained?: boolean;
 }
 
 interface EventRow {
@@ -33,14 +39,10 @@ interface EventRow {
 }
 
 /** What one call leaves behind: the items it names (an event may name several: RunInstances). */
-type Reader = (
-  req: unknown,
-  resp: unknown,
-  e: EventRow,
-) => Omit<EradicationItem, 'attribution' | 'eventIds' | 'account' | 'region' | 'firstSeen'>[];
+type Reader = (req: unknown, resp: unknown) => Pick<EradicationItem, 'kind' | 'name' | 'owner' | 'details'>[];
 
 const one = (kind: string, name: string | undefined, extra: Partial<EradicationItem> = {}) =>
-  name ? [{ kind, id: `${kind}:${extra.owner ? `${extra.owner}/` : ''}${name}`, name, ...extra }] : [];
+  name ? [{ kind, name, ...extra }] : [];
 const first = (root: unknown, path: string) => stringsAt(root, path)[0];
 const principalOf = (name: string) =>
   name.endsWith('User') ? 'user' : name.endsWith('Role') ? 'role' : 'group';
@@ -161,11 +163,16 @@ export const LEFT_BEHIND: Record<string, Reader> = {
   DeleteDetector: (q) => one('guardduty-detector', first(q, 'detectorId')),
   UpdateDetector: (q) =>
     first(q, 'enable') === 'false' ? one('guardduty-detector', first(q, 'detectorId')) : [],
-  PutResourcePolicy: (q) => one('secret-policy', first(q, 'secretId')),
+  // A secret named by ARN: its name, as scope lists it (the ARN ends in -XXXXXX).
+  PutResourcePolicy: (q) =>
+    one(
+      'secret-policy',
+      first(q, 'secretId')?.replace(/^arn:[^:]+:secretsmanager:[^:]*:\d*:secret:(.*)-[^-]{6}$/, '$1'),
+    ),
 };
 
-/** Kinds that are global (IAM): their ids carry no region. */
-const GLOBAL = new Set([
+/** The IAM kinds: global, their region is `global` as scope gives it. */
+const IAM_KINDS = [
   'iam-user',
   'access-key',
   'login-profile',
@@ -182,11 +189,40 @@ const GLOBAL = new Set([
   'role-trust',
   'oidc-provider',
   'saml-provider',
+];
+
+/** Kinds filed under the region `global`: IAM's, and the credentials STS minted. */
+const GLOBAL = new Set([...IAM_KINDS, 'role-session', 'federation-token', 'session-token']);
+
+/** The kinds `LEFT_BEHIND` makes: a scope item of one of these no call explains is a disagreement. */
+export const CALL_KINDS = new Set([
+  ...IAM_KINDS,
+  ...['key-pair', 'instance', 'security-group', 'security-group-rule', 'snapshot-share', 'ami-share'],
+  ...['bucket', 'bucket-policy', 'bucket-acl', 'secret-policy', 'stack', 'stackset'],
+  ...['lambda-function', 'lambda-url', 'lambda-permission', 'lambda-env', 'lambda-layer'],
+  ...['eventbridge-rule', 'ssm-document', 'trail-logging', 'trail-deleted', 'event-selectors'],
+  'guardduty-detector',
 ]);
 
-/** The id an item of a regional kind gets: its region in it (`instance:eu-north-1/i-…`). */
-export function regionalId(kind: string, region: string, rest: string): string {
-  return GLOBAL.has(kind) ? `${kind}:${rest}` : `${kind}:${region}/${rest}`;
+/** Kinds whose name is unique only within their owner (a policy name, a statement id, a rule). */
+const OWNED = new Set([
+  'inline-policy',
+  'policy-attachment',
+  'group-membership',
+  'lambda-permission',
+  'security-group-rule',
+]);
+
+/** The region an item of a kind is filed under: `global` for IAM. */
+export const regionOf = (kind: string, region: string): string => (GLOBAL.has(kind) ? 'global' : region);
+
+/**
+ * An item's id, in scope's form `<kind>/<region>/<name>` (`instance/eu-north-1/i-…`,
+ * `access-key/global/AKIA…`), the owner before the name where the name alone is not unique
+ * (`inline-policy/global/user/bob/p1`).
+ */
+export function itemId(kind: string, region: string, name: string, owner?: string): string {
+  return `${kind}/${regionOf(kind, region)}/${OWNED.has(kind) && owner ? `${owner}/` : ''}${name}`;
 }
 
 function itemsOf(e: EventRow): EradicationItem[] {
@@ -196,14 +232,15 @@ function itemsOf(e: EventRow): EradicationItem[] {
   const resp = parseJsonText(e.responseelements);
   // restJson answers are recorded with their status wrapper by some services.
   const body = (resp as { body?: unknown } | null)?.body ?? resp;
-  return read(req, body, e).map((i) => ({
+  return read(req, body).map((i) => ({
     ...i,
-    id: regionalId(i.kind, e.awsregion, i.id.slice(i.kind.length + 1)),
-    region: e.awsregion,
+    id: itemId(i.kind, e.awsregion, i.name, i.owner),
+    region: regionOf(i.kind, e.awsregion),
     account: e.recipientaccountid ?? '',
     attribution: 'attacker' as const,
     eventIds: [e.eventid],
     firstSeen: e.eventtime,
+    from: 'calls' as const,
   }));
 }
 
@@ -225,7 +262,7 @@ function mergeDetails(
 /**
  * The items the compromise's own calls left behind: every successful write the condition selects
  * (the investigation's attribution), read through `LEFT_BEHIND`. The same item named by several
- * calls is one item with all their event ids. Used when the case has no scope.json.
+ * calls is one item with all their event ids: the cross-check of scope's items.
  */
 export async function itemsFromEvents(
   store: EventQuery,

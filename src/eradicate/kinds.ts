@@ -5,7 +5,7 @@ import type { StepParams } from '../actions/action.js';
 import type { StepRequest } from '../actions/engine.js';
 import { iamOf, readOrAbsent } from '../actions/iam-read.js';
 import type { ClientPool } from '../aws/pool.js';
-import type { EradicationItem } from './items.js';
+import { itemId, type EradicationItem } from './items.js';
 import { foreignPrincipals, priorSelectors, priorTrust } from './prior.js';
 
 /** What a kind's rule may use while planning. */
@@ -33,12 +33,22 @@ const step = (action: string, item: EradicationItem, params: StepParams): StepRe
   { action, account: item.account, params },
 ];
 const created = (ctx: PlanContext): StepParams => (ctx.attackStart ? { createdAfter: ctx.attackStart } : {});
-const userOf = (item: EradicationItem) => `iam-user:${item.owner?.replace(/^user\//, '') ?? ''}`;
+const userOf = (item: EradicationItem) =>
+  itemId('iam-user', 'global', item.owner?.replace(/^user\//, '') ?? '');
 const principal = (item: EradicationItem) => {
   const [type = '', name = ''] = (item.owner ?? '').split('/', 2);
-  return { type, name, parent: type === 'user' ? `iam-user:${name}` : type === 'role' ? `role:${name}` : '' };
+  return {
+    type,
+    name,
+    parent:
+      type === 'user'
+        ? itemId('iam-user', 'global', name)
+        : type === 'role'
+          ? itemId('role', 'global', name)
+          : '',
+  };
 };
-const regional = (kind: string, item: EradicationItem, name: string) => `${kind}:${item.region}/${name}`;
+const regional = (kind: string, item: EradicationItem, name: string) => itemId(kind, item.region, name);
 const attackerProviders = (ctx: PlanContext) =>
   [...ctx.items.values()]
     .filter((i) => i.kind === 'oidc-provider' || i.kind === 'saml-provider')
@@ -64,6 +74,11 @@ const manualKinds: Record<string, string> = {
   stackset: 'CloudFormation StackSet the attacker created',
   'group-membership': 'group membership the attacker added:',
   'trail-deleted': 'trail the attacker deleted (re-create it, with its bucket and selectors):',
+  'user-data': 'user data the attacker put on instance',
+  'event-bus-policy': 'event bus policy the attacker opened:',
+  'ssm-association': 'SSM association the attacker created',
+  'guardduty-suppression': 'GuardDuty suppression rule or trusted IP list the attacker added:',
+  'logging-change': 'logging change the attacker made:',
 };
 
 /**
@@ -79,7 +94,7 @@ export const KINDS: Record<string, KindRule> = {
       step('delete-access-key', i, { userName: i.owner ?? '', accessKeyId: i.name, ...created(ctx) }),
   },
   'login-profile': {
-    coveredBy: (i) => `iam-user:${i.name}`,
+    coveredBy: (i) => itemId('iam-user', 'global', i.name),
     // The owner chooses a new one: `recover` resets it for the case's own user.
     steps: (i) => step('delete-login-profile', i, { userName: i.name }),
   },
@@ -122,13 +137,13 @@ export const KINDS: Record<string, KindRule> = {
     steps: (i, ctx) => step('delete-managed-policy', i, { policyArn: i.name, ...created(ctx) }),
   },
   'policy-version': {
-    coveredBy: (i) => `managed-policy:${i.name}`,
+    coveredBy: (i) => itemId('managed-policy', 'global', i.name),
     steps: (i) =>
       step('restore-policy-version', i, { policyArn: i.name, versionId: i.details?.versionId ?? '' }),
   },
   role: { steps: (i, ctx) => step('delete-role', i, { roleName: i.name, ...created(ctx) }) },
   'role-trust': {
-    coveredBy: (i) => `role:${i.name}`,
+    coveredBy: (i) => itemId('role', 'global', i.name),
     async steps(i, ctx) {
       const prior = await priorTrust(ctx.pool, i.name, i.firstSeen ?? '9999', ctx.attackerEvents);
       if (prior !== undefined)
@@ -250,7 +265,20 @@ export const KINDS: Record<string, KindRule> = {
       },
     ]),
   ),
+  volume: {
+    // Terminating the instance it is attached to takes it (its snapshot is the evidence).
+    coveredBy: (i) => (i.details?.instance ? itemId('instance', i.region, i.details.instance) : ''),
+    manual: (i) =>
+      `Remove by hand the EBS volume ${i.name} (${i.region}) the attacker created, after a snapshot of it.`,
+  },
+  resource: {
+    manual: (i) =>
+      `Remove by hand the ${i.details?.type ?? 'resource'} ${i.name} (${i.region}) the attacker created; Tourniquet does not act on it yet.`,
+  },
   'role-session': { manual: (i) => `Session ${i.name}: revoked by containment (tourniquet contain).` },
+  'session-token': {
+    manual: (i) => `Session token ${i.name}: revoked by containment (tourniquet contain).`,
+  },
   'federation-token': {
     manual: (i) => `Federation token ${i.name}: revoked by containment (tourniquet contain).`,
   },

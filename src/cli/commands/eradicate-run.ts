@@ -33,7 +33,15 @@ function blocksOf(r: EradicateResult): Block[] {
       kind: 'table',
       title: 'Not acted on',
       columns: ['ITEM', 'WHY'],
-      rows: r.left.map((l) => [l.item.id, l.why]),
+      rows: r.left.map((l) => [l.item.scopeId ?? l.item.id, l.why]),
+    });
+  if (r.disagreements.length)
+    blocks.push({
+      kind: 'text',
+      lines: [
+        `Scope and the case's calls disagree on ${r.disagreements.length} item(s):`,
+        ...r.disagreements.map((d) => `  - ${d.item.scopeId ?? d.item.id}: ${d.why}`),
+      ],
     });
   if (r.refused.length)
     blocks.push({

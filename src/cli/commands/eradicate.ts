@@ -24,7 +24,7 @@ const eradicateOptions = {
     multiple: true,
     value: 'ID',
     description:
-      'act on this item too, though not attributed to the attacker (kind:[region/]name); repeatable',
+      'act on this item too, though not attributed to the attacker or not explained by the calls (an id of the plan or of scope: kind/region/name); repeatable',
   },
   exclude: {
     type: 'string',
@@ -41,7 +41,10 @@ export const eradicateCommand = defineCommand({
   name: 'eradicate',
   summary: 'remove what the attacker created and restore what it changed, evidence kept first',
   description:
-    "Plans from the items attributed to the attacker (the investigation's calls): removals of what it created\n" +
+    'Plans from scope.json (running `tourniquet scope` first when the case has none): the ways back in and the\n' +
+    "resources scope attributes to the attacker, cross-checked with the investigation's calls (an item the calls\n" +
+    'made that scope did not find is already gone; one scope found that no call explains is shown, not acted on\n' +
+    'without --include). Removals of what it created\n' +
     '(instances after an EBS snapshot of every volume, security groups, key pairs, buckets after their object\n' +
     'listing, functions after their code package, stacks after their template, identity providers, IAM users in\n' +
     "IAM's order, keys added to existing users) and restorations of what it changed on resources that stay\n" +
@@ -54,7 +57,7 @@ export const eradicateCommand = defineCommand({
   examples: [
     'tourniquet eradicate',
     'tourniquet eradicate --apply',
-    'tourniquet eradicate --apply --exclude access-key:AKIAEXAMPLEKEEP',
+    'tourniquet eradicate --apply --exclude access-key/global/AKIAEXAMPLEKEEP',
     'tourniquet eradicate --verify',
     'tourniquet eradicate --undo restore-role-trust',
   ],

@@ -4,11 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 
-/** The scenario truth's older names for two kinds. */
-const TRUTH_KIND: Record<string, string> = {
-  'console-password': 'login-profile',
-  'ssh-key-pair': 'key-pair',
-};
 const nameOf = (resource: string): string =>
   resource.replace(/^arn:aws:iam::\d+:(user|role|policy|oidc-provider)\//, '');
 
@@ -26,7 +21,7 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
   it('finds every planted backdoor, by kind and name, with the attacker’s events', () => {
     expect(bed.truth.persistence.length).toBeGreaterThan(5);
     for (const t of bed.truth.persistence) {
-      const kind = TRUTH_KIND[t.kind] ?? t.kind;
+      const kind = t.kind;
       const found = scope.persistence.filter(
         (p) =>
           p.kind === kind && (p.name === nameOf(t.resource) || p.name === t.resource || p.arn === t.resource),

@@ -87,11 +87,11 @@ describe('persistence', () => {
       new Set([
         'iam-user',
         'access-key',
-        'console-password',
+        'login-profile',
         'policy-version',
         'role-trust',
         'lambda-url',
-        'ssh-key-pair',
+        'key-pair',
         'oidc-provider',
       ]),
     );

@@ -138,10 +138,20 @@ async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void>
   step.save?.(out, ctx.vars);
   if (actor.kind !== 'attacker') return;
   ctx.log.keysUsed.add(creds.accessKeyId);
-  ctx.log.events.push(...newEvents(ctx, beforeEvents));
+  const events = newEvents(ctx, beforeEvents);
+  ctx.log.events.push(...events);
   ctx.log.sessions.push(...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)));
   if (step.truth)
-    ctx.log.notes.push(typeof step.truth === 'function' ? step.truth(out, ctx.vars) : step.truth);
+    ctx.log.notes.push(
+      withEvents(typeof step.truth === 'function' ? step.truth(out, ctx.vars) : step.truth, events),
+    );
+}
+
+/** The step's successful records become the event ids of the persistence it notes. */
+function withEvents(note: TruthNote, events: CapturedEvent[]): TruthNote {
+  if (!note.persistence) return note;
+  const eventIds = events.filter((e) => e.errorCode === undefined).map((e) => e.eventId);
+  return { ...note, persistence: note.persistence.map((p) => ({ ...p, eventIds: p.eventIds ?? eventIds })) };
 }
 
 /**
@@ -162,12 +172,15 @@ export async function runTimeline(ctx: RunContext, timeline: Timed[]): Promise<v
       runConsoleAction(ctx.sim.state, item.console, actor, ctx.vars);
       deliverDueTrails(ctx.sim.state);
       if (actor.kind === 'attacker') {
-        ctx.log.events.push(...newEvents(ctx, beforeEvents));
+        const events = newEvents(ctx, beforeEvents);
+        ctx.log.events.push(...events);
         ctx.log.sessions.push(
           ...Object.keys(ctx.sim.state.data.sessions).filter((k) => !beforeSessions.has(k)),
         );
         if (item.truth)
-          ctx.log.notes.push(typeof item.truth === 'function' ? item.truth(ctx.vars) : item.truth);
+          ctx.log.notes.push(
+            withEvents(typeof item.truth === 'function' ? item.truth(ctx.vars) : item.truth, events),
+          );
       }
       continue;
     }

@@ -10,7 +10,7 @@ import { ClientCache } from './clients.js';
 import { runTimeline, type RunContext, type Timed } from './engine.js';
 import { buildTruth, type Truth } from './truth.js';
 import type { Actor, Credentials, ScenarioDef } from './types.js';
-import { NORMAL_ACTORS, PROD_ACCOUNT, W, prodSetupSteps, setupSteps } from './world.js';
+import { NORMAL_ACTORS, PROD_ACCOUNT, W, arn, prodSetupSteps, setupSteps } from './world.js';
 
 export { SCENARIOS } from './catalog/index.js';
 export { checkCleanState } from './clean.js';
@@ -137,6 +137,18 @@ export async function loadScenario(
         ? `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.devUser}`
         : `arn:aws:iam::${VICTIM_ACCOUNT}:user/${W.adminUser}`,
       accountId: VICTIM_ACCOUNT,
+      preExisting: [
+        {
+          kind: 'role-trust',
+          resource: arn.role(W.auditRole),
+          detail: `the external auditors' account ${W.auditor} may assume the role (with an external id), since the set-up`,
+        },
+        {
+          kind: 'access-key',
+          resource: String(ctx.vars.reportingSecondKey),
+          detail: `second key of ${W.reportingUser}, made at the set-up`,
+        },
+      ],
     });
     if (options.truthFile) writeFileSync(options.truthFile, `${JSON.stringify(truth, null, 2)}\n`);
     const attackerSessions: Record<string, Credentials> = {};

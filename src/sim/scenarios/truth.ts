@@ -3,7 +3,7 @@ import { scanFindings } from '../services/guardduty/detect.js';
 import type { GuardDutyState } from '../services/guardduty/model.js';
 import { costOf, hourlyPrice, instanceUsage } from '../services/costexplorer/usage.js';
 import type { AttackLog, CapturedEvent } from './engine.js';
-import type { CleanCheck, ScenarioDef, TruthResource } from './types.js';
+import type { CleanCheck, ScenarioDef, TruthPersistence, TruthResource } from './types.js';
 
 /** The ground truth of a scenario run (`truth.json`). */
 export interface Truth {
@@ -21,7 +21,10 @@ export interface Truth {
   attackerEvents: CapturedEvent[];
   resourcesCreated: TruthResource[];
   resourcesModified: TruthResource[];
-  persistence: { kind: string; detail: string; resource: string }[];
+  /** Every way back in the attacker left: its kind (scope's), resource, region and the events that made it. */
+  persistence: TruthPersistence[];
+  /** Legitimate ways in made before the compromise (scope must call them pre-existing). */
+  preExisting: { kind: string; resource: string; detail: string }[];
   dataTouched: { kind: string; resource: string; detail?: string }[];
   derivedSessions: {
     accessKeyId: string;
@@ -74,6 +77,7 @@ export function buildTruth(input: {
   leakedAccessKeyId: string | null;
   compromisedUser: string;
   accountId: string;
+  preExisting: Truth['preExisting'];
 }): Truth {
   const { sim, def, log, end } = input;
   scanFindings(sim);
@@ -137,6 +141,7 @@ export function buildTruth(input: {
       (r) => `${r.type}|${r.id}|${r.detail ?? ''}`,
     ),
     persistence: notes.flatMap((n) => n.persistence ?? []),
+    preExisting: input.preExisting,
     dataTouched: unique(
       notes.flatMap((n) => n.dataTouched ?? []),
       (d) => `${d.kind}|${d.resource}`,

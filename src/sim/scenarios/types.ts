@@ -34,11 +34,23 @@ export type ServiceName =
 /** Values captured from earlier answers (instance ids, session credentials…). */
 export type Vars = Record<string, unknown>;
 
+/**
+ * A way back in the attacker left. `kind` is scope's persistence kind; `eventIds` (filled by the
+ * engine) are the records of the step that made it; `region` is where it lives (global for IAM).
+ */
+export interface TruthPersistence {
+  kind: string;
+  detail: string;
+  resource: string;
+  region?: string;
+  eventIds?: string[];
+}
+
 /** What a step contributes to the ground truth (with concrete ids known after the call). */
 export interface TruthNote {
   created?: TruthResource[];
   modified?: TruthResource[];
-  persistence?: { kind: string; detail: string; resource: string }[];
+  persistence?: TruthPersistence[];
   dataTouched?: { kind: string; resource: string; detail?: string }[];
   /** Expected clean state after a correct response. */
   clean?: CleanCheck[];

@@ -11,6 +11,9 @@ export const W = {
   account: VICTIM_ACCOUNT,
   external: EXTERNAL_ACCOUNT,
   prod: PROD_ACCOUNT,
+  /** The external auditors' account, trusted by `auditRole` since the set-up (legitimately). */
+  auditor: '777788889999',
+  auditRole: 'partner-audit',
   /** The developer whose key leaks; the same key also runs the CI pipeline. */
   devUser: 'dev-sam',
   adminUser: 'ops-admin',
@@ -225,6 +228,32 @@ export function setupSteps(): Step[] {
   s('iam', 'CreateUser', { UserName: W.reportingUser });
   s('iam', 'AttachUserPolicy', {
     UserName: W.reportingUser,
+    PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+  });
+  // The reporting job's key, then a second one for the new dashboard: two legitimate keys on one
+  // user, weeks before any incident (scope must not take the second one for a backdoor).
+  s('iam', 'CreateAccessKey', { UserName: W.reportingUser });
+  s(
+    'iam',
+    'CreateAccessKey',
+    { UserName: W.reportingUser },
+    { save: (out, v) => (v.reportingSecondKey = (out.AccessKey as { AccessKeyId: string }).AccessKeyId) },
+  );
+  // The external auditors read the account through a role they assume from their own account.
+  s('iam', 'CreateRole', {
+    RoleName: W.auditRole,
+    Description: 'Quarterly security audit by the external auditors',
+    AssumeRolePolicyDocument: doc([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${W.auditor}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'acme-audit-2026' } },
+      },
+    ]),
+  });
+  s('iam', 'AttachRolePolicy', {
+    RoleName: W.auditRole,
     PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
   });
   s('iam', 'CreateRole', {

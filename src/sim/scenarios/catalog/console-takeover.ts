@@ -47,7 +47,7 @@ export const consoleTakeover: ScenarioDef = {
         modified: [{ type: 'AWS::IAM::User', id: W.adminUser, detail: 'console password changed' }],
         persistence: [
           {
-            kind: 'console-password',
+            kind: 'login-profile',
             detail: 'password of the admin changed by the attacker',
             resource: `arn:aws:iam::${W.account}:user/${W.adminUser}`,
           },

@@ -105,7 +105,7 @@ export const persistence: ScenarioDef = {
         truth: {
           persistence: [
             {
-              kind: 'console-password',
+              kind: 'login-profile',
               detail: 'console password for the backdoor user',
               resource: arn.user(BACKDOOR_USER),
             },
@@ -274,7 +274,7 @@ export const persistence: ScenarioDef = {
         truth: {
           created: [{ type: 'AWS::EC2::KeyPair', id: 'ops-recovery', region: W.region }],
           persistence: [
-            { kind: 'ssh-key-pair', detail: 'attacker SSH public key imported', resource: 'ops-recovery' },
+            { kind: 'key-pair', detail: 'attacker SSH public key imported', resource: 'ops-recovery' },
           ],
           clean: [{ check: 'keyPairAbsent', region: W.region, keyName: 'ops-recovery' }],
         },

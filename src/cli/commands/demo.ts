@@ -12,6 +12,7 @@ export const DEMO_SCENARIOS = [
   'role-chain',
   'console-takeover',
   'hostile-strings',
+  'backdoors',
   'quiet',
 ];
 export const DEMO_DEFAULT_SCENARIO = 'cryptomining';

@@ -2,6 +2,7 @@ import * as ce from '@aws-sdk/client-cost-explorer';
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as ec2 from '@aws-sdk/client-ec2';
+import * as events from '@aws-sdk/client-eventbridge';
 import * as guardduty from '@aws-sdk/client-guardduty';
 import * as iam from '@aws-sdk/client-iam';
 import * as lambda from '@aws-sdk/client-lambda';
@@ -37,6 +38,7 @@ const MODULES: Record<ServiceName, [Record<string, unknown>, string]> = {
   secretsmanager: [secretsmanager, 'SecretsManagerClient'],
   ssm: [ssm, 'SSMClient'],
   cloudtrail: [cloudtrail, 'CloudTrailClient'],
+  events: [events, 'EventBridgeClient'],
   ce: [ce, 'CostExplorerClient'],
 };
 
@@ -67,7 +69,10 @@ export class ClientCache {
       region,
       endpoint: this.endpoint,
       credentials: { ...creds },
-      maxAttempts: 1,
+      // One retry, for the socket the server closed as idle (keep-alive, 5 s of wall time) just as
+      // a busy machine reused it (ECONNRESET before the request was read): nothing ran, so the
+      // history is unchanged. AWS errors the story expects (AccessDenied) are never retried.
+      maxAttempts: 2,
       ...(service === 's3' ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' } : {}),
     });
     client.middlewareStack.addRelativeTo(

@@ -171,6 +171,7 @@ describe('determinism', () => {
       'role-chain',
       'console-takeover',
       'hostile-strings',
+      'backdoors',
       'quiet',
     ]);
     const sim = await startSim({ seed: 1 });

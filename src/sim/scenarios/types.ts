@@ -29,6 +29,7 @@ export type ServiceName =
   | 'secretsmanager'
   | 'ssm'
   | 'cloudtrail'
+  | 'events'
   | 'ce';
 
 /** Values captured from earlier answers (instance ids, session credentials…). */

@@ -1,4 +1,5 @@
 import type { ScenarioDef } from '../types.js';
+import { backdoors } from './backdoors.js';
 import { consoleTakeover } from './console-takeover.js';
 import { cryptomining } from './cryptomining.js';
 import { defenseEvasion } from './defense-evasion.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
     roleChain,
     consoleTakeover,
     hostileStrings,
+    backdoors,
     quiet,
   ].map((s) => [s.name, s]),
 );

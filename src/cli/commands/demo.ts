@@ -15,7 +15,7 @@ export const DEMO_SCENARIOS = [
   'backdoors',
   'quiet',
 ];
-export const DEMO_DEFAULT_SCENARIO = 'cryptomining';
+export const DEMO_DEFAULT_SCENARIO = 'backdoors';
 
 const demoOptions = {
   scenario: {

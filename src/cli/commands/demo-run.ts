@@ -15,7 +15,7 @@ import { listScenarios, loadScenario, SCENARIOS, type Truth } from '../../sim/sc
 import { defaultCasesRoot } from '../../case/list.js';
 import { UsageError } from '../../errors.js';
 import type { Outcome, RunEnv } from '../spec.js';
-import type { DemoInput } from './demo.js';
+import { DEMO_DEFAULT_SCENARIO, type DemoInput } from './demo.js';
 import { demoBlocks } from './demo-output.js';
 
 /** Files the demo leaves beside the case: the scenario's ground truth and the account's final state. */
@@ -23,12 +23,6 @@ export const TRUTH_FILE = 'sim-truth.json';
 export const STATE_FILE = 'sim-state.json';
 /** The role AWS Organizations creates in member accounts, trusted by the management account. */
 export const ORG_ACCESS_ROLE = 'OrganizationAccountAccessRole';
-
-/** The scenario with the most attacker steps: the fullest tour of what the playbook does. */
-export function richestScenario(): string {
-  const ranked = Object.values(SCENARIOS).sort((a, b) => b.steps.length - a.steps.length);
-  return ranked[0]!.name;
-}
 
 /** One demo: which scenario, where, how long, the truth beside what the playbook found. */
 export interface DemoRun {
@@ -148,7 +142,7 @@ export async function playDemo(
 
 /** Run `tourniquet demo`. */
 export async function runDemo({ options }: DemoInput, env: RunEnv): Promise<Outcome> {
-  const scenario = options.scenario ?? richestScenario();
+  const scenario = options.scenario ?? DEMO_DEFAULT_SCENARIO;
   if (!Object.hasOwn(SCENARIOS, scenario))
     throw new UsageError(
       `--scenario ${scenario}: no such scenario.`,

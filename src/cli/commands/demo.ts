@@ -15,13 +15,14 @@ export const DEMO_SCENARIOS = [
   'backdoors',
   'quiet',
 ];
-export const DEMO_DEFAULT_SCENARIO = 'backdoors';
+/** The demo's default: a realistic intrusion end to end (mining, persistence, cost), as the README shows. */
+export const DEMO_DEFAULT_SCENARIO = 'cryptomining';
 
 const demoOptions = {
   scenario: {
     type: 'string',
     value: 'NAME',
-    description: `one of ${DEMO_SCENARIOS.join(', ')} (default: the richest, ${DEMO_DEFAULT_SCENARIO})`,
+    description: `one of ${DEMO_SCENARIOS.join(', ')} (default: ${DEMO_DEFAULT_SCENARIO})`,
   },
   out: {
     type: 'string',

@@ -51,6 +51,8 @@ export interface EradicateResult {
   verify?: { stepId: string; ok: boolean; observed: string }[];
   refused: Refusal[];
   manual: string[];
+  /** Sessions the plan leaves to containment: refused by it already, or live until it runs. */
+  byContainment: string[];
   notChecked: string[];
 }
 
@@ -100,6 +102,7 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
       disagreements: found.disagreements,
       refused: [],
       manual: [],
+      byContainment: [],
       notChecked: [],
     };
     let plan = options.mode === 'apply' ? history.interrupted(PURPOSE) : undefined;
@@ -114,17 +117,6 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
         account,
       );
       result.left = left;
-      // The cross-check goes into the case with the plan: what is acted on, from where, and why not.
-      ctx.case.record('eradicate.items', {
-        source: found.source,
-        chosen: [...chosen.values()].map((i) => ({ id: i.id, scopeId: i.scopeId, from: i.from })),
-        left: left.map((l) => ({ id: l.item.id, scopeId: l.item.scopeId, why: l.why })),
-        disagreements: found.disagreements.map((d) => ({
-          id: d.item.id,
-          scopeId: d.item.scopeId,
-          why: d.why,
-        })),
-      });
       const pctx: PlanContext = {
         pool: await env.poolFor(account),
         ourAccount: account,
@@ -133,16 +125,42 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
         attackerEvents: new Set(found.items.flatMap((i) => i.eventIds)),
       };
       const requests: StepRequest[] = [];
+      const acted: string[] = [];
+      const contained = ctx.case.info.phases.contain?.completed !== undefined;
       for (const item of chosen.values()) {
         const rule = KINDS[item.kind];
+        if (rule?.containment) {
+          // A session cannot be deleted; containment refuses it (or must, when it has not run yet).
+          if (contained) result.byContainment.push(`${rule.containment(item)}: refused by containment.`);
+          else
+            result.manual.push(
+              `${rule.containment(item)} is live: contain the credential first (tourniquet contain).`,
+            );
+          continue;
+        }
         if (!rule || (!rule.steps && rule.manual)) {
           result.manual.push(
             rule?.manual?.(item) ?? `${item.id}: no eradication for kind ${item.kind}; remove it by hand.`,
           );
           continue;
         }
-        requests.push(...(await rule.steps!(item, pctx)));
+        const steps = await rule.steps!(item, pctx);
+        if (steps.length && item.scopeId) acted.push(item.scopeId);
+        requests.push(...steps);
       }
+      // The cross-check goes into the case with the plan: what is acted on, from where, and why not.
+      ctx.case.record('eradicate.items', {
+        source: found.source,
+        chosen: [...chosen.values()].map((i) => ({ id: i.id, scopeId: i.scopeId, from: i.from })),
+        // The items the plan has steps for (scope reads it to tell a restored trust from an open one).
+        acted,
+        left: left.map((l) => ({ id: l.item.id, scopeId: l.item.scopeId, why: l.why })),
+        disagreements: found.disagreements.map((d) => ({
+          id: d.item.id,
+          scopeId: d.item.scopeId,
+          why: d.why,
+        })),
+      });
       requests.sort((a, b) => (ORDER.get(a.action) ?? 99) - (ORDER.get(b.action) ?? 99));
       result.refused = [
         ...responderRefusals(requests, responder),
@@ -196,6 +214,7 @@ async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<Eradi
     disagreements: [],
     refused: [],
     manual: [],
+    byContainment: [],
     notChecked: [],
   };
   // Nothing was ever applied: nothing to read back (an eradication with nothing to do).

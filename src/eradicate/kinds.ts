@@ -27,6 +27,8 @@ export interface KindRule {
   steps?: (item: EradicationItem, ctx: PlanContext) => Promise<StepRequest[]> | StepRequest[];
   /** No automation: what a person does (kinds the tool cannot act on yet say so). */
   manual?: (item: EradicationItem) => string;
+  /** Ended by containment, not by eradication (sessions cannot be deleted, only refused). */
+  containment?: (item: EradicationItem) => string;
 }
 
 const step = (action: string, item: EradicationItem, params: StepParams): StepRequest[] => [
@@ -275,11 +277,7 @@ export const KINDS: Record<string, KindRule> = {
     manual: (i) =>
       `Remove by hand the ${i.details?.type ?? 'resource'} ${i.name} (${i.region}) the attacker created; Tourniquet does not act on it yet.`,
   },
-  'role-session': { manual: (i) => `Session ${i.name}: revoked by containment (tourniquet contain).` },
-  'session-token': {
-    manual: (i) => `Session token ${i.name}: revoked by containment (tourniquet contain).`,
-  },
-  'federation-token': {
-    manual: (i) => `Federation token ${i.name}: revoked by containment (tourniquet contain).`,
-  },
+  'role-session': { containment: (i) => `Session ${i.name}` },
+  'session-token': { containment: (i) => `Session token ${i.name}` },
+  'federation-token': { containment: (i) => `Federation token ${i.name}` },
 };

@@ -10,7 +10,9 @@ export function eradicateParagraph(r: EradicateResult): string {
   const left = r.left.length
     ? ` ${plural(r.left.length, 'item')} not acted on (covered by another removal or excluded).`
     : '';
-  const manual = r.manual.length ? ` ${plural(r.manual.length, 'item')} to remove by hand.` : '';
+  const manual =
+    (r.manual.length ? ` ${plural(r.manual.length, 'item')} to remove by hand.` : '') +
+    (r.byContainment.length ? ` ${plural(r.byContainment.length, 'session')} refused by containment.` : '');
   switch (r.state) {
     case 'nothing-to-do':
       return `Nothing the attacker left behind was found in ${r.source}.${manual}`;

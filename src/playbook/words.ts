@@ -1,3 +1,4 @@
+import { openToAttacker } from '../scope/types.js';
 import type { ContainResult } from '../actions/contain.js';
 import type { Investigation } from '../detect/investigate.js';
 import type { ScopeResult } from '../scope/scope.js';
@@ -96,7 +97,7 @@ export function investigateParagraph(r: Investigation): string {
 /** Scope's result in one paragraph. */
 export function scopeParagraph(r: ScopeResult): string {
   const s = r.document.summary;
-  const attacker = r.document.persistence.filter((p) => p.attribution === 'attacker');
+  const attacker = r.document.persistence.filter(openToAttacker);
   const kinds = [...new Set(attacker.map((p) => p.kind))];
   const parts = [
     `Read ${plural(s.resources, 'resource')} in ${plural(r.document.regions.enabled.length, 'region')}: ${s.byOrigin.attacker} created or changed by the attacker, ${s.byOrigin.unknown} of unknown origin.`,

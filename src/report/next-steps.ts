@@ -1,3 +1,4 @@
+import { openToAttacker } from '../scope/types.js';
 import type { Facts } from './facts.js';
 import { isUnknown } from './unknown.js';
 
@@ -34,10 +35,9 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
       'Find every way back in the attacker left (users, keys, passwords, policy versions, role trusts, shares, public URLs, still-valid sessions): tourniquet scope.',
   },
   {
-    when: (f) =>
-      !f.eradicated && !isUnknown(f.scope) && f.scope.persistence.some((p) => p.attribution === 'attacker'),
+    when: (f) => !f.eradicated && !isUnknown(f.scope) && f.scope.persistence.some(openToAttacker),
     text: (f) => {
-      const items = isUnknown(f.scope) ? [] : f.scope.persistence.filter((p) => p.attribution === 'attacker');
+      const items = isUnknown(f.scope) ? [] : f.scope.persistence.filter(openToAttacker);
       return `Remove the ${items.length} way(s) back in the attacker left (${[...new Set(items.map((p) => p.kind))].join(', ')}), after keeping their evidence (tourniquet eradicate --apply); each is listed with its remediation under "Backdoors and reach".`;
     },
   },

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageOf } from '../errors.js';
 import { blastRadiusLines } from '../iam/index.js';
-import type { PersistenceItem, ScopeDocument } from '../scope/types.js';
+import { openToAttacker, originLabel, type PersistenceItem, type ScopeDocument } from '../scope/types.js';
 import { unknown, type Fact } from './unknown.js';
 import type { DocBlock, Text } from './doc.js';
 
@@ -16,7 +16,17 @@ export interface ScopeFacts {
   byOrigin: { attacker: number; 'pre-existing': number; unknown: number };
   persistence: Pick<
     PersistenceItem,
-    'kind' | 'id' | 'name' | 'region' | 'attribution' | 'risk' | 'why' | 'remediation' | 'admits' | 'owner'
+    | 'kind'
+    | 'id'
+    | 'name'
+    | 'region'
+    | 'attribution'
+    | 'restored'
+    | 'risk'
+    | 'why'
+    | 'remediation'
+    | 'admits'
+    | 'owner'
   >[];
   eventCount: number;
   notChecked: number;
@@ -37,12 +47,13 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
       resources: doc.summary.resources,
       byOrigin: doc.summary.byOrigin,
       persistence: doc.persistence.map(
-        ({ kind, id, name, region, attribution, risk, why, remediation, admits, owner }) => ({
+        ({ kind, id, name, region, attribution, restored, risk, why, remediation, admits, owner }) => ({
           kind,
           id,
           name,
           region,
           attribution,
+          restored,
           risk,
           why,
           remediation,
@@ -62,13 +73,18 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
 }
 
 const count = (items: ScopeFacts['persistence'], origin: PersistenceItem['attribution']) =>
-  items.filter((p) => p.attribution === origin).length;
+  items.filter((p) => (origin === 'attacker' ? openToAttacker(p) : p.attribution === origin)).length;
 
 /** Counts by kind of the attacker's ways back in: `access-key ×2, role-trust ×1`. */
 function kindsText(items: ScopeFacts['persistence']): string {
   const byKind = new Map<string, number>();
-  for (const p of items) if (p.attribution === 'attacker') byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
+  for (const p of items) if (openToAttacker(p)) byKind.set(p.kind, (byKind.get(p.kind) ?? 0) + 1);
   return [...byKind].map(([k, n]) => `${k} ×${n}`).join(', ');
+}
+
+function restoredText(items: ScopeFacts['persistence']): string {
+  const n = items.filter((p) => p.restored).length;
+  return n ? `${n} more put back by the eradication; ` : '';
 }
 
 /** One paragraph: how many ways back in, whose, and how much of the account was read. */
@@ -77,7 +93,7 @@ export function scopeSummary(s: Fact<ScopeFacts>): Text {
   const attacker = count(s.persistence, 'attacker');
   return [
     { strong: `${attacker} way(s) back in left by the attacker` },
-    `${attacker ? ` (${kindsText(s.persistence)})` : ''}; ${count(s.persistence, 'unknown')} of unknown origin and ${count(s.persistence, 'pre-existing')} pre-existing to review. `,
+    `${attacker ? ` (${kindsText(s.persistence)})` : ''}; ${restoredText(s.persistence)}${count(s.persistence, 'unknown')} of unknown origin and ${count(s.persistence, 'pre-existing')} pre-existing to review. `,
     `Of ${s.resources} resources read in the account, ${s.byOrigin.attacker} were created or changed by the attacker and ${s.byOrigin.unknown} are of unknown origin`,
     s.notChecked ? `; ${s.notChecked} read(s) could not be made, so the count may be short.` : '.',
   ];
@@ -98,7 +114,7 @@ export function scopeBlocks(s: Fact<ScopeFacts>, which: 'all' | 'attacker'): Doc
     kind: 'table',
     columns: ['Origin', 'Risk', 'Kind', 'Name', 'Region', 'Admits', 'Why', 'Remediation'],
     rows: items.map((p) => [
-      p.attribution,
+      originLabel(p),
       p.risk,
       p.kind,
       { code: p.name },

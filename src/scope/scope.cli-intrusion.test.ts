@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPE_FILE } from './scope.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 import { FOREIGN_ACCOUNT, plantWithCli, type Planted } from './test-support/plant-cli.js';
 
@@ -30,7 +33,8 @@ describe('scope of a persistence intrusion scripted with the AWS CLI', () => {
     bed.sim.state.setApparentIp(bed.leaked!.accessKeyId, '185.220.101.47');
     planted = await plantWithCli(bed.sim, bed.leaked!);
     await jsonOf(bed, ['respond', bed.leaked!.accessKeyId, '--yes']);
-    ({ json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
+    // What respond's Scope phase found, before its Eradication phase removed it.
+    scope = JSON.parse(readFileSync(join(bed.caseDir(), SCOPE_FILE), 'utf8')) as ScopeJson;
   }, 300_000);
   afterAll(() => bed?.sim.stop());
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
+import { SCOPE_FILE } from './scope.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 
 const nameOf = (resource: string): string =>
@@ -9,12 +10,16 @@ const nameOf = (resource: string): string =>
 
 describe('scope of the persistence scenario (respond, then scope)', () => {
   let bed: ScenarioBed;
+  /** What respond's Scope phase found, before its Eradication phase removed it. */
   let scope: ScopeJson;
+  /** `tourniquet scope` run again on the account respond left. */
+  let after: ScopeJson;
   let code: number;
   beforeAll(async () => {
     bed = await scenarioBed('persistence');
     await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
-    ({ code, json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
+    scope = JSON.parse(readFileSync(join(bed.caseDir(), SCOPE_FILE), 'utf8')) as ScopeJson;
+    ({ code, json: after } = await jsonOf<ScopeJson>(bed, ['scope']));
   }, 300_000);
   afterAll(() => bed?.sim.stop());
 
@@ -82,6 +87,19 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     expect([0, 3]).toContain(code);
   });
 
+  it('finds none of the attacker’s ways back in open once respond has eradicated them, and names what it put back', () => {
+    const open = after.persistence.filter((p) => p.attribution === 'attacker' && !p.restored);
+    expect(open.map((p) => p.id)).toEqual([]);
+    expect(after.summary.persistence.attacker).toBe(0);
+    // The trust and the policy's default version were put back, not deleted: still on record.
+    const restored = after.persistence.filter((p) => p.restored).map((p) => p.id);
+    expect(restored.sort()).toEqual([
+      'policy-version/global/app-deploy-policy',
+      'role-trust/global/deploy-role',
+    ]);
+    expect(after.summary.persistence.restored).toBe(2);
+  });
+
   it('writes scope.json into the case as hashed evidence and the reports show backdoors and reach', async () => {
     const dir = bed.caseDir();
     const manifest = readFileSync(join(dir, 'evidence', 'manifest.jsonl'), 'utf8');
@@ -125,10 +143,12 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     );
     expect(gaps.every((c) => c.region === 'eu-west-1' && c.service === 'lambda')).toBe(true);
     expect(gaps[0]!.reason).toMatch(/AccessDenied/);
-    // The rest was read: the attacker's backdoors are still all there.
-    expect(out.persistence.filter((p) => p.attribution === 'attacker').length).toBe(
-      scope.persistence.filter((p) => p.attribution === 'attacker').length,
-    );
+    // The rest was read: it finds what the full read of the same account finds.
+    const attackers = (doc: ScopeJson) =>
+      doc.persistence
+        .filter((p) => p.region !== 'eu-west-1' && p.attribution === 'attacker')
+        .map((p) => p.id);
+    expect(attackers(out)).toEqual(attackers(after));
     const human = await bed.cli(['scope'], limited);
     expect(human.out).toMatch(/not-checked\s+lambda\.functions:list\s+eu-west-1/);
   });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { ActionHistory } from '../actions/journal-view.js';
+import { ActionHistory, KIND, type PlanRecord } from '../actions/journal-view.js';
 import type { CaseFolder } from '../case/case.js';
 import { callerIdentity } from '../aws/identity.js';
 import { enabledRegions } from '../aws/regions.js';
@@ -126,6 +126,7 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     },
     sessions,
   );
+  markRestored(persistence, folder);
   const blast = await blastRadiusOfScope({
     pool: ctx.aws,
     account,
@@ -192,6 +193,46 @@ function containmentPolicies(folder: CaseFolder): Set<string> {
   return out;
 }
 
+/**
+ * The kinds eradication puts back in place rather than deletes: found again afterwards, they are
+ * the restored resource, not a way in (a deleted kind found again was made again, and stays open).
+ */
+const RESTORED_IN_PLACE = new Set<string>([
+  'role-trust',
+  'policy-version',
+  'bucket-policy',
+  'bucket-acl',
+  'secret-policy',
+  'event-bus-policy',
+  'lambda-env',
+  'user-data',
+  'logging-change',
+]);
+
+/**
+ * Mark the attacker's changes a verified eradication plan of this case put back. The items a plan
+ * acted on are the `eradicate.items` recorded just before it was made (journal order).
+ */
+function markRestored(persistence: PersistenceItem[], folder: CaseFolder): void {
+  const history = ActionHistory.of(folder);
+  const chosenFor = new Map<string, string[]>();
+  let chosen: string[] = [];
+  for (const e of history.entries) {
+    if (e.kind === 'eradicate.items') chosen = (e.data as { acted?: string[] }).acted ?? [];
+    else if (e.kind === KIND.planCreated && (e.data as PlanRecord).purpose === 'eradicate')
+      chosenFor.set((e.data as PlanRecord).planId, chosen);
+  }
+  const restored = new Map<string, { planId: string; at: string }>();
+  for (const e of history.entries) {
+    const d = e.data as { planId?: string; verified?: boolean; at?: string };
+    if (e.kind !== KIND.planApplied || !d.verified || !d.planId) continue;
+    for (const id of chosenFor.get(d.planId) ?? []) restored.set(id, { planId: d.planId, at: d.at ?? e.at });
+  }
+  for (const p of persistence)
+    if (p.attribution === 'attacker' && RESTORED_IN_PLACE.has(p.kind) && restored.has(p.id))
+      p.restored = restored.get(p.id);
+}
+
 function summarize(items: InventoryItem[], persistence: PersistenceItem[], notChecked: number): ScopeSummary {
   const byOrigin: Record<Origin, number> = { attacker: 0, 'pre-existing': 0, unknown: 0 };
   let responder = 0;
@@ -211,7 +252,8 @@ function summarize(items: InventoryItem[], persistence: PersistenceItem[], notCh
     byOrigin,
     responder,
     persistence: {
-      attacker: persistence.filter((p) => p.attribution === 'attacker').length,
+      attacker: persistence.filter((p) => p.attribution === 'attacker' && !p.restored).length,
+      restored: persistence.filter((p) => p.restored).length,
       preExisting: persistence.filter((p) => p.attribution === 'pre-existing').length,
       unknown: persistence.filter((p) => p.attribution === 'unknown').length,
     },

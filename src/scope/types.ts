@@ -45,6 +45,14 @@ export const PERSISTENCE_KINDS = [
 ] as const;
 export type PersistenceKind = (typeof PERSISTENCE_KINDS)[number];
 
+/** A way back in the attacker left that is still open (not put back by the case's eradication). */
+export const openToAttacker = (p: Pick<PersistenceItem, 'attribution' | 'restored'>): boolean =>
+  p.attribution === 'attacker' && !p.restored;
+
+/** How the origin column reads: `attacker (restored)` once eradication put it back. */
+export const originLabel = (p: Pick<PersistenceItem, 'attribution' | 'restored'>): string =>
+  p.restored ? `${p.attribution} (restored)` : p.attribution;
+
 /**
  * One way back in (or out) found in the account or in the case's events. Every string taken
  * from AWS (names, documents) is attacker-controlled: printers escape it.
@@ -67,6 +75,12 @@ export interface PersistenceItem {
   attribution: Origin;
   /** The attacker's events that made it (empty unless attributed to the attacker). */
   eventIds: string[];
+  /**
+   * Put back as it was before the incident by a verified eradication plan of this case (a role
+   * trust, a policy's default version, a bucket policy…): still the attacker's change in the
+   * record, no longer a way in.
+   */
+  restored?: { planId: string; at: string } | undefined;
   firstSeen?: string | undefined;
   /** The state that shows it (the document, the grants, the URL…), as read now. */
   evidence: unknown;
@@ -103,7 +117,8 @@ export interface ScopeSummary {
   byOrigin: Record<Origin, number>;
   /** The responder's own user and its credentials: neither the attacker's nor to review. */
   responder: number;
-  persistence: { attacker: number; preExisting: number; unknown: number };
+  /** `attacker` counts the ways in still open; `restored` the attacker's changes eradication put back. */
+  persistence: { attacker: number; preExisting: number; unknown: number; restored?: number };
   byKind: Partial<Record<PersistenceKind, { attacker: number; other: number }>>;
   notChecked: number;
 }

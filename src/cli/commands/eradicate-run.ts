@@ -69,6 +69,8 @@ function blocksOf(r: EradicateResult): Block[] {
   blocks.push({ kind: 'text', lines: [status[r.state]] });
   if (r.manual.length)
     blocks.push({ kind: 'text', lines: ['To do by hand:', ...r.manual.map((m) => `  - ${m}`)] });
+  if (r.byContainment.length)
+    blocks.push({ kind: 'text', lines: ['Left to containment:', ...r.byContainment.map((m) => `  - ${m}`)] });
   if (r.notChecked.length)
     blocks.push({ kind: 'text', lines: ['Could not check:', ...r.notChecked.map((n) => `  - ${n}`)] });
   return blocks;

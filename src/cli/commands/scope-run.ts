@@ -1,3 +1,4 @@
+import { originLabel } from '../../scope/types.js';
 import { CaseFolder } from '../../case/case.js';
 import { blastRadiusLines } from '../../iam/index.js';
 import type { InventoryCoverage } from '../../inventory/types.js';
@@ -100,7 +101,7 @@ function blocksOf(r: ScopeResult): Block[] {
       title: 'Backdoors and ways back in',
       columns: ['ORIGIN', 'RISK', 'KIND', 'NAME', 'REGION', 'ADMITS', 'EVENTS', 'WHY'],
       rows: d.persistence.map((p) => [
-        p.attribution,
+        originLabel(p),
         p.risk,
         p.kind,
         p.name,

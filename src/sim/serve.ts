@@ -63,6 +63,8 @@ export function exportLines(endpoint: string, r: ResponderCredentials, region = 
     `export AWS_ACCESS_KEY_ID=${r.accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${r.secretAccessKey}`,
     `export AWS_REGION=${region}`,
+    // AWS CLI v1 and boto3 read only AWS_DEFAULT_REGION and ask for a region without it.
+    `export AWS_DEFAULT_REGION=${region}`,
     `unset AWS_SESSION_TOKEN AWS_PROFILE`,
     // AWS CLI before 2.13 ignores AWS_ENDPOINT_URL.
     `alias aws='aws --endpoint-url ${endpoint}'`,

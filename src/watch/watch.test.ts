@@ -375,4 +375,31 @@ describe('tourniquet watch on the virtual clock', () => {
     sim.clock.advance(5 * MIN);
     expect((await cli(['watch', '--case', cron, '--once'])).code).toBe(0);
   });
+
+  it('a first --once soon after eradication does not alert on the attack itself, only on what follows', async () => {
+    world = [];
+    const victim = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'late-bot', {
+      managedPolicies: [ADMIN],
+    }).key;
+    await iamAs(victim, ATTACKER_IP).send(new ListUsersCommand({}));
+    sim.clock.advance(MIN);
+    const caseDir = join(root, 'case-after-eradication');
+    expect((await cli(['triage', victim.accessKeyId, '--case', caseDir])).code).toBe(0);
+    const folder = CaseFolder.open(caseDir, { clock });
+    try {
+      folder.markPhase('eradicate', 'started');
+    } finally {
+      folder.close();
+    }
+    sim.clock.advance(MIN);
+    // The attacker's call two minutes ago lies in the 5-minute look-back but before eradication.
+    const first = await cli(['watch', '--case', caseDir, '--once']);
+    expect(first.out).not.toMatch(/ListUsers/);
+    expect(first.code).toBe(0);
+    await iamAs(victim, ATTACKER_IP).send(new ListUsersCommand({}));
+    sim.clock.advance(MIN);
+    const again = await cli(['watch', '--case', caseDir, '--once']);
+    expect(again.code).toBe(4);
+    expect(again.out).toMatch(/ListUsers/);
+  });
 });

@@ -116,9 +116,12 @@ export function verdictOf(state: Pick<WatchState, 'plan' | 'polls' | 'alerts' | 
 async function startPlan(o: WatchOptions, folder: CaseFolder): Promise<WatchPlan> {
   const now = o.clock.now();
   const everyMs = o.everyMs ?? DEFAULT_EVERY_MS;
-  // A one-off poll (cron) looks back one interval; a running watch starts now.
+  // A one-off poll (cron) looks back one interval; a running watch starts now. Never before the
+  // eradication began: earlier calls are the incident itself, already investigated, not re-entry.
   // In CloudTrail's own format (whole seconds): event times compare as text with it.
-  const since = isoSeconds(new Date(now.getTime() - (o.once ? everyMs : 0)));
+  const lookBack = now.getTime() - (o.once ? everyMs : 0);
+  const eradicated = folder.info.phases.eradicate?.started;
+  const since = isoSeconds(new Date(eradicated ? Math.max(lookBack, Date.parse(eradicated)) : lookBack));
   const regions = await enabledRegions(o.aws);
   if (regions.source === 'fallback')
     o.log.warn(`watch: region list from the fallback (${regions.reason ?? ''})`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,35 @@ describe('tourniquet sim', () => {
     expect(env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(env.AWS_ACCESS_KEY_ID).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(env.AWS_REGION).toBe('us-east-1');
+    // AWS CLI v1 (python3 -m awscli) works with the printed lines alone: it needs AWS_DEFAULT_REGION.
+    const cli = spawnSync(
+      'python3',
+      [
+        '-m',
+        'awscli',
+        '--endpoint-url',
+        env.AWS_ENDPOINT_URL!,
+        'sts',
+        'get-caller-identity',
+        '--query',
+        'Arn',
+        '--output',
+        'text',
+      ],
+      {
+        // No profile files: only the printed lines may give the region.
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_CONFIG_FILE: join(dir, 'none'),
+          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+          ...env,
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout.trim()).toBe('arn:aws:iam::111122223333:user/security-responder');
     const { sts, iam } = clients(env);
     expect(await sts.send(new GetCallerIdentityCommand({}))).toMatchObject({
       Account: '111122223333',

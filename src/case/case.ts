@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -93,6 +94,12 @@ export class CaseFolder {
     options: OpenCaseOptions & { id?: string; subject?: CaseFile['subject']; awareness?: Date },
   ): CaseFolder {
     const root = resolve(dir);
+    if (existsSync(root) && !statSync(root).isDirectory()) {
+      throw new UserError('CASE_NOT_A_FOLDER', `--case ${root} is a file, not a folder.`, {
+        hint: 'Pass a new or empty folder, or leave --case out to make one under ./cases.',
+        exitCode: 2,
+      });
+    }
     if (existsSync(join(root, CASE_FILE))) {
       throw new UserError('CASE_EXISTS', `${root} already holds a case.`, {
         hint: 'Use --case to continue it.',

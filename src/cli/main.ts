@@ -10,6 +10,7 @@ import { helpText } from './help.js';
 import { renderBlocks, stylerFor, type Stream } from './output.js';
 import { stderrLogger, terminalProgress } from './progress.js';
 import type { CommandSpec, RunEnv } from './spec.js';
+import { checkGlobals, checkOptions } from './validate.js';
 
 /** Process exit codes (DESIGN.md §4). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, alerts: 4 } as const;
@@ -84,6 +85,8 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
   };
 
   try {
+    checkGlobals(globals, io.cwd);
+    checkOptions(parsed.options);
     const run = await command.load();
     const outcome = await run({ options: parsed.options as never, args: parsed.args }, env);
     if (json) io.stdout.write(JSON.stringify(outcome.json, null, 2) + '\n');

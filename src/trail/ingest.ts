@@ -7,6 +7,7 @@ import { messageOf } from '../errors.js';
 import { ATHENA_COLUMNS, EVENTS_TABLE, type SourceKind } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
+import { duckdbReason } from './duckdb-reason.js';
 import { Meter } from './meter.js';
 import { prefilterFiles, type CandidateChunk } from './prefilter.js';
 import { salvageFile } from './salvage.js';
@@ -312,7 +313,7 @@ class Loader {
       this.report.badFiles.push({ path: file.path, reason: `unreadable: ${firstLine(messageOf(error))}` });
       return;
     }
-    const reason = salvage.fileProblem ?? firstLine(duckdbError);
+    const reason = salvage.fileProblem ?? duckdbReason(duckdbError, file.path);
     for (const [why, count] of salvage.bad) this.addBad(file.path, why, count);
     // Bad records are reported as such; the file itself is named when it is damaged as a whole.
     if (salvage.fileProblem || salvage.records.length === 0) {
@@ -336,7 +337,7 @@ class Loader {
     } catch (error) {
       this.report.badFiles.push({
         path: file.path,
-        reason: `refused after repair: ${firstLine(messageOf(error))}`,
+        reason: `refused after repair: ${duckdbReason(messageOf(error), file.path)}`,
       });
       this.addBad(file.path, 'unreadable record', salvage.records.length);
       return;

@@ -16,10 +16,14 @@ describe('parseSubject', () => {
     expect(parseSubject(input)).toMatchObject({ input, ...expected });
   });
 
-  it.each(['no/slash', 'arn:aws:s3:::bucket', 'two words', 'arn:aws:iam::1234:user/x'])(
-    'refuses %s with a usage error',
-    (input) => {
-      expect(() => parseSubject(input)).toThrow(UserError);
-    },
-  );
+  it.each([
+    'no/slash',
+    'arn:aws:s3:::bucket',
+    'two words',
+    'arn:aws:iam::1234:user/x',
+    'AKIA123',
+    'asia0000',
+  ])('refuses %s with a usage error', (input) => {
+    expect(() => parseSubject(input)).toThrow(UserError);
+  });
 });

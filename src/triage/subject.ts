@@ -1,7 +1,7 @@
 import type { Subject } from '../case/schema.js';
 import { UsageError } from '../errors.js';
+import { ACCESS_KEY, KEY_LIKE, notAKeyId } from '../key-id.js';
 
-const ACCESS_KEY = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
 const USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(.+)$/;
 
@@ -13,6 +13,7 @@ const ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(.+)$/;
 export function parseSubject(raw: string): Subject {
   const input = raw.trim();
   if (ACCESS_KEY.test(input)) return { input, kind: 'access-key', accessKeyId: input };
+  if (KEY_LIKE.test(input)) throw notAKeyId(input);
   if (input.toLowerCase() === 'root') return { input, kind: 'root' };
   const arn = ARN.exec(input);
   if (arn) {

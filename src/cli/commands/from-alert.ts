@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ownAccessKeyId } from '../../aws/identity.js';
 import { UsageError } from '../../errors.js';
 import { MAX_ALERT_BYTES } from '../../triggers/read.js';
+import { parseTimeBound } from '../../trail/window.js';
 import { startFromAlert, type AlertStart } from '../../triggers/start.js';
 import type { Block, RunEnv } from '../spec.js';
 
@@ -66,17 +67,17 @@ export async function subjectFrom(
   return { subject: alert.subject, alert };
 }
 
-/** When the awareness time comes from: --aware-since, else the alert, else now. */
+/**
+ * `--aware-since`, read strictly (ISO-8601 UTC, a date, or an age such as 2h) before anything else
+ * runs, so a typo is refused before the alert is followed or credentials are read.
+ */
+export function awareSinceOf(value: string | undefined, now: Date): string | undefined {
+  return value === undefined ? undefined : parseTimeBound(value, 'aware-since', now);
+}
+
+/** When the awareness time comes from: --aware-since (as `awareSinceOf` read it), else the alert, else now. */
 export function awarenessOf(awareSince: string | undefined, alert: AlertStart | undefined): Date | undefined {
-  if (awareSince !== undefined) {
-    const t = Date.parse(awareSince);
-    if (Number.isNaN(t))
-      throw new UsageError(
-        `--aware-since ${awareSince}: not a date.`,
-        'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.',
-      );
-    return new Date(t);
-  }
+  if (awareSince !== undefined) return new Date(awareSince);
   return alert?.trigger.awareness ? new Date(alert.trigger.awareness) : undefined;
 }
 

@@ -7,6 +7,7 @@ import type { EventStore } from '../../store/store.js';
 import { huntDocument, huntFiles } from '../../trail/hunt.js';
 import type { RecordFilter } from '../../trail/ingest.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
+import { checkAccessKeyId } from '../../key-id.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { HuntInput } from './hunt.js';
 
@@ -46,6 +47,7 @@ async function detectFindings(
 /** Run `tourniquet hunt`. */
 export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
   const now = env.clock.now();
+  checkAccessKeyId(options.key);
   const filter: RecordFilter = {
     accessKeyId: options.key,
     userName: options.user,

@@ -12,6 +12,7 @@ import {
   type ReportKind,
 } from '../../report/index.js';
 import { usd } from '../../report/cost.js';
+import { parseTimeBound } from '../../trail/window.js';
 import { resolveCaseDir } from '../case-dir.js';
 import { recordCostExplorer } from './report-cost-explorer.js';
 import type { Outcome, RunEnv } from '../spec.js';
@@ -31,20 +32,14 @@ function oneOf<T extends string>(
   );
 }
 
-function asOfDate(value: string | undefined, now: Date): Date {
-  if (value === undefined) return now;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new UsageError(`--as-of ${value}: not a date.`, 'Use ISO-8601, e.g. 2026-11-28T14:05:00Z.');
-  return new Date(ms);
-}
-
 /** Run `tourniquet report`. */
 export async function runReport({ options }: ReportInput, env: RunEnv): Promise<Outcome> {
   const kind = oneOf<ReportKind>('kind', options.kind, REPORT_KINDS, 'full');
   const format = oneOf<ReportFormat>('format', options.format, REPORT_FORMATS, 'md');
+  const now = env.clock.now();
+  const asOf =
+    options['as-of'] === undefined ? now : new Date(parseTimeBound(options['as-of'], 'as-of', now));
   const dir = resolveCaseDir(env);
-  const asOf = asOfDate(options['as-of'], env.clock.now());
   let facts = await buildFacts(dir, { asOf });
   if (options['cost-explorer']) {
     const pool = await env.aws();
@@ -56,7 +51,9 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     else env.log.warn(`Cost Explorer could not be read: ${read.reason}; the report says so.`);
   }
   if (isUnknown(facts.timeline)) env.log.warn(`The attacker's activity is ${factText(facts.timeline)}.`);
-  if (!isUnknown(facts.coverage) && facts.coverage.some((c) => c.state !== 'complete'))
+  // Partial coverage exits 3, as in collect, investigate and respond: the document may miss things.
+  const partial = !isUnknown(facts.coverage) && facts.coverage.some((c) => c.state !== 'complete');
+  if (partial)
     env.log.warn(
       'Coverage of the evidence is partial: the report may miss attacker activity (see its coverage section).',
     );
@@ -65,6 +62,7 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     const file = resolve(env.cwd, options.out);
     writeFileSync(file, content);
     return {
+      exitCode: partial ? 3 : 0,
       json: { file, kind, format, bytes: Buffer.byteLength(content) },
       blocks: [
         {
@@ -81,6 +79,7 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     };
   }
   return {
+    exitCode: partial ? 3 : 0,
     json: format === 'json' ? facts : { kind, format, content },
     blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
   };

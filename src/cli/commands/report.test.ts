@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,34 @@ describe('tourniquet report', () => {
     // A user agent that starts with a formula arrives as text: apostrophe first, quoted.
     expect(text).toContain(`"'${HOSTILE.formula.replace(/"/g, '""')}`);
     expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
+  it('exits 3 when the case coverage is partial, as collect does, with the file written', async () => {
+    const partialCase = join(root, 'partial-case');
+    cpSync(caseDir, partialCase, { recursive: true });
+    const line = { source: 'lookup-events', region: 'eu-north-1', scope: 'account', records: 0 };
+    const entries = [
+      {
+        ...line,
+        from: '2026-11-27T00:00:00Z',
+        to: '2026-11-28T16:00:00Z',
+        status: 'partial',
+        reason: 'AccessDenied',
+      },
+    ];
+    writeFileSync(
+      join(partialCase, 'coverage.json'),
+      JSON.stringify({ updated: AS_OF.toISOString(), entries }),
+    );
+    const c = capture(root);
+    const out = join(root, 'partial.md');
+    const args = ['report', '--case', partialCase, '--kind', 'status', '--out', out, ...asOf];
+    expect(await main(args, c.io)).toBe(3);
+    expect(c.err()).toMatch(/Coverage of the evidence is partial/);
+    expect(readFileSync(out, 'utf8').length).toBeGreaterThan(0);
+    expect(await main(['report', '--case', partialCase, '--kind', 'status', ...asOf], capture(root).io)).toBe(
+      3,
+    );
   });
 
   it('--json prints the facts model on stdout', async () => {

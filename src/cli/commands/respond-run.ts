@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { defaultCasesRoot } from '../../case/list.js';
 import { UsageError } from '../../errors.js';
 import { respond } from '../../playbook/respond.js';
+import { parseSubject } from '../../triage/subject.js';
 import { recordAlert } from '../../triggers/start.js';
-import { alertBlock, alertJson, awarenessOf, subjectFrom } from './from-alert.js';
+import { alertBlock, alertJson, awareSinceOf, awarenessOf, subjectFrom } from './from-alert.js';
 import { respondBlocks } from './respond-output.js';
 import { secretSink } from '../secret-sink.js';
 import type { Outcome, RunEnv } from '../spec.js';
@@ -11,8 +12,10 @@ import type { RespondInput } from './respond.js';
 
 /** Run `tourniquet respond`. */
 export async function runRespond({ options, args }: RespondInput, env: RunEnv): Promise<Outcome> {
+  const awareSince = awareSinceOf(options['aware-since'], env.clock.now());
+  if (args[0] !== undefined) parseSubject(args[0]);
   const { subject, alert } = await subjectFrom(options.from, args[0], env);
-  const awareness = awarenessOf(options['aware-since'], alert);
+  const awareness = awarenessOf(awareSince, alert);
   const secretOut = options['secret-out'] ? resolve(env.cwd, options['secret-out']) : undefined;
   if (secretOut && !options.rotate) throw new UsageError('--secret-out goes with --rotate.');
   const pool = await env.aws();

@@ -8,7 +8,7 @@ import { initialStatusUpdate } from '../../triage/status-update.js';
 import { parseSubject } from '../../triage/subject.js';
 import { triage } from '../../triage/triage.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
-import { alertBlock, alertJson, awarenessOf, subjectFrom } from './from-alert.js';
+import { alertBlock, alertJson, awareSinceOf, awarenessOf, subjectFrom } from './from-alert.js';
 import type { TriageInput } from './triage.js';
 
 const keyRow = (k: TriageReport['otherKeys'][number]) => [
@@ -101,9 +101,11 @@ function blocksOf(r: TriageReport, dir: string, statusUpdate: string[]): Block[]
 
 /** Run `tourniquet triage`. */
 export async function runTriage({ options, args }: TriageInput, env: RunEnv): Promise<Outcome> {
+  const awareSince = awareSinceOf(options['aware-since'], env.clock.now());
+  if (args[0] !== undefined) parseSubject(args[0]);
   const given = await subjectFrom(options.from, args[0], env);
   const subject = parseSubject(given.subject);
-  const awareness = awarenessOf(options['aware-since'], given.alert) ?? env.clock.now();
+  const awareness = awarenessOf(awareSince, given.alert) ?? env.clock.now();
   const pool = await env.aws();
   const responder = await callerIdentity(pool);
   const folder = openTriageCase({

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ClassifiedAwsError } from '../aws/errors.js';
 
 /**
@@ -22,7 +23,11 @@ export async function forEachBounded<T>(
   const stop = new AbortController();
   const queue = [...items];
   let failure: { error: unknown } | undefined;
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, async () => {
+  const count = Math.max(1, Math.min(concurrency, queue.length));
+  // Each worker's request listens on the shared signal (the SDK adds a few per call): 17 regions at
+  // once are not a leak, but Node's default of 10 warns on stderr that they are.
+  setMaxListeners(Math.max(10, 4 * count), stop.signal);
+  const workers = Array.from({ length: count }, async () => {
     for (let item = queue.shift(); item !== undefined && !failure; item = queue.shift()) {
       try {
         await work(item, stop.signal);

@@ -134,6 +134,8 @@ export interface CallFacts {
   requestId: string;
   readOnly: boolean;
   dataEvent: boolean;
+  /** The operation's own endpoint host, when it is not the service's. */
+  endpointHost?: ((region: string) => string) | undefined;
   notes: TrailNotes;
   defaultRequestParameters: unknown;
   result: unknown;
@@ -185,7 +187,7 @@ export function buildRecord(sim: SimState, facts: CallFacts): CloudTrailRecord {
     tlsDetails: {
       tlsVersion: 'TLSv1.3',
       cipherSuite: 'TLS_AES_128_GCM_SHA256',
-      clientProvidedHostHeader: service.endpointHost(region),
+      clientProvidedHostHeader: (facts.endpointHost ?? service.endpointHost)(region),
     },
   };
   return record;

@@ -349,6 +349,7 @@ export class Dispatcher {
       requestId,
       readOnly: op ? isReadOnly(operation, op) : false,
       dataEvent: op?.dataEvent ?? false,
+      endpointHost: op?.endpointHost?.bind(op),
       notes,
       defaultRequestParameters,
       result,

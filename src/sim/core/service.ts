@@ -131,6 +131,8 @@ export interface OperationDef<S = unknown> {
   allowAnonymous?: boolean;
   /** restJson route: `METHOD /path/{Param}` (`{Key+}` matches the rest of the path). */
   http?: string;
+  /** Host name for tlsDetails when the operation has its own endpoint (Bedrock Runtime). */
+  endpointHost?(region: string): string;
   /** Compute the answer; return a result value or `respond(...)`; throw SimError for AWS errors. */
   handler(ctx: OpContext<S>): unknown;
 }

@@ -1,6 +1,7 @@
 import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
 import { accessAnalyzerService } from './accessanalyzer/index.js';
+import { bedrockService } from './bedrock/index.js';
 import { cloudFormationService } from './cloudformation/index.js';
 import { cloudWatchService } from './cloudwatch/index.js';
 import { costExplorerService } from './costexplorer/index.js';
@@ -39,4 +40,5 @@ export const SERVICES: AnyService[] = [
   snsService,
   eventsService,
   organizationsService,
+  bedrockService,
 ];

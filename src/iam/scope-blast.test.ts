@@ -11,7 +11,7 @@ import { LAMBDA_LISTERS } from '../inventory/listers/lambda.js';
 import { s3Lister } from '../inventory/listers/s3.js';
 import { SECRETS_LISTER, SSM_LISTERS } from '../inventory/listers/services.js';
 /* eslint-disable no-restricted-imports -- the acceptance test lays a scenario in the simulated account; iam's own code never imports it */
-import { SimClock, VICTIM_ACCOUNT, startSim, type RunningSim } from '../sim/index.js';
+import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../sim/scenarios/world.js';
 import { createOrganization } from '../sim/services/organizations/index.js';
@@ -57,7 +57,11 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
   it('names the compromised key’s user and the sessions minted from it that are still live', () => {
     expect(b.subject).toMatchObject({ id: user(W.devUser), kind: 'user', account: W.account });
     // The GetSessionToken session acts as dev-sam with no more rights: it is dev-sam's node.
-    const live = b.principals.filter((p) => p.compromised).map((p) => `${p.kind} ${p.name}`);
+    // The leaked key is also the CI pipeline's: a ci-build session it minted in the last 15 minutes
+    // is live too (and rightly compromised); whether there is one depends on the time of day.
+    const live = b.principals
+      .filter((p) => p.compromised && !/deploy-role\/ci-build-\d+$/.test(p.name))
+      .map((p) => `${p.kind} ${p.name}`);
     expect(live.sort()).toEqual([
       'federated-user backup-sync',
       'role-session deploy-role/sam-debug',
@@ -122,6 +126,41 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
     );
     expect(out.coverage).toContainEqual(
       expect.objectContaining({ lister: 'organizations.scps', status: 'not-checked' }),
+    );
+  });
+
+  it('raises a case’s severity from P2 to P1 when administrator rights are within reach, in the journal and the reports', async () => {
+    // A user that may only attach policies to itself: triage sees IAM rights (P2), not an admin.
+    const { key } = createUserWithKey(bed.sim.state, VICTIM_ACCOUNT, 'ops-attacher', {
+      inlinePolicies: {
+        attach: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:AttachUserPolicy', Resource: user('ops-attacher') }],
+        },
+      },
+    });
+    const triage = await jsonOf<{ dir: string; triage: { severity: { level: string } } }>(bed, [
+      'triage',
+      key.accessKeyId,
+    ]);
+    expect(triage.json.triage.severity.level).toBe('P2');
+    const dir = triage.json.dir;
+    const run = await jsonOf<{ severityRaised: { from: string; to: string; reasons: string[] } | null }>(
+      bed,
+      ['scope', ...REGION, '--case', dir],
+    );
+    expect(run.json.severityRaised).toMatchObject({ from: 'P2', to: 'P1' });
+    expect(run.json.severityRaised!.reasons.join(' ')).toMatch(
+      /administrator rights are within reach: ops-attacher: attach-user-policy/,
+    );
+    expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).toMatch(
+      /"kind":"severity.raised".*"from":"P2","to":"P1"/,
+    );
+    const exec = await bed.cli(['report', '--kind', 'executive', '--format', 'json', '--case', dir]);
+    const facts = JSON.parse(exec.out) as { severity: { level: string; reasons: string[] } };
+    expect(facts.severity.level).toBe('P1');
+    expect(facts.severity.reasons.join(' ')).toMatch(
+      /^blast radius \(P1\): administrator rights.*raised from P2/,
     );
   });
 });

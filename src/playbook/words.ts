@@ -105,6 +105,10 @@ export function scopeParagraph(r: ScopeResult): string {
       ? `${plural(attacker.length, 'way')} back in left by the attacker (${kinds.join(', ')}); ${plural(s.persistence.unknown, 'other')} of unknown origin and ${s.persistence.preExisting} pre-existing to review.`
       : `No way back in attributed to the attacker; ${plural(s.persistence.unknown, 'item')} of unknown origin and ${s.persistence.preExisting} pre-existing to review.`,
   ];
+  if (r.raised)
+    parts.push(
+      `Severity raised ${r.raised.from ? `from ${r.raised.from} ` : ''}to ${r.raised.to}: ${r.raised.reasons.join('; ')}.`,
+    );
   if (s.notChecked)
     parts.push(`${plural(s.notChecked, 'read')} could not be made (coverage in ${r.file.path}).`);
   return parts.join(' ');

@@ -292,7 +292,31 @@ const FROM_FINDING: Record<Severity, SeverityLevel> = {
   info: 'P4',
 };
 
+const LEVELS: SeverityLevel[] = ['P1', 'P2', 'P3', 'P4'];
+
+/**
+ * The incident's severity: triage's (or, without it, the worst finding's), raised by what scope's
+ * blast radius shows within reach (issue 12 §3: admin reach, another account's data).
+ */
 function severity(input: FactsInput, findings: Fact<Finding[]>): Facts['severity'] {
+  const base = baseSeverity(input, findings);
+  const raisers = input.scope && !isUnknown(input.scope) ? input.scope.raisers : [];
+  if (raisers.length === 0) return base;
+  const reasons = raisers.map((r) => `blast radius (${r.level}): ${r.reason}`);
+  if (isUnknown(base)) {
+    const level = LEVELS.find((l) => raisers.some((r) => r.level === l))!;
+    return { level, reasons };
+  }
+  const raised = raisers.filter((r) => LEVELS.indexOf(r.level) < LEVELS.indexOf(base.level));
+  if (raised.length === 0) return { level: base.level, reasons: [...base.reasons, ...reasons] };
+  const level = LEVELS.find((l) => raised.some((r) => r.level === l))!;
+  return {
+    level,
+    reasons: [...reasons, `raised from ${base.level} (${base.reasons.join('; ')})`],
+  };
+}
+
+function baseSeverity(input: FactsInput, findings: Fact<Finding[]>): Facts['severity'] {
   if (!isUnknown(input.triage) && !isUnknown(input.triage.severity)) return input.triage.severity;
   if (isUnknown(findings) || findings.length === 0)
     return unknown('triage recorded no severity and there are no findings');

@@ -32,6 +32,8 @@ export interface ScopeFacts {
   notChecked: number;
   /** The blast radius in labelled lines (src/iam/summary.ts), or why it is not there. */
   reach: [string, string][] | { unknown: string };
+  /** What in the blast radius calls for a higher severity (admin reach, another account's data). */
+  raisers: { level: 'P1' | 'P2'; reason: string }[];
 }
 
 /** The case's scope, or why there is none. */
@@ -63,6 +65,7 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
       ),
       eventCount: new Set(doc.persistence.flatMap((p) => p.eventIds)).size,
       notChecked: doc.summary.notChecked,
+      raisers: (doc.blastRadius?.raisers ?? []).map(({ level, reason }) => ({ level, reason })),
       reach: doc.blastRadius
         ? blastRadiusLines(doc.blastRadius)
         : { unknown: 'the blast radius was not computed (see the scope notes)' },

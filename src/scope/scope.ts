@@ -38,6 +38,8 @@ export interface ScopeResult {
   file: { path: string; sha256: string };
   /** Why attribution is weaker than it could be (no events collected, no investigation). */
   notes: string[];
+  /** The blast radius calls for a higher severity than triage gave (journalled as `severity.raised`). */
+  raised?: { from: string | null; to: 'P1' | 'P2'; reasons: string[] } | undefined;
 }
 
 function readInvestigation(dir: string): Investigation | undefined {
@@ -165,8 +167,10 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     ),
   };
   const file = await save(ctx, document);
+  const raised = raiseSeverity(folder, blast.blastRadius?.raisers ?? []);
   folder.markPhase('scope', 'completed');
   return {
+    raised,
     document,
     partial: document.summary.notChecked > 0 || regionInfo.source === 'fallback',
     file,
@@ -191,6 +195,29 @@ function containmentPolicies(folder: CaseFolder): Set<string> {
     }
   }
   return out;
+}
+
+const LEVELS = ['P1', 'P2', 'P3', 'P4'];
+
+/**
+ * Triage rated the credential from its own rights and use; the blast radius can show more within
+ * reach (administrator through escalation, another account's data). A higher level is journalled
+ * (`severity.raised`) and the reports rate the incident at it.
+ */
+function raiseSeverity(
+  folder: CaseFolder,
+  raisers: { level: 'P1' | 'P2'; reason: string }[],
+): ScopeResult['raised'] {
+  if (raisers.length === 0) return undefined;
+  const triage = ActionHistory.of(folder)
+    .entries.filter((e) => e.kind === 'triage.result')
+    .at(-1)?.data as { severity?: { level?: string } } | undefined;
+  const from = triage?.severity?.level ?? null;
+  const to = raisers.some((r) => r.level === 'P1') ? 'P1' : 'P2';
+  if (from !== null && LEVELS.indexOf(from) <= LEVELS.indexOf(to)) return undefined;
+  const reasons = raisers.filter((r) => r.level === to).map((r) => r.reason);
+  folder.record('severity.raised', { from, to, reasons, by: 'scope (blast radius)' });
+  return { from, to, reasons };
 }
 
 /**

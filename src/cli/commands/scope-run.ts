@@ -18,6 +18,10 @@ export async function runScope({ options }: ScopeInput, env: RunEnv): Promise<Ou
       options['only-region']?.length ? { regions: options['only-region'] } : {},
     );
     for (const note of result.notes) env.log.warn(note);
+    if (result.raised)
+      env.log.warn(
+        `Severity raised ${result.raised.from ? `from ${result.raised.from} ` : ''}to ${result.raised.to} by the blast radius: ${result.raised.reasons.join('; ')}`,
+      );
     const { document } = result;
     return {
       exitCode: result.partial ? 3 : 0,
@@ -31,6 +35,7 @@ export async function runScope({ options }: ScopeInput, env: RunEnv): Promise<Ou
         summary: document.summary,
         window: document.window,
         notes: result.notes,
+        severityRaised: result.raised ?? null,
       },
       blocks: blocksOf(result),
     };

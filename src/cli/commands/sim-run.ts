@@ -60,10 +60,13 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
     served = await serveAccount({ port, stateFile, seed: options.seed });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const portTaken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     throw new UserError('SIM_START', `could not start the simulated account: ${message}`, {
-      hint: stateFile
-        ? `Check that ${stateFile} is a state file written by \`tourniquet sim\`, or move it away.`
-        : 'Try another --port.',
+      hint: portTaken
+        ? `Port ${port} is taken: give another --port, or 0 for any free one.`
+        : stateFile
+          ? `Check that ${stateFile} is a state file written by \`tourniquet sim\`, or move it away.`
+          : 'Try another --port.',
     });
   }
   const { sim: running, responder, resumed } = served;

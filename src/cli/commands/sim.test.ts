@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -134,5 +135,18 @@ describe('tourniquet sim', () => {
     expect(await main(['sim', '--state', 'garbage.json'], io)).toBe(1);
     expect(err).toContain(`could not start the simulated account: ${garbage} is not a simulator state file`);
     expect(readFileSync(garbage, 'utf8')).toBe('{"not":"a state"}');
+    // A port already taken is named as such, not blamed on the state file.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    err = '';
+    try {
+      expect(await main(['sim', '--port', String(port), '--state', 'new.json'], io)).toBe(1);
+    } finally {
+      taken.close();
+    }
+    expect(err).toContain('EADDRINUSE');
+    expect(err).toContain(`Port ${port} is taken: give another --port, or 0 for any free one.`);
+    expect(err).not.toContain('is a state file');
   });
 });

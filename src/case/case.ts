@@ -18,6 +18,7 @@ import { UserError } from '../errors.js';
 import { appendManifest, writeEvidenceFile, type EvidenceRecord } from './evidence.js';
 import { GENESIS, Journal, type JournalEntry } from './journal.js';
 import { CaseLock } from './lock.js';
+import { noteWritten } from './written.js';
 import { caseSchema, type CaseFile, type Phase } from './schema.js';
 
 export const CASE_FILE = 'case.json';
@@ -177,6 +178,7 @@ export class CaseFolder {
     const written = this.journal.append(items.map((i) => ({ ...i, actor: this.actorName, at })));
     this.data.journal = { seq: this.journal.seq, hash: this.journal.headHash };
     this.writeCaseFileSync();
+    noteWritten(this.dir);
     return written;
   }
 

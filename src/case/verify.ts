@@ -17,13 +17,15 @@ export interface VerifyResult {
   journalLines: number;
   evidenceFiles: number;
   problems: VerifyProblem[];
+  /** With `head`: the journal line carrying it and how many lines were appended since. */
+  anchor?: { line: number; after: number };
 }
 
 /**
  * Check a case folder's integrity: the hash chain of the journal line by line, the journal head
  * recorded in case.json, and every evidence file against the manifest and the journal.
  */
-export async function verifyCase(dir: string): Promise<VerifyResult> {
+export async function verifyCase(dir: string, options: { head?: string } = {}): Promise<VerifyResult> {
   const problems: VerifyProblem[] = [];
   let head: { seq: number; hash: string } | undefined;
   try {
@@ -51,8 +53,35 @@ export async function verifyCase(dir: string): Promise<VerifyResult> {
     }
   }
 
+  const anchor = options.head === undefined ? undefined : checkAnchor(options.head, entries, problems);
   const evidenceFiles = await checkEvidence(dir, entries, problems);
-  return { ok: problems.length === 0, journalLines: lines.length, evidenceFiles, problems };
+  return {
+    ok: problems.length === 0,
+    journalLines: lines.length,
+    evidenceFiles,
+    problems,
+    ...(anchor ? { anchor } : {}),
+  };
+}
+
+/**
+ * A head hash kept outside the case must be the hash of one line of the chain (the journal may
+ * have grown since it was noted; lines after it are appends). A journal rewritten from an earlier
+ * point, case.json with it, chains and matches, but no longer holds that hash.
+ */
+function checkAnchor(
+  head: string,
+  entries: JournalEntry[],
+  problems: VerifyProblem[],
+): { line: number; after: number } | undefined {
+  const wanted = head.trim().toLowerCase();
+  const line = entries.find((e) => e.hash === wanted);
+  if (line) return { line: line.seq, after: entries.length - line.seq };
+  problems.push({
+    where: JOURNAL_FILE,
+    what: `no line has the head hash ${wanted} kept outside the case: the journal was rewritten (or this is another case)`,
+  });
+  return undefined;
 }
 
 function checkChain(lines: string[], problems: VerifyProblem[]): JournalEntry[] {

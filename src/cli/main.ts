@@ -10,6 +10,7 @@ import { helpText } from './help.js';
 import { renderBlocks, stylerFor, type Stream } from './output.js';
 import { stderrLogger, terminalProgress } from './progress.js';
 import type { CommandSpec, RunEnv } from './spec.js';
+import { journalHeadLine } from './journal-head.js';
 import { checkGlobals, checkOptions } from './validate.js';
 
 /** Process exit codes (DESIGN.md §4). */
@@ -84,6 +85,9 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
     },
   };
 
+  // Only cases this command writes to get their journal head printed.
+  const { takeWrittenCases } = await import('../case/written.js');
+  takeWrittenCases();
   try {
     checkGlobals(globals, io.cwd);
     checkOptions(parsed.options);
@@ -93,6 +97,7 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
     // A command with nothing to show prints nothing (`mcp` has spoken on stdout itself).
     else if (outcome.blocks.length)
       io.stdout.write(renderBlocks(outcome.blocks, stylerFor(io.stdout, noColor)));
+    if (!quiet) for (const dir of takeWrittenCases()) io.stderr.write(`${journalHeadLine(dir)}\n`);
     return outcome.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UserError) {

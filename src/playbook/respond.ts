@@ -21,7 +21,8 @@ export interface RespondOptions {
   /** Told when a phase starts (progress). */
   onPhaseStart?: (phase: { index: number; total: number; title: string }) => void;
   /** Told when a phase ends, with its one-paragraph result. */
-  onPhaseEnd?: (phase: PhaseReport) => void;
+  /** After each phase, with the journal head then (a responder keeps it outside the case). */
+  onPhaseEnd?: (phase: PhaseReport, head: { seq: number; hash: string }) => void;
   /** Role to assume in other accounts that derived sessions reached (contain's `--account-role`). */
   accountRole?: string | undefined;
   /** Shown the containment plan before the question. */
@@ -120,7 +121,7 @@ export async function respond(
         report = { phase: def.phase, title: def.title, ...outcome, seconds: (Date.now() - t0) / 1000 };
       }
       phases.push(report);
-      options.onPhaseEnd?.(report);
+      options.onPhaseEnd?.(report, folder.info.journal);
     }
     // The case is clean only when what eradication did still holds, read back now.
     const clean = await eradicationHolds(caseCtx);

@@ -38,3 +38,8 @@ export async function runCli(
     vi.unstubAllEnvs();
   }
 }
+
+/** Stderr without the journal head line a command that changed a case prints last. */
+export function withoutJournalHead(stderr: string): string {
+  return stderr.replace(/^Journal head: line \d+ sha256 [0-9a-f]{64} [^\n]*\n/m, '');
+}

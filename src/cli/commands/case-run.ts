@@ -4,6 +4,7 @@ import { readJournal } from '../../case/journal.js';
 import { PHASES } from '../../case/schema.js';
 import { verifyCase } from '../../case/verify.js';
 import { JOURNAL_FILE } from '../../case/case.js';
+import { UsageError } from '../../errors.js';
 import { resolveCaseDir } from '../case-dir.js';
 import { join, resolve } from 'node:path';
 import type { Outcome, RunEnv } from '../spec.js';
@@ -72,9 +73,18 @@ export function runCaseShow(_input: CaseShowInput, env: RunEnv): Promise<Outcome
 }
 
 /** Run `tourniquet case verify`. */
-export async function runCaseVerify(_input: CaseVerifyInput, env: RunEnv): Promise<Outcome> {
+export async function runCaseVerify({ options }: CaseVerifyInput, env: RunEnv): Promise<Outcome> {
+  const head = options.head?.trim().toLowerCase();
+  if (head !== undefined && !/^[0-9a-f]{64}$/.test(head))
+    throw new UsageError(
+      `--head ${JSON.stringify(options.head)} is not a journal head hash (64 hexadecimal digits).`,
+      'Copy the whole hash from the "Journal head" line a command printed.',
+    );
   const dir = resolveCaseDir(env);
-  const result = await verifyCase(dir);
+  const result = await verifyCase(dir, head === undefined ? {} : { head });
+  const anchored = result.anchor
+    ? ` The kept head is line ${result.anchor.line} (${result.anchor.after} lines appended since).`
+    : '';
   const first = result.problems[0];
   return {
     exitCode: result.ok ? 0 : 1,
@@ -84,7 +94,7 @@ export async function runCaseVerify(_input: CaseVerifyInput, env: RunEnv): Promi
           {
             kind: 'text',
             lines: [
-              `OK: ${result.journalLines} journal lines chained, ${result.evidenceFiles} evidence files intact (${dir}).`,
+              `OK: ${result.journalLines} journal lines chained, ${result.evidenceFiles} evidence files intact (${dir}).${anchored}`,
             ],
           },
         ]

@@ -34,7 +34,14 @@ export const caseShow = defineCommand({
   load: async () => (await import('./case-run.js')).runCaseShow,
 });
 
-const caseVerifyOptions = {} satisfies OptionTable;
+const caseVerifyOptions = {
+  head: {
+    type: 'string',
+    value: 'HASH',
+    description:
+      'a journal head hash kept outside the case (printed after each command): it must be in the journal',
+  },
+} satisfies OptionTable;
 
 /** What `runCaseVerify` receives. */
 export type CaseVerifyInput = RunInput<typeof caseVerifyOptions>;
@@ -44,9 +51,14 @@ export const caseVerify = defineCommand({
   summary: 'check the journal hash chain and every evidence file; exit 1 naming the first bad spot',
   description:
     'Recomputes the sha256 chain of journal.jsonl line by line, compares the journal head with case.json,\n' +
-    'and checks each evidence file against evidence/manifest.jsonl and the journal.',
+    'and checks each evidence file against evidence/manifest.jsonl and the journal. With --head HASH (the\n' +
+    '"Journal head" line a command printed), the journal must still hold that line: a journal rewritten\n' +
+    'together with case.json chains, but has lost it.',
   args: [],
   options: caseVerifyOptions,
-  examples: ['tourniquet case verify --case cases/tq-20261128-150312-4f2a'],
+  examples: [
+    'tourniquet case verify --case cases/tq-20261128-150312-4f2a',
+    'tourniquet case verify --head 9c1f…(64 hex digits, from the "Journal head" line)',
+  ],
   load: async () => (await import('./case-run.js')).runCaseVerify,
 });

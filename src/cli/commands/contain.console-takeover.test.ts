@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { GetLoginProfileCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { withoutJournalHead } from '../../test-support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type RunningSim } from '../../sim/index.js';
 import { checkCleanState } from '../../sim/scenarios/clean.js';
@@ -49,7 +50,7 @@ describe('contain on the console-takeover scenario', () => {
     expect(t.severity.level).toBe('P1');
 
     const run = await cli(['contain', '--case', caseDir, '--apply', '--json'], sim.endpoint, responder, cwd);
-    expect(run.err).toBe('');
+    expect(withoutJournalHead(run.err)).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.out) as {
       state: string;

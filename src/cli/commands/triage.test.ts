@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttachUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { withoutJournalHead } from '../../test-support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserWithKey, EXTERNAL_ACCOUNT, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import type { TriageReport } from '../../triage/report.js';
@@ -37,7 +38,7 @@ describe('triage against the simulated account', () => {
       responder,
       cwd,
     );
-    expect(run.err).toBe('');
+    expect(withoutJournalHead(run.err)).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.out) as TriageJson;
     expect(out.dir.startsWith(join(cwd, 'cases'))).toBe(true);

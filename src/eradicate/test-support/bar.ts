@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { verifyCase } from '../../case/verify.js';
+import { startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { checkCleanState, loadScenario, type Truth } from '../../sim/scenarios/index.js';
+import { runCli, type TestCreds } from '../../test-support/cli.js';
+import { createdByAttacker, inventory } from './inventory.js';
+
+let root: string | undefined;
+
+/** A scenario answered by `respond --yes`, with what the bar checks it against. */
+export interface Played {
+  sim: RunningSim;
+  truth: Truth;
+  responder: TestCreds;
+  dir: string;
+  /** What existed before the response that the attacker did not create. */
+  preExisting: Set<string>;
+  /** Responder's CloudTrail write events so far. */
+  writes(): number;
+  cli(args: string[]): ReturnType<typeof runCli>;
+  manifest(): string[];
+}
+
+export interface EradicateJson {
+  state: string;
+  plan?: { steps: { id: string; action: string; noop: boolean; params: Record<string, string> }[] };
+  manual: string[];
+}
+
+/**
+ * A scenario, then `respond SUBJECT --yes` (triage, contain, collect, investigate, eradicate,
+ * recover, report) as the security team's responder.
+ */
+export async function respondTo(
+  name: string,
+  extraArgs: string[] = [],
+  setup?: (sim: RunningSim) => void,
+): Promise<Played> {
+  const sim = await startSim({ port: 0, seed: 7, lookupEventsPerSecond: 200 });
+  const { truth, responderCredentials: responder } = await loadScenario(sim, name, { seed: 7 });
+  setup?.(sim);
+  const created = createdByAttacker(truth);
+  const preExisting = new Set([...inventory(sim.state, VICTIM_ACCOUNT)].filter((x) => !created.has(x)));
+  root ??= mkdtempSync(join(tmpdir(), 'tq-eradicate-scn-'));
+  const dir = join(root, name);
+  const cli = (args: string[]) => runCli(args, { endpoint: sim.endpoint, creds: responder, root: root! });
+  const subject = truth.leakedAccessKeyId ?? truth.compromisedUser;
+  const responded = await cli(['respond', subject, '--yes', '--case', dir, ...extraArgs]);
+  expect(responded.err).not.toMatch(/error:/);
+  // 3: some reads were not checked (the simulated account lacks a few of scope's listers).
+  expect([0, 3], responded.err).toContain(responded.code);
+  return {
+    sim,
+    truth,
+    responder,
+    dir,
+    preExisting,
+    cli,
+    writes: () =>
+      sim.state
+        .accountOrThrow(VICTIM_ACCOUNT)
+        .cloudtrail.events.filter((e) => e.readOnly !== true && (e.userAgent ?? '').includes('tourniquet/'))
+        .length,
+    manifest: () =>
+      readFileSync(join(dir, 'evidence', 'manifest.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { path: string }).path),
+  };
+}
+
+/** The bar of issue 13, for any scenario: clean state, pre-existing intact, case verifies, idempotent. */
+export async function checkBar(
+  p: Played,
+  unmetAllowed: (c: { check: string }) => boolean = () => false,
+): Promise<EradicateJson> {
+  const clean = checkCleanState(p.sim.state, p.truth);
+  expect(clean.unmet.filter((c) => !unmetAllowed(c))).toEqual([]);
+  const now = inventory(p.sim.state, VICTIM_ACCOUNT);
+  expect([...p.preExisting].filter((x) => !now.has(x))).toEqual([]);
+  expect((await verifyCase(p.dir)).ok).toBe(true);
+  const verified = JSON.parse(
+    (await p.cli(['eradicate', '--case', p.dir, '--verify', '--json'])).out,
+  ) as EradicateJson;
+  expect(['verified', 'nothing-to-do']).toContain(verified.state);
+  // A second apply changes nothing: every step a no-op, no write reaches AWS.
+  const before = p.writes();
+  const again = await p.cli(['eradicate', '--case', p.dir, '--apply', '--json']);
+  const second = JSON.parse(again.out) as EradicateJson;
+  expect((second.plan?.steps ?? []).filter((s) => !s.noop)).toEqual([]);
+  expect(p.writes()).toBe(before);
+  return second;
+}

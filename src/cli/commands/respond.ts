@@ -34,7 +34,7 @@ export type RespondInput = RunInput<typeof respondOptions>;
 export const respondCommand = defineCommand({
   name: 'respond',
   summary:
-    'the whole playbook for a credential: triage, contain, collect, investigate, eradicate, recover, report',
+    'the whole playbook for a credential: triage, contain, collect, investigate, scope, eradicate, recover, report',
   description:
     'Triage → contain (plan, confirm, apply, verify) → collect (LookupEvents in every enabled region and the\n' +
     'trail bucket) → investigate → eradicate (evidence first) → recover → report (report.html, report.md,\n' +

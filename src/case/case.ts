@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -106,7 +107,8 @@ export class CaseFolder {
         hint: 'Use --case to continue it.',
       });
     }
-    mkdirSync(join(root, EVIDENCE_DIR), { recursive: true });
+    mkdirSync(join(root, EVIDENCE_DIR), { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700); // also when the folder existed, empty
     const now = options.clock.now();
     const lock = CaseLock.acquire(join(root, LOCK_FILE), now);
     const data: CaseFile = {

@@ -25,6 +25,20 @@ export interface Io {
   clock?: Clock;
 }
 
+/**
+ * What the tool creates (case folders, evidence, the event store, reports) is readable by its
+ * owner only: a case holds account details and the attacker's trail. DuckDB's files included, which
+ * no mode option reaches.
+ */
+function ownerOnly(): void {
+  try {
+    const previous = process.umask(0o077);
+    process.umask(previous | 0o077);
+  } catch {
+    // Worker threads cannot change the umask; case folders are still made 0700.
+  }
+}
+
 /** Run the CLI: parse, run one command, print. Returns the exit code; never exits the process. */
 export async function main(argv: string[], io: Io, commands: CommandSpec[] = COMMANDS): Promise<number> {
   const parsed = parseArgv(argv, commands);
@@ -49,6 +63,7 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
   }
 
   const { command, globals } = parsed;
+  ownerOnly();
   const json = Boolean(globals.json);
   const quiet = Boolean(globals.quiet);
   const clock = io.clock ?? systemClock;

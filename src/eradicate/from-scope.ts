@@ -104,6 +104,8 @@ const FROM_PERSISTENCE: Record<string, Convert> = {
   ],
   'oidc-provider': (p) => [{ kind: p.kind, name: p.arn ?? p.resource?.id ?? p.name }],
   'saml-provider': (p) => [{ kind: p.kind, name: p.arn ?? p.resource?.id ?? p.name }],
+  // By layer name, as the calls name it (PublishLayerVersion's layerName): its versions go with it.
+  'lambda-layer': (p) => [{ kind: p.kind, name: p.name }],
   'snapshot-share': (p) => [{ kind: p.kind, name: p.name, details: { accounts: accountsOf(p) } }],
   'ami-share': (p) => [{ kind: p.kind, name: p.name, details: { accounts: accountsOf(p) } }],
   'lambda-permission': (p, doc) =>

@@ -22,6 +22,7 @@ export interface ScopeFacts {
     | 'region'
     | 'attribution'
     | 'restored'
+    | 'cutOffBy'
     | 'risk'
     | 'why'
     | 'remediation'
@@ -49,13 +50,27 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
       resources: doc.summary.resources,
       byOrigin: doc.summary.byOrigin,
       persistence: doc.persistence.map(
-        ({ kind, id, name, region, attribution, restored, risk, why, remediation, admits, owner }) => ({
+        ({
           kind,
           id,
           name,
           region,
           attribution,
           restored,
+          cutOffBy,
+          risk,
+          why,
+          remediation,
+          admits,
+          owner,
+        }) => ({
+          kind,
+          id,
+          name,
+          region,
+          attribution,
+          restored,
+          cutOffBy,
           risk,
           why,
           remediation,

@@ -216,7 +216,9 @@ export const IAM_CHECKS: PersistenceCheck[] = [
     title: 'new IAM users',
     find: (ctx) =>
       itemsOf(ctx, 'AWS::IAM::User')
-        .filter(notPreExisting)
+        // A user the attacker only changed (a policy put on it) is not a new user: the change is
+        // its own way in (inline-policy, policy-attachment), and eradication must not delete it.
+        .filter((u) => notPreExisting(u) && u.attribution?.how !== 'changed')
         .map((u) =>
           fromItem(u, {
             principal: u.arn,

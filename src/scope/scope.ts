@@ -17,7 +17,7 @@ import { attributeAll } from './attribute.js';
 import { sweep } from './checklist.js';
 import { WriteIndex, loadWriteEvents } from './events.js';
 import { liveSessions } from './sessions.js';
-import type { PersistenceItem, ScopeDocument, ScopeSummary } from './types.js';
+import { openToAttacker, type PersistenceItem, type ScopeDocument, type ScopeSummary } from './types.js';
 
 /** The file scope writes at the case's top level (the latest run; each run is also kept as evidence). */
 export const SCOPE_FILE = 'scope.json';
@@ -279,7 +279,7 @@ function summarize(items: InventoryItem[], persistence: PersistenceItem[], notCh
     byOrigin,
     responder,
     persistence: {
-      attacker: persistence.filter((p) => p.attribution === 'attacker' && !p.restored).length,
+      attacker: persistence.filter(openToAttacker).length,
       restored: persistence.filter((p) => p.restored).length,
       preExisting: persistence.filter((p) => p.attribution === 'pre-existing').length,
       unknown: persistence.filter((p) => p.attribution === 'unknown').length,

@@ -33,8 +33,12 @@ const KIND_OF: Partial<Record<string, PersistenceKind>> = {
   GetSessionToken: 'session-token',
 };
 
-function flatten(nodes: LineageNode[]): LineageNode[] {
-  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+/** Every node with the principal of the node that minted it. */
+function flatten(
+  nodes: LineageNode[],
+  parent: string | null = null,
+): (LineageNode & { parent: string | null })[] {
+  return nodes.flatMap((n) => [{ ...n, parent }, ...flatten(n.children, n.principal)]);
 }
 
 /** The containment step that cut a principal's sessions off, if one was applied after `issued`. */
@@ -85,7 +89,11 @@ export async function liveSessions(
     const kind = KIND_OF[node.via]!;
     const actsAs =
       node.via === 'AssumeRole' || node.via.startsWith('AssumeRoleWith') ? node.target : node.principal;
-    const revoked = revokedBy(history, actsAs, node.createdAt ?? '');
+    // A federation token is governed by the user that minted it: containment's deny on that user
+    // refuses it (AWS evaluates the user's policies with the token's).
+    const revoked =
+      revokedBy(history, actsAs, node.createdAt ?? '') ??
+      (node.via === 'GetFederationToken' ? revokedBy(history, node.parent, node.createdAt ?? '') : undefined);
     out.push({
       kind,
       name: node.key,
@@ -95,6 +103,7 @@ export async function liveSessions(
       principal: node.principal ?? undefined,
       owner: actsAs ?? undefined,
       attribution: 'attacker',
+      cutOffBy: revoked,
       eventIds: [node.createdBy!],
       firstSeen: node.createdAt ?? undefined,
       evidence: {

@@ -46,12 +46,12 @@ export const PERSISTENCE_KINDS = [
 export type PersistenceKind = (typeof PERSISTENCE_KINDS)[number];
 
 /** A way back in the attacker left that is still open (not put back by the case's eradication). */
-export const openToAttacker = (p: Pick<PersistenceItem, 'attribution' | 'restored'>): boolean =>
-  p.attribution === 'attacker' && !p.restored;
+export const openToAttacker = (p: Pick<PersistenceItem, 'attribution' | 'restored' | 'cutOffBy'>): boolean =>
+  p.attribution === 'attacker' && !p.restored && !p.cutOffBy;
 
 /** How the origin column reads: `attacker (restored)` once eradication put it back. */
-export const originLabel = (p: Pick<PersistenceItem, 'attribution' | 'restored'>): string =>
-  p.restored ? `${p.attribution} (restored)` : p.attribution;
+export const originLabel = (p: Pick<PersistenceItem, 'attribution' | 'restored' | 'cutOffBy'>): string =>
+  p.restored ? `${p.attribution} (restored)` : p.cutOffBy ? `${p.attribution} (cut off)` : p.attribution;
 
 /**
  * One way back in (or out) found in the account or in the case's events. Every string taken
@@ -81,6 +81,8 @@ export interface PersistenceItem {
    * record, no longer a way in.
    */
   restored?: { planId: string; at: string } | undefined;
+  /** A live session the case's containment already refuses (the step and when): not a way in. */
+  cutOffBy?: string | undefined;
   firstSeen?: string | undefined;
   /** The state that shows it (the document, the grants, the URL…), as read now. */
   evidence: unknown;

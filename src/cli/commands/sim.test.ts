@@ -117,7 +117,8 @@ describe('tourniquet sim', () => {
     expect(users.Users!.map((u) => u.UserName)).toEqual(['security-responder', 'drill-victim']);
     expect(second.child.kill('SIGINT')).toBe(true);
     expect((await second.done).code).toBe(0);
-  });
+    // Two CLI processes started from the sources and the AWS CLI v1: slow on a loaded machine.
+  }, 150_000);
 
   it('refuses a bad --port and an unreadable --state with a one-line error, leaving the file alone', async () => {
     let err = '';
@@ -148,5 +149,5 @@ describe('tourniquet sim', () => {
     expect(err).toContain('EADDRINUSE');
     expect(err).toContain(`Port ${port} is taken: give another --port, or 0 for any free one.`);
     expect(err).not.toContain('is a state file');
-  });
+  }, 120_000);
 });

@@ -72,16 +72,50 @@ export function toSimRequest(req: IncomingMessage, raw: Buffer): SimHttpRequest 
   };
 }
 
-/** Serve a dispatcher on 127.0.0.1. */
+/** Largest request body the simulated account reads (S3 PutObject caps larger uploads at 5 GB). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+function refuse(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
+  res.end(text);
+}
+
+/**
+ * Serve a dispatcher on 127.0.0.1. A web page must not drive it: a request a browser sends
+ * cross-origin (it carries `Origin`; the SDK and the CLI never send one) or a CORS preflight is
+ * refused with no `Access-Control-*` header, and bodies are bounded.
+ */
 export async function listen(
   dispatcher: Dispatcher,
   port: number,
   host = '127.0.0.1',
+  maxBodyBytes = MAX_BODY_BYTES,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.origin !== undefined || req.method === 'OPTIONS') {
+      refuse(res, 403, 'The simulated account does not answer web pages (Origin header or CORS preflight).');
+      req.resume();
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) {
+      refuse(res, 413, `Request body over ${maxBodyBytes} bytes.`);
+      req.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBodyBytes) {
+        refuse(res, 413, `Request body over ${maxBodyBytes} bytes.`);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => {
+      if (size > maxBodyBytes) return;
       const simReq = toSimRequest(req, Buffer.concat(chunks));
       dispatcher.handle(simReq).then(
         (answer) => {

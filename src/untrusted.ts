@@ -4,9 +4,12 @@
  */
 
 /* eslint-disable no-control-regex -- matching control characters is the point here */
-// C0 and C1 controls (tab and newline too, so one value stays on one line), DEL, and the Unicode
-// bidirectional overrides used in "Trojan source" tricks.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 controls (tab and newline too, so one value stays on one line), DEL, the Unicode
+// bidirectional controls used in "Trojan source" tricks (U+202A–U+202E, U+2066–U+2069, marks), the
+// line and paragraph separators (a line break to some viewers), and the invisible zero-width space,
+// word joiner and byte-order mark that make two names look the same.
+const CONTROL =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 // Whole escape sequences (CSI, OSC, DCS/SOS/PM/APC strings, two-byte ESC forms), so that their
 // parameters do not survive as stray text.

@@ -56,9 +56,27 @@ describe('Markdown documents with hostile facts', () => {
     expect(md).toContain('`backdoor"><img src=x onerror=alert(1)>`');
   });
 
+  it('defuses raw HTML, links, images and the bare addresses GitHub would turn into links', () => {
+    const cases: [string, string][] = [
+      ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
+      ['<a href="https://evil.example">x</a>', '&lt;a href="hxxps://evil.example"&gt;x&lt;/a&gt;'],
+      ['[login](javascript:alert(1))', '\\[login\\](javascript:alert(1))'],
+      ['![pixel](http://198.51.100.9/p.png)', '!\\[pixel\\](hxxp://198.51.100.9/p.png)'],
+      ['see https://evil.example/login', 'see hxxps://evil.example/login'],
+      ['www.evil.example', 'www\\[.\\]evil.example'],
+      ['&#60;script&#62;', '&amp;#60;script&amp;#62;'],
+      ['<https://evil.example>', '&lt;hxxps://evil.example&gt;'],
+    ];
+    for (const [hostile, safe] of cases) {
+      const out = forMarkdown(hostile);
+      expect(out, hostile).toBe(safe);
+      expect(out).not.toMatch(/<|https?:\/\/|(^|[^\\])\[/i);
+    }
+  });
+
   it('escapes emphasis, links, tables and line-start syntax', () => {
     expect(forMarkdown('*a* _b_ [c](http://x) |d| `e` ~f~')).toBe(
-      '\\*a\\* \\_b\\_ \\[c\\](http://x) \\|d\\| \\`e\\` \\~f\\~',
+      '\\*a\\* \\_b\\_ \\[c\\](hxxp://x) \\|d\\| \\`e\\` \\~f\\~',
     );
     expect(forMarkdown('# not a heading', true)).toBe('\\# not a heading');
     expect(forMarkdown('1. not a list', true)).toBe('1\\. not a list');

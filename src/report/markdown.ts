@@ -6,13 +6,23 @@ import { inlines, type Doc, type DocBlock, type Inline, type Text } from './doc.
  * no raw HTML (Markdown viewers render it), no emphasis, link, code or table syntax.
  */
 export function forMarkdown(text: string, atLineStart = false): string {
-  const out = forTerminal(text)
+  const out = defang(forTerminal(text))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
   // Block syntax only bites at the start of a line: headings, list marks, numbered lists.
   return atLineStart ? out.replace(/^([#+-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2') : out;
+}
+
+/**
+ * Addresses in attacker text are written defanged (`hxxps://`, `www[.]`), as incident reports do:
+ * GitHub-flavoured Markdown turns bare URLs into links, which escaping does not stop.
+ */
+function defang(text: string): string {
+  return text
+    .replace(/\b(h)(?:tt|xx)(ps?):\/\//gi, '$1xx$2://')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}[.]`);
 }
 
 function code(text: string, inTable: boolean): string {

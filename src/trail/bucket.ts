@@ -12,6 +12,7 @@ import { classifyAwsError, describeAwsError } from '../aws/errors.js';
 import { paginate } from '../aws/paginate.js';
 import type { ClientPool } from '../aws/pool.js';
 import { EVIDENCE_DIR, type CaseFolder } from '../case/case.js';
+import { safeEvidencePath } from '../case/evidence.js';
 import type { Logger, Progress } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { EventStore } from '../store/store.js';
@@ -70,6 +71,20 @@ const dayFolder = (iso: string): string => `${iso.slice(0, 10).replace(/-/g, '/'
  * (keys sort by date), download with a bound on parallel requests, keep every object in the case
  * evidence (sha256 in the manifest), then load them. One coverage line per account and region.
  */
+/**
+ * Where an object of a trail bucket is kept in the case, or undefined for a key that would
+ * leave the evidence folder (`../`): whoever can write to the bucket chooses its keys, and a path
+ * outside the case must be neither read as "already kept" nor written.
+ */
+export function evidencePathOfKey(bucket: string, key: string): string | undefined {
+  try {
+    const path = safeEvidencePath(`cloudtrail/s3/${bucket}/${key}`);
+    return path.startsWith(`cloudtrail/s3/${bucket}/`) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function collectFromBucket(o: BucketCollection): Promise<BucketResult> {
   const s3 = o.pool.get(S3Client);
   const label = `s3://${o.source.bucket}/${o.source.prefix}`;
@@ -172,7 +187,11 @@ async function collectRegion(
   const local: string[] = [];
   await forEachBounded(keys, o.concurrency ?? 8, async (key, stop) => {
     if (o.signal?.aborted || stop.aborted) return;
-    const relative = `cloudtrail/s3/${o.source.bucket}/${key}`;
+    const relative = evidencePathOfKey(o.source.bucket, key);
+    if (relative === undefined) {
+      failures.push(`${key}: not a file name the case can hold (.. or absolute); not read`);
+      return;
+    }
     const file = o.caseFolder.path(EVIDENCE_DIR, relative);
     // Already kept by an earlier, interrupted run: its sha256 is in the manifest.
     if (!existsSync(file)) {

@@ -110,6 +110,16 @@ async function run(
   const resolved = await resolveSubject(ctx.aws, subject, responder.account, (a) => pools.poolFor(a));
   notChecked.push(...resolved.notChecked);
   const account = resolved.account ?? responder.account;
+  // A case is about the account triage found; a name resolved with other credentials may be a
+  // namesake in another account (another profile, the wrong shell), which must not be touched.
+  if (info.account && account !== info.account)
+    throw new UserError(
+      'CONTAIN_OTHER_ACCOUNT',
+      `Refusing to contain: this case is about account ${info.account}, but with the credentials in use (${responder.arn}) ${subject.input} is in account ${account}.`,
+      {
+        hint: `Run with credentials of account ${info.account} (--profile), or open a new case for account ${account}.`,
+      },
+    );
   const timing: ContainTiming = {
     awareness: info.awareness,
     commandStart: options.startedAt.toISOString(),

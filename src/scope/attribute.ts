@@ -12,6 +12,8 @@ export interface AttributionContext {
   awareness: string;
   /** The principal Tourniquet runs as: its user and that user's credentials are the tool's own. */
   responderArn?: string | undefined;
+  /** Keys the case's own actions made (recovery's new key for the owner), by id: the tool's own. */
+  madeByCase?: ReadonlySet<string> | undefined;
 }
 
 /** The responder's own IAM user, or a credential of it (key, password, MFA device…). */
@@ -60,6 +62,15 @@ export function attribute(item: InventoryItem, index: WriteIndex, ctx: Attributi
       reason: created
         ? `${firstCreate.name} by the compromised credentials at ${firstCreate.time}`
         : `changed by the compromised credentials: ${[...new Set(attacker.map((e) => e.name))].join(', ')} (first at ${attacker[0]!.time})`,
+    };
+  }
+  if (ctx.madeByCase?.has(item.id)) {
+    return {
+      origin: 'unknown',
+      byResponder: true,
+      eventIds: [],
+      writes: events.length,
+      reason: 'made by this case’s own recovery (the owner’s new credential)',
     };
   }
   if (responderOwns(item, ctx.responderArn)) {

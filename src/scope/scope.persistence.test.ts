@@ -152,4 +152,17 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     const human = await bed.cli(['scope'], limited);
     expect(human.out).toMatch(/not-checked\s+lambda\.functions:list\s+eu-west-1/);
   });
+
+  it('counts the owner’s new key from recovery as the case’s own, not a way in of unknown origin', async () => {
+    const account = bed.sim.state.accountOrThrow(VICTIM_ACCOUNT);
+    const before = new Set(Object.keys(account.iam.accessKeys));
+    const recovered = await bed.cli(['recover', '--apply', '--secret-out', join(bed.root, 'owner-key.txt')]);
+    expect([0, 3]).toContain(recovered.code);
+    const made = Object.keys(account.iam.accessKeys).filter((id) => !before.has(id));
+    expect(made).toHaveLength(1);
+    const { json } = await jsonOf<ScopeJson>(bed, ['scope']);
+    const item = json.inventory.find((i) => i.type === 'AWS::IAM::AccessKey' && i.id === made[0]);
+    expect(item?.attribution).toMatchObject({ byResponder: true });
+    expect(json.persistence.filter((p) => p.name === made[0])).toEqual([]);
+  });
 });

@@ -97,6 +97,7 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     eventsComplete,
     awareness: folder.info.awareness ?? now.toISOString(),
     responderArn,
+    madeByCase: keysMadeByCase(folder),
   };
   let index = new WriteIndex([]);
   let sessions: Awaited<ReturnType<typeof liveSessions>> = [];
@@ -193,6 +194,16 @@ function containmentPolicies(folder: CaseFolder): Set<string> {
       if (last?.planId === plan.planId && typeof policy === 'string' && step.params.name)
         out.add(`${step.params.name}/${policy}`);
     }
+  }
+  return out;
+}
+
+/** The access keys the case's applied steps made (recovery's new key for the owner). */
+function keysMadeByCase(folder: CaseFolder): Set<string> {
+  const out = new Set<string>();
+  for (const e of ActionHistory.of(folder).entries) {
+    const id = (e.data as { detail?: { newAccessKeyId?: unknown } } | null)?.detail?.newAccessKeyId;
+    if (e.kind === KIND.stepApplied && typeof id === 'string') out.add(id);
   }
   return out;
 }

@@ -155,8 +155,12 @@ export const LEFT_BEHIND: Record<string, Reader> = {
   PublishLayerVersion: (q) => one('lambda-layer', first(q, 'layerName')),
   CreateStack: (q) => one('stack', first(q, 'stackName')),
   CreateStackSet: (q) => one('stackset', first(q, 'stackSetName')),
-  PutRule: (q) => one('eventbridge-rule', first(q, 'name')),
+  PutRule: (q) =>
+    one('eventbridge-rule', first(q, 'name'), {
+      details: { eventBusName: first(q, 'eventBusName') ?? 'default' },
+    }),
   CreateDocument: (q) => one('ssm-document', first(q, 'name')),
+  CreateAssociation: (_q, r) => one('ssm-association', first(r, 'associationDescription.associationId')),
   StopLogging: (q) => one('trail-logging', first(q, 'name')),
   DeleteTrail: (q) => one('trail-deleted', first(q, 'name')),
   PutEventSelectors: (q) => one('event-selectors', first(q, 'trailName')),

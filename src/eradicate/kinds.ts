@@ -70,15 +70,10 @@ function removeFrom(text: string | undefined, ctx: PlanContext): StepParams {
 
 const manualKinds: Record<string, string> = {
   'lambda-env': 'environment variables the attacker set on function',
-  'lambda-layer': 'Lambda layer published by the attacker',
-  'eventbridge-rule': 'EventBridge rule the attacker created',
-  'ssm-document': 'SSM document the attacker created',
-  stackset: 'CloudFormation StackSet the attacker created',
   'group-membership': 'group membership the attacker added:',
   'trail-deleted': 'trail the attacker deleted (re-create it, with its bucket and selectors):',
   'user-data': 'user data the attacker put on instance',
   'event-bus-policy': 'event bus policy the attacker opened:',
-  'ssm-association': 'SSM association the attacker created',
   'guardduty-suppression': 'GuardDuty suppression rule or trusted IP list the attacker added:',
   'logging-change': 'logging change the attacker made:',
 };
@@ -222,6 +217,38 @@ export const KINDS: Record<string, KindRule> = {
   },
   stack: {
     steps: (i, ctx) => step('delete-stack', i, { region: i.region, stackName: i.name, ...created(ctx) }),
+  },
+  stackset: { steps: (i) => step('delete-stack-set', i, { region: i.region, stackSetName: i.name }) },
+  'lambda-layer': {
+    steps(i, ctx) {
+      // Scope may name the layer by a version's ARN (…:layer:NAME:VERSION), the calls by its name.
+      const m = /:layer:([^:]+)(?::(\d+))?$/.exec(i.name);
+      const versions = i.details?.versions ?? m?.[2];
+      return step('delete-layer-versions', i, {
+        region: i.region,
+        layerName: m?.[1] ?? i.name,
+        ...(versions ? { versions } : {}),
+        ...created(ctx),
+      });
+    },
+  },
+  'eventbridge-rule': {
+    steps: (i) =>
+      step('delete-event-rule', i, {
+        region: i.region,
+        ruleName: i.name,
+        ...(i.details?.eventBusName && i.details.eventBusName !== 'default'
+          ? { eventBusName: i.details.eventBusName }
+          : {}),
+      }),
+  },
+  'ssm-document': {
+    steps: (i, ctx) =>
+      step('delete-ssm-document', i, { region: i.region, documentName: i.name, ...created(ctx) }),
+  },
+  'ssm-association': {
+    steps: (i, ctx) =>
+      step('delete-ssm-association', i, { region: i.region, associationId: i.name, ...created(ctx) }),
   },
   'trail-logging': { steps: (i) => step('start-logging', i, { region: i.region, trailName: i.name }) },
   'event-selectors': {

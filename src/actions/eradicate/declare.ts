@@ -181,3 +181,20 @@ export function listParam(params: StepParams, name: string): string[] {
 export function asJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
+
+/** How long a removal waits for AWS work to settle before it gives up (a resumed run goes on). */
+const SETTLE_TRIES = 12;
+
+/** Read until `settled` holds, backing off up to 30 s a try, at most SETTLE_TRIES times. */
+export async function waitWith<T>(
+  context: ApplyContext,
+  read: () => Promise<T>,
+  settled: (value: T) => boolean,
+): Promise<{ value: T; settled: boolean }> {
+  let value = await read();
+  for (let i = 0; i < SETTLE_TRIES && !settled(value); i++) {
+    await context.sleep(Math.min(30_000, 1000 * 2 ** i));
+    value = await read();
+  }
+  return { value, settled: settled(value) };
+}

@@ -23,28 +23,12 @@ import { classifyAwsError } from '../../aws/errors.js';
 import type { ClientPool } from '../../aws/pool.js';
 import type { ApplyContext, StepParams } from '../action.js';
 import { readOrAbsent } from '../iam-read.js';
-import { asJson, listParam, removal, restoration } from './declare.js';
+import { asJson, listParam, removal, restoration, waitWith } from './declare.js';
 
 const ec2 = (pool: ClientPool, p: StepParams) => pool.get(EC2Client, p.region);
 
 /** Tags that mark a snapshot as this case's evidence (and find it again on a resumed run). */
 export const EVIDENCE_TAG = { case: 'tourniquet:case', volume: 'tourniquet:evidence-of' } as const;
-
-/** How long a removal waits for AWS work to settle before it gives up (a resumed run goes on). */
-const SETTLE_TRIES = 12;
-
-async function waitWith<T>(
-  context: ApplyContext,
-  read: () => Promise<T>,
-  settled: (value: T) => boolean,
-): Promise<{ value: T; settled: boolean }> {
-  let value = await read();
-  for (let i = 0; i < SETTLE_TRIES && !settled(value); i++) {
-    await context.sleep(Math.min(30_000, 1000 * 2 ** i));
-    value = await read();
-  }
-  return { value, settled: settled(value) };
-}
 
 async function readInstance(pool: ClientPool, p: StepParams): Promise<Instance | undefined> {
   const out = await readOrAbsent(() =>

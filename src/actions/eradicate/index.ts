@@ -17,8 +17,11 @@ import {
   unshareImage,
   unshareSnapshot,
 } from './ec2.js';
+import { deleteEventRule, deleteSsmAssociation, deleteSsmDocument } from './events-ssm.js';
 import { deleteFunction, deleteFunctionUrl, removeFunctionPermission } from './lambda.js';
+import { deleteLayerVersions, restoreFunctionEnvironment } from './lambda-layers-env.js';
 import { deleteBucket, restoreBucketAcl, restoreBucketPolicy } from './s3.js';
+import { deleteStackSet } from './stack-sets.js';
 import {
   deleteStack,
   restoreDetector,
@@ -45,7 +48,15 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   deleteFunction,
   deleteFunctionUrl,
   removeFunctionPermission,
+  restoreFunctionEnvironment,
+  deleteLayerVersions,
+  // Rules first: they forward the account's events (and may trigger the rest) until removed.
+  deleteEventRule,
+  // Associations before their document: SSM refuses to delete a document still associated.
+  deleteSsmAssociation,
+  deleteSsmDocument,
   deleteStack,
+  deleteStackSet,
   deleteBucket,
   restoreBucketPolicy,
   restoreBucketAcl,

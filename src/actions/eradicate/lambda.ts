@@ -25,7 +25,7 @@ interface FunctionRecord {
 }
 
 /** The code package behind GetFunction's short-lived presigned `Code.Location`. */
-async function download(location: string): Promise<Uint8Array> {
+export async function download(location: string): Promise<Uint8Array> {
   const response = await fetch(location);
   if (!response.ok) throw new Error(`code package download answered HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());

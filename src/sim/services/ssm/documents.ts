@@ -120,6 +120,24 @@ function associationShape(a: SsmAssociation) {
   };
 }
 
+/** An association as CreateAssociation and DescribeAssociation describe it. */
+function associationDescription(a: SsmAssociation) {
+  return {
+    ...associationShape(a),
+    Date: new Date(a.date),
+    LastUpdateAssociationDate: new Date(a.date),
+    DocumentVersion: '$DEFAULT',
+    Parameters: a.parameters,
+    Status: { Date: new Date(a.date), Name: 'Pending', Message: 'Associated with ' + a.name },
+  };
+}
+
+function noAssociation(): SimError {
+  return new SimError('AssociationDoesNotExist', 'The specified association does not exist.', 400, {
+    Message: 'The specified association does not exist.',
+  });
+}
+
 /** NextToken paging with `MaxResults`. */
 function paged<T>(ctx: Ctx, items: T[], fallback: number): { items: T[]; NextToken?: string | undefined } {
   const size = typeof ctx.body.MaxResults === 'number' ? ctx.body.MaxResults : fallback;
@@ -281,16 +299,15 @@ export const documentOps: Record<string, OperationDef<SsmDocumentState>> = {
         date: ctx.sim.nowIso(),
       };
       associationsOf(ctx).push(a);
-      return {
-        AssociationDescription: {
-          ...associationShape(a),
-          Date: new Date(a.date),
-          LastUpdateAssociationDate: new Date(a.date),
-          DocumentVersion: '$DEFAULT',
-          Parameters: a.parameters,
-          Status: { Date: new Date(a.date), Name: 'Pending', Message: 'Associated with ' + name },
-        },
-      };
+      return { AssociationDescription: associationDescription(a) };
+    },
+  },
+  DescribeAssociation: {
+    handler(ctx) {
+      const id = bodyString(ctx.body.AssociationId);
+      const a = associationsOf(ctx).find((x) => x.associationId === id);
+      if (!a) throw noAssociation();
+      return { AssociationDescription: associationDescription(a) };
     },
   },
   ListAssociations: {
@@ -304,10 +321,7 @@ export const documentOps: Record<string, OperationDef<SsmDocumentState>> = {
       const id = bodyString(ctx.body.AssociationId);
       const list = associationsOf(ctx);
       const i = list.findIndex((a) => a.associationId === id);
-      if (i < 0)
-        throw new SimError('AssociationDoesNotExist', 'The specified association does not exist.', 400, {
-          Message: 'The specified association does not exist.',
-        });
+      if (i < 0) throw noAssociation();
       list.splice(i, 1);
       return {};
     },

@@ -1,6 +1,7 @@
 import { baseEventName } from './activity.js';
 import type { AttackerEvent, InstanceChange } from './input.js';
 import { parseJsonText, valuesAt } from './json-path.js';
+import type { ModelCallCost } from './model-cost.js';
 import { priceOf, type PriceTable } from './prices.js';
 
 /** One instance the attacker launched and how long it ran. */
@@ -37,6 +38,8 @@ export interface CostEstimate {
   unpriced: number;
   otherBillable: { type: string; id: string; region: string; note: string }[];
   table: { description: string; billing: string; fallbackNote: string };
+  /** The attacker's Bedrock model calls, priced as a bound (absent in estimates made before). */
+  models?: ModelCallCost;
 }
 
 const STOPS = new Set(['TerminateInstances', 'StopInstances']);

@@ -62,6 +62,24 @@ function estimateBlocks(facts: Facts): DocBlock[] {
     },
     { kind: 'para', text: `Prices: ${c.table.description} ${c.table.billing} ${c.table.fallbackNote}` },
   ];
+  if (c.models?.invocations) {
+    blocks.push(
+      {
+        kind: 'table',
+        columns: ['Model', 'Region', 'Calls', 'At least', 'At most', 'Price source (date)'],
+        rows: c.models.lines.map((l) => [
+          { code: l.modelId },
+          l.region,
+          String(l.invocations),
+          l.lowUsd === null ? 'not priced' : usd(l.lowUsd),
+          l.highUsd === null ? 'not priced' : usd(l.highUsd),
+          l.priceSource,
+        ]),
+        empty: '',
+      },
+      { kind: 'para', text: `Model calls: ${c.models.basis}` },
+    );
+  }
   if (c.otherBillable.length) {
     blocks.push({
       kind: 'table',
@@ -144,6 +162,11 @@ export function metricBlocks(facts: Facts): DocBlock[] {
   ];
 }
 
+/** The campaigns the findings name, one line each. */
+function campaignBlocks(facts: Facts): DocBlock[] {
+  return facts.campaigns.map((c) => ({ kind: 'para', text: [{ strong: c.line }] }));
+}
+
 /** For the executive: what happened, impact with cost, data, status, decisions, next steps. */
 export function executiveBriefing(facts: Facts): Doc {
   return {
@@ -153,6 +176,8 @@ export function executiveBriefing(facts: Facts): Doc {
       chartOrNote(facts),
       { kind: 'heading', text: 'What happened' },
       { kind: 'para', text: whatHappened(facts) },
+      ...campaignBlocks(facts),
+      ...campaignBlocks(facts),
       {
         kind: 'fields',
         rows: [
@@ -347,6 +372,7 @@ export function summaryBlocks(facts: Facts): DocBlock[] {
   return [
     { kind: 'heading', text: 'Summary' },
     { kind: 'para', text: whatHappened(facts) },
+    ...campaignBlocks(facts),
     {
       kind: 'fields',
       rows: [

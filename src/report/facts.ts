@@ -2,7 +2,9 @@ import type { Subject } from '../case/schema.js';
 import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../detect/finding.js';
 import { categoryOfCall } from './call-category.js';
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
+import { campaignsOf, type Campaign } from './campaigns.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
+import { loadBedrockPrices, modelCallCost } from './model-cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
 import type { CostExplorerFigures, CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
 import { responseMetrics, type ResponseMetrics } from './metrics.js';
@@ -94,6 +96,8 @@ export interface Facts {
   scope: Fact<ScopeFacts>;
   coverage: Fact<CoverageEntry[]>;
   cost: Fact<CostEstimate>;
+  /** Campaigns seen in the wild the findings name (LLMjacking…), with the briefing's line. */
+  campaigns: Campaign[];
   /** What Cost Explorer billed for the incident days, when someone read it. */
   billed: Fact<CostExplorerFigures>;
   decisions: Decision[];
@@ -174,12 +178,15 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const resources = isUnknown(events) ? events : resourcesTouched(events);
   const cost: Fact<CostEstimate> = isUnknown(events)
     ? events
-    : estimateCost(
-        instanceRuns(events, isUnknown(input.instanceChanges) ? [] : input.instanceChanges, asOf),
-        input.prices,
-        asOf,
-        isUnknown(resources) ? [] : resources.filter((r) => r.action === 'created'),
-      );
+    : {
+        ...estimateCost(
+          instanceRuns(events, isUnknown(input.instanceChanges) ? [] : input.instanceChanges, asOf),
+          input.prices,
+          asOf,
+          isUnknown(resources) ? [] : resources.filter((r) => r.action === 'created'),
+        ),
+        models: modelCallCost(events, input.modelPrices ?? loadBedrockPrices()),
+      };
   const partial: Omit<Facts, 'decisions' | 'nextSteps'> = {
     schema: 1,
     generatedAt: asOf.toISOString(),
@@ -219,6 +226,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     scope: input.scope ?? unknown('scope has not run (tourniquet scope)'),
     coverage: input.coverage,
     cost,
+    campaigns: isUnknown(findings) ? [] : campaignsOf(findings),
     billed: input.costExplorer,
   };
   const decisions = evaluateDecisions(partial);

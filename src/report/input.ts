@@ -1,6 +1,7 @@
 import type { CaseFile } from '../case/schema.js';
 import type { JournalEntry } from '../case/journal.js';
 import type { Finding } from '../detect/finding.js';
+import type { BedrockPriceTable } from './model-cost.js';
 import type { PriceTable } from './prices.js';
 import type { ScopeFacts } from './scope-facts.js';
 import type { Fact } from './unknown.js';
@@ -29,6 +30,8 @@ export interface FactsInput {
   /** What scope found (backdoors and reach); absent in inputs built before scope existed. */
   scope?: Fact<ScopeFacts>;
   prices: PriceTable;
+  /** Bedrock model prices (default: the bundled data/bedrock-prices.json). */
+  modelPrices?: BedrockPriceTable;
   /** When the report is made: running instances are counted up to here. */
   asOf: Date;
 }

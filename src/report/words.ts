@@ -44,9 +44,13 @@ export function containedText(facts: Facts): string {
 export function costText(facts: Facts): string {
   return factText(facts.cost, (c) => {
     const base = `${usd(c.totalUsd)} in EC2 instance-hours up to ${utc(c.asOf)}`;
-    return c.unpriced
+    const instances = c.unpriced
       ? `${base}, plus ${c.unpriced} instance type/region group(s) the price table does not cover`
       : base;
+    const m = c.models;
+    if (!m?.invocations) return instances;
+    const unpriced = m.unpriced ? `, ${m.unpriced} model(s) not priced` : '';
+    return `${instances}; plus ${m.invocations} Bedrock model call(s) costing between ${usd(m.lowUsd)} and ${usd(m.highUsd)}${unpriced} (a bound from the count of calls: CloudTrail records no token counts)`;
   });
 }
 

@@ -17,6 +17,7 @@ export function demoBlocks(d: DemoRun): Block[] {
       title: `Demo: the ${d.scenario} scenario, answered in ${d.seconds.toFixed(1)} s`,
       fields: [
         ['Leaked credential', factText(f.subject, (s) => s.input)],
+        ['Campaign', f.campaigns.map((c) => c.name).join(', ') || 'none named by the rules'],
         [
           'What the attacker did',
           calls.length
@@ -31,7 +32,14 @@ export function demoBlocks(d: DemoRun): Block[] {
             ? `yes, verified at ${factText(f.times.containment, (t) => t)} (key, derived sessions)`
             : `NO: ${factText(f.times.containment, (t) => t)}`,
         ],
-        ['Estimated cost', factText(f.cost, (c) => usd(c.totalUsd))],
+        [
+          'Estimated cost',
+          factText(f.cost, (c) =>
+            c.models?.invocations
+              ? `${usd(c.totalUsd)} in instances; ${c.models.invocations} Bedrock model calls between ${usd(c.models.lowUsd)} and ${usd(c.models.highUsd)} (a bound: CloudTrail has no token counts)`
+              : usd(c.totalUsd),
+          ),
+        ],
         [
           'Coverage',
           r.coverage.some((c) => c.state !== 'complete') ? 'partial (listed in the report)' : 'complete',
@@ -48,7 +56,17 @@ export function demoBlocks(d: DemoRun): Block[] {
         ['Regions', [...new Set(t.attackerEvents.map((e) => e.region))].join(', ') || 'none'],
         ['Attacker IPs', t.attacker.ips.join(', ') || 'none'],
         ['Derived sessions', t.derivedSessions.length],
-        ['Cost', usd(t.cost.usd)],
+        [
+          'Cost',
+          t.cost.models.length
+            ? `${usd(t.cost.usd)} (model calls: ${t.cost.models
+                .map(
+                  (m) =>
+                    `${m.modelId} in ${m.region}: ${m.invocations} calls, ${m.inputTokens} tokens in, ${m.outputTokens} out`,
+                )
+                .join('; ')})`
+            : usd(t.cost.usd),
+        ],
       ],
     },
     { kind: 'text', lines: ['Still needs a human:', ...r.needsHuman.map((n) => `  - ${n}`)] },

@@ -181,11 +181,22 @@ describe.each(NAMES)('tourniquet demo --scenario %s', (name) => {
     expect(listed.filter((ip) => !t.attacker.ips.includes(ip) && !ip.endsWith('.amazonaws.com'))).toEqual([]);
     // The truth counts instance-hours to the scenario's end; the report to when it was written
     // (instances keep running until someone eradicates them): the minutes between are added.
-    const cost = d.facts.cost as { totalUsd: number; asOf: string };
+    const cost = d.facts.cost as {
+      totalUsd: number;
+      asOf: string;
+      models: { invocations: number; lowUsd: number; highUsd: number };
+    };
     const lateHours = (Date.parse(cost.asOf) - Date.parse(t.cost.asOf)) / 3_600_000;
     const late = t.cost.instances.reduce((sum, i) => sum + i.usdPerHour * lateHours, 0);
-    expect(cost.totalUsd).toBeGreaterThanOrEqual(t.cost.usd * 0.99);
-    expect(cost.totalUsd).toBeLessThanOrEqual(t.cost.usd * 1.01 + late + 0.005);
+    const instances = Math.round(t.cost.instances.reduce((sum, i) => sum + i.usd, 0) * 100) / 100;
+    expect(cost.totalUsd).toBeGreaterThanOrEqual(instances * 0.99);
+    expect(cost.totalUsd).toBeLessThanOrEqual(instances * 1.01 + late + 0.005);
+    // Model calls: CloudTrail has no token counts, so the estimate is a stated bound that must
+    // hold the truth's tokens × prices, from exactly the truth's number of calls.
+    const models = t.cost.models.reduce((sum, m) => sum + m.usd, 0);
+    expect(cost.models.invocations).toBe(t.cost.models.reduce((n, m) => n + m.invocations, 0));
+    expect(cost.models.lowUsd).toBeLessThanOrEqual(models);
+    expect(cost.models.highUsd).toBeGreaterThanOrEqual(models);
   });
 
   it('prints a terminal summary without raw escape bytes', () => {
@@ -211,4 +222,14 @@ describe('the hostile-strings demo', () => {
     expect(d.csv).not.toMatch(/(^|,)"?[=+@-]/m);
     expect(d.csv).not.toMatch(RAW_CONTROL);
   }, 60_000);
+});
+
+describe('tourniquet demo --scenario llmjacking', () => {
+  it('names the campaign in the terminal and the reports, and bounds what the model calls cost', () => {
+    const d = demos.get('llmjacking')!;
+    expect(d.out).toMatch(/Campaign\s+LLMjacking/);
+    expect(d.out).toMatch(/220 Bedrock model calls between \$[\d.,]+ and \$[\d.,]+/);
+    expect(d.md).toContain('LLMjacking: the stolen key ran Amazon Bedrock models');
+    expect(d.md).toContain('anthropic.claude-3-opus-20240229-v1:0');
+  });
 });

@@ -13,6 +13,7 @@ export const DEMO_SCENARIOS = [
   'console-takeover',
   'hostile-strings',
   'backdoors',
+  'llmjacking',
   'quiet',
 ];
 /** The demo's default: a realistic intrusion end to end (mining, persistence, cost), as the README shows. */

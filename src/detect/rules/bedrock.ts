@@ -3,8 +3,49 @@ import { rules } from './types.js';
 
 const INVOKE = api('bedrock', 'InvokeModel', 'InvokeModelWithResponseStream', 'Converse', 'ConverseStream');
 
+/**
+ * The stages of an LLMjacking run, as one value per call: probing which models the key may use,
+ * hiding from invocation logging, unlocking models, and running them. A team adopting Bedrock
+ * unlocks and runs; the campaign does three stages or more within the hour.
+ */
+const LLMJACKING_STAGE = `CASE
+  WHEN eventname IN ('GetFoundationModelAvailability', 'ListFoundationModelAgreementOffers') THEN 'probe'
+  WHEN eventname IN ('InvokeModel', 'InvokeModelWithResponseStream', 'Converse', 'ConverseStream')
+    AND coalesce(errorcode, '') <> '' THEN 'probe'
+  WHEN eventname IN ('GetModelInvocationLoggingConfiguration', 'DeleteModelInvocationLoggingConfiguration') THEN 'unlog'
+  WHEN eventname IN ('PutUseCaseForModelAccess', 'CreateFoundationModelAgreement', 'PutFoundationModelEntitlement') THEN 'unlock'
+  WHEN eventname IN ('InvokeModel', 'InvokeModelWithResponseStream', 'Converse', 'ConverseStream') THEN 'run'
+END`;
+
 /** Bedrock: LLM-jacking — models unlocked, probed and run on the account's bill, logging removed. */
 export const BEDROCK_RULES = rules([
+  {
+    id: 'llmjacking-campaign',
+    title: 'LLMjacking: Bedrock access probed, logging removed or models unlocked, then models run',
+    category: 'impact',
+    technique: 'T1496.004',
+    tactic: 'impact',
+    severity: 'critical',
+    where: api(
+      'bedrock',
+      'GetFoundationModelAvailability',
+      'ListFoundationModelAgreementOffers',
+      'GetModelInvocationLoggingConfiguration',
+      'DeleteModelInvocationLoggingConfiguration',
+      'PutUseCaseForModelAccess',
+      'CreateFoundationModelAgreement',
+      'PutFoundationModelEntitlement',
+      'InvokeModel',
+      'InvokeModelWithResponseStream',
+      'Converse',
+      'ConverseStream',
+    ),
+    threshold: { count: 3, withinMinutes: 60, distinct: LLMJACKING_STAGE },
+    explain:
+      'Three stages of the LLMjacking campaign by one actor within the hour (probing model access, removing invocation logging, unlocking models, running them): stolen keys resold as model access, billed to the account.',
+    remediation:
+      'Deny bedrock:* to the key (containment), restore model invocation logging, remove the model agreements nobody asked for, and read the Bedrock bill in every region.',
+  },
   {
     id: 'bedrock-model-access',
     title: 'Bedrock model access enabled',

@@ -134,13 +134,13 @@ export function lookupEvents(
     .update(JSON.stringify([region, attrs, body.StartTime, body.EndTime, body.EventCategory]))
     .digest('hex')
     .slice(0, 16);
-  let offset = 0;
+  // The token names the last record returned, not an offset: records made while a caller pages
+  // (its own LookupEvents calls among them) arrive at the top and must not shift the next page.
+  let after: string | undefined;
   if (typeof body.NextToken === 'string') {
-    const [fp, off] = Buffer.from(body.NextToken, 'base64').toString('utf8').split(':');
-    offset = Number(off);
-    if (fp !== fingerprint || !Number.isInteger(offset) || offset < 0) {
-      throw new SimError('InvalidNextTokenException', 'Invalid NextToken.', 400);
-    }
+    const [fp, id] = Buffer.from(body.NextToken, 'base64').toString('utf8').split(':');
+    if (fp !== fingerprint || !id) throw new SimError('InvalidNextTokenException', 'Invalid NextToken.', 400);
+    after = id;
   }
   const oldest = Math.max(start, nowMs - HISTORY_MS);
   const matches =
@@ -158,7 +158,12 @@ export function lookupEvents(
   const sorted = matches
     .map((r, i) => ({ r, i }))
     .sort((a, b) => Date.parse(b.r.eventTime) - Date.parse(a.r.eventTime) || b.i - a.i);
-  const pageItems = sorted.slice(offset, offset + max).map(({ r }) => ({
+  const offset = after === undefined ? 0 : sorted.findIndex(({ r }) => r.eventID === after) + 1;
+  if (after !== undefined && offset === 0) {
+    throw new SimError('InvalidNextTokenException', 'Invalid NextToken.', 400);
+  }
+  const page = sorted.slice(offset, offset + max);
+  const pageItems = page.map(({ r }) => ({
     EventId: r.eventID,
     EventName: r.eventName,
     ReadOnly: String(r.readOnly ?? false),
@@ -171,7 +176,7 @@ export function lookupEvents(
   }));
   const next =
     offset + max < sorted.length
-      ? Buffer.from(`${fingerprint}:${offset + max}`).toString('base64')
+      ? Buffer.from(`${fingerprint}:${page.at(-1)!.r.eventID}`).toString('base64')
       : undefined;
   return { Events: pageItems, ...(next ? { NextToken: next } : {}) };
 }

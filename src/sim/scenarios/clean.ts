@@ -1,4 +1,5 @@
 import { parsePolicy } from '../core/authz.js';
+import { bedrockState } from '../services/bedrock/index.js';
 import type { Ec2AccountState } from '../services/ec2/model.js';
 import type { GuardDutyState } from '../services/guardduty/model.js';
 import type { LambdaState } from '../services/lambda/model.js';
@@ -108,6 +109,8 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
       const user = iam.users[c.userName];
       return !user || revokesOlderSessions(user.inlinePolicies, latestSession);
     }
+    case 'bedrockLoggingOn':
+      return bedrockState(sim, account.accountId).logging[c.region] !== undefined;
     case 'secretRotated': {
       const secrets = (account.services.secretsmanager as SecretsState | undefined)?.regions[c.region] ?? {};
       const s = secrets[c.secretId];

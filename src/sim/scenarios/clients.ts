@@ -1,3 +1,5 @@
+import * as bedrock from '@aws-sdk/client-bedrock';
+import * as bedrockRuntime from '@aws-sdk/client-bedrock-runtime';
 import * as ce from '@aws-sdk/client-cost-explorer';
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
@@ -10,6 +12,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Credentials, ServiceName } from './types.js';
 
 /** A client as the engine uses it: `send(command)`, and its middleware stack for the user agent. */
@@ -40,6 +43,8 @@ const MODULES: Record<ServiceName, [Record<string, unknown>, string]> = {
   cloudtrail: [cloudtrail, 'CloudTrailClient'],
   events: [events, 'EventBridgeClient'],
   ce: [ce, 'CostExplorerClient'],
+  bedrock: [bedrock, 'BedrockClient'],
+  'bedrock-runtime': [bedrockRuntime, 'BedrockRuntimeClient'],
 };
 
 /** The SDK command class for an operation (`RunInstances` → `RunInstancesCommand`). */
@@ -74,6 +79,8 @@ export class ClientCache {
       // history is unchanged. AWS errors the story expects (AccessDenied) are never retried.
       maxAttempts: 2,
       ...(service === 's3' ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' } : {}),
+      // Bedrock Runtime's client defaults to HTTP/2; the simulated account serves HTTP/1.1.
+      ...(service === 'bedrock-runtime' ? { requestHandler: new NodeHttpHandler() } : {}),
     });
     client.middlewareStack.addRelativeTo(
       (next) => (args) => {

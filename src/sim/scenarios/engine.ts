@@ -102,10 +102,16 @@ function newEvents(ctx: RunContext, before: Map<string, number>): CapturedEvent[
   return out;
 }
 
-/** Drain streaming bodies (S3 GetObject) so sockets are released. */
+/** Drain streaming bodies (S3 GetObject, Bedrock's response streams) so sockets are released. */
 async function settle(out: Record<string, unknown>): Promise<void> {
   const body = out.Body as { transformToByteArray?: () => Promise<Uint8Array> } | undefined;
   if (body?.transformToByteArray) out.Body = Buffer.from(await body.transformToByteArray()).toString('utf8');
+  const events = out.body as AsyncIterable<unknown> | undefined;
+  if (events && typeof events === 'object' && Symbol.asyncIterator in events) {
+    const chunks: unknown[] = [];
+    for await (const event of events) chunks.push(event);
+    out.body = chunks;
+  }
 }
 
 async function runStep(ctx: RunContext, step: Step, actor: Actor): Promise<void> {

@@ -172,6 +172,7 @@ describe('determinism', () => {
       'console-takeover',
       'hostile-strings',
       'backdoors',
+      'llmjacking',
       'quiet',
     ]);
     const sim = await startSim({ seed: 1 });

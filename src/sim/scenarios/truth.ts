@@ -1,6 +1,8 @@
 import type { SimState } from '../state.js';
 import { scanFindings } from '../services/guardduty/detect.js';
 import type { GuardDutyState } from '../services/guardduty/model.js';
+import { bedrockState } from '../services/bedrock/index.js';
+import { modelUsage, type ModelUsage } from '../services/bedrock/models.js';
 import { costOf, hourlyPrice, instanceUsage } from '../services/costexplorer/usage.js';
 import type { AttackLog, CapturedEvent } from './engine.js';
 import type { CleanCheck, ScenarioDef, TruthPersistence, TruthResource } from './types.js';
@@ -47,6 +49,8 @@ export interface Truth {
       usdPerHour: number;
       usd: number;
     }[];
+    /** The attacker's model calls by region and model, with their tokens (`data/bedrock-prices.json`). */
+    models: ModelUsage[];
   };
   guardDutyFindings: { id: string; type: string; region: string; severity: number }[];
   expectedCleanState: CleanCheck[];
@@ -101,6 +105,14 @@ export function buildTruth(input: {
   });
   const gd = sim.account(input.accountId)?.services.guardduty as GuardDutyState | undefined;
   const attackerKeys = new Set(log.keysUsed);
+  const attackerIps = new Set(def.attackers.map((a) => a.ip));
+  const models = modelUsage(
+    bedrockState(sim, input.accountId).invocations.filter(
+      (c) =>
+        (attackerKeys.has(c.accessKeyId) || log.sessions.includes(c.accessKeyId)) &&
+        attackerIps.has(c.sourceIp),
+    ),
+  );
   const findings = Object.entries(gd?.detectors ?? {}).flatMap(([region, d]) =>
     d.findings
       .filter((f) => {
@@ -159,10 +171,13 @@ export function buildTruth(input: {
       };
     }),
     cost: {
-      usd: Math.round(instances.reduce((a, i) => a + i.usd, 0) * 100) / 100,
+      usd:
+        Math.round((instances.reduce((a, i) => a + i.usd, 0) + models.reduce((a, m) => a + m.usd, 0)) * 100) /
+        100,
       asOf: new Date(end).toISOString(),
-      priceTables: ['data/ec2-prices.json', 'data/ec2-extra-prices.json'],
+      priceTables: ['data/ec2-prices.json', 'data/ec2-extra-prices.json', 'data/bedrock-prices.json'],
       instances,
+      models,
     },
     guardDutyFindings: findings,
     expectedCleanState: unique(

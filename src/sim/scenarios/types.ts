@@ -30,7 +30,9 @@ export type ServiceName =
   | 'ssm'
   | 'cloudtrail'
   | 'events'
-  | 'ce';
+  | 'ce'
+  | 'bedrock'
+  | 'bedrock-runtime';
 
 /** Values captured from earlier answers (instance ids, session credentials…). */
 export type Vars = Record<string, unknown>;
@@ -85,7 +87,8 @@ export type CleanCheck =
   | { check: 'mfaDeviceAbsent'; serialNumber: string }
   | { check: 'sessionsRevoked'; roleName: string; account?: string }
   | { check: 'userSessionsRevoked'; userName: string }
-  | { check: 'secretRotated'; secretId: string; region: string };
+  | { check: 'secretRotated'; secretId: string; region: string }
+  | { check: 'bedrockLoggingOn'; region: string };
 
 /** One timed AWS call made through the real SDK. */
 export interface Step {

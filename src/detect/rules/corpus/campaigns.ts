@@ -207,6 +207,40 @@ export const CAMPAIGN_SAMPLES: Sample[] = [
     call('bedrock:GetGuardrail', { guardrailIdentifier: 'gr-0a1b2c3d' }),
   ),
   fires(
+    'llmjacking-campaign',
+    'availability probed, invocation logging deleted, a model unlocked and run within twenty minutes',
+    call('bedrock:GetFoundationModelAvailability', { modelId: MODEL }, { region: 'us-west-2' }),
+    call('bedrock:DeleteModelInvocationLoggingConfiguration', {}, { at: 5 }),
+    call('bedrock:CreateFoundationModelAgreement', { modelId: MODEL }, { at: 8 }),
+    invoke({ at: 15 }),
+    invoke({ at: 16 }),
+  ),
+  fires(
+    'llmjacking-campaign',
+    'refused calls probe three models, then the one allowed is run from a role',
+    invoke({
+      as: 'AssumedRole',
+      error: ['AccessDeniedException', "You don't have access to the model with the specified model ID."],
+    }),
+    call('bedrock:GetModelInvocationLoggingConfiguration', {}, { as: 'AssumedRole', at: 2 }),
+    invoke({ as: 'AssumedRole', at: 10 }),
+  ),
+  quiet(
+    'llmjacking-campaign',
+    'an application role runs its model all morning and checks that logging is on',
+    invoke({ as: 'AssumedRole' }),
+    invoke({ as: 'AssumedRole', at: 5 }),
+    call('bedrock:GetModelInvocationLoggingConfiguration', {}, { as: 'AssumedRole', at: 6 }),
+    invoke({ as: 'AssumedRole', at: 30 }),
+  ),
+  quiet(
+    'llmjacking-campaign',
+    'an engineer checks logging and a model’s availability, days apart from any model call',
+    call('bedrock:GetModelInvocationLoggingConfiguration', {}, { as: 'AssumedRole' }),
+    call('bedrock:GetFoundationModelAvailability', { modelId: MODEL }, { as: 'AssumedRole', at: 1 }),
+    call('bedrock:ListFoundationModels', {}, { as: 'AssumedRole', at: 2 }),
+  ),
+  fires(
     'bedrock-provisioned-throughput',
     'provisioned throughput bought for six months',
     call('bedrock:CreateProvisionedModelThroughput', {

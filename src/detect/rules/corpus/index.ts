@@ -178,6 +178,7 @@ export const FAMILIES: Record<string, readonly string[]> = {
     'iam-user-enumeration',
   ],
   'LLM-jacking (Bedrock)': [
+    'llmjacking-campaign',
     'bedrock-model-access',
     'bedrock-invoke-model',
     'bedrock-multi-region',

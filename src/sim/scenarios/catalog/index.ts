@@ -5,6 +5,7 @@ import { cryptomining } from './cryptomining.js';
 import { defenseEvasion } from './defense-evasion.js';
 import { exfiltration } from './exfiltration.js';
 import { hostileStrings } from './hostile-strings.js';
+import { llmjacking } from './llmjacking.js';
 import { persistence } from './persistence.js';
 import { quiet } from './quiet.js';
 import { roleChain } from './role-chain.js';
@@ -20,6 +21,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
     consoleTakeover,
     hostileStrings,
     backdoors,
+    llmjacking,
     quiet,
   ].map((s) => [s.name, s]),
 );

@@ -1,3 +1,4 @@
+import { BedrockClient, GetFoundationModelAvailabilityCommand } from '@aws-sdk/client-bedrock';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import {
@@ -276,6 +277,16 @@ async function verifyResources(sim: RunningSim, loaded: LoadedScenario): Promise
             )
           ).ARN,
         ).toBe(r.id);
+        break;
+      case 'AWS::Bedrock::FoundationModelAgreement':
+        expect(
+          await new BedrockClient(cfg(sim, creds, region)).send(
+            new GetFoundationModelAvailabilityCommand({ modelId: r.id }),
+          ),
+        ).toMatchObject({
+          agreementAvailability: { status: 'AVAILABLE' },
+          authorizationStatus: 'AUTHORIZED',
+        });
         break;
       default:
         throw new Error(`no check for created ${r.type}`);

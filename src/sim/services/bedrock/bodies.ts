@@ -33,9 +33,10 @@ function textOf(content: unknown): string {
 
 function positiveInt(value: unknown, key: string): number {
   if (value === undefined) throw malformed(`#: required key [${key}] not found`);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw malformed(`#/${key}: expected type: Integer, found: ${typeof value}`);
   }
+  if (value < 1) throw malformed(`#/${key}: ${value} is not greater or equal to 1`);
   return value;
 }
 

@@ -235,7 +235,7 @@ export const bedrockService = defineService<BedrockState>({
   operations: { ...controlOperations, ...runtimeOperations },
 });
 
-/** An account's Bedrock state (set-up, truth and tests read it in-process). */
+/** An account's Bedrock state as it is, without creating it (truth, clean checks and tests read it). */
 export function bedrockState(sim: SimState, accountId: string): BedrockState {
-  return sim.serviceState(accountId, 'bedrock', emptyBedrock);
+  return (sim.account(accountId)?.services.bedrock as BedrockState | undefined) ?? emptyBedrock();
 }

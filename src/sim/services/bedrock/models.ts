@@ -89,3 +89,40 @@ export function answerText(tokens: number): string {
     .padEnd(tokens * 4, '.')
     .slice(0, tokens * 4);
 }
+
+/** Model calls of one model in one region, with their tokens and price. */
+export interface ModelUsage {
+  region: string;
+  modelId: string;
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+}
+
+/** Calls grouped by region and model and priced from the bundled table (to the cent). */
+export function modelUsage(
+  calls: { region: string; modelId: string; inputTokens: number; outputTokens: number }[],
+): ModelUsage[] {
+  const groups = new Map<string, ModelUsage>();
+  for (const c of calls) {
+    const key = `${c.region}|${c.modelId}`;
+    const g = groups.get(key) ?? {
+      region: c.region,
+      modelId: c.modelId,
+      invocations: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      usd: 0,
+    };
+    g.invocations += 1;
+    g.inputTokens += c.inputTokens;
+    g.outputTokens += c.outputTokens;
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => {
+    const m = modelById(g.modelId);
+    const usd = m ? (g.inputTokens / 1000) * m.usdPer1kInput + (g.outputTokens / 1000) * m.usdPer1kOutput : 0;
+    return { ...g, usd: Math.round(usd * 100) / 100 };
+  });
+}

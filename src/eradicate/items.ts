@@ -167,6 +167,8 @@ export const LEFT_BEHIND: Record<string, Reader> = {
   DeleteDetector: (q) => one('guardduty-detector', first(q, 'detectorId')),
   UpdateDetector: (q) =>
     first(q, 'enable') === 'false' ? one('guardduty-detector', first(q, 'detectorId')) : [],
+  DeleteModelInvocationLoggingConfiguration: () =>
+    one('bedrock-invocation-logging', 'model-invocation-logging'),
   // A secret named by ARN: its name, as scope lists it (the ARN ends in -XXXXXX).
   PutResourcePolicy: (q) =>
     one(
@@ -206,6 +208,7 @@ export const CALL_KINDS = new Set([
   ...['lambda-function', 'lambda-url', 'lambda-permission', 'lambda-env', 'lambda-layer'],
   ...['eventbridge-rule', 'ssm-document', 'trail-logging', 'trail-deleted', 'event-selectors'],
   'guardduty-detector',
+  'bedrock-invocation-logging',
 ]);
 
 /** Kinds whose name is unique only within their owner (a policy name, a statement id, a rule). */

@@ -6,7 +6,7 @@ import type { StepRequest } from '../actions/engine.js';
 import { iamOf, readOrAbsent } from '../actions/iam-read.js';
 import type { ClientPool } from '../aws/pool.js';
 import { itemId, type EradicationItem } from './items.js';
-import { foreignPrincipals, priorSelectors, priorTrust } from './prior.js';
+import { foreignPrincipals, priorInvocationLogging, priorSelectors, priorTrust } from './prior.js';
 
 /** What a kind's rule may use while planning. */
 export interface PlanContext {
@@ -268,6 +268,20 @@ export const KINDS: Record<string, KindRule> = {
     },
   },
   'guardduty-detector': { steps: (i) => step('restore-detector', i, { region: i.region }) },
+  'bedrock-invocation-logging': {
+    async steps(i, ctx) {
+      const prior = await priorInvocationLogging(
+        ctx.pool,
+        i.region,
+        i.firstSeen ?? '9999',
+        ctx.attackerEvents,
+      );
+      return step('restore-bedrock-logging', i, {
+        region: i.region,
+        ...(prior ? { priorConfig: prior } : {}),
+      });
+    },
+  },
   'secret-policy': {
     async steps(i, ctx) {
       const text = await currentPolicy(

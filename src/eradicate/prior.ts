@@ -130,6 +130,22 @@ export async function priorSelectors(
 }
 
 /**
+ * A region's Bedrock model invocation logging before the attacker deleted it: the configuration of
+ * the last PutModelInvocationLoggingConfiguration by someone else (Event history keeps 90 days).
+ */
+export async function priorInvocationLogging(
+  pool: ClientPool,
+  region: string,
+  before: string,
+  attacker: Set<string>,
+): Promise<string | undefined> {
+  const events = await pastEvents(pool, region, ['PutModelInvocationLoggingConfiguration']);
+  const e = lastBefore(events, before, attacker, () => true);
+  const config = (e?.request as { loggingConfig?: unknown } | null | undefined)?.loggingConfig;
+  return config && typeof config === 'object' ? JSON.stringify(config) : undefined;
+}
+
+/**
  * Principals in a policy that are not of this account: other accounts' ARNs and ids, `*`, and
  * identity providers the attacker registered. What to take out when the prior document is unknown.
  */

@@ -177,7 +177,6 @@ export function executiveBriefing(facts: Facts): Doc {
       { kind: 'heading', text: 'What happened' },
       { kind: 'para', text: whatHappened(facts) },
       ...campaignBlocks(facts),
-      ...campaignBlocks(facts),
       {
         kind: 'fields',
         rows: [

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
 import type { AttackerEvent } from './input.js';
 import { parseJsonText } from './json-path.js';
+import { readTable } from './prices.js';
 
 /**
  * What the attacker's Bedrock model calls cost. CloudTrail records each call (a management event)
@@ -36,22 +35,7 @@ export const BEDROCK_PRICE_FILE = fileURLToPath(new URL('../../data/bedrock-pric
 
 /** Read and validate the Bedrock price table. */
 export function loadBedrockPrices(file: string = BEDROCK_PRICE_FILE): BedrockPriceTable {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UserError('PRICE_TABLE_UNREADABLE', `Cannot read the price table ${file}.`, {
-      cause: error,
-      hint: 'Reinstall Tourniquet, or pass a valid JSON price table.',
-    });
-  }
-  const parsed = tableSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError('PRICE_TABLE_INVALID', `${file} is not a valid Bedrock price table.`, {
-      hint: 'Compare it with data/bedrock-prices.json.',
-    });
-  }
-  return parsed.data;
+  return readTable(file, tableSchema, 'data/bedrock-prices.json');
 }
 
 /** The attacker's calls to one model in one region, and what they can have cost. */

@@ -34,6 +34,11 @@ export const PRICE_TABLE_FILE = fileURLToPath(new URL('../../data/ec2-prices.jso
 
 /** Read and validate a price table file (the bundled one by default). */
 export function loadPriceTable(file: string = PRICE_TABLE_FILE): PriceTable {
+  return readTable(file, tableSchema, 'data/ec2-prices.json');
+}
+
+/** A bundled JSON table read and checked against its schema; a clear error names the file. */
+export function readTable<T>(file: string, schema: z.ZodType<T>, model: string): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -43,12 +48,12 @@ export function loadPriceTable(file: string = PRICE_TABLE_FILE): PriceTable {
       hint: 'Reinstall Tourniquet, or pass a valid JSON price table.',
     });
   }
-  const parsed = tableSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch';
     throw new UserError('PRICE_TABLE_INVALID', `${file} is not a valid price table (${where}).`, {
-      hint: 'Compare it with data/ec2-prices.json.',
+      hint: `Compare it with ${model}.`,
     });
   }
   return parsed.data;

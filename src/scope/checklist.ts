@@ -22,7 +22,8 @@ const loggingChanges: PersistenceCheck = {
             'detectorId',
             'configurationRecorderName',
           ]) ??
-          e.name;
+          // Bedrock's invocation logging is one configuration per region, named by no parameter.
+          (e.name === 'DeleteModelInvocationLoggingConfiguration' ? 'model-invocation-logging' : e.name);
         return {
           name: `${e.name} ${target}`,
           region: e.region,
@@ -33,7 +34,7 @@ const loggingChanges: PersistenceCheck = {
           evidence: { eventName: e.name, requestParameters: e.requestParameters },
           risk: 'high',
           why: `${e.name} on ${target} in ${e.region} by the compromised credentials: what followed may not be recorded`,
-          remediation: `Turn it back on (eradication restores trails, event selectors and detectors) and treat the gap as unmonitored time.`,
+          remediation: `Turn it back on (eradication restores trails, event selectors, detectors and Bedrock invocation logging) and treat the gap as unmonitored time.`,
         };
       }),
 };

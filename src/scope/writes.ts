@@ -235,6 +235,7 @@ export const LOGGING_CHANGES = [
   'DeleteDeliveryChannel',
   'DisableSecurityHub',
   'DisableMacie',
+  'DeleteModelInvocationLoggingConfiguration',
 ];
 
 /** Every event name the attribution reads (the store is filtered on these). */

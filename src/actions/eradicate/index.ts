@@ -1,5 +1,6 @@
 import type { ActionDef } from '../action.js';
 import { deleteLoginProfile } from '../login-profile.js';
+import { restoreBedrockLogging } from './bedrock.js';
 import { registryOf } from '../engine.js';
 import {
   deleteInlinePolicy,
@@ -39,6 +40,7 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   startLogging,
   restoreEventSelectors,
   restoreDetector,
+  restoreBedrockLogging,
   terminateInstance,
   deleteSecurityGroup,
   revokeIngress,

@@ -13,7 +13,10 @@ import { STATE_FILE, TRUTH_FILE } from './demo-run.js';
 
 // eslint-disable-next-line no-control-regex -- raw escape bytes in terminal output are the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-const NAMES = listScenarios().map((s) => s.name);
+// llmjacking has its own file (demo.llmjacking.test.ts): one demo run each, in CI's time budget.
+const NAMES = listScenarios()
+  .map((s) => s.name)
+  .filter((n) => n !== 'llmjacking');
 
 interface Demo {
   code: number;
@@ -222,14 +225,4 @@ describe('the hostile-strings demo', () => {
     expect(d.csv).not.toMatch(/(^|,)"?[=+@-]/m);
     expect(d.csv).not.toMatch(RAW_CONTROL);
   }, 60_000);
-});
-
-describe('tourniquet demo --scenario llmjacking', () => {
-  it('names the campaign in the terminal and the reports, and bounds what the model calls cost', () => {
-    const d = demos.get('llmjacking')!;
-    expect(d.out).toMatch(/Campaign\s+LLMjacking/);
-    expect(d.out).toMatch(/220 Bedrock model calls between \$[\d.,]+ and \$[\d.,]+/);
-    expect(d.md).toContain('LLMjacking: the stolen key ran Amazon Bedrock models');
-    expect(d.md).toContain('anthropic.claude-3-opus-20240229-v1:0');
-  });
 });

@@ -1,6 +1,6 @@
 import { modelById } from '../../services/bedrock/models.js';
 import type { ScenarioDef, Step, TimelineItem, Vars } from '../types.js';
-import { HOUR, MIN, attackerStep } from './steps.js';
+import { HOUR, MIN, attackerStep, stepBy } from './steps.js';
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const OPUS = 'anthropic.claude-3-opus-20240229-v1:0';
@@ -33,20 +33,7 @@ export const ABUSED = [
   { region: 'eu-central-1', modelId: SONNET, op: 'InvokeModelWithResponseStream', calls: 50 },
 ] as const;
 
-const admin = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'admin',
-  service,
-  op,
-  input,
-  ...extra,
-});
+const admin = stepBy('admin');
 
 /** A role-play context of a stable length: what proxy users send, far longer than a question. */
 function context(i: number): string {

@@ -4,18 +4,23 @@ import type { Step } from '../types.js';
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 
+/** Timed calls made by one actor of the scenario (or of the account's normal users: `admin`). */
+export const stepBy =
+  (actor: string) =>
+  (
+    at: number,
+    service: Step['service'],
+    op: string,
+    input: Step['input'],
+    extra: Partial<Step> = {},
+  ): Step => ({
+    at,
+    actor,
+    service,
+    op,
+    input,
+    ...extra,
+  });
+
 /** A timed call made by the scenario's `attacker` actor. */
-export const attackerStep = (
-  at: number,
-  service: Step['service'],
-  op: string,
-  input: Step['input'],
-  extra: Partial<Step> = {},
-): Step => ({
-  at,
-  actor: 'attacker',
-  service,
-  op,
-  input,
-  ...extra,
-});
+export const attackerStep = stepBy('attacker');

@@ -1,4 +1,5 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StepParams } from '../actions/action.js';
@@ -6,7 +7,13 @@ import type { StepRequest } from '../actions/engine.js';
 import { iamOf, readOrAbsent } from '../actions/iam-read.js';
 import type { ClientPool } from '../aws/pool.js';
 import { itemId, type EradicationItem } from './items.js';
-import { foreignPrincipals, priorInvocationLogging, priorSelectors, priorTrust } from './prior.js';
+import {
+  foreignPrincipals,
+  priorEnvironment,
+  priorInvocationLogging,
+  priorSelectors,
+  priorTrust,
+} from './prior.js';
 
 /** What a kind's rule may use while planning. */
 export interface PlanContext {
@@ -68,8 +75,35 @@ function removeFrom(text: string | undefined, ctx: PlanContext): StepParams {
   };
 }
 
+/**
+ * The environment variables to take off a function: named by the item, else every variable that
+ * differs from the environment before the attack (an UpdateFunctionConfiguration replaces the
+ * whole map). Unknown prior environment: the step says so and is refused at plan time.
+ */
+async function environmentSteps(i: EradicationItem, ctx: PlanContext): Promise<StepRequest[]> {
+  const at = { region: i.region, functionName: i.name };
+  if (i.details?.names)
+    return step('restore-function-environment', i, {
+      ...at,
+      names: i.details.names,
+      ...(i.details.prior ? { prior: i.details.prior } : {}),
+    });
+  const prior = await priorEnvironment(ctx.pool, i.region, i.name, i.firstSeen ?? '9999', ctx.attackerEvents);
+  if (!prior) return step('restore-function-environment', i, at);
+  const config = await readOrAbsent(() =>
+    ctx.pool.get(LambdaClient, i.region).send(new GetFunctionConfigurationCommand({ FunctionName: i.name })),
+  );
+  const now = config?.Environment?.Variables ?? {};
+  const names = [...new Set([...Object.keys(now), ...Object.keys(prior)])].filter((n) => now[n] !== prior[n]);
+  const back = Object.fromEntries(names.filter((n) => n in prior).map((n) => [n, prior[n]]));
+  return step('restore-function-environment', i, {
+    ...at,
+    names: names.join(','),
+    ...(Object.keys(back).length ? { prior: JSON.stringify(back) } : {}),
+  });
+}
+
 const manualKinds: Record<string, string> = {
-  'lambda-env': 'environment variables the attacker set on function',
   'group-membership': 'group membership the attacker added:',
   'trail-deleted': 'trail the attacker deleted (re-create it, with its bucket and selectors):',
   'user-data': 'user data the attacker put on instance',
@@ -231,6 +265,10 @@ export const KINDS: Record<string, KindRule> = {
         ...created(ctx),
       });
     },
+  },
+  'lambda-env': {
+    coveredBy: (i) => regional('lambda-function', i, i.name),
+    steps: environmentSteps,
   },
   'eventbridge-rule': {
     steps: (i) =>

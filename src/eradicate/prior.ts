@@ -170,3 +170,37 @@ export function foreignPrincipals(text: string, ourAccount: string, attackerProv
   }
   return [...out];
 }
+
+/**
+ * A function's environment variables before the attacker changed them: `{}` when the last
+ * CreateFunction or environment change by someone else set none, its variables when the record
+ * shows them, undefined when unknown (Lambda's CloudTrail records leave the values out).
+ */
+export async function priorEnvironment(
+  pool: ClientPool,
+  region: string,
+  functionName: string,
+  before: string,
+  attacker: Set<string>,
+): Promise<Record<string, string> | undefined> {
+  const events = await pastEvents(pool, region, [
+    'CreateFunction20150331',
+    'UpdateFunctionConfiguration20150331v2',
+  ]);
+  const e = lastBefore(events, before, attacker, (x) => {
+    const name = stringsAt(x.request, 'functionName')[0] ?? '';
+    const named = name === functionName || name.endsWith(`:function:${functionName}`);
+    return (
+      named && (x.eventName.startsWith('CreateFunction') || valuesAt(x.request, 'environment').length > 0)
+    );
+  });
+  if (!e) return undefined;
+  const environment = valuesAt(e.request, 'environment');
+  if (environment.length === 0) return {};
+  const variables = valuesAt(environment[0], 'variables')[0];
+  if (!variables || typeof variables !== 'object' || Array.isArray(variables)) return undefined;
+  const entries = Object.entries(variables as Record<string, unknown>);
+  return entries.every(([, v]) => typeof v === 'string')
+    ? (Object.fromEntries(entries) as Record<string, string>)
+    : undefined;
+}

@@ -1,16 +1,22 @@
 import { CloudFormationClient, ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
-import { LambdaClient, ListLayersCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient, ListLayersCommand } from '@aws-sdk/client-lambda';
 import { ListDocumentsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCleanState } from '../sim/scenarios/index.js';
 import { W } from '../sim/scenarios/world.js';
 import { respondTo, type EradicateJson, type Played } from './test-support/bar.js';
 
-const ACTIONS = ['delete-event-rule', 'delete-ssm-document', 'delete-layer-versions', 'delete-stack-set'];
-const FOUR = ['eventbridge-rule', 'ssm-document', 'lambda-layer', 'stackset'];
+const ACTIONS = [
+  'delete-event-rule',
+  'delete-ssm-document',
+  'delete-layer-versions',
+  'delete-stack-set',
+  'restore-function-environment',
+];
+const FIVE = ['eventbridge-rule', 'ssm-document', 'lambda-layer', 'stackset', 'lambda-env'];
 
-describe('respond --yes on the backdoors scenario: rules, documents, layers and StackSets', () => {
+describe('respond --yes on the backdoors scenario: rules, documents, layers, StackSets, environments', () => {
   let p: Played;
   beforeAll(async () => {
     p = await respondTo('backdoors');
@@ -20,11 +26,11 @@ describe('respond --yes on the backdoors scenario: rules, documents, layers and 
   const client = <C>(Client: new (config: Record<string, unknown>) => C, region: string) =>
     new Client({ region, endpoint: p.sim.endpoint, credentials: p.responder, maxAttempts: 1 });
 
-  it('leaves none of the four kinds open, each removed by a step, not a line to do by hand', async () => {
+  it('leaves none of the five kinds open, each removed or restored by a step, not a line to do by hand', async () => {
     const unmet = checkCleanState(p.sim.state, p.truth).unmet;
     expect(unmet).toEqual([]);
-    const truth = p.truth.persistence.filter((t) => FOUR.includes(t.kind));
-    expect(truth.map((t) => t.kind).sort()).toEqual([...FOUR].sort());
+    const truth = p.truth.persistence.filter((t) => FIVE.includes(t.kind));
+    expect(truth.map((t) => t.kind).sort()).toEqual([...FIVE].sort());
     const eu = 'eu-west-1';
     expect((await client(EventBridgeClient, eu).send(new ListRulesCommand({}))).Rules).toEqual([]);
     const docs = await client(SSMClient, eu).send(
@@ -37,6 +43,11 @@ describe('respond --yes on the backdoors scenario: rules, documents, layers and 
       new ListStackSetsCommand({ Status: 'ACTIVE' }),
     );
     expect(sets.Summaries).toEqual([]);
+    // The environment the attacker set is gone: the function was created without one.
+    const fn = await client(LambdaClient, W.region).send(
+      new GetFunctionConfigurationCommand({ FunctionName: W.fn }),
+    );
+    expect(fn.Environment?.Variables ?? {}).toEqual({});
     // Each by a step of the plan, its evidence in the case.
     const manifest = p.manifest();
     for (const file of [
@@ -46,6 +57,7 @@ describe('respond --yes on the backdoors scenario: rules, documents, layers and 
       'permissions.json',
       'template',
       'instances.json',
+      'configuration.json',
     ])
       expect(
         manifest.some((f) => f.endsWith(`/${file}`)),
@@ -65,6 +77,8 @@ describe('respond --yes on the backdoors scenario: rules, documents, layers and 
     expect(ours.map((s) => s.action).sort()).toEqual([...ACTIONS].sort());
     expect(ours.filter((s) => !s.noop)).toEqual([]);
     expect(p.writes()).toBe(before);
-    expect(second.manual.filter((m) => /EventBridge|SSM document|layer|StackSet/.test(m))).toEqual([]);
+    expect(
+      second.manual.filter((m) => /EventBridge|SSM document|layer|StackSet|environment/.test(m)),
+    ).toEqual([]);
   });
 });

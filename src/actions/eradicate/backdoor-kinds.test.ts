@@ -32,6 +32,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipOneFile } from '../../sim/services/lambda/zip.js';
 import { runAws } from '../../sim/test-support/aws.js';
+import { KINDS } from '../../eradicate/kinds.js';
 import { A, caseVerifies, outcome, planAndApply, startBed, type Bed, type Run } from './test-support/bed.js';
 
 const ATTACKER = '444455556666';
@@ -250,6 +251,38 @@ describe('EventBridge, SSM, layer, StackSet and function environment actions aga
     const journal = readFileSync(join(run.dir, 'journal.jsonl'), 'utf8');
     expect(journal).toContain('PYTHONSTARTUP');
     expect(journal).not.toContain('/tmp/.s');
+  });
+
+  it('a function whose environment before the attack is not known (CloudTrail hides the values) is refused, not guessed', async () => {
+    const item = {
+      kind: 'lambda-env',
+      id: 'lambda-env/us-east-1/acme-api',
+      name: 'acme-api',
+      region: 'us-east-1',
+      account: A,
+      attribution: 'attacker' as const,
+      eventIds: [],
+      firstSeen: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    const requests = await KINDS['lambda-env']!.steps!(item, {
+      pool: bed.pool,
+      ourAccount: A,
+      attackStart: null,
+      items: new Map([[item.id, item]]),
+      attackerEvents: new Set(),
+    });
+    expect(requests).toEqual([
+      {
+        action: 'restore-function-environment',
+        account: A,
+        params: { region: 'us-east-1', functionName: 'acme-api' },
+      },
+    ]);
+    const planned = await planAndApply(bed, requests);
+    expect(planned.plan.steps[0]).toMatchObject({
+      noop: true,
+      refused: expect.stringMatching(/not known/) as string,
+    });
   });
 
   it('a second apply in the same case changes nothing', async () => {

@@ -141,8 +141,10 @@ export const restoreFunctionEnvironment = restoration<EnvironmentState>({
   summarize: (s) => ({ variables: Object.keys(s.variables).sort() }),
   restored(s, p) {
     const prior = priorOf(p);
-    return listParam(p, 'names').every((n) =>
-      n in prior ? s.variables[n] === prior[n] : !(n in s.variables),
+    const names = listParam(p, 'names');
+    // No names: nothing tells what to restore (`describe` refuses the step).
+    return (
+      names.length > 0 && names.every((n) => (n in prior ? s.variables[n] === prior[n] : !(n in s.variables)))
     );
   },
   describe(s, p) {

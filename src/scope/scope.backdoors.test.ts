@@ -97,16 +97,14 @@ describe('scope of the backdoors scenario (one respond run)', () => {
   it('respond’s eradication leaves none of them open: a scope run afterwards finds each gone or put back', async () => {
     const { json: after } = await jsonOf<ScopeJson>(bed, ['scope']);
     const open = after.persistence.filter(openToAttacker).map((p) => p.id);
-    // Still to do by hand: eradication does not restore a function's environment yet.
-    const byHand = /^lambda-env\//;
-    expect(open.filter((id) => !byHand.test(id))).toEqual([]);
-    // Put back, not deleted: the trust, the policy's default version and the bucket policy.
+    expect(open).toEqual([]);
+    // Put back, not deleted: the trust, the policy's default version, the bucket policy, the function's environment.
     expect(
       after.persistence
         .filter((p) => p.restored)
         .map((p) => p.kind)
         .sort(),
-    ).toEqual(['bucket-policy', 'policy-version', 'role-trust']);
+    ).toEqual(['bucket-policy', 'lambda-env', 'policy-version', 'role-trust']);
     // The sessions the key minted are live until they expire, refused by containment.
     expect(
       after.persistence

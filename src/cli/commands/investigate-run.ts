@@ -1,3 +1,4 @@
+import { coverageIncomplete, readLedger } from '../../trail/coverage.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CaseFolder } from '../../case/case.js';
@@ -65,7 +66,10 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
     }
     const files = saveInvestigation(folder, result);
     folder.markPhase('investigate', 'completed');
-    const partial = result.ruleFailures.length > 0 || result.truncatedRules.length > 0;
+    // Evidence collected with gaps (coverage.json) makes the findings partial too: exit 3, as collect does.
+    const gaps = coverageIncomplete(readLedger(dir));
+    if (gaps) env.log.warn('Coverage of the evidence is partial: findings may miss attacker activity.');
+    const partial = gaps || result.ruleFailures.length > 0 || result.truncatedRules.length > 0;
     return { exitCode: partial ? 3 : 0, json: { dir, files, ...result }, blocks: blocksOf(result) };
   } finally {
     folder.close();

@@ -46,6 +46,28 @@ beforeEach(async () => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('tourniquet investigate', () => {
+  it('exits 3 when the case coverage is partial, as collect and report do', async () => {
+    const entries = [
+      {
+        source: 'lookup-events',
+        region: 'eu-west-1',
+        scope: 'account',
+        from: '2024-05-01T00:00:00Z',
+        to: '2024-05-21T00:00:00Z',
+        status: 'partial',
+        reason: 'AccessDenied',
+        records: 0,
+      },
+    ];
+    writeFileSync(
+      join(caseDir, 'coverage.json'),
+      JSON.stringify({ updated: '2024-05-21T00:00:00Z', entries }),
+    );
+    const { code, err } = await run(['investigate', '--case', caseDir, '--no-sigma'], root);
+    expect(code).toBe(3);
+    expect(err).toMatch(/Coverage of the evidence is partial/);
+  });
+
   it('investigates the case subject, stores findings.json and investigation.json, keeps the case verifiable', async () => {
     const { code, out } = await run(['investigate', '--case', caseDir, '--rules', SIGMA, '--json'], root);
     expect(code).toBe(0);

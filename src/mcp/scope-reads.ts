@@ -68,7 +68,7 @@ export function scopeItems(dir: string, filter: ScopeFilter) {
   };
 }
 
-/** The blast radius scope computed, or why there is none: never a placeholder. */
+/** The blast radius scope computed, or the reason the case has none. */
 export function blastRadius(dir: string) {
   const scope = caseScope(dir);
   const computed = scope.blastRadius !== undefined && scope.blastRadius !== null;

@@ -9,26 +9,28 @@ import type { DocBlock, Text } from './doc.js';
 /** The scope file the report reads (written by `tourniquet scope` and respond's Scope phase). */
 const SCOPE_FILE = 'scope.json';
 
+/** The fields of a persistence item the reports show. */
+const REPORTED = [
+  'kind',
+  'id',
+  'name',
+  'region',
+  'attribution',
+  'restored',
+  'cutOffBy',
+  'risk',
+  'why',
+  'remediation',
+  'admits',
+  'owner',
+] as const;
+
 /** What the reports say about backdoors and reach. Every name is attacker-controlled. */
 export interface ScopeFacts {
   generatedAt: string;
   resources: number;
   byOrigin: { attacker: number; 'pre-existing': number; unknown: number };
-  persistence: Pick<
-    PersistenceItem,
-    | 'kind'
-    | 'id'
-    | 'name'
-    | 'region'
-    | 'attribution'
-    | 'restored'
-    | 'cutOffBy'
-    | 'risk'
-    | 'why'
-    | 'remediation'
-    | 'admits'
-    | 'owner'
-  >[];
+  persistence: Pick<PersistenceItem, (typeof REPORTED)[number]>[];
   eventCount: number;
   notChecked: number;
   /** The blast radius in labelled lines (src/iam/summary.ts), or why it is not there. */
@@ -50,33 +52,7 @@ export function readScopeFacts(caseDir: string): Fact<ScopeFacts> {
       resources: doc.summary.resources,
       byOrigin: doc.summary.byOrigin,
       persistence: doc.persistence.map(
-        ({
-          kind,
-          id,
-          name,
-          region,
-          attribution,
-          restored,
-          cutOffBy,
-          risk,
-          why,
-          remediation,
-          admits,
-          owner,
-        }) => ({
-          kind,
-          id,
-          name,
-          region,
-          attribution,
-          restored,
-          cutOffBy,
-          risk,
-          why,
-          remediation,
-          admits,
-          owner,
-        }),
+        (p) => Object.fromEntries(REPORTED.map((k) => [k, p[k]])) as ScopeFacts['persistence'][number],
       ),
       eventCount: new Set(doc.persistence.flatMap((p) => p.eventIds)).size,
       notChecked: doc.summary.notChecked,

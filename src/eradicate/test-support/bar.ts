@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { verifyCase } from '../../case/verify.js';
 import { startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import { checkCleanState, loadScenario, type Truth } from '../../sim/scenarios/index.js';
@@ -9,6 +9,24 @@ import { runCli, type TestCreds } from '../../test-support/cli.js';
 import { createdByAttacker, inventory } from './inventory.js';
 
 let root: string | undefined;
+const running: RunningSim[] = [];
+
+/**
+ * The bar's describe block (split over several files so they run side by side): every account
+ * `respondTo` starts is stopped after the file's tests.
+ */
+export function eradicationBar(tests: () => void): void {
+  describe(
+    'respond --yes (scope → eradicate → recover) on every scenario, then the account read back',
+    { timeout: 600_000 },
+    () => {
+      afterAll(async () => {
+        for (const s of running.splice(0)) await s.stop();
+      });
+      tests();
+    },
+  );
+}
 
 /** A scenario answered by `respond --yes`, with what the bar checks it against. */
 export interface Played {
@@ -40,6 +58,7 @@ export async function respondTo(
   setup?: (sim: RunningSim) => void,
 ): Promise<Played> {
   const sim = await startSim({ port: 0, seed: 7, lookupEventsPerSecond: 200 });
+  running.push(sim);
   const { truth, responderCredentials: responder } = await loadScenario(sim, name, { seed: 7 });
   setup?.(sim);
   const created = createdByAttacker(truth);

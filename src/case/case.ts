@@ -206,25 +206,42 @@ export class CaseFolder {
     relative: string,
     content: Uint8Array | string | Readable,
     source: string,
+    received?: EvidenceRecord['received'],
   ): Promise<EvidenceRecord> {
-    const [record] = await this.addEvidenceMany([{ path: relative, content, source }]);
+    const [record] = await this.addEvidenceMany([{ path: relative, content, source, received }]);
     return record!;
   }
 
   /** Store several artifacts; one manifest write and one journal line for the batch. */
   async addEvidenceMany(
-    items: { path: string; content: Uint8Array | string | Readable; source: string }[],
+    items: {
+      path: string;
+      content: Uint8Array | string | Readable;
+      source: string;
+      received?: EvidenceRecord['received'];
+    }[],
   ): Promise<EvidenceRecord[]> {
     this.assertOpen();
     const root = this.path(EVIDENCE_DIR);
     const records: EvidenceRecord[] = [];
     for (const item of items) {
       const written = await writeEvidenceFile(root, item.path, item.content);
-      records.push({ ...written, source: item.source, at: this.clock.now().toISOString() });
+      records.push({
+        ...written,
+        source: item.source,
+        at: this.clock.now().toISOString(),
+        ...(item.received ? { received: item.received } : {}),
+      });
     }
     await appendManifest(root, records);
     this.record('evidence.added', {
-      files: records.map(({ path, sha256, size, source }) => ({ path, sha256, size, source })),
+      files: records.map(({ path, sha256, size, source, received }) => ({
+        path,
+        sha256,
+        size,
+        source,
+        ...(received ? { received } : {}),
+      })),
     });
     return records;
   }

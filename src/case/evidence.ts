@@ -13,6 +13,12 @@ export interface EvidenceRecord {
   size: number;
   source: string;
   at: string;
+  /**
+   * What the file was as received when the kept copy differs from it: CloudTrail files with their
+   * session tokens replaced by fingerprints (src/trail/redact.ts) — sha256 and size of the bytes
+   * AWS delivered, and how many tokens were taken out.
+   */
+  received?: { sha256: string; size: number; redacted: number };
 }
 
 export const MANIFEST = 'manifest.jsonl';

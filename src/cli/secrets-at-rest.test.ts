@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CreateLoginProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +17,6 @@ function fieldValues(value: unknown, fields: string[], found = new Set<string>()
     }
   return found;
 }
-
-/**
- * CloudTrail itself logs the session token of an STS response (responseElements.credentials,
- * never the secret key: aws-facts §3), so the case's CloudTrail evidence and its event store hold
- * the attacker's tokens as AWS recorded them. A token without its secret key cannot sign a request.
- */
-const CLOUDTRAIL_COPIES = /\/(case\.duckdb|evidence\/cloudtrail\/.*)$/;
 
 /** Every file under a folder, with its mode; folders too. */
 function walk(dir: string): { path: string; dir: boolean; mode: number }[] {
@@ -77,25 +71,48 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
     expect(tokens.size).toBeGreaterThanOrEqual(1);
   });
 
-  it('no SecretAccessKey or password in any file of the case, no SessionToken outside CloudTrail records, none in the output', () => {
+  it('no SecretAccessKey, SessionToken or password in any file of the case, none in the output', () => {
     const files = walk(bed.caseDir()).filter((f) => !f.dir);
     expect(files.length).toBeGreaterThan(20);
     const leaks: string[] = [];
     for (const f of files) {
-      const bytes = readFileSync(f.path);
+      // Trail files are gzip: searched as their text.
+      const bytes = f.path.endsWith('.gz') ? gunzipSync(readFileSync(f.path)) : readFileSync(f.path);
       // As text and as the UTF-16 some stores use; DuckDB's file included.
       const texts = [bytes.toString('latin1'), bytes.toString('utf16le')];
       for (const s of secrets)
         if (texts.some((t) => t.includes(s))) leaks.push(`${f.path}: ${s.slice(0, 6)}…`);
-      if (!CLOUDTRAIL_COPIES.test(f.path))
-        for (const t of tokens)
-          if (texts.some((x) => x.includes(t))) leaks.push(`${f.path}: token ${t.slice(0, 9)}…`);
+      for (const t of tokens)
+        if (texts.some((x) => x.includes(t))) leaks.push(`${f.path}: token ${t.slice(0, 9)}…`);
     }
     expect(leaks).toEqual([]);
     for (const s of [...secrets, ...tokens]) {
       expect(run.out.includes(s), 'stdout').toBe(false);
       expect(run.err.includes(s), 'stderr').toBe(false);
     }
+  });
+
+  it('CloudTrail files that carried session tokens are kept with fingerprints, the manifest saying what came in', () => {
+    // CloudTrail records the token of every STS response it logs (never the secret key): the
+    // attacker's GetSessionToken above is one. The kept copy has `redacted sha256:…` instead.
+    const manifest = readFileSync(join(bed.caseDir(), 'evidence', 'manifest.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { path: string; received?: { sha256: string; redacted: number } });
+    const redacted = manifest.filter((r) => r.received);
+    expect(redacted.length).toBeGreaterThanOrEqual(1);
+    for (const r of redacted) {
+      expect(r.path).toMatch(/^cloudtrail\//);
+      expect(r.received!.redacted).toBeGreaterThanOrEqual(1);
+    }
+    const kept = redacted.map((r) => {
+      const bytes = readFileSync(join(bed.caseDir(), 'evidence', r.path));
+      return (r.path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+    });
+    // Both ways CloudTrail reaches a case: LookupEvents pages and the trail bucket's files.
+    expect(redacted.some((r) => r.path.startsWith('cloudtrail/lookup-events/'))).toBe(true);
+    expect(redacted.some((r) => r.path.startsWith('cloudtrail/s3/') && r.path.endsWith('.gz'))).toBe(true);
+    expect(kept.some((t) => /redacted sha256:[0-9a-f]{16}/.test(t))).toBe(true);
   });
 
   it('the case folder and every folder in it are 0700, every file 0600', () => {

@@ -18,6 +18,7 @@ import { UsageError } from '../errors.js';
 import type { EventStore } from '../store/store.js';
 import { wholeWindowLine, type CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
+import { addTrailEvidence } from './redact.js';
 import { endsCollection, forEachBounded } from './workers.js';
 
 /** A trail bucket and the key prefix the trail writes under (`S3KeyPrefix`, may be empty). */
@@ -201,7 +202,7 @@ async function collectRegion(
           abortSignal: stop,
         });
         const bytes = await object.Body!.transformToByteArray();
-        await o.caseFolder.addEvidence(relative, bytes, `s3://${o.source.bucket}/${key}`);
+        await addTrailEvidence(o.caseFolder, relative, bytes, `s3://${o.source.bucket}/${key}`);
       } catch (error) {
         if (stop.aborted) return;
         const e = classifyAwsError(error);

@@ -10,6 +10,7 @@ import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover
 import { duckdbReason } from './duckdb-reason.js';
 import { Meter } from './meter.js';
 import { prefilterFiles, type CandidateChunk } from './prefilter.js';
+import { redactSql } from './redact.js';
 import { salvageFile } from './salvage.js';
 import {
   badRecordCase,
@@ -366,7 +367,7 @@ class Loader {
     await this.store.transaction(async () => {
       await this.store.run(
         `INSERT INTO ${EVENTS_TABLE}
-         SELECT ${ATHENA_COLUMNS.map((c) => `b.${c}`).join(', ')},
+         SELECT ${ATHENA_COLUMNS.map((c) => (c === 'responseelements' ? redactSql(`b.${c}`) : `b.${c}`)).join(', ')},
            coalesce(b.eventts, TIMESTAMPTZ '1970-01-01 00:00:00+00'),
            CASE WHEN b.mention THEN ${MENTION_SQL} ELSE coalesce(${REFUSED_SQL} || ${bad}, ${kind}) END,
            ${refExpr}, ${ingest}

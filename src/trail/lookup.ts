@@ -7,6 +7,7 @@ import type { Logger, Progress } from '../context.js';
 import type { EventStore } from '../store/store.js';
 import type { CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
+import { addTrailEvidence } from './redact.js';
 import { endsCollection, forEachBounded } from './workers.js';
 
 /** Event history keeps 90 days of management events (CloudTrail User Guide, "Viewing events"). */
@@ -202,7 +203,8 @@ async function collectScope(
       if (events.length > 0) {
         const stamp = cp.qfrom.replace(/[-:]/g, '').replace(/\.\d+/, '');
         const relative = `cloudtrail/lookup-events/${scope.region}/${scope.key}-${safeName(scope.value)}/${stamp}/page-${String(pageNo).padStart(5, '0')}.json`;
-        const evidence = await o.caseFolder.addEvidence(
+        const evidence = await addTrailEvidence(
+          o.caseFolder,
           relative,
           JSON.stringify({ Events: events }),
           `LookupEvents ${scope.region} ${name} page ${pageNo}`,

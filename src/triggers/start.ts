@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { EVIDENCE_DIR, type CaseFolder } from '../case/case.js';
 import { MANIFEST } from '../case/evidence.js';
 import { UserError } from '../errors.js';
+import { addTrailEvidence } from '../trail/redact.js';
 import { followLead, type FollowOptions } from './follow.js';
 import { readAlert } from './read.js';
 import type { Trigger } from './trigger.js';
@@ -94,7 +95,8 @@ function alreadyKept(folder: CaseFolder, text: string): boolean {
 export async function recordAlert(folder: CaseFolder, start: AlertStart, at: Date): Promise<void> {
   const t = start.trigger;
   if (alreadyKept(folder, t.evidence)) return;
-  const file = await folder.addEvidence(evidenceName(start, at), t.evidence, `alert (${t.name})`);
+  // An alert that is a CloudTrail record of an STS call carries its session token: kept without it.
+  const file = await addTrailEvidence(folder, evidenceName(start, at), t.evidence, `alert (${t.name})`);
   folder.record('alert.received', {
     source: t.source,
     name: t.name,

@@ -8,6 +8,7 @@ import { EVENTS_TABLE } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import type { DiscoveredTrail } from '../trail/bucket.js';
 import { ingestPaths } from '../trail/ingest.js';
+import { addTrailEvidence } from '../trail/redact.js';
 import { endsCollection, forEachBounded } from '../trail/workers.js';
 
 /**
@@ -91,7 +92,8 @@ export async function pollOnce(o: PollSources): Promise<PollOutcome> {
         if (theirs > 0) {
           await serial(async () => {
             const stamp = until.replace(/[-:]/g, '').replace(/\.\d+/, '');
-            const kept = await o.folder.addEvidence(
+            const kept = await addTrailEvidence(
+              o.folder,
               `cloudtrail/watch/${region}/${stamp}/page-${String(page).padStart(4, '0')}.json`,
               JSON.stringify({ Events: events }),
               `LookupEvents ${region} ${from.toISOString()}..${until} page ${page}`,
@@ -159,7 +161,8 @@ async function pollBucket(
         const object = await s3.send(new GetObjectCommand({ Bucket: trail.source.bucket, Key: key }));
         const bytes = await object.Body!.transformToByteArray();
         const kept = await serial(() =>
-          o.folder.addEvidence(
+          addTrailEvidence(
+            o.folder,
             `cloudtrail/s3/${trail.source.bucket}/${key}`,
             bytes,
             `s3://${trail.source.bucket}/${key}`,

@@ -43,6 +43,8 @@ export interface InternalFailure {
 export class Dispatcher {
   readonly sim: SimState;
   private readonly services: Map<string, AnyService>;
+  /** Services that share another's signing name and take the requests they claim (SES v2). */
+  private readonly claimants: AnyService[];
   /** Handler crashes (answered with 500 InternalFailure). */
   readonly internalFailures: InternalFailure[] = [];
   /** Called after every request (trail delivery runs here). */
@@ -50,13 +52,20 @@ export class Dispatcher {
 
   constructor(sim: SimState, services: AnyService[]) {
     this.sim = sim;
-    this.services = new Map(services.map((s) => [s.signingName, s]));
+    this.services = new Map(services.filter((s) => s.claims === undefined).map((s) => [s.signingName, s]));
+    this.claimants = services.filter((s) => s.claims !== undefined);
     for (const s of services) s.attach?.(sim);
   }
 
   /** The service registered under a signing name. */
   service(signingName: string): AnyService | undefined {
     return this.services.get(signingName);
+  }
+
+  /** The service a signed request is for: one claiming it among those of its signing name, else the first. */
+  private signedService(signingName: string, req: SimHttpRequest): AnyService | undefined {
+    const claimant = this.claimants.find((s) => s.signingName === signingName && s.claims?.(req));
+    return claimant ?? this.services.get(signingName);
   }
 
   /** Which service an unsigned request is for (JSON target prefix, query Action, else S3). */
@@ -93,7 +102,7 @@ export class Dispatcher {
   private async handleInner(req: SimHttpRequest, requestId: string): Promise<SimHttpResponse> {
     const sig = parseSigV4(req);
     const signed = sig && !('malformed' in sig) ? sig : undefined;
-    const service = signed ? this.services.get(signed.service) : this.unsignedService(req);
+    const service = signed ? this.signedService(signed.service, req) : this.unsignedService(req);
     if (!service) {
       const name = signed?.service ?? 'unknown';
       return queryCodec.error(

@@ -167,6 +167,11 @@ export interface ServiceDef<S = unknown> {
   initState?: () => S;
   /** Called once when the simulator starts (e.g. S3 installs `sim.objectStore`). */
   attach?(sim: SimState): void;
+  /**
+   * For a second API under another service's signing name (SES v2 beside SES v1, both `ses`): the
+   * requests it answers. The two share the account's state slice, kept under the signing name.
+   */
+  claims?: (req: SimHttpRequest) => boolean;
   /** REST routing for services whose operations are not declared with `http` (S3). */
   route?(req: SimHttpRequest): RouteMatch | undefined;
   operations: Record<string, OperationDef<S>>;

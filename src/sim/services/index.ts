@@ -14,6 +14,8 @@ import { logsService } from './logs/index.js';
 import { organizationsService } from './organizations/index.js';
 import { s3Service } from './s3/index.js';
 import { secretsManagerService } from './secretsmanager/index.js';
+import { sesService } from './ses/index.js';
+import { sesV2Service } from './ses/v2.js';
 import { snsService } from './sns/index.js';
 import { ssmService } from './ssm/index.js';
 import { stsService } from './sts/index.js';
@@ -41,4 +43,6 @@ export const SERVICES: AnyService[] = [
   eventsService,
   organizationsService,
   bedrockService,
+  sesService,
+  sesV2Service,
 ];

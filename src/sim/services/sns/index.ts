@@ -1,5 +1,6 @@
 import { SimError } from '../../core/errors.js';
-import { defineService, type OpContext } from '../../core/service.js';
+import { defineService, type OpContext, type OperationDef } from '../../core/service.js';
+import { publishSms, smsOperations, type SmsState } from './sms.js';
 
 interface Subscription {
   subscriptionArn: string;
@@ -15,8 +16,8 @@ interface Topic {
   tags: { Key: string; Value: string }[];
 }
 
-/** Per account: topics by region, then by name. */
-export interface SnsState {
+/** Per account: topics by region, then by name; SMS settings and the texts sent (`./sms.ts`). */
+export interface SnsState extends SmsState {
   topics: Record<string, Record<string, Topic>>;
 }
 
@@ -109,6 +110,37 @@ export function deleteTopic(state: SnsState, region: string, arn: string): void 
 }
 
 /**
+ * Publish: to a phone number (an SMS, priced and held to the spend limit), or to a topic (its SMS
+ * subscribers are texted; other protocols are not delivered). A data event in CloudTrail (CloudTrail
+ * UG "Logging data events": SNS Publish and PublishBatch), so never in Event history.
+ */
+const publish: OperationDef<SnsState> = {
+  dataEvent: true,
+  auth: 'handler',
+  async handler(ctx) {
+    const message = ctx.params.require('Message');
+    const phone = ctx.params.get('PhoneNumber');
+    const topicArn = ctx.params.get('TopicArn') ?? ctx.params.get('TargetArn');
+    if (phone !== undefined) {
+      await ctx.authorize('sns:Publish', '*');
+      ctx.trail.resources = [];
+      return { MessageId: publishSms(ctx, phone, message) };
+    }
+    if (!topicArn)
+      throw new SimError(
+        'InvalidParameter',
+        'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter',
+        400,
+      );
+    await ctx.authorize('sns:Publish', topicArn);
+    const topic = topicOf(ctx, topicArn);
+    ctx.trail.resources = [{ ARN: topic.arn, accountId: ctx.caller.accountId, type: 'AWS::SNS::Topic' }];
+    for (const s of topic.subscriptions) if (s.protocol === 'sms') publishSms(ctx, s.endpoint, message);
+    return { MessageId: ctx.sim.ids.uuid() };
+  },
+};
+
+/**
  * SNS (awsQuery, API 2010-03-31), minimal: topics, their attributes and subscriptions. Nothing is
  * delivered; a subscription other than to SQS or Lambda stays pending confirmation, as on AWS.
  */
@@ -121,6 +153,8 @@ export const snsService = defineService<SnsState>({
   endpointHost: (region) => `sns.${region}.amazonaws.com`,
   initState: () => ({ topics: {} }),
   operations: {
+    ...(smsOperations as Record<string, OperationDef<SnsState>>),
+    Publish: publish,
     CreateTopic: {
       auth: {
         resource: (ctx) =>
@@ -200,7 +234,7 @@ export const snsService = defineService<SnsState>({
           ].includes(protocol)
         )
           throw new SimError('InvalidParameter', 'Invalid parameter: Protocol', 400);
-        const confirmed = protocol === 'sqs' || protocol === 'lambda' || protocol === 'firehose';
+        const confirmed = ['sqs', 'lambda', 'firehose', 'sms'].includes(protocol);
         const arn = confirmed ? `${t.arn}:${ctx.sim.ids.uuid()}` : 'pending confirmation';
         t.subscriptions.push({ subscriptionArn: arn, protocol, endpoint });
         return { SubscriptionArn: arn };

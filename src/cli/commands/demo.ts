@@ -14,6 +14,8 @@ export const DEMO_SCENARIOS = [
   'hostile-strings',
   'backdoors',
   'llmjacking',
+  'ses-spam',
+  'sms-pumping',
   'quiet',
 ];
 /** The demo's default: a realistic intrusion end to end (mining, persistence, cost), as the README shows. */

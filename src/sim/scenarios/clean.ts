@@ -1,5 +1,7 @@
 import { parsePolicy } from '../core/authz.js';
 import { bedrockState } from '../services/bedrock/index.js';
+import { sesState } from '../services/ses/model.js';
+import { smsAttributes } from '../services/sns/sms.js';
 import type { Ec2AccountState } from '../services/ec2/model.js';
 import type { GuardDutyState } from '../services/guardduty/model.js';
 import type { LambdaState } from '../services/lambda/model.js';
@@ -111,6 +113,10 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
     }
     case 'bedrockLoggingOn':
       return bedrockState(sim, account.accountId).logging[c.region] !== undefined;
+    case 'sesIdentityAbsent':
+      return !sesState(sim, account.accountId).regions[c.region]?.identities[c.identity];
+    case 'smsSpendLimitAtMost':
+      return Number(smsAttributes(sim, account.accountId, c.region).MonthlySpendLimit ?? '1') <= c.usd;
     case 'secretRotated': {
       const secrets = (account.services.secretsmanager as SecretsState | undefined)?.regions[c.region] ?? {};
       const s = secrets[c.secretId];

@@ -10,6 +10,9 @@ import * as iam from '@aws-sdk/client-iam';
 import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
+import * as ses from '@aws-sdk/client-ses';
+import * as sesv2 from '@aws-sdk/client-sesv2';
+import * as sns from '@aws-sdk/client-sns';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -45,6 +48,9 @@ const MODULES: Record<ServiceName, [Record<string, unknown>, string]> = {
   ce: [ce, 'CostExplorerClient'],
   bedrock: [bedrock, 'BedrockClient'],
   'bedrock-runtime': [bedrockRuntime, 'BedrockRuntimeClient'],
+  ses: [ses, 'SESClient'],
+  sesv2: [sesv2, 'SESv2Client'],
+  sns: [sns, 'SNSClient'],
 };
 
 /** The SDK command class for an operation (`RunInstances` → `RunInstancesCommand`). */

@@ -106,6 +106,7 @@ export async function loadScenario(
       ...prodSetupSteps().map((item) => ({ time: setupAt + 3_600_000 + item.at, item })),
     ];
     await runTimeline(ctx, setup);
+    def.prepare?.(state);
     const leaked = ctx.vars.leakedKey as Credentials;
     for (const who of ['developer', 'ci']) credentialsOf.set(who, leaked);
     if (def.leakedKey) for (const a of def.attackers) credentialsOf.set(a.name, leaked);

@@ -173,6 +173,8 @@ describe('determinism', () => {
       'hostile-strings',
       'backdoors',
       'llmjacking',
+      'ses-spam',
+      'sms-pumping',
       'quiet',
     ]);
     const sim = await startSim({ seed: 1 });

@@ -5,6 +5,7 @@ import { bedrockState } from '../services/bedrock/index.js';
 import { modelUsage, type ModelUsage } from '../services/bedrock/models.js';
 import { costOf, hourlyPrice, instanceUsage } from '../services/costexplorer/usage.js';
 import type { AttackLog, CapturedEvent } from './engine.js';
+import { messagingUsage, type EmailUsage, type SmsUsage } from './messaging.js';
 import type { CleanCheck, ScenarioDef, TruthPersistence, TruthResource } from './types.js';
 
 /** The ground truth of a scenario run (`truth.json`). */
@@ -51,6 +52,9 @@ export interface Truth {
     }[];
     /** The attacker's model calls by region and model, with their tokens (`data/bedrock-prices.json`). */
     models: ModelUsage[];
+    /** The attacker's SES mail and SNS texts (`data/messaging-prices.json`). */
+    email: EmailUsage[];
+    sms: SmsUsage[];
   };
   guardDutyFindings: { id: string; type: string; region: string; severity: number }[];
   expectedCleanState: CleanCheck[];
@@ -113,6 +117,15 @@ export function buildTruth(input: {
         attackerIps.has(c.sourceIp),
     ),
   );
+  const messages = messagingUsage(
+    sim,
+    input.accountId,
+    (m) =>
+      (attackerKeys.has(m.accessKeyId) || log.sessions.includes(m.accessKeyId)) &&
+      attackerIps.has(m.sourceIp),
+  );
+  const messagesUsd =
+    messages.email.reduce((a, e) => a + e.usd, 0) + messages.sms.reduce((a, t) => a + t.usd, 0);
   const findings = Object.entries(gd?.detectors ?? {}).flatMap(([region, d]) =>
     d.findings
       .filter((f) => {
@@ -172,12 +185,20 @@ export function buildTruth(input: {
     }),
     cost: {
       usd:
-        Math.round((instances.reduce((a, i) => a + i.usd, 0) + models.reduce((a, m) => a + m.usd, 0)) * 100) /
-        100,
+        Math.round(
+          (instances.reduce((a, i) => a + i.usd, 0) + models.reduce((a, m) => a + m.usd, 0) + messagesUsd) *
+            100,
+        ) / 100,
       asOf: new Date(end).toISOString(),
-      priceTables: ['data/ec2-prices.json', 'data/ec2-extra-prices.json', 'data/bedrock-prices.json'],
+      priceTables: [
+        'data/ec2-prices.json',
+        'data/ec2-extra-prices.json',
+        'data/bedrock-prices.json',
+        'data/messaging-prices.json',
+      ],
       instances,
       models,
+      ...messages,
     },
     guardDutyFindings: findings,
     expectedCleanState: unique(

@@ -1,5 +1,7 @@
 /** Scenario data: actors, timed steps of AWS calls, and what each step means for the truth. */
 
+import type { SimState } from '../state.js';
+
 /** Credentials an actor signs with. */
 export interface Credentials {
   accessKeyId: string;
@@ -32,7 +34,10 @@ export type ServiceName =
   | 'events'
   | 'ce'
   | 'bedrock'
-  | 'bedrock-runtime';
+  | 'bedrock-runtime'
+  | 'ses'
+  | 'sesv2'
+  | 'sns';
 
 /** Values captured from earlier answers (instance ids, session credentials…). */
 export type Vars = Record<string, unknown>;
@@ -88,7 +93,9 @@ export type CleanCheck =
   | { check: 'sessionsRevoked'; roleName: string; account?: string }
   | { check: 'userSessionsRevoked'; userName: string }
   | { check: 'secretRotated'; secretId: string; region: string }
-  | { check: 'bedrockLoggingOn'; region: string };
+  | { check: 'bedrockLoggingOn'; region: string }
+  | { check: 'sesIdentityAbsent'; region: string; identity: string }
+  | { check: 'smsSpendLimitAtMost'; region: string; usd: number };
 
 /** One timed AWS call made through the real SDK. */
 export interface Step {
@@ -136,4 +143,6 @@ export interface ScenarioDef {
   steps: TimelineItem[];
   /** Whether the scenario's entry point is the developer's leaked key (false: console password). */
   leakedKey: boolean;
+  /** What AWS itself set up for the account before the history (no API does it: SES production access). */
+  prepare?: (sim: SimState) => void;
 }

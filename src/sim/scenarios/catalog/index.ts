@@ -9,6 +9,8 @@ import { llmjacking } from './llmjacking.js';
 import { persistence } from './persistence.js';
 import { quiet } from './quiet.js';
 import { roleChain } from './role-chain.js';
+import { sesSpam } from './ses-spam.js';
+import { smsPumping } from './sms-pumping.js';
 
 /** Every scenario by name. */
 export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
@@ -22,6 +24,8 @@ export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
     hostileStrings,
     backdoors,
     llmjacking,
+    sesSpam,
+    smsPumping,
     quiet,
   ].map((s) => [s.name, s]),
 );

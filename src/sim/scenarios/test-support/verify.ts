@@ -1,4 +1,5 @@
 import { BedrockClient, GetFoundationModelAvailabilityCommand } from '@aws-sdk/client-bedrock';
+import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import {
@@ -277,6 +278,13 @@ async function verifyResources(sim: RunningSim, loaded: LoadedScenario): Promise
             )
           ).ARN,
         ).toBe(r.id);
+        break;
+      case 'AWS::SES::EmailIdentity':
+        expect(
+          await new SESv2Client(cfg(sim, creds, region)).send(
+            new GetEmailIdentityCommand({ EmailIdentity: r.id }),
+          ),
+        ).toMatchObject({ VerifiedForSendingStatus: true });
         break;
       case 'AWS::Bedrock::FoundationModelAgreement':
         expect(

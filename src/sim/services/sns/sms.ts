@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SimError } from '../../core/errors.js';
 import type { OpContext, OperationDef } from '../../core/service.js';
 import type { SimState } from '../../state.js';
-
-/** One destination country of the bundled SMS prices (`data/messaging-prices.json`, shared with the report). */
-export interface SmsCountry {
-  iso: string;
-  name: string;
-  callingCode: string;
-  usdPerMessage: number;
-}
-
-const TABLE = fileURLToPath(new URL('../../../../data/messaging-prices.json', import.meta.url));
-let cached: SmsCountry[] | undefined;
+import { messagingPrices, type SmsCountry } from '../messaging-prices.js';
 
 /** The SMS price lines, longest calling code first (so +998 is not read as +9). */
 export function smsCountries(): SmsCountry[] {
-  cached ??= (JSON.parse(readFileSync(TABLE, 'utf8')) as { sms: { countries: SmsCountry[] } }).sms.countries
-    .slice()
+  return messagingPrices()
+    .sms.countries.slice()
     .sort((a, b) => b.callingCode.length - a.callingCode.length);
-  return cached;
 }
 
 /** The country of an E.164 number, by calling code (undefined when the table has none). */
@@ -85,6 +72,11 @@ export function approveSms(
   r.inSandbox = false;
   r.spendQuotaUsd = o.spendQuotaUsd;
   Object.assign(r.attributes, { MonthlySpendLimit: String(o.monthlySpendLimit) }, o.attributes);
+}
+
+/** An account's SMS attributes in a region as they are (clean checks read them). */
+export function smsAttributes(sim: SimState, accountId: string, region: string): Record<string, string> {
+  return (sim.account(accountId)?.services.sns as SmsState | undefined)?.sms?.[region]?.attributes ?? {};
 }
 
 /** Texts an account sent (truth and tests read them). */

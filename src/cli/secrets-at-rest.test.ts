@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CreateLoginProfileCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -6,29 +6,7 @@ import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioBed, type ScenarioBed } from '../scope/test-support/respond.js';
 import type { TestCreds } from '../test-support/cli.js';
-
-/** Every value of the named fields, wherever the simulated account keeps them. */
-function fieldValues(value: unknown, fields: string[], found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) fieldValues(v, fields, found);
-  else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) {
-      if (fields.includes(k) && typeof v === 'string' && v.length >= 8) found.add(v);
-      else fieldValues(v, fields, found);
-    }
-  return found;
-}
-
-/** Every file under a folder, with its mode; folders too. */
-function walk(dir: string): { path: string; dir: boolean; mode: number }[] {
-  const out: { path: string; dir: boolean; mode: number }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = lstatSync(path);
-    out.push({ path, dir: st.isDirectory(), mode: st.mode & 0o777 });
-    if (st.isDirectory()) out.push(...walk(path));
-  }
-  return out;
-}
+import { fieldValues, secretsInFiles, walk } from '../test-support/secrets.js';
 
 describe('no secret at rest: respond --rotate --yes on the persistence scenario (one run)', () => {
   let bed: ScenarioBed;
@@ -72,20 +50,9 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
   });
 
   it('no SecretAccessKey, SessionToken or password in any file of the case, none in the output', () => {
-    const files = walk(bed.caseDir()).filter((f) => !f.dir);
-    expect(files.length).toBeGreaterThan(20);
-    const leaks: string[] = [];
-    for (const f of files) {
-      // Trail files are gzip: searched as their text.
-      const bytes = f.path.endsWith('.gz') ? gunzipSync(readFileSync(f.path)) : readFileSync(f.path);
-      // As text and as the UTF-16 some stores use; DuckDB's file included.
-      const texts = [bytes.toString('latin1'), bytes.toString('utf16le')];
-      for (const s of secrets)
-        if (texts.some((t) => t.includes(s))) leaks.push(`${f.path}: ${s.slice(0, 6)}…`);
-      for (const t of tokens)
-        if (texts.some((x) => x.includes(t))) leaks.push(`${f.path}: token ${t.slice(0, 9)}…`);
-    }
-    expect(leaks).toEqual([]);
+    expect(walk(bed.caseDir()).filter((f) => !f.dir).length).toBeGreaterThan(20);
+    // Every file, DuckDB's included, as text and UTF-16; trail files unzipped.
+    expect(secretsInFiles(bed.caseDir(), [...secrets, ...tokens])).toEqual([]);
     for (const s of [...secrets, ...tokens]) {
       expect(run.out.includes(s), 'stdout').toBe(false);
       expect(run.err.includes(s), 'stderr').toBe(false);
@@ -113,6 +80,15 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
     expect(redacted.some((r) => r.path.startsWith('cloudtrail/lookup-events/'))).toBe(true);
     expect(redacted.some((r) => r.path.startsWith('cloudtrail/s3/') && r.path.endsWith('.gz'))).toBe(true);
     expect(kept.some((t) => /redacted sha256:[0-9a-f]{16}/.test(t))).toBe(true);
+  });
+
+  it('the executive briefing says the attacker’s items are removed and the owner has a new key; no step asks for one', async () => {
+    const exec = await bed.cli(['report', '--kind', 'executive', '--format', 'md']);
+    expect(exec.out).toMatch(/Attacker items removed\W+yes: removed or put back/);
+    expect(exec.out).toMatch(/Owner’s new credential\W+issued; the leaked key stays inactive/);
+    expect(exec.out).not.toContain('Issue a new credential');
+    expect(exec.out).toContain('tourniquet recover --apply --delete-old');
+    for (const s of secrets) expect(exec.out.includes(s)).toBe(false);
   });
 
   it('the case folder and every folder in it are 0700, every file 0600', () => {

@@ -7,6 +7,7 @@ import type { Doc, DocBlock } from './doc.js';
 import type { Facts } from './facts.js';
 import { factText, isUnknown } from './unknown.js';
 import { actionItems } from './documents-comms.js';
+import { stepApplied } from './response-log.js';
 import { scopeBlocks, scopeSummary } from './scope-facts.js';
 import {
   activityText,
@@ -167,6 +168,22 @@ function campaignBlocks(facts: Facts): DocBlock[] {
   return facts.campaigns.map((c) => ({ kind: 'para', text: [{ strong: c.line }] }));
 }
 
+/** Whether eradication ran to its verified end. */
+function eradicatedText(facts: Facts): string {
+  return facts.eradicated
+    ? 'yes: removed or put back, evidence kept first, read back from AWS'
+    : 'not yet (tourniquet eradicate)';
+}
+
+/** Whether recovery gave the owner a new key and took the old one away. */
+function rotatedText(facts: Facts): string {
+  if (!stepApplied(facts.actions, 'rotate-access-key')) return 'not yet (tourniquet recover)';
+  const leaked = isUnknown(facts.subject) ? null : (facts.subject.accessKeyId ?? null);
+  return stepApplied(facts.actions, 'delete-access-key', leaked)
+    ? 'issued; the leaked key is deleted'
+    : 'issued; the leaked key stays inactive until the owner confirms the switch';
+}
+
 /** For the executive: what happened, impact with cost, data, status, decisions, next steps. */
 export function executiveBriefing(facts: Facts): Doc {
   return {
@@ -182,6 +199,8 @@ export function executiveBriefing(facts: Facts): Doc {
         rows: [
           ['Severity', severityText(facts)],
           ['Contained', containedText(facts)],
+          ['Attacker items removed', eradicatedText(facts)],
+          ['Owner’s new credential', rotatedText(facts)],
           ['Watch for re-entry', factText(facts.watch, (w) => w.verdict)],
           ['Resources the attacker created', createdSummary(facts)],
         ],

@@ -1,8 +1,14 @@
 import { openToAttacker } from '../scope/types.js';
 import type { Facts } from './facts.js';
+import { stepApplied } from './response-log.js';
 import { isUnknown } from './unknown.js';
 
 type FactsSoFar = Omit<Facts, 'decisions' | 'nextSteps'>;
+
+const applied = (f: FactsSoFar, action: string): boolean => stepApplied(f.actions, action);
+/** The leaked access key (recover deletes it with --delete-old; eradication deletes others). */
+const leakedKey = (f: FactsSoFar): string | null =>
+  isUnknown(f.subject) ? null : (f.subject.accessKeyId ?? null);
 
 /** Next steps as data: a step is listed when its condition holds on the facts. */
 const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string }[] = [
@@ -56,9 +62,15 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
     text: () => 'Open an AWS Support case asking for a billing review (text in the aws-support report).',
   },
   {
-    when: () => true,
+    when: (f) => !applied(f, 'rotate-access-key'),
     text: () =>
-      'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept.',
+      'Issue a new credential to its owner, update the applications that use it, then delete the old one once evidence is kept: tourniquet recover --apply.',
+  },
+  {
+    when: (f) =>
+      applied(f, 'rotate-access-key') && !stepApplied(f.actions, 'delete-access-key', leakedKey(f)),
+    text: () =>
+      'The owner has a new access key: once every application uses it, delete the old one (tourniquet recover --apply --delete-old).',
   },
   {
     when: (f) => isUnknown(f.watch) || !f.watch.finished,

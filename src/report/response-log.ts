@@ -103,3 +103,13 @@ export function containmentTime(
   const done = phases.contain?.completed;
   return done && status !== 'open' ? done : null;
 }
+
+/** Whether a step of this action (`rotate-access-key`, …), on this target when given, was applied. */
+export function stepApplied(actions: ActionTaken[], action: string, target?: string | null): boolean {
+  return actions.some(
+    (a) =>
+      a.kind === 'step.applied' &&
+      a.what === `${action} applied` &&
+      (target === undefined || (target !== null && a.target?.startsWith(`${target} `) === true)),
+  );
+}

@@ -5,24 +5,8 @@ import { SCOPE_FILE } from './scope.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 import { FOREIGN_ACCOUNT, plantWithCli, type Planted } from './test-support/plant-cli.js';
 
-describe('scope of the quiet scenario: nothing is the attacker’s', () => {
-  let bed: ScenarioBed;
-  let scope: ScopeJson;
-  beforeAll(async () => {
-    bed = await scenarioBed('quiet');
-    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
-    ({ json: scope } = await jsonOf<ScopeJson>(bed, ['scope']));
-  }, 300_000);
-  afterAll(() => bed?.sim.stop());
-
-  it('attributes no resource and no way in to an attacker', () => {
-    expect(scope.inventory.length).toBeGreaterThan(30);
-    expect(scope.inventory.filter((i) => i.attribution?.origin === 'attacker')).toEqual([]);
-    expect(scope.persistence.filter((p) => p.attribution === 'attacker')).toEqual([]);
-    expect(scope.summary.persistence.attacker).toBe(0);
-  });
-});
-
+// The quiet scenario's scope (nothing the attacker's) is checked on eradication's quiet run:
+// src/eradicate/scenarios-hostile-quiet.test.ts.
 describe('scope of a persistence intrusion scripted with the AWS CLI', () => {
   let bed: ScenarioBed;
   let scope: ScopeJson;

@@ -19,6 +19,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test-support/cli.js';
 import { verifyCase } from '../case/verify.js';
@@ -79,6 +80,18 @@ describe('tourniquet recover against the simulated account', () => {
       }),
     );
     await sm.send(new CreateSecretCommand({ Name: 'prod/api', SecretString: 'api-token-1' }));
+    // Readable by the key too, but not read: the blast radius names them, marked "could".
+    await sm.send(new CreateSecretCommand({ Name: 'prod/unread', SecretString: 'never-read-1' }));
+    const ssm = new SSMClient({
+      region: 'us-east-1',
+      endpoint: sim.endpoint,
+      credentials: responder,
+      maxAttempts: 1,
+    });
+    await ssm.send(
+      new PutParameterCommand({ Name: '/prod/db-password', Value: 'pw-1', Type: 'SecureString' }),
+    );
+    await ssm.send(new PutParameterCommand({ Name: '/prod/region', Value: 'us-east-1', Type: 'String' }));
     // The attacker reads both secrets with the leaked key.
     sim.state.setApparentIp(victim.accessKeyId, '203.0.113.9');
     const stolen = new SecretsManagerClient({
@@ -99,6 +112,7 @@ describe('tourniquet recover against the simulated account', () => {
     expect((await cli(['contain', '--case', caseDir, '--apply'])).code).toBe(0);
     expect((await cli(['collect', '--case', caseDir])).code).toBe(0);
     expect((await cli(['investigate', '--case', caseDir])).code).toBeLessThan(2);
+    expect((await cli(['scope', '--case', caseDir])).code).toBeLessThan(2);
 
     // The plan changes nothing and names the secrets read.
     const planned = await cli(['recover', '--case', caseDir, '--json']);
@@ -113,11 +127,15 @@ describe('tourniquet recover against the simulated account', () => {
       'reset-console-password',
       'rotate-secret',
       'rotate-secret',
+      'rotate-secret',
     ]);
-    expect(plan.plan.steps[3]!.refused).toMatch(/no rotation function/);
-    expect(plan.secretsToRotate.map((s) => [s.id, s.read])).toEqual([
-      ['prod/db', true],
+    expect(plan.plan.steps.filter((s) => /no rotation function/.test(s.refused ?? ''))).toHaveLength(2);
+    // Read (events) or could read (blast radius); the plain String parameter is no secret.
+    expect(plan.secretsToRotate.map((s) => [s.id, s.read]).sort()).toEqual([
+      ['/prod/db-password', false],
       ['prod/api', true],
+      ['prod/db', true],
+      ['prod/unread', false],
     ]);
     expect(
       (await iam(responder).send(new ListAccessKeysCommand({ UserName: 'ci-bot' }))).AccessKeyMetadata,

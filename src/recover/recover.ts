@@ -18,6 +18,8 @@ import { callerIdentity } from '../aws/identity.js';
 import type { CaseContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { buildFacts, isUnknown } from '../report/index.js';
+import { readScope } from '../scope/scope.js';
+import type { ScopeDocument } from '../scope/types.js';
 import { resolveSubject } from '../triage/resolve.js';
 import { resetConsolePassword, rotateAccessKey, rotateSecret } from './actions.js';
 
@@ -43,7 +45,10 @@ export interface RecoverOptions {
   deleteOld: boolean;
   /** Rotate the credential and password (respond leaves it to the person unless --rotate). */
   rotate: boolean;
-  /** Secrets the principal could read, from the blast radius; merged with those the events show read. */
+  /**
+   * Secrets the principal could read (default: from the blast radius of the case's scope); merged
+   * with those the events show read.
+   */
   secrets?: SecretToRotate[];
   /** Where each new secret goes: never the journal (without it, no secret is made). */
   reveal?: (label: string, secret: string) => void;
@@ -113,7 +118,8 @@ export async function recover(ctx: CaseContext, options: RecoverOptions): Promis
     result.notChecked.push(...resolved.notChecked);
     const account = resolved.account ?? identity.account;
     const user = resolved.user;
-    const secrets = mergeSecrets(options.secrets ?? [], await secretsRead(ctx.case.dir, ctx.clock.now()));
+    const could = options.secrets ?? secretsCouldRead(readScope(ctx.case));
+    const secrets = mergeSecrets(could, await secretsRead(ctx.case.dir, ctx.clock.now()));
     result.secretsToRotate = secrets;
     // Nothing to apply and no rotation asked: the lists only, no plan written.
     if (!plan && !options.rotate && !options.apply) {
@@ -222,9 +228,55 @@ export async function recover(ctx: CaseContext, options: RecoverOptions): Promis
 function mergeSecrets(could: SecretToRotate[], read: SecretToRotate[]): SecretToRotate[] {
   const out = could.map((s) => ({
     ...s,
-    read: s.read || read.some((r) => r.id === s.id && r.region === s.region),
+    read: s.read || read.some((r) => sameSecret(r, s)),
   }));
-  for (const r of read) if (!out.some((s) => s.id === r.id && s.region === r.region)) out.push(r);
+  for (const r of read) if (!out.some((s) => sameSecret(s, r))) out.push(r);
+  return out;
+}
+
+/**
+ * The same secret or parameter: by name or ARN, as the attacker's call may have named it either
+ * way (a secret's ARN ends in `:secret:NAME-` and six random characters; a parameter's in
+ * `:parameter/NAME` without the leading slash).
+ */
+function sameSecret(a: SecretToRotate, b: SecretToRotate): boolean {
+  if (a.kind !== b.kind || a.region !== b.region) return false;
+  const name = (id: string): string =>
+    id.startsWith('arn:')
+      ? a.kind === 'secret'
+        ? id.replace(/^.*:secret:/, '').replace(/-[A-Za-z0-9]{6}$/, '')
+        : id.replace(/^.*:parameter\/?/, '')
+      : a.kind === 'parameter'
+        ? id.replace(/^\//, '')
+        : id;
+  return a.id === b.id || name(a.id) === name(b.id);
+}
+
+/**
+ * Secrets Manager secrets and SecureString parameters that the compromised credential, or a role
+ * it can assume, could read (GetSecretValue / GetParameter allowed), from the blast radius of the
+ * case's scope; `read` when its events show it did. None before `tourniquet scope` has run.
+ */
+export function secretsCouldRead(scope: ScopeDocument | undefined): SecretToRotate[] {
+  const radius = scope?.blastRadius;
+  if (!radius) return [];
+  const secure = new Set(
+    scope.inventory
+      .filter((i) => i.type === 'AWS::SSM::Parameter' && i.data.type === 'SecureString')
+      .map((i) => i.arn),
+  );
+  const out: SecretToRotate[] = [];
+  for (const d of radius.data) {
+    const kind =
+      d.type === 'AWS::SecretsManager::Secret'
+        ? 'secret'
+        : d.type === 'AWS::SSM::Parameter' && secure.has(d.arn)
+          ? 'parameter'
+          : null;
+    const read = d.access.find((a) => a.level === 'read');
+    if (!kind || !read || read.via.length === 0) continue;
+    out.push({ kind, region: d.region, id: d.name, read: read.did.length > 0 });
+  }
   return out;
 }
 

@@ -112,6 +112,12 @@ export interface AlertQuery {
   alerted: ReadonlySet<string>;
   exclude: readonly string[];
   now: Date;
+  /**
+   * The access key watch runs on: the responder's own calls (the AWS CLI beside Tourniquet, from
+   * the same address as the attacker's in a lab) are not alerted, unless that key is one of the
+   * compromise's.
+   */
+  responderKey?: string | undefined;
 }
 
 function excluded(row: Row, exclude: readonly string[]): boolean {
@@ -136,6 +142,7 @@ export async function findAlerts(store: EventQuery, ind: Indicators, q: AlertQue
   const byId = new Map<string, { row: Row; reasons: string[]; severity: Severity }>();
   const add = (row: Row, reason: string, severity: Severity) => {
     if (q.alerted.has(row.eventid) || excluded(row, q.exclude)) return;
+    if (q.responderKey && row.accesskey === q.responderKey && !ind.keys.includes(q.responderKey)) return;
     const entry = byId.get(row.eventid) ?? { row, reasons: [], severity };
     if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
     if (severityRank(severity) > severityRank(entry.severity)) entry.severity = severity;

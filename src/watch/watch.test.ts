@@ -249,6 +249,13 @@ describe('tourniquet watch on the virtual clock', () => {
         run: async () => void (await iamAs(ownerNew, OFFICE_IP).send(new ListUsersCommand({}))),
       },
       {
+        // The responder checks by hand with the AWS CLI's own user agent, from the same address.
+        at: start + 5 * HOUR,
+        what: 'responder',
+        run: async () =>
+          void (await iamAs(responder, ATTACKER_IP, 'aws-cli/2.9.19').send(new ListUsersCommand({}))),
+      },
+      {
         at: start + 20 * HOUR + 2 * MIN,
         what: 'backdoor',
         run: async () =>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientPool } from '../aws/pool.js';
+import { ownAccessKeyId } from '../aws/identity.js';
 import { enabledRegions } from '../aws/regions.js';
 import { CaseFolder } from '../case/case.js';
 import { isoSeconds, type Clock } from '../clock.js';
@@ -173,6 +174,7 @@ export async function watch(o: WatchOptions): Promise<WatchResult> {
     notes: [],
   };
   const checkpoints = { ...state.checkpoints };
+  const responderKey = await ownAccessKeyId(o.aws);
   const discovered = await discoverTrails(o.aws, plan.regions);
   const trails: DiscoveredTrail[] = discovered.trails;
   for (const r of discovered.refused) result.notChecked.push(`DescribeTrails ${r.region}: ${r.reason}`);
@@ -205,7 +207,13 @@ export async function watch(o: WatchOptions): Promise<WatchResult> {
           const events = await store.get();
           const ind = await watchIndicators(folder, events);
           if (first) result.notes.push(...ind.notes);
-          fresh = await findAlerts(events, ind, { since: plan.since, alerted, exclude: plan.exclude, now });
+          fresh = await findAlerts(events, ind, {
+            since: plan.since,
+            alerted,
+            exclude: plan.exclude,
+            now,
+            responderKey,
+          });
         }
         for (const alert of fresh) {
           alerted.add(alert.id);

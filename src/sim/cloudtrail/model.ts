@@ -1,3 +1,4 @@
+import type { AdvancedEventSelector } from './advanced-selectors.js';
 /** CloudTrail as the simulated account stores it: recorded events and trails. */
 
 /** A CloudTrail record with the real field set (aws-facts §1.1). */
@@ -50,6 +51,8 @@ export interface Trail {
   startLoggingTime?: string | undefined;
   stopLoggingTime?: string | undefined;
   eventSelectors: EventSelector[];
+  /** Advanced event selectors, when set they replace the basic ones (PutEventSelectors takes one kind). */
+  advancedEventSelectors?: AdvancedEventSelector[];
   /** Records accepted by the trail and not yet delivered, with the region they were made in. */
   pending: CloudTrailRecord[];
   lastDeliveryTime?: string | undefined;

@@ -3,6 +3,7 @@ import { bodyString } from '../core/params.js';
 import { defineService, type OpContext } from '../core/service.js';
 import type { SimState } from '../state.js';
 import { LookupThrottle, lookupEvents } from './lookup.js';
+import { advancedSelectorsFrom } from './advanced-selectors.js';
 import type { EventSelector, Trail } from './model.js';
 
 type Ctx = OpContext<undefined>;
@@ -60,7 +61,9 @@ function trailShape(t: Trail) {
     HomeRegion: t.homeRegion,
     TrailARN: t.arn,
     LogFileValidationEnabled: t.logFileValidationEnabled,
-    HasCustomEventSelectors: JSON.stringify(t.eventSelectors) !== JSON.stringify(DEFAULT_SELECTORS),
+    HasCustomEventSelectors:
+      t.advancedEventSelectors !== undefined ||
+      JSON.stringify(t.eventSelectors) !== JSON.stringify(DEFAULT_SELECTORS),
     HasInsightSelectors: false,
     IsOrganizationTrail: false,
   };
@@ -269,13 +272,18 @@ export const cloudTrailService = defineService<undefined>({
       handler(ctx) {
         const t = findTrail(ctx, trailName(ctx));
         if (t.homeRegion !== ctx.region) throw homeRegionError(t);
-        if (ctx.body.AdvancedEventSelectors !== undefined) {
+        if ((ctx.body.AdvancedEventSelectors === undefined) === (ctx.body.EventSelectors === undefined))
           throw new SimError(
-            'UnsupportedOperationException',
-            'The simulated account supports basic event selectors only.',
+            'InvalidParameterCombinationException',
+            'Specify either EventSelectors or AdvancedEventSelectors, not both.',
             400,
           );
+        if (ctx.body.AdvancedEventSelectors !== undefined) {
+          t.advancedEventSelectors = advancedSelectorsFrom(ctx.body.AdvancedEventSelectors);
+          t.eventSelectors = [];
+          return { TrailARN: t.arn, AdvancedEventSelectors: t.advancedEventSelectors };
         }
+        delete t.advancedEventSelectors;
         t.eventSelectors = selectorsFrom(ctx.body.EventSelectors);
         return { TrailARN: t.arn, EventSelectors: t.eventSelectors };
       },
@@ -284,7 +292,9 @@ export const cloudTrailService = defineService<undefined>({
       auth: { resource: (ctx) => findTrail(ctx, trailName(ctx)).arn },
       handler(ctx) {
         const t = findTrail(ctx, trailName(ctx));
-        return { TrailARN: t.arn, EventSelectors: t.eventSelectors };
+        return t.advancedEventSelectors
+          ? { TrailARN: t.arn, AdvancedEventSelectors: t.advancedEventSelectors }
+          : { TrailARN: t.arn, EventSelectors: t.eventSelectors };
       },
     },
   },

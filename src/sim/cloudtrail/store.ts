@@ -1,3 +1,4 @@
+import { advancedWants } from './advanced-selectors.js';
 import type { SimState } from '../state.js';
 import type { CloudTrailRecord, EventSelector, Trail } from './model.js';
 
@@ -32,6 +33,7 @@ export function trailWants(trail: Trail, record: CloudTrailRecord): boolean {
     ? trail.includeGlobalServiceEvents
     : trail.isMultiRegionTrail || trail.homeRegion === record.awsRegion;
   if (!regionOk) return false;
+  if (trail.advancedEventSelectors) return trail.advancedEventSelectors.some((s) => advancedWants(s, record));
   return trail.eventSelectors.some((s) => selectorWants(s, record));
 }
 

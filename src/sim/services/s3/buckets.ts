@@ -211,7 +211,8 @@ function bucketRegion(requestRegion: string, constraint: string | undefined): st
 /** DeleteBucket: only when empty. */
 export function deleteBucket(world: S3World, name: string): void {
   const bucket = findBucket(world, name);
-  if (Object.keys(bucket.objects).length > 0) {
+  // Versions and delete markers count too (S3 UG, "Deleting a bucket").
+  if (Object.keys(bucket.objects).length > 0 || Object.keys(bucket.versions ?? {}).length > 0) {
     throw s3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: name });
   }
   delete world.accounts[bucket.ownerAccount]?.buckets[name];

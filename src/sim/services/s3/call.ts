@@ -2,6 +2,7 @@ import type { OpContext, OperationDef } from '../../core/service.js';
 import { SimError } from '../../core/errors.js';
 import { SimResponse } from '../../core/http.js';
 import { ALL_USERS, findBucket } from './buckets.js';
+import { expireByLifecycle } from './lifecycle.js';
 import type { Bucket, S3AccountState, S3Deps, S3World } from './model.js';
 
 /** What an S3 operation works with. */
@@ -14,6 +15,8 @@ export interface S3Call {
   key: string;
   /** The bucket, resolved and authorized (bucket and object scopes). */
   bucket: Bucket;
+  /** Facts the operation adds to CloudTrail's additionalEventData (`SSEApplied`…). */
+  eventData?: Record<string, unknown>;
 }
 
 /** One S3 operation, declared. */
@@ -21,7 +24,7 @@ export interface S3OpSpec {
   /** `service` (ListBuckets), `create` (CreateBucket), `bucket` or `object` level. */
   scope: 'service' | 'create' | 'bucket' | 'object';
   /** IAM action checked before `run` (omit when `run` authorizes per item, as DeleteObjects does). */
-  action?: string;
+  action?: string | ((call: S3Call) => string);
   /** CloudTrail eventName when S3 records another name (PutPublicAccessBlock → PutBucketPublicAccessBlock). */
   eventName?: string;
   /** Object-level calls are CloudTrail data events. */
@@ -37,6 +40,8 @@ export function worldOf(ctx: OpContext<S3AccountState>): S3World {
     accounts: Object.fromEntries(ctx.sim.accounts().map((a) => [a.accountId, ctx.stateOf(a.accountId)])),
   };
 }
+
+const VERSION_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._';
 
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`. */
 export function s3Arn(bucket: string, key?: string): string {
@@ -139,7 +144,12 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
               ...(spec.scope === 'object' ? { key } : {}),
               ...query,
             };
-      const call = { ctx, world, deps: { now: () => ctx.now }, bucketName, key } as S3Call;
+      const deps = {
+        now: () => ctx.now,
+        versionId: () => ctx.sim.ids.chars(VERSION_ID_CHARS, 32),
+      };
+      const call = { ctx, world, deps, bucketName, key } as S3Call;
+      expireByLifecycle(world, deps);
       if (spec.scope === 'bucket' || spec.scope === 'object') {
         call.bucket = findBucket(world, bucketName);
         const owner = call.bucket.ownerAccount;
@@ -150,12 +160,13 @@ export function s3Operation(spec: S3OpSpec): OperationDef<S3AccountState> {
         // Anonymous calls have no account of their own: only the bucket owner sees them.
         if (ctx.caller.type === 'Anonymous') ctx.trail.recipientAccountId = owner;
         else if (owner !== ctx.caller.accountId) ctx.trail.alsoRecordIn = [owner];
-        if (spec.action) await authorizeOn(call, spec.action, spec.scope === 'object' ? key : undefined);
-      } else if (spec.action) {
+        const action = typeof spec.action === 'function' ? spec.action(call) : spec.action;
+        if (action) await authorizeOn(call, action, spec.scope === 'object' ? key : undefined);
+      } else if (typeof spec.action === 'string') {
         await ctx.authorize(spec.action, spec.scope === 'create' ? s3Arn(bucketName) : '*');
       }
       const result = await spec.run(call);
-      ctx.trail.additionalEventData = transferFacts(ctx, result);
+      ctx.trail.additionalEventData = { ...transferFacts(ctx, result), ...call.eventData };
       return result;
     },
   };

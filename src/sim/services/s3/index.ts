@@ -6,6 +6,7 @@ import { MULTIPART_OPERATIONS } from './multipart.js';
 import { BUCKET_OPERATIONS } from './operations-bucket.js';
 import { CONFIG_OPERATIONS } from './operations-config.js';
 import { OBJECT_OPERATIONS } from './operations-object.js';
+import { VERSION_OPERATIONS } from './operations-versions.js';
 import { routeS3 } from './routes.js';
 import { s3ObjectStore } from './store.js';
 
@@ -13,6 +14,7 @@ const SPECS: Record<string, S3OpSpec> = {
   ...BUCKET_OPERATIONS,
   ...CONFIG_OPERATIONS,
   ...OBJECT_OPERATIONS,
+  ...VERSION_OPERATIONS,
   ...MULTIPART_OPERATIONS,
 };
 

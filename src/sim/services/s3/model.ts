@@ -8,6 +8,8 @@ import type { XmlTree } from './xml-config.js';
 /** What the S3 logic needs from the simulator: the virtual clock. */
 export interface S3Deps {
   now(): Date;
+  /** A new object version id (drawn from the simulator's seeded ids). */
+  versionId?(): string;
 }
 
 /** An ACL grant (S3 `Grant`): a canonical user or a predefined group. */
@@ -40,7 +42,23 @@ export interface S3Object {
   checksums: Record<string, string>;
   /** Account that wrote the object. */
   ownerAccount: string;
+  /** SSE-C: the algorithm and the base64 MD5 of the customer's key (never the key). */
+  sseC?: { algorithm: string; keyMd5: string };
+  /** The version id once the bucket has had versioning (`null` for versions made before or while suspended). */
+  versionId?: string;
 }
+
+/** A delete marker (versioned buckets): the key reads as absent while it is the latest version. */
+export interface DeleteMarker {
+  key: string;
+  versionId: string;
+  lastModified: string;
+  ownerAccount: string;
+  deleteMarker: true;
+}
+
+/** One version of a key: an object or a delete marker. */
+export type ObjectVersion = S3Object | DeleteMarker;
 
 export interface Bucket {
   name: string;
@@ -52,8 +70,13 @@ export interface Bucket {
   publicAccessBlock?: PublicAccessBlock;
   policy?: string;
   tags?: { Key: string; Value: string }[];
-  /** `Enabled` or `Suspended` once set (object versions themselves are not kept). */
+  /** `Enabled` or `Suspended` once set. */
   versioning?: 'Enabled' | 'Suspended';
+  /**
+   * Every version of each key once the bucket has had versioning, newest first (as
+   * ListObjectVersions lists them); `objects` keeps the latest when it is not a delete marker.
+   */
+  versions?: Record<string, ObjectVersion[]>;
   /** Configuration documents by root element (`ReplicationConfiguration`, `WebsiteConfiguration`…). */
   configs?: Record<string, XmlTree>;
   objects: Record<string, S3Object>;

@@ -3,6 +3,13 @@ import { crc32 } from 'node:zlib';
 import { findBucket } from './buckets.js';
 import { noSuchKey, s3Error } from './errors.js';
 import type { S3Deps, S3Object, S3World } from './model.js';
+import type { CustomerKey } from './sse-c.js';
+import { deleteLatest, storeObject } from './versions.js';
+
+let fallbackIds = 0;
+/** Version ids when the caller gave no seeded source (unit tests of the logic). */
+const versionIdOf = (deps: S3Deps): string =>
+  deps.versionId?.() ?? `v${String(++fallbackIds).padStart(31, '0')}`;
 
 /** CRC32C (Castagnoli), which node:zlib does not provide; table-driven, reflected. */
 const CRC32C_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -54,6 +61,8 @@ export interface PutObjectInput {
   checksums?: Record<string, string>;
   /** Base64 MD5 from a Content-MD5 header. */
   contentMd5?: string;
+  /** SSE-C: the customer key's algorithm and MD5. */
+  sseC?: CustomerKey;
 }
 
 /** PutObject: store (overwriting), verifying any supplied MD5 and checksums. */
@@ -86,14 +95,18 @@ export function putObject(
     key: input.key,
     body: input.body.toString('base64'),
     size: input.body.length,
-    etag: `"${md5Raw.toString('hex')}"`,
+    // With SSE-C the ETag is not the MD5 of the data (S3 UG, "SSE-C overview").
+    etag: input.sseC
+      ? `"${createHash('md5').update(md5Raw).update(input.sseC.keyMd5).digest('hex')}"`
+      : `"${md5Raw.toString('hex')}"`,
     contentType: input.contentType ?? 'binary/octet-stream',
     lastModified: new Date(Math.floor(deps.now().getTime() / 1000) * 1000).toISOString(),
     metadata: { ...(input.metadata ?? {}) },
     checksums: { ...(input.checksums ?? {}) },
     ownerAccount: writerAccount,
+    ...(input.sseC ? { sseC: { ...input.sseC } } : {}),
   };
-  bucket.objects[input.key] = object;
+  storeObject(bucket, object, () => versionIdOf(deps));
   return object;
 }
 
@@ -104,20 +117,39 @@ export function getObject(world: S3World, bucketName: string, key: string): S3Ob
   return object;
 }
 
-/** DeleteObject: succeeds whether or not the key exists (unversioned bucket). */
-export function deleteObject(world: S3World, bucketName: string, key: string): void {
-  delete findBucket(world, bucketName).objects[key];
+/**
+ * DeleteObject without a version id: succeeds whether or not the key exists; in a bucket with
+ * versioning it adds a delete marker instead of removing data.
+ */
+export function deleteObject(
+  world: S3World,
+  deps: S3Deps,
+  bucketName: string,
+  key: string,
+  callerAccount: string,
+): { deleteMarker?: true; versionId?: string } {
+  const at = {
+    lastModified: new Date(Math.floor(deps.now().getTime() / 1000) * 1000).toISOString(),
+    ownerAccount: callerAccount,
+  };
+  return deleteLatest(findBucket(world, bucketName), key, at, () => versionIdOf(deps));
 }
 
 /** DeleteObjects: delete each key; report every key as deleted (S3 does so for absent keys too). */
-export function deleteObjects(world: S3World, bucketName: string, keys: string[]): { deleted: string[] } {
-  const bucket = findBucket(world, bucketName);
+export function deleteObjects(
+  world: S3World,
+  deps: S3Deps,
+  bucketName: string,
+  keys: string[],
+  callerAccount: string,
+): { deleted: string[] } {
+  findBucket(world, bucketName);
   if (keys.length > 1000)
     throw s3Error(
       'MalformedXML',
       'The XML you provided was not well-formed or did not validate against our published schema',
       400,
     );
-  for (const key of keys) delete bucket.objects[key];
+  for (const key of keys) deleteObject(world, deps, bucketName, key, callerAccount);
   return { deleted: keys };
 }

@@ -23,9 +23,10 @@ const malformed = (): SimError => s3Error('MalformedXML', MALFORMED, 400);
 interface ConfigDef {
   /** Root element of the document (`ReplicationConfiguration`…). */
   root: string;
-  put: { op: string; action: string };
-  get: { op: string; action: string };
-  delete?: { op: string; action: string };
+  /** Operation, IAM action and, when CloudTrail names it otherwise, the recorded event name. */
+  put: { op: string; action: string; eventName?: string };
+  get: { op: string; action: string; eventName?: string };
+  delete?: { op: string; action: string; eventName?: string };
   /** The answer when the bucket has none: a document, or S3's error. */
   whenAbsent(bucket: string): XmlTree | SimError;
   /** Checks S3 makes before accepting the document (throws S3's error). */
@@ -40,6 +41,39 @@ const DEFAULT_ENCRYPTION: XmlTree = {
 };
 
 const CONFIGS: ConfigDef[] = [
+  {
+    // CloudTrail records the lifecycle calls as PutBucketLifecycle / GetBucketLifecycle /
+    // DeleteBucketLifecycle (S3 UG, "Amazon S3 CloudTrail events").
+    root: 'LifecycleConfiguration',
+    put: {
+      op: 'PutBucketLifecycleConfiguration',
+      action: 's3:PutLifecycleConfiguration',
+      eventName: 'PutBucketLifecycle',
+    },
+    get: {
+      op: 'GetBucketLifecycleConfiguration',
+      action: 's3:GetLifecycleConfiguration',
+      eventName: 'GetBucketLifecycle',
+    },
+    delete: { op: 'DeleteBucketLifecycle', action: 's3:PutLifecycleConfiguration' },
+    whenAbsent: (bucket) =>
+      s3Error('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404, {
+        BucketName: bucket,
+      }),
+    validate(_call, doc) {
+      const rules = children(doc, 'Rule');
+      const valid = (r: XmlTree): boolean =>
+        ['Enabled', 'Disabled'].includes(childText(r, 'Status') ?? '') &&
+        [
+          'Expiration',
+          'NoncurrentVersionExpiration',
+          'Transition',
+          'NoncurrentVersionTransition',
+          'AbortIncompleteMultipartUpload',
+        ].some((action) => children(r, action).length > 0);
+      if (!rules.length || rules.length > 1000 || !rules.every(valid)) throw malformed();
+    },
+  },
   {
     root: 'ReplicationConfiguration',
     put: { op: 'PutBucketReplication', action: 's3:PutReplicationConfiguration' },
@@ -153,6 +187,7 @@ function specsOf(def: ConfigDef): Record<string, S3OpSpec> {
     [def.put.op]: {
       scope: 'bucket',
       action: def.put.action,
+      ...(def.put.eventName ? { eventName: def.put.eventName } : {}),
       run: async (call) => {
         const doc = readDocument(call, def.root);
         await def.validate?.(call, doc);
@@ -164,6 +199,7 @@ function specsOf(def: ConfigDef): Record<string, S3OpSpec> {
     [def.get.op]: {
       scope: 'bucket',
       action: def.get.action,
+      ...(def.get.eventName ? { eventName: def.get.eventName } : {}),
       run: (call) => {
         const stored = call.bucket.configs?.[def.root] ?? def.whenAbsent(call.bucketName);
         if (stored instanceof SimError) throw stored;

@@ -3,7 +3,10 @@ import { findBucket } from './buckets.js';
 import { allowedOn, authorizeOn, type S3Call, type S3OpSpec } from './call.js';
 import { s3Error } from './errors.js';
 import { decodeToken, encodeToken, listPage } from './listing.js';
+import type { S3Object } from './model.js';
 import { computeChecksum, deleteObject, deleteObjects, getObject, putObject } from './objects.js';
+import { checkRead, customerKeyOf, encryptionHeaders, type CustomerKey } from './sse-c.js';
+import { deleteVersion, findVersion, isDeleteMarker } from './versions.js';
 import { S3_NS, contentsXml, encoder, objectHeaders, s3Time } from './wire.js';
 import { list, parseBody, text } from './xml-input.js';
 
@@ -75,6 +78,48 @@ async function authorizeList(call: S3Call): Promise<void> {
     },
   });
 }
+
+/**
+ * What CloudTrail records of a write's encryption: the SSE-C algorithm among the
+ * requestParameters (never the key) and `SSEApplied` in additionalEventData.
+ */
+function recordEncryption(call: S3Call, sseC: CustomerKey | undefined): void {
+  if (sseC) {
+    call.ctx.trail.requestParameters = {
+      ...(call.ctx.trail.requestParameters as Record<string, unknown>),
+      'x-amz-server-side-encryption-customer-algorithm': sseC.algorithm,
+    };
+  }
+  call.eventData = { SSEApplied: sseC ? 'SSE_C' : 'Default_SSE_S3' };
+}
+
+/** The object a GET/HEAD reads (latest, or `?versionId=`), its SSE-C key checked. */
+function readable(call: S3Call): S3Object {
+  const versionId = call.ctx.params.get('versionId');
+  let object: S3Object;
+  if (versionId === undefined) object = getObject(call.world, call.bucketName, call.key);
+  else {
+    const version = findVersion(call.bucket, call.key, versionId);
+    // A delete marker has no data: S3 answers 405 MethodNotAllowed.
+    if (isDeleteMarker(version))
+      throw s3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+        Method: call.ctx.http.method,
+        ResourceType: 'DeleteMarker',
+      });
+    object = version;
+  }
+  checkRead(object, customerKeyOf(call.ctx.http.headers));
+  return object;
+}
+
+/** `s3:GetObject` → `s3:GetObjectVersion` when the request names a version (S3 UG, actions table). */
+const byVersion =
+  (action: string) =>
+  (call: S3Call): string =>
+    call.ctx.params.get('versionId') !== undefined ? `${action}Version` : action;
+
+const versionHeader = (versionId: string | undefined): Record<string, string> =>
+  versionId !== undefined ? { 'x-amz-version-id': versionId } : {};
 
 /** Object-level operations (CloudTrail data events). */
 export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
@@ -160,7 +205,10 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
     run: (call) => {
       const body = call.ctx.http.body;
       const checksums = uploadChecksums(call, body);
+      const sseC = customerKeyOf(call.ctx.http.headers);
+      recordEncryption(call, sseC);
       const object = putObject(call.world, call.deps, call.ctx.caller.accountId, {
+        ...(sseC ? { sseC } : {}),
         bucket: call.bucketName,
         key: call.key,
         body,
@@ -172,16 +220,23 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
       const echo = Object.fromEntries(
         Object.entries(checksums).map(([a, v]) => [`x-amz-checksum-${a.toLowerCase()}`, v]),
       );
-      return respond({ headers: { etag: object.etag, 'x-amz-server-side-encryption': 'AES256', ...echo } });
+      return respond({
+        headers: {
+          etag: object.etag,
+          ...encryptionHeaders(object),
+          ...versionHeader(object.versionId),
+          ...echo,
+        },
+      });
     },
   },
   GetObject: {
     scope: 'object',
-    action: 's3:GetObject',
+    action: byVersion('s3:GetObject'),
     dataEvent: true,
     allowAnonymous: true,
     run: (call) => {
-      const object = getObject(call.world, call.bucketName, call.key);
+      const object = readable(call);
       const bytes = Buffer.from(object.body, 'base64');
       const range = rangeOf(call.ctx.http.headers.range, bytes.length);
       const checksumMode = call.ctx.http.headers['x-amz-checksum-mode'] === 'ENABLED' && !range;
@@ -197,12 +252,12 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
   },
   HeadObject: {
     scope: 'object',
-    action: 's3:GetObject',
+    action: byVersion('s3:GetObject'),
     dataEvent: true,
     allowAnonymous: true,
     // The body is not sent for HEAD; returning it makes Content-Length the object's size.
     run: (call) => {
-      const object = getObject(call.world, call.bucketName, call.key);
+      const object = readable(call);
       const checksumMode = call.ctx.http.headers['x-amz-checksum-mode'] === 'ENABLED';
       return respond({
         headers: objectHeaders(object, checksumMode),
@@ -212,11 +267,21 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
   },
   DeleteObject: {
     scope: 'object',
-    action: 's3:DeleteObject',
+    action: byVersion('s3:DeleteObject'),
     dataEvent: true,
     run: (call) => {
-      deleteObject(call.world, call.bucketName, call.key);
-      return respond({ status: 204 });
+      const versionId = call.ctx.params.get('versionId');
+      const gone =
+        versionId !== undefined
+          ? deleteVersion(call.bucket, call.key, versionId)
+          : deleteObject(call.world, call.deps, call.bucketName, call.key, call.ctx.caller.accountId);
+      return respond({
+        status: 204,
+        headers: {
+          ...(gone.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+          ...versionHeader(gone.versionId),
+        },
+      });
     },
   },
   DeleteObjects: {
@@ -233,7 +298,13 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
         if (await allowedOn(call, 's3:DeleteObject', key)) allowed.push(key);
         else errors.push({ Key: key, Code: 'AccessDenied', Message: 'Access Denied' });
       }
-      const { deleted } = deleteObjects(call.world, call.bucketName, allowed);
+      const { deleted } = deleteObjects(
+        call.world,
+        call.deps,
+        call.bucketName,
+        allowed,
+        call.ctx.caller.accountId,
+      );
       return {
         DeleteResult: {
           '@xmlns': S3_NS,
@@ -248,22 +319,59 @@ export const OBJECT_OPERATIONS: Record<string, S3OpSpec> = {
     action: 's3:PutObject',
     dataEvent: true,
     run: async (call) => {
-      const source = decodeURIComponent(call.ctx.http.headers['x-amz-copy-source'] ?? '').replace(/^\//, '');
+      const raw = decodeURIComponent(call.ctx.http.headers['x-amz-copy-source'] ?? '').replace(/^\//, '');
+      const [source = '', query = ''] = raw.split('?');
       const slash = source.indexOf('/');
-      const [sourceBucket, sourceKey] = [source.slice(0, slash), source.slice(slash + 1).split('?')[0] ?? ''];
-      await authorizeOn({ ...call, bucket: findBucket(call.world, sourceBucket) }, 's3:GetObject', sourceKey);
-      const original = getObject(call.world, sourceBucket, sourceKey);
+      const [sourceBucket, sourceKey] = [source.slice(0, slash), source.slice(slash + 1)];
+      const sourceVersion = new URLSearchParams(query).get('versionId') ?? undefined;
+      const from = { ...call, bucket: findBucket(call.world, sourceBucket) };
+      await authorizeOn(from, sourceVersion ? 's3:GetObjectVersion' : 's3:GetObject', sourceKey);
+      const found =
+        sourceVersion === undefined
+          ? getObject(call.world, sourceBucket, sourceKey)
+          : findVersion(from.bucket, sourceKey, sourceVersion);
+      if (isDeleteMarker(found))
+        throw s3Error(
+          'InvalidRequest',
+          'The source of a copy request may not specifically refer to a delete marker by version id.',
+          400,
+        );
+      checkRead(found, customerKeyOf(call.ctx.http.headers, 'copySource'));
+      const sseC = customerKeyOf(call.ctx.http.headers);
+      const replace = call.ctx.http.headers['x-amz-metadata-directive'] === 'REPLACE';
+      if (
+        sourceBucket === call.bucketName &&
+        sourceKey === call.key &&
+        sourceVersion === undefined &&
+        !replace &&
+        !sseC &&
+        !found.sseC
+      )
+        throw s3Error(
+          'InvalidRequest',
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+          400,
+        );
+      recordEncryption(call, sseC);
       const copied = putObject(call.world, call.deps, call.ctx.caller.accountId, {
         bucket: call.bucketName,
         key: call.key,
-        body: Buffer.from(original.body, 'base64'),
-        contentType: original.contentType,
-        metadata: original.metadata,
-        checksums: original.checksums,
+        body: Buffer.from(found.body, 'base64'),
+        contentType: replace ? call.ctx.http.headers['content-type'] : found.contentType,
+        metadata: replace ? metadataOf(call) : found.metadata,
+        checksums: found.checksums,
+        ...(sseC ? { sseC } : {}),
       });
-      return {
-        CopyObjectResult: { '@xmlns': S3_NS, LastModified: s3Time(copied.lastModified), ETag: copied.etag },
-      };
+      return respond({
+        headers: {
+          ...encryptionHeaders(copied),
+          ...versionHeader(copied.versionId),
+          ...(sourceVersion ? { 'x-amz-copy-source-version-id': sourceVersion } : {}),
+        },
+        body: {
+          CopyObjectResult: { '@xmlns': S3_NS, LastModified: s3Time(copied.lastModified), ETag: copied.etag },
+        },
+      });
     },
   },
 };

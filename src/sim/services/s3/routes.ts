@@ -21,6 +21,8 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['encryption', 'GetBucketEncryption'],
     ['logging', 'GetBucketLogging'],
     ['website', 'GetBucketWebsite'],
+    ['lifecycle', 'GetBucketLifecycleConfiguration'],
+    ['versions', 'ListObjectVersions'],
     ['list-type', 'ListObjectsV2'],
     ['', 'ListObjects'],
   ],
@@ -35,6 +37,7 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['encryption', 'PutBucketEncryption'],
     ['logging', 'PutBucketLogging'],
     ['website', 'PutBucketWebsite'],
+    ['lifecycle', 'PutBucketLifecycleConfiguration'],
     ['', 'CreateBucket'],
   ],
   DELETE: [
@@ -45,6 +48,7 @@ const BUCKET_ROUTES: Record<Method, [string, string][]> = {
     ['replication', 'DeleteBucketReplication'],
     ['encryption', 'DeleteBucketEncryption'],
     ['website', 'DeleteBucketWebsite'],
+    ['lifecycle', 'DeleteBucketLifecycle'],
     ['', 'DeleteBucket'],
   ],
   HEAD: [['', 'HeadBucket']],
@@ -69,7 +73,7 @@ const OBJECT_ROUTES: Record<Method, [string, string][]> = {
 };
 
 /** Sub-resources the simulator does not implement: answered with S3's NotImplemented. */
-const UNSUPPORTED = ['versionId', 'versions', 'lifecycle', 'cors'];
+const UNSUPPORTED = ['cors'];
 
 /** Object sub-resources not implemented (object ACLs, tags, attributes…). */
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'attributes', 'retention', 'legal-hold', 'torrent', 'restore'];

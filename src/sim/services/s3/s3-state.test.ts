@@ -82,7 +82,7 @@ describe('S3 buckets', () => {
     createBucket(w, deps, VICTIM, 'us-east-1', { bucket: 'logs' });
     put(w, 'a');
     expect(() => deleteBucket(w, 'logs')).toThrow('The bucket you tried to delete is not empty');
-    deleteObjects(w, 'logs', ['a', 'never-existed']);
+    deleteObjects(w, deps, 'logs', ['a', 'never-existed'], VICTIM);
     deleteBucket(w, 'logs');
     expect(() => findBucket(w, 'logs')).toThrow('The specified bucket does not exist');
   });

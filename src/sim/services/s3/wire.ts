@@ -1,6 +1,7 @@
 import type { XmlValue } from '../../core/protocols/xml.js';
 import { canonicalId } from './buckets.js';
 import type { Bucket, Grant, S3Object } from './model.js';
+import { encryptionHeaders } from './sse-c.js';
 
 /** The S3 response namespace. */
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -70,7 +71,8 @@ export function objectHeaders(object: S3Object, checksumMode: boolean): Record<s
     etag: object.etag,
     'last-modified': httpDate(object.lastModified),
     'accept-ranges': 'bytes',
-    'x-amz-server-side-encryption': 'AES256',
+    ...encryptionHeaders(object),
+    ...(object.versionId !== undefined ? { 'x-amz-version-id': object.versionId } : {}),
   };
   for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
   if (checksumMode) {

@@ -91,6 +91,27 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
     for (const s of secrets) expect(exec.out.includes(s)).toBe(false);
   });
 
+  it('the post-incident review measures each stage from the journal, answers the root-cause questions it can, and lists action items', async () => {
+    const lessons = await bed.cli(['report', '--kind', 'lessons', '--format', 'md']);
+    expect(lessons.code, lessons.err).toBeOneOf([0, 3]);
+    const md = lessons.out;
+    const row = (stage: string) => md.split('\n').find((l) => l.startsWith(`| ${stage}`)) ?? '';
+    // Contain, eradicate and recover all ran in this case: each measured from awareness.
+    expect(row('Contained')).toMatch(/time to contain: (\d+ (d|h|min|s) ?)+/);
+    expect(row('Eradicated')).toMatch(/time to eradicate: (\d+ (d|h|min|s) ?)+/);
+    expect(row('Recovered')).toMatch(/time to recover: (\d+ (d|h|min|s) ?)+/);
+    // The watch did not run: said so, not invented.
+    expect(row('Watched for re-entry')).toMatch(/unknown/);
+    expect(md).toContain('How was the credential exposed?');
+    expect(md).toMatch(
+      /What did it leave behind\?\W+\d+ way\(s\) back in left by the attacker, removed or put back/,
+    );
+    // A leaked long-term key and persistence: the items that close those gaps.
+    expect(md).toContain('Replace long-term access keys');
+    expect(md).toContain('Deny IAM user, key and trust changes outside the deployment pipeline');
+    for (const s of secrets) expect(md.includes(s)).toBe(false);
+  });
+
   it('the case folder and every folder in it are 0700, every file 0600', () => {
     const entries = [
       { path: bed.caseDir(), dir: true, mode: lstatSync(bed.caseDir()).mode & 0o777 },

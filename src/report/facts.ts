@@ -72,6 +72,10 @@ export interface Facts {
     firstAttackerEvent: Fact<string>;
     lastAttackerEvent: Fact<string>;
     containment: Fact<string>;
+    /** Eradication read back and verified (its phase completed). */
+    eradication: Fact<string>;
+    /** The owner's credential rotated (recovery completed with a new key). */
+    recovery: Fact<string>;
     nextUpdate: string;
   };
   metrics: ResponseMetrics;
@@ -174,6 +178,15 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const containedAt = containmentTime(journal, info.phases, info.status);
   const awareness: Fact<string> = info.awareness ?? unknown('the case has no awareness time');
   const containment: Fact<string> = containedAt ?? unknown('containment has not been verified');
+  const eradication: Fact<string> =
+    info.phases.eradicate?.completed ?? unknown('eradication has not been applied and verified');
+  // Recovery completes without a new key when respond leaves rotation to a person.
+  const rotatedAt = journal.find(
+    (e) =>
+      e.kind === 'step.applied' &&
+      String((e.data as { stepId?: unknown }).stepId).startsWith('rotate-access-key:'),
+  )?.at;
+  const recovery: Fact<string> = rotatedAt ?? unknown("the owner's credential has not been rotated");
   const triage = input.triage;
   const resources = isUnknown(events) ? events : resourcesTouched(events);
   const cost: Fact<CostEstimate> = isUnknown(events)
@@ -204,9 +217,11 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
       firstAttackerEvent: first,
       lastAttackerEvent: last,
       containment,
+      eradication,
+      recovery,
       nextUpdate: new Date(asOf.getTime() + (options.nextUpdateMinutes ?? 60) * 60_000).toISOString(),
     },
-    metrics: responseMetrics({ awareness, firstAttackerEvent: first, containment }),
+    metrics: responseMetrics({ awareness, firstAttackerEvent: first, containment, eradication, recovery }),
     attribution: input.attribution,
     lineage: input.lineage,
     timeline,

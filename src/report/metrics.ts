@@ -14,6 +14,10 @@ export interface ResponseMetrics {
   timeToContain: Fact<Duration>;
   /** First attacker event → verified containment: how long the credential was the attacker's. */
   exposure: Fact<Duration>;
+  /** Awareness → eradication read back and verified. */
+  timeToEradicate: Fact<Duration>;
+  /** Awareness → the owner's credential rotated (recovery completed). */
+  timeToRecover: Fact<Duration>;
 }
 
 /** `2 d 3 h 4 min`, `5 min 6 s`, `12 s`. */
@@ -39,15 +43,19 @@ function between(from: Fact<string>, to: Fact<string>, fromName: string, toName:
   return { ms, text: durationText(ms) };
 }
 
-/** Time to detect, to contain and the exposure window, from the three times. */
+/** Time to detect, contain, eradicate and recover, and the exposure window, from the stage times. */
 export function responseMetrics(times: {
   awareness: Fact<string>;
   firstAttackerEvent: Fact<string>;
   containment: Fact<string>;
+  eradication: Fact<string>;
+  recovery: Fact<string>;
 }): ResponseMetrics {
   return {
     timeToDetect: between(times.firstAttackerEvent, times.awareness, 'first attacker event', 'awareness'),
     timeToContain: between(times.awareness, times.containment, 'awareness', 'containment'),
     exposure: between(times.firstAttackerEvent, times.containment, 'first attacker event', 'containment'),
+    timeToEradicate: between(times.awareness, times.eradication, 'awareness', 'eradication'),
+    timeToRecover: between(times.awareness, times.recovery, 'awareness', 'recovery'),
   };
 }

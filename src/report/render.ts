@@ -5,6 +5,7 @@ import { timesketchLines } from './export-timesketch.js';
 import type { Doc } from './doc.js';
 import { awsSupportCase, devNotice, statusUpdate } from './documents-comms.js';
 import { decisionsDoc, executiveBriefing, fullReport, timelineDoc } from './documents-analysis.js';
+import { lessonsLearned } from './documents-lessons.js';
 import type { Facts } from './facts.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
@@ -18,6 +19,7 @@ export const DOCUMENTS = {
   'aws-support': awsSupportCase,
   timeline: timelineDoc,
   decisions: decisionsDoc,
+  lessons: lessonsLearned,
   full: fullReport,
 } as const satisfies Record<string, (facts: Facts) => Doc>;
 

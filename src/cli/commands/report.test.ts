@@ -137,7 +137,7 @@ describe('tourniquet report', () => {
     let c = capture(root);
     expect(await main(['report', '--case', caseDir, '--kind', 'poem'], c.io)).toBe(2);
     expect(c.err()).toContain(
-      '--kind poem: not one of status, dev, executive, aws-support, timeline, decisions, full',
+      '--kind poem: not one of status, dev, executive, aws-support, timeline, decisions, lessons, full',
     );
     c = capture(root);
     expect(await main(['report', '--case', caseDir, '--kind', 'status', '--format', 'csv'], c.io)).toBe(2);

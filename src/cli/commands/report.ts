@@ -11,6 +11,7 @@ export const REPORT_KIND_NAMES = [
   'aws-support',
   'timeline',
   'decisions',
+  'lessons',
   'full',
 ];
 export const REPORT_FORMAT_NAMES = ['md', 'html', 'json', 'csv', 'ocsf', 'timesketch'];
@@ -53,6 +54,7 @@ export const report = defineCommand({
     'tourniquet report --kind status',
     'tourniquet report --kind full --format html --out incident.html',
     'tourniquet report --kind timeline --format csv --out timeline.csv',
+    'tourniquet report --kind lessons --out post-incident-review.md',
     'tourniquet report --format ocsf --out findings.ocsf.jsonl',
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
     'tourniquet report --kind executive --cost-explorer',

@@ -5,7 +5,8 @@ import { smsAttributes } from '../services/sns/sms.js';
 import type { Ec2AccountState } from '../services/ec2/model.js';
 import type { GuardDutyState } from '../services/guardduty/model.js';
 import type { LambdaState } from '../services/lambda/model.js';
-import type { S3AccountState } from '../services/s3/model.js';
+import type { Bucket, S3AccountState } from '../services/s3/model.js';
+import { childText, children } from '../services/s3/xml-config.js';
 import type { SecretsState } from '../services/secretsmanager/model.js';
 import { VICTIM_ACCOUNT, type AccountState, type SimState } from '../state.js';
 import type { Truth } from './truth.js';
@@ -117,12 +118,37 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
       return !sesState(sim, account.accountId).regions[c.region]?.identities[c.identity];
     case 'smsSpendLimitAtMost':
       return Number(smsAttributes(sim, account.accountId, c.region).MonthlySpendLimit ?? '1') <= c.usd;
+    case 'objectRestored': {
+      // The bytes before the attack, readable without the attacker's key (the ETag is their MD5).
+      const o = s3Bucket(account, c.bucket)?.objects[c.key];
+      return Boolean(o && !o.sseC && o.etag === c.etag);
+    }
+    case 'objectAbsent':
+      return !s3Bucket(account, c.bucket)?.objects[c.key];
+    case 'bucketLifecycleRules':
+      return (
+        JSON.stringify(lifecycleRuleIds(s3Bucket(account, c.bucket))) ===
+        JSON.stringify([...c.ruleIds].sort())
+      );
     case 'secretRotated': {
       const secrets = (account.services.secretsmanager as SecretsState | undefined)?.regions[c.region] ?? {};
       const s = secrets[c.secretId];
       return !s || Boolean(s.lastRotatedDate && s.lastRotatedDate >= truth.attackStart!);
     }
   }
+}
+
+function s3Bucket(account: AccountState, name: string): Bucket | undefined {
+  return (account.services.s3 as S3AccountState | undefined)?.buckets[name];
+}
+
+/** The IDs of a bucket's lifecycle rules, sorted (none without a configuration). */
+function lifecycleRuleIds(bucket: Bucket | undefined): string[] {
+  const doc = bucket?.configs?.LifecycleConfiguration;
+  if (!doc || typeof doc === 'string') return [];
+  return children(doc, 'Rule')
+    .map((r) => childText(r, 'ID') ?? '')
+    .sort();
 }
 
 /** Which of the truth's expected clean-state conditions the account meets now. */

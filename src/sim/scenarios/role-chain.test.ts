@@ -175,6 +175,7 @@ describe('determinism', () => {
       'llmjacking',
       'ses-spam',
       'sms-pumping',
+      's3-ransomware',
       'quiet',
     ]);
     const sim = await startSim({ seed: 1 });

@@ -95,7 +95,10 @@ export type CleanCheck =
   | { check: 'secretRotated'; secretId: string; region: string }
   | { check: 'bedrockLoggingOn'; region: string }
   | { check: 'sesIdentityAbsent'; region: string; identity: string }
-  | { check: 'smsSpendLimitAtMost'; region: string; usd: number };
+  | { check: 'smsSpendLimitAtMost'; region: string; usd: number }
+  | { check: 'objectRestored'; bucket: string; key: string; etag: string }
+  | { check: 'objectAbsent'; bucket: string; key: string }
+  | { check: 'bucketLifecycleRules'; bucket: string; ruleIds: string[] };
 
 /** One timed AWS call made through the real SDK. */
 export interface Step {

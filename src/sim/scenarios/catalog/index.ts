@@ -9,6 +9,7 @@ import { llmjacking } from './llmjacking.js';
 import { persistence } from './persistence.js';
 import { quiet } from './quiet.js';
 import { roleChain } from './role-chain.js';
+import { s3Ransomware } from './s3-ransomware.js';
 import { sesSpam } from './ses-spam.js';
 import { smsPumping } from './sms-pumping.js';
 
@@ -26,6 +27,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
     llmjacking,
     sesSpam,
     smsPumping,
+    s3Ransomware,
     quiet,
   ].map((s) => [s.name, s]),
 );

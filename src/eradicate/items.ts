@@ -169,6 +169,17 @@ export const LEFT_BEHIND: Record<string, Reader> = {
     first(q, 'enable') === 'false' ? one('guardduty-detector', first(q, 'detectorId')) : [],
   DeleteModelInvocationLoggingConfiguration: () =>
     one('bedrock-invocation-logging', 'model-invocation-logging'),
+  VerifyEmailIdentity: (q) => one('ses-identity', first(q, 'emailAddress')),
+  VerifyEmailAddress: (q) => one('ses-identity', first(q, 'emailAddress')),
+  VerifyDomainIdentity: (q) => one('ses-identity', first(q, 'domain')),
+  CreateEmailIdentity: (q) => one('ses-identity', first(q, 'emailIdentity')),
+  // One set of SMS attributes per region; the names the attacker changed, for the restore.
+  SetSMSAttributes: (q) => {
+    const names = Object.keys((valuesAt(q, 'attributes')[0] as Record<string, unknown> | undefined) ?? {});
+    return names.length
+      ? one('sms-attributes', 'sms-attributes', { details: { names: names.join(',') } })
+      : [];
+  },
   // A secret named by ARN: its name, as scope lists it (the ARN ends in -XXXXXX).
   PutResourcePolicy: (q) =>
     one(
@@ -209,6 +220,8 @@ export const CALL_KINDS = new Set([
   ...['eventbridge-rule', 'ssm-document', 'trail-logging', 'trail-deleted', 'event-selectors'],
   'guardduty-detector',
   'bedrock-invocation-logging',
+  'ses-identity',
+  'sms-attributes',
 ]);
 
 /** Kinds whose name is unique only within their owner (a policy name, a statement id, a rule). */

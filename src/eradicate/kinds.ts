@@ -12,6 +12,7 @@ import {
   priorEnvironment,
   priorInvocationLogging,
   priorSelectors,
+  priorSmsAttributes,
   priorTrust,
 } from './prior.js';
 
@@ -318,6 +319,22 @@ export const KINDS: Record<string, KindRule> = {
         region: i.region,
         ...(prior ? { priorConfig: prior } : {}),
       });
+    },
+  },
+  'ses-identity': {
+    steps: (i) => step('delete-ses-identity', i, { region: i.region, identity: i.name }),
+  },
+  'sms-attributes': {
+    async steps(i, ctx) {
+      const names = (i.details?.names ?? '').split(',').filter(Boolean);
+      const prior = await priorSmsAttributes(
+        ctx.pool,
+        i.region,
+        i.firstSeen ?? '9999',
+        ctx.attackerEvents,
+        names,
+      );
+      return step('restore-sms-attributes', i, { region: i.region, prior: JSON.stringify(prior) });
     },
   },
   'secret-policy': {

@@ -145,6 +145,36 @@ export async function priorInvocationLogging(
   return config && typeof config === 'object' ? JSON.stringify(config) : undefined;
 }
 
+/** SNS's monthly SMS spend limit of an account that never set one (SNS developer guide: 1.00 USD). */
+const SMS_DEFAULT_LIMIT = '1';
+
+/**
+ * A region's SMS attributes before the attacker changed them: for each name the attacker set, the
+ * value of the last SetSMSAttributes by someone else (Event history keeps 90 days); a spend limit
+ * never set is SNS's default. Names without an earlier value are left out (the plan says so).
+ */
+export async function priorSmsAttributes(
+  pool: ClientPool,
+  region: string,
+  before: string,
+  attacker: Set<string>,
+  names: string[],
+): Promise<Record<string, string>> {
+  const events = await pastEvents(pool, region, ['SetSMSAttributes']);
+  const prior: Record<string, string> = {};
+  for (const name of names) {
+    const e = lastBefore(events, before, attacker, (x) => valueOf(x.request, name) !== undefined);
+    const value = e ? valueOf(e.request, name) : name === 'MonthlySpendLimit' ? SMS_DEFAULT_LIMIT : undefined;
+    if (value !== undefined) prior[name] = value;
+  }
+  return prior;
+}
+
+function valueOf(request: unknown, name: string): string | undefined {
+  const v = (request as { attributes?: Record<string, unknown> } | null | undefined)?.attributes?.[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
 /**
  * Principals in a policy that are not of this account: other accounts' ARNs and ids, `*`, and
  * identity providers the attacker registered. What to take out when the prior document is unknown.

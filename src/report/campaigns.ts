@@ -15,6 +15,20 @@ const CAMPAIGNS: { rules: string[]; campaign: Campaign }[] = [
       line: 'LLMjacking: the stolen key ran Amazon Bedrock models on the account’s bill (model access probed, invocation logging removed, models unlocked and resold), a campaign seen in the wild since 2024.',
     },
   },
+  {
+    rules: ['ses-spam-campaign'],
+    campaign: {
+      name: 'SES spam',
+      line: 'SES spam: the stolen key turned Amazon SES into a spam and phishing relay (sending quota probed across regions, sender identities verified, production access asked for); the mail itself is never in CloudTrail.',
+    },
+  },
+  {
+    rules: ['sms-pumping-campaign'],
+    campaign: {
+      name: 'SMS pumping',
+      line: 'SMS pumping: the stolen key raised the SNS SMS spend limit after probing which regions are out of the SMS sandbox, to text premium-rate numbers on the account’s bill; the texts (Publish, a data event) are not in Event history.',
+    },
+  },
 ];
 
 /** The campaigns the findings name, once each, in the table's order. */

@@ -1,6 +1,7 @@
 import { baseEventName } from './activity.js';
 import type { AttackerEvent, InstanceChange } from './input.js';
 import { parseJsonText, valuesAt } from './json-path.js';
+import type { MessagingCost } from './messaging-cost.js';
 import type { ModelCallCost } from './model-cost.js';
 import { priceOf, type PriceTable } from './prices.js';
 
@@ -40,6 +41,8 @@ export interface CostEstimate {
   table: { description: string; billing: string; fallbackNote: string };
   /** The attacker's Bedrock model calls, priced as a bound (absent in estimates made before). */
   models?: ModelCallCost;
+  /** The attacker's SES mail and SNS texts, as a bound from what CloudTrail shows (null: none). */
+  messaging?: MessagingCost | null;
 }
 
 const STOPS = new Set(['TerminateInstances', 'StopInstances']);

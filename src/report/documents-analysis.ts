@@ -1,3 +1,4 @@
+import { messagingPhrase } from './messaging-cost.js';
 import { groupByTactic } from '../detect/attack.js';
 import { severityRank } from '../detect/engine.js';
 import type { Finding } from '../detect/finding.js';
@@ -79,6 +80,31 @@ function estimateBlocks(facts: Facts): DocBlock[] {
         empty: '',
       },
       { kind: 'para', text: `Model calls: ${c.models.basis}` },
+    );
+  }
+  const msg = c.messaging;
+  if (msg) {
+    blocks.push(
+      {
+        kind: 'table',
+        columns: ['SMS from', 'To', 'Texts in the case', 'Priced'],
+        rows: [
+          ...msg.smsLines.map((l) => [
+            l.region,
+            l.country,
+            String(l.texts),
+            l.usd === null ? 'not priced' : usd(l.usd),
+          ]),
+          ...msg.smsLimits.map((l) => [
+            l.region,
+            'monthly spend limit the attacker set',
+            '',
+            usd(l.limitUsd),
+          ]),
+        ],
+        empty: '',
+      },
+      { kind: 'para', text: `Mail and texts: ${messagingPhrase(msg)}. ${msg.basis}` },
     );
   }
   if (c.otherBillable.length) {

@@ -4,6 +4,7 @@ import { categoryOfCall } from './call-category.js';
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
 import { campaignsOf, type Campaign } from './campaigns.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
+import { loadMessagingPrices, messagingCost } from './messaging-cost.js';
 import { loadBedrockPrices, modelCallCost } from './model-cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
 import type { CostExplorerFigures, CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
@@ -199,6 +200,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
           isUnknown(resources) ? [] : resources.filter((r) => r.action === 'created'),
         ),
         models: modelCallCost(events, input.modelPrices ?? loadBedrockPrices()),
+        messaging: messagingCost(events, loadMessagingPrices()),
       };
   const partial: Omit<Facts, 'decisions' | 'nextSteps'> = {
     schema: 1,

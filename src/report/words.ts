@@ -1,3 +1,4 @@
+import { messagingPhrase } from './messaging-cost.js';
 import type { Subject } from '../case/schema.js';
 import { usd } from './cost.js';
 import type { Facts } from './facts.js';
@@ -48,9 +49,10 @@ export function costText(facts: Facts): string {
       ? `${base}, plus ${c.unpriced} instance type/region group(s) the price table does not cover`
       : base;
     const m = c.models;
-    if (!m?.invocations) return instances;
+    const messaging = c.messaging ? `; plus ${messagingPhrase(c.messaging)}` : '';
+    if (!m?.invocations) return instances + messaging;
     const unpriced = m.unpriced ? `, ${m.unpriced} model(s) not priced` : '';
-    return `${instances}; plus ${m.invocations} Bedrock model call(s) costing between ${usd(m.lowUsd)} and ${usd(m.highUsd)}${unpriced} (a bound from the count of calls: CloudTrail records no token counts)`;
+    return `${instances}; plus ${m.invocations} Bedrock model call(s) costing between ${usd(m.lowUsd)} and ${usd(m.highUsd)}${unpriced} (a bound from the count of calls: CloudTrail records no token counts)${messaging}`;
   });
 }
 

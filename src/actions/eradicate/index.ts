@@ -1,6 +1,7 @@
 import type { ActionDef } from '../action.js';
 import { deleteLoginProfile } from '../login-profile.js';
 import { restoreBedrockLogging } from './bedrock.js';
+import { deleteSesIdentity, restoreSmsAttributes } from './messaging.js';
 import { registryOf } from '../engine.js';
 import {
   deleteInlinePolicy,
@@ -41,6 +42,8 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   restoreEventSelectors,
   restoreDetector,
   restoreBedrockLogging,
+  restoreSmsAttributes,
+  deleteSesIdentity,
   terminateInstance,
   deleteSecurityGroup,
   revokeIngress,

@@ -1,4 +1,5 @@
 import { usd } from '../../report/cost.js';
+import { messagingPhrase } from '../../report/messaging-cost.js';
 import { factText, isUnknown } from '../../report/index.js';
 import type { Block } from '../spec.js';
 import type { DemoRun } from './demo-run.js';
@@ -34,11 +35,13 @@ export function demoBlocks(d: DemoRun): Block[] {
         ],
         [
           'Estimated cost',
-          factText(f.cost, (c) =>
-            c.models?.invocations
+          factText(f.cost, (c) => {
+            const base = c.models?.invocations
               ? `${usd(c.totalUsd)} in instances; ${c.models.invocations} Bedrock model calls between ${usd(c.models.lowUsd)} and ${usd(c.models.highUsd)} (a bound: CloudTrail has no token counts)`
-              : usd(c.totalUsd),
-          ),
+              : `${usd(c.totalUsd)} in instances`;
+            if (!c.messaging && !c.models?.invocations) return usd(c.totalUsd);
+            return c.messaging ? `${base}; ${messagingPhrase(c.messaging)}` : base;
+          }),
         ],
         [
           'Coverage',
@@ -65,7 +68,12 @@ export function demoBlocks(d: DemoRun): Block[] {
                     `${m.modelId} in ${m.region}: ${m.invocations} calls, ${m.inputTokens} tokens in, ${m.outputTokens} out`,
                 )
                 .join('; ')})`
-            : usd(t.cost.usd),
+            : t.cost.email.length || t.cost.sms.length
+              ? `${usd(t.cost.usd)} (${[
+                  ...t.cost.email.map((e) => `${e.messages} mails from ${e.region}`),
+                  ...t.cost.sms.map((s) => `${s.delivered} texts ${s.region} → ${s.iso ?? '?'}`),
+                ].join('; ')})`
+              : usd(t.cost.usd),
         ],
       ],
     },

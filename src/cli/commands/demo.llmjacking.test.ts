@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScopeDocument } from '../../scope/types.js';
-import { checkCleanState, type Truth } from '../../sim/scenarios/index.js';
+import { checkCleanState } from '../../sim/scenarios/index.js';
 import { bedrockState } from '../../sim/services/bedrock/index.js';
 import { SimState, VICTIM_ACCOUNT } from '../../sim/index.js';
-import { main } from '../main.js';
-import { STATE_FILE, TRUTH_FILE } from './demo-run.js';
+import { demoOnce } from '../../test-support/demo-once.js';
+import { STATE_FILE } from './demo-run.js';
 
 /**
  * `tourniquet demo --scenario llmjacking` once (the scenario, then `respond KEY --yes`): the
@@ -15,63 +14,42 @@ import { STATE_FILE, TRUTH_FILE } from './demo-run.js';
  * shared demo test leaves this scenario to this file: one demo run, not two.)
  */
 describe('tourniquet demo --scenario llmjacking', { timeout: 600_000 }, () => {
-  let root: string;
-  let dir: string;
-  let out = '';
-  let truth: Truth;
-  const run = async (args: string[]) => {
-    let text = '';
-    let err = '';
-    const code = await main(args, {
-      stdout: { write: (s: string) => (text += s) },
-      stderr: { write: (s: string) => (err += s) },
-      env: { TOURNIQUET_CASES: join(root, 'cases') },
-      cwd: root,
-    });
-    return { code, out: text, err };
-  };
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'tq-llmjacking-'));
-    dir = join(root, 'case');
-    const demo = await run(['demo', '--scenario', 'llmjacking', '--out', dir]);
-    expect(demo.code, demo.err).toBe(0);
-    out = demo.out;
-    truth = JSON.parse(readFileSync(join(dir, TRUTH_FILE), 'utf8')) as Truth;
-  }, 600_000);
+  const d = demoOnce('llmjacking');
 
   it('names the campaign, its regions and addresses, and a cost bound that holds the truth', () => {
-    expect(out).toMatch(/Campaign\s+LLMjacking/);
-    for (const region of new Set(truth.attackerEvents.map((e) => e.region))) expect(out).toContain(region);
-    for (const ip of truth.attacker.ips) expect(out).toContain(ip);
-    const m = /220 Bedrock model calls between \$([\d,.]+) and \$([\d,.]+)/.exec(out);
-    expect(m, out).not.toBeNull();
+    expect(d.out).toMatch(/Campaign\s+LLMjacking/);
+    for (const region of new Set(d.truth.attackerEvents.map((e) => e.region)))
+      expect(d.out).toContain(region);
+    for (const ip of d.truth.attacker.ips) expect(d.out).toContain(ip);
+    const m = /220 Bedrock model calls between \$([\d,.]+) and \$([\d,.]+)/.exec(d.out);
+    expect(m, d.out).not.toBeNull();
     const [low, high] = [m![1]!, m![2]!].map((x) => Number(x.replace(/,/g, '')));
-    const models = truth.cost.models.reduce((s, x) => s + x.usd, 0);
+    const models = d.truth.cost.models.reduce((s, x) => s + x.usd, 0);
     expect(low).toBeLessThanOrEqual(models);
     expect(high).toBeGreaterThanOrEqual(models);
   });
 
   it('scope reports the deleted logging as the attacker’s; eradication wrote the account’s own configuration back', () => {
-    const scope = JSON.parse(readFileSync(join(dir, 'scope.json'), 'utf8')) as ScopeDocument;
+    const scope = JSON.parse(readFileSync(join(d.dir, 'scope.json'), 'utf8')) as ScopeDocument;
     const change = scope.persistence.find((p) => p.kind === 'logging-change' && p.region === 'us-east-1');
     expect(change).toMatchObject({ attribution: 'attacker' });
     expect(change!.name).toContain('model-invocation-logging');
-    const deletion = truth.attackerEvents.find(
+    const deletion = d.truth.attackerEvents.find(
       (e) => e.eventName === 'DeleteModelInvocationLoggingConfiguration',
     )!;
     expect(change!.eventIds).toContain(deletion.eventId);
     // The account after the response, as the demo saved it: the set-up's configuration of ten days
     // before (read from Event history), the leaked key off — every clean check of the truth met.
-    const state = SimState.load(join(dir, STATE_FILE));
+    const state = SimState.load(join(d.dir, STATE_FILE));
     expect(bedrockState(state, VICTIM_ACCOUNT).logging['us-east-1']).toEqual({
       s3Config: { bucketName: 'acme-bedrock-logs', keyPrefix: 'invocations' },
       textDataDeliveryEnabled: true,
     });
-    expect(checkCleanState(state, truth).unmet).toEqual([]);
+    expect(checkCleanState(state, d.truth).unmet).toEqual([]);
   });
 
   it('names LLMjacking in one line of the executive briefing, with the bounded cost', async () => {
-    const briefing = await run(['report', '--case', dir, '--kind', 'executive']);
+    const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
     expect(briefing.code, briefing.err).toBe(0);
     // One line names the campaign (the rule's finding may name it too, among the findings).
     const lines = briefing.out.split('\n').filter((l) => l.includes('LLMjacking: the stolen key'));

@@ -1,8 +1,79 @@
-import { SUCCEEDED, and, api, grantsForeignAccount, grantsPublic, matches, or, req } from '../sql.js';
+import {
+  SUCCEEDED,
+  and,
+  api,
+  apiOf,
+  grantsForeignAccount,
+  grantsPublic,
+  matches,
+  or,
+  preceded,
+  req,
+} from '../sql.js';
 import { rules } from './types.js';
+
+const SES_SETUP = [
+  'VerifyEmailIdentity',
+  'VerifyEmailAddress',
+  'VerifyDomainIdentity',
+  'CreateEmailIdentity',
+];
+const PRODUCTION_ASKED = or(
+  `${req('productionAccessEnabled')} = 'true'`,
+  `${req('ProductionAccessEnabled')} = 'true'`,
+);
+const SPEND_LIMIT_SET = matches('requestparameters', '"MonthlySpendLimit"');
 
 /** SES and SNS: sending spam and SMS (SMS pumping) on the account's reputation and bill. */
 export const MESSAGING_RULES = rules([
+  {
+    id: 'ses-spam-campaign',
+    title:
+      'SES spam campaign: sending quota probed across regions, then a sender verified or the sandbox left',
+    category: 'impact',
+    technique: 'T1496.004',
+    tactic: 'impact',
+    severity: 'critical',
+    where: and(
+      or(
+        api('ses', ...SES_SETUP),
+        and(api('ses', 'PutAccountDetails'), PRODUCTION_ASKED),
+        and(api('ses', 'UpdateAccountSendingEnabled'), `${req('enabled')} = 'true'`),
+      ),
+      SUCCEEDED,
+      preceded(
+        `eventsource = 'ses.amazonaws.com' AND eventname IN ('GetSendQuota', 'GetAccount') AND awsregion <> e.awsregion`,
+        60,
+        { when: apiOf('e', 'ses', ...SES_SETUP, 'PutAccountDetails', 'UpdateAccountSendingEnabled') },
+      ),
+    ),
+    explain:
+      'The sending quota read in other regions within the hour, then a sender identity verified or production access asked for: stolen keys turned into a spam or phishing relay on the account’s domain and reputation. The mail itself is not in CloudTrail.',
+    remediation:
+      'Pause SES sending in the regions used (UpdateAccountSendingEnabled false), delete the identities nobody owns, withdraw the production-access requests, and read the sending statistics (GetSendStatistics) for the volume sent.',
+  },
+  {
+    id: 'sms-pumping-campaign',
+    title: 'SMS pumping: SMS sandbox and settings probed across regions, then the spend limit changed',
+    category: 'impact',
+    technique: 'T1496.003',
+    tactic: 'impact',
+    severity: 'critical',
+    where: and(
+      api('sns', 'SetSMSAttributes'),
+      SUCCEEDED,
+      SPEND_LIMIT_SET,
+      preceded(
+        `eventsource = 'sns.amazonaws.com' AND eventname IN ('GetSMSSandboxAccountStatus', 'GetSMSAttributes') AND awsregion <> e.awsregion`,
+        60,
+        { when: apiOf('e', 'sns', 'SetSMSAttributes') },
+      ),
+    ),
+    explain:
+      'Which regions are out of the SMS sandbox was asked, then the monthly SMS spend limit set: the set-up of an SMS-pumping run, texts to premium numbers paid by the account. Publish is a data event, so the texts are not in Event history.',
+    remediation:
+      'Set MonthlySpendLimit back (or to 0) in every region, revoke the key, and read the SMS spend (CloudWatch SMSMonthToDateSpentUSD, the bill) for what was sent.',
+  },
   {
     id: 'ses-enumeration',
     title: 'SES sending limits and identities enumerated',

@@ -256,6 +256,71 @@ export const CAMPAIGN_SAMPLES: Sample[] = [
     call('bedrock:ListProvisionedModelThroughputs', {}),
   ),
   fires(
+    'ses-spam-campaign',
+    'quota read in three regions, a look-alike domain verified, production access asked for elsewhere',
+    ['us-east-1', 'us-west-2', 'eu-west-1'].map((region, i) =>
+      call('ses:GetSendQuota', null, { region, at: i / 4 }),
+    ),
+    call('ses:CreateEmailIdentity', { emailIdentity: 'invoice-portal.example' }, { at: 5 }),
+    call(
+      'ses:PutAccountDetails',
+      { mailType: 'MARKETING', websiteURL: 'https://invoice-portal.example', productionAccessEnabled: true },
+      { region: 'eu-west-1', at: 8 },
+    ),
+  ),
+  fires(
+    'ses-spam-campaign',
+    'quota read in another region, then sending turned back on, from a role',
+    call('ses:GetSendQuota', null, { region: 'us-west-2', as: 'AssumedRole' }),
+    call('ses:UpdateAccountSendingEnabled', { enabled: true }, { as: 'AssumedRole', at: 3 }),
+  ),
+  quiet(
+    'ses-spam-campaign',
+    'quota read in another region, then a sender verification the caller may not make',
+    call('ses:GetSendQuota', null, { region: 'eu-west-1', as: 'AssumedRole' }),
+    call(
+      'ses:VerifyEmailIdentity',
+      { emailAddress: 'alerts@example.com' },
+      {
+        as: 'AssumedRole',
+        at: 2,
+        error: ['AccessDenied', 'User is not authorized to perform: ses:VerifyEmailIdentity'],
+      },
+    ),
+  ),
+  quiet(
+    'ses-spam-campaign',
+    'quotas read in two regions by a dashboard, no identity or account change',
+    call('ses:GetSendQuota', null, { as: 'AssumedRole' }),
+    call('ses:GetSendQuota', null, { region: 'eu-west-1', as: 'AssumedRole', at: 1 }),
+    call('ses:ListIdentities', {}, { region: 'eu-west-1', as: 'AssumedRole', at: 2 }),
+  ),
+  fires(
+    'sms-pumping-campaign',
+    'sandbox status read in three regions, then the spend limit raised',
+    ['us-east-1', 'eu-west-1', 'ap-southeast-1'].map((region, i) =>
+      call('sns:GetSMSSandboxAccountStatus', null, { region, at: i / 6 }),
+    ),
+    call('sns:SetSMSAttributes', { attributes: { MonthlySpendLimit: '2000' } }, { at: 4 }),
+  ),
+  quiet(
+    'sms-pumping-campaign',
+    'SMS settings read in two regions, then usage reports directed to a bucket',
+    call('sns:GetSMSAttributes', {}, { region: 'eu-west-1', as: 'AssumedRole' }),
+    call('sns:GetSMSAttributes', {}, { as: 'AssumedRole', at: 1 }),
+    call(
+      'sns:SetSMSAttributes',
+      { attributes: { UsageReportS3Bucket: 'sms-usage' } },
+      { as: 'AssumedRole', at: 2 },
+    ),
+  ),
+  quiet(
+    'sms-pumping-campaign',
+    'sandbox status read in two regions, then only the sender id set',
+    call('sns:GetSMSSandboxAccountStatus', null, { region: 'eu-west-1' }),
+    call('sns:SetSMSAttributes', { attributes: { DefaultSenderID: 'ACME' } }, { at: 3 }),
+  ),
+  fires(
     'ses-enumeration',
     'sending quota and identities checked',
     sendingStats.map((api, i) => call(api, null, { at: i / 2 })),

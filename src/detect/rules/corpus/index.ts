@@ -190,6 +190,8 @@ export const FAMILIES: Record<string, readonly string[]> = {
     'bedrock-provisioned-throughput',
   ],
   'SES and SNS abuse': [
+    'ses-spam-campaign',
+    'sms-pumping-campaign',
     'ses-enumeration',
     'ses-production-access-requested',
     'ses-sending-enabled',

@@ -28,13 +28,26 @@ export const PUMPED = [
 const number = (prefix: string, i: number): string =>
   `${prefix}${String(1_000_000 + ((i * 7_919) % 9_000_000)).padStart(7, '0')}`.slice(0, 13);
 
-/** The company's own one-time codes before the attack. */
-const SET_UP: Step[] = [0, 1, 2].map((i) =>
-  admin(-3 * DAY + i * HOUR, 'sns', 'Publish', {
-    PhoneNumber: `+1202555010${i}`,
-    Message: `Your Acme sign-in code is 20${i}117`,
-  }),
-);
+/** The owner's spend limits (once AWS Support had raised the quota), then its own one-time codes. */
+const SET_UP: Step[] = [
+  ...SMS_REGIONS.map((r, i) =>
+    admin(
+      -4 * DAY + i * MIN,
+      'sns',
+      'SetSMSAttributes',
+      { attributes: { MonthlySpendLimit: String(r.limit) } },
+      {
+        region: r.region,
+      },
+    ),
+  ),
+  ...[0, 1, 2].map((i) =>
+    admin(-3 * DAY + i * HOUR, 'sns', 'Publish', {
+      PhoneNumber: `+1202555010${i}`,
+      Message: `Your Acme sign-in code is 20${i}117`,
+    }),
+  ),
+];
 
 const RECON: Step[] = [
   attackerStep(0, 'sts', 'GetCallerIdentity', {}),
@@ -122,7 +135,7 @@ export const smsPumping: ScenarioDef = {
   ],
   prepare: (sim) => {
     for (const r of SMS_REGIONS) {
-      approveSms(sim, VICTIM_ACCOUNT, r.region, { spendQuotaUsd: r.quota, monthlySpendLimit: r.limit });
+      approveSms(sim, VICTIM_ACCOUNT, r.region, { spendQuotaUsd: r.quota, monthlySpendLimit: 1 });
     }
   },
   steps: [...SET_UP, ...RECON, ...RAISE, ...pumping()],

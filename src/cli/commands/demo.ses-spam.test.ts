@@ -1,0 +1,47 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimState, VICTIM_ACCOUNT } from '../../sim/index.js';
+import { checkCleanState } from '../../sim/scenarios/index.js';
+import { sesState } from '../../sim/services/ses/model.js';
+import { describe, expect, it } from 'vitest';
+import { demoOnce } from '../../test-support/demo-once.js';
+import { STATE_FILE } from './demo-run.js';
+
+/**
+ * `tourniquet demo --scenario ses-spam` once (the scenario, then `respond KEY --yes`): the campaign
+ * named, its regions and address, the mail said to be outside CloudTrail with where to count it.
+ * (The shared demo test leaves this scenario to this file: one demo run.)
+ */
+describe('tourniquet demo --scenario ses-spam', { timeout: 600_000 }, () => {
+  const d = demoOnce('ses-spam');
+
+  it('names the campaign, its regions and address, and where the uncounted mail is', () => {
+    expect(d.out).toMatch(/Campaign\s+SES spam/);
+    for (const region of new Set(d.truth.attackerEvents.map((e) => e.region)))
+      expect(d.out).toContain(region);
+    for (const ip of d.truth.attacker.ips) expect(d.out).toContain(ip);
+    // No send is in CloudTrail, so no figure is made up: the estimate says so and where to read it.
+    expect(d.out).toContain(
+      'sends are not in CloudTrail, read the sending statistics ($0.10 per 1,000 messages)',
+    );
+    expect(d.truth.cost.email[0]).toMatchObject({ region: 'us-east-1', messages: 20_000 });
+    expect(d.out).toMatch(/Cost\s+\$2\.00 \(20000 mails from us-east-1\)/);
+  });
+
+  it('names the campaign in one line of the executive briefing', async () => {
+    const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
+    expect(briefing.code, briefing.err).toBe(0);
+    const lines = briefing.out.split('\n').filter((l) => l.includes('SES spam: the stolen key'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('spam and phishing relay');
+  });
+  it('eradication deleted the attacker’s identities, kept the company’s, and left sending as it was', () => {
+    const state = SimState.load(join(d.dir, STATE_FILE));
+    const ses = sesState(state, VICTIM_ACCOUNT).regions['us-east-1']!;
+    expect(Object.keys(ses.identities)).toEqual(['acme.example']);
+    expect(ses.sendingEnabled).toBe(true);
+    const kept = readdirSync(join(d.dir, 'evidence'), { recursive: true }).map(String);
+    expect(kept.filter((f) => f.endsWith('ses-identity.json'))).toHaveLength(2);
+    expect(checkCleanState(state, d.truth).unmet).toEqual([]);
+  });
+});

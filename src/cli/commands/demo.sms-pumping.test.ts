@@ -4,6 +4,7 @@ import { checkCleanState } from '../../sim/scenarios/index.js';
 import { smsAttributes } from '../../sim/services/sns/sms.js';
 import { describe, expect, it } from 'vitest';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { fieldValues, SECRET_FIELDS, secretsInFiles } from '../../test-support/secrets.js';
 import { STATE_FILE } from './demo-run.js';
 
 /**
@@ -42,5 +43,13 @@ describe('tourniquet demo --scenario sms-pumping', { timeout: 600_000 }, () => {
     expect(smsAttributes(state, VICTIM_ACCOUNT, 'us-east-1').MonthlySpendLimit).toBe('100');
     expect(smsAttributes(state, VICTIM_ACCOUNT, 'eu-west-1').MonthlySpendLimit).toBe('20');
     expect(checkCleanState(state, d.truth).unmet).toEqual([]);
+  });
+
+  it('keeps no secret key, password or session token of the account in any file of the case', () => {
+    const secrets = fieldValues(SimState.load(join(d.dir, STATE_FILE)).data, SECRET_FIELDS);
+    expect(secrets.size).toBeGreaterThanOrEqual(2);
+    const skip = new RegExp(`/${STATE_FILE.replace('.', '\\.')}$`);
+    expect(secretsInFiles(d.dir, secrets, skip)).toEqual([]);
+    for (const s of secrets) expect(d.out.includes(s)).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ export const DEMO_SCENARIOS = [
   'llmjacking',
   'ses-spam',
   'sms-pumping',
+  's3-ransomware',
   'quiet',
 ];
 /** The demo's default: a realistic intrusion end to end (mining, persistence, cost), as the README shows. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioBed, type ScenarioBed } from '../scope/test-support/respond.js';
 import type { TestCreds } from '../test-support/cli.js';
 import { fieldValues, secretsInFiles, walk } from '../test-support/secrets.js';
+import { webhook, type Hook } from '../test-support/webhook.js';
 
 describe('no secret at rest: respond --rotate --yes on the persistence scenario (one run)', () => {
   let bed: ScenarioBed;
@@ -14,6 +15,7 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
   let secrets: Set<string>;
   let tokens: Set<string>;
   let created: string[];
+  let hook: Hook;
   beforeAll(async () => {
     bed = await scenarioBed('persistence');
     const leaked = bed.leaked as TestCreds;
@@ -29,7 +31,17 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
       );
     await new STSClient({ ...client, credentials: leaked }).send(new GetSessionTokenCommand({}));
     const secretOut = join(bed.root, 'new-credentials.txt');
-    run = await bed.cli(['respond', leaked.accessKeyId, '--yes', '--rotate', '--secret-out', secretOut]);
+    hook = await webhook();
+    run = await bed.cli([
+      'respond',
+      leaked.accessKeyId,
+      '--yes',
+      '--rotate',
+      '--secret-out',
+      secretOut,
+      '--notify',
+      hook.url,
+    ]);
     created = readFileSync(secretOut, 'utf8')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
@@ -37,7 +49,10 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
     for (const c of created) secrets.add(c);
     tokens = fieldValues(bed.sim.state.data, ['sessionToken']);
   }, 300_000);
-  afterAll(() => bed?.sim.stop());
+  afterAll(async () => {
+    await hook?.close();
+    await bed?.sim.stop();
+  });
 
   it('the run finished and made a new key and a new password (so the search below looks for them)', () => {
     expect(run.code, run.err).toBeOneOf([0, 3]);
@@ -89,6 +104,14 @@ describe('no secret at rest: respond --rotate --yes on the persistence scenario 
     expect(exec.out).not.toContain('Issue a new credential');
     expect(exec.out).toContain('tourniquet recover --apply --delete-old');
     for (const s of secrets) expect(exec.out.includes(s)).toBe(false);
+  });
+
+  it('--notify posted the status update when the run ended: contained and eradicated, no secret in it', () => {
+    expect(hook.bodies).toHaveLength(1);
+    expect(hook.bodies[0]!.tourniquet).toMatchObject({ kind: 'status', contained: true, eradicated: true });
+    expect(hook.bodies[0]!.text).toContain('Security incident status update');
+    for (const s of [...secrets, ...tokens]) expect(JSON.stringify(hook.bodies).includes(s)).toBe(false);
+    expect(run.err).toMatch(/Status update posted to http:\/\/127\.0\.0\.1:\d+ \(HTTP 200\)/);
   });
 
   it('the post-incident review measures each stage from the journal, answers the root-cause questions it can, and lists action items', async () => {

@@ -41,7 +41,11 @@ export function statusUpdate(facts: Facts): Doc {
         rows: [
           [
             'Status',
-            facts.contained ? 'contained, investigation continues' : 'active, containment under way',
+            facts.eradicated
+              ? "contained; the attacker's items removed or put back (verified)"
+              : facts.contained
+                ? 'contained, investigation continues'
+                : 'active, containment under way',
           ],
           ['Severity', severityText(facts)],
           ['Credential', `${subjectText(facts.subject)} (${factText(facts.credentialType)})`],

@@ -10,7 +10,8 @@ import { openEventStore, STORE_FILE, type EventStore } from '../store/store.js';
 import { discoverTrails, type DiscoveredTrail } from '../trail/bucket.js';
 import { findAlerts, type WatchAlert } from './alerts.js';
 import { watchIndicators } from './indicators.js';
-import { postAlert, webhookOrigin } from './notify.js';
+import { webhookOrigin } from '../notify/webhook.js';
+import { postAlert } from './notify.js';
 import { pollOnce } from './poll.js';
 import {
   readWatch,

@@ -12,6 +12,8 @@ import {
   type ReportKind,
 } from '../../report/index.js';
 import { usd } from '../../report/cost.js';
+import { notifyStatus } from '../../notify/status.js';
+import { webhookOrigin } from '../../notify/webhook.js';
 import { parseTimeBound } from '../../trail/window.js';
 import { resolveCaseDir } from '../case-dir.js';
 import { recordCostExplorer } from './report-cost-explorer.js';
@@ -39,6 +41,14 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
   const now = env.clock.now();
   const asOf =
     options['as-of'] === undefined ? now : new Date(parseTimeBound(options['as-of'], 'as-of', now));
+  if (options.notify !== undefined) {
+    if (kind !== 'status')
+      throw new UsageError(
+        `--notify posts the status update; it does not go with --kind ${kind}.`,
+        'Use `tourniquet report --kind status --notify URL`.',
+      );
+    webhookOrigin(options.notify);
+  }
   const dir = resolveCaseDir(env);
   let facts = await buildFacts(dir, { asOf });
   if (options['cost-explorer']) {
@@ -58,12 +68,21 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
       'Coverage of the evidence is partial: the report may miss attacker activity (see its coverage section).',
     );
   const content = renderReport(facts, kind, format);
+  const notice = options.notify ? await notifyStatus(dir, options.notify, env.clock) : undefined;
+  if (notice)
+    env.log[notice.ok ? 'info' : 'warn'](
+      notice.ok
+        ? `Status update posted to ${notice.origin} (HTTP ${notice.status}).`
+        : `The status update could not be posted to ${notice.origin}: ${notice.error}. Post it by hand; the journal records the failure.`,
+    );
+  // A status update that did not reach its readers is a failure of what was asked.
+  const exitOf = (code: 0 | 3): 0 | 1 | 3 => (notice && !notice.ok ? 1 : code);
   if (options.out) {
     const file = resolve(env.cwd, options.out);
     writeFileSync(file, content);
     return {
-      exitCode: partial ? 3 : 0,
-      json: { file, kind, format, bytes: Buffer.byteLength(content) },
+      exitCode: exitOf(partial ? 3 : 0),
+      json: { file, kind, format, bytes: Buffer.byteLength(content), ...(notice ? { notify: notice } : {}) },
       blocks: [
         {
           kind: 'fields',
@@ -79,8 +98,8 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     };
   }
   return {
-    exitCode: partial ? 3 : 0,
-    json: format === 'json' ? facts : { kind, format, content },
+    exitCode: exitOf(partial ? 3 : 0),
+    json: format === 'json' ? facts : { kind, format, content, ...(notice ? { notify: notice } : {}) },
     blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
   };
 }

@@ -28,6 +28,11 @@ const reportOptions = {
     type: 'boolean',
     description: 'read billed cost from Cost Explorer for the incident days first (kept in the case)',
   },
+  notify: {
+    type: 'string',
+    value: 'URL',
+    description: 'with --kind status: post it to a Slack-compatible webhook (JSON) too',
+  },
   'as-of': {
     type: 'string',
     value: 'TIME',
@@ -52,6 +57,7 @@ export const report = defineCommand({
   options: reportOptions,
   examples: [
     'tourniquet report --kind status',
+    'tourniquet report --kind status --notify https://hooks.slack.com/services/T000/B000/XXXX',
     'tourniquet report --kind full --format html --out incident.html',
     'tourniquet report --kind timeline --format csv --out timeline.csv',
     'tourniquet report --kind lessons --out post-incident-review.md',

@@ -1,3 +1,5 @@
+import { notifyStatus } from '../../notify/status.js';
+import { webhookOrigin } from '../../notify/webhook.js';
 import { resolve } from 'node:path';
 import { defaultCasesRoot } from '../../case/list.js';
 import { UsageError } from '../../errors.js';
@@ -18,6 +20,7 @@ export async function runRespond({ options, args }: RespondInput, env: RunEnv): 
   const awareness = awarenessOf(awareSince, alert);
   const secretOut = options['secret-out'] ? resolve(env.cwd, options['secret-out']) : undefined;
   if (secretOut && !options.rotate) throw new UsageError('--secret-out goes with --rotate.');
+  if (options.notify !== undefined) webhookOrigin(options.notify);
   const pool = await env.aws();
   const secrets = secretSink(secretOut);
   const result = await respond(
@@ -44,9 +47,16 @@ export async function runRespond({ options, args }: RespondInput, env: RunEnv): 
     },
   );
   secrets.close();
-  const exitCode = result.failed ? 1 : result.partial ? 3 : 0;
+  const notice = options.notify ? await notifyStatus(result.dir, options.notify, env.clock) : undefined;
+  if (notice)
+    env.log[notice.ok ? 'info' : 'warn'](
+      notice.ok
+        ? `Status update posted to ${notice.origin} (HTTP ${notice.status}).`
+        : `The status update could not be posted to ${notice.origin}: ${notice.error}. The journal records it; post it by hand (tourniquet report --kind status).`,
+    );
+  const exitCode = result.failed ? 1 : result.partial || (notice && !notice.ok) ? 3 : 0;
   const blocks = respondBlocks(result, secrets.blocks());
-  const json = { ...result, secrets: secretOut ? [] : secrets.shown };
+  const json = { ...result, secrets: secretOut ? [] : secrets.shown, ...(notice ? { notify: notice } : {}) };
   return {
     exitCode,
     json: alert ? { ...json, alert: alertJson(alert) } : json,

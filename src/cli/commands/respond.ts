@@ -21,6 +21,11 @@ const respondOptions = {
     value: 'TIME',
     description: 'when the organisation became aware (default: when the alert was raised, else now)',
   },
+  notify: {
+    type: 'string',
+    value: 'URL',
+    description: 'post the status update to a Slack-compatible webhook (JSON) when the run ends',
+  },
   from: {
     type: 'string',
     value: 'FILE|-',

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.js';
+import { makeIncidentCase } from '../report/test-support/incident.js';
+import { webhook, type Hook } from '../test-support/webhook.js';
+
+function run(argv: string[], cwd: string) {
+  let out = '';
+  let err = '';
+  const io = {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: {},
+    cwd,
+  };
+  return main(argv, io).then((code) => ({ code, out, err }));
+}
+
+// eslint-disable-next-line no-control-regex -- raw escape bytes reaching Slack are the point
+const RAW_CONTROL = /[\u001b\u009b\u0007]/;
+
+describe('report --kind status --notify', () => {
+  let root: string;
+  let caseDir: string;
+  let hook: Hook;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tq-notify-'));
+    let now = Date.parse('2026-03-02T18:05:00Z');
+    const clock = {
+      now: () => new Date(now),
+      sleep: () => Promise.resolve(),
+      set: (iso: string) => void (now = Date.parse(iso)),
+    };
+    caseDir = await makeIncidentCase(join(root, 'case'), clock, root);
+    hook = await webhook();
+  });
+  afterAll(async () => {
+    await hook.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const journal = () =>
+    readFileSync(join(caseDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; data: Record<string, unknown> });
+
+  it('posts the status update as Slack-compatible JSON, attacker text defused; the journal keeps the origin only', async () => {
+    const r = await run(
+      ['report', '--case', caseDir, '--kind', 'status', '--notify', hook.url, '--json'],
+      root,
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(hook.bodies).toHaveLength(1);
+    const body = hook.bodies[0]!;
+    expect(body.text).toContain('# Security incident status update: compromised AWS credential');
+    expect(body.text).toContain('**Status:** contained');
+    expect(body.text).not.toMatch(RAW_CONTROL);
+    // Slack reads <…> as links and mentions: every angle bracket arrives escaped.
+    expect(body.text).not.toMatch(/[<>]/);
+    expect(body.tourniquet).toMatchObject({ kind: 'status', contained: true });
+    expect(body.tourniquet.caseId).toMatch(/^tq-/);
+    expect(r.err).toMatch(/Status update posted to http:\/\/127\.0\.0\.1:\d+ \(HTTP 200\)/);
+    const sent = journal().filter((e) => e.kind === 'notify.sent');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.data).toMatchObject({ kind: 'status', ok: true, status: 200 });
+    // The webhook's path is its secret: it is in no file of the case.
+    expect(readFileSync(join(caseDir, 'journal.jsonl'), 'utf8')).not.toContain('secret-token');
+    expect(r.out + r.err).not.toContain('secret-token');
+  });
+
+  it('a webhook that refuses: exit 1, the journal says so; --notify with another kind or a bad URL: exit 2 before anything', async () => {
+    hook.status = 500;
+    const failed = await run(['report', '--case', caseDir, '--kind', 'status', '--notify', hook.url], root);
+    hook.status = 200;
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/could not be posted to http:\/\/127\.0\.0\.1:\d+: HTTP 500/);
+    expect(
+      journal()
+        .filter((e) => e.kind === 'notify.failed')
+        .at(-1)!.data,
+    ).toMatchObject({ error: 'HTTP 500' });
+    const before = hook.bodies.length;
+    const wrongKind = await run(['report', '--case', caseDir, '--kind', 'full', '--notify', hook.url], root);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.err).toContain('--notify posts the status update; it does not go with --kind full.');
+    const badUrl = await run(['report', '--case', caseDir, '--kind', 'status', '--notify', 'ftp://x'], root);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.err).toContain('--notify ftp: URLs are not supported.');
+    expect(hook.bodies.length).toBe(before);
+  });
+});

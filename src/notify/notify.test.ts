@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import { makeIncidentCase } from '../report/test-support/incident.js';
@@ -90,5 +91,31 @@ describe('report --kind status --notify', () => {
     expect(badUrl.code).toBe(2);
     expect(badUrl.err).toContain('--notify ftp: URLs are not supported.');
     expect(hook.bodies.length).toBe(before);
+  });
+
+  it('--email-out writes the executive briefing and the AWS Support text as .eml drafts a mail parser reads back', async () => {
+    const mail = join(root, 'mail');
+    const r = await run(
+      ['report', '--case', caseDir, '--kind', 'status', '--email-out', mail, '--json'],
+      root,
+    );
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { emails: string[] };
+    expect(doc.emails.map((f) => basename(f)).sort()).toEqual([
+      'aws-support-case.eml',
+      'executive-briefing.eml',
+    ]);
+    for (const f of doc.emails) expect(statSync(f).mode & 0o777).toBe(0o600);
+    const exec = await simpleParser(readFileSync(join(mail, 'executive-briefing.eml')));
+    expect(exec.subject).toMatch(/^Executive briefing: compromised AWS credential \(case tq-/);
+    expect(exec.headers.get('x-unsent')).toBe('1');
+    expect(exec.text).toContain('# Executive briefing: compromised AWS credential');
+    // The HTML alternative is the self-contained report: its CSP travels with it, attacker text escaped.
+    expect(exec.html).toContain("default-src 'none'");
+    expect(exec.html).not.toContain('<script>alert');
+    const support = await simpleParser(readFileSync(join(mail, 'aws-support-case.eml')));
+    expect(support.subject).toMatch(/^AWS Support case text: compromised credential in account \d{12}/);
+    expect(support.html).toBe(false);
+    expect(support.text).toContain('AWS Support');
   });
 });

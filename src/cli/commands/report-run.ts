@@ -12,6 +12,7 @@ import {
   type ReportKind,
 } from '../../report/index.js';
 import { usd } from '../../report/cost.js';
+import { writeEmails } from '../../notify/email.js';
 import { notifyStatus } from '../../notify/status.js';
 import { webhookOrigin } from '../../notify/webhook.js';
 import { parseTimeBound } from '../../trail/window.js';
@@ -75,6 +76,8 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
         ? `Status update posted to ${notice.origin} (HTTP ${notice.status}).`
         : `The status update could not be posted to ${notice.origin}: ${notice.error}. Post it by hand; the journal records the failure.`,
     );
+  const emails = options['email-out'] ? await writeEmails(facts, resolve(env.cwd, options['email-out'])) : [];
+  for (const file of emails) env.log.info(`Mail draft written: ${file}`);
   // A status update that did not reach its readers is a failure of what was asked.
   const exitOf = (code: 0 | 3): 0 | 1 | 3 => (notice && !notice.ok ? 1 : code);
   if (options.out) {
@@ -82,7 +85,14 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     writeFileSync(file, content);
     return {
       exitCode: exitOf(partial ? 3 : 0),
-      json: { file, kind, format, bytes: Buffer.byteLength(content), ...(notice ? { notify: notice } : {}) },
+      json: {
+        file,
+        kind,
+        format,
+        bytes: Buffer.byteLength(content),
+        ...(notice ? { notify: notice } : {}),
+        ...(emails.length ? { emails } : {}),
+      },
       blocks: [
         {
           kind: 'fields',
@@ -99,7 +109,16 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
   }
   return {
     exitCode: exitOf(partial ? 3 : 0),
-    json: format === 'json' ? facts : { kind, format, content, ...(notice ? { notify: notice } : {}) },
+    json:
+      format === 'json'
+        ? facts
+        : {
+            kind,
+            format,
+            content,
+            ...(notice ? { notify: notice } : {}),
+            ...(emails.length ? { emails } : {}),
+          },
     blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
   };
 }

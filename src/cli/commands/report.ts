@@ -33,6 +33,11 @@ const reportOptions = {
     value: 'URL',
     description: 'with --kind status: post it to a Slack-compatible webhook (JSON) too',
   },
+  'email-out': {
+    type: 'string',
+    value: 'DIR',
+    description: 'also write the executive briefing and the AWS Support text as .eml drafts into DIR',
+  },
   'as-of': {
     type: 'string',
     value: 'TIME',
@@ -64,6 +69,7 @@ export const report = defineCommand({
     'tourniquet report --format ocsf --out findings.ocsf.jsonl',
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
     'tourniquet report --kind executive --cost-explorer',
+    'tourniquet report --kind status --email-out mail/',
   ],
   load: async () => (await import('./report-run.js')).runReport,
 });

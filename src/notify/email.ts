@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { renderReport, type Facts, type ReportKind } from '../report/index.js';
+
+/** One message to write: who it is for, which document, the file name. */
+const MESSAGES: { file: string; kind: ReportKind; subject: (f: Facts) => string; html: boolean }[] = [
+  {
+    file: 'executive-briefing.eml',
+    kind: 'executive',
+    subject: (f) => `Executive briefing: compromised AWS credential (case ${f.caseId})`,
+    html: true,
+  },
+  {
+    file: 'aws-support-case.eml',
+    kind: 'aws-support',
+    subject: (f) =>
+      `AWS Support case text: compromised credential in account ${typeof f.account === 'string' ? f.account : 'unknown'} (case ${f.caseId})`,
+    html: false,
+  },
+];
+
+export interface EmailOptions {
+  /** `From:`; default a placeholder the sender replaces. */
+  from?: string;
+  /** `To:`; default none (a draft: the mail client asks). */
+  to?: string;
+}
+
+/**
+ * Write the executive briefing (plain text and the self-contained HTML report as the alternative)
+ * and the AWS Support text as `.eml` drafts into `outDir`, composed by nodemailer's MailComposer
+ * (RFC 5322, MIME-encoded). `X-Unsent: 1` makes mail clients open them as drafts to send. Returns
+ * the files written.
+ */
+export async function writeEmails(facts: Facts, outDir: string, o: EmailOptions = {}): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const m of MESSAGES) {
+    const composer = new MailComposer({
+      from: o.from ?? 'Incident response <incident-response@example.invalid>',
+      ...(o.to ? { to: o.to } : {}),
+      subject: m.subject(facts),
+      date: new Date(facts.generatedAt),
+      text: renderReport(facts, m.kind, 'md'),
+      ...(m.html ? { html: renderReport(facts, m.kind, 'html') } : {}),
+      headers: { 'X-Unsent': '1', 'X-Tourniquet-Case': facts.caseId },
+    });
+    const bytes = await composer.compile().build();
+    const file = join(outDir, m.file);
+    writeFileSync(file, bytes);
+    written.push(file);
+  }
+  return written;
+}

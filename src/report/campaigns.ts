@@ -29,6 +29,13 @@ const CAMPAIGNS: { rules: string[]; campaign: Campaign }[] = [
       line: 'SMS pumping: the stolen key raised the SNS SMS spend limit after probing which regions are out of the SMS sandbox, to text premium-rate numbers on the account’s bill; the texts (Publish, a data event) are not in Event history.',
     },
   },
+  {
+    rules: ['s3-ransomware-campaign'],
+    campaign: {
+      name: 'S3 ransomware',
+      line: 'S3 ransomware: the stolen key re-encrypted objects with its own SSE-C key, set the buckets to delete them and left a ransom note (the “Codefinger” campaign seen since January 2025); objects come back only from earlier versions.',
+    },
+  },
 ];
 
 /** The campaigns the findings name, once each, in the table's order. */

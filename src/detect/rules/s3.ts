@@ -46,8 +46,53 @@ const OTHER_ACCOUNT_CALLER = and(
   `useridentity.accountid <> recipientaccountid`,
 );
 
+const SSE_C = matches(
+  "lower(coalesce(requestparameters, '') || coalesce(additionaleventdata, ''))",
+  'x-amz-server-side-encryption-customer-algorithm|sse-?c',
+);
+// A lifecycle rule that expires the whole bucket within a month: no filter prefix, Days 1 to 30.
+const SHORT_EXPIRY = `(${matches('requestparameters', '"Expiration"\\s*:\\s*\\{\\s*"Days"\\s*:\\s*"?([1-9]|[12][0-9]|30)"?\\s*[,}]')} AND NOT ${matches('requestparameters', '"Prefix"\\s*:\\s*"[^"]')})`;
+
+/**
+ * The stages of an S3 ransom run, one value per call: reading how the buckets keep their data,
+ * re-encrypting objects with a customer key only the attacker has (data events), setting the
+ * data to expire, and leaving a note. With object data events off only the first and the third
+ * are in CloudTrail, which is enough: two stages by one actor within the hour.
+ */
+const RANSOM_STAGE = `CASE
+  WHEN eventname IN ('GetBucketVersioning', 'GetBucketLifecycle') THEN 'recon'
+  WHEN eventname = 'PutBucketLifecycle' AND ${SHORT_EXPIRY} THEN 'expire'
+  WHEN eventname IN ('PutObject', 'CopyObject', 'CreateMultipartUpload') AND ${SSE_C} THEN 'encrypt'
+  WHEN eventname = 'PutObject' AND ${RANSOM_NOTE} THEN 'note'
+END`;
+
 /** S3: buckets exposed, read in bulk, copied out, emptied or encrypted for ransom. */
 export const S3_RULES = rules([
+  {
+    id: 's3-ransomware-campaign',
+    title: 'S3 ransomware: objects re-encrypted with a customer key, set to expire, a ransom note',
+    category: 'impact',
+    technique: 'T1486',
+    tactic: 'impact',
+    severity: 'critical',
+    where: and(
+      api(
+        's3',
+        'GetBucketVersioning',
+        'GetBucketLifecycle',
+        'PutBucketLifecycle',
+        'PutObject',
+        'CopyObject',
+        'CreateMultipartUpload',
+      ),
+      `(${RANSOM_STAGE}) IS NOT NULL`,
+    ),
+    threshold: { count: 2, withinMinutes: 60, distinct: RANSOM_STAGE },
+    explain:
+      'Two stages of the S3 ransom campaign by one actor within the hour (versioning and lifecycle read, objects rewritten with SSE-C, the whole bucket set to expire within a month, a ransom note): the objects are readable only with the attacker’s key and will be deleted. Object writes are data events: where the trail does not select the bucket’s objects only the lifecycle calls show, and coverage of the re-encryption is partial.',
+    remediation:
+      'Deny SSE-C writes with a bucket policy (s3:x-amz-server-side-encryption-customer-algorithm Null false), remove the attacker’s lifecycle rules before they run, restore objects from the version before the attacker’s, list those versioning cannot bring back, keep the ransom note as evidence.',
+  },
   {
     id: 's3-bucket-policy-public',
     title: 'Bucket policy grants access to everyone',
@@ -179,13 +224,7 @@ export const S3_RULES = rules([
     technique: 'T1486',
     tactic: 'impact',
     severity: 'high',
-    where: and(
-      api('s3', 'PutObject', 'CopyObject', 'CreateMultipartUpload'),
-      matches(
-        "lower(coalesce(requestparameters, '') || coalesce(additionaleventdata, ''))",
-        'x-amz-server-side-encryption-customer-algorithm|sse-?c',
-      ),
-    ),
+    where: and(api('s3', 'PutObject', 'CopyObject', 'CreateMultipartUpload'), SSE_C),
     explain: 'SSE-C with an attacker key makes the objects unreadable to you (S3 ransomware).',
     remediation: 'Restore previous versions.',
   },

@@ -203,6 +203,7 @@ export const FAMILIES: Record<string, readonly string[]> = {
     'sns-sms-publish-burst',
   ],
   'S3 ransomware (SSE-C, KMS)': [
+    's3-ransomware-campaign',
     's3-customer-key-encryption',
     's3-object-written-foreign-key',
     's3-default-encryption-foreign-key',

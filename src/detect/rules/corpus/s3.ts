@@ -10,6 +10,15 @@ const bucket = (name: string, more: Record<string, unknown> = {}): Record<string
   ...more,
 });
 
+/** PutBucketLifecycle's document as CloudTrail records it: one rule expiring after `days`. */
+const lifecycle = (days: number, prefix = ''): Record<string, unknown> => ({
+  lifecycle: '',
+  LifecycleConfiguration: {
+    xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/',
+    Rule: { ID: 'cleanup', Status: 'Enabled', Filter: { Prefix: prefix }, Expiration: { Days: days } },
+  },
+});
+
 /** An object-level data event, with the resources S3 lists (the object, then its bucket and owner). */
 const object = (
   api: string,
@@ -486,5 +495,40 @@ export const S3_SAMPLES: Sample[] = [
     's3-batch-job-created',
     'Batch Operations jobs listed',
     call('s3:ListJobs', { 'x-amz-account-id': '{ACCOUNT}' }),
+  ),
+  fires(
+    's3-ransomware-campaign',
+    'buckets read, every object rewritten with SSE-C, the bucket set to expire in a week, a note left',
+    call('s3:GetBucketVersioning', bucket('invoices', { versioning: '' })),
+    call('s3:GetBucketLifecycle', bucket('invoices', { lifecycle: '' }), {
+      at: 1,
+      error: ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist'],
+    }),
+    ['2024/1.pdf', '2024/2.pdf', '2024/3.pdf'].map((key, i) =>
+      object('s3:CopyObject', 'invoices', key, {
+        at: 3 + i,
+        params: { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
+      }),
+    ),
+    call('s3:PutBucketLifecycle', bucket('invoices', lifecycle(7, '')), { at: 10 }),
+    object('s3:PutObject', 'invoices', 'README-HOW-TO-RECOVER.txt', { at: 12 }),
+  ),
+  fires(
+    's3-ransomware-campaign',
+    'data events off: versioning read, then every object set to expire in three days',
+    call('s3:GetBucketVersioning', bucket('finance-archive', { versioning: '' })),
+    call('s3:PutBucketLifecycle', bucket('finance-archive', lifecycle(3)), { at: 20 }),
+  ),
+  quiet(
+    's3-ransomware-campaign',
+    'an engineer reads versioning and expires the logs/ prefix after thirty days',
+    call('s3:GetBucketVersioning', bucket('app-logs', { versioning: '' }), { as: 'AssumedRole' }),
+    call('s3:PutBucketLifecycle', bucket('app-logs', lifecycle(30, 'logs/')), { as: 'AssumedRole', at: 5 }),
+  ),
+  quiet(
+    's3-ransomware-campaign',
+    'lifecycle read and a whole-bucket expiry of a year set',
+    call('s3:GetBucketLifecycle', bucket('exports', { lifecycle: '' }), { as: 'AssumedRole' }),
+    call('s3:PutBucketLifecycle', bucket('exports', lifecycle(365, '')), { as: 'AssumedRole', at: 2 }),
   ),
 ];

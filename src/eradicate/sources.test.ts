@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InventoryItem } from '../inventory/types.js';
 import type { PersistenceItem, ScopeDocument } from '../scope/types.js';
 import { itemId, type EradicationItem } from './items.js';
-import { choose, reconcile } from './sources.js';
+import { choose, leftByWhy, reconcile } from './sources.js';
 
 const ACCOUNT = '111122223333';
 const SINCE = '2026-12-04T01:10:00Z';
@@ -245,6 +245,15 @@ describe('eradication plans from scope, cross-checked with the calls', () => {
     expect(named.left.find((l) => l.item.id === 'access-key/global/AKIAKEEP')?.why).toBe(
       'excluded (--exclude)',
     );
+    // The paragraph and the CLI tell what was left apart: excluded attacker items are not "eradicated".
+    const by = leftByWhy(named.left);
+    expect(by.excluded.map((l) => l.item.id)).toEqual(['access-key/global/AKIAKEEP']);
+    expect(by.covered.some((l) => l.item.id.startsWith('volume/eu-north-1/vol-miner'))).toBe(true);
+    expect(leftByWhy(plain.left).notAttacker.map((l) => l.item.id)).toContain(
+      plain.left.find((l) => l.item.id.startsWith('saml-provider/'))?.item.id,
+    );
+    expect(leftByWhy(plain.left).excluded).toEqual([]);
+    expect(leftByWhy(plain.left).review.some((l) => l.item.id === 'resource/us-east-1/acme-data')).toBe(true);
   });
 
   it('names an item the case does not list in scope’s form, or says how', () => {

@@ -163,3 +163,24 @@ export function choose(
     if (d.why === GONE) left.push({ item: d.item, why: `scope and the calls disagree: ${GONE}` });
   return { chosen, left };
 }
+
+/** The items left, by why: covered by a removal, excluded attacker items, not the attacker's, to review. */
+export function leftByWhy(left: LeftItem[]): {
+  covered: LeftItem[];
+  excluded: LeftItem[];
+  notAttacker: LeftItem[];
+  review: LeftItem[];
+} {
+  const out = {
+    covered: [] as LeftItem[],
+    excluded: [] as LeftItem[],
+    notAttacker: [] as LeftItem[],
+    review: [] as LeftItem[],
+  };
+  for (const l of left)
+    if (l.why.startsWith('removed with ')) out.covered.push(l);
+    else if (l.why === 'excluded (--exclude)') out.excluded.push(l);
+    else if (l.why.startsWith('attributed ')) out.notAttacker.push(l);
+    else out.review.push(l);
+  return out;
+}

@@ -1,4 +1,5 @@
 import { eradicate, type EradicateResult } from '../eradicate/eradicate.js';
+import { leftByWhy } from '../eradicate/sources.js';
 import { recover, type RecoverResult } from '../recover/recover.js';
 import type { PhaseDef, PhaseState, Run } from './phases.js';
 
@@ -7,9 +8,14 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 /** Eradication's result in one paragraph. */
 export function eradicateParagraph(r: EradicateResult): string {
   const steps = r.plan?.steps.filter((s) => !s.noop && s.refused === undefined) ?? [];
-  const left = r.left.length
-    ? ` ${plural(r.left.length, 'item')} not acted on (covered by another removal or excluded).`
-    : '';
+  const by = leftByWhy(r.left);
+  const parts = [
+    by.covered.length ? `${by.covered.length} removed with another item` : '',
+    by.excluded.length ? `${by.excluded.length} of the attacker's excluded (--exclude)` : '',
+    by.notAttacker.length ? `${by.notAttacker.length} pre-existing or unknown (--include to act)` : '',
+    by.review.length ? `${by.review.length} to review (changed, or scope and the calls disagree)` : '',
+  ].filter(Boolean);
+  const left = r.left.length ? ` ${plural(r.left.length, 'item')} not acted on: ${parts.join(', ')}.` : '';
   const manual =
     (r.manual.length ? ` ${plural(r.manual.length, 'item')} to remove by hand.` : '') +
     (r.byContainment.length ? ` ${plural(r.byContainment.length, 'session')} refused by containment.` : '');
@@ -19,6 +25,8 @@ export function eradicateParagraph(r: EradicateResult): string {
     case 'planned':
       return `Planned ${plural(steps.length, 'change')} from ${r.source} (${r.plan?.planId ?? ''}); nothing changed: run \`tourniquet eradicate --apply\`.${left}${manual}`;
     case 'eradicated':
+      if (by.excluded.length)
+        return `Applied ${plural(steps.length, 'change')} from ${r.source}, evidence kept first, every step read back; NOT eradicated: the attacker's ${by.excluded.map((l) => l.item.scopeId ?? l.item.id).join(', ')} left (--exclude).${left}${manual}`;
       return `Removed or restored ${plural(steps.length, 'item')} from ${r.source}, evidence kept first, every step read back.${left}${manual}`;
     default:
       return `Eradication is incomplete: some step failed or did not read back (see \`tourniquet eradicate --verify\`).${manual}`;

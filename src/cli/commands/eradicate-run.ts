@@ -2,6 +2,8 @@ import { eradicationRegistry } from '../../actions/eradicate/index.js';
 import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
 import { eradicate, type EradicateResult } from '../../eradicate/eradicate.js';
+import { leftByWhy } from '../../eradicate/sources.js';
+import { forTerminal } from '../../untrusted.js';
 import { UsageError } from '../../errors.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
 import { appliedBlock } from '../applied.js';
@@ -66,7 +68,15 @@ function blocksOf(r: EradicateResult): Block[] {
     'nothing-to-do': 'Nothing to eradicate.',
     verified: 'VERIFIED: every step of the last plan still holds.',
   };
-  blocks.push({ kind: 'text', lines: [status[r.state]] });
+  const excluded = leftByWhy(r.left).excluded.map((l) => forTerminal(l.item.scopeId ?? l.item.id));
+  blocks.push({
+    kind: 'text',
+    lines: [
+      r.state === 'eradicated' && excluded.length
+        ? `APPLIED, NOT ERADICATED: every step applied and read back, but the attacker's ${excluded.join(', ')} left (--exclude).`
+        : status[r.state],
+    ],
+  });
   if (r.manual.length)
     blocks.push({ kind: 'text', lines: ['To do by hand:', ...r.manual.map((m) => `  - ${m}`)] });
   if (r.byContainment.length)
@@ -101,7 +111,10 @@ export async function runEradicate({ options }: EradicateInput, env: RunEnv): Pr
       result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
     const exitCode = failed
       ? 1
-      : result.manual.length || result.refused.length || result.notChecked.length
+      : result.manual.length ||
+          result.refused.length ||
+          result.notChecked.length ||
+          (result.state === 'eradicated' && leftByWhy(result.left).excluded.length)
         ? 3
         : 0;
     return { exitCode, json: { dir, ...result }, blocks: blocksOf(result) };

@@ -21,7 +21,7 @@ const MESSAGES: { file: string; kind: ReportKind; subject: (f: Facts) => string;
 ];
 
 export interface EmailOptions {
-  /** `From:`; default a placeholder the sender replaces. */
+  /** `From:`; default `incident-response@example.invalid`, to be set in the mail client before sending. */
   from?: string;
   /** `To:`; default none (a draft: the mail client asks). */
   to?: string;

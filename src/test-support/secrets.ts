@@ -1,6 +1,8 @@
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { STATE_FILE } from '../cli/commands/demo-run.js';
+import { SimState } from '../sim/index.js';
 
 /** Every string value (8 characters or more) of the named fields, wherever a document keeps them. */
 export function fieldValues(value: unknown, fields: string[], found = new Set<string>()): Set<string> {
@@ -43,4 +45,15 @@ export function secretsInFiles(dir: string, secrets: Iterable<string>, skip?: Re
     for (const s of wanted) if (texts.some((t) => t.includes(s))) leaks.push(`${f.path}: ${s.slice(0, 6)}…`);
   }
   return leaks;
+}
+
+/**
+ * The secret values of the simulated account a demo left beside its case (`sim-state.json`), and
+ * where any of them turned up in the case's files — that state file aside, since it is the
+ * simulator's own database, not the case's.
+ */
+export function demoCaseSecrets(dir: string): { secrets: Set<string>; leaks: string[] } {
+  const secrets = fieldValues(SimState.load(join(dir, STATE_FILE)).data, SECRET_FIELDS);
+  const skip = new RegExp(`/${STATE_FILE.replace('.', '\\.')}$`);
+  return { secrets, leaks: secretsInFiles(dir, secrets, skip) };
 }

@@ -179,6 +179,7 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
       plan = await makePlan(env, ctx.case, eradicationRegistry, PURPOSE, kept);
     }
     result.plan = plan;
+    result.refused.push(...stepRefusals(plan));
     options.onPlan?.(plan);
     const changes = plan.steps.filter((s) => !s.noop).length;
     const go =
@@ -220,6 +221,7 @@ async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<Eradi
   // Nothing was ever applied: nothing to read back (an eradication with nothing to do).
   if (!plan) return { ...result, state: 'nothing-to-do', verify: [] };
   result.plan = plan;
+  result.refused = stepRefusals(plan);
   result.verify = [];
   for (const step of plan.steps) {
     if (step.refused !== undefined) continue;
@@ -237,12 +239,27 @@ async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<Eradi
 }
 
 /**
- * Whether the case is clean: eradication completed, and every step of its last applied plan reads
- * back as it should now (a completed eradication with nothing to do is clean too).
+ * The plan's steps its actions refused on reading the resource (AWS dates it before the attack,
+ * the prior document is unknown…): the attacker's item is still there, for a person to judge.
+ */
+function stepRefusals(plan: PlanRecord): Refusal[] {
+  return plan.steps
+    .filter((s) => s.refused !== undefined)
+    .map((s) => ({
+      request: { action: s.action, account: s.account, params: s.params },
+      reason: s.refused!,
+    }));
+}
+
+/**
+ * Whether the case is clean: eradication completed, every step of its last applied plan reads
+ * back as it should now, and none of its steps was refused (a completed eradication with nothing
+ * to do is clean too).
  */
 export async function eradicationHolds(ctx: CaseContext): Promise<boolean> {
   if (!ctx.case.info.phases.eradicate?.completed) return false;
   const history = ActionHistory.of(ctx.case);
   if (!history.plans(PURPOSE).some((p) => history.finished(p.planId))) return true;
-  return (await eradicate(ctx, { mode: 'verify' })).state === 'verified';
+  const read = await eradicate(ctx, { mode: 'verify' });
+  return read.state === 'verified' && read.refused.length === 0;
 }

@@ -41,13 +41,20 @@ export interface RemovalSpec<S> {
 }
 
 /**
+ * How far a service's creation date may fall before the CloudTrail time of the call that made it.
+ * Both are whole seconds from different clocks (CloudTrail dates the request, the service the
+ * resource), so the key an attacker's first call created can read a second older than that call.
+ */
+export const CLOCK_SLACK_MS = 5_000;
+
+/**
  * Never delete what existed before the attack (DESIGN.md §3.5): a resource AWS dates before
- * `createdAfter` is refused, whoever named it.
+ * `createdAfter` (less the clocks' slack) is refused, whoever named it.
  */
 function preExisting(found: Found<unknown>, params: StepParams): string | undefined {
   const cutoff = params.createdAfter;
   if (!cutoff || !found.created) return undefined;
-  if (Date.parse(found.created) >= Date.parse(cutoff)) return undefined;
+  if (Date.parse(found.created) >= Date.parse(cutoff) - CLOCK_SLACK_MS) return undefined;
   return `created ${found.created}, before the attack (${cutoff}): a pre-existing resource is restored, never deleted`;
 }
 

@@ -140,6 +140,18 @@ describe('IAM eradication actions against the simulated account', () => {
     expect(await outcome(() => bed.iam.send(new GetUserCommand({ UserName: 'old-admin' })))).toBe('ok');
   });
 
+  it("removes a user IAM dates a second before the CloudTrail time of the attacker's first call (two clocks)", async () => {
+    await bed.iam.send(new CreateUserCommand({ UserName: 'svc-edge' }));
+    // CloudTrail's whole second can fall after the service's: the user made by the first call.
+    const firstCall = new Date(Date.now() + 1_500).toISOString();
+    const run = await planAndApply(bed, [
+      { action: 'delete-iam-user', account: A, params: { userName: 'svc-edge', createdAfter: firstCall } },
+    ]);
+    expect(run.plan.steps[0]!.refused).toBeUndefined();
+    expect(run.apply.results[0]!.outcome).toBe('applied');
+    expect(await outcome(() => bed.iam.send(new GetUserCommand({ UserName: 'svc-edge' })))).not.toBe('ok');
+  });
+
   it('delete-access-key and the other credentials of an existing user: the user and its own key stay', async () => {
     const { iam } = bed;
     const u = { UserName: 'ops-admin' };

@@ -49,7 +49,7 @@ function blocksOf(r: EradicateResult): Block[] {
     blocks.push({
       kind: 'text',
       lines: [
-        'Refused by the guards:',
+        'Refused, left in place for a person to judge:',
         ...r.refused.map((x) => `  - ${x.request.action} ${JSON.stringify(x.request.params)}: ${x.reason}`),
       ],
     });

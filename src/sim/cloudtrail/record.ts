@@ -132,6 +132,8 @@ export interface CallFacts {
   req: SimHttpRequest;
   sourceIp: string;
   requestId: string;
+  /** When the request arrived (CloudTrail's eventTime); the record's own time when unknown. */
+  eventTime?: string | undefined;
   readOnly: boolean;
   dataEvent: boolean;
   /** The operation's own endpoint host, when it is not the service's. */
@@ -166,7 +168,7 @@ export function buildRecord(sim: SimState, facts: CallFacts): CloudTrailRecord {
   const record: CloudTrailRecord = {
     eventVersion: '1.11',
     userIdentity: userIdentityOf(sim, facts.caller),
-    eventTime: sim.nowIso(),
+    eventTime: facts.eventTime ?? sim.nowIso(),
     eventSource: service.eventSource,
     eventName: notes.eventName ?? facts.eventName,
     awsRegion: region,

@@ -47,6 +47,8 @@ export class Dispatcher {
   private readonly claimants: AnyService[];
   /** Handler crashes (answered with 500 InternalFailure). */
   readonly internalFailures: InternalFailure[] = [];
+  /** When each request in flight arrived, by request id. */
+  private readonly received = new Map<string, string>();
   /** Called after every request (trail delivery runs here). */
   afterRequest: (() => void) | undefined;
 
@@ -92,9 +94,12 @@ export class Dispatcher {
   /** Answer one request. */
   async handle(req: SimHttpRequest): Promise<SimHttpResponse> {
     const requestId = this.sim.ids.uuid();
+    // CloudTrail dates a call by when the request was made, not when its record is written.
+    this.received.set(requestId, this.sim.nowIso());
     try {
       return await this.handleInner(req, requestId);
     } finally {
+      this.received.delete(requestId);
       this.afterRequest?.();
     }
   }
@@ -356,6 +361,7 @@ export class Dispatcher {
       req,
       sourceIp: this.sourceIp(caller, req),
       requestId,
+      eventTime: this.received.get(requestId),
       readOnly: op ? isReadOnly(operation, op) : false,
       dataEvent: op?.dataEvent ?? false,
       endpointHost: op?.endpointHost?.bind(op),

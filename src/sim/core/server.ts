@@ -130,8 +130,11 @@ export async function listen(
       );
     });
   });
-  // Keep-alive connections from the SDK must not hold `stop()` open.
-  server.keepAliveTimeout = 5_000;
+  // An idle keep-alive connection stays open for ten minutes: a client reusing a socket the server
+  // is closing as idle sees "socket hang up" before its request is read, and on a loaded machine a
+  // test's CLI call can idle the SDK's pooled sockets past Node's 5 s default. `stop()` closes
+  // every connection, so they never hold it open.
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

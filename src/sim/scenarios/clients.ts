@@ -80,7 +80,7 @@ export class ClientCache {
       region,
       endpoint: this.endpoint,
       credentials: { ...creds },
-      // One retry, for the socket the server closed as idle (keep-alive, 5 s of wall time) just as
+      // One retry, for the socket the server closed as idle (keep-alive, ten minutes of wall time) just as
       // a busy machine reused it (ECONNRESET before the request was read): nothing ran, so the
       // history is unchanged. AWS errors the story expects (AccessDenied) are never retried.
       maxAttempts: 2,

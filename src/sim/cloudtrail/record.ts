@@ -78,6 +78,8 @@ export function trailShape(value: unknown, dates: 'java' | 'iso'): unknown {
   if (value instanceof Date) return dates === 'java' ? javaDate(value) : isoSeconds(value);
   if (Array.isArray(value)) return value.map((v) => trailShape(v, dates));
   if (value && typeof value === 'object') {
+    // An XML list with named items (`namedList`) is a plain array in CloudTrail.
+    if ('#item' in value && '#items' in value) return trailShape(value['#items'], dates);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith('@') || SECRET_KEY.test(k) || v === undefined) continue;

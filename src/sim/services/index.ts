@@ -9,9 +9,11 @@ import { ec2Service } from './ec2/index.js';
 import { eventsService } from './events/index.js';
 import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
+import { kmsService } from './kms/index.js';
 import { lambdaService } from './lambda/index.js';
 import { logsService } from './logs/index.js';
 import { organizationsService } from './organizations/index.js';
+import { rdsService } from './rds/index.js';
 import { s3Service } from './s3/index.js';
 import { secretsManagerService } from './secretsmanager/index.js';
 import { sesService } from './ses/index.js';
@@ -45,4 +47,6 @@ export const SERVICES: AnyService[] = [
   bedrockService,
   sesService,
   sesV2Service,
+  rdsService,
+  kmsService,
 ];

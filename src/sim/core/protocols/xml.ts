@@ -4,7 +4,8 @@
  * the protocol uses, dates become ISO-8601 seconds, `undefined`/`null` members are left out.
  * Keys starting with `@` are attributes of the enclosing element (e.g. S3's `@xsi:type`); `#text`
  * is text content; `#map` holds `[key, value]` pairs written as `<entry><key/><value/></entry>`
- * (awsQuery maps such as IAM's SummaryMap).
+ * (awsQuery maps such as IAM's SummaryMap). `namedList(item, values)` writes a list whose items
+ * have their own element name (RDS's `<DBInstances><DBInstance>…`, botocore's `locationName`).
  */
 
 /** A value a handler can return for an XML protocol. */
@@ -16,6 +17,14 @@ export type XmlValue =
  * the element itself (`flat`: `{Contents: [a, b]}` → `<Contents>a</Contents><Contents>b</Contents>`).
  */
 export type ListStyle = 'member' | 'item' | 'flat';
+
+/** Marker key of a list whose items are written under their own name (see `namedList`). */
+const ITEM = '#item';
+
+/** A list written `<Name><item>…</item><item>…</item></Name>` whatever the protocol's list style. */
+export function namedList(item: string, values: XmlValue[]): { [key: string]: XmlValue } {
+  return { [ITEM]: item, '#items': values };
+}
 
 /** Escape text for element content and attribute values. */
 export function escapeXml(text: string): string {
@@ -42,6 +51,12 @@ export function element(name: string, value: XmlValue, lists: ListStyle): string
     return `<${name}>${value.map((v) => element(item, v, lists)).join('')}</${name}>`;
   }
   if (typeof value === 'object' && !(value instanceof Date)) {
+    const item = value[ITEM];
+    if (typeof item === 'string') {
+      const values = value['#items'];
+      const items = Array.isArray(values) ? values.map((v) => element(item, v, lists)).join('') : '';
+      return `<${name}>${items}</${name}>`;
+    }
     let attrs = '';
     let body = '';
     for (const [k, v] of Object.entries(value)) {

@@ -16,7 +16,9 @@ import { STATE_FILE, TRUTH_FILE } from './demo-run.js';
 const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 // llmjacking, ses-spam, sms-pumping and s3-ransomware have their own files (demo.llmjacking.test.ts,
 // demo.messaging.test.ts, demo.s3-ransomware.test.ts): one demo run each, in CI's time budget.
-const OWN_FILE = new Set(['llmjacking', 'ses-spam', 'sms-pumping', 's3-ransomware']);
+// rds-exfil has no demo run (CI time): src/sim/scenarios/rds-exfil.test.ts checks its truth, the
+// rule corpus its detection, src/actions/eradicate/rds.test.ts its eradication.
+const OWN_FILE = new Set(['llmjacking', 'ses-spam', 'sms-pumping', 's3-ransomware', 'rds-exfil']);
 const NAMES = listScenarios()
   .map((s) => s.name)
   .filter((n) => !OWN_FILE.has(n));

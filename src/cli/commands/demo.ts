@@ -17,6 +17,7 @@ export const DEMO_SCENARIOS = [
   'ses-spam',
   'sms-pumping',
   's3-ransomware',
+  'rds-exfil',
   'quiet',
 ];
 /** The demo's default: a realistic intrusion end to end (mining, persistence, cost), as the README shows. */

@@ -1,5 +1,6 @@
 import { parsePolicy } from '../core/authz.js';
 import { bedrockState } from '../services/bedrock/index.js';
+import { emptyRds, type RdsSnapshot } from '../services/rds/model.js';
 import { sesState } from '../services/ses/model.js';
 import { smsAttributes } from '../services/sns/sms.js';
 import type { Ec2AccountState } from '../services/ec2/model.js';
@@ -95,6 +96,12 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
       const s = ec2?.regions[c.region]?.snapshots[c.snapshotId];
       return !s || (!s.isPublic && !s.sharedWith.includes(c.account));
     }
+    case 'rdsSnapshotAbsent':
+      return !rdsSnapshot(sim, account, c.region, c.snapshotId);
+    case 'rdsSnapshotNotShared': {
+      const s = rdsSnapshot(sim, account, c.region, c.snapshotId);
+      return !s || (!s.restore.includes(c.account) && !s.restore.includes('all'));
+    }
     case 'trailLogging':
       return Object.values(account.cloudtrail.trails).some((t) => t.name === c.trailName && t.isLogging);
     case 'detectorPresent':
@@ -136,6 +143,15 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
       return !s || Boolean(s.lastRotatedDate && s.lastRotatedDate >= truth.attackStart!);
     }
   }
+}
+
+function rdsSnapshot(
+  sim: SimState,
+  account: AccountState,
+  region: string,
+  id: string,
+): RdsSnapshot | undefined {
+  return sim.serviceState(account.accountId, 'rds', emptyRds).regions[region]?.snapshots[id];
 }
 
 function s3Bucket(account: AccountState, name: string): Bucket | undefined {

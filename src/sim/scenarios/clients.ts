@@ -7,7 +7,9 @@ import * as ec2 from '@aws-sdk/client-ec2';
 import * as events from '@aws-sdk/client-eventbridge';
 import * as guardduty from '@aws-sdk/client-guardduty';
 import * as iam from '@aws-sdk/client-iam';
+import * as kms from '@aws-sdk/client-kms';
 import * as lambda from '@aws-sdk/client-lambda';
+import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
 import * as secretsmanager from '@aws-sdk/client-secrets-manager';
 import * as ses from '@aws-sdk/client-ses';
@@ -51,6 +53,8 @@ const MODULES: Record<ServiceName, [Record<string, unknown>, string]> = {
   ses: [ses, 'SESClient'],
   sesv2: [sesv2, 'SESv2Client'],
   sns: [sns, 'SNSClient'],
+  rds: [rds, 'RDSClient'],
+  kms: [kms, 'KMSClient'],
 };
 
 /** The SDK command class for an operation (`RunInstances` → `RunInstancesCommand`). */

@@ -176,6 +176,7 @@ describe('determinism', () => {
       'ses-spam',
       'sms-pumping',
       's3-ransomware',
+      'rds-exfil',
       'quiet',
     ]);
     const sim = await startSim({ seed: 1 });

@@ -37,7 +37,9 @@ export type ServiceName =
   | 'bedrock-runtime'
   | 'ses'
   | 'sesv2'
-  | 'sns';
+  | 'sns'
+  | 'rds'
+  | 'kms';
 
 /** Values captured from earlier answers (instance ids, session credentials…). */
 export type Vars = Record<string, unknown>;
@@ -98,7 +100,9 @@ export type CleanCheck =
   | { check: 'smsSpendLimitAtMost'; region: string; usd: number }
   | { check: 'objectRestored'; bucket: string; key: string; etag: string }
   | { check: 'objectAbsent'; bucket: string; key: string }
-  | { check: 'bucketLifecycleRules'; bucket: string; ruleIds: string[] };
+  | { check: 'bucketLifecycleRules'; bucket: string; ruleIds: string[] }
+  | { check: 'rdsSnapshotAbsent'; region: string; snapshotId: string }
+  | { check: 'rdsSnapshotNotShared'; region: string; snapshotId: string; account: string };
 
 /** One timed AWS call made through the real SDK. */
 export interface Step {

@@ -8,6 +8,7 @@ import { hostileStrings } from './hostile-strings.js';
 import { llmjacking } from './llmjacking.js';
 import { persistence } from './persistence.js';
 import { quiet } from './quiet.js';
+import { rdsExfil } from './rds-exfil.js';
 import { roleChain } from './role-chain.js';
 import { s3Ransomware } from './s3-ransomware.js';
 import { sesSpam } from './ses-spam.js';
@@ -28,6 +29,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = Object.fromEntries(
     sesSpam,
     smsPumping,
     s3Ransomware,
+    rdsExfil,
     quiet,
   ].map((s) => [s.name, s]),
 );

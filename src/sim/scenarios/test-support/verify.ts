@@ -1,3 +1,5 @@
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { BedrockClient, GetFoundationModelAvailabilityCommand } from '@aws-sdk/client-bedrock';
 import { GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
@@ -295,6 +297,21 @@ async function verifyResources(sim: RunningSim, loaded: LoadedScenario): Promise
           agreementAvailability: { status: 'AVAILABLE' },
           authorizationStatus: 'AUTHORIZED',
         });
+        break;
+      case 'AWS::RDS::DBSnapshot':
+        expect(
+          (
+            await new RDSClient(cfg(sim, creds, region)).send(
+              new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: r.id }),
+            )
+          ).DBSnapshots?.[0]?.Status,
+        ).toBe('available');
+        break;
+      case 'AWS::KMS::Key':
+        expect(
+          (await new KMSClient(cfg(sim, creds, region)).send(new DescribeKeyCommand({ KeyId: r.id })))
+            .KeyMetadata?.Arn,
+        ).toBe(r.id);
         break;
       default:
         throw new Error(`no check for created ${r.type}`);

@@ -135,6 +135,8 @@ const READ_SERVICES = [
   'ce',
   'organizations',
   'account',
+  'rds',
+  'kms',
 ];
 
 function policy(

@@ -1,0 +1,137 @@
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
+  DescribeExportTasksCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimClock, startSim, type RunningSim } from '../index.js';
+import { OWN_SNAPSHOT, PROD_DB, THEFT } from './catalog/rds-exfil.js';
+import { checkCleanState } from './clean.js';
+import { loadScenario, type LoadedScenario } from './index.js';
+import { verifyTruth } from './test-support/verify.js';
+
+describe('rds-exfil', () => {
+  let sim: RunningSim;
+  let loaded: LoadedScenario;
+  const rds = (region: string) =>
+    new RDSClient({
+      region,
+      endpoint: sim.endpoint,
+      credentials: loaded.responderCredentials,
+      maxAttempts: 1,
+    });
+  beforeAll(async () => {
+    sim = await startSim({
+      seed: 16,
+      lookupEventsPerSecond: 10_000,
+      clock: new SimClock({ start: '2026-11-20T12:00:00Z', frozen: true }),
+    });
+    loaded = await loadScenario(sim, 'rds-exfil', { seed: 16 });
+  }, 120_000);
+  afterAll(() => sim.stop());
+
+  it('matches LookupEvents, the trail files and the APIs: every RDS and KMS call a management event', async () => {
+    const { lookedUp, delivered } = await verifyTruth(sim, loaded);
+    const names = (rs: { eventName: string }[]) => [...new Set(rs.map((r) => r.eventName))].sort();
+    expect(names(lookedUp)).toEqual([
+      'CopyDBSnapshot',
+      'CreateDBSnapshot',
+      'CreateKey',
+      'DescribeDBInstances',
+      'DescribeDBSnapshotAttributes',
+      'DescribeDBSnapshots',
+      'DescribeExportTasks',
+      'GetCallerIdentity',
+      'ListKeys',
+      'ModifyDBSnapshotAttribute',
+      'PutKeyPolicy',
+      'StartExportTask',
+    ]);
+    // The trail covers us-east-1 only: the snapshot is there, the copy, share and export are not.
+    expect(names(delivered)).toEqual([
+      'CreateDBSnapshot',
+      'DescribeDBInstances',
+      'DescribeDBSnapshots',
+      'GetCallerIdentity',
+    ]);
+    const share = lookedUp.find((r) => r.eventName === 'ModifyDBSnapshotAttribute')!;
+    expect(share).toMatchObject({
+      awsRegion: THEFT.copyRegion,
+      requestParameters: {
+        dBSnapshotIdentifier: THEFT.copy,
+        attributeName: 'restore',
+        valuesToAdd: [THEFT.account],
+      },
+    });
+    // The production password of the set-up never reached CloudTrail.
+    expect(JSON.stringify(sim.state.accountOrThrow(loaded.truth.accountId).cloudtrail.events)).not.toContain(
+      'Orders-Prod-2026-Initial',
+    );
+    expect(loaded.truth.persistence).toEqual([
+      expect.objectContaining({
+        kind: 'rds-snapshot-share',
+        region: THEFT.copyRegion,
+        eventIds: [share.eventID],
+      }),
+    ]);
+    expect(loaded.truth.dataTouched.map((d) => d.kind)).toEqual([
+      'rds-snapshot',
+      'rds-snapshot-shared',
+      'rds-export',
+    ]);
+  });
+
+  it('leaves the copy shared with the foreign account under a key that admits it, and the export complete in its bucket', async () => {
+    const attrs = await rds(THEFT.copyRegion).send(
+      new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: THEFT.copy }),
+    );
+    expect(attrs.DBSnapshotAttributesResult?.DBSnapshotAttributes).toEqual([
+      { AttributeName: 'restore', AttributeValues: [THEFT.account] },
+    ]);
+    const [copy] =
+      (await rds(THEFT.copyRegion).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: THEFT.copy })))
+        .DBSnapshots ?? [];
+    const kms = new KMSClient({
+      region: THEFT.copyRegion,
+      endpoint: sim.endpoint,
+      credentials: loaded.responderCredentials,
+      maxAttempts: 1,
+    });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: copy!.KmsKeyId! }))).KeyMetadata?.KeyManager).toBe(
+      'CUSTOMER',
+    );
+    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: copy!.KmsKeyId! }))).Policy).toContain(
+      `arn:aws:iam::${THEFT.account}:root`,
+    );
+    const [task] = (await rds(THEFT.copyRegion).send(new DescribeExportTasksCommand({}))).ExportTasks ?? [];
+    expect(task).toMatchObject({
+      ExportTaskIdentifier: THEFT.exportTask,
+      S3Bucket: THEFT.bucket,
+      Status: 'COMPLETE',
+    });
+    // The company's own snapshot is there beside the attacker's, never shared.
+    const own =
+      (await rds('us-east-1').send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: PROD_DB })))
+        .DBSnapshots ?? [];
+    expect(own.map((s) => s.DBSnapshotIdentifier).sort()).toEqual([OWN_SNAPSHOT, THEFT.snapshot].sort());
+  });
+
+  it('expects the share removed and both of the attacker’s snapshots gone, the company’s own kept', () => {
+    const unmet = checkCleanState(sim.state, loaded.truth).unmet;
+    expect(unmet).toEqual(
+      expect.arrayContaining([
+        { check: 'rdsSnapshotAbsent', region: 'us-east-1', snapshotId: THEFT.snapshot },
+        { check: 'rdsSnapshotAbsent', region: THEFT.copyRegion, snapshotId: THEFT.copy },
+        {
+          check: 'rdsSnapshotNotShared',
+          region: THEFT.copyRegion,
+          snapshotId: THEFT.copy,
+          account: THEFT.account,
+        },
+      ]),
+    );
+    expect(JSON.stringify(loaded.truth.expectedCleanState)).not.toContain(OWN_SNAPSHOT);
+  });
+});

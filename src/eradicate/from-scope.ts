@@ -26,6 +26,11 @@ const CREATED: Record<string, (i: InventoryItem) => Part> = {
   }),
   'AWS::EC2::SecurityGroup': (i) => ({ kind: 'security-group', name: i.id }),
   'AWS::EC2::KeyPair': (i) => ({ kind: 'key-pair', name: i.id }),
+  'AWS::EC2::LaunchTemplate': (i) => ({ kind: 'launch-template', name: i.id }),
+  'AWS::EC2::SpotInstanceRequest': (i) => ({ kind: 'spot-request', name: i.id }),
+  'AWS::GuardDuty::Filter': (i) => ({ kind: 'guardduty-filter', name: i.id }),
+  'AWS::GuardDuty::IPSet': (i) => ({ kind: 'guardduty-ip-set', name: i.id }),
+  'AWS::GuardDuty::ThreatIntelSet': (i) => ({ kind: 'guardduty-threat-intel-set', name: i.id }),
   'AWS::IAM::User': (i) => ({ kind: 'iam-user', name: i.id }),
   'AWS::IAM::AccessKey': (i) => ({ kind: 'access-key', name: i.id, owner: userOf(i) }),
   'AWS::IAM::LoginProfile': (i) => ({ kind: 'login-profile', name: i.id }),
@@ -78,6 +83,11 @@ function versionsSince(p: PersistenceItem, since: string | undefined): string {
 }
 
 type Convert = (p: PersistenceItem, doc: ScopeDocument) => Part[];
+const GUARDDUTY: Record<string, string> = {
+  'AWS::GuardDuty::Filter': 'guardduty-filter',
+  'AWS::GuardDuty::IPSet': 'guardduty-ip-set',
+  'AWS::GuardDuty::ThreatIntelSet': 'guardduty-threat-intel-set',
+};
 const same: Convert = (p) => [{ kind: p.kind, name: p.resource?.id ?? p.name }];
 const credential: Convert = (p) => [{ kind: p.kind, name: p.resource?.id ?? p.name, owner: p.owner }];
 
@@ -125,6 +135,11 @@ const FROM_PERSISTENCE: Record<string, Convert> = {
         };
       }),
     );
+  },
+  // One scope kind for the three GuardDuty objects that quiet detection; one step kind each.
+  'guardduty-suppression': (p) => {
+    const kind = GUARDDUTY[p.resource?.type ?? ''];
+    return [{ kind: kind ?? p.kind, name: p.resource?.id ?? p.name }];
   },
   'logging-change': (p) => {
     const e = p.evidence as { eventName?: string; requestParameters?: unknown } | null;
@@ -204,6 +219,7 @@ const LIVE: Record<string, { type: string; lister: string; live?: (i: InventoryI
   },
   'security-group': { type: 'AWS::EC2::SecurityGroup', lister: 'ec2.security-groups' },
   'key-pair': { type: 'AWS::EC2::KeyPair', lister: 'ec2.key-pairs' },
+  'launch-template': { type: 'AWS::EC2::LaunchTemplate', lister: 'ec2.launch-templates' },
   'iam-user': { type: 'AWS::IAM::User', lister: 'iam.' },
   'access-key': { type: 'AWS::IAM::AccessKey', lister: 'iam.' },
   'login-profile': { type: 'AWS::IAM::LoginProfile', lister: 'iam.' },

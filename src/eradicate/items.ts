@@ -159,6 +159,8 @@ export const LEFT_BEHIND: Record<string, Reader> = {
     one('eventbridge-rule', first(q, 'name'), {
       details: { eventBusName: first(q, 'eventBusName') ?? 'default' },
     }),
+  // EventBridge's (Lambda's is AddPermission): a statement on a bus, or a whole policy.
+  PutPermission: (q) => one('event-bus-policy', first(q, 'eventBusName') ?? 'default'),
   CreateDocument: (q) => one('ssm-document', first(q, 'name')),
   CreateAssociation: (_q, r) => one('ssm-association', first(r, 'associationDescription.associationId')),
   StopLogging: (q) => one('trail-logging', first(q, 'name')),
@@ -167,6 +169,15 @@ export const LEFT_BEHIND: Record<string, Reader> = {
   DeleteDetector: (q) => one('guardduty-detector', first(q, 'detectorId')),
   UpdateDetector: (q) =>
     first(q, 'enable') === 'false' ? one('guardduty-detector', first(q, 'detectorId')) : [],
+  CreateFilter: (q, r) => one('guardduty-filter', first(r, 'name') ?? first(q, 'name')),
+  CreateIPSet: (_q, r) => one('guardduty-ip-set', first(r, 'ipSetId')),
+  CreateThreatIntelSet: (_q, r) => one('guardduty-threat-intel-set', first(r, 'threatIntelSetId')),
+  CreateLaunchTemplate: (_q, r) =>
+    one('launch-template', first(r, 'CreateLaunchTemplateResponse.launchTemplate.launchTemplateId')),
+  RequestSpotInstances: (_q, r) =>
+    stringsAt(r, 'spotInstanceRequestSet.items[].spotInstanceRequestId').flatMap((id) =>
+      one('spot-request', id),
+    ),
   DeleteModelInvocationLoggingConfiguration: () =>
     one('bedrock-invocation-logging', 'model-invocation-logging'),
   VerifyEmailIdentity: (q) => one('ses-identity', first(q, 'emailAddress')),
@@ -215,6 +226,8 @@ const GLOBAL = new Set([...IAM_KINDS, 'role-session', 'federation-token', 'sessi
 export const CALL_KINDS = new Set([
   ...IAM_KINDS,
   ...['key-pair', 'instance', 'security-group', 'security-group-rule', 'snapshot-share', 'ami-share'],
+  ...['launch-template', 'spot-request', 'event-bus-policy'],
+  ...['guardduty-filter', 'guardduty-ip-set', 'guardduty-threat-intel-set'],
   ...['bucket', 'bucket-policy', 'bucket-acl', 'secret-policy', 'stack', 'stackset'],
   ...['lambda-function', 'lambda-url', 'lambda-permission', 'lambda-env', 'lambda-layer'],
   ...['eventbridge-rule', 'ssm-document', 'trail-logging', 'trail-deleted', 'event-selectors'],

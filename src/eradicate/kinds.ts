@@ -1,13 +1,16 @@
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { StepParams } from '../actions/action.js';
+import { readSpotRequest } from '../actions/eradicate/ec2-launch.js';
 import type { StepRequest } from '../actions/engine.js';
 import { iamOf, readOrAbsent } from '../actions/iam-read.js';
 import type { ClientPool } from '../aws/pool.js';
 import { itemId, type EradicationItem } from './items.js';
 import {
+  attackerBusPrincipals,
   foreignPrincipals,
   priorEnvironment,
   priorInvocationLogging,
@@ -105,13 +108,23 @@ async function environmentSteps(i: EradicationItem, ctx: PlanContext): Promise<S
 }
 
 const manualKinds: Record<string, string> = {
-  'group-membership': 'group membership the attacker added:',
   'trail-deleted': 'trail the attacker deleted (re-create it, with its bucket and selectors):',
+  // On an instance that stays: restoring it needs the instance stopped and the prior user data,
+  // which CloudTrail does not record (an attacker's own instance keeps it in its evidence).
   'user-data': 'user data the attacker put on instance',
-  'event-bus-policy': 'event bus policy the attacker opened:',
   'guardduty-suppression': 'GuardDuty suppression rule or trusted IP list the attacker added:',
   'logging-change': 'logging change the attacker made:',
 };
+
+/** The spot request's cancellation, then its instance's termination (snapshots first). */
+async function spotSteps(i: EradicationItem, ctx: PlanContext): Promise<StepRequest[]> {
+  const at = { region: i.region, ...created(ctx) };
+  const request = await readSpotRequest(ctx.pool, { region: i.region, spotInstanceRequestId: i.name });
+  return [
+    ...step('cancel-spot-request', i, { ...at, spotInstanceRequestId: i.name }),
+    ...(request?.InstanceId ? step('terminate-instance', i, { ...at, instanceId: request.InstanceId }) : []),
+  ];
+}
 
 /**
  * Every kind of item the scope contract names, and how each is handled: removals for what the
@@ -120,6 +133,15 @@ const manualKinds: Record<string, string> = {
  */
 export const KINDS: Record<string, KindRule> = {
   'iam-user': { steps: (i, ctx) => step('delete-iam-user', i, { userName: i.name, ...created(ctx) }) },
+  'group-membership': {
+    // A user the attacker made leaves its groups when it is deleted; a user that stays is taken out.
+    coveredBy: userOf,
+    steps: (i) =>
+      step('remove-user-from-group', i, {
+        userName: (i.owner ?? '').replace(/^user\//, ''),
+        groupName: i.name,
+      }),
+  },
   'access-key': {
     coveredBy: userOf,
     steps: (i, ctx) =>
@@ -196,6 +218,11 @@ export const KINDS: Record<string, KindRule> = {
     steps: (i, ctx) =>
       step('terminate-instance', i, { region: i.region, instanceId: i.name, ...created(ctx) }),
   },
+  'launch-template': {
+    steps: (i, ctx) =>
+      step('delete-launch-template', i, { region: i.region, launchTemplateId: i.name, ...created(ctx) }),
+  },
+  'spot-request': { steps: spotSteps },
   'security-group': { steps: (i) => step('delete-security-group', i, { region: i.region, groupId: i.name }) },
   'security-group-rule': {
     coveredBy: (i) => regional('security-group', i, i.owner ?? ''),
@@ -281,6 +308,25 @@ export const KINDS: Record<string, KindRule> = {
           : {}),
       }),
   },
+  'event-bus-policy': {
+    async steps(i, ctx) {
+      const bus = { region: i.region, ...(i.name !== 'default' ? { eventBusName: i.name } : {}) };
+      const text = await currentPolicy(
+        async () =>
+          (
+            await ctx.pool
+              .get(EventBridgeClient, i.region)
+              .send(new DescribeEventBusCommand({ Name: i.name }))
+          ).Policy,
+      );
+      // The attacker's own statements when its calls name them, else every foreign principal.
+      const theirs = await attackerBusPrincipals(ctx.pool, i.region, i.name, ctx.attackerEvents);
+      return step('restore-event-bus-policy', i, {
+        ...bus,
+        ...(theirs.length ? { removePrincipals: theirs.join(',') } : removeFrom(text, ctx)),
+      });
+    },
+  },
   'ssm-document': {
     steps: (i, ctx) =>
       step('delete-ssm-document', i, { region: i.region, documentName: i.name, ...created(ctx) }),
@@ -307,6 +353,16 @@ export const KINDS: Record<string, KindRule> = {
     },
   },
   'guardduty-detector': { steps: (i) => step('restore-detector', i, { region: i.region }) },
+  'guardduty-filter': {
+    steps: (i) => step('delete-guardduty-filter', i, { region: i.region, filterName: i.name }),
+  },
+  'guardduty-ip-set': {
+    steps: (i) => step('delete-guardduty-ip-set', i, { region: i.region, ipSetId: i.name }),
+  },
+  'guardduty-threat-intel-set': {
+    steps: (i) =>
+      step('delete-guardduty-threat-intel-set', i, { region: i.region, threatIntelSetId: i.name }),
+  },
   'bedrock-invocation-logging': {
     async steps(i, ctx) {
       const prior = await priorInvocationLogging(

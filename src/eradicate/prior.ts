@@ -234,3 +234,27 @@ export async function priorEnvironment(
     ? (Object.fromEntries(entries) as Record<string, string>)
     : undefined;
 }
+
+/**
+ * The principals the attacker's own PutPermission calls let onto an event bus (an account id, or
+ * `*`): the statements to take out, leaving a partner's pre-existing ones. Empty when the calls
+ * replaced the whole policy (`Policy`) or are not in event history.
+ */
+export async function attackerBusPrincipals(
+  pool: ClientPool,
+  region: string,
+  busName: string,
+  attacker: Set<string>,
+): Promise<string[]> {
+  const events = await pastEvents(pool, region, ['PutPermission']);
+  const out = new Set<string>();
+  for (const e of events) {
+    if (!attacker.has(e.eventId)) continue;
+    const bus = stringsAt(e.request, 'eventBusName')[0] ?? 'default';
+    if (bus !== busName && !bus.endsWith(`/${busName}`)) continue;
+    const principal = stringsAt(e.request, 'principal')[0];
+    if (!principal || stringsAt(e.request, 'policy').length) return [];
+    out.add(principal);
+  }
+  return [...out];
+}

@@ -166,6 +166,7 @@ describe('eradication plans from scope, cross-checked with the calls', () => {
     }),
     call('role-trust', 'us-east-1', 'deploy-role', { details: { document: '{}' } }),
     call('instance', 'eu-north-1', 'i-miner'),
+    call('launch-template', 'eu-north-1', 'lt-1'),
     call('security-group-rule', 'eu-north-1', 'tcp:22:0.0.0.0/0', {
       owner: 'sg-1',
       details: { protocol: 'tcp', port: '22', cidr: '0.0.0.0/0' },
@@ -222,7 +223,7 @@ describe('eradication plans from scope, cross-checked with the calls', () => {
     expect(chosen).toContain('iam-user/global/svc-backup');
     expect(chosen).toContain('access-key/global/AKIAKEEP');
     expect(chosen).toContain('instance/eu-north-1/i-miner');
-    expect(chosen).toContain('resource/eu-north-1/lt-1');
+    expect(chosen).toContain('launch-template/eu-north-1/lt-1');
     expect(chosen.some((id) => id.startsWith('oidc-provider/'))).toBe(false);
     expect(chosen.some((id) => id.startsWith('saml-provider/'))).toBe(false);
     expect(chosen).not.toContain('key-pair/eu-north-1/gone-key');

@@ -418,7 +418,7 @@ export const RESOURCE_CHECKS: PersistenceCheck[] = [
   {
     kind: 'guardduty-suppression',
     technique: 'T1562.001',
-    title: 'GuardDuty suppression rules and trusted IP lists',
+    title: 'GuardDuty suppression rules, trusted IP lists and threat intel sets',
     find: (ctx) => [
       ...made(
         'AWS::GuardDuty::Filter',
@@ -436,6 +436,13 @@ export const RESOURCE_CHECKS: PersistenceCheck[] = [
         () => 'no finding is raised for the addresses it lists',
         (i) =>
           `Delete it: aws guardduty delete-ip-set --detector-id ${String(i.data.detectorId)} --ip-set-id ${i.id} --region ${i.region}.`,
+      )(ctx),
+      ...made(
+        'AWS::GuardDuty::ThreatIntelSet',
+        'GuardDuty threat intel set',
+        () => 'an unreviewed input to detection: it can flood findings that bury the real ones',
+        (i) =>
+          `Delete it: aws guardduty delete-threat-intel-set --detector-id ${String(i.data.detectorId)} --threat-intel-set-id ${i.id} --region ${i.region}.`,
       )(ctx),
     ],
   },

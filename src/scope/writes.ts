@@ -211,6 +211,11 @@ export const WRITES: Record<string, WriteDecl> = {
   },
   'AWS::GuardDuty::Filter': { create: ['CreateFilter'], change: ['UpdateFilter'], refs: (i) => [i.id] },
   'AWS::GuardDuty::IPSet': { create: ['CreateIPSet'], change: ['UpdateIPSet'], refs: (i) => [i.id] },
+  'AWS::GuardDuty::ThreatIntelSet': {
+    create: ['CreateThreatIntelSet'],
+    change: ['UpdateThreatIntelSet'],
+    refs: (i) => [i.id],
+  },
   'AWS::Events::Rule': {
     create: ['PutRule'],
     change: ['PutRule', 'PutTargets', 'RemoveTargets', 'EnableRule', 'DisableRule'],

@@ -1,8 +1,11 @@
 import {
   DeleteRuleCommand,
+  DescribeEventBusCommand,
   DescribeRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
+  PutPermissionCommand,
+  RemovePermissionCommand,
   RemoveTargetsCommand,
   type DescribeRuleCommandOutput,
   type Target,
@@ -23,6 +26,7 @@ import { collectAll } from '../../aws/paginate.js';
 import type { ClientPool } from '../../aws/pool.js';
 import type { StepParams } from '../action.js';
 import { asJson, removal } from './declare.js';
+import { restoreResourcePolicy } from './resource-policy.js';
 
 const events = (pool: ClientPool, p: StepParams) => pool.get(EventBridgeClient, p.region);
 const ssm = (pool: ClientPool, p: StepParams) => pool.get(SSMClient, p.region);
@@ -102,6 +106,32 @@ export const deleteEventRule = removal<RuleRecord>({
     await client.send(new DeleteRuleCommand({ Name: p.ruleName, ...bus(p) }));
     return { targetsRemoved: r.targets.length };
   },
+});
+
+/** The bus a permission is on: `default` unless named (a name or an ARN). */
+const busName = (p: StepParams) => p.eventBusName ?? 'default';
+
+/**
+ * Put an event bus's policy back: the pre-attack one when known, else the current one without
+ * the attacker's principals (PutPermission with the whole policy), or none at all.
+ */
+export const restoreEventBusPolicy = restoreResourcePolicy({
+  name: 'restore-event-bus-policy',
+  what: 'event bus',
+  target: (p) => `${p.region ?? '?'}/${busName(p)}`,
+  async read(pool, p) {
+    const bus = await unlessMissing(
+      () => events(pool, p).send(new DescribeEventBusCommand({ Name: busName(p) })),
+      /ResourceNotFound/,
+    );
+    return bus === undefined ? undefined : (bus.Policy ?? null);
+  },
+  put: (pool, p, text) =>
+    events(pool, p).send(new PutPermissionCommand({ EventBusName: busName(p), Policy: text })),
+  remove: (pool, p) =>
+    events(pool, p).send(
+      new RemovePermissionCommand({ EventBusName: busName(p), RemoveAllPermissions: true }),
+    ),
 });
 
 interface DocumentRecord {

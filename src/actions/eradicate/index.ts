@@ -19,7 +19,15 @@ import {
   unshareImage,
   unshareSnapshot,
 } from './ec2.js';
-import { deleteEventRule, deleteSsmAssociation, deleteSsmDocument } from './events-ssm.js';
+import { cancelSpotRequest, deleteLaunchTemplate } from './ec2-launch.js';
+import {
+  deleteEventRule,
+  deleteSsmAssociation,
+  deleteSsmDocument,
+  restoreEventBusPolicy,
+} from './events-ssm.js';
+import { deleteGuardDutyFilter, deleteGuardDutyIpSet, deleteGuardDutyThreatIntelSet } from './guardduty.js';
+import { removeUserFromGroup } from './iam-groups.js';
 import { deleteFunction, deleteFunctionUrl, removeFunctionPermission } from './lambda.js';
 import { deleteLayerVersions, restoreFunctionEnvironment } from './lambda-layers-env.js';
 import { deleteBucket, restoreBucketAcl, restoreBucketPolicy } from './s3.js';
@@ -41,10 +49,17 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   startLogging,
   restoreEventSelectors,
   restoreDetector,
+  // Then what hides findings: suppression rules, trusted IP lists, attacker-made threat lists.
+  deleteGuardDutyFilter,
+  deleteGuardDutyIpSet,
+  deleteGuardDutyThreatIntelSet,
   restoreBedrockLogging,
   restoreSmsAttributes,
   deleteSesIdentity,
+  // A spot request before its instance: a persistent one would launch it again.
+  cancelSpotRequest,
   terminateInstance,
+  deleteLaunchTemplate,
   deleteSecurityGroup,
   revokeIngress,
   deleteKeyPair,
@@ -57,6 +72,7 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   deleteLayerVersions,
   // Rules first: they forward the account's events (and may trigger the rest) until removed.
   deleteEventRule,
+  restoreEventBusPolicy,
   // Associations before their document: SSM refuses to delete a document still associated.
   deleteSsmAssociation,
   deleteSsmDocument,
@@ -67,6 +83,7 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   restoreBucketAcl,
   restoreSecretPolicy,
   deleteIamUser,
+  removeUserFromGroup,
   deleteAccessKey,
   deleteLoginProfile,
   deleteMfaDevice,

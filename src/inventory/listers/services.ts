@@ -19,10 +19,12 @@ import {
   GetDetectorCommand,
   GetFilterCommand,
   GetIPSetCommand,
+  GetThreatIntelSetCommand,
   GuardDutyClient,
   ListDetectorsCommand,
   ListFiltersCommand,
   ListIPSetsCommand,
+  ListThreatIntelSetsCommand,
 } from '@aws-sdk/client-guardduty';
 import {
   GetResourcePolicyCommand,
@@ -270,10 +272,11 @@ export const GUARDDUTY_LISTER: ListerDef = {
     );
     const out: InventoryItem[] = [];
     for (const DetectorId of ids ?? []) {
-      const [detector, filters, ipSets] = await Promise.all([
+      const [detector, filters, ipSets, intelSets] = await Promise.all([
         ctx.read('detector', () => gd.send(new GetDetectorCommand({ DetectorId }))),
         ctx.read('filters', () => gd.send(new ListFiltersCommand({ DetectorId }))),
         ctx.read('ip-sets', () => gd.send(new ListIPSetsCommand({ DetectorId }))),
+        ctx.read('threat-intel-sets', () => gd.send(new ListThreatIntelSetsCommand({ DetectorId }))),
       ]);
       out.push(
         item(ctx, {
@@ -297,18 +300,37 @@ export const GUARDDUTY_LISTER: ListerDef = {
           }),
         );
       }
-      for (const IpSetId of ipSets?.IpSetIds ?? []) {
-        const s = await ctx.read('ip-sets', () => gd.send(new GetIPSetCommand({ DetectorId, IpSetId })));
+      // Trusted IP lists and threat intel sets: a named list of addresses in S3 each.
+      const list = (
+        type: string,
+        id: string,
+        s: { Name?: string; Location?: string; Status?: string; Format?: string } | null | undefined,
+      ) =>
+        item(ctx, {
+          type,
+          id,
+          name: s?.Name ?? id,
+          parent: { type: 'AWS::GuardDuty::Detector', id: DetectorId },
+          data: { detectorId: DetectorId, location: s?.Location, status: s?.Status, format: s?.Format },
+        });
+      for (const IpSetId of ipSets?.IpSetIds ?? [])
         out.push(
-          item(ctx, {
-            type: 'AWS::GuardDuty::IPSet',
-            id: IpSetId,
-            name: s?.Name ?? IpSetId,
-            parent: { type: 'AWS::GuardDuty::Detector', id: DetectorId },
-            data: { detectorId: DetectorId, location: s?.Location, status: s?.Status, format: s?.Format },
-          }),
+          list(
+            'AWS::GuardDuty::IPSet',
+            IpSetId,
+            await ctx.read('ip-sets', () => gd.send(new GetIPSetCommand({ DetectorId, IpSetId }))),
+          ),
         );
-      }
+      for (const ThreatIntelSetId of intelSets?.ThreatIntelSetIds ?? [])
+        out.push(
+          list(
+            'AWS::GuardDuty::ThreatIntelSet',
+            ThreatIntelSetId,
+            await ctx.read('threat-intel-sets', () =>
+              gd.send(new GetThreatIntelSetCommand({ DetectorId, ThreatIntelSetId })),
+            ),
+          ),
+        );
     }
     return out;
   },

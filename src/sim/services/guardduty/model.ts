@@ -21,6 +21,8 @@ export interface Detector {
   filters?: Record<string, SuppressionFilter>;
   /** Trusted IP lists by id. */
   ipSets?: Record<string, IpSet>;
+  /** Threat intel sets by id (same shape: a named list of addresses in S3). */
+  threatIntelSets?: Record<string, IpSet>;
 }
 
 /** A findings filter (CreateFilter): ARCHIVE ones are suppression rules. */
@@ -33,7 +35,7 @@ export interface SuppressionFilter {
   criterion: Record<string, Record<string, unknown>>;
 }
 
-/** A trusted IP list (CreateIPSet). */
+/** A trusted IP list (CreateIPSet) or a threat intel set (CreateThreatIntelSet). */
 export interface IpSet {
   ipSetId: string;
   name: string;

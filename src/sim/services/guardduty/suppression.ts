@@ -24,22 +24,12 @@ const onFilter = (action: string, name: (ctx: Ctx) => string): Op['auth'] => ({
   action,
   resource: (ctx: Ctx) => `${detectorArn(ctx)}/filter/${name(ctx)}`,
 });
-const onIpSet = (action: string): Op['auth'] => ({
-  action,
-  resource: (ctx: Ctx) => `${detectorArn(ctx)}/ipset/${ctx.pathParams.IpSetId ?? ''}`,
-});
 const filterInPath = (ctx: Ctx): string => ctx.pathParams.FilterName ?? '';
 
 function filterOf(d: Detector, name: string): SuppressionFilter {
   const f = d.filters?.[name];
   if (!f) throw badRequest(`The request is rejected because the input filterName ${name} is not valid.`);
   return f;
-}
-
-function ipSetOf(d: Detector, id: string): IpSet {
-  const s = d.ipSets?.[id];
-  if (!s) throw badRequest(`The request is rejected because the input ipSetId ${id} is not valid.`);
-  return s;
 }
 
 /** `maxResults`/`nextToken` from the query string (the offset, as a string). */
@@ -49,10 +39,108 @@ function paged<T>(ctx: Ctx, items: T[]): { items: T[]; nextToken?: string } {
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
+/** What tells IP sets (trusted IP lists) and threat intel sets apart: their names, paths and limit. */
+interface ListKind {
+  /** Operation names: Create<op>, List<op>s, Get<op>, Delete<op>. */
+  op: 'IPSet' | 'ThreatIntelSet';
+  path: 'ipset' | 'threatintelset';
+  /** The path parameter and the id member (`ipSetId`, `threatIntelSetId`). */
+  param: 'IpSetId' | 'ThreatIntelSetId';
+  idMember: 'ipSetId' | 'threatIntelSetId';
+  /** How many GuardDuty allows per account and region (UG "Quotas"). */
+  limit: number;
+  store: (d: Detector) => Record<string, IpSet>;
+}
+
+const IP_SETS: ListKind = {
+  op: 'IPSet',
+  path: 'ipset',
+  param: 'IpSetId',
+  idMember: 'ipSetId',
+  limit: 1,
+  store: (d) => (d.ipSets ??= {}),
+};
+const THREAT_INTEL_SETS: ListKind = {
+  op: 'ThreatIntelSet',
+  path: 'threatintelset',
+  param: 'ThreatIntelSetId',
+  idMember: 'threatIntelSetId',
+  limit: 6,
+  store: (d) => (d.threatIntelSets ??= {}),
+};
+
+const FORMATS = ['TXT', 'STIX', 'OTX_CSV', 'ALIEN_VAULT', 'PROOF_POINT', 'FIRE_EYE'];
+
+/** Create, list, get and delete one kind of address list, as GuardDuty answers them. */
+function listOps(detectorOf: DetectorOf, k: ListKind): Record<string, Op> {
+  const base = `/detector/{DetectorId}/${k.path}`;
+  const on = (action: string): Op['auth'] => ({
+    action: `guardduty:${action}`,
+    resource: (ctx: Ctx) => `${detectorArn(ctx)}/${k.path}/${ctx.pathParams[k.param] ?? ''}`,
+  });
+  const setOf = (d: Detector, id: string): IpSet => {
+    const s = k.store(d)[id];
+    if (!s) throw badRequest(`The request is rejected because the input ${k.idMember} ${id} is not valid.`);
+    return s;
+  };
+  return {
+    [`Create${k.op}`]: {
+      http: `POST ${base}`,
+      handler(ctx) {
+        const sets = k.store(detectorOf(ctx));
+        if (Object.keys(sets).length >= k.limit)
+          throw badRequest(
+            `The request is rejected because the current account cannot create more than ${k.limit} ${k.op}s.`,
+          );
+        const format = bodyString(ctx.body.format);
+        if (!FORMATS.includes(format))
+          throw badRequest(`The request is rejected because the format ${format} is not valid.`);
+        const location = bodyString(ctx.body.location);
+        if (!/^https:\/\/|^s3:\/\//.test(location))
+          throw badRequest('The request is rejected because the location is not valid.');
+        const id = ctx.sim.ids.hex(32);
+        sets[id] = {
+          ipSetId: id,
+          name: bodyString(ctx.body.name),
+          format,
+          location,
+          status: ctx.body.activate === true ? 'ACTIVE' : 'INACTIVE',
+        };
+        return { [k.idMember]: id };
+      },
+    },
+    [`List${k.op}s`]: {
+      http: `GET ${base}`,
+      handler(ctx) {
+        const { items, nextToken } = paged(ctx, Object.keys(k.store(detectorOf(ctx))).sort());
+        return { [`${k.idMember}s`]: items, nextToken };
+      },
+    },
+    [`Get${k.op}`]: {
+      http: `GET ${base}/{${k.param}}`,
+      auth: on(`Get${k.op}`),
+      handler(ctx) {
+        const s = setOf(detectorOf(ctx), ctx.pathParams[k.param] ?? '');
+        return { name: s.name, format: s.format, location: s.location, status: s.status, tags: {} };
+      },
+    },
+    [`Delete${k.op}`]: {
+      http: `DELETE ${base}/{${k.param}}`,
+      auth: on(`Delete${k.op}`),
+      handler(ctx) {
+        const d = detectorOf(ctx);
+        const s = setOf(d, ctx.pathParams[k.param] ?? '');
+        delete k.store(d)[s.ipSetId];
+        return {};
+      },
+    },
+  };
+}
+
 /**
  * Suppression rules (filters; ARCHIVE ones archive matching findings as they are raised, see
- * `suppressed`) and trusted IP lists (kept and listed; the simulated detector does not read the
- * list's S3 object, so it does not exempt the addresses).
+ * `suppressed`), trusted IP lists and threat intel sets (kept and listed; the simulated detector
+ * does not read a list's S3 object, so it neither exempts nor flags the addresses).
  */
 export function suppressionOps(detectorOf: DetectorOf): Record<string, Op> {
   return {
@@ -115,58 +203,8 @@ export function suppressionOps(detectorOf: DetectorOf): Record<string, Op> {
         return {};
       },
     },
-    CreateIPSet: {
-      http: 'POST /detector/{DetectorId}/ipset',
-      handler(ctx) {
-        const d = detectorOf(ctx);
-        const sets = (d.ipSets ??= {});
-        // GuardDuty allows one trusted IP list per account and region.
-        if (Object.keys(sets).length >= 1)
-          throw badRequest(
-            'The request is rejected because the current account cannot create more than 1 IPSets.',
-          );
-        const format = bodyString(ctx.body.format);
-        if (!['TXT', 'STIX', 'OTX_CSV', 'ALIEN_VAULT', 'PROOF_POINT', 'FIRE_EYE'].includes(format))
-          throw badRequest(`The request is rejected because the format ${format} is not valid.`);
-        const location = bodyString(ctx.body.location);
-        if (!/^https:\/\/|^s3:\/\//.test(location))
-          throw badRequest('The request is rejected because the location is not valid.');
-        const id = ctx.sim.ids.hex(32);
-        sets[id] = {
-          ipSetId: id,
-          name: bodyString(ctx.body.name),
-          format,
-          location,
-          status: ctx.body.activate === true ? 'ACTIVE' : 'INACTIVE',
-        };
-        return { ipSetId: id };
-      },
-    },
-    ListIPSets: {
-      http: 'GET /detector/{DetectorId}/ipset',
-      handler(ctx) {
-        const { items, nextToken } = paged(ctx, Object.keys(detectorOf(ctx).ipSets ?? {}).sort());
-        return { ipSetIds: items, nextToken };
-      },
-    },
-    GetIPSet: {
-      http: 'GET /detector/{DetectorId}/ipset/{IpSetId}',
-      auth: onIpSet('guardduty:GetIPSet'),
-      handler(ctx) {
-        const s = ipSetOf(detectorOf(ctx), ctx.pathParams.IpSetId ?? '');
-        return { name: s.name, format: s.format, location: s.location, status: s.status, tags: {} };
-      },
-    },
-    DeleteIPSet: {
-      http: 'DELETE /detector/{DetectorId}/ipset/{IpSetId}',
-      auth: onIpSet('guardduty:DeleteIPSet'),
-      handler(ctx) {
-        const d = detectorOf(ctx);
-        const s = ipSetOf(d, ctx.pathParams.IpSetId ?? '');
-        delete d.ipSets![s.ipSetId];
-        return {};
-      },
-    },
+    ...listOps(detectorOf, IP_SETS),
+    ...listOps(detectorOf, THREAT_INTEL_SETS),
   };
 }
 

@@ -172,6 +172,9 @@ describe('investigate() on every simulated scenario, checked against its truth f
           }
         } else {
           expect(attributedAboveLow.length).toBeGreaterThan(0);
+          // The campaign rule names the theft from the snapshot, share, key and export together.
+          if (name === 'rds-exfil')
+            expect(attributedAboveLow.filter((f) => f.ruleId === 'rds-exfil-campaign')).toHaveLength(1);
           // Only findings outside the compromise are rated down.
           expect(result.findings.filter((f) => f.attributed && f.ruleSeverity)).toEqual([]);
         }

@@ -36,6 +36,13 @@ const CAMPAIGNS: { rules: string[]; campaign: Campaign }[] = [
       line: 'S3 ransomware: the stolen key re-encrypted objects with its own SSE-C key, set the buckets to delete them and left a ransom note (the “Codefinger” campaign seen since January 2025); objects come back only from earlier versions.',
     },
   },
+  {
+    rules: ['rds-exfil-campaign'],
+    campaign: {
+      name: 'RDS data theft',
+      line: 'RDS data theft: the stolen key snapshotted a database and took the copy out of the account (shared with another account or everyone, often after a copy under a KMS key that account may use, or exported to an S3 bucket); treat the database as disclosed.',
+    },
+  },
 ];
 
 /** The campaigns the findings name, once each, in the table's order. */

@@ -1,4 +1,16 @@
-import { SUCCEEDED, and, api, foreignAccount, matches, or, req, reqNumber, resp } from '../sql.js';
+import {
+  SUCCEEDED,
+  and,
+  api,
+  foreignAccount,
+  grantsForeignAccount,
+  matches,
+  or,
+  req,
+  reqJson,
+  reqNumber,
+  resp,
+} from '../sql.js';
 import { rules } from './types.js';
 
 const MODIFY = api('rds', 'ModifyDBInstance', 'ModifyDBCluster');
@@ -12,10 +24,66 @@ const RESTORE = api(
 );
 const COPY = api('rds', 'CopyDBSnapshot', 'CopyDBClusterSnapshot');
 const SOURCE_SNAPSHOT = `coalesce(${req('sourceDBSnapshotIdentifier')}, ${req('sourceDBClusterSnapshotIdentifier')})`;
+// The accounts a restore share adds, without the account's own id: another account, or `all`.
+const ADDED = `replace(coalesce(${reqJson('valuesToAdd')}, ''), '"' || recipientaccountid || '"', '')`;
+const SHARED_OUT = matches(ADDED, '"(all|[0-9]{12})"');
+const SHARE = and(
+  api('rds', 'ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'),
+  `${req('attributeName')} = 'restore'`,
+  SHARED_OUT,
+);
+// A KMS key opened to another account, by its policy or a grant: what lets it read a shared copy.
+const KEY_OPENED = or(
+  and(api('kms', 'PutKeyPolicy', 'CreateKey'), grantsForeignAccount('requestparameters')),
+  and(api('kms', 'CreateGrant'), foreignAccount(req('granteePrincipal'))),
+);
+
+/**
+ * The stages of an RDS theft, one value per call: a snapshot or a copy of one, a KMS key opened
+ * to another account, the snapshot shared with another account or everyone, an export to S3.
+ * Snapshots, copies and exports alone are what backups and analytics do every night: the share
+ * and the key count only with an outside account in their parameters.
+ */
+const THEFT_STAGE = `CASE
+  WHEN eventname IN ('CreateDBSnapshot', 'CreateDBClusterSnapshot', 'CopyDBSnapshot', 'CopyDBClusterSnapshot') THEN 'snapshot'
+  WHEN eventname IN ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute') AND ${SHARE} THEN 'share'
+  WHEN eventname = 'StartExportTask' THEN 'export'
+  WHEN eventsource = 'kms.amazonaws.com' AND ${KEY_OPENED} THEN 'key'
+END`;
 const PUBLIC = or(`${req('publiclyAccessible')} = 'true'`, `${resp('publiclyAccessible')} = 'true'`);
 
 /** RDS: databases made public, their snapshots shared, copied, exported and their guards removed. */
 export const RDS_RULES = rules([
+  {
+    id: 'rds-exfil-campaign',
+    title: 'RDS data theft: a database snapshotted, shared with another account or exported',
+    category: 'exfiltration',
+    technique: 'T1537',
+    tactic: 'exfiltration',
+    severity: 'critical',
+    where: and(
+      or(
+        api(
+          'rds',
+          'CreateDBSnapshot',
+          'CreateDBClusterSnapshot',
+          'CopyDBSnapshot',
+          'CopyDBClusterSnapshot',
+          'ModifyDBSnapshotAttribute',
+          'ModifyDBClusterSnapshotAttribute',
+          'StartExportTask',
+        ),
+        api('kms', 'PutKeyPolicy', 'CreateKey', 'CreateGrant'),
+      ),
+      SUCCEEDED,
+      `(${THEFT_STAGE}) IS NOT NULL`,
+    ),
+    threshold: { count: 3, withinMinutes: 60, distinct: THEFT_STAGE },
+    explain:
+      'Three stages of the RDS theft campaign by one actor within the hour (a snapshot or copy, a KMS key opened to another account, the snapshot shared with another account or everyone, an export to S3): a copy of the database is, or is about to be, readable outside the account. A snapshot encrypted with aws/rds cannot be shared, so thieves copy it under a key of their own first.',
+    remediation:
+      'Remove the restore share (evidence first), delete the attacker’s snapshots and copies in every region, name the export’s destination bucket and its owner, schedule the attacker’s KMS key for deletion, and treat the database as disclosed (GDPR/NIS2 clocks).',
+  },
   {
     id: 'rds-snapshot-shared',
     title: 'RDS snapshot shared with another account or made public',
@@ -23,11 +91,7 @@ export const RDS_RULES = rules([
     technique: 'T1537',
     tactic: 'exfiltration',
     severity: 'high',
-    where: and(
-      api('rds', 'ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'),
-      `${req('attributeName')} = 'restore'`,
-      matches('requestparameters', '"valuesToAdd"\\s*:\\s*\\[\\s*"'),
-    ),
+    where: SHARE,
     explain: 'The database copy can be restored by the other account.',
     remediation: 'Remove the restore permission and treat the data as disclosed.',
   },
@@ -127,7 +191,9 @@ export const RDS_RULES = rules([
     category: 'exfiltration',
     technique: 'T1537',
     tactic: 'exfiltration',
-    severity: 'medium',
+    // Low alone: DR copies and analytics exports do the same every night; rds-exfil-campaign
+    // rates the copy or export beside a share or a key opened to another account.
+    severity: 'low',
     where: and(
       COPY,
       SUCCEEDED,
@@ -156,7 +222,9 @@ export const RDS_RULES = rules([
     category: 'exfiltration',
     technique: 'T1537',
     tactic: 'exfiltration',
-    severity: 'medium',
+    // Low alone: DR copies and analytics exports do the same every night; rds-exfil-campaign
+    // rates the copy or export beside a share or a key opened to another account.
+    severity: 'low',
     where: and(api('rds', 'StartExportTask'), SUCCEEDED),
     explain: 'The export writes the tables as Parquet files into a bucket, readable outside the database.',
     remediation: 'Check the bucket (s3BucketName) and its policy, and delete exports nobody planned.',

@@ -43,6 +43,7 @@ export const CORPUS: readonly Sample[] = [
  */
 export const FAMILIES: Record<string, readonly string[]> = {
   RDS: [
+    'rds-exfil-campaign',
     'rds-snapshot-shared',
     'rds-instance-made-public',
     'rds-public-restore',

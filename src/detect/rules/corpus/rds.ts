@@ -13,6 +13,107 @@ const instance = (id: string, extra: Record<string, unknown> = {}): Record<strin
   ...extra,
 });
 
+const SNAP = 'arn:aws:rds:us-east-1:{ACCOUNT}:snapshot';
+const KEY = 'arn:aws:kms:eu-west-1:{ACCOUNT}:key/5d1f0c2e-7a4b-4c3d-9e8f-1a2b3c4d5e6f';
+const snapshot = (id: string, at: number, as?: 'AssumedRole') =>
+  call(
+    'rds:CreateDBSnapshot',
+    { dBInstanceIdentifier: 'orders-prod', dBSnapshotIdentifier: id },
+    { at, ...(as ? { as } : {}) },
+  );
+const exportTask = (source: string, bucket: string, at: number, as?: 'AssumedRole') =>
+  call(
+    'rds:StartExportTask',
+    {
+      exportTaskIdentifier: `${bucket}-${at}`,
+      sourceArn: source,
+      s3BucketName: bucket,
+      iamRoleArn: 'arn:aws:iam::{ACCOUNT}:role/rds-s3-export',
+      kmsKeyId: KEY,
+    },
+    { at, region: source.split(':')[3], ...(as ? { as } : {}) },
+  );
+const share = (id: string, change: Record<string, string[]>, at: number, as?: 'AssumedRole') =>
+  call(
+    'rds:ModifyDBSnapshotAttribute',
+    { dBSnapshotIdentifier: id, attributeName: 'restore', ...change },
+    { at, region: 'eu-west-1', ...(as ? { as } : {}) },
+  );
+
+/** The theft campaign as stages by one actor; near misses are nightly backups and analytics exports. */
+const THEFT_SAMPLES: Sample[] = [
+  fires(
+    'rds-exfil-campaign',
+    'snapshot, key opened to an outside account, copy under it, copy shared with that account, export',
+    snapshot('orders-maint', 0),
+    call(
+      'kms:PutKeyPolicy',
+      {
+        keyId: KEY,
+        policyName: 'default',
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::{ACCOUNT}:root' },
+              Action: 'kms:*',
+              Resource: '*',
+            },
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::{FOREIGN}:root' },
+              Action: 'kms:Decrypt',
+              Resource: '*',
+            },
+          ],
+        }),
+      },
+      { at: 6, region: 'eu-west-1' },
+    ),
+    call(
+      'rds:CopyDBSnapshot',
+      {
+        sourceDBSnapshotIdentifier: `${SNAP}:orders-maint`,
+        targetDBSnapshotIdentifier: 'orders-maint-dr',
+        kmsKeyId: KEY,
+      },
+      { at: 8, region: 'eu-west-1' },
+    ),
+    share('orders-maint-dr', { valuesToAdd: ['{FOREIGN}'] }, 30),
+    exportTask('arn:aws:rds:eu-west-1:{ACCOUNT}:snapshot:orders-maint-dr', 'dr-drop-4471', 35),
+  ),
+  fires(
+    'rds-exfil-campaign',
+    'an unencrypted snapshot made public and exported',
+    snapshot('orders-tmp', 0),
+    share('orders-tmp', { valuesToAdd: ['all'] }, 4),
+    exportTask(`${SNAP}:orders-tmp`, 'tmp-transfer-91', 9),
+  ),
+  quiet(
+    'rds-exfil-campaign',
+    'the nightly backup: snapshot, copy to the DR region, export to the analytics lake',
+    snapshot('orders-nightly', 0, 'AssumedRole'),
+    call(
+      'rds:CopyDBSnapshot',
+      {
+        sourceDBSnapshotIdentifier: `${SNAP}:orders-nightly`,
+        targetDBSnapshotIdentifier: 'orders-nightly-dr',
+        kmsKeyId: KEY,
+      },
+      { at: 10, region: 'eu-west-1', as: 'AssumedRole' },
+    ),
+    exportTask(`${SNAP}:orders-nightly`, 'acme-analytics-lake', 20, 'AssumedRole'),
+  ),
+  quiet(
+    'rds-exfil-campaign',
+    'a snapshot made, an old share withdrawn, the snapshot exported to the lake',
+    snapshot('orders-audit', 0, 'AssumedRole'),
+    share('orders-audit', { valuesToRemove: ['{FOREIGN}'] }, 3, 'AssumedRole'),
+    exportTask(`${SNAP}:orders-audit`, 'acme-analytics-lake', 10, 'AssumedRole'),
+  ),
+];
+
 /** RDS (rds.amazonaws.com records: camelCase parameters with the service's `dB` prefix). */
 export const RDS_SAMPLES: Sample[] = [
   fires(
@@ -226,4 +327,5 @@ export const RDS_SAMPLES: Sample[] = [
       },
     ),
   ),
+  ...THEFT_SAMPLES,
 ];

@@ -196,10 +196,11 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
     expect((await verifyCase(dir)).ok).toBe(true);
   }, 300_000);
 
-  it('an apply killed between steps resumes and applies each step exactly once', async () => {
+  it('an apply killed between steps resumes and applies each step exactly once; a key pair left with --exclude keeps the case from reading eradicated', async () => {
     const victim = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'gpu-bot', { managedPolicies: [ADMIN] }).key;
     sim.state.setApparentIp(victim.accessKeyId, ATTACKER_IP);
     const region = 'eu-north-1';
+    const KEPT = `key-pair/${region}/miner-key`;
     const attacker = new EC2Client({ region, endpoint: sim.endpoint, credentials: victim, maxAttempts: 1 });
     const sg = (await attacker.send(new CreateSecurityGroupCommand({ GroupName: 'miner', Description: 'm' })))
       .GroupId!;
@@ -232,7 +233,7 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
     // Slow calls leave a window between two steps; the child is killed there, for real.
     const proxy = await startLatencyProxy({ host: '127.0.0.1', port: sim.port }, 300);
     const lines = await killBetweenSteps({
-      args: ['eradicate', '--apply'],
+      args: ['eradicate', '--apply', '--exclude', KEPT],
       caseDir: dir,
       endpoint: proxy.endpoint,
       creds: responder,
@@ -248,10 +249,30 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
     const result = JSON.parse(resumed.out) as {
       state: string;
       apply: { resumed: boolean; results: { outcome: string }[] };
+      left: { item: { id: string }; why: string }[];
     };
     expect(result.apply.resumed).toBe(true);
     expect(result.apply.results[0]!.outcome).toBe('already-done');
+    // Every step applied and read back, but the resumed plan still leaves the key pair apart.
     expect(result.state).toBe('eradicated');
+    expect(result.left).toContainEqual({
+      item: expect.objectContaining({ id: KEPT }) as object,
+      why: 'excluded (--exclude)',
+    });
+    expect(resumed.code).toBe(3);
+    const status = () =>
+      (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { status: string }).status;
+    expect(status()).not.toBe('eradicated');
+    // A second apply, as a person types it: nothing more to do, and still not called eradicated.
+    const again = await cli(['eradicate', '--apply', '--exclude', KEPT, '--case', dir]);
+    expect(again.code).toBe(3);
+    expect(again.out).toContain(
+      `APPLIED, NOT ERADICATED: every step applied and read back, but the attacker's ${KEPT} left (--exclude).`,
+    );
+    expect(status()).not.toBe('eradicated');
+    expect(
+      (await as(EC2Client, region).send(new DescribeKeyPairsCommand({}))).KeyPairs?.map((k) => k.KeyName),
+    ).toEqual(['miner-key']);
     // Each AWS change happened once: one snapshot per volume, one termination per instance.
     const calls = (name: string) =>
       sim.state
@@ -266,7 +287,7 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
         calls('TerminateInstances').filter((e) => JSON.stringify(e.requestParameters).includes(id)),
       ).toHaveLength(1);
     expect(calls('DeleteSecurityGroup').filter((e) => e.awsRegion === region)).toHaveLength(1);
-    expect(calls('DeleteKeyPair').filter((e) => e.awsRegion === region)).toHaveLength(1);
+    expect(calls('DeleteKeyPair').filter((e) => e.awsRegion === region)).toHaveLength(0);
     expect((await verifyCase(dir)).ok).toBe(true);
   }, 300_000);
 });

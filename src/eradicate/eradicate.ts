@@ -18,7 +18,7 @@ import { INVESTIGATION_FILE } from '../detect/save.js';
 import { UserError } from '../errors.js';
 import { lastAdminRefusals, responderRefusals } from './guards.js';
 import type { EradicationItem } from './items.js';
-import { caseItems, choose, type LeftItem } from './sources.js';
+import { EXCLUDED, caseItems, choose, leftByWhy, type LeftItem } from './sources.js';
 import { KINDS, type PlanContext } from './kinds.js';
 
 export const PURPOSE = 'eradicate';
@@ -106,9 +106,15 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
       notChecked: [],
     };
     let plan = options.mode === 'apply' ? history.interrupted(PURPOSE) : undefined;
-    if (plan)
+    if (plan) {
       ctx.log.info(`Resuming the interrupted ${plan.planId}: steps already applied are not repeated.`);
-    else {
+      // What that plan left apart (--exclude…) is still left apart: say so as its first run did.
+      const byId = new Map(found.items.map((i) => [i.id, i]));
+      result.left = leftWhenPlanned(history).flatMap((l) => {
+        const item = byId.get(l.id);
+        return item ? [{ item, why: l.why }] : [];
+      });
+    } else {
       const account = ctx.case.info.account ?? identity.account;
       const { chosen, left } = choose(
         found,
@@ -192,7 +198,9 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
     result.state = result.apply.verified ? 'eradicated' : 'not-verified';
     if (result.apply.verified) {
       if (!ctx.case.info.phases.eradicate?.completed) ctx.case.markPhase('eradicate', 'completed');
-      if (ctx.case.info.status !== 'eradicated' && ctx.case.info.status !== 'closed')
+      // The attacker's items left with --exclude are still in the account: not eradicated.
+      const excluded = leftByWhy(result.left).excluded.length > 0;
+      if (!excluded && ctx.case.info.status !== 'eradicated' && ctx.case.info.status !== 'closed')
         ctx.case.update({ status: 'eradicated' });
     }
     return result;
@@ -261,5 +269,12 @@ export async function eradicationHolds(ctx: CaseContext): Promise<boolean> {
   const history = ActionHistory.of(ctx.case);
   if (!history.plans(PURPOSE).some((p) => history.finished(p.planId))) return true;
   const read = await eradicate(ctx, { mode: 'verify' });
-  return read.state === 'verified' && read.refused.length === 0;
+  const excluded = leftWhenPlanned(history).some((l) => l.why === EXCLUDED);
+  return read.state === 'verified' && read.refused.length === 0 && !excluded;
+}
+
+/** The items the last eradication plan left apart, and why, as `eradicate.items` recorded them. */
+function leftWhenPlanned(history: ActionHistory): { id: string; why: string }[] {
+  const last = history.entries.filter((e) => e.kind === 'eradicate.items').at(-1);
+  return (last?.data as { left?: { id: string; why: string }[] } | undefined)?.left ?? [];
 }

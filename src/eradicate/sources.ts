@@ -9,6 +9,9 @@ import { CALL_KINDS, itemId, itemsFromEvents, type EradicationItem } from './ite
 import { KINDS } from './kinds.js';
 
 /** An item not acted on, and why. */
+/** Why an item the responder named with --exclude is not acted on. */
+export const EXCLUDED = 'excluded (--exclude)';
+
 export interface LeftItem {
   item: EradicationItem;
   why: string;
@@ -138,7 +141,7 @@ export function choose(
   const chosen = new Map<string, EradicationItem>();
   const why = new Map<EradicationItem, string>();
   for (const item of all) {
-    if (named(item, exclude)) why.set(item, 'excluded (--exclude)');
+    if (named(item, exclude)) why.set(item, EXCLUDED);
     else if (named(item, include)) chosen.set(item.id, item);
     else if (item.unexplained)
       why.set(item, 'scope and the calls disagree: no call of the case made it (--include to act on it)');
@@ -179,7 +182,7 @@ export function leftByWhy(left: LeftItem[]): {
   };
   for (const l of left)
     if (l.why.startsWith('removed with ')) out.covered.push(l);
-    else if (l.why === 'excluded (--exclude)') out.excluded.push(l);
+    else if (l.why === EXCLUDED) out.excluded.push(l);
     else if (l.why.startsWith('attributed ')) out.notAttacker.push(l);
     else out.review.push(l);
   return out;

@@ -41,6 +41,11 @@ const ABSENT = new Set([
   'NoSuchCORSConfiguration',
   'NoSuchTagSet',
   'OwnershipControlsNotFoundError',
+  // RDS names the fault (the SDK's error name) and the code apart.
+  'DBSnapshotNotFound',
+  'DBSnapshotNotFoundFault',
+  'DBInstanceNotFound',
+  'DBInstanceNotFoundFault',
 ]);
 
 const DENIED = new Set([

@@ -143,6 +143,25 @@ export const LEFT_BEHIND: Record<string, Reader> = {
       ? one('ami-share', first(q, 'imageId'), { details: { accounts: accounts.join(',') } })
       : [];
   },
+  // RDS theft: the snapshot and its copies (in the region of the call), the restore share, the export.
+  CreateDBSnapshot: (q) => one('rds-snapshot', first(q, 'dBSnapshotIdentifier')),
+  CopyDBSnapshot: (q) => one('rds-snapshot', first(q, 'targetDBSnapshotIdentifier')),
+  ModifyDBSnapshotAttribute: (q) => {
+    const accounts = stringsAt(q, 'valuesToAdd[]');
+    return first(q, 'attributeName') === 'restore' && accounts.length
+      ? one('rds-snapshot-share', first(q, 'dBSnapshotIdentifier'), {
+          details: { accounts: accounts.join(',') },
+        })
+      : [];
+  },
+  StartExportTask: (q) =>
+    one('rds-export', first(q, 'exportTaskIdentifier'), {
+      details: {
+        bucket: first(q, 's3BucketName') ?? '?',
+        prefix: first(q, 's3Prefix') ?? '',
+        source: first(q, 'sourceArn') ?? '?',
+      },
+    }),
   CreateBucket: (q) => one('bucket', first(q, 'bucketName')),
   PutBucketPolicy: (q) => one('bucket-policy', first(q, 'bucketName')),
   PutBucketAcl: (q) => one('bucket-acl', first(q, 'bucketName')),
@@ -235,6 +254,7 @@ export const CALL_KINDS = new Set([
   'bedrock-invocation-logging',
   'ses-identity',
   'sms-attributes',
+  ...['rds-snapshot', 'rds-snapshot-share', 'rds-export'],
 ]);
 
 /** Kinds whose name is unique only within their owner (a policy name, a statement id, a rule). */

@@ -243,6 +243,23 @@ export const KINDS: Record<string, KindRule> = {
         accounts: i.details?.accounts ?? '',
       }),
   },
+  'rds-snapshot-share': {
+    steps: (i) =>
+      step('unshare-rds-snapshot', i, {
+        region: i.region,
+        snapshotId: i.name,
+        accounts: i.details?.accounts ?? '',
+      }),
+  },
+  'rds-snapshot': {
+    steps: (i, ctx) =>
+      step('delete-rds-snapshot', i, { region: i.region, snapshotId: i.name, ...created(ctx) }),
+  },
+  // An export wrote the data outside the account: nothing here undoes it; the plan names where it went.
+  'rds-export': {
+    manual: (i) =>
+      `The RDS export ${i.name} (${i.region}) wrote ${i.details?.source ?? 'a snapshot'} to s3://${i.details?.bucket ?? '?'}/${i.details?.prefix ?? ''}: the data left the account; ask that bucket's owner (or AWS, for a bucket of another account) to delete it, and treat the database as disclosed.`,
+  },
   'ami-share': {
     steps: (i) =>
       step('unshare-image', i, { region: i.region, imageId: i.name, accounts: i.details?.accounts ?? '' }),

@@ -2,6 +2,7 @@ import type { ActionDef } from '../action.js';
 import { deleteLoginProfile } from '../login-profile.js';
 import { restoreBedrockLogging } from './bedrock.js';
 import { deleteSesIdentity, restoreSmsAttributes } from './messaging.js';
+import { deleteRdsSnapshot, unshareRdsSnapshot } from './rds.js';
 import { registryOf } from '../engine.js';
 import {
   deleteInlinePolicy,
@@ -65,6 +66,9 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   deleteKeyPair,
   unshareSnapshot,
   unshareImage,
+  // The share off first (also on the company's own snapshots), then the attacker's copies deleted.
+  unshareRdsSnapshot,
+  deleteRdsSnapshot,
   deleteFunction,
   deleteFunctionUrl,
   removeFunctionPermission,

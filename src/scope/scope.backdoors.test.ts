@@ -1,6 +1,13 @@
+import { CloudFormationClient, ListStackSetsCommand } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient, ListLayersCommand } from '@aws-sdk/client-lambda';
+import { ListDocumentsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestPaths, responderWrites, type EradicateJson } from '../eradicate/test-support/bar.js';
+import { checkCleanState } from '../sim/scenarios/index.js';
+import { W } from '../sim/scenarios/world.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 import { SCOPE_FILE } from './scope.js';
 import { openToAttacker } from './types.js';
@@ -9,7 +16,16 @@ import { openToAttacker } from './types.js';
 const nameOf = (resource: string): string =>
   resource.replace(/^arn:aws:iam::\d+:(user|role|policy|oidc-provider|saml-provider)\//, '');
 
-describe('scope of the backdoors scenario (one respond run)', () => {
+const ACTIONS = [
+  'delete-event-rule',
+  'delete-ssm-document',
+  'delete-layer-versions',
+  'delete-stack-set',
+  'restore-function-environment',
+];
+const FIVE = ['eventbridge-rule', 'ssm-document', 'lambda-layer', 'stackset', 'lambda-env'];
+
+describe('the backdoors scenario: scope, then eradication of every kind (one respond run)', () => {
   let bed: ScenarioBed;
   let scope: ScopeJson;
   beforeAll(async () => {
@@ -119,4 +135,63 @@ describe('scope of the backdoors scenario (one respond run)', () => {
         `${p.kind} ${p.resource}`,
       ).toBe(true);
   });
+
+  const client = <C>(Client: new (config: Record<string, unknown>) => C, region: string) =>
+    new Client({ region, endpoint: bed.sim.endpoint, credentials: bed.responder, maxAttempts: 1 });
+
+  it('leaves none of the five kinds open, each removed or restored by a step, not a line to do by hand', async () => {
+    const unmet = checkCleanState(bed.sim.state, bed.truth).unmet;
+    expect(unmet).toEqual([]);
+    const truth = bed.truth.persistence.filter((t) => FIVE.includes(t.kind));
+    expect(truth.map((t) => t.kind).sort()).toEqual([...FIVE].sort());
+    const eu = 'eu-west-1';
+    expect((await client(EventBridgeClient, eu).send(new ListRulesCommand({}))).Rules).toEqual([]);
+    const docs = await client(SSMClient, eu).send(
+      new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Self'] }] }),
+    );
+    expect(docs.DocumentIdentifiers).toEqual([]);
+    const layers = await client(LambdaClient, 'ap-southeast-2').send(new ListLayersCommand({}));
+    expect(layers.Layers).toEqual([]);
+    const sets = await client(CloudFormationClient, W.region).send(
+      new ListStackSetsCommand({ Status: 'ACTIVE' }),
+    );
+    expect(sets.Summaries).toEqual([]);
+    // The environment the attacker set is gone: the function was created without one.
+    const fn = await client(LambdaClient, W.region).send(
+      new GetFunctionConfigurationCommand({ FunctionName: W.fn }),
+    );
+    expect(fn.Environment?.Variables ?? {}).toEqual({});
+    // Each by a step of the plan, its evidence in the case.
+    const manifest = manifestPaths(bed.caseDir());
+    for (const file of [
+      'rule.json',
+      'targets.json',
+      'content.json',
+      'permissions.json',
+      'template',
+      'instances.json',
+      'configuration.json',
+    ])
+      expect(
+        manifest.some((f) => f.endsWith(`/${file}`)),
+        file,
+      ).toBe(true);
+    expect(manifest.some((f) => /delete-layer-versions.*\/version-1\.json$/.test(f))).toBe(true);
+    // Their steps verify, and a second apply changes nothing (no write reaches AWS).
+    const verified = JSON.parse(
+      (await bed.cli(['eradicate', '--case', bed.caseDir(), '--verify', '--json'])).out,
+    ) as EradicateJson;
+    expect(verified.state).toBe('verified');
+    const before = responderWrites(bed.sim);
+    const second = JSON.parse(
+      (await bed.cli(['eradicate', '--case', bed.caseDir(), '--apply', '--json'])).out,
+    ) as EradicateJson;
+    const ours = (second.plan?.steps ?? []).filter((s) => ACTIONS.includes(s.action));
+    expect(ours.map((s) => s.action).sort()).toEqual([...ACTIONS].sort());
+    expect(ours.filter((s) => !s.noop)).toEqual([]);
+    expect(responderWrites(bed.sim)).toBe(before);
+    expect(
+      second.manual.filter((m) => /EventBridge|SSM document|layer|StackSet|environment/.test(m)),
+    ).toEqual([]);
+  }, 180_000);
 });

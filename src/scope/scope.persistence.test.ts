@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
 import { SCOPE_FILE } from './scope.js';
+import { checkBar, manifestPaths, responderWrites, type Played } from '../eradicate/test-support/bar.js';
+import { createdByAttacker, inventory } from '../eradicate/test-support/inventory.js';
+import { W } from '../sim/scenarios/world.js';
+import { runAws } from '../sim/test-support/aws.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 
 const nameOf = (resource: string): string =>
@@ -15,9 +19,23 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
   /** `tourniquet scope` run again on the account respond left. */
   let after: ScopeJson;
   let code: number;
+  let played: Played;
   beforeAll(async () => {
     bed = await scenarioBed('persistence');
+    const made = createdByAttacker(bed.truth);
+    const preExisting = new Set([...inventory(bed.sim.state, VICTIM_ACCOUNT)].filter((x) => !made.has(x)));
     await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
+    // The same run, as the eradication bar reads it (issue 13's checks share this respond run).
+    played = {
+      sim: bed.sim,
+      truth: bed.truth,
+      responder: bed.responder,
+      dir: bed.caseDir(),
+      preExisting,
+      cli: (args) => bed.cli(args),
+      writes: () => responderWrites(bed.sim),
+      manifest: () => manifestPaths(bed.caseDir()),
+    };
     scope = JSON.parse(readFileSync(join(bed.caseDir(), SCOPE_FILE), 'utf8')) as ScopeJson;
     ({ code, json: after } = await jsonOf<ScopeJson>(bed, ['scope']));
   }, 300_000);
@@ -99,6 +117,49 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     ]);
     expect(after.summary.persistence.restored).toBe(2);
   });
+
+  it('eradication: every backdoor gone, the policy and the role trust back byte for byte, the existing admin and its own key intact', async () => {
+    const p = played;
+    await checkBar(p);
+    const account = p.sim.state.accountOrThrow(VICTIM_ACCOUNT);
+    // The pre-attack documents, as their owners sent them (the set-up's own CloudTrail records).
+    const setup = account.cloudtrail.events.filter((e) => !p.truth.attackerEventIds.includes(e.eventID));
+    const createRole = setup.find(
+      (e) =>
+        e.eventName === 'CreateRole' &&
+        (e.requestParameters as { roleName?: string }).roleName === W.deployRole,
+    )!;
+    expect(account.iam.roles[W.deployRole]!.assumeRolePolicyDocument).toBe(
+      (createRole.requestParameters as { assumeRolePolicyDocument: string }).assumeRolePolicyDocument,
+    );
+    const policy = account.iam.policies[`arn:aws:iam::${VICTIM_ACCOUNT}:policy/${W.deployPolicy}`]!;
+    const createPolicy = setup.find(
+      (e) =>
+        e.eventName === 'CreatePolicy' &&
+        (e.requestParameters as { policyName?: string }).policyName === W.deployPolicy,
+    )!;
+    expect(policy.versions.map((v) => v.versionId)).toEqual(['v1']);
+    expect(policy.versions[0]!.document).toBe(
+      (createPolicy.requestParameters as { policyDocument: string }).policyDocument,
+    );
+    expect(account.iam.users[W.adminUser]).toBeDefined();
+    // The evidence: the backdoor's record, the function's code package, every document changed.
+    const files = p.manifest().map((f) => f.split('/').at(-1));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'user.json',
+        'code.zip',
+        'configuration.json',
+        'trust-policy.json',
+        'policy-version-v2.json',
+        'oidc-provider.json',
+        'key-pair.json',
+      ]),
+    );
+    // The official CLI reads the same account.
+    const cli = await runAws(p.sim, p.responder, ['iam', 'get-user', '--user-name', 'svc-backup']);
+    expect(cli.stderr).toContain('NoSuchEntity');
+  }, 180_000);
 
   it('writes scope.json into the case as hashed evidence and the reports show backdoors and reach', async () => {
     const dir = bed.caseDir();

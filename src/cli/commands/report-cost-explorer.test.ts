@@ -44,7 +44,8 @@ function caseFolder(name: string): string {
 }
 
 async function report(dir: string, creds: { accessKeyId: string; secretAccessKey: string }) {
-  // The SDK's default credential chain reads the process environment.
+  // The SDK's default credential chain reads the process environment: set for this run only.
+  const saved = { ...process.env };
   process.env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
@@ -57,10 +58,15 @@ async function report(dir: string, creds: { accessKeyId: string; secretAccessKey
     cwd: root,
   };
   const args = ['report', '--case', dir, '--cost-explorer', '--format', 'json', '--json'];
-  const code = await main(
-    [...args, '--as-of', '2026-03-02T18:00:00Z', '--endpoint-url', sim.endpoint, '--region', 'us-east-1'],
-    io,
-  );
+  let code: number;
+  try {
+    code = await main(
+      [...args, '--as-of', '2026-03-02T18:00:00Z', '--endpoint-url', sim.endpoint, '--region', 'us-east-1'],
+      { ...io, env: { ...process.env } },
+    );
+  } finally {
+    process.env = saved;
+  }
   return {
     code,
     facts: JSON.parse(out) as { cost: unknown; billed: { total?: number; unknown?: string } },

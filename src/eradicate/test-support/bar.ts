@@ -78,17 +78,25 @@ export async function respondTo(
     dir,
     preExisting,
     cli,
-    writes: () =>
-      sim.state
-        .accountOrThrow(VICTIM_ACCOUNT)
-        .cloudtrail.events.filter((e) => e.readOnly !== true && (e.userAgent ?? '').includes('tourniquet/'))
-        .length,
-    manifest: () =>
-      readFileSync(join(dir, 'evidence', 'manifest.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { path: string }).path),
+    writes: () => responderWrites(sim),
+    manifest: () => manifestPaths(dir),
   };
+}
+
+/** The responder's CloudTrail write events in the victim account so far. */
+export function responderWrites(sim: RunningSim): number {
+  return sim.state
+    .accountOrThrow(VICTIM_ACCOUNT)
+    .cloudtrail.events.filter((e) => e.readOnly !== true && (e.userAgent ?? '').includes('tourniquet/'))
+    .length;
+}
+
+/** The paths a case's evidence manifest lists. */
+export function manifestPaths(dir: string): string[] {
+  return readFileSync(join(dir, 'evidence', 'manifest.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { path: string }).path);
 }
 
 /** The bar of issue 13, for any scenario: clean state, pre-existing intact, case verifies, idempotent. */

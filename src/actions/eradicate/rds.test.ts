@@ -14,13 +14,9 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEFT_BEHIND, itemId } from '../../eradicate/items.js';
-import { KINDS, type PlanContext } from '../../eradicate/kinds.js';
-import type { EradicationItem } from '../../eradicate/items.js';
 import { EXTERNAL_ACCOUNT } from '../../sim/state.js';
-import type { StepRequest } from '../engine.js';
-import { ERADICATION_ACTIONS } from './index.js';
 import { A, caseVerifies, planAndApply, startBed, type Bed, type Run } from './test-support/bed.js';
+import { planFromCalls } from './test-support/from-calls.js';
 
 const FOREIGN = EXTERNAL_ACCOUNT;
 const PARTNER = '777788889999';
@@ -29,45 +25,6 @@ let run: Run;
 let manual: string[];
 let attackStart = '';
 const rds = (region = 'us-east-1') => bed.client(RDSClient, region);
-
-/** The items the attacker's recorded calls leave, as the planner reads them, and their steps. */
-async function planFromCalls(): Promise<{ requests: StepRequest[]; manual: string[] }> {
-  const records = bed.sim.state
-    .accountOrThrow(A)
-    .cloudtrail.events.filter((e) => e.eventTime >= attackStart && !e.errorCode && LEFT_BEHIND[e.eventName]);
-  const items = new Map<string, EradicationItem>();
-  for (const e of records) {
-    for (const i of LEFT_BEHIND[e.eventName]!(e.requestParameters, e.responseElements)) {
-      const id = itemId(i.kind, e.awsRegion, i.name, i.owner);
-      items.set(id, {
-        ...i,
-        id,
-        region: e.awsRegion,
-        account: A,
-        attribution: 'attacker',
-        eventIds: [e.eventID],
-      });
-    }
-  }
-  const ctx = {
-    pool: bed.pool,
-    ourAccount: A,
-    attackStart,
-    items,
-    attackerEvents: new Set<string>(),
-  } as PlanContext;
-  const requests: StepRequest[] = [];
-  const lines: string[] = [];
-  for (const i of items.values()) {
-    const rule = KINDS[i.kind]!;
-    if (rule.steps) requests.push(...(await rule.steps(i, ctx)));
-    if (rule.manual) lines.push(rule.manual(i));
-  }
-  // In the planner's order (src/eradicate/eradicate.ts): the action table's.
-  const order = new Map(ERADICATION_ACTIONS.map((a, n) => [a.name, n]));
-  requests.sort((a, b) => order.get(a.action)! - order.get(b.action)!);
-  return { requests, manual: lines };
-}
 
 beforeAll(async () => {
   bed = await startBed('rds-eradicate');
@@ -147,7 +104,12 @@ beforeAll(async () => {
       KmsKeyId: key,
     }),
   );
-  const planned = await planFromCalls();
+  const planned = await planFromCalls(
+    bed,
+    A,
+    bed.sim.state.accountOrThrow(A).cloudtrail.events.filter((e) => e.eventTime >= attackStart),
+    attackStart,
+  );
   manual = planned.manual;
   // The company's own snapshot named for deletion too: the creation-date guard must refuse it.
   run = await planAndApply(bed, [

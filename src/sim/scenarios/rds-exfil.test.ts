@@ -11,6 +11,8 @@ import { OWN_SNAPSHOT, PROD_DB, THEFT } from './catalog/rds-exfil.js';
 import { checkCleanState } from './clean.js';
 import { loadScenario, type LoadedScenario } from './index.js';
 import { verifyTruth } from './test-support/verify.js';
+import { bedOn, planAndApply } from '../../actions/eradicate/test-support/bed.js';
+import { planFromCalls } from '../../actions/eradicate/test-support/from-calls.js';
 
 describe('rds-exfil', () => {
   let sim: RunningSim;
@@ -118,7 +120,7 @@ describe('rds-exfil', () => {
     expect(own.map((s) => s.DBSnapshotIdentifier).sort()).toEqual([OWN_SNAPSHOT, THEFT.snapshot].sort());
   });
 
-  it('expects the share removed and both of the attacker’s snapshots gone, the company’s own kept', () => {
+  it('expects the share removed and both of the attacker’s snapshots gone, the company’s own kept', async () => {
     const unmet = checkCleanState(sim.state, loaded.truth).unmet;
     expect(unmet).toEqual(
       expect.arrayContaining([
@@ -133,5 +135,31 @@ describe('rds-exfil', () => {
       ]),
     );
     expect(JSON.stringify(loaded.truth.expectedCleanState)).not.toContain(OWN_SNAPSHOT);
+
+    // Eradication planned from the attacker's recorded calls meets every RDS condition of the truth.
+    const bed = await bedOn(sim, loaded.responderCredentials);
+    try {
+      const start = loaded.truth.attackStart!;
+      const records = sim.state
+        .accountOrThrow(loaded.truth.accountId)
+        .cloudtrail.events.filter((e) => loaded.truth.attackerEventIds.includes(e.eventID));
+      const { requests, manual } = await planFromCalls(bed, loaded.truth.accountId, records, start);
+      const run = await planAndApply(bed, requests);
+      expect(run.plan.steps.map((s) => s.action)).toEqual([
+        'unshare-rds-snapshot',
+        'delete-rds-snapshot',
+        'delete-rds-snapshot',
+      ]);
+      expect(run.apply.verified).toBe(true);
+      expect(manual).toEqual([expect.stringContaining(`s3://${THEFT.bucket}/orders`)]);
+      const after = checkCleanState(sim.state, loaded.truth).unmet.filter((c) => c.check.startsWith('rds'));
+      expect(after).toEqual([]);
+      expect(
+        (await rds('us-east-1').send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: OWN_SNAPSHOT })))
+          .DBSnapshots,
+      ).toHaveLength(1);
+    } finally {
+      bed.pool.destroy();
+    }
   });
 });

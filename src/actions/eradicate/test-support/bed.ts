@@ -33,7 +33,11 @@ export interface Bed {
 export async function startBed(seed = 'eradicate'): Promise<Bed> {
   const sim = await startSim({ port: 0, seed, lookupEventsPerSecond: 50 });
   const { key } = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'responder', { managedPolicies: [ADMIN] });
-  const responder = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  return bedOn(sim, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
+}
+
+/** A bed on an account already running (a loaded scenario), with its responder's credentials. */
+export async function bedOn(sim: RunningSim, responder: Creds): Promise<Bed> {
   const pool = await ClientPool.create(
     { endpointUrl: sim.endpoint, region: 'us-east-1', credentials: responder, maxAttempts: 3 },
     systemClock,

@@ -3,6 +3,7 @@ import type { AttackerEvent, InstanceChange } from './input.js';
 import { parseJsonText, valuesAt } from './json-path.js';
 import type { MessagingCost } from './messaging-cost.js';
 import type { ModelCallCost } from './model-cost.js';
+import type { RdsCost } from './rds-cost.js';
 import { priceOf, type PriceTable } from './prices.js';
 
 /** One instance the attacker launched and how long it ran. */
@@ -43,6 +44,8 @@ export interface CostEstimate {
   models?: ModelCallCost;
   /** The attacker's SES mail and SNS texts, as a bound from what CloudTrail shows (null: none). */
   messaging?: MessagingCost | null;
+  /** The attacker's RDS snapshots, copies and exports at list prices (null: none). */
+  rds?: RdsCost | null;
 }
 
 const STOPS = new Set(['TerminateInstances', 'StopInstances']);

@@ -5,6 +5,7 @@ import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from
 import { campaignsOf, type Campaign } from './campaigns.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
 import { loadMessagingPrices, messagingCost } from './messaging-cost.js';
+import { rdsCost } from './rds-cost.js';
 import { loadBedrockPrices, modelCallCost } from './model-cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
 import type { CostExplorerFigures, CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
@@ -201,6 +202,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
         ),
         models: modelCallCost(events, input.modelPrices ?? loadBedrockPrices()),
         messaging: messagingCost(events, loadMessagingPrices()),
+        rds: rdsCost(events, asOf),
       };
   const partial: Omit<Facts, 'decisions' | 'nextSteps'> = {
     schema: 1,

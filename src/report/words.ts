@@ -1,4 +1,5 @@
 import { messagingPhrase } from './messaging-cost.js';
+import { rdsPhrase } from './rds-cost.js';
 import type { Subject } from '../case/schema.js';
 import { usd } from './cost.js';
 import type { Facts } from './facts.js';
@@ -49,7 +50,9 @@ export function costText(facts: Facts): string {
       ? `${base}, plus ${c.unpriced} instance type/region group(s) the price table does not cover`
       : base;
     const m = c.models;
-    const messaging = c.messaging ? `; plus ${messagingPhrase(c.messaging)}` : '';
+    const messaging =
+      (c.messaging ? `; plus ${messagingPhrase(c.messaging)}` : '') +
+      (c.rds ? `; plus ${rdsPhrase(c.rds)}` : '');
     if (!m?.invocations) return instances + messaging;
     const unpriced = m.unpriced ? `, ${m.unpriced} model(s) not priced` : '';
     return `${instances}; plus ${m.invocations} Bedrock model call(s) costing between ${usd(m.lowUsd)} and ${usd(m.highUsd)}${unpriced} (a bound from the count of calls: CloudTrail records no token counts)${messaging}`;

@@ -1,5 +1,6 @@
 import { usd } from '../../report/cost.js';
 import { messagingPhrase } from '../../report/messaging-cost.js';
+import { rdsPhrase } from '../../report/rds-cost.js';
 import { factText, isUnknown } from '../../report/index.js';
 import type { Block } from '../spec.js';
 import type { DemoRun } from './demo-run.js';
@@ -39,8 +40,9 @@ export function demoBlocks(d: DemoRun): Block[] {
             const base = c.models?.invocations
               ? `${usd(c.totalUsd)} in instances; ${c.models.invocations} Bedrock model calls between ${usd(c.models.lowUsd)} and ${usd(c.models.highUsd)} (a bound: CloudTrail has no token counts)`
               : `${usd(c.totalUsd)} in instances`;
-            if (!c.messaging && !c.models?.invocations) return usd(c.totalUsd);
-            return c.messaging ? `${base}; ${messagingPhrase(c.messaging)}` : base;
+            const rds = c.rds ? `; ${rdsPhrase(c.rds)}` : '';
+            if (!c.messaging && !c.models?.invocations) return usd(c.totalUsd) + rds;
+            return (c.messaging ? `${base}; ${messagingPhrase(c.messaging)}` : base) + rds;
           }),
         ],
         [

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, startSim, type RunningSim } from '../index.js';
-import { OWN_SNAPSHOT, PROD_DB, THEFT } from './catalog/rds-exfil.js';
+import { OWN_SNAPSHOT, PROD_DB, PROD_GB, THEFT } from './catalog/rds-exfil.js';
+import { rdsCost, rdsPhrase } from '../../report/rds-cost.js';
 import { checkCleanState } from './clean.js';
 import { loadScenario, type LoadedScenario } from './index.js';
 import { verifyTruth } from './test-support/verify.js';
@@ -161,5 +162,43 @@ describe('rds-exfil', () => {
     } finally {
       bed.pool.destroy();
     }
+  });
+
+  it('prices the theft from the events: export per GB of snapshot, the cross-region copy, snapshot storage so far', () => {
+    const events = sim.state
+      .accountOrThrow(loaded.truth.accountId)
+      .cloudtrail.events.filter((e) => loaded.truth.attackerEventIds.includes(e.eventID))
+      .map((e) => ({
+        eventId: e.eventID,
+        time: e.eventTime,
+        region: e.awsRegion,
+        eventSource: e.eventSource,
+        eventName: e.eventName,
+        sourceIp: e.sourceIPAddress,
+        userAgent: e.userAgent ?? null,
+        errorCode: e.errorCode ?? null,
+        accessKeyId: null,
+        principalArn: null,
+        requestParameters: JSON.stringify(e.requestParameters ?? null),
+        responseElements: JSON.stringify(e.responseElements ?? null),
+      }));
+    const end = new Date(loaded.truth.end);
+    const cost = rdsCost(events, end)!;
+    expect(cost.snapshots.map((s) => [s.id, s.region, s.gb, s.copiedFrom])).toEqual([
+      [THEFT.snapshot, 'us-east-1', PROD_GB, null],
+      [THEFT.copy, THEFT.copyRegion, PROD_GB, 'us-east-1'],
+    ]);
+    expect(cost.exports).toEqual([
+      expect.objectContaining({ id: THEFT.exportTask, bucket: THEFT.bucket, gb: PROD_GB }),
+    ]);
+    // The same figures from the scenario's own numbers: 200 GB exported once, copied once,
+    // two snapshots stored from their creation (4 and 13 minutes into the attack) to the end.
+    const hours = [4, 13].map(
+      (m) => (end.getTime() - Date.parse(loaded.truth.attackStart!)) / 3_600_000 - m / 60,
+    );
+    const expected = PROD_GB * (0.01 + 0.02) + hours.reduce((sum, h) => sum + (PROD_GB * 0.095 * h) / 730, 0);
+    expect(Math.abs(cost.usd - expected) / expected).toBeLessThan(0.01);
+    expect(cost.unsized).toBe(0);
+    expect(rdsPhrase(cost)).toContain('2 RDS snapshot(s) of 400 GB and 1 export(s)');
   });
 });

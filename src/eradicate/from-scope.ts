@@ -108,6 +108,10 @@ const FROM_PERSISTENCE: Record<string, Convert> = {
   'inline-policy': (p) => [
     { kind: p.kind, name: p.name.slice(p.name.indexOf('/') + 1), owner: principalPath(p.owner) },
   ],
+  'group-membership': (p) => {
+    const e = p.evidence as { userName?: string; groupName?: string } | null;
+    return [{ kind: p.kind, name: e?.groupName ?? p.name, owner: `user/${e?.userName ?? ''}` }];
+  },
   'policy-attachment': (p) => [{ kind: p.kind, name: p.arn ?? p.name, owner: principalPath(p.owner) }],
   'policy-version': (p, doc) => [
     { kind: p.kind, name: p.arn ?? p.name, details: { versionId: versionsSince(p, doc.window?.since) } },

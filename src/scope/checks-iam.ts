@@ -135,6 +135,32 @@ function policyAttachments(ctx: SweepContext): Candidate[] {
   );
 }
 
+/** Existing users the compromise put into a group: the group's rights became theirs. */
+function groupMemberships(ctx: SweepContext): Candidate[] {
+  return itemsOf(ctx, 'AWS::IAM::User').flatMap((user) =>
+    ((user.data.groups as string[] | undefined) ?? []).flatMap((group) => {
+      const origin = partOrigin(ctx, user, ctx.index.find(['AddUserToGroup'], [group], [user.id]));
+      // A user the attacker made leaves its groups with it: only a member that stays is a way in.
+      if (origin.attribution !== 'attacker' || user.attribution?.how === 'created') return [];
+      return [
+        {
+          name: `${user.id}/${group}`,
+          region: 'global',
+          account: user.account,
+          owner: user.arn ?? user.id,
+          principal: user.arn,
+          ...origin,
+          evidence: { userName: user.id, groupName: group },
+          risk: 'high' as const,
+          why: `the compromised credentials added user ${user.id} to group ${group}: the group's policies are its rights`,
+          remediation: `Remove it: aws iam remove-user-from-group --user-name ${user.id} --group-name ${group}.`,
+          resource: { type: user.type, id: user.id, region: 'global' },
+        },
+      ];
+    }),
+  );
+}
+
 function policyVersions(ctx: SweepContext): Candidate[] {
   return itemsOf(ctx, 'AWS::IAM::ManagedPolicy')
     .filter((m) => m.account !== 'aws')
@@ -304,6 +330,7 @@ export const IAM_CHECKS: PersistenceCheck[] = [
     title: 'managed policies attached',
     find: policyAttachments,
   },
+  { kind: 'group-membership', technique: 'T1098', title: 'group memberships added', find: groupMemberships },
   {
     kind: 'policy-version',
     technique: 'T1098.003',

@@ -1,4 +1,5 @@
 import type { InventoryItem } from '../inventory/types.js';
+import type { WriteEvent } from './events.js';
 import { foreignAdmitted } from './principals.js';
 import {
   fromItem,
@@ -23,8 +24,14 @@ function part(
   fields: Omit<Candidate, 'attribution' | 'eventIds' | 'firstSeen' | 'region' | 'account' | 'resource'> & {
     risky: boolean;
   },
+  /** Writes to the part that do not name the item (a call on a default resource names none). */
+  unnamed: WriteEvent[] = [],
 ): Candidate[] {
-  const origin = partOrigin(ctx, item, ctx.index.find(writes, [item.id, ...(item.arn ? [item.arn] : [])]));
+  const named = ctx.index.find(writes, [item.id, ...(item.arn ? [item.arn] : [])]);
+  const all = [...named, ...unnamed.filter((e) => !named.some((n) => n.eventId === e.eventId))].sort(
+    (a, b) => a.time.localeCompare(b.time) || a.eventId.localeCompare(b.eventId),
+  );
+  const origin = partOrigin(ctx, item, all);
   if (origin.attribution === 'pre-existing' && !fields.risky) return [];
   if (origin.attribution !== 'attacker' && !fields.risky && originOf(item) === 'pre-existing') return [];
   const { risky: _risky, ...rest } = fields;
@@ -340,16 +347,33 @@ export const RESOURCE_CHECKS: PersistenceCheck[] = [
       itemsOf(ctx, 'AWS::Events::EventBus').flatMap((b) => {
         const admits = foreignAdmitted(b.data.policy, ctx.account);
         if (admits.length === 0) return [];
-        return part(ctx, b, ['PutPermission'], {
-          name: b.id,
-          arn: b.arn,
-          admits,
-          evidence: b.data.policy,
-          risk: 'medium',
-          risky: true,
-          why: `the event bus ${b.id} in ${b.region} accepts events from ${admits.join(', ')}`,
-          remediation: `Remove the statement (aws events remove-permission --statement-id … --region ${b.region}).`,
-        });
+        // PutPermission on the default bus may name no bus at all: it is that region's default one.
+        const onDefault =
+          b.id === 'default'
+            ? ctx.index
+                .byName(['PutPermission'])
+                .filter(
+                  (e) =>
+                    e.region === b.region &&
+                    !(e.requestParameters as { eventBusName?: unknown } | null)?.eventBusName,
+                )
+            : [];
+        return part(
+          ctx,
+          b,
+          ['PutPermission'],
+          {
+            name: b.id,
+            arn: b.arn,
+            admits,
+            evidence: b.data.policy,
+            risk: 'medium',
+            risky: true,
+            why: `the event bus ${b.id} in ${b.region} accepts events from ${admits.join(', ')}`,
+            remediation: `Remove the statement (aws events remove-permission --statement-id … --region ${b.region}).`,
+          },
+          onDefault,
+        );
       }),
   },
   {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPE_FILE } from './scope.js';
 import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
-import { FOREIGN_ACCOUNT, plantWithCli, type Planted } from './test-support/plant-cli.js';
+import { runShell } from '../sim/test-support/aws.js';
+import { EXISTING_GROUP, FOREIGN_ACCOUNT, plantWithCli, type Planted } from './test-support/plant-cli.js';
 
 // The quiet scenario's scope (nothing the attacker's) is checked on eradication's quiet run:
 // src/eradicate/scenarios-hostile-quiet.test.ts.
@@ -15,6 +16,12 @@ describe('scope of a persistence intrusion scripted with the AWS CLI', () => {
     bed = await scenarioBed('quiet');
     // The attacker works from an address the key never used.
     bed.sim.state.setApparentIp(bed.leaked!.accessKeyId, '185.220.101.47');
+    const group = await runShell(
+      bed.sim,
+      bed.responder,
+      `$AWS iam create-group --group-name ${EXISTING_GROUP} >/dev/null && $AWS iam attach-group-policy --group-name ${EXISTING_GROUP} --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess`,
+    );
+    expect(group.code, group.stderr).toBe(0);
     planted = await plantWithCli(bed.sim, bed.leaked!);
     await jsonOf(bed, ['respond', bed.leaked!.accessKeyId, '--yes']);
     // What respond's Scope phase found, before its Eradication phase removed it.
@@ -33,6 +40,18 @@ describe('scope of a persistence intrusion scripted with the AWS CLI', () => {
       ).toEqual(['attacker']);
       expect(found[0]!.eventIds.length, `${p.kind} ${p.name}`).toBeGreaterThan(0);
     }
+  });
+
+  it("respond's eradication takes svc-reporting out of the group and closes the bus; the group stays", async () => {
+    const read = await runShell(
+      bed.sim,
+      bed.responder,
+      `$AWS iam list-groups-for-user --user-name svc-reporting --output json && $AWS iam get-group --group-name ${EXISTING_GROUP} --query Group.GroupName --output text && $AWS events describe-event-bus --region eu-west-1 --output json`,
+    );
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toContain('"Groups": []');
+    expect(read.stdout).toContain(`${EXISTING_GROUP}\n`);
+    expect(read.stdout).not.toContain('Policy');
   });
 
   it('names the owner and the foreign account each one admits', () => {

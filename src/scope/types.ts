@@ -16,6 +16,7 @@ export const PERSISTENCE_KINDS = [
   'service-credential',
   'inline-policy',
   'policy-attachment',
+  'group-membership',
   'policy-version',
   'role-trust',
   'saml-provider',

@@ -7,6 +7,9 @@ import { runShell, type Creds } from '../../sim/test-support/aws.js';
 /** The attacker's own account, as the scenarios name it. */
 export const FOREIGN_ACCOUNT = '444455556666';
 
+/** A group the account has before the intrusion (the caller makes it): the attacker adds a user to it. */
+export const EXISTING_GROUP = 'ops-admins';
+
 /** What the CLI intrusion planted: the kind and name scope must report, per technique. */
 export interface Planted {
   kind: string;
@@ -26,7 +29,8 @@ const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH
  * a new admin user with a password, a key for the existing admin, an admin version of
  * app-deploy-policy, deploy-role's trust opened to a foreign account, an OIDC provider, a key
  * pair, the backup snapshot and the customer bucket shared with that account, a public URL and
- * permission on the existing function, an inline admin policy on svc-reporting, an SSH key for
+ * permission on the existing function, an inline admin policy on svc-reporting, svc-reporting in
+ * the existing group EXISTING_GROUP, the eu-west-1 event bus opened to that account, an SSH key for
  * ops-admin. Returns what was planted, with the ids AWS gave.
  */
 export async function plantWithCli(sim: RunningSim, creds: Creds): Promise<Planted[]> {
@@ -72,6 +76,8 @@ $AWS s3api put-bucket-policy --bucket acme-customer-data --policy '${bucketPolic
 $AWS lambda create-function-url-config --function-name acme-api --auth-type NONE >/dev/null
 $AWS lambda add-permission --function-name acme-api --statement-id public-url --action lambda:InvokeFunctionUrl --principal '*' --function-url-auth-type NONE >/dev/null
 $AWS iam put-user-policy --user-name svc-reporting --policy-name maint --policy-document '${ADMIN_DOC}'
+$AWS iam add-user-to-group --user-name svc-reporting --group-name ${EXISTING_GROUP}
+$AWS events put-permission --region eu-west-1 --statement-id sync --principal ${FOREIGN_ACCOUNT} --action events:PutEvents
 echo "SSH=$($AWS iam upload-ssh-public-key --user-name ops-admin --ssh-public-key-body file://key.pub --query SSHPublicKey.SSHPublicKeyId --output text)"
 `;
   const run = await runShell(sim, creds, script);
@@ -96,5 +102,7 @@ echo "SSH=$($AWS iam upload-ssh-public-key --user-name ops-admin --ssh-public-ke
     { kind: 'lambda-permission', name: 'acme-api', region: 'us-east-1' },
     { kind: 'inline-policy', name: 'svc-reporting/maint', region: 'global' },
     { kind: 'ssh-key', name: value('SSH'), region: 'global' },
+    { kind: 'group-membership', name: `svc-reporting/${EXISTING_GROUP}`, region: 'global' },
+    { kind: 'event-bus-policy', name: 'default', region: 'eu-west-1' },
   ];
 }

@@ -57,4 +57,15 @@ eradicationBar(() => {
     );
     expect(described.stdout.trim()).toBe('terminated');
   });
+
+  it('rds-exfil: the attacker’s snapshot and its cross-region copy deleted after their record is kept, the share gone, the database and its own snapshot intact, the export’s bucket named', async () => {
+    const p = await respondTo('rds-exfil');
+    const second = await checkBar(p);
+    const files = p.manifest().map((f) => f.split('/').at(-1));
+    // Both snapshots' records (the one in the database's region and the copy), and the share's.
+    expect(files.filter((f) => f === 'rds-snapshot.json')).toHaveLength(2);
+    expect(files).toContain('rds-snapshot-restore.json');
+    // The data already left: the export stays a line for the responder, naming where it went.
+    expect(second.manual.join('\n')).toMatch(/s3:\/\/acme-orders-dr-4471/);
+  });
 });

@@ -31,6 +31,8 @@ export interface StepProposal {
    * deleted): the step is kept in the plan for the record, applies nothing and is not verified.
    */
   refused?: string;
+  /** What a person must do that no step can (objects AWS cannot give back): listed as to do by hand. */
+  manual?: string;
 }
 
 /** One step of a plan, as written to the case. */

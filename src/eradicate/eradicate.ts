@@ -186,6 +186,7 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
     }
     result.plan = plan;
     result.refused.push(...stepRefusals(plan));
+    result.manual.push(...plan.steps.flatMap((s) => (s.manual ? [s.manual] : [])));
     options.onPlan?.(plan);
     const changes = plan.steps.filter((s) => !s.noop).length;
     const go =

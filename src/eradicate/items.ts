@@ -44,6 +44,8 @@ type Reader = (req: unknown, resp: unknown) => Pick<EradicationItem, 'kind' | 'n
 const one = (kind: string, name: string | undefined, extra: Partial<EradicationItem> = {}) =>
   name ? [{ kind, name, ...extra }] : [];
 const first = (root: unknown, path: string) => stringsAt(root, path)[0];
+/** A write with the caller's own SSE-C key (CloudTrail records the algorithm, never the key). */
+const customerKey = (q: unknown) => first(q, 'x-amz-server-side-encryption-customer-algorithm') !== undefined;
 const principalOf = (name: string) =>
   name.endsWith('User') ? 'user' : name.endsWith('Role') ? 'role' : 'group';
 
@@ -165,6 +167,20 @@ export const LEFT_BEHIND: Record<string, Reader> = {
   CreateBucket: (q) => one('bucket', first(q, 'bucketName')),
   PutBucketPolicy: (q) => one('bucket-policy', first(q, 'bucketName')),
   PutBucketAcl: (q) => one('bucket-acl', first(q, 'bucketName')),
+  // S3 ransomware: a bucket whose lifecycle the attacker set is also read for objects only the
+  // attacker's key opens (their copies are data events, which a trail may not record).
+  PutBucketLifecycle: (q) => [
+    ...one('bucket-lifecycle', first(q, 'bucketName'), {
+      details: { ruleIds: stringsAt(q, 'LifecycleConfiguration.Rule[].ID').join(',') },
+    }),
+    ...one('encrypted-objects', first(q, 'bucketName')),
+  ],
+  DeleteBucketLifecycle: (q) => one('bucket-lifecycle', first(q, 'bucketName')),
+  CopyObject: (q) => (customerKey(q) ? one('encrypted-objects', first(q, 'bucketName')) : []),
+  PutObject: (q) =>
+    customerKey(q)
+      ? one('encrypted-objects', first(q, 'bucketName'))
+      : one('s3-object', first(q, 'key') && `${first(q, 'bucketName')}/${first(q, 'key')}`),
   CreateFunction: (q) => one('lambda-function', first(q, 'functionName')),
   CreateFunctionUrlConfig: (q) => one('lambda-url', first(q, 'functionName')),
   AddPermission: (q) =>
@@ -255,6 +271,7 @@ export const CALL_KINDS = new Set([
   'ses-identity',
   'sms-attributes',
   ...['rds-snapshot', 'rds-snapshot-share', 'rds-export'],
+  ...['bucket-lifecycle', 'encrypted-objects', 's3-object'],
 ]);
 
 /** Kinds whose name is unique only within their owner (a policy name, a statement id, a rule). */
@@ -305,7 +322,7 @@ function mergeDetails(
   if (!a || !b) return a ?? b;
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    if (k === 'versionId' || k === 'accounts')
+    if (k === 'versionId' || k === 'accounts' || k === 'ruleIds')
       out[k] = [...new Set([...(out[k] ?? '').split(','), ...v.split(',')].filter(Boolean))].join(',');
     else out[k] ??= v;
   }

@@ -9,6 +9,7 @@ import type { StepRequest } from '../actions/engine.js';
 import { iamOf, readOrAbsent } from '../actions/iam-read.js';
 import type { ClientPool } from '../aws/pool.js';
 import { itemId, type EradicationItem } from './items.js';
+import { S3_RANSOM_KINDS } from './kinds-s3.js';
 import {
   attackerBusPrincipals,
   foreignPrincipals,
@@ -410,6 +411,7 @@ export const KINDS: Record<string, KindRule> = {
       return step('restore-sms-attributes', i, { region: i.region, prior: JSON.stringify(prior) });
     },
   },
+  ...S3_RANSOM_KINDS,
   'secret-policy': {
     async steps(i, ctx) {
       const text = await currentPolicy(

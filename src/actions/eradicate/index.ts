@@ -32,6 +32,7 @@ import { removeUserFromGroup } from './iam-groups.js';
 import { deleteFunction, deleteFunctionUrl, removeFunctionPermission } from './lambda.js';
 import { deleteLayerVersions, restoreFunctionEnvironment } from './lambda-layers-env.js';
 import { deleteBucket, restoreBucketAcl, restoreBucketPolicy } from './s3.js';
+import { deleteObject, restoreBucketLifecycle, restoreEncryptedObjects } from './s3-ransom.js';
 import { deleteStackSet } from './stack-sets.js';
 import {
   deleteStack,
@@ -59,6 +60,10 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   deleteSesIdentity,
   // A spot request before its instance: a persistent one would launch it again.
   cancelSpotRequest,
+  // S3 ransomware: the expiry rules off before anything else, the objects back, then the note.
+  restoreBucketLifecycle,
+  restoreEncryptedObjects,
+  deleteObject,
   terminateInstance,
   deleteLaunchTemplate,
   deleteSecurityGroup,

@@ -23,7 +23,7 @@ import { asJson, removal, restoration } from './declare.js';
 import { restoreResourcePolicy } from './resource-policy.js';
 
 /** S3 answers from the bucket's own region (GetBucketLocation: null means us-east-1). */
-async function s3For(pool: ClientPool, p: StepParams): Promise<S3Client> {
+export async function s3For(pool: ClientPool, p: StepParams): Promise<S3Client> {
   if (p.region) return pool.get(S3Client, p.region);
   const out = await pool.get(S3Client, 'us-east-1').send(new GetBucketLocationCommand({ Bucket: p.bucket }));
   const region = out.LocationConstraint || 'us-east-1';
@@ -31,7 +31,7 @@ async function s3For(pool: ClientPool, p: StepParams): Promise<S3Client> {
 }
 
 /** The bucket's client, or undefined when the bucket is gone (HeadBucket 404 is `NotFound`). */
-function bucketExists(pool: ClientPool, p: StepParams): Promise<S3Client | undefined> {
+export function bucketExists(pool: ClientPool, p: StepParams): Promise<S3Client | undefined> {
   return readOrAbsent(async () => {
     const s3 = await s3For(pool, p);
     await s3.send(new HeadBucketCommand({ Bucket: p.bucket }));

@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SimState, VICTIM_ACCOUNT } from '../../sim/index.js';
+import {
+  ARCHIVE,
+  ARCHIVE_OBJECTS,
+  ARCHIVE_RULE,
+  RANSOM_NOTE,
+} from '../../sim/scenarios/catalog/s3-ransomware.js';
+import { checkCleanState } from '../../sim/scenarios/index.js';
+import { W } from '../../sim/scenarios/world.js';
+import type { S3AccountState, S3Object } from '../../sim/services/s3/model.js';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { STATE_FILE } from './demo-run.js';
 
 /**
  * `tourniquet demo --scenario s3-ransomware` once: the campaign named from the trail's data
@@ -28,6 +39,36 @@ describe('tourniquet demo --scenario s3-ransomware', { timeout: 600_000 }, () =>
     expect(events('s3-customer-key-encryption')).toBe(4);
     expect(events('s3-ransom-note')).toBe(1);
     expect(events('s3-ransomware-campaign')).toBeGreaterThanOrEqual(6);
+  });
+
+  it('eradication: versioned objects back byte for byte, the expiry rules and the notes gone, the lost keys named', () => {
+    // The account as the demo saved it after respond --yes: every clean check of the truth met.
+    const state = SimState.load(join(d.dir, STATE_FILE));
+    expect(checkCleanState(state, d.truth).unmet).toEqual([]);
+    const s3 = state.accountOrThrow(VICTIM_ACCOUNT).services.s3 as S3AccountState;
+    const customer = s3.buckets[W.customerData]!;
+    for (const key of W.customerObjects) {
+      const now = customer.objects[key]!;
+      // The oldest version is the owner's upload, before versioning and the attack.
+      const original = customer.versions![key]!.at(-1) as S3Object;
+      expect(now.sseC).toBeUndefined();
+      expect(Buffer.from(now.body, 'base64').equals(Buffer.from(original.body, 'base64'))).toBe(true);
+    }
+    expect(customer.configs?.LifecycleConfiguration).toBeUndefined();
+    const archive = s3.buckets[ARCHIVE]!;
+    expect(JSON.stringify(archive.configs?.LifecycleConfiguration)).toContain(ARCHIVE_RULE);
+    expect(JSON.stringify(archive.configs?.LifecycleConfiguration)).not.toContain('cleanup');
+    for (const b of [customer, archive]) expect(b.objects[RANSOM_NOTE]).toBeUndefined();
+    // The archive has no versions: its objects stay encrypted, and a person is told which.
+    for (const key of ARCHIVE_OBJECTS) expect(archive.objects[key]!.sseC).toBeDefined();
+    const todo = d.out.split('\n').find((l) => l.includes(`of ${ARCHIVE} encrypted with a customer key`));
+    expect(todo, d.out).toBeDefined();
+    for (const key of ARCHIVE_OBJECTS) expect(todo).toContain(key);
+    // The notes' bytes and the version listing are in the case's evidence before anything changed.
+    const manifest = readFileSync(join(d.dir, 'evidence', 'manifest.jsonl'), 'utf8');
+    expect(manifest.match(new RegExp(`object-${RANSOM_NOTE.replace(/\./g, '\\.')}`, 'g'))).toHaveLength(2);
+    expect(manifest).toContain('object-versions.json');
+    expect(manifest.match(/bucket-lifecycle\.json/g)).toHaveLength(2);
   });
 
   it('names S3 ransomware in one line of the executive briefing', async () => {

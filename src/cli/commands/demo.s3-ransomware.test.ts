@@ -61,9 +61,9 @@ describe('tourniquet demo --scenario s3-ransomware', { timeout: 600_000 }, () =>
     for (const b of [customer, archive]) expect(b.objects[RANSOM_NOTE]).toBeUndefined();
     // The archive has no versions: its objects stay encrypted, and a person is told which.
     for (const key of ARCHIVE_OBJECTS) expect(archive.objects[key]!.sseC).toBeDefined();
-    const todo = d.out.split('\n').find((l) => l.includes(`of ${ARCHIVE} encrypted with a customer key`));
-    expect(todo, d.out).toBeDefined();
-    for (const key of ARCHIVE_OBJECTS) expect(todo).toContain(key);
+    const lostKeys = d.out.split('\n').find((l) => l.includes(`of ${ARCHIVE} encrypted with a customer key`));
+    expect(lostKeys, d.out).toBeDefined();
+    for (const key of ARCHIVE_OBJECTS) expect(lostKeys).toContain(key);
     // The notes' bytes and the version listing are in the case's evidence before anything changed.
     const manifest = readFileSync(join(d.dir, 'evidence', 'manifest.jsonl'), 'utf8');
     expect(manifest.match(new RegExp(`object-${RANSOM_NOTE.replace(/\./g, '\\.')}`, 'g'))).toHaveLength(2);

@@ -154,7 +154,7 @@ export function dashboardApp(options: DashboardOptions): Hono {
       ).join('')}</ul></nav>`;
       let body: string;
       try {
-        body = p.render(await loadCase(dir, options.clock.now()));
+        body = p.render(await loadCase(dir, options.clock.now()), new URL(c.req.url).searchParams);
       } catch (error) {
         body = `<h1>${forHtml(p.name)}</h1><p class="bad">This case cannot be read now: ${forHtml(messageOf(error))}</p>`;
       }

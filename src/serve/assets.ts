@@ -32,6 +32,9 @@ button{border:1px solid var(--accent);background:#fff;color:var(--accent);border
 tr[hidden]{display:none}
 .live{font-size:.85rem;margin-left:auto}.empty{color:var(--muted);font-style:italic}
 details{margin:.6rem 0}summary{cursor:pointer;color:var(--accent);font-weight:600}
+input{font:inherit;padding:.2rem .4rem}
+.brush{position:relative;cursor:crosshair;user-select:none;touch-action:none}
+.brush-box{position:absolute;background:rgba(47,75,124,.18);border:1px solid var(--accent);pointer-events:none}
 `.trim();
 
 export const SCRIPT = `
@@ -78,7 +81,87 @@ export const SCRIPT = `
     }
   }
 
+  // Zoom and brush. The server draws the chart (Vega-Lite, static SVG) and names the stretches of
+  // time it cut its axis into; each stretch is one cell of the chart (every other concat group,
+  // breaks between). A drag maps its two ends back to times through the cells' boxes on screen.
+  function stretches(brush) {
+    const svg = $('svg', brush);
+    const spans = JSON.parse(brush.dataset.stretches || '[]');
+    return spans.flatMap(([from, to], i) => {
+      const cell = svg && svg.querySelector('g.concat_' + 2 * i + '_group > g > path.background');
+      if (!cell) return [];
+      const r = cell.getBoundingClientRect();
+      return [{ left: r.left, right: r.right, from, to }];
+    });
+  }
+
+  function timeAt(cells, x, end) {
+    if (cells.length === 0) return NaN;
+    if (x <= cells[0].left) return cells[0].from;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (x <= c.right) {
+        // In the break before this cell: a window's start moves to the cell, its end to the one before.
+        if (x < c.left) return end ? cells[i - 1].to : c.from;
+        return c.from + ((x - c.left) / Math.max(1, c.right - c.left)) * (c.to - c.from);
+      }
+    }
+    return cells[cells.length - 1].to;
+  }
+
+  function showWindow(from, to) {
+    if (!(from < to)) return;
+    const q = new URLSearchParams({
+      from: new Date(Math.floor(from)).toISOString(),
+      to: new Date(Math.ceil(to)).toISOString(),
+    });
+    location.search = '?' + q.toString();
+  }
+
+  function wireZoom(root) {
+    const brush = $('.brush', root);
+    if (!brush) return;
+    const box = $('.brush-box', brush);
+    let start = null;
+    brush.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      start = e.clientX;
+      brush.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    });
+    brush.addEventListener('pointermove', (e) => {
+      if (start === null) return;
+      const r = brush.getBoundingClientRect();
+      box.hidden = false;
+      box.style.left = Math.min(start, e.clientX) - r.left + 'px';
+      box.style.width = Math.abs(e.clientX - start) + 'px';
+      box.style.top = '0px';
+      box.style.height = r.height + 'px';
+    });
+    brush.addEventListener('pointerup', (e) => {
+      if (start === null) return;
+      const [a, b] = [Math.min(start, e.clientX), Math.max(start, e.clientX)];
+      start = null;
+      box.hidden = true;
+      if (b - a < 4) return;
+      const cells = stretches(brush);
+      showWindow(timeAt(cells, a, false), timeAt(cells, b, true));
+    });
+    const from = Number(brush.dataset.from);
+    const to = Number(brush.dataset.to);
+    for (const b of $$('button[data-zoom]', root))
+      b.addEventListener('click', () => {
+        const mid = (from + to) / 2;
+        const half = (to - from) / 2;
+        if (b.dataset.zoom === 'in') showWindow(mid - half / 2, mid + half / 2);
+        else if (b.dataset.zoom === 'out') showWindow(mid - half * 2, mid + half * 2);
+        // The server reads the two times and says so when they are not times.
+        else location.search = '?' + new URLSearchParams({ from: $('#win-from').value, to: $('#win-to').value });
+      });
+  }
+
   function wire(root) {
+    wireZoom(root);
     for (const s of $$('select[data-filter]', root)) s.addEventListener('change', filterRows);
     for (const b of $$('button[data-event]', root)) b.addEventListener('click', () => showEvent(b.dataset.event));
     for (const b of $$('button[data-copy]', root))

@@ -1,27 +1,24 @@
 import { forHtml } from '../untrusted.js';
-import { chartOrNote, lineageOrNote } from '../report/charts.js';
+import { lineageOrNote } from '../report/charts.js';
 import { renderBlocks } from '../report/html.js';
 import { decisionBlocks, metricBlocks } from '../report/documents-analysis.js';
 import { renderReport } from '../report/render.js';
 import { factText, isUnknown } from '../report/unknown.js';
 import { containedText, costText, severityText, subjectText, utc } from '../report/words.js';
 import type { CaseData } from './case-data.js';
+import { table } from './html.js';
+import { eradicationPage } from './page-eradicate.js';
+import { timelinePage } from './page-timeline.js';
 
 /** A page of a case: its path under the case, its name in the navigation, its body. */
 export interface CasePage {
   path: string;
   name: string;
-  render(data: CaseData): string;
+  /** `query`: the page's URL parameters (the timeline's window). */
+  render(data: CaseData, query: URLSearchParams): string;
 }
 
 const esc = forHtml;
-
-function table(columns: string[], rows: string[][], empty: string, attrs: string[] = []): string {
-  if (rows.length === 0) return `<p class="empty">${esc(empty)}</p>`;
-  const head = columns.map((c) => `<th scope="col">${esc(c)}</th>`).join('');
-  const body = rows.map((r, i) => `<tr${attrs[i] ?? ''}>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`);
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
-}
 
 function card(title: string, value: string, note = '', tone = ''): string {
   return `<section class="card"><h2>${esc(title)}</h2><p class="big ${tone}">${esc(value)}</p>${note ? `<p class="muted">${esc(note)}</p>` : ''}</section>`;
@@ -76,64 +73,6 @@ function overview(d: CaseData): string {
     renderBlocks(metricBlocks(f)),
     '<h2>Next steps</h2>',
     `<ol>${f.nextSteps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`,
-  ].join('\n');
-}
-
-function options(name: string, label: string, values: string[]): string {
-  const id = `filter-${name}`;
-  return `<label for="${id}">${esc(label)}<select id="${id}" data-filter="${name}"><option value="">all</option>${values
-    .map((v) => `<option value="${esc(v)}">${esc(v)}</option>`)
-    .join('')}</select></label>`;
-}
-
-function timeline(d: CaseData): string {
-  const f = d.facts;
-  if (isUnknown(f.timeline)) return `<h1>Timeline</h1><p>${esc(factText(f.timeline))}</p>`;
-  const events = f.timeline;
-  const who = (e: (typeof events)[number]) => e.accessKey ?? e.principal ?? '';
-  const distinct = (pick: (e: (typeof events)[number]) => string) => [...new Set(events.map(pick))].sort();
-  const rows = events.map((e) => [
-    esc(utc(e.time)),
-    esc(e.region),
-    esc(`${e.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.eventName}`),
-    esc(e.categoryFrom === 'finding' ? e.category : `${e.category} (by call)`),
-    esc(e.sourceIp ?? ''),
-    esc(who(e)),
-    esc(e.error ?? ''),
-    `<button type="button" data-event="${esc(e.eventId)}">raw event</button>`,
-  ]);
-  const attrs = events.map(
-    (e) =>
-      ` data-row data-principal="${esc(who(e))}" data-category="${esc(e.category)}" data-region="${esc(e.region)}" data-outcome="${e.error ? 'refused' : 'succeeded'}"`,
-  );
-  return [
-    '<h1>Timeline of attacker activity</h1>',
-    renderBlocks([chartOrNote(f)]),
-    '<h2>Every attacker call</h2>',
-    `<div class="filters" role="group" aria-label="Filter the calls">${[
-      options('principal', 'Credential', distinct(who)),
-      options(
-        'category',
-        'Category',
-        distinct((e) => e.category),
-      ),
-      options(
-        'region',
-        'Region',
-        distinct((e) => e.region),
-      ),
-      options('outcome', 'Outcome', ['succeeded', 'refused']),
-    ].join(
-      '',
-    )}<p aria-live="polite"><span id="shown">${events.length}</span> of ${events.length} calls shown</p></div>`,
-    table(
-      ['Time', 'Region', 'Call', 'Category', 'Source', 'Credential', 'Error', 'Event'],
-      rows,
-      'No attacker activity was found.',
-      attrs,
-    ),
-    '<h2>Raw event</h2>',
-    '<pre id="raw-event" tabindex="0" aria-live="polite">Choose "raw event" on a row to see the record as CloudTrail delivered it.</pre>',
   ].join('\n');
 }
 
@@ -251,10 +190,11 @@ function decisions(d: CaseData): string {
 /** The case's pages, in navigation order. */
 export const CASE_PAGES: CasePage[] = [
   { path: '', name: 'Overview', render: overview },
-  { path: 'timeline', name: 'Timeline', render: timeline },
+  { path: 'timeline', name: 'Timeline', render: timelinePage },
   { path: 'lineage', name: 'Lineage', render: lineage },
   { path: 'findings', name: 'Findings', render: findings },
   { path: 'scope', name: 'Backdoors and reach', render: backdoors },
+  { path: 'eradication', name: 'Eradication', render: eradicationPage },
   { path: 'decisions', name: 'Decisions', render: decisions },
   { path: 'comms', name: 'Communications', render: comms },
   { path: 'journal', name: 'Journal', render: journal },

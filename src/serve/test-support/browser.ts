@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What a keyboard user must be able to reach. */
+export const CONTROLS = 'a[href], button, input, select, summary, [tabindex="0"]';
+
+/** What one dashboard page did in the browser: each list should be empty. */
+export interface PageCheck {
+  path: string;
+  /** Console errors and warnings (a CSP violation is one), page errors. */
+  problems: string[];
+  /** axe-core violations of serious or critical impact: `rule (impact, nodes)`. */
+  violations: string[];
+  /** Requests to anything but the dashboard's own URLs. */
+  outside: string[];
+  /** alert/confirm/prompt dialogs: planted code that ran. */
+  dialogs: string[];
+  /** Script elements beyond the dashboard's one, and planted img/iframe/object/embed elements. */
+  planted: number;
+  /** Displayed controls that Tab never reached (empty when the keyboard walk was skipped). */
+  unreached: string[];
+  h1: number;
+}
+
+/**
+ * One system Chromium (never a downloaded browser) and one tab, reused for every page: a page's
+ * check costs its load, axe-core and a Tab walk, not a browser or a tab.
+ */
+export class DashboardBrowser {
+  private current = { problems: [] as string[], requests: [] as string[], dialogs: [] as string[] };
+
+  private constructor(
+    private readonly browser: Browser,
+    readonly page: Page,
+    private readonly base: string,
+  ) {
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') this.current.problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => this.current.problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => this.current.requests.push(r.url()));
+    page.on('dialog', (d) => {
+      this.current.dialogs.push(d.message());
+      void d.dismiss();
+    });
+  }
+
+  /** Launch Chromium for the dashboard at `url` (the URL `tourniquet serve` printed). */
+  static async launch(url: string): Promise<DashboardBrowser> {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+    return new DashboardBrowser(browser, await browser.newPage(), url);
+  }
+
+  /** Open `path` (relative to the dashboard's URL) and check it; `keyboard: false` skips the Tab walk. */
+  async check(path: string, o: { keyboard?: boolean } = {}): Promise<PageCheck> {
+    this.current = { problems: [], requests: [], dialogs: [] };
+    const page = this.page;
+    await page.goto(new URL(path, this.base).href, { waitUntil: 'load' });
+    await page.evaluate(AXE);
+    // The page's scripts are the dashboard's; the harness runs axe through the debugger protocol.
+    const violations = await page.evaluate<
+      string[]
+    >(`axe.run({ resultTypes: ['violations'] }).then((r) => r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ' (' + v.impact + ', ' + v.nodes.length + ')'))`);
+    const unreached = o.keyboard === false ? [] : await this.tabWalk();
+    const planted =
+      (await page.locator('script').count()) - 1 + (await page.locator('img, iframe, object, embed').count());
+    return {
+      path,
+      problems: [...this.current.problems],
+      violations,
+      outside: this.current.requests.filter((u) => !u.startsWith(this.base)),
+      dialogs: [...this.current.dialogs],
+      planted,
+      unreached,
+      h1: await page.locator('h1').count(),
+    };
+  }
+
+  /** Press Tab once per displayed control (and twice more) and name the controls never focused. */
+  private async tabWalk(): Promise<string[]> {
+    const page = this.page;
+    const controls = await page.evaluate<number>(`(() => {
+      window.__seen = new Set();
+      document.addEventListener('focusin', (e) => window.__seen.add(e.target), true);
+      if (document.activeElement) document.activeElement.blur();
+      return Array.from(document.querySelectorAll(${JSON.stringify(CONTROLS)}))
+        .filter((el) => el.checkVisibility()).length;
+    })()`);
+    for (let i = 0; i < controls + 2; i++) await page.keyboard.press('Tab');
+    return page.evaluate<string[]>(`Array.from(document.querySelectorAll(${JSON.stringify(CONTROLS)}))
+      .filter((el) => el.checkVisibility() && !window.__seen.has(el))
+      .map((el) => el.tagName + ' ' + (el.textContent || '').trim().slice(0, 40))`);
+  }
+
+  /** Another tab of the same browser, for a test that drives a page itself. */
+  newPage(): Promise<Page> {
+    return this.browser.newPage();
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}

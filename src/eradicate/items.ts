@@ -156,6 +156,8 @@ export const LEFT_BEHIND: Record<string, Reader> = {
         })
       : [];
   },
+  // A key of the attacker's own (the copy's, whose policy admits their account).
+  CreateKey: (_q, r) => one('kms-key', first(r, 'keyMetadata.keyId')),
   StartExportTask: (q) =>
     one('rds-export', first(q, 'exportTaskIdentifier'), {
       details: {
@@ -270,7 +272,7 @@ export const CALL_KINDS = new Set([
   'bedrock-invocation-logging',
   'ses-identity',
   'sms-attributes',
-  ...['rds-snapshot', 'rds-snapshot-share', 'rds-export'],
+  ...['rds-snapshot', 'rds-snapshot-share', 'rds-export', 'kms-key'],
   ...['bucket-lifecycle', 'encrypted-objects', 's3-object'],
 ]);
 

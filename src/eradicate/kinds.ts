@@ -256,6 +256,10 @@ export const KINDS: Record<string, KindRule> = {
     steps: (i, ctx) =>
       step('delete-rds-snapshot', i, { region: i.region, snapshotId: i.name, ...created(ctx) }),
   },
+  'kms-key': {
+    steps: (i, ctx) =>
+      step('schedule-kms-key-deletion', i, { region: i.region, keyId: i.name, ...created(ctx) }),
+  },
   // An export wrote the data outside the account: nothing here undoes it; the plan names where it went.
   'rds-export': {
     manual: (i) =>

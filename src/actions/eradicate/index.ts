@@ -3,6 +3,7 @@ import { deleteLoginProfile } from '../login-profile.js';
 import { restoreBedrockLogging } from './bedrock.js';
 import { deleteSesIdentity, restoreSmsAttributes } from './messaging.js';
 import { deleteRdsSnapshot, unshareRdsSnapshot } from './rds.js';
+import { scheduleKmsKeyDeletion } from './kms.js';
 import { registryOf } from '../engine.js';
 import {
   deleteInlinePolicy,
@@ -74,6 +75,8 @@ export const ERADICATION_ACTIONS: ActionDef[] = [
   // The share off first (also on the company's own snapshots), then the attacker's copies deleted.
   unshareRdsSnapshot,
   deleteRdsSnapshot,
+  // The key the copies were made under, once they are gone: unusable at once, deleted after a week.
+  scheduleKmsKeyDeletion,
   deleteFunction,
   deleteFunctionUrl,
   removeFunctionPermission,

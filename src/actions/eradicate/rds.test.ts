@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
   CopyDBSnapshotCommand,
   CreateDBInstanceCommand,
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTERNAL_ACCOUNT } from '../../sim/state.js';
 import { A, caseVerifies, planAndApply, startBed, type Bed, type Run } from './test-support/bed.js';
 import { planFromCalls } from './test-support/from-calls.js';
+import { scheduleKmsKeyDeletion } from './kms.js';
 
 const FOREIGN = EXTERNAL_ACCOUNT;
 const PARTNER = '777788889999';
@@ -24,6 +25,7 @@ let bed: Bed;
 let run: Run;
 let manual: string[];
 let attackStart = '';
+let key: { KeyId?: string; Arn?: string };
 const rds = (region = 'us-east-1') => bed.client(RDSClient, region);
 
 beforeAll(async () => {
@@ -79,12 +81,31 @@ beforeAll(async () => {
   await rds().send(
     new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'orders-x' }),
   );
-  const key = (await bed.client(KMSClient, 'eu-west-1').send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+  key = (await bed.client(KMSClient, 'eu-west-1').send(new CreateKeyCommand({}))).KeyMetadata!;
+  // The key's policy admits the attacker's account (what lets them open the copy).
+  await bed.client(KMSClient, 'eu-west-1').send(
+    new PutKeyPolicyCommand({
+      KeyId: key.KeyId,
+      PolicyName: 'default',
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'kms:*', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` },
+            Action: 'kms:Decrypt',
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
   await rds('eu-west-1').send(
     new CopyDBSnapshotCommand({
       SourceDBSnapshotIdentifier: `arn:aws:rds:us-east-1:${A}:snapshot:orders-x`,
       TargetDBSnapshotIdentifier: 'orders-x-dr',
-      KmsKeyId: key,
+      KmsKeyId: key.Arn,
     }),
   );
   await rds('eu-west-1').send(
@@ -101,7 +122,7 @@ beforeAll(async () => {
       S3BucketName: 'drop-4471',
       S3Prefix: 'dump',
       IamRoleArn: `arn:aws:iam::${A}:role/rds-s3-export`,
-      KmsKeyId: key,
+      KmsKeyId: key.Arn,
     }),
   );
   const planned = await planFromCalls(
@@ -130,8 +151,10 @@ describe('RDS theft eradication', () => {
       ['unshare-rds-snapshot', 'eu-west-1/orders-x-dr', false],
       ['delete-rds-snapshot', 'us-east-1/orders-x', false],
       ['delete-rds-snapshot', 'eu-west-1/orders-x-dr', false],
+      ['schedule-kms-key-deletion', `eu-west-1/${key.KeyId}`, false],
       ['delete-rds-snapshot', 'us-east-1/orders-own', true],
     ]);
+    expect(run.plan.steps.at(-2)!.change).toContain(`its policy admits ${FOREIGN}`);
     expect(run.plan.steps.at(-1)!.refused).toMatch(/before the attack/);
     expect(manual).toEqual([expect.stringContaining('s3://drop-4471/dump')]);
     expect(manual[0]).toContain(`arn:aws:rds:eu-west-1:${A}:snapshot:orders-x-dr`);
@@ -165,5 +188,29 @@ describe('RDS theft eradication', () => {
     expect(doc.snapshot.SourceDBSnapshotIdentifier).toBe(`arn:aws:rds:us-east-1:${A}:snapshot:orders-x`);
     expect(run.apply.verified).toBe(true);
     expect(await caseVerifies(run.dir)).toBe(true);
+  });
+
+  it('schedules the attacker’s key for deletion after the shortest wait, its policy kept first; undo brings it back', async () => {
+    const kms = bed.client(KMSClient, 'eu-west-1');
+    const meta = (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
+    expect(meta.KeyState).toBe('PendingDeletion');
+    expect(meta.PendingDeletionWindowInDays).toBe(7);
+    const kept = run.evidence.find((p) => p.endsWith('kms-key.json'));
+    const doc = JSON.parse(readFileSync(join(run.dir, 'evidence', kept!), 'utf8')) as {
+      key: { KeyState: string };
+      policy: string;
+    };
+    expect(doc.key.KeyState).toBe('Enabled');
+    expect(doc.policy).toContain(`arn:aws:iam::${FOREIGN}:root`);
+    // Pending deletion counts as gone: a second plan has nothing to do on it.
+    const again = await planAndApply(bed, [
+      { action: 'schedule-kms-key-deletion', account: A, params: { region: 'eu-west-1', keyId: key.KeyId! } },
+    ]);
+    expect(again.plan.steps.map((s) => [s.noop, s.change])).toEqual([[true, 'already gone']]);
+    const step = run.plan.steps.find((s) => s.action === 'schedule-kms-key-deletion')!;
+    await scheduleKmsKeyDeletion.undo!(bed.env, step, undefined);
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState).toBe(
+      'Enabled',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { parsePolicy } from '../core/authz.js';
 import { bedrockState } from '../services/bedrock/index.js';
+import { emptyKms } from '../services/kms/model.js';
 import { emptyRds, type RdsSnapshot } from '../services/rds/model.js';
 import { sesState } from '../services/ses/model.js';
 import { smsAttributes } from '../services/sns/sms.js';
@@ -101,6 +102,10 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
     case 'rdsSnapshotNotShared': {
       const s = rdsSnapshot(sim, account, c.region, c.snapshotId);
       return !s || (!s.restore.includes(c.account) && !s.restore.includes('all'));
+    }
+    case 'kmsKeyPendingDeletion': {
+      const key = sim.serviceState(account.accountId, 'kms', emptyKms).keys[c.keyId];
+      return !key || key.state === 'PendingDeletion';
     }
     case 'trailLogging':
       return Object.values(account.cloudtrail.trails).some((t) => t.name === c.trailName && t.isLogging);

@@ -18,6 +18,12 @@ import { planFromCalls } from '../../actions/eradicate/test-support/from-calls.j
 describe('rds-exfil', () => {
   let sim: RunningSim;
   let loaded: LoadedScenario;
+  /** The attacker's key in the copy's region (the truth names it by ARN). */
+  const copyKeyId = () =>
+    loaded.truth.resourcesCreated
+      .find((r) => r.type === 'AWS::KMS::Key')!
+      .id.split('/')
+      .at(-1)!;
   const rds = (region: string) =>
     new RDSClient({
       region,
@@ -133,6 +139,7 @@ describe('rds-exfil', () => {
           snapshotId: THEFT.copy,
           account: THEFT.account,
         },
+        { check: 'kmsKeyPendingDeletion', region: THEFT.copyRegion, keyId: copyKeyId() },
       ]),
     );
     expect(JSON.stringify(loaded.truth.expectedCleanState)).not.toContain(OWN_SNAPSHOT);
@@ -150,10 +157,12 @@ describe('rds-exfil', () => {
         'unshare-rds-snapshot',
         'delete-rds-snapshot',
         'delete-rds-snapshot',
+        'schedule-kms-key-deletion',
       ]);
       expect(run.apply.verified).toBe(true);
       expect(manual).toEqual([expect.stringContaining(`s3://${THEFT.bucket}/orders`)]);
-      const after = checkCleanState(sim.state, loaded.truth).unmet.filter((c) => c.check.startsWith('rds'));
+      // …and the key the copy was made under, pending deletion (unusable at once).
+      const after = checkCleanState(sim.state, loaded.truth).unmet.filter((c) => /^(rds|kms)/.test(c.check));
       expect(after).toEqual([]);
       expect(
         (await rds('us-east-1').send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: OWN_SNAPSHOT })))

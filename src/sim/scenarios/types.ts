@@ -102,7 +102,9 @@ export type CleanCheck =
   | { check: 'objectAbsent'; bucket: string; key: string }
   | { check: 'bucketLifecycleRules'; bucket: string; ruleIds: string[] }
   | { check: 'rdsSnapshotAbsent'; region: string; snapshotId: string }
-  | { check: 'rdsSnapshotNotShared'; region: string; snapshotId: string; account: string };
+  | { check: 'rdsSnapshotNotShared'; region: string; snapshotId: string; account: string }
+  /** The key is gone or scheduled for deletion (PendingDeletion: unusable, deleted after the wait). */
+  | { check: 'kmsKeyPendingDeletion'; region: string; keyId: string };
 
 /** One timed AWS call made through the real SDK. */
 export interface Step {

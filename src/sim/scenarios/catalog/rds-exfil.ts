@@ -138,11 +138,13 @@ const SNAPSHOT: Step[] = [
       save: (out, v) => {
         v[keyVar] = (out.KeyMetadata as { Arn: string }).Arn;
       },
-      truth: (out): TruthNote => ({
-        created: [
-          { type: 'AWS::KMS::Key', id: (out.KeyMetadata as { Arn: string }).Arn, region: THEFT.copyRegion },
-        ],
-      }),
+      truth: (out): TruthNote => {
+        const key = out.KeyMetadata as { Arn: string; KeyId: string };
+        return {
+          created: [{ type: 'AWS::KMS::Key', id: key.Arn, region: THEFT.copyRegion }],
+          clean: [{ check: 'kmsKeyPendingDeletion', region: THEFT.copyRegion, keyId: key.KeyId }],
+        };
+      },
     },
   ),
   attackerStep(

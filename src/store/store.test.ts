@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATHENA_COLUMNS, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
@@ -89,6 +89,20 @@ describe('event store', () => {
     // The shims are per connection (TEMP), so a read-only reopen has them too.
     const [r] = await store.query<{ v: string }>(`SELECT json_extract_scalar('{"k":"v"}', '$.k') AS v`);
     expect(r!.v).toBe('v');
+  });
+
+  it('gives a small store one DuckDB thread and a big load every core', async () => {
+    const threads = async (s: EventStore) =>
+      (await s.query<{ t: number }>(`SELECT current_setting('threads') AS t`))[0]!.t;
+    expect(await threads(store)).toBe(1);
+    await store.useAllCores();
+    expect(await threads(store)).toBe(availableParallelism());
+    const told = await openEventStore(join(dir, 'other.duckdb'), { threads: 2 });
+    try {
+      expect(await threads(told)).toBe(2);
+    } finally {
+      told.close();
+    }
   });
 
   it('refuses queries after close', async () => {

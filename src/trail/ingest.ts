@@ -98,6 +98,8 @@ const BATCH_FILES = 4000;
 const PROGRESS_MS = 500;
 /** Layouts tried as one-line JSON first (see `ReadSpec.oneLine`). */
 const ONE_LINE_FORMATS = new Set<TrailFile['format']>(['records', 'objects']);
+/** Loads of this many bytes (or more) get every core; smaller ones are over before threads pay. */
+const PARALLEL_LOAD_BYTES = 8 * 1024 * 1024;
 /** Provenance kind marking a refused row between its insert and its removal, in one transaction. */
 const REFUSED = 'refused:';
 
@@ -137,10 +139,9 @@ export async function ingestPaths(
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const loader = new Loader(store, report, options);
   const values = subjectValues(options.filter);
-  const meter = new Meter(
-    discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0),
-    values.length > 0 ? 'found' : 'rate',
-  );
+  const totalBytes = discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
+  const meter = new Meter(totalBytes, values.length > 0 ? 'found' : 'rate');
+  if (totalBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
   try {
     let slow = discovery.files;
     if (values.length > 0) {

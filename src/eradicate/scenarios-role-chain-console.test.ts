@@ -1,40 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
 import { VICTIM_ACCOUNT } from '../sim/index.js';
 import { W } from '../sim/scenarios/world.js';
-import { checkBar, eradicationBar, respondTo } from './test-support/bar.js';
+import { checkBar, eradicationBar, fromDemo } from './test-support/bar.js';
+
+// One `tourniquet demo` run per scenario feeds the demo's checks and the eradication bar.
+const demos = demoRuns(['role-chain', 'console-takeover']);
+for (const name of ['role-chain', 'console-takeover']) describeDemo(name, demos);
 
 eradicationBar(() => {
-  it('role-chain: the sessions in both accounts revoked (through --account-role); nothing to eradicate', async () => {
-    const p = await respondTo('role-chain', ['--account-role', 'TourniquetResponder'], (sim) => {
-      // The organisation's responder role in the production account, trusted by the responder.
-      const prod = sim.state.accountOrThrow(W.prod);
-      prod.iam.roles.TourniquetResponder = {
-        roleName: 'TourniquetResponder',
-        roleId: 'AROARESPONDER0000001',
-        arn: `arn:aws:iam::${W.prod}:role/TourniquetResponder`,
-        path: '/',
-        createDate: sim.state.nowIso(),
-        assumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
-        maxSessionDuration: 3600,
-        tags: [],
-        inlinePolicies: {},
-        attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
-      };
-    });
+  it('role-chain: the sessions in both accounts revoked (the demo enters the production account through the organisation access role); nothing to eradicate', async () => {
+    const d = demos.get('role-chain');
+    const p = await fromDemo(d);
     await checkBar(p);
+    // Containment acted in the production account too, through the role.
+    expect(readFileSync(join(d.dir, 'journal.jsonl'), 'utf8')).toContain(`arn:aws:iam::${W.prod}:`);
   });
 
   it('console-takeover: the attacker MFA device and key gone, the admin user intact', async () => {
-    const p = await respondTo('console-takeover');
+    const p = await fromDemo(demos.get('console-takeover'));
     await checkBar(p);
     expect(p.sim.state.accountOrThrow(VICTIM_ACCOUNT).iam.users[W.adminUser]).toBeDefined();
   });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestPaths, responderWrites, type EradicateJson } from '../eradicate/test-support/bar.js';
 import { checkCleanState } from '../sim/scenarios/index.js';
 import { W } from '../sim/scenarios/world.js';
-import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
+import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
+import { bedFromDemo, jsonOf, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 import { SCOPE_FILE } from './scope.js';
 import { openToAttacker } from './types.js';
 
@@ -25,12 +26,15 @@ const ACTIONS = [
 ];
 const FIVE = ['eventbridge-rule', 'ssm-document', 'lambda-layer', 'stackset', 'lambda-env'];
 
+const demos = demoRuns(['backdoors']);
+describeDemo('backdoors', demos);
+
 describe('the backdoors scenario: scope, then eradication of every kind (one respond run)', () => {
   let bed: ScenarioBed;
   let scope: ScopeJson;
   beforeAll(async () => {
-    bed = await scenarioBed('backdoors');
-    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
+    // The demo's respond --yes, served again: the demo's and these checks share one run.
+    bed = await bedFromDemo(demos.get('backdoors'));
     scope = JSON.parse(readFileSync(join(bed.caseDir(), SCOPE_FILE), 'utf8')) as ScopeJson;
   }, 300_000);
   afterAll(() => bed?.sim.stop());

@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
+import { ATTACKED_STATE_FILE } from '../cli/commands/demo-run.js';
+import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
+import { SimState, VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
 import { SCOPE_FILE } from './scope.js';
 import { checkBar, manifestPaths, responderWrites, type Played } from '../eradicate/test-support/bar.js';
 import { createdByAttacker, inventory } from '../eradicate/test-support/inventory.js';
 import { W } from '../sim/scenarios/world.js';
 import { runAws } from '../sim/test-support/aws.js';
-import { jsonOf, scenarioBed, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
+import { bedFromDemo, jsonOf, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
 
 const nameOf = (resource: string): string =>
   resource.replace(/^arn:aws:iam::\d+:(user|role|policy|oidc-provider)\//, '');
+
+const demos = demoRuns(['persistence']);
+describeDemo('persistence', demos);
 
 describe('scope of the persistence scenario (respond, then scope)', () => {
   let bed: ScenarioBed;
@@ -21,11 +26,13 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
   let code: number;
   let played: Played;
   beforeAll(async () => {
-    bed = await scenarioBed('persistence');
+    // The demo's respond --yes, served again: the demo's, scope's and the eradication bar's
+    // checks share this one run.
+    const demo = demos.get('persistence');
+    bed = await bedFromDemo(demo);
     const made = createdByAttacker(bed.truth);
-    const preExisting = new Set([...inventory(bed.sim.state, VICTIM_ACCOUNT)].filter((x) => !made.has(x)));
-    await jsonOf(bed, ['respond', bed.truth.leakedAccessKeyId!, '--yes']);
-    // The same run, as the eradication bar reads it (issue 13's checks share this respond run).
+    const attacked = inventory(SimState.load(join(demo.dir, ATTACKED_STATE_FILE)), VICTIM_ACCOUNT);
+    const preExisting = new Set([...attacked].filter((x) => !made.has(x)));
     played = {
       sim: bed.sim,
       truth: bed.truth,

@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { STATE_FILE } from '../cli/commands/demo-run.js';
+import { ATTACKED_STATE_FILE, STATE_FILE } from '../cli/commands/demo-run.js';
 import { SimState } from '../sim/index.js';
 
 /** Every string value (8 characters or more) of the named fields, wherever a document keeps them. */
@@ -49,11 +49,12 @@ export function secretsInFiles(dir: string, secrets: Iterable<string>, skip?: Re
 
 /**
  * The secret values of the simulated account a demo left beside its case (`sim-state.json`), and
- * where any of them turned up in the case's files — that state file aside, since it is the
- * simulator's own database, not the case's.
+ * where any of them turned up in the case's files — the state files aside (`sim-state.json`,
+ * `sim-state-attacked.json`), since they are the simulator's own database, not the case's.
  */
 export function demoCaseSecrets(dir: string): { secrets: Set<string>; leaks: string[] } {
   const secrets = fieldValues(SimState.load(join(dir, STATE_FILE)).data, SECRET_FIELDS);
-  const skip = new RegExp(`/${STATE_FILE.replace('.', '\\.')}$`);
+  const states = [STATE_FILE, ATTACKED_STATE_FILE].map((f) => f.replace(/[.-]/g, '\\$&'));
+  const skip = new RegExp(`/(${states.join('|')})$`);
   return { secrets, leaks: secretsInFiles(dir, secrets, skip) };
 }

@@ -21,6 +21,8 @@ import { demoBlocks } from './demo-output.js';
 /** Files the demo leaves beside the case: the scenario's ground truth and the account's final state. */
 export const TRUTH_FILE = 'sim-truth.json';
 export const STATE_FILE = 'sim-state.json';
+/** The account as the attacker left it, before the response: a drill's starting point. */
+export const ATTACKED_STATE_FILE = 'sim-state-attacked.json';
 /** The role AWS Organizations creates in member accounts, trusted by the management account. */
 export const ORG_ACCESS_ROLE = 'OrganizationAccountAccessRole';
 
@@ -97,6 +99,9 @@ export async function playDemo(
       truthFile: join(options.dir, TRUTH_FILE),
     });
     await grantOrganisationAccess(sim);
+    // The account as the attacker left it: `tourniquet sim --state` on this file replays the
+    // response by hand on the same account (a drill), and it is what the response is judged against.
+    sim.state.save(join(options.dir, ATTACKED_STATE_FILE));
     const subject = loaded.truth.leakedAccessKeyId ?? loaded.truth.compromisedUser;
     ctx.log.info(
       `History laid (${((Date.now() - started) / 1000).toFixed(1)} s). The leaked credential is ${subject}; ` +

@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSim, type RunningSim } from '../../sim/index.js';
+import { STATE_FILE } from '../../cli/commands/demo-run.js';
+import type { Demo } from '../../cli/commands/test-support/demo.js';
+import { SimState, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import { loadScenario, type Truth } from '../../sim/scenarios/index.js';
 import { runCli, type TestCreds } from '../../test-support/cli.js';
 import type { ScopeDocument } from '../types.js';
@@ -36,6 +38,29 @@ export async function scenarioBed(name: string): Promise<ScenarioBed> {
       if (cases.length !== 1) throw new Error(`expected one case, found ${cases.length}`);
       return join(root, 'cases', cases[0]!);
     },
+  };
+}
+
+/**
+ * The account a `tourniquet demo` run answered (respond --yes), served again from the state the
+ * demo saved, with the responder's CLI against it and the demo's case as the only case: scope's
+ * checks read the same run as the demo's and the eradication bar's.
+ */
+export async function bedFromDemo(demo: Demo): Promise<ScenarioBed> {
+  const sim = await startSim({ port: 0, state: SimState.load(join(demo.dir, STATE_FILE)) });
+  const keys = Object.values(sim.state.accountOrThrow(VICTIM_ACCOUNT).iam.accessKeys);
+  const key = (found: { accessKeyId: string; secretAccessKey: string } | undefined) =>
+    found && { accessKeyId: found.accessKeyId, secretAccessKey: found.secretAccessKey };
+  const responder = key(keys.find((k) => k.userName === 'security-responder' && k.status === 'Active'))!;
+  const leaked = key(keys.find((k) => k.accessKeyId === demo.truth.leakedAccessKeyId));
+  return {
+    sim,
+    truth: demo.truth,
+    root: demo.root,
+    responder,
+    leaked,
+    cli: (args, creds = responder) => runCli(args, { endpoint: sim.endpoint, creds, root: demo.root }),
+    caseDir: () => demo.dir,
   };
 }
 

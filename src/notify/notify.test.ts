@@ -1,19 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { simpleParser } from 'mailparser';
+import type { AddressInfo, Server } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import { makeIncidentCase } from '../report/test-support/incident.js';
 import { webhook, type Hook } from '../test-support/webhook.js';
 
-function run(argv: string[], cwd: string) {
+function run(argv: string[], cwd: string, env: Record<string, string> = {}) {
   let out = '';
   let err = '';
   const io = {
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
-    env: {},
+    env,
     cwd,
   };
   return main(argv, io).then((code) => ({ code, out, err }));
@@ -117,5 +119,119 @@ describe('report --kind status --notify', () => {
     expect(support.subject).toMatch(/^AWS Support case text: compromised credential in account \d{12}/);
     expect(support.html).toBe(false);
     expect(support.text).toContain('AWS Support');
+  });
+
+  it('--smtp sends both messages through an SMTP server (a local smtp-server) with the password from the environment; the journal keeps server and recipients, never the password', async () => {
+    const got: { from: string; to: string[]; mail: ParsedMail }[] = [];
+    const logins: string[] = [];
+    const server = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      logger: false,
+      onAuth(auth, _session, done) {
+        logins.push(`${auth.username}:${auth.password ?? ''}`);
+        if (auth.password === 's3cret-pw') done(null, { user: auth.username });
+        else done(new Error('535 bad credentials'));
+      },
+      onRcptTo(address, _session, done) {
+        if (address.address.endsWith('@refused.example')) done(new Error('550 no such mailbox'));
+        else done();
+      },
+      onData(stream, session, done) {
+        void simpleParser(stream).then((mail) => {
+          got.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            mail,
+          });
+          done();
+        }, done);
+      },
+    });
+    const listening = (server as unknown as { server: Server }).server;
+    await new Promise<void>((resolve) => {
+      listening.listen(0, '127.0.0.1', () => resolve());
+    });
+    const port = (listening.address() as AddressInfo).port;
+    try {
+      const mail = join(root, 'mail-smtp');
+      const argv = (to: string) => [
+        'report',
+        '--case',
+        caseDir,
+        '--kind',
+        'status',
+        '--email-out',
+        mail,
+        '--smtp',
+        `smtp://ir-bot@127.0.0.1:${port}`,
+        '--email-to',
+        to,
+        '--email-from',
+        'ir@example.com',
+        '--json',
+      ];
+      const r = await run(argv('ciso@example.com, legal@example.com'), root, {
+        TOURNIQUET_SMTP_PASSWORD: 's3cret-pw',
+      });
+      expect(r.code, r.err).toBe(0);
+      const doc = JSON.parse(r.out) as { mailed: { file: string; ok: boolean; messageId: string }[] };
+      expect(doc.mailed.map((m) => [m.file, m.ok])).toEqual([
+        ['executive-briefing.eml', true],
+        ['aws-support-case.eml', true],
+      ]);
+      expect(logins).toEqual(['ir-bot:s3cret-pw', 'ir-bot:s3cret-pw'].slice(0, logins.length));
+      expect(got).toHaveLength(2);
+      for (const g of got) {
+        expect(g.from).toBe('ir@example.com');
+        expect(g.to).toEqual(['ciso@example.com', 'legal@example.com']);
+        expect(g.mail.headers.get('x-unsent')).toBeUndefined();
+      }
+      expect(got[0]!.mail.subject).toMatch(/^Executive briefing: compromised AWS credential \(case tq-/);
+      expect(got[0]!.mail.html).toContain("default-src 'none'");
+      expect(got[0]!.mail.html).not.toContain('<script>alert');
+      expect(got[1]!.mail.text).toContain('AWS Support');
+      expect(got.map((g) => g.mail.messageId)).toEqual(doc.mailed.map((m) => m.messageId));
+      const sent = journal().filter((e) => e.kind === 'notify.sent' && e.data.kind === 'email');
+      expect(sent.map((e) => e.data.server)).toEqual([
+        `smtp://127.0.0.1:${port}`,
+        `smtp://127.0.0.1:${port}`,
+      ]);
+      expect(readFileSync(join(caseDir, 'journal.jsonl'), 'utf8')).not.toContain('s3cret-pw');
+
+      // A refused recipient: exit 1, the failure said and journalled, the drafts still written.
+      const refused = await run(argv('nobody@refused.example'), root, {
+        TOURNIQUET_SMTP_PASSWORD: 's3cret-pw',
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/executive-briefing could not be sent: .*550 no such mailbox/);
+      expect(journal().filter((e) => e.kind === 'notify.failed' && e.data.kind === 'email')).toHaveLength(2);
+      expect(got).toHaveLength(2);
+
+      // Usage: a password in the URL, --smtp without recipients, --email-to without --smtp.
+      const withPw = await run(
+        [
+          ...argv('a@example.com').slice(0, 7),
+          '--smtp',
+          `smtp://u:pw@127.0.0.1:${port}`,
+          '--email-to',
+          'a@example.com',
+        ],
+        root,
+      );
+      expect(withPw.code).toBe(2);
+      expect(withPw.err).toContain('--smtp must not carry a password');
+      const noTo = await run(
+        ['report', '--case', caseDir, '--email-out', mail, '--smtp', `smtp://127.0.0.1:${port}`],
+        root,
+      );
+      expect(noTo.code).toBe(2);
+      expect(noTo.err).toContain('--smtp sends the mail --email-out writes, to the --email-to recipients');
+      const noSmtp = await run(['report', '--case', caseDir, '--email-to', 'a@example.com'], root);
+      expect(noSmtp.code).toBe(2);
+      expect(got).toHaveLength(2);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

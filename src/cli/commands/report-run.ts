@@ -13,6 +13,7 @@ import {
 } from '../../report/index.js';
 import { usd } from '../../report/cost.js';
 import { writeEmails } from '../../notify/email.js';
+import { sendEmails, smtpServer, type SentMail } from '../../notify/smtp.js';
 import { notifyStatus } from '../../notify/status.js';
 import { webhookOrigin } from '../../notify/webhook.js';
 import { parseTimeBound } from '../../trail/window.js';
@@ -50,6 +51,19 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
       );
     webhookOrigin(options.notify);
   }
+  const to = (options['email-to'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (options.smtp !== undefined) {
+    smtpServer(options.smtp);
+    if (!options['email-out'] || to.length === 0)
+      throw new UsageError(
+        '--smtp sends the mail --email-out writes, to the --email-to recipients: give all three.',
+        'Use `tourniquet report --email-out mail/ --smtp smtp://host:587 --email-to ciso@example.com`.',
+      );
+  } else if (options['email-to'] !== undefined || options['email-from'] !== undefined)
+    throw new UsageError('--email-to and --email-from go with --smtp.', 'Add --smtp smtp://host:587.');
   const dir = resolveCaseDir(env);
   let facts = await buildFacts(dir, { asOf });
   if (options['cost-explorer']) {
@@ -78,8 +92,27 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
     );
   const emails = options['email-out'] ? await writeEmails(facts, resolve(env.cwd, options['email-out'])) : [];
   for (const file of emails) env.log.info(`Mail draft written: ${file}`);
+  const mailed: SentMail[] = options.smtp
+    ? await sendEmails(
+        dir,
+        facts,
+        {
+          url: options.smtp,
+          to,
+          ...(options['email-from'] ? { from: options['email-from'] } : {}),
+          ...(env.env.TOURNIQUET_SMTP_PASSWORD ? { password: env.env.TOURNIQUET_SMTP_PASSWORD } : {}),
+        },
+        env.clock,
+      )
+    : [];
+  for (const m of mailed)
+    env.log[m.ok ? 'info' : 'warn'](
+      m.ok
+        ? `Sent ${m.file.replace(/\.eml$/, '')} to ${to.join(', ')} (${m.messageId ?? ''}).`
+        : `${m.file.replace(/\.eml$/, '')} could not be sent: ${m.error ?? ''}. Send the draft by hand; the journal records the failure.`,
+    );
   // A status update that did not reach its readers is a failure of what was asked.
-  const exitOf = (code: 0 | 3): 0 | 1 | 3 => (notice && !notice.ok ? 1 : code);
+  const exitOf = (code: 0 | 3): 0 | 1 | 3 => ((notice && !notice.ok) || mailed.some((m) => !m.ok) ? 1 : code);
   if (options.out) {
     const file = resolve(env.cwd, options.out);
     writeFileSync(file, content);
@@ -92,6 +125,7 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
         bytes: Buffer.byteLength(content),
         ...(notice ? { notify: notice } : {}),
         ...(emails.length ? { emails } : {}),
+        ...(mailed.length ? { mailed } : {}),
       },
       blocks: [
         {
@@ -118,6 +152,8 @@ export async function runReport({ options }: ReportInput, env: RunEnv): Promise<
             content,
             ...(notice ? { notify: notice } : {}),
             ...(emails.length ? { emails } : {}),
+            ...(mailed.length ? { mailed } : {}),
+            ...(mailed.length ? { mailed } : {}),
           },
     blocks: [{ kind: 'text', lines: content.replace(/\r?\n$/, '').split(/\r?\n/) }],
   };

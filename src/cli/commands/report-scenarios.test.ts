@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseFolder } from '../../case/case.js';
-import { investigate } from '../../detect/investigate.js';
-import { saveInvestigation } from '../../detect/save.js';
 import { buildFacts, isUnknown, renderReport, type Facts } from '../../report/index.js';
-import { SimClock, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
-import { loadScenario } from '../../sim/scenarios/index.js';
 import type { Truth } from '../../sim/scenarios/truth.js';
-import { openEventStore, STORE_FILE } from '../../store/store.js';
-import { ingestPaths } from '../../trail/ingest.js';
 import { openInChromium } from '../../report/test-support/chromium.js';
+import { scenarioCase as buildScenarioCase } from '../../report/test-support/scenario-case.js';
 import { main } from '../main.js';
 
 // eslint-disable-next-line no-control-regex -- looking for raw escape bytes is the point
@@ -23,45 +17,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/**
- * A scenario laid into a simulated account, its CloudTrail loaded into a case's event store, the
- * real investigation run and saved; then the report's facts as of the scenario's end.
- */
+/** A scenario's case (src/report/test-support/scenario-case.ts) and its report's facts as of its end. */
 async function scenarioCase(name: string): Promise<{ truth: Truth; facts: Facts; dir: string }> {
-  const sim: RunningSim = await startSim({
-    port: 0,
-    seed: 7,
-    clock: new SimClock({ start: '2026-11-20T12:00:00Z', frozen: true }),
-  });
-  try {
-    const { truth } = await loadScenario(sim, name, { seed: 7 });
-    const logs = join(root, `${name}.json`);
-    writeFileSync(
-      logs,
-      JSON.stringify({ Records: sim.state.accountOrThrow(VICTIM_ACCOUNT).cloudtrail.events }),
-    );
-    const dir = join(root, name);
-    const clock = { now: () => sim.clock.now(), sleep: () => Promise.resolve() };
-    const key = truth.leakedAccessKeyId ?? undefined;
-    const folder = CaseFolder.create(dir, {
-      clock,
-      subject: key
-        ? { input: key, kind: 'access-key', accessKeyId: key }
-        : { input: 'ops-admin', kind: 'user' },
-      awareness: new Date(truth.end),
-    });
-    const store = await openEventStore(join(dir, STORE_FILE));
-    try {
-      await ingestPaths(store, [logs], {});
-      saveInvestigation(folder, await investigate(store, { subjectKeys: key ? [key] : [] }));
-    } finally {
-      store.close();
-      folder.close();
-    }
-    return { truth, facts: await buildFacts(dir, { asOf: new Date(truth.cost.asOf) }), dir };
-  } finally {
-    await sim.stop();
-  }
+  const dir = join(root, name);
+  const { truth } = await buildScenarioCase(name, dir, root);
+  return { truth, facts: await buildFacts(dir, { asOf: new Date(truth.cost.asOf) }), dir };
 }
 
 describe('the report on simulated scenarios, checked against their truth files', () => {

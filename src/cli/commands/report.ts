@@ -38,6 +38,18 @@ const reportOptions = {
     value: 'DIR',
     description: 'also write the executive briefing and the AWS Support text as .eml drafts into DIR',
   },
+  smtp: {
+    type: 'string',
+    value: 'URL',
+    description:
+      'with --email-out: also send them through smtp://[user@]host[:port] (STARTTLS) or smtps://…; password from TOURNIQUET_SMTP_PASSWORD',
+  },
+  'email-to': { type: 'string', value: 'ADDRESSES', description: 'with --smtp: recipients, comma-separated' },
+  'email-from': {
+    type: 'string',
+    value: 'ADDRESS',
+    description: 'with --smtp: the sender (default incident-response@example.invalid)',
+  },
   'as-of': {
     type: 'string',
     value: 'TIME',
@@ -70,6 +82,7 @@ export const report = defineCommand({
     'tourniquet report --format json --case cases/tq-20261128-150312-4f2a',
     'tourniquet report --kind executive --cost-explorer',
     'tourniquet report --kind status --email-out mail/',
+    'tourniquet report --email-out mail/ --smtp smtp://ir@mail.example.com:587 --email-to ciso@example.com',
   ],
   load: async () => (await import('./report-run.js')).runReport,
 });

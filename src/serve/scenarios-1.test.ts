@@ -1,0 +1,4 @@
+import { dashboardOverScenarios } from './test-support/scenarios.js';
+
+// Every dashboard page of the scenarios in group 0 (every seventh, see test-support/scenarios.ts).
+dashboardOverScenarios(0);

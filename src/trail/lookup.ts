@@ -5,6 +5,7 @@ import type { CaseFolder } from '../case/case.js';
 import { EVIDENCE_DIR } from '../case/case.js';
 import type { Logger, Progress } from '../context.js';
 import type { EventStore } from '../store/store.js';
+import { messageOf } from '../errors.js';
 import type { CoverageEntry } from './coverage.js';
 import { ingestPaths } from './ingest.js';
 import { addTrailEvidence } from './redact.js';
@@ -15,6 +16,9 @@ export const LOOKUP_HISTORY_MS = 90 * 86_400_000;
 /** LookupEvents returns at most 50 events per page. */
 const PAGE_SIZE = 50;
 const CHECKPOINTS = 'collect_checkpoint';
+/** Quiet scope ends written together (see QuietEnds). */
+const QUIET_BATCH = 64;
+const QUIET_FLUSH_MS = 500;
 /** The ledger's name for this source. */
 export const LOOKUP_SOURCE = 'LookupEvents';
 
@@ -100,14 +104,29 @@ export async function collectLookupEvents(options: LookupCollection): Promise<Lo
     persist = next.catch(() => undefined);
     return next;
   };
-  await forEachBounded(regions, options.concurrency ?? regions.length, async (region, stop) => {
-    for (const target of options.targets) {
-      if (stop.aborted) return;
-      const scope = { region, ...target };
-      result.coverage.push(await collectScope(options, scope, serial, result, stop));
-      task?.tick(1, `${region} ${target.key}`);
-    }
-  });
+  // Every saved checkpoint, read once (this run is the case's only writer: the case lock).
+  const saved = new Map(
+    (await options.store.query<Checkpoint>(`SELECT * FROM ${CHECKPOINTS}`)).map((c) => [
+      `${c.region} ${c.scope}`,
+      c,
+    ]),
+  );
+  const quiet = new QuietEnds(options, serial);
+  try {
+    await forEachBounded(regions, options.concurrency ?? regions.length, async (region, stop) => {
+      for (const target of options.targets) {
+        if (stop.aborted) return;
+        const scope = { region, ...target };
+        const from = saved.get(`${region} ${scopeName(scope)}`);
+        result.coverage.push(await collectScope(options, scope, from, serial, quiet, result, stop));
+        task?.tick(1, `${region} ${target.key}`);
+      }
+    });
+  } catch (error) {
+    await quiet.flush().catch(() => undefined);
+    throw error;
+  }
+  await quiet.flush();
   task?.done(
     `${result.records} events from ${regions.length * options.targets.length} region/attribute queries`,
   );
@@ -115,20 +134,84 @@ export async function collectLookupEvents(options: LookupCollection): Promise<Lo
   return result;
 }
 
+/** Write one or more checkpoints (one statement). */
+async function saveCheckpoints(store: EventStore, cps: Checkpoint[]): Promise<void> {
+  if (cps.length === 0) return;
+  const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  await store.run(
+    `INSERT OR REPLACE INTO ${CHECKPOINTS} VALUES ${cps.map(() => row).join(', ')}`,
+    cps.flatMap((cp) => [
+      cp.region,
+      cp.scope,
+      cp.from,
+      cp.to,
+      cp.qfrom,
+      cp.started,
+      cp.token,
+      cp.pages,
+      cp.records,
+      cp.done,
+    ]),
+  );
+}
+
+/**
+ * Scopes whose last page came back empty (most of them: a key is used in few of the 17 regions)
+ * end in batches: their checkpoints in one statement, their journal lines with one fsync, at most
+ * QUIET_FLUSH_MS after the first of them. A batch cut short by a crash only means those scopes are
+ * asked again on resume (event ids keep the store free of duplicates); nothing read is lost, since
+ * a page with events is stored and checkpointed at once.
+ */
+class QuietEnds {
+  private checkpoints: Checkpoint[] = [];
+  private lines: { kind: string; data: unknown }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly o: LookupCollection,
+    private readonly serial: <T>(work: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  add(cp: Checkpoint, line: { kind: string; data: unknown }): void {
+    this.checkpoints.push(cp);
+    this.lines.push(line);
+    if (this.checkpoints.length >= QUIET_BATCH) void this.flushLater();
+    else this.timer ??= setTimeout(() => void this.flushLater(), QUIET_FLUSH_MS);
+  }
+
+  /** A flush nobody awaits: a failure only means those scopes are asked again on resume. */
+  private async flushLater(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      this.o.log.warn(
+        `LookupEvents: could not checkpoint finished queries (${messageOf(error)}); a resumed collection asks them again.`,
+      );
+    }
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const checkpoints = this.checkpoints.splice(0);
+    const lines = this.lines.splice(0);
+    return this.serial(async () => {
+      await saveCheckpoints(this.o.store, checkpoints);
+      if (lines.length > 0) this.o.caseFolder.recordMany(lines);
+    });
+  }
+}
+
 async function collectScope(
   o: LookupCollection,
   scope: LookupScope,
+  saved: Checkpoint | undefined,
   serial: <T>(work: () => Promise<T>) => Promise<T>,
+  quiet: QuietEnds,
   result: LookupResult,
   stop: AbortSignal,
 ): Promise<CoverageEntry> {
   const name = scopeName(scope);
-  const [saved] = await serial(() =>
-    o.store.query<Checkpoint>(`SELECT * FROM ${CHECKPOINTS} WHERE region = ? AND scope = ?`, [
-      scope.region,
-      name,
-    ]),
-  );
   let cp = startingPoint(saved, scope.region, name, o.since, o.until, o.now.toISOString());
   const line = (status: CoverageEntry['status'], reason: string | null): CoverageEntry => {
     const historyStart = new Date(Date.parse(cp.started) - LOOKUP_HISTORY_MS).toISOString();
@@ -148,8 +231,9 @@ async function collectScope(
     };
   };
   // The scope's end in this run, journalled: the responder sees each region finish.
-  const ended = (entry: CoverageEntry): CoverageEntry => {
-    o.caseFolder.record('collect.lookup', {
+  const endLine = (entry: CoverageEntry) => ({
+    kind: 'collect.lookup',
+    data: {
       region: scope.region,
       attribute: scope.key,
       value: scope.value,
@@ -157,7 +241,11 @@ async function collectScope(
       reason: entry.reason,
       pages: cp.pages,
       records: cp.records,
-    });
+    },
+  });
+  const ended = (entry: CoverageEntry): CoverageEntry => {
+    const { kind, data } = endLine(entry);
+    o.caseFolder.record(kind, data);
     return entry;
   };
   if (cp.done) return line('complete', null);
@@ -199,6 +287,13 @@ async function collectScope(
     const events = page.Events ?? [];
     const next = page.NextToken ?? null;
     const pageNo = cp.pages + 1;
+    if (events.length === 0 && next === null) {
+      cp = { ...cp, token: null, pages: pageNo, done: true };
+      const entry = line('complete', null);
+      quiet.add(cp, endLine(entry));
+      o.onPage?.(scope, pageNo, 0);
+      return entry;
+    }
     await serial(async () => {
       if (events.length > 0) {
         const stamp = cp.qfrom.replace(/[-:]/g, '').replace(/\.\d+/, '');
@@ -216,18 +311,7 @@ async function collectScope(
         result.records += loaded.records;
       }
       cp = { ...cp, token: next, pages: pageNo, records: cp.records + events.length, done: next === null };
-      await o.store.run(`INSERT OR REPLACE INTO ${CHECKPOINTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-        cp.region,
-        cp.scope,
-        cp.from,
-        cp.to,
-        cp.qfrom,
-        cp.started,
-        cp.token,
-        cp.pages,
-        cp.records,
-        cp.done,
-      ]);
+      await saveCheckpoints(o.store, [cp]);
     });
     o.onPage?.(scope, pageNo, events.length);
     if (cp.done) return ended(line('complete', null));

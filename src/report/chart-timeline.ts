@@ -186,7 +186,8 @@ function segmentSpec(
     type: 'temporal',
     scale: { type: 'utc', domain: [seg.from, seg.to] },
     axis: {
-      format: long ? '%m-%d %H:%M' : '%H:%M',
+      // A stretch of a few minutes (a zoomed window) would repeat the same minute under each tick.
+      format: long ? '%m-%d %H:%M' : seg.to - seg.from < 15 * 60_000 ? '%H:%M:%S' : '%H:%M',
       tickCount: Math.max(2, Math.floor(seg.width / 70)),
       title: long
         ? `${new Date(seg.from).toISOString().slice(0, 10)} → ${new Date(seg.to).toISOString().slice(0, 10)}`

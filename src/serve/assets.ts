@@ -16,7 +16,7 @@ main{max-width:1200px;margin:1rem auto;padding:0 1rem}
 h1{font-size:1.5rem;margin:.4rem 0}h2{font-size:1.2rem;border-bottom:1px solid var(--line);margin-top:1.6rem}
 table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.9rem}
 th,td{border:1px solid var(--line);padding:.25rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:var(--soft)}code,pre{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace}
+th{background:var(--soft);overflow-wrap:break-word}.nowrap{white-space:nowrap}code,pre{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace}
 code{background:var(--soft);padding:0 .2em;border-radius:3px}
 pre{background:var(--soft);padding:.6rem;overflow:auto;white-space:pre-wrap;max-height:32rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}

@@ -79,7 +79,7 @@ function planSection(history: ActionHistory, plan: PlanRecord, latest: boolean):
       esc(s.account),
       esc(s.change),
       s.reversible ? 'yes' : 'no',
-      `<span class="${st.tone}">${esc(st.state)}</span>`,
+      `<span class="nowrap ${st.tone}">${esc(st.state)}</span>`,
       esc(st.detail),
     ];
   });

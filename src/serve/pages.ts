@@ -77,7 +77,7 @@ function overview(d: CaseData): string {
 }
 
 function lineage(d: CaseData): string {
-  return `<h1>Credential lineage</h1>${renderBlocks([lineageOrNote(d.facts)])}<p>${esc(d.facts.attribution)}</p>`;
+  return `<h1>Credential lineage</h1>${renderBlocks([lineageOrNote(d.facts)])}<p><strong>Attributed to the attacker:</strong> ${esc(d.facts.attribution)}.</p>`;
 }
 
 function findings(d: CaseData): string {

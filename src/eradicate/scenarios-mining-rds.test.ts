@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { expect, it } from 'vitest';
+import { THEFT } from '../sim/scenarios/catalog/rds-exfil.js';
 import { runAws } from '../sim/test-support/aws.js';
-import { checkBar, eradicationBar, respondTo } from './test-support/bar.js';
+import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
+import { checkBar, eradicationBar, fromDemo, respondTo, type Played } from './test-support/bar.js';
+
+// One `tourniquet demo --scenario rds-exfil` run feeds the demo's checks and the eradication bar.
+const demos = demoRuns(['rds-exfil']);
+describeDemo('rds-exfil', demos);
 
 eradicationBar(() => {
   it('cryptomining: instances terminated after a snapshot of every volume (ids in the evidence, snapshots in EC2), groups gone', async () => {
@@ -58,13 +64,71 @@ eradicationBar(() => {
     expect(described.stdout.trim()).toBe('terminated');
   });
 
-  it('rds-exfil: the attacker’s snapshot and its cross-region copy deleted after their record is kept, the share gone, the database and its own snapshot intact, the export’s bucket named', async () => {
-    const p = await respondTo('rds-exfil');
+  // The account the demo left, served again once for both tests.
+  let played: Promise<Played> | undefined;
+  const rdsAccount = () => (played ??= fromDemo(demos.get('rds-exfil')));
+
+  it('rds-exfil: the demo names the campaign, its regions and address, and the theft’s cost within 5% of the truth', async () => {
+    const d = demos.get('rds-exfil');
+    expect(d.out).toMatch(/Campaign\s+RDS data theft/);
+    const summary = d.out.split('Ground truth')[0]!;
+    for (const region of new Set(d.truth.attackerEvents.map((e) => e.region)))
+      expect(summary).toContain(region);
+    for (const ip of d.truth.attacker.ips) expect(summary).toContain(ip);
+    // The truth bills the account's own records (snapshot sizes and times, the export's size).
+    const truth = d.truth.cost.rds;
+    expect(truth.map((l) => [l.kind, l.gb])).toEqual([
+      ['snapshot-storage', 200],
+      ['snapshot-storage', 200],
+      ['cross-region-copy', 200],
+      ['export', 200],
+    ]);
+    const truthUsd = truth.reduce((sum, l) => sum + l.usd, 0);
+    expect(d.truth.cost.usd).toBeCloseTo(truthUsd, 2);
+    const facts = d.facts as unknown as {
+      cost: { rds: { usd: number; unsized: number } };
+      decisions: { id: string; answer: string; basis: string; deadlines: { label: string }[] }[];
+    };
+    expect(facts.cost.rds.unsized).toBe(0);
+    expect(Math.abs(facts.cost.rds.usd - truthUsd)).toBeLessThanOrEqual(truthUsd * 0.05);
+    expect(d.out).toMatch(
+      /Estimated cost\s+\$\d+\.\d\d for 2 RDS snapshot\(s\) of 400 GB and 1 export\(s\) to S3 \(export \$2\.00, cross-region copy \$4\.00/,
+    );
+    expect(d.out).toMatch(
+      /Cost\s+\$\d+\.\d\d \(snapshot storage \$\d+\.\d\d \(400 GB\), cross-region copy \$4\.00 \(200 GB\), export to S3 \$2\.00 \(200 GB\)\)/,
+    );
+    // The database left the account: GDPR's 72 h and NIS2's 24 h / 72 h clocks, the stores named.
+    const gdpr = facts.decisions.find((x) => x.id === 'gdpr')!;
+    expect(gdpr.answer).toBe('yes');
+    expect(gdpr.basis).toContain(
+      `RDS snapshot ${THEFT.copy} (${THEFT.copyRegion}) shared with ${THEFT.account}`,
+    );
+    expect(gdpr.basis).toContain(`exported to s3://${THEFT.bucket}/orders`);
+    expect(gdpr.deadlines.map((x) => x.label)).toEqual(['notification (72 h from awareness)']);
+    const nis2 = facts.decisions.find((x) => x.id === 'nis2')!;
+    expect(nis2.basis).toContain(`RDS snapshot ${THEFT.copy}`);
+    expect(nis2.deadlines.map((x) => x.label).slice(0, 2)).toEqual([
+      'early warning (24 h from awareness)',
+      'incident notification (72 h from awareness)',
+    ]);
+    expect(d.out).toMatch(
+      /Decide: Notify the data-protection supervisory authority \(GDPR Art\. 33\)\? — yes/,
+    );
+    const briefing = await (await rdsAccount()).cli(['report', '--case', d.dir, '--kind', 'executive']);
+    expect(briefing.code, briefing.err).toBe(0);
+    const lines = briefing.out.split('\n').filter((l) => l.includes('RDS data theft: the stolen key'));
+    expect(lines).toHaveLength(1);
+  });
+
+  it('rds-exfil: the attacker’s snapshot and its cross-region copy deleted after their record is kept, the share gone, the key pending deletion, the database and its own snapshot intact, the export’s bucket named', async () => {
+    const p = await rdsAccount();
     const second = await checkBar(p);
     const files = p.manifest().map((f) => f.split('/').at(-1));
     // Both snapshots' records (the one in the database's region and the copy), and the share's.
     expect(files.filter((f) => f === 'rds-snapshot.json')).toHaveLength(2);
     expect(files).toContain('rds-snapshot-restore.json');
+    // The copy's key: its policy (which admits the attacker's account) kept before the deletion.
+    expect(files).toContain('kms-key.json');
     // The data already left: the export stays a line for the responder, naming where it went.
     expect(second.manual.join('\n')).toMatch(/s3:\/\/acme-orders-dr-4471/);
   });

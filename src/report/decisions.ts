@@ -1,4 +1,5 @@
 import { usd } from './cost.js';
+import { storePhrase } from './data-stores.js';
 import type { Facts } from './facts.js';
 import { isUnknown, unknown, type Fact } from './unknown.js';
 
@@ -34,7 +35,8 @@ function signals(f: FactsSoFar) {
   const categories = isUnknown(f.findingsByCategory) ? [] : f.findingsByCategory.map((c) => c.category);
   const cost = isUnknown(f.cost) ? 0 : f.cost.totalUsd;
   const partial = !isUnknown(f.coverage) && f.coverage.some((c) => c.state !== 'complete');
-  return { known, events, created, instances, functions, reads, categories, cost, partial };
+  const stores = isUnknown(f.dataStores) ? [] : f.dataStores;
+  return { known, events, created, instances, functions, reads, categories, cost, partial, stores };
 }
 
 type Signals = ReturnType<typeof signals>;
@@ -95,12 +97,17 @@ const RULES: Rule[] = [
       'A personal-data breach is notified without undue delay and, where feasible, within 72 hours of becoming aware of it, unless it is unlikely to result in a risk to people. It applies when the data the attacker reached holds personal data.',
     decide: (s) =>
       noEvents(s) ??
-      (s.reads.length > 0 || s.categories.includes('exfiltration') || s.categories.includes('data-access')
+      (s.stores.some((x) => x.whole)
         ? {
-            answer: 'depends',
-            basis: `the attacker read ${s.reads.length} data item(s); ask the data owners and the DPO whether they hold personal data`,
+            answer: 'yes',
+            basis: `data left the account or was made unavailable: ${s.stores.map(storePhrase).join('; ')}; notify unless its owners show it holds no personal data (the 72 h run from awareness)`,
           }
-        : { answer: 'no', basis: `no data read or exfiltration found${coverageNote(s)}` }),
+        : s.reads.length > 0 || s.categories.includes('exfiltration') || s.categories.includes('data-access')
+          ? {
+              answer: 'depends',
+              basis: `the attacker read ${s.reads.length} data item(s); ask the data owners and the DPO whether they hold personal data`,
+            }
+          : { answer: 'no', basis: `no data read or exfiltration found${coverageNote(s)}` }),
     deadlines: (f) => [{ label: 'notification (72 h from awareness)', at: after(f.times.awareness, 72) }],
   },
   {
@@ -113,7 +120,14 @@ const RULES: Rule[] = [
       (s.events > 0
         ? {
             answer: 'depends',
-            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost ${usd(s.cost)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}; judge significance`,
+            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost ${usd(s.cost)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}${
+              s.stores.some((x) => x.whole)
+                ? `, data taken out or held to ransom (${s.stores
+                    .filter((x) => x.whole)
+                    .map((x) => x.store)
+                    .join(', ')})`
+                : ''
+            }; judge significance`,
           }
         : { answer: 'no', basis: `no attacker activity found${coverageNote(s)}` }),
     deadlines: (f) => [

@@ -182,6 +182,42 @@ describe('decisions and metrics', () => {
     for (const d of facts.decisions) expect(d.criterion.length).toBeGreaterThan(30);
   });
 
+  it('answers GDPR yes when a store left the account or was held to ransom, naming it; a read alone stays "depends"', () => {
+    const ransom = [
+      ...events,
+      ...['a.csv', 'b.csv'].map((key, i) =>
+        attackerEvent({
+          eventId: `c${i}`,
+          time: '2026-03-02T07:30:00Z',
+          eventName: 'CopyObject',
+          eventSource: 's3.amazonaws.com',
+          requestParameters: JSON.stringify({
+            bucketName: 'hr',
+            key,
+            'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+          }),
+        }),
+      ),
+    ];
+    const facts = factsFromInput(input(ransom, { journal }));
+    expect(facts.dataStores).toEqual([
+      { store: 'S3 bucket hr', how: 'objects read', whole: false, eventIds: ['b'] },
+      {
+        store: 'S3 bucket hr',
+        how: 'objects re-encrypted with the attacker’s key (SSE-C)',
+        whole: true,
+        eventIds: ['c0', 'c1'],
+      },
+    ]);
+    const gdpr = facts.decisions.find((d) => d.id === 'gdpr')!;
+    expect(gdpr.answer).toBe('yes');
+    expect(gdpr.basis).toContain('S3 bucket hr objects re-encrypted with the attacker’s key (SSE-C)');
+    expect(gdpr.deadlines[0]!.at).toBe('2026-03-05T10:00:00.000Z');
+    expect(facts.decisions.find((d) => d.id === 'nis2')!.basis).toContain('held to ransom (S3 bucket hr)');
+    // The same events without the re-encryption: one read, for the data owners to judge.
+    expect(factsFromInput(input(events, { journal })).dataStores).toHaveLength(1);
+  });
+
   it('measures time to detect (first attacker event → awareness) and to contain (awareness → verified)', () => {
     const facts = factsFromInput(input(events, { journal }));
     expect(facts.contained).toBe(true);

@@ -3,6 +3,7 @@ import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } fr
 import { categoryOfCall } from './call-category.js';
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
 import { campaignsOf, type Campaign } from './campaigns.js';
+import { dataStoresReached, type DataStoreReached } from './data-stores.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
 import { loadMessagingPrices, messagingCost } from './messaging-cost.js';
 import { rdsCost } from './rds-cost.js';
@@ -92,6 +93,8 @@ export interface Facts {
   otherFindingsWorst: Severity | null;
   resources: Fact<ResourceTouched[]>;
   dataAccessed: Fact<DataRead[]>;
+  /** Stores of data the attacker took out of the account or made unavailable (what starts GDPR's clock). */
+  dataStores: Fact<DataStoreReached[]>;
   regions: Fact<string[]>;
   attackerIps: Fact<string[]>;
   userAgents: Fact<string[]>;
@@ -235,6 +238,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
     otherFindingsWorst,
     resources,
     dataAccessed: isUnknown(events) ? events : dataReads(events),
+    dataStores: isUnknown(events) ? events : dataStoresReached(events),
     regions: isUnknown(events) ? events : distinct(events.map((e) => e.region)),
     attackerIps: isUnknown(events)
       ? events

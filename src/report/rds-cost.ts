@@ -1,21 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { AttackerEvent } from './input.js';
 import { parseJsonText, stringsAt } from './json-path.js';
 import { round2, usd } from './cost.js';
+import { readTable } from './prices.js';
 
 /**
- * List prices the estimate uses (Amazon RDS pricing, US East (N. Virginia), read 2026-12-04), for
- * every region: the figures differ by a few per cent elsewhere, which the phrase says.
+ * List prices the estimate uses (`data/rds-prices.json`: Amazon RDS pricing, US East (N.
+ * Virginia)), for every region: the figures differ by a few per cent elsewhere, which the phrase
+ * says. The simulated account bills its scenarios' truth from the same table.
  */
-export const RDS_PRICES = {
+const tableSchema = z.object({
+  description: z.string(),
   /** Snapshot export to S3, per GB of snapshot size. */
-  exportPerGb: 0.01,
+  exportPerGb: z.number().nonnegative(),
   /** Backup storage beyond the free allowance (a manual snapshot or a copy), per GB-month. */
-  snapshotPerGbMonth: 0.095,
+  snapshotPerGbMonth: z.number().nonnegative(),
   /** Data transfer of a snapshot copied to another region, per GB. */
-  crossRegionPerGb: 0.02,
-  source: 'Amazon RDS pricing, US East (N. Virginia), list prices applied to every region',
-};
-const HOURS_PER_MONTH = 730;
+  crossRegionPerGb: z.number().nonnegative(),
+  hoursPerMonth: z.number().positive(),
+  source: z.string(),
+  date: z.string(),
+});
+
+export type RdsPriceTable = z.infer<typeof tableSchema>;
+
+/** The bundled table's path (`data/` sits two levels above `src/report/` and `dist/report/`). */
+export const RDS_PRICE_FILE = fileURLToPath(new URL('../../data/rds-prices.json', import.meta.url));
+
+let bundled: RdsPriceTable | undefined;
+
+/** Read and validate the RDS price table (the bundled one by default, read once). */
+export function loadRdsPrices(file?: string): RdsPriceTable {
+  if (file) return readTable(file, tableSchema, 'data/rds-prices.json');
+  bundled ??= readTable(RDS_PRICE_FILE, tableSchema, 'data/rds-prices.json');
+  return bundled;
+}
 
 /** A snapshot or copy the attacker made, with its size as RDS answered it. */
 export interface RdsSnapshotUse {
@@ -38,14 +58,24 @@ export interface RdsCost {
   usd: number;
   /** Snapshots or exports whose size no event gives: the figure is then a lower bound. */
   unsized: number;
-  prices: typeof RDS_PRICES;
+  /** The figures used (the table's long description left out). */
+  prices: Omit<RdsPriceTable, 'description'>;
+}
+
+function figures(p: RdsPriceTable): Omit<RdsPriceTable, 'description'> {
+  const { description: _about, ...rest } = p;
+  return rest;
 }
 
 const ok = (e: AttackerEvent) => !e.errorCode && e.eventSource === 'rds.amazonaws.com';
 const first = (root: unknown, path: string): string | undefined => stringsAt(root, path)[0];
 
 /** The cost of the attacker's RDS snapshots, copies and exports (null when there are none). */
-export function rdsCost(events: AttackerEvent[], asOf: Date): RdsCost | null {
+export function rdsCost(
+  events: AttackerEvent[],
+  asOf: Date,
+  p: RdsPriceTable = loadRdsPrices(),
+): RdsCost | null {
   const snapshots: RdsSnapshotUse[] = [];
   const exports: RdsCost['exports'] = [];
   const sizeOf = new Map<string, number>();
@@ -84,7 +114,6 @@ export function rdsCost(events: AttackerEvent[], asOf: Date): RdsCost | null {
     }
   }
   if (!snapshots.length && !exports.length) return null;
-  const p = RDS_PRICES;
   const exportUsd = exports.reduce((sum, x) => sum + (x.gb ?? 0) * p.exportPerGb, 0);
   const transferUsd = snapshots.reduce(
     (sum, s) => sum + (s.copiedFrom ? (s.gb ?? 0) * p.crossRegionPerGb : 0),
@@ -92,7 +121,7 @@ export function rdsCost(events: AttackerEvent[], asOf: Date): RdsCost | null {
   );
   const storageUsd = snapshots.reduce((sum, s) => {
     const hours = Math.max(0, (asOf.getTime() - Date.parse(s.createdAt)) / 3_600_000);
-    return sum + ((s.gb ?? 0) * p.snapshotPerGbMonth * hours) / HOURS_PER_MONTH;
+    return sum + ((s.gb ?? 0) * p.snapshotPerGbMonth * hours) / p.hoursPerMonth;
   }, 0);
   return {
     asOf: asOf.toISOString(),
@@ -103,7 +132,7 @@ export function rdsCost(events: AttackerEvent[], asOf: Date): RdsCost | null {
     storageUsd: round2(storageUsd),
     usd: round2(exportUsd + transferUsd + storageUsd),
     unsized: [...snapshots, ...exports].filter((x) => x.gb === null).length,
-    prices: p,
+    prices: figures(p),
   };
 }
 

@@ -5,6 +5,23 @@ import { factText, isUnknown } from '../../report/index.js';
 import type { Block } from '../spec.js';
 import type { DemoRun } from './demo-run.js';
 
+/** The truth's RDS lines summed by kind: storage of the snapshots, the copies' transfer, the exports. */
+function rdsTruth(lines: DemoRun['truth']['cost']['rds']): string {
+  const kinds = [
+    ['snapshot-storage', 'snapshot storage'],
+    ['cross-region-copy', 'cross-region copy'],
+    ['export', 'export to S3'],
+  ] as const;
+  return kinds
+    .map(([kind, words]) => {
+      const of = lines.filter((l) => l.kind === kind);
+      const gb = of.reduce((s, l) => s + l.gb, 0);
+      return of.length ? `${words} ${usd(of.reduce((s, l) => s + l.usd, 0))} (${gb} GB)` : '';
+    })
+    .filter(Boolean)
+    .join(', ');
+}
+
 /** What the attacker did, what was contained, the cost, where the report is — beside the ground truth. */
 export function demoBlocks(d: DemoRun): Block[] {
   const r = d.respond;
@@ -41,7 +58,8 @@ export function demoBlocks(d: DemoRun): Block[] {
               ? `${usd(c.totalUsd)} in instances; ${c.models.invocations} Bedrock model calls between ${usd(c.models.lowUsd)} and ${usd(c.models.highUsd)} (a bound: CloudTrail has no token counts)`
               : `${usd(c.totalUsd)} in instances`;
             const rds = c.rds ? `; ${rdsPhrase(c.rds)}` : '';
-            if (!c.messaging && !c.models?.invocations) return usd(c.totalUsd) + rds;
+            if (!c.messaging && !c.models?.invocations)
+              return c.rds && c.totalUsd === 0 ? rdsPhrase(c.rds) : usd(c.totalUsd) + rds;
             return (c.messaging ? `${base}; ${messagingPhrase(c.messaging)}` : base) + rds;
           }),
         ],
@@ -75,7 +93,9 @@ export function demoBlocks(d: DemoRun): Block[] {
                   ...t.cost.email.map((e) => `${e.messages} mails from ${e.region}`),
                   ...t.cost.sms.map((s) => `${s.delivered} texts ${s.region} → ${s.iso ?? '?'}`),
                 ].join('; ')})`
-              : usd(t.cost.usd),
+              : t.cost.rds.length
+                ? `${usd(t.cost.usd)} (${rdsTruth(t.cost.rds)})`
+                : usd(t.cost.usd),
         ],
       ],
     },

@@ -3,6 +3,8 @@ import type { Ec2AccountState } from '../../sim/services/ec2/model.js';
 import type { LambdaState } from '../../sim/services/lambda/model.js';
 import type { S3AccountState } from '../../sim/services/s3/model.js';
 import type { SecretsState } from '../../sim/services/secretsmanager/model.js';
+import type { KmsState } from '../../sim/services/kms/model.js';
+import type { RdsState } from '../../sim/services/rds/model.js';
 
 /**
  * What an account holds, read in-process from the simulated account (the test's own view, not
@@ -34,6 +36,13 @@ export function inventory(state: SimState, accountId: string): Set<string> {
     (a.services.secretsmanager as SecretsState | undefined)?.regions ?? {},
   ))
     for (const s of Object.keys(r)) out.add(`secret:${region}/${s}`);
+  for (const [region, r] of Object.entries((a.services.rds as RdsState | undefined)?.regions ?? {})) {
+    for (const i of Object.keys(r.instances)) out.add(`rds-instance:${region}/${i}`);
+    for (const s of Object.keys(r.snapshots)) out.add(`rds-snapshot:${region}/${s}`);
+  }
+  // A key pending deletion is on its way out (KMS deletes it after the waiting period).
+  for (const k of Object.values((a.services.kms as KmsState | undefined)?.keys ?? {}))
+    if (k.state !== 'PendingDeletion') out.add(`kms-key:${k.arn}`);
   return out;
 }
 
@@ -53,6 +62,8 @@ export function createdByAttacker(truth: {
       'AWS::EC2::SecurityGroup': `security-group:${region}/${r.id}`,
       'AWS::EC2::KeyPair': `key-pair:${region}/${r.id}`,
       'AWS::Lambda::Function': `function:${region}/${name}`,
+      'AWS::RDS::DBSnapshot': `rds-snapshot:${region}/${r.id}`,
+      'AWS::KMS::Key': `kms-key:${r.id}`,
     };
     out.add(map[r.type] ?? `${r.type}:${r.id}`);
   }

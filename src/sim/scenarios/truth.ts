@@ -6,6 +6,7 @@ import { modelUsage, type ModelUsage } from '../services/bedrock/models.js';
 import { costOf, hourlyPrice, instanceUsage } from '../services/costexplorer/usage.js';
 import type { AttackLog, CapturedEvent } from './engine.js';
 import { messagingUsage, type EmailUsage, type SmsUsage } from './messaging.js';
+import { rdsUsage, type RdsUsage } from './rds-usage.js';
 import type { CleanCheck, ScenarioDef, TruthPersistence, TruthResource } from './types.js';
 
 /** The ground truth of a scenario run (`truth.json`). */
@@ -55,6 +56,8 @@ export interface Truth {
     /** The attacker's SES mail and SNS texts (`data/messaging-prices.json`). */
     email: EmailUsage[];
     sms: SmsUsage[];
+    /** The attacker's RDS snapshots' storage, cross-region copies and exports (`data/rds-prices.json`). */
+    rds: RdsUsage[];
   };
   guardDutyFindings: { id: string; type: string; region: string; severity: number }[];
   expectedCleanState: CleanCheck[];
@@ -124,6 +127,12 @@ export function buildTruth(input: {
       (attackerKeys.has(m.accessKeyId) || log.sessions.includes(m.accessKeyId)) &&
       attackerIps.has(m.sourceIp),
   );
+  const rds = rdsUsage(
+    sim,
+    input.accountId,
+    new Set(created.filter((r) => r.type === 'AWS::RDS::DBSnapshot').map((r) => `${r.region}/${r.id}`)),
+    end,
+  );
   const messagesUsd =
     messages.email.reduce((a, e) => a + e.usd, 0) + messages.sms.reduce((a, t) => a + t.usd, 0);
   const findings = Object.entries(gd?.detectors ?? {}).flatMap(([region, d]) =>
@@ -186,7 +195,10 @@ export function buildTruth(input: {
     cost: {
       usd:
         Math.round(
-          (instances.reduce((a, i) => a + i.usd, 0) + models.reduce((a, m) => a + m.usd, 0) + messagesUsd) *
+          (instances.reduce((a, i) => a + i.usd, 0) +
+            models.reduce((a, m) => a + m.usd, 0) +
+            messagesUsd +
+            rds.reduce((a, r) => a + r.usd, 0)) *
             100,
         ) / 100,
       asOf: new Date(end).toISOString(),
@@ -195,10 +207,12 @@ export function buildTruth(input: {
         'data/ec2-extra-prices.json',
         'data/bedrock-prices.json',
         'data/messaging-prices.json',
+        'data/rds-prices.json',
       ],
       instances,
       models,
       ...messages,
+      rds,
     },
     guardDutyFindings: findings,
     expectedCleanState: unique(

@@ -53,7 +53,7 @@ export const demo = defineCommand({
     "against it through the AWS SDK with the security team's own credentials, exactly as on a real\n" +
     'account. Writes the case folder (report.html, report.md, timeline.csv) to --out, with the\n' +
     "scenario's ground truth (sim-truth.json), the account as the attacker left it\n" +
-    "(sim-state-attacked.json) and its final state (sim-state.json), both for `tourniquet sim --state`.\n" +
+    '(sim-state-attacked.json) and its final state (sim-state.json), both for `tourniquet sim --state`.\n' +
     'Prints what the attacker did, what was contained, the cost, and the\n' +
     'ground truth beside it. Nothing leaves this machine. Exit 0 when the playbook ran.',
   args: [],

@@ -185,7 +185,10 @@ export function describeDemo(name: string, demos: { get(name: string): Demo }): 
           (k) => k.userName === 'security-responder',
         )!;
         expect(
-          await replay(sim, { accessKeyId: responder.accessKeyId, secretAccessKey: responder.secretAccessKey }),
+          await replay(sim, {
+            accessKeyId: responder.accessKeyId,
+            secretAccessKey: responder.secretAccessKey,
+          }),
         ).toBe('ok');
       } finally {
         await sim.stop();

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseFolder, readCaseFile } from '../case/case.js';
+import { cliCommand } from '../cli/test-support/spawn.js';
 import { HOSTILE, makeIncidentCase } from '../report/test-support/incident.js';
 import { SCOPE_FILE } from '../scope/scope.js';
 import { CASE_PAGES } from './pages.js';
@@ -217,6 +219,46 @@ describe('tourniquet serve: access', () => {
       expect(reached).toBe(false);
     }
   });
+});
+
+/** `tourniquet serve` in a child process: what it printed once serving, its answer, its exit. */
+async function serveCli(
+  extra: string[],
+): Promise<{ url: string; err: string; status: number; code: number | null }> {
+  const { command, args } = cliCommand();
+  const child = spawn(command, [...args, 'serve', '--cases', join(root, 'cases'), '--port', '0', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/\S+\//.exec(out);
+      if (m) resolve(m[0]);
+    });
+    void exited.then(() => reject(new Error(`serve exited early: ${err}`)));
+  });
+  const status = (await fetch(url)).status;
+  child.kill('SIGTERM');
+  return { url, err, status, code: await exited };
+}
+
+describe('tourniquet serve on the command line', () => {
+  it('binds 127.0.0.1 unless --host is given, and warns when --host is not loopback; SIGTERM ends it with 0', async () => {
+    const [plain, wide] = await Promise.all([serveCli([]), serveCli(['--host', '0.0.0.0'])]);
+    expect(plain.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32}\/$/);
+    expect(plain.err).not.toContain('reachable from other machines');
+    expect(plain.err).toContain('Read-only dashboard serving');
+    expect([plain.status, plain.code]).toEqual([200, 0]);
+    expect(wide.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\//);
+    expect(wide.err).toContain(
+      '--host 0.0.0.0: the dashboard is reachable from other machines; anyone with the URL (token included) can read the case.',
+    );
+    expect([wide.status, wide.code]).toEqual([200, 0]);
+  }, 60_000);
 });
 
 describe('tourniquet serve in Chromium, on a case full of hostile strings', () => {

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { resolveSubject, type ResolvedSubject } from '../triage/resolve.js';
 import type { ActionEnv } from './action.js';
 import { AccountPools } from './accounts.js';
-import { containmentRegistry, draftContainment } from './containment.js';
+import { containmentRegistry, draftContainment, type CampaignOptions } from './containment.js';
 import { findDerivedSessions, type DerivedSession } from './derived-sessions.js';
 import { applyPlan, makePlan, type ApplyResult, type StepRequest, type StepResult } from './engine.js';
 import {
@@ -30,6 +30,8 @@ export interface ContainOptions {
   force?: boolean;
   skip?: string[];
   add?: string[];
+  /** Campaign containment steps to add (`--campaign`). */
+  campaign?: CampaignOptions;
   /** Role to assume in other accounts reached by derived sessions. */
   accountRole?: string;
   /** When the command started (for the time to contain of this run). */

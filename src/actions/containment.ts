@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { ResolvedSubject } from '../triage/resolve.js';
 import type { ActionEnv } from './action.js';
 import { deactivateAccessKey } from './access-key.js';
+import { CAMPAIGN_ACTIONS, CAMPAIGNS } from './campaign-containment.js';
 import type { DerivedSession } from './derived-sessions.js';
 import { registryOf, stepId, type StepRequest } from './engine.js';
 import { iamOf, nameFromArn, readOrAbsent } from './iam-read.js';
@@ -18,7 +19,7 @@ export const CONTAINMENT_ACTIONS = [
   roleRevokeSessions,
   roleDenyAll,
 ];
-export const containmentRegistry = registryOf(CONTAINMENT_ACTIONS);
+export const containmentRegistry = registryOf([...CONTAINMENT_ACTIONS, ...CAMPAIGN_ACTIONS]);
 
 /** Root cannot be contained by IAM calls: what a person must do, in order. */
 export const ROOT_CHECKLIST = [
@@ -38,9 +39,21 @@ export interface ContainmentDraft {
   manual: string[];
 }
 
+/** Campaign containment asked for (`--campaign`): which campaigns, where. */
+export interface CampaignOptions {
+  campaigns: string[];
+  /** Regions where the attacker sent email or texts (ses-spam, sms-pumping). */
+  regions?: string[];
+  /** Buckets the attacker encrypted with SSE-C (s3-ransomware). */
+  buckets?: string[];
+  /** The SMS monthly spend limit to set, USD (default 1). */
+  smsSpendLimit?: string;
+}
+
 export interface DraftOptions {
   skip?: string[];
   add?: string[];
+  campaign?: CampaignOptions;
 }
 
 type Role = { account: string; name: string; arn: string };
@@ -128,7 +141,10 @@ export async function draftContainment(
     if (add.has('role-deny-all')) requests.push({ action: 'role-deny-all', account: role.account, params });
   }
 
+  if (options.campaign) requests.push(...campaignRequests(options.campaign, account, resolved, roles));
+
   const skip = options.skip ?? [];
+  for (const name of CAMPAIGN_ACTIONS) known.add(name.name);
   for (const name of skip)
     if (!name.includes(':') && !known.has(name))
       throw new UsageError(`--skip ${name}: no such step.`, `Steps: ${[...known].join(', ')}, or a step id.`);
@@ -138,4 +154,62 @@ export async function draftContainment(
     (r) => !skip.some((s) => s === r.action || (s.includes(':') && idOf(r).startsWith(s))),
   );
   return { requests: kept, manual };
+}
+
+/**
+ * The campaign steps (issue 15): Bedrock denied to the compromised principal, SES sending paused
+ * and the SMS spend limit lowered in the regions named, SSE-C uploads refused on the buckets named.
+ */
+function campaignRequests(
+  c: CampaignOptions,
+  account: string,
+  resolved: ResolvedSubject,
+  roles: Role[],
+): StepRequest[] {
+  const out: StepRequest[] = [];
+  for (const name of c.campaigns)
+    if (!(CAMPAIGNS as readonly string[]).includes(name))
+      throw new UsageError(`--campaign ${name}: no such campaign.`, `Campaigns: ${CAMPAIGNS.join(', ')}.`);
+  const regions = c.regions ?? [];
+  const needsRegions = c.campaigns.filter((n) => n === 'ses-spam' || n === 'sms-pumping');
+  if (needsRegions.length && !regions.length)
+    throw new UsageError(
+      `--campaign ${needsRegions.join(', ')} needs the regions where the attacker sent.`,
+      'Name them with --campaign-region REGION (repeatable).',
+    );
+  if (c.campaigns.includes('s3-ransomware') && !c.buckets?.length)
+    throw new UsageError(
+      '--campaign s3-ransomware needs the buckets the attacker encrypted.',
+      'Name them with --bucket NAME (repeatable).',
+    );
+  const limit = c.smsSpendLimit ?? '1';
+  if (!/^\d+$/.test(limit))
+    throw new UsageError(
+      `--sms-spend-limit ${limit}: not a whole number of USD.`,
+      'For example --sms-spend-limit 1.',
+    );
+  if (c.campaigns.includes('llmjacking')) {
+    const user = resolved.user;
+    if (user)
+      out.push({
+        action: 'user-deny-bedrock',
+        account,
+        params: { name: user.name, arn: user.arn ?? `arn:aws:iam::${account}:user/${user.name}` },
+      });
+    for (const role of roles)
+      out.push({
+        action: 'role-deny-bedrock',
+        account: role.account,
+        params: { name: role.name, arn: role.arn },
+      });
+  }
+  for (const region of regions) {
+    if (c.campaigns.includes('ses-spam'))
+      out.push({ action: 'pause-ses-sending', account, params: { region } });
+    if (c.campaigns.includes('sms-pumping'))
+      out.push({ action: 'lower-sms-spend-limit', account, params: { region, limit } });
+  }
+  if (c.campaigns.includes('s3-ransomware'))
+    for (const bucket of c.buckets ?? []) out.push({ action: 'refuse-sse-c', account, params: { bucket } });
+  return out;
 }

@@ -78,10 +78,18 @@ export function revokeCutoff(document: unknown): Date | undefined {
   return undefined;
 }
 
-type Principal = 'user' | 'role';
+/** The kind of IAM principal an inline policy is put on. */
+export type Principal = 'user' | 'role';
 type Kind = 'deny-all' | 'revoke-sessions';
 
-async function put(pool: ClientPool, principal: Principal, name: string, policyName: string, doc: string) {
+/** Put an inline policy on a user or a role. */
+export async function put(
+  pool: ClientPool,
+  principal: Principal,
+  name: string,
+  policyName: string,
+  doc: string,
+) {
   const iam = iamOf(pool);
   if (principal === 'user')
     await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: doc }));
@@ -89,6 +97,7 @@ async function put(pool: ClientPool, principal: Principal, name: string, policyN
     await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: doc }));
 }
 
+/** Delete an inline policy from a user or a role (absent is fine). */
 async function remove(pool: ClientPool, principal: Principal, name: string, policyName: string) {
   const iam = iamOf(pool);
   await readOrAbsent(() =>
@@ -96,6 +105,23 @@ async function remove(pool: ClientPool, principal: Principal, name: string, poli
       ? iam.send(new DeleteUserPolicyCommand({ UserName: name, PolicyName: policyName }))
       : iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
   );
+}
+
+/** Undo of an inline-policy step: the same-named policy the plan read put back, or ours removed. */
+export async function putBack(
+  pool: ClientPool,
+  principal: Principal,
+  name: string,
+  policyName: string,
+  planned: unknown,
+): Promise<ApplyDetail> {
+  const before = planned as { exists: boolean; document?: string };
+  if (before.exists && before.document) {
+    await put(pool, principal, name, policyName, before.document);
+    return { restored: `previous ${policyName}` };
+  }
+  await remove(pool, principal, name, policyName);
+  return { restored: `${policyName} removed` };
 }
 
 /**
@@ -162,14 +188,13 @@ function inlinePolicyAction(name: string, principal: Principal, kind: Kind, summ
       };
     },
     async undo(env, step) {
-      const pool = await env.poolFor(step.account);
-      const before = step.before as { exists: boolean; document?: string };
-      if (before.exists && before.document) {
-        await put(pool, principal, principalName(step), policyName, before.document);
-        return { restored: `previous ${policyName}` };
-      }
-      await remove(pool, principal, principalName(step), policyName);
-      return { restored: `${policyName} removed` };
+      return putBack(
+        await env.poolFor(step.account),
+        principal,
+        principalName(step),
+        policyName,
+        step.before,
+      );
     },
   };
 }

@@ -115,6 +115,16 @@ export async function runContain({ options }: ContainInput, env: RunEnv): Promis
       force: options.force ?? false,
       skip: options.skip ?? [],
       add: options.add ?? [],
+      ...(options.campaign?.length
+        ? {
+            campaign: {
+              campaigns: options.campaign,
+              regions: options['campaign-region'] ?? [],
+              buckets: options.bucket ?? [],
+              ...(options['sms-spend-limit'] ? { smsSpendLimit: options['sms-spend-limit'] } : {}),
+            },
+          }
+        : {}),
       accountRole: options['account-role'],
       startedAt,
       onPlan: (plan) => {

@@ -32,6 +32,29 @@ const containOptions = {
     value: 'NAME',
     description: 'add an optional step, e.g. role-deny-all, delete-login-profile',
   },
+  campaign: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description: "add a campaign's containment: llmjacking, ses-spam, sms-pumping, s3-ransomware; repeatable",
+  },
+  'campaign-region': {
+    type: 'string',
+    multiple: true,
+    value: 'REGION',
+    description: 'where the attacker sent email or texts (ses-spam, sms-pumping); repeatable',
+  },
+  bucket: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description: 'a bucket the attacker encrypted with SSE-C (s3-ransomware); repeatable',
+  },
+  'sms-spend-limit': {
+    type: 'string',
+    value: 'USD',
+    description: 'the SMS monthly spend limit sms-pumping sets (default 1)',
+  },
   force: {
     type: 'boolean',
     description: "act even on Tourniquet's own credentials or when no admin would be left",
@@ -53,13 +76,17 @@ export const containCommand = defineCommand({
     'Builds the plan from the credential type, writes it to the case and shows it; changes nothing until\n' +
     '--apply (or a yes at the prompt). Every step is journalled before and after and read back.\n' +
     'An interrupted --apply resumes without repeating done steps. --undo STEP reverses one applied step.\n' +
-    `Steps: ${CONTAIN_STEPS.join(', ')}.`,
+    `Steps: ${CONTAIN_STEPS.join(', ')}.\n` +
+    '--campaign adds user-/role-deny-bedrock (llmjacking), pause-ses-sending (ses-spam),\n' +
+    'lower-sms-spend-limit (sms-pumping), refuse-sse-c (s3-ransomware); the prior state is kept for --undo.',
   args: [],
   options: containOptions,
   examples: [
     'tourniquet contain',
     'tourniquet contain --apply',
     'tourniquet contain --apply --add role-deny-all',
+    'tourniquet contain --campaign ses-spam --campaign sms-pumping --campaign-region us-east-1',
+    'tourniquet contain --campaign s3-ransomware --bucket prod-data',
     'tourniquet contain --undo deactivate-access-key',
   ],
   load: async () => (await import('./contain-run.js')).runContain,

@@ -63,10 +63,30 @@ export async function authorizeOn(call: S3Call, action: string, key?: string): P
     return;
   }
   const policy = call.bucket.policy;
+  const context = headerConditionKeys(call.ctx.http.headers);
   await call.ctx.authorize(action, s3Arn(call.bucket.name, key), {
     resourceAccount: call.bucket.ownerAccount,
     ...(policy ? { resourcePolicy: JSON.parse(policy) as unknown } : {}),
+    ...(Object.keys(context).length ? { context } : {}),
   });
+}
+
+/** Request headers S3 exposes as condition keys (S3 SAR, "Condition keys for Amazon S3"). */
+const HEADER_KEYS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-acl',
+];
+
+/** The `s3:<header>` condition keys a request carries, e.g. the SSE-C algorithm a deny tests with Null. */
+function headerConditionKeys(headers: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of HEADER_KEYS) {
+    const value = headers[name];
+    if (value !== undefined) out[`s3:${name}`] = value;
+  }
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Phase } from '../case/schema.js';
 import type { CaseContext } from '../context.js';
 import { investigate, type Investigation } from '../detect/investigate.js';
 import { saveInvestigation } from '../detect/save.js';
-import { buildFacts, renderReport } from '../report/index.js';
+import { buildFacts, isUnknown, renderReport } from '../report/index.js';
 import { readScope, scope } from '../scope/scope.js';
 import type { ScopeDocument } from '../scope/types.js';
 import { EVENTS_TABLE } from '../store/schema.js';
@@ -21,6 +21,7 @@ import type { EradicateResult } from '../eradicate/eradicate.js';
 import type { RecoverResult } from '../recover/recover.js';
 import { collectEvidence } from './collect.js';
 import { ERADICATE_PHASES } from './phases-eradicate.js';
+import { recordSesStatistics } from './ses-statistics.js';
 import { journalEntries } from './journal-read.js';
 import {
   containParagraph,
@@ -190,7 +191,13 @@ export const PLAYBOOK: PhaseDef[] = [
     async run(run) {
       const { ctx } = run;
       ctx.case.markPhase('report', 'started');
-      const facts = await buildFacts(ctx.case.dir, { asOf: ctx.clock.now() });
+      let facts = await buildFacts(ctx.case.dir, { asOf: ctx.clock.now() });
+      // The attacker's mail is in no CloudTrail record: SES's own statistics count it.
+      const sesRegions = isUnknown(facts.cost) ? [] : (facts.cost.messaging?.sesRegions ?? []);
+      if (sesRegions.length) {
+        await recordSesStatistics(ctx, sesRegions);
+        facts = await buildFacts(ctx.case.dir, { asOf: ctx.clock.now() });
+      }
       const written = [
         write(ctx, REPORT_FILES.html, renderReport(facts, 'full', 'html')),
         write(ctx, REPORT_FILES.md, renderReport(facts, 'full', 'md')),

@@ -6,6 +6,7 @@ import { openEventStore, STORE_FILE } from '../store/store.js';
 import { messageOf } from '../errors.js';
 import {
   readCostExplorer,
+  readSesStatistics,
   readCoverage,
   readInvestigation,
   readLineage,
@@ -103,6 +104,7 @@ export async function readFactsInput(caseDir: string, options: BuildOptions): Pr
     coverage: readCoverage(caseDir),
     instanceChanges: fromStore.changes,
     costExplorer: readCostExplorer(caseDir),
+    sesStatistics: readSesStatistics(caseDir),
     triage: readTriage(journal, caseDir),
     scope: readScopeFacts(caseDir),
     prices: options.prices ?? loadPriceTable(),

@@ -6,6 +6,7 @@ import type { JournalEntry } from '../case/journal.js';
 import { CATEGORIES, SEVERITIES, type Finding } from '../detect/finding.js';
 import { COVERAGE_FILE, coverageLedgerSchema } from '../trail/coverage.js';
 import type { CostExplorerFigures, CoverageEntry, LineageNode, SeverityLevel, TriageFacts } from './input.js';
+import { SES_STATISTICS_FILE, sesStatisticsSchema, type SesStatistics } from './ses-statistics.js';
 import { unknown, type Fact } from './unknown.js';
 
 /**
@@ -18,6 +19,8 @@ export const REPORT_INPUT_FILES = {
   /** The coverage ledger every collection merges its lines into (src/trail/coverage.ts). */
   coverage: [COVERAGE_FILE],
   costExplorer: ['cost-explorer.json'],
+  /** SES's sending statistics, read by the report phase where the attacker used SES. */
+  sesStatistics: [SES_STATISTICS_FILE],
 } as const;
 
 /** Where `tourniquet report --cost-explorer` keeps the billed figures (in `evidence/`). */
@@ -257,6 +260,15 @@ export function readCostExplorer(dir: string): Fact<CostExplorerFigures> {
     readJsonFile(dir, REPORT_INPUT_FILES.costExplorer),
     costExplorerSchema,
     'Cost Explorer figures were not read;',
+  );
+}
+
+/** SES's sending statistics the report phase kept for the regions where the attacker used SES. */
+export function readSesStatistics(dir: string): Fact<SesStatistics> {
+  return parseWith(
+    readJsonFile(dir, REPORT_INPUT_FILES.sesStatistics),
+    sesStatisticsSchema,
+    'SES sending statistics were not read;',
   );
 }
 

@@ -33,13 +33,20 @@ function signals(f: FactsSoFar) {
   const functions = created.filter((r) => r.type === 'Lambda function').length;
   const reads = isUnknown(f.dataAccessed) ? [] : f.dataAccessed.filter((d) => d.succeeded);
   const categories = isUnknown(f.findingsByCategory) ? [] : f.findingsByCategory.map((c) => c.category);
-  const cost = isUnknown(f.cost) ? 0 : f.cost.totalUsd;
+  // Instances, and the RDS theft's storage, copies and exports where there was one.
+  const cost = isUnknown(f.cost) ? 0 : f.cost.totalUsd + (f.cost.rds?.usd ?? 0);
   const partial = !isUnknown(f.coverage) && f.coverage.some((c) => c.state !== 'complete');
   const stores = isUnknown(f.dataStores) ? [] : f.dataStores;
   return { known, events, created, instances, functions, reads, categories, cost, partial, stores };
 }
 
 type Signals = ReturnType<typeof signals>;
+
+/** The stores taken out or held to ransom, once each, for a basis. */
+function wholeStores(s: Signals): string {
+  const names = [...new Set(s.stores.filter((x) => x.whole).map((x) => x.store))];
+  return names.length ? `, data taken out or held to ransom (${names.join(', ')})` : '';
+}
 type Rule = Omit<Decision, 'answer' | 'basis' | 'deadlines'> & {
   decide(s: Signals, f: FactsSoFar): { answer: Decision['answer']; basis: string };
   deadlines(f: FactsSoFar): Decision['deadlines'];
@@ -120,14 +127,7 @@ const RULES: Rule[] = [
       (s.events > 0
         ? {
             answer: 'depends',
-            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost ${usd(s.cost)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}${
-              s.stores.some((x) => x.whole)
-                ? `, data taken out or held to ransom (${s.stores
-                    .filter((x) => x.whole)
-                    .map((x) => x.store)
-                    .join(', ')})`
-                : ''
-            }; judge significance`,
+            basis: `if the organisation is in NIS2 scope: ${s.events} attacker call(s), estimated cost ${usd(s.cost)}, severity ${isUnknown(f.severity) ? 'unknown' : f.severity.level}${wholeStores(s)}; judge significance`,
           }
         : { answer: 'no', basis: `no attacker activity found${coverageNote(s)}` }),
     deadlines: (f) => [

@@ -204,7 +204,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
           isUnknown(resources) ? [] : resources.filter((r) => r.action === 'created'),
         ),
         models: modelCallCost(events, input.modelPrices ?? loadBedrockPrices()),
-        messaging: messagingCost(events, loadMessagingPrices()),
+        messaging: messagingCost(events, loadMessagingPrices(), input.sesStatistics),
         rds: rdsCost(events, asOf),
       };
   const partial: Omit<Facts, 'decisions' | 'nextSteps'> = {

@@ -1,3 +1,4 @@
+import type { SesStatistics } from './ses-statistics.js';
 import type { CaseFile } from '../case/schema.js';
 import type { JournalEntry } from '../case/journal.js';
 import type { Finding } from '../detect/finding.js';
@@ -25,6 +26,8 @@ export interface FactsInput {
   instanceChanges: Fact<InstanceChange[]>;
   /** Billed figures from Cost Explorer, when someone could read them. */
   costExplorer: Fact<CostExplorerFigures>;
+  /** SES's sending statistics where the attacker used SES, when the report phase could read them. */
+  sesStatistics?: Fact<SesStatistics>;
   /** What triage concluded, when it recorded it. */
   triage: Fact<TriageFacts>;
   /** What scope found (backdoors and reach); absent in inputs built before scope existed. */

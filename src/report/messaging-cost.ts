@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AttackerEvent } from './input.js';
 import { parseJsonText } from './json-path.js';
 import { readTable } from './prices.js';
+import { sesSent, type SesSent, type SesStatistics } from './ses-statistics.js';
+import { isUnknown, type Fact } from './unknown.js';
 
 /**
  * What the attacker's mail and texts cost. Neither is counted by CloudTrail: SES never records a
@@ -56,6 +58,8 @@ export interface MessagingCost {
   /** SES identities the attacker verified or created, by region. */
   sesIdentities: { region: string; identity: string }[];
   sesUsdPerThousand: number;
+  /** The mail SES's sending statistics count from the attacker's first SES call on, where they were read. */
+  sesSent: SesSent[];
   /** Texts whose Publish records the case holds (only when a trail logged SNS data events). */
   smsLines: SmsLine[];
   /** The MonthlySpendLimit the attacker left in each region (USD): SNS stops delivering past it. */
@@ -88,7 +92,11 @@ function param(e: AttackerEvent, ...names: string[]): unknown {
 const textOf = (v: unknown): string => (typeof v === 'string' ? v : '?');
 
 /** The attacker's SES and SNS SMS activity, priced as a bound; null when there is none. */
-export function messagingCost(events: AttackerEvent[], table: MessagingPriceTable): MessagingCost | null {
+export function messagingCost(
+  events: AttackerEvent[],
+  table: MessagingPriceTable,
+  statistics?: Fact<SesStatistics>,
+): MessagingCost | null {
   const ok = events.filter((e) => !e.errorCode);
   const ses = ok.filter((e) => e.eventSource === 'ses.amazonaws.com');
   const sns = ok.filter((e) => e.eventSource === 'sns.amazonaws.com');
@@ -123,6 +131,10 @@ export function messagingCost(events: AttackerEvent[], table: MessagingPriceTabl
   // Summed first, rounded once: a cent per text rounded away would add up over thousands.
   for (const l of lines.values()) if (l.usd !== null) l.usd = cents(l.usd);
   if (!ses.length && !limits.size && !lines.size) return null;
+  const firstCall = new Map<string, string>();
+  for (const e of ses) if ((firstCall.get(e.region) ?? '\uffff') > e.time) firstCall.set(e.region, e.time);
+  const sent =
+    statistics && !isUnknown(statistics) ? sesSent(statistics, firstCall, table.ses.usdPerMessage) : [];
   const smsLines = [...lines.values()];
   const counted = cents(smsLines.reduce((s, l) => s + (l.usd ?? 0), 0));
   const unlimited = smsLines.filter((l) => !limits.has(l.region)).reduce((s, l) => s + (l.usd ?? 0), 0);
@@ -130,6 +142,7 @@ export function messagingCost(events: AttackerEvent[], table: MessagingPriceTabl
     sesRegions: [...new Set(ses.map((e) => e.region))].sort(),
     sesIdentities: identities,
     sesUsdPerThousand: cents(table.ses.usdPerMessage * 1000),
+    sesSent: sent,
     smsLines,
     smsLimits: [...limits].map(([region, limitUsd]) => ({ region, limitUsd })),
     smsCountedUsd: counted,
@@ -138,12 +151,21 @@ export function messagingCost(events: AttackerEvent[], table: MessagingPriceTabl
   };
 }
 
+/** What the statistics counted: `$2.00 for 20000 messages (us-east-1 20000) …`. */
+function sesSentPhrase(sent: SesSent[]): string {
+  const usd = cents(sent.reduce((s, x) => s + x.usd, 0));
+  const messages = sent.reduce((n, x) => n + x.messages, 0);
+  const where = sent.map((x) => `${x.region} ${x.messages}`).join(', ');
+  return `$${usd.toFixed(2)} for ${messages} messages (${where}) in SES's statistics from the attacker's first SES call on (every sender of the account in those 15-minute slots: at most the attacker's mail)`;
+}
+
 /** The mail and texts in one phrase (briefing, demo): where SES was used and the SMS bound. */
 export function messagingPhrase(m: MessagingCost): string {
   const parts: string[] = [];
   if (m.sesRegions.length) {
     parts.push(
-      `SES used in ${m.sesRegions.join(', ')}: sends are not in CloudTrail, read the sending statistics ($${m.sesUsdPerThousand.toFixed(2)} per 1,000 messages)`,
+      `SES used in ${m.sesRegions.join(', ')}: sends are not in CloudTrail, read the sending statistics ($${m.sesUsdPerThousand.toFixed(2)} per 1,000 messages)` +
+        (m.sesSent.length ? `: ${sesSentPhrase(m.sesSent)}` : ''),
     );
   }
   if (m.smsLimits.length || m.smsLines.length) {

@@ -10,6 +10,17 @@ import { PUMPED, RAISED_LIMIT, SANDBOX_PROBES, SMS_REGIONS } from './catalog/sms
 import { checkCleanState } from './clean.js';
 import { loadScenario, type LoadedScenario } from './index.js';
 import { verifyTruth } from './test-support/verify.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClientPool } from '../../aws/pool.js';
+import { CaseFolder } from '../../case/case.js';
+import { systemClock } from '../../clock.js';
+import { silentLogger, silentProgress } from '../../context.js';
+import { recordSesStatistics } from '../../playbook/ses-statistics.js';
+import { readSesStatistics } from '../../report/case-inputs.js';
+import { loadMessagingPrices, messagingCost, messagingPhrase } from '../../report/messaging-cost.js';
+import { attackerEvent } from '../../report/test-support/incident.js';
 import type { Credentials } from './types.js';
 
 const cfg = (sim: RunningSim, creds: Credentials, region = 'us-east-1') => ({
@@ -49,6 +60,44 @@ describe('ses-spam', () => {
         [],
       );
     expect(loaded.truth.attackerEvents.some((e) => e.eventName === 'SendEmail')).toBe(false);
+  });
+
+  it('prices the mail from SES GetSendStatistics (read through the SDK, kept in the case) within 5% of the truth', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tq-ses-stats-')), 'case');
+    const folder = CaseFolder.create(dir, { clock: systemClock });
+    const aws = await ClientPool.create(
+      { endpointUrl: sim.endpoint, region: 'us-east-1', credentials: loaded.responderCredentials },
+      systemClock,
+    );
+    try {
+      const ctx = { clock: systemClock, log: silentLogger, progress: silentProgress, case: folder, aws };
+      const regions = [...new Set(loaded.truth.attackerEvents.map((e) => e.region))];
+      await recordSesStatistics(ctx, regions);
+    } finally {
+      aws.destroy();
+      folder.close();
+    }
+    const stats = readSesStatistics(dir);
+    const events = loaded.truth.attackerEvents.map((e) =>
+      attackerEvent({
+        eventId: e.eventId,
+        time: e.time,
+        region: e.region,
+        eventName: e.eventName,
+        eventSource: e.eventSource,
+      }),
+    );
+    const cost = messagingCost(events, loadMessagingPrices(), stats)!;
+    const truth = loaded.truth.cost.email;
+    expect(cost.sesSent.filter((s) => s.messages > 0).map((s) => s.region)).toEqual(
+      truth.map((e) => e.region),
+    );
+    const counted = cost.sesSent.reduce((n, s) => n + s.usd, 0);
+    const billed = truth.reduce((n, e) => n + e.usd, 0);
+    expect(Math.abs(counted - billed)).toBeLessThanOrEqual(billed * 0.05);
+    // The company's own mail of two days before is outside the attacker's slots.
+    expect(cost.sesSent.find((s) => s.region === 'us-east-1')!.messages).toBe(truth[0]!.messages);
+    expect(messagingPhrase(cost)).toContain(`$${billed.toFixed(2)} for ${truth[0]!.messages} messages (`);
   });
 
   it('counts and prices every phishing mail in the truth, and leaves the production requests pending', async () => {

@@ -26,7 +26,7 @@ function seconds(s: number | undefined): string | null {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-function blocksOf(r: ContainResult): Block[] {
+function blocksOf(r: ContainResult, again = ''): Block[] {
   const blocks: Block[] = [];
   if (r.state === 'manual-only') {
     blocks.push({
@@ -76,7 +76,7 @@ function blocksOf(r: ContainResult): Block[] {
       kind: 'text',
       lines: [
         changes
-          ? `Nothing changed yet. Run \`tourniquet contain --apply\` to make these ${changes} change(s).`
+          ? `Nothing changed yet. Run \`tourniquet contain --apply${again}\` to make these ${changes} change(s).`
           : 'Nothing to change: already contained.',
       ],
     });
@@ -86,6 +86,19 @@ function blocksOf(r: ContainResult): Block[] {
   if (r.notChecked.length)
     blocks.push({ kind: 'text', lines: ['Could not check:', ...r.notChecked.map((n) => `  - ${n}`)] });
   return blocks;
+}
+
+/** The options that shape the plan, to repeat with `--apply` (a new run plans anew). */
+function applyAgain(options: ContainInput['options']): string {
+  const repeat = (flag: string, values: string[] | undefined) => (values ?? []).map((v) => ` --${flag} ${v}`);
+  return [
+    ...repeat('skip', options.skip),
+    ...repeat('add', options.add),
+    ...repeat('campaign', options.campaign),
+    ...repeat('campaign-region', options['campaign-region']),
+    ...repeat('bucket', options.bucket),
+    ...repeat('sms-spend-limit', options['sms-spend-limit'] ? [options['sms-spend-limit']] : []),
+  ].join('');
 }
 
 /** Run `tourniquet contain`. */
@@ -134,7 +147,7 @@ export async function runContain({ options }: ContainInput, env: RunEnv): Promis
     const failed =
       result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
     const exitCode = failed ? 1 : result.notChecked.length || result.manual.length ? 3 : 0;
-    return { exitCode, json: { dir, ...result }, blocks: blocksOf(result) };
+    return { exitCode, json: { dir, ...result }, blocks: blocksOf(result, applyAgain(options)) };
   } finally {
     folder.close();
   }

@@ -5,15 +5,16 @@ import { expect, it } from 'vitest';
 import { THEFT } from '../sim/scenarios/catalog/rds-exfil.js';
 import { runAws } from '../sim/test-support/aws.js';
 import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
-import { checkBar, eradicationBar, fromDemo, respondTo, type Played } from './test-support/bar.js';
+import { checkBar, eradicationBar, fromDemo, type Played } from './test-support/bar.js';
 
-// One `tourniquet demo --scenario rds-exfil` run feeds the demo's checks and the eradication bar.
-const demos = demoRuns(['rds-exfil']);
+// One `tourniquet demo` run per scenario feeds the demo's checks and the eradication bar.
+const demos = demoRuns(['cryptomining', 'rds-exfil']);
+describeDemo('cryptomining', demos);
 describeDemo('rds-exfil', demos);
 
 eradicationBar(() => {
   it('cryptomining: instances terminated after a snapshot of every volume (ids in the evidence, snapshots in EC2), groups gone', async () => {
-    const p = await respondTo('cryptomining');
+    const p = await fromDemo(demos.get('cryptomining'));
     await checkBar(p);
     const listed = p
       .manifest()

@@ -1,30 +1,57 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../../sim/scenarios/index.js';
 import { demoRuns, describeDemo } from './test-support/demo.js';
 
 // Every scenario's demo runs once in the suite, in the file that checks the most on it (CI is
-// CPU-bound): llmjacking, ses-spam, sms-pumping and s3-ransomware have their own files
-// (demo.<name>.test.ts); the eradication bar's files (src/eradicate/scenarios-*.test.ts) run
-// the demo of theirs and check both the demo and the account it leaves, as do scope's files for
-// persistence and backdoors (src/scope/scope.persistence.test.ts, scope.backdoors.test.ts). rds-exfil has no demo
-// run here: src/eradicate/scenarios-mining-rds.test.ts answers it with respond.
-const ELSEWHERE = new Set([
-  'llmjacking',
-  'ses-spam',
-  'sms-pumping',
-  's3-ransomware',
-  'rds-exfil',
-  'exfiltration',
-  'defense-evasion',
-  'role-chain',
-  'console-takeover',
-  'hostile-strings',
-  'quiet',
-  'persistence',
-  'backdoors',
-]);
+// CPU-bound): the eradication bar's files (src/eradicate/scenarios-*.test.ts) and scope's
+// (src/scope/scope.persistence.test.ts, scope.backdoors.test.ts) run `demoRuns([...])` for theirs
+// and check the demo, the account it leaves and its scope on that one run; llmjacking, ses-spam,
+// sms-pumping and s3-ransomware have their own files (demo.<name>.test.ts). A scenario none of
+// them runs is run here, with the demo's checks.
+const SRC = join(import.meta.dirname, '..', '..');
+
+/** Test files under src/, with their text. */
+function testFiles(dir = SRC): { path: string; text: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return testFiles(path);
+    return e.name.endsWith('.test.ts') ? [{ path, text: readFileSync(path, 'utf8') }] : [];
+  });
+}
+
+/** The scenarios each other test file runs the demo of: `demoRuns(['a', 'b'])`, `demoOnce('c')`. */
+function demoCalls(): string[][] {
+  return testFiles()
+    .filter((f) => f.path !== import.meta.filename)
+    .map(({ text }) => [
+      ...[...text.matchAll(/demoRuns\(\[([^\]]*)\]\)/g)].flatMap((call) =>
+        [...call[1]!.matchAll(/'([a-z0-9-]+)'/g)].map((q) => q[1]!),
+      ),
+      ...[...text.matchAll(/demoOnce\('([a-z0-9-]+)'\)/g)].map((q) => q[1]!),
+    ]);
+}
+
+const elsewhere = new Set(demoCalls().flat());
 const NAMES = listScenarios()
   .map((s) => s.name)
-  .filter((n) => !ELSEWHERE.has(n));
+  .filter((n) => !elsewhere.has(n));
 
-const demos = demoRuns(NAMES);
-for (const name of NAMES) describeDemo(name, demos);
+describe('the demo runs of the suite', () => {
+  it('cover every scenario once: each is run by exactly one test file', () => {
+    const counts = new Map<string, number>();
+    for (const name of demoCalls().flat()) counts.set(name, (counts.get(name) ?? 0) + 1);
+    expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
+    // Names the calls give are real scenarios (a typo would leave one without its demo).
+    const known = new Set(listScenarios().map((s) => s.name));
+    expect([...counts.keys()].filter((n) => !known.has(n))).toEqual([]);
+    for (const name of listScenarios().map((s) => s.name))
+      expect(elsewhere.has(name) || NAMES.includes(name), name).toBe(true);
+  });
+});
+
+if (NAMES.length > 0) {
+  const demos = demoRuns(NAMES);
+  for (const name of NAMES) describeDemo(name, demos);
+}

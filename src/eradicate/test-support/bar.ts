@@ -1,21 +1,19 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { verifyCase } from '../../case/verify.js';
 import type { Demo } from '../../cli/commands/test-support/demo.js';
 import { ATTACKED_STATE_FILE, STATE_FILE } from '../../cli/commands/demo-run.js';
 import { SimState, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
-import { checkCleanState, loadScenario, type Truth } from '../../sim/scenarios/index.js';
+import { checkCleanState, type Truth } from '../../sim/scenarios/index.js';
 import { runCli, type TestCreds } from '../../test-support/cli.js';
 import { createdByAttacker, inventory } from './inventory.js';
 
-let root: string | undefined;
 const running: RunningSim[] = [];
 
 /**
  * The bar's describe block (split over several files so they run side by side): every account
- * `respondTo` starts is stopped after the file's tests.
+ * `fromDemo` serves is stopped after the file's tests.
  */
 export function eradicationBar(tests: () => void): void {
   describe(
@@ -48,41 +46,6 @@ export interface EradicateJson {
   state: string;
   plan?: { steps: { id: string; action: string; noop: boolean; params: Record<string, string> }[] };
   manual: string[];
-}
-
-/**
- * A scenario, then `respond SUBJECT --yes` (triage, contain, collect, investigate, eradicate,
- * recover, report) as the security team's responder.
- */
-export async function respondTo(
-  name: string,
-  extraArgs: string[] = [],
-  setup?: (sim: RunningSim) => void,
-): Promise<Played> {
-  const sim = await startSim({ port: 0, seed: 7, lookupEventsPerSecond: 200 });
-  running.push(sim);
-  const { truth, responderCredentials: responder } = await loadScenario(sim, name, { seed: 7 });
-  setup?.(sim);
-  const created = createdByAttacker(truth);
-  const preExisting = new Set([...inventory(sim.state, VICTIM_ACCOUNT)].filter((x) => !created.has(x)));
-  root ??= mkdtempSync(join(tmpdir(), 'tq-eradicate-scn-'));
-  const dir = join(root, name);
-  const cli = (args: string[]) => runCli(args, { endpoint: sim.endpoint, creds: responder, root: root! });
-  const subject = truth.leakedAccessKeyId ?? truth.compromisedUser;
-  const responded = await cli(['respond', subject, '--yes', '--case', dir, ...extraArgs]);
-  expect(responded.err).not.toMatch(/error:/);
-  // 3: some reads were not checked (the simulated account lacks a few of scope's listers).
-  expect([0, 3], responded.err).toContain(responded.code);
-  return {
-    sim,
-    truth,
-    responder,
-    dir,
-    preExisting,
-    cli,
-    writes: () => responderWrites(sim),
-    manifest: () => manifestPaths(dir),
-  };
 }
 
 /**

@@ -155,7 +155,11 @@ export function messagingCost(
 function sesSentPhrase(sent: SesSent[]): string {
   const usd = cents(sent.reduce((s, x) => s + x.usd, 0));
   const messages = sent.reduce((n, x) => n + x.messages, 0);
-  const where = sent.map((x) => `${x.region} ${x.messages}`).join(', ');
+  const some = sent.filter((x) => x.messages > 0);
+  const none = sent.length - some.length;
+  const where =
+    some.map((x) => `${x.region} ${x.messages}`).join(', ') +
+    (none ? `${some.length ? '; ' : ''}none in ${none} other region(s) read` : '');
   return `$${usd.toFixed(2)} for ${messages} messages (${where}) in SES's statistics from the attacker's first SES call on (every sender of the account in those 15-minute slots: at most the attacker's mail)`;
 }
 

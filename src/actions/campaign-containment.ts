@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import {
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
@@ -246,3 +247,44 @@ export const CAMPAIGN_ACTIONS = [
 
 /** Campaigns `--campaign` accepts, and what each needs. */
 export const CAMPAIGNS = ['llmjacking', 'ses-spam', 'sms-pumping', 's3-ransomware'] as const;
+
+/** The rule that names each campaign (src/detect/rules), by `--campaign` name. */
+const CAMPAIGN_RULES: Record<(typeof CAMPAIGNS)[number], string> = {
+  llmjacking: 'llmjacking-campaign',
+  'ses-spam': 'ses-spam-campaign',
+  'sms-pumping': 'sms-pumping-campaign',
+  's3-ransomware': 's3-ransomware-campaign',
+};
+
+/**
+ * The `--campaign` options the case's findings call for and `given` lacks, one line each (with the
+ * regions the finding saw); containment never adds them by itself: the responder names them.
+ */
+export function campaignSuggestions(findingsFile: string, given: string[]): string[] {
+  if (!existsSync(findingsFile)) return [];
+  let findings: { ruleId?: unknown; regions?: unknown; region?: unknown }[];
+  try {
+    findings =
+      (JSON.parse(readFileSync(findingsFile, 'utf8')) as { findings?: typeof findings }).findings ?? [];
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const [name, rule] of Object.entries(CAMPAIGN_RULES)) {
+    if (given.includes(name)) continue;
+    const hits = findings.filter((f) => f.ruleId === rule);
+    if (!hits.length) continue;
+    const regions = new Set<string>();
+    for (const f of hits)
+      for (const r of [...(Array.isArray(f.regions) ? (f.regions as unknown[]) : []), f.region])
+        if (typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) regions.add(r);
+    const where =
+      name === 'ses-spam' || name === 'sms-pumping'
+        ? [...regions].map((r) => ` --campaign-region ${r}`).join('')
+        : name === 's3-ransomware'
+          ? ' --bucket NAME'
+          : '';
+    out.push(`The findings name ${name}: add --campaign ${name}${where}`);
+  }
+  return out;
+}

@@ -1,7 +1,9 @@
 import { contain, type ContainResult } from '../../actions/contain.js';
+import { campaignSuggestions } from '../../actions/campaign-containment.js';
 import { containmentRegistry } from '../../actions/containment.js';
 import type { PlanRecord } from '../../actions/journal-view.js';
 import { CaseFolder } from '../../case/case.js';
+import { FINDINGS_FILE } from '../../detect/save.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
 import { runUndo } from '../undo.js';
 import { appliedBlock } from '../applied.js';
@@ -26,7 +28,7 @@ function seconds(s: number | undefined): string | null {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-function blocksOf(r: ContainResult, again = ''): Block[] {
+function blocksOf(r: ContainResult, again = '', suggested: string[] = []): Block[] {
   const blocks: Block[] = [];
   if (r.state === 'manual-only') {
     blocks.push({
@@ -81,6 +83,7 @@ function blocksOf(r: ContainResult, again = ''): Block[] {
       ],
     });
   }
+  if (suggested.length) blocks.push({ kind: 'text', lines: suggested });
   if (r.manual.length)
     blocks.push({ kind: 'text', lines: ['To do by hand:', ...r.manual.map((m) => `  - ${m}`)] });
   if (r.notChecked.length)
@@ -147,7 +150,15 @@ export async function runContain({ options }: ContainInput, env: RunEnv): Promis
     const failed =
       result.apply?.results.some((x) => x.outcome === 'failed') || result.state === 'not-verified';
     const exitCode = failed ? 1 : result.notChecked.length || result.manual.length ? 3 : 0;
-    return { exitCode, json: { dir, ...result }, blocks: blocksOf(result, applyAgain(options)) };
+    return {
+      exitCode,
+      json: { dir, ...result },
+      blocks: blocksOf(
+        result,
+        applyAgain(options),
+        campaignSuggestions(folder.path(FINDINGS_FILE), options.campaign ?? []),
+      ),
+    };
   } finally {
     folder.close();
   }

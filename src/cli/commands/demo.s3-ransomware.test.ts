@@ -30,8 +30,11 @@ describe('tourniquet demo --scenario s3-ransomware', { timeout: 600_000 }, () =>
     const facts = JSON.parse(readFileSync(join(d.dir, 'facts.json'), 'utf8')) as {
       findingsByCategory: { findings: { ruleId: string; eventIds: string[] }[] }[];
       campaigns: { name: string }[];
+      cost: { totalUsd: number };
     };
     expect(facts.campaigns.map((c) => c.name)).toEqual(['S3 ransomware']);
+    // The campaign spends nothing billable (the harm is the data): the estimate is the truth's.
+    expect(facts.cost.totalUsd).toBeCloseTo(d.truth.cost.usd, 2);
     const findings = facts.findingsByCategory.flatMap((c) => c.findings);
     const events = (rule: string) => findings.find((f) => f.ruleId === rule)?.eventIds.length;
     // The trail selects the customer data's objects only: its 4 copies and 1 note are seen, the

@@ -27,6 +27,8 @@ describe('tourniquet demo --scenario ses-spam', { timeout: 600_000 }, () => {
     );
     expect(d.truth.cost.email[0]).toMatchObject({ region: 'us-east-1', messages: 20_000 });
     expect(d.out).toMatch(/Cost\s+\$2\.00 \(20000 mails from us-east-1\)/);
+    // The estimate, from SES's own sending statistics, matches the truth's 20,000 mails.
+    expect(d.out).toMatch(/\$2\.00 for 20000 messages \(us-east-1 20000/);
   });
 
   it('names the campaign in one line of the executive briefing', async () => {

@@ -17,6 +17,7 @@ import { UsageError } from '../../errors.js';
 import type { Outcome, RunEnv } from '../spec.js';
 import { DEMO_DEFAULT_SCENARIO, type DemoInput } from './demo.js';
 import { demoBlocks } from './demo-output.js';
+import { scenarioListing } from './sim-run.js';
 
 /** Files the demo leaves beside the case: the scenario's ground truth and the account's final state. */
 export const TRUTH_FILE = 'sim-truth.json';
@@ -147,6 +148,7 @@ export async function playDemo(
 
 /** Run `tourniquet demo`. */
 export async function runDemo({ options }: DemoInput, env: RunEnv): Promise<Outcome> {
+  if (options['list-scenarios']) return scenarioListing();
   const scenario = options.scenario ?? DEMO_DEFAULT_SCENARIO;
   if (!Object.hasOwn(SCENARIOS, scenario))
     throw new UsageError(

@@ -39,6 +39,10 @@ const demoOptions = {
     value: 'N',
     description: 'seed for the scenario (default 1): same seed, same ids',
   },
+  'list-scenarios': {
+    type: 'boolean',
+    description: 'list the scenarios with what happens in each, and exit',
+  },
 } satisfies OptionTable;
 
 /** What `runDemo` receives. */
@@ -58,6 +62,10 @@ export const demo = defineCommand({
     'ground truth beside it. Nothing leaves this machine. Exit 0 when the playbook ran.',
   args: [],
   options: demoOptions,
-  examples: ['tourniquet demo', 'tourniquet demo --scenario role-chain --out /tmp/role-chain-case'],
+  examples: [
+    'tourniquet demo',
+    'tourniquet demo --list-scenarios',
+    'tourniquet demo --scenario role-chain --out /tmp/role-chain-case',
+  ],
   load: async () => (await import('./demo-run.js')).runDemo,
 });

@@ -21,21 +21,24 @@ function interrupted(): Promise<string> {
   });
 }
 
+/** The scenario catalog as `--list-scenarios` prints it (`sim` and `demo`). */
+export function scenarioListing(): Outcome {
+  const list = listScenarios();
+  return {
+    json: { scenarios: list },
+    blocks: [
+      {
+        kind: 'table',
+        columns: ['scenario', 'what happens'],
+        rows: list.map((s) => [s.name, s.summary]),
+      },
+    ],
+  };
+}
+
 /** Run `tourniquet sim`. */
 export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcome> {
-  if (options['list-scenarios']) {
-    const list = listScenarios();
-    return {
-      json: { scenarios: list },
-      blocks: [
-        {
-          kind: 'table',
-          columns: ['scenario', 'what happens'],
-          rows: list.map((s) => [s.name, s.summary]),
-        },
-      ],
-    };
-  }
+  if (options['list-scenarios']) return scenarioListing();
   if (options.scenario !== undefined && !scenarioNamed(options.scenario)) {
     throw new UsageError(
       `--scenario ${options.scenario}: no such scenario`,

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTACKED_STATE_FILE } from '../cli/commands/demo-run.js';
 import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
-import { SimState, VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
+import { VICTIM_ACCOUNT, createUserWithKey } from '../sim/index.js';
 import { SCOPE_FILE } from './scope.js';
-import { checkBar, manifestPaths, responderWrites, type Played } from '../eradicate/test-support/bar.js';
-import { createdByAttacker, inventory } from '../eradicate/test-support/inventory.js';
+import { checkBar, playedOn, type Played } from '../eradicate/test-support/bar.js';
 import { W } from '../sim/scenarios/world.js';
 import { runAws } from '../sim/test-support/aws.js';
 import { bedFromDemo, jsonOf, type ScenarioBed, type ScopeJson } from './test-support/respond.js';
@@ -30,19 +28,7 @@ describe('scope of the persistence scenario (respond, then scope)', () => {
     // checks share this one run.
     const demo = demos.get('persistence');
     bed = await bedFromDemo(demo);
-    const made = createdByAttacker(bed.truth);
-    const attacked = inventory(SimState.load(join(demo.dir, ATTACKED_STATE_FILE)), VICTIM_ACCOUNT);
-    const preExisting = new Set([...attacked].filter((x) => !made.has(x)));
-    played = {
-      sim: bed.sim,
-      truth: bed.truth,
-      responder: bed.responder,
-      dir: bed.caseDir(),
-      preExisting,
-      cli: (args) => bed.cli(args),
-      writes: () => responderWrites(bed.sim),
-      manifest: () => manifestPaths(bed.caseDir()),
-    };
+    played = playedOn(bed, demo);
     scope = JSON.parse(readFileSync(join(bed.caseDir(), SCOPE_FILE), 'utf8')) as ScopeJson;
     ({ code, json: after } = await jsonOf<ScopeJson>(bed, ['scope']));
   }, 300_000);

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { verifyCase } from '../../case/verify.js';
 import type { Demo } from '../../cli/commands/test-support/demo.js';
-import { ATTACKED_STATE_FILE, STATE_FILE } from '../../cli/commands/demo-run.js';
-import { SimState, startSim, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
+import { ATTACKED_STATE_FILE } from '../../cli/commands/demo-run.js';
+import { bedFromDemo, type ScenarioBed } from '../../scope/test-support/respond.js';
+import { SimState, VICTIM_ACCOUNT, type RunningSim } from '../../sim/index.js';
 import { checkCleanState, type Truth } from '../../sim/scenarios/index.js';
-import { runCli, type TestCreds } from '../../test-support/cli.js';
+import type { runCli, TestCreds } from '../../test-support/cli.js';
 import { createdByAttacker, inventory } from './inventory.js';
 
 const running: RunningSim[] = [];
@@ -50,28 +51,27 @@ export interface EradicateJson {
 
 /**
  * A scenario a `tourniquet demo` run answered (respond --yes as the security team), for the bar:
- * the account served again from the state the demo saved, and what existed before the response
- * read from the state it saved before responding (`sim-state-attacked.json`).
+ * the account served again from the state the demo saved (`bedFromDemo`), and what existed
+ * before the response read from the state it saved before responding (`sim-state-attacked.json`).
  */
 export async function fromDemo(demo: Demo): Promise<Played> {
+  const bed = await bedFromDemo(demo);
+  running.push(bed.sim);
+  return playedOn(bed, demo);
+}
+
+/** The bar's view of a demo's account already served again (scope's files share their bed). */
+export function playedOn(bed: ScenarioBed, demo: Demo): Played {
   const before = inventory(SimState.load(join(demo.dir, ATTACKED_STATE_FILE)), VICTIM_ACCOUNT);
   const created = createdByAttacker(demo.truth);
-  const preExisting = new Set([...before].filter((x) => !created.has(x)));
-  const sim = await startSim({ port: 0, state: SimState.load(join(demo.dir, STATE_FILE)) });
-  running.push(sim);
-  const key = Object.values(sim.state.accountOrThrow(VICTIM_ACCOUNT).iam.accessKeys).find(
-    (k) => k.userName === 'security-responder' && k.status === 'Active',
-  )!;
-  const responder = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
-  const cli = (args: string[]) => runCli(args, { endpoint: sim.endpoint, creds: responder, root: demo.root });
   return {
-    sim,
+    sim: bed.sim,
     truth: demo.truth,
-    responder,
+    responder: bed.responder,
     dir: demo.dir,
-    preExisting,
-    cli,
-    writes: () => responderWrites(sim),
+    preExisting: new Set([...before].filter((x) => !created.has(x))),
+    cli: (args) => bed.cli(args),
+    writes: () => responderWrites(bed.sim),
     manifest: () => manifestPaths(demo.dir),
   };
 }

@@ -87,8 +87,14 @@ export async function liveSessions(
     const expires = parseCloudTrailTime(row?.expiration);
     if (expires && expires.getTime() <= now.getTime()) continue;
     const kind = KIND_OF[node.via]!;
+    // A session token acts as the user (or root) whose key asked for it: its minting record names
+    // no principal of its own, and containment's revocation on that user is what cuts it off.
     const actsAs =
-      node.via === 'AssumeRole' || node.via.startsWith('AssumeRoleWith') ? node.target : node.principal;
+      node.via === 'AssumeRole' || node.via.startsWith('AssumeRoleWith')
+        ? node.target
+        : node.via === 'GetSessionToken'
+          ? (node.principal ?? node.parent)
+          : node.principal;
     // A federation token is governed by the user that minted it: containment's deny on that user
     // refuses it (AWS evaluates the user's policies with the token's).
     const revoked =

@@ -270,6 +270,12 @@ describe('a persistence intrusion scripted with the official AWS CLI, then respo
       `APPLIED, NOT ERADICATED: every step applied and read back, but the attacker's ${KEPT} left (--exclude).`,
     );
     expect(status()).not.toBe('eradicated');
+    // Reading the plan back later names what it left, and is not a clean bill either.
+    const verified = await cli(['eradicate', '--verify', '--case', dir]);
+    expect(verified.out).toContain(
+      `VERIFIED, NOT ERADICATED: every step of the last plan still holds, but it left the attacker's ${KEPT} (--exclude).`,
+    );
+    expect(verified.code).toBe(3);
     expect(
       (await as(EC2Client, region).send(new DescribeKeyPairsCommand({}))).KeyPairs?.map((k) => k.KeyName),
     ).toEqual(['miner-key']);

@@ -49,6 +49,8 @@ export interface EradicateResult {
   apply?: ApplyResult;
   /** `--verify`: each step of the last applied plan, read back now. */
   verify?: { stepId: string; ok: boolean; observed: string }[];
+  /** `--verify`: the attacker's items that plan left in place with `--exclude` (scope ids). */
+  excluded?: string[];
   refused: Refusal[];
   manual: string[];
   /** Sessions the plan leaves to containment: refused by it already, or live until it runs. */
@@ -244,6 +246,10 @@ async function verifyLast(env: ActionEnv, history: ActionHistory): Promise<Eradi
     result.verify.push({ stepId: step.id, ...outcome });
   }
   if (result.verify.some((v) => !v.ok)) result.state = 'not-verified';
+  // Every step holding is not a clean account when the plan left some of the attacker's items.
+  result.excluded = leftWhenPlanned(history)
+    .filter((l) => l.why === EXCLUDED)
+    .map((l) => l.scopeId ?? l.id);
   return result;
 }
 
@@ -275,7 +281,7 @@ export async function eradicationHolds(ctx: CaseContext): Promise<boolean> {
 }
 
 /** The items the last eradication plan left apart, and why, as `eradicate.items` recorded them. */
-function leftWhenPlanned(history: ActionHistory): { id: string; why: string }[] {
+function leftWhenPlanned(history: ActionHistory): { id: string; scopeId?: string; why: string }[] {
   const last = history.entries.filter((e) => e.kind === 'eradicate.items').at(-1);
-  return (last?.data as { left?: { id: string; why: string }[] } | undefined)?.left ?? [];
+  return (last?.data as { left?: { id: string; scopeId?: string; why: string }[] } | undefined)?.left ?? [];
 }

@@ -21,6 +21,11 @@ function planRows(plan: PlanRecord): (string | null)[][] {
   ]);
 }
 
+/** The attacker's items left in place with `--exclude`: by this run's plan, or by the plan `--verify` read back. */
+function excludedOf(r: EradicateResult): string[] {
+  return r.excluded ?? leftByWhy(r.left).excluded.map((l) => l.item.scopeId ?? l.item.id);
+}
+
 function blocksOf(r: EradicateResult): Block[] {
   const blocks: Block[] = [];
   if (r.plan && !r.verify)
@@ -68,13 +73,15 @@ function blocksOf(r: EradicateResult): Block[] {
     'nothing-to-do': 'Nothing to eradicate.',
     verified: 'VERIFIED: every step of the last plan still holds.',
   };
-  const excluded = leftByWhy(r.left).excluded.map((l) => forTerminal(l.item.scopeId ?? l.item.id));
+  const excluded = excludedOf(r).map(forTerminal);
   blocks.push({
     kind: 'text',
     lines: [
       r.state === 'eradicated' && excluded.length
         ? `APPLIED, NOT ERADICATED: every step applied and read back, but the attacker's ${excluded.join(', ')} left (--exclude).`
-        : status[r.state],
+        : r.state === 'verified' && excluded.length
+          ? `VERIFIED, NOT ERADICATED: every step of the last plan still holds, but it left the attacker's ${excluded.join(', ')} (--exclude).`
+          : status[r.state],
     ],
   });
   if (r.manual.length)
@@ -114,7 +121,7 @@ export async function runEradicate({ options }: EradicateInput, env: RunEnv): Pr
       : result.manual.length ||
           result.refused.length ||
           result.notChecked.length ||
-          (result.state === 'eradicated' && leftByWhy(result.left).excluded.length)
+          (['eradicated', 'verified'].includes(result.state) && excludedOf(result).length)
         ? 3
         : 0;
     return { exitCode, json: { dir, ...result }, blocks: blocksOf(result) };

@@ -36,6 +36,8 @@ export async function huntFiles(options: HuntOptions): Promise<Hunt> {
     if (temp) rmSync(temp, { recursive: true, force: true });
   };
   try {
+    // A temporary store is deleted on close: writing its tables to the file first is wasted.
+    if (temp) await store.run('PRAGMA disable_checkpoint_on_shutdown');
     const ingest = await ingestPaths(store, options.paths, {
       filter: options.filter,
       progress: options.progress,

@@ -141,9 +141,9 @@ export async function ingestPaths(
   const values = subjectValues(options.filter);
   const totalBytes = discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
   const meter = new Meter(totalBytes, values.length > 0 ? 'found' : 'rate');
-  if (totalBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
   try {
     let slow = discovery.files;
+    if (values.length === 0 && totalBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
     if (values.length > 0) {
       // Lookup-events output nests records in strings: few, small files, read by DuckDB.
       const cuttable = discovery.files.filter((f) => f.format !== 'lookup');
@@ -155,9 +155,15 @@ export async function ingestPaths(
       for (const [index, reasons] of found.bad) {
         for (const [why, count] of reasons) loader.addBad(cuttable[index]!.path, why, count);
       }
-      await loader.loadCandidates(found.chunks, cuttable);
       report.slowFiles = found.fallback.map((f) => ({ path: f.file.path, reason: f.reason }));
       slow = [...discovery.files.filter((f) => f.format === 'lookup'), ...found.fallback.map((f) => f.file)];
+      // DuckDB reads only the candidates and the slow files: threads pay for a big read only (a
+      // hunt's few thousand records, and the rules run on them next, cost more CPU with two).
+      const duckBytes =
+        found.chunks.reduce((sum, c) => sum + c.bytes, 0) +
+        slow.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
+      if (duckBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
+      await loader.loadCandidates(found.chunks, cuttable);
     }
     for (const batch of batches(slow, BATCH_BYTES)) {
       // DuckDB's estimate of the running read, as files and bytes of the batch (never 100% before

@@ -1,12 +1,14 @@
 import { cloudTrailService } from '../cloudtrail/service.js';
 import type { AnyService } from '../core/service.js';
 import { accessAnalyzerService } from './accessanalyzer/index.js';
+import { athenaService } from './athena/index.js';
 import { bedrockService } from './bedrock/index.js';
 import { cloudFormationService } from './cloudformation/index.js';
 import { cloudWatchService } from './cloudwatch/index.js';
 import { costExplorerService } from './costexplorer/index.js';
 import { ec2Service } from './ec2/index.js';
 import { eventsService } from './events/index.js';
+import { glueService } from './glue/index.js';
 import { guardDutyService } from './guardduty/index.js';
 import { iamService } from './iam/index.js';
 import { kmsService } from './kms/index.js';
@@ -49,4 +51,6 @@ export const SERVICES: AnyService[] = [
   sesV2Service,
   rdsService,
   kmsService,
+  glueService,
+  athenaService,
 ];

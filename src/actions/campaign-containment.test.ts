@@ -19,7 +19,7 @@ describe('campaign containment', () => {
       }),
     );
     expect(campaignSuggestions(file, [])).toEqual([
-      'The findings name ses-spam: add --campaign ses-spam --campaign-region us-east-1 --campaign-region eu-west-1',
+      'The findings name ses-spam: add --campaign ses-spam --campaign-region eu-west-1 --campaign-region us-east-1',
       'The findings name s3-ransomware: add --campaign s3-ransomware --bucket NAME',
     ]);
     expect(campaignSuggestions(file, ['ses-spam', 's3-ransomware'])).toEqual([]);

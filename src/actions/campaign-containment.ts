@@ -10,6 +10,7 @@ import {
   UpdateAccountSendingEnabledCommand,
 } from '@aws-sdk/client-ses';
 import { GetSMSAttributesCommand, SNSClient, SetSMSAttributesCommand } from '@aws-sdk/client-sns';
+import { campaignRegions, campaignRules } from '../detect/campaigns.js';
 import type { ActionDef, PlannedStep } from './action.js';
 import { s3For } from './eradicate/s3.js';
 import { getInlinePolicy, readOrAbsent } from './iam-read.js';
@@ -248,14 +249,6 @@ export const CAMPAIGN_ACTIONS = [
 /** Campaigns `--campaign` accepts, and what each needs. */
 export const CAMPAIGNS = ['llmjacking', 'ses-spam', 'sms-pumping', 's3-ransomware'] as const;
 
-/** The rule that names each campaign (src/detect/rules), by `--campaign` name. */
-const CAMPAIGN_RULES: Record<(typeof CAMPAIGNS)[number], string> = {
-  llmjacking: 'llmjacking-campaign',
-  'ses-spam': 'ses-spam-campaign',
-  'sms-pumping': 'sms-pumping-campaign',
-  's3-ransomware': 's3-ransomware-campaign',
-};
-
 /**
  * The `--campaign` options the case's findings call for and `given` lacks, one line each (with the
  * regions the finding saw); containment never adds them by itself: the responder names them.
@@ -270,17 +263,15 @@ export function campaignSuggestions(findingsFile: string, given: string[]): stri
     return [];
   }
   const out: string[] = [];
-  for (const [name, rule] of Object.entries(CAMPAIGN_RULES)) {
+  for (const name of CAMPAIGNS) {
     if (given.includes(name)) continue;
-    const hits = findings.filter((f) => f.ruleId === rule);
-    if (!hits.length) continue;
-    const regions = new Set<string>();
-    for (const f of hits)
-      for (const r of [...(Array.isArray(f.regions) ? (f.regions as unknown[]) : []), f.region])
-        if (typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) regions.add(r);
+    const rules = campaignRules(name);
+    if (!findings.some((f) => rules.includes(f.ruleId as string))) continue;
     const where =
       name === 'ses-spam' || name === 'sms-pumping'
-        ? [...regions].map((r) => ` --campaign-region ${r}`).join('')
+        ? campaignRegions(findings, rules)
+            .map((r) => ` --campaign-region ${r}`)
+            .join('')
         : name === 's3-ransomware'
           ? ' --bucket NAME'
           : '';

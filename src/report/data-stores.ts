@@ -13,6 +13,8 @@ export interface DataStoreReached {
   how: string;
   /** The whole store left the account or became unusable (a snapshot shared or exported, objects held to ransom). */
   whole: boolean;
+  /** The bucket whose objects were re-encrypted with the attacker's key (what `contain --bucket` names). */
+  ransomedBucket?: string;
   eventIds: string[];
 }
 
@@ -61,10 +63,12 @@ const READERS: Record<string, Reader> = {
 
 function encrypted(q: unknown): Omit<DataStoreReached, 'eventIds'> | undefined {
   if (first(q, 'x-amz-server-side-encryption-customer-algorithm') === undefined) return undefined;
+  const bucket = first(q, 'bucketName');
   return {
-    store: `S3 bucket ${first(q, 'bucketName') ?? '?'}`,
+    store: `S3 bucket ${bucket ?? '?'}`,
     how: 'objects re-encrypted with the attacker’s key (SSE-C)',
     whole: true,
+    ...(bucket ? { ransomedBucket: bucket } : {}),
   };
 }
 

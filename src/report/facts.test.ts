@@ -206,6 +206,7 @@ describe('decisions and metrics', () => {
         store: 'S3 bucket hr',
         how: 'objects re-encrypted with the attacker’s key (SSE-C)',
         whole: true,
+        ransomedBucket: 'hr',
         eventIds: ['c0', 'c1'],
       },
     ]);

@@ -2,7 +2,7 @@ import type { Subject } from '../case/schema.js';
 import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../detect/finding.js';
 import { categoryOfCall } from './call-category.js';
 import { dataReads, resourcesTouched, type DataRead, type ResourceTouched } from './activity.js';
-import { campaignsOf, type Campaign } from './campaigns.js';
+import { campaignsOf, type Campaign } from '../detect/campaigns.js';
 import { dataStoresReached, type DataStoreReached } from './data-stores.js';
 import { estimateCost, instanceRuns, type CostEstimate } from './cost.js';
 import { loadMessagingPrices, messagingCost } from './messaging-cost.js';

@@ -1,4 +1,5 @@
 import { openToAttacker } from '../scope/types.js';
+import { campaignRegions, type Campaign } from '../detect/campaigns.js';
 import type { Facts } from './facts.js';
 import { stepApplied } from './response-log.js';
 import { isUnknown } from './unknown.js';
@@ -88,7 +89,40 @@ const STEPS: { when: (f: FactsSoFar) => boolean; text: (f: FactsSoFar) => string
   },
 ];
 
-/** The next steps that apply to these facts, in playbook order. */
+/** What a campaign's containment must name: the regions of its rules' findings, or the buckets it ransomed. */
+function campaignArguments(f: FactsSoFar, c: Campaign): string[] {
+  if (c.contain?.needs === 'buckets') {
+    const buckets = isUnknown(f.dataStores) ? [] : f.dataStores.flatMap((d) => d.ransomedBucket ?? []);
+    return [...new Set(buckets)].sort().flatMap((b) => ['--bucket', b]);
+  }
+  if (c.contain?.needs !== 'regions' || isUnknown(f.findingsByCategory)) return [];
+  const findings = f.findingsByCategory.flatMap((g) => g.findings);
+  return campaignRegions(findings, c.rules).flatMap((r) => ['--campaign-region', r]);
+}
+
+/**
+ * The containment of each campaign the findings name that has not been applied yet: the command
+ * to run, with the regions or buckets the case saw (attacker-controlled names are quoted for a shell).
+ */
+function campaignSteps(f: FactsSoFar): string[] {
+  return f.campaigns.flatMap((c) => {
+    if (!c.contain || c.contain.steps.some((a) => applied(f, a))) return [];
+    const args = ['--campaign', c.contain.campaign, ...campaignArguments(f, c), '--apply'];
+    return [
+      `Contain the ${c.name} campaign too: tourniquet contain ${args.map(shellWord).join(' ')} (${c.contain.does}; the plan is shown first).`,
+    ];
+  });
+}
+
+/** A word as a POSIX shell reads it back: plain when safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The next steps that apply to these facts, in playbook order (a campaign's containment after the credential's). */
 export function nextSteps(facts: FactsSoFar): string[] {
-  return STEPS.filter((s) => s.when(facts)).map((s) => s.text(facts));
+  const steps = STEPS.filter((s) => s.when(facts)).map((s) => s.text(facts));
+  const afterContainment = facts.contained ? 0 : 1;
+  steps.splice(afterContainment, 0, ...campaignSteps(facts));
+  return steps;
 }

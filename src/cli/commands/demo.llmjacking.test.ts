@@ -6,6 +6,7 @@ import { checkCleanState } from '../../sim/scenarios/index.js';
 import { bedrockState } from '../../sim/services/bedrock/index.js';
 import { SimState, VICTIM_ACCOUNT } from '../../sim/index.js';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { followCampaignStep } from './test-support/campaign-step.js';
 import { STATE_FILE } from './demo-run.js';
 
 /**
@@ -56,5 +57,13 @@ describe('tourniquet demo --scenario llmjacking', { timeout: 600_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('Amazon Bedrock models on the account’s bill');
     expect(briefing.out).toMatch(/220 Bedrock model call\(s\) costing between/);
+  });
+
+  // Last: it adds the campaign's containment to the demo's case.
+  it('suggests the campaign’s containment as a next step; run as written it applies, and is no longer suggested', async () => {
+    const { suggested, applied, after } = await followCampaignStep(d, 'llmjacking');
+    expect(suggested).toEqual(['contain', '--campaign', 'llmjacking', '--apply']);
+    expect(applied).toMatch(/user-deny-bedrock/);
+    expect(after.filter((s) => s.includes('--campaign'))).toEqual([]);
   });
 });

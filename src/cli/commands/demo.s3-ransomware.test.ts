@@ -12,6 +12,7 @@ import { checkCleanState } from '../../sim/scenarios/index.js';
 import { W } from '../../sim/scenarios/world.js';
 import type { S3AccountState, S3Object } from '../../sim/services/s3/model.js';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { followCampaignStep } from './test-support/campaign-step.js';
 import { STATE_FILE } from './demo-run.js';
 
 /**
@@ -80,5 +81,15 @@ describe('tourniquet demo --scenario s3-ransomware', { timeout: 600_000 }, () =>
     const lines = briefing.out.split('\n').filter((l) => l.includes('S3 ransomware: the stolen key'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('SSE-C');
+  });
+
+  // Last: it adds the campaign's containment to the demo's case.
+  it('suggests refusing SSE-C on the buckets the attacker encrypted; run as written it applies, and is no longer suggested', async () => {
+    const { suggested, applied, after } = await followCampaignStep(d, 's3-ransomware');
+    const buckets = suggested.filter((_, i) => suggested[i - 1] === '--bucket');
+    // The trail's data events show the customer data's re-encryption (the archive's are not selected).
+    expect(buckets).toEqual([W.customerData]);
+    expect(applied).toMatch(/refuse-sse-c/);
+    expect(after.filter((s) => s.includes('--campaign'))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { checkCleanState } from '../../sim/scenarios/index.js';
 import { sesState } from '../../sim/services/ses/model.js';
 import { describe, expect, it } from 'vitest';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { followCampaignStep } from './test-support/campaign-step.js';
 import { demoCaseSecrets } from '../../test-support/secrets.js';
 import { STATE_FILE } from './demo-run.js';
 
@@ -53,5 +54,16 @@ describe('tourniquet demo --scenario ses-spam', { timeout: 600_000 }, () => {
     expect(secrets.size).toBeGreaterThanOrEqual(2);
     expect(leaks).toEqual([]);
     for (const s of secrets) expect(d.out.includes(s)).toBe(false);
+  });
+
+  // Last: it adds the campaign's containment to the demo's case.
+  it('suggests pausing SES where the campaign ran; run as written it applies, and is no longer suggested', async () => {
+    const { suggested, applied, after } = await followCampaignStep(d, 'ses-spam');
+    const regions = suggested.filter((_, i) => suggested[i - 1] === '--campaign-region');
+    // Where the mail went out (the sending statistics' region) is among them.
+    expect(regions).toContain(d.truth.cost.email[0]!.region);
+    expect(regions.every((r) => d.truth.attackerEvents.some((e) => e.region === r))).toBe(true);
+    expect(applied).toMatch(/pause-ses-sending/);
+    expect(after.filter((s) => s.includes('--campaign'))).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { checkCleanState } from '../../sim/scenarios/index.js';
 import { smsAttributes } from '../../sim/services/sns/sms.js';
 import { describe, expect, it } from 'vitest';
 import { demoOnce } from '../../test-support/demo-once.js';
+import { followCampaignStep } from './test-support/campaign-step.js';
 import { demoCaseSecrets } from '../../test-support/secrets.js';
 import { STATE_FILE } from './demo-run.js';
 
@@ -50,5 +51,14 @@ describe('tourniquet demo --scenario sms-pumping', { timeout: 600_000 }, () => {
     expect(secrets.size).toBeGreaterThanOrEqual(2);
     expect(leaks).toEqual([]);
     for (const s of secrets) expect(d.out.includes(s)).toBe(false);
+  });
+
+  // Last: it adds the campaign's containment to the demo's case.
+  it('suggests lowering the SMS spend limit where the attacker raised it; run as written it applies, and is no longer suggested', async () => {
+    const { suggested, applied, after } = await followCampaignStep(d, 'sms-pumping');
+    const regions = suggested.filter((_, i) => suggested[i - 1] === '--campaign-region');
+    expect(regions).toEqual(expect.arrayContaining(['eu-west-1', 'us-east-1']));
+    expect(applied).toMatch(/lower-sms-spend-limit/);
+    expect(after.filter((s) => s.includes('--campaign'))).toEqual([]);
   });
 });

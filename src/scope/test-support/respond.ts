@@ -46,7 +46,7 @@ export async function scenarioBed(name: string): Promise<ScenarioBed> {
  * demo saved, with the responder's CLI against it and the demo's case as the only case: scope's
  * checks read the same run as the demo's and the eradication bar's.
  */
-export async function bedFromDemo(demo: Demo): Promise<ScenarioBed> {
+export async function bedFromDemo(demo: Pick<Demo, 'dir' | 'root' | 'truth'>): Promise<ScenarioBed> {
   const sim = await startSim({ port: 0, state: SimState.load(join(demo.dir, STATE_FILE)) });
   const keys = Object.values(sim.state.accountOrThrow(VICTIM_ACCOUNT).iam.accessKeys);
   const key = (found: { accessKeyId: string; secretAccessKey: string } | undefined) =>

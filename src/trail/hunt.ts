@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../context.js';
-import { LOAD_MEMORY_LIMIT, openEventStore, type EventStore } from '../store/store.js';
+import type { EventStore } from '../store/store.js';
 import { summarizeStore, type Ranked, type StoreSummary } from '../store/summary.js';
 import { ingestPaths, type IngestReport, type Mention, type RecordFilter } from './ingest.js';
 
@@ -26,29 +26,41 @@ export interface Hunt {
 /**
  * Load CloudTrail files into a store (a temporary one unless `storeFile` is given), filtered
  * during the scan, and summarise them. The caller runs detections on `hunt.store`, then `close()`s.
+ * A temporary store opens (DuckDB's module loaded first) while the prefilter's workers search.
  */
 export async function huntFiles(options: HuntOptions): Promise<Hunt> {
   const temp = options.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-hunt-'));
   const file = options.storeFile ?? join(temp!, 'hunt.duckdb');
-  const store = await openEventStore(file, { memoryLimit: LOAD_MEMORY_LIMIT });
-  const close = (): void => {
-    store.close();
+  const opening = openStore(file, temp !== undefined);
+  // Awaited by ingestPaths or below: a failure meanwhile is not an unhandled rejection.
+  opening.catch(() => undefined);
+  const close = (store: EventStore | undefined): void => {
+    store?.close();
     if (temp) rmSync(temp, { recursive: true, force: true });
   };
   try {
-    // A temporary store is deleted on close: writing its tables to the file first is wasted.
-    if (temp) await store.run('PRAGMA disable_checkpoint_on_shutdown');
-    const ingest = await ingestPaths(store, options.paths, {
+    // A store the user named is opened first: a file DuckDB refuses stops the hunt before the scan.
+    if (options.storeFile) await opening;
+    const ingest = await ingestPaths(opening, options.paths, {
       filter: options.filter,
       progress: options.progress,
       sourceKind: 'file',
     });
+    const store = await opening;
     const summary = await summarizeStore(store);
-    return { store, ingest, summary, close };
+    return { store, ingest, summary, close: () => close(store) };
   } catch (error) {
-    close();
+    close(await opening.catch(() => undefined));
     throw error;
   }
+}
+
+async function openStore(file: string, temporary: boolean): Promise<EventStore> {
+  const { LOAD_MEMORY_LIMIT, openEventStore } = await import('../store/store.js');
+  const store = await openEventStore(file, { memoryLimit: LOAD_MEMORY_LIMIT });
+  // A temporary store is deleted on close: writing its tables to the file first is wasted.
+  if (temporary) await store.run('PRAGMA disable_checkpoint_on_shutdown');
+  return store;
 }
 
 /** The `--json` document of `tourniquet hunt` (findings are added by the caller). */

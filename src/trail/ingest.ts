@@ -116,7 +116,7 @@ const REFUSED = 'refused:';
  * ```
  */
 export async function ingestPaths(
-  store: EventStore,
+  store: EventStore | Promise<EventStore>,
   paths: string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
@@ -137,21 +137,26 @@ export async function ingestPaths(
     slowFiles: [],
   };
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
-  const loader = new Loader(store, report, options);
+  const temp = new TempFolder();
   const values = subjectValues(options.filter);
   const totalBytes = discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
   const meter = new Meter(totalBytes, values.length > 0 ? 'found' : 'rate');
   try {
     let slow = discovery.files;
-    if (values.length === 0 && totalBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
-    if (values.length > 0) {
-      // Lookup-events output nests records in strings: few, small files, read by DuckDB.
-      const cuttable = discovery.files.filter((f) => f.format !== 'lookup');
-      const found = await prefilterFiles(cuttable, {
-        values,
-        tempDir: loader.tempDir(),
-        onFile: (_file, bytes, candidates) => task?.tick(1, meter.add(bytes, candidates)),
-      });
+    // Lookup-events output nests records in strings: few, small files, read by DuckDB.
+    const cuttable = values.length > 0 ? discovery.files.filter((f) => f.format !== 'lookup') : [];
+    const found =
+      values.length > 0
+        ? await prefilterFiles(cuttable, {
+            values,
+            tempDir: temp.path(),
+            onFile: (_file, bytes, candidates) => task?.tick(1, meter.add(bytes, candidates)),
+          })
+        : null;
+    // A store still opening is awaited only now: DuckDB starts while the prefilter's workers search.
+    const db = await store;
+    const loader = new Loader(db, report, options, temp);
+    if (found) {
       for (const [index, reasons] of found.bad) {
         for (const [why, count] of reasons) loader.addBad(cuttable[index]!.path, why, count);
       }
@@ -162,8 +167,10 @@ export async function ingestPaths(
       const duckBytes =
         found.chunks.reduce((sum, c) => sum + c.bytes, 0) +
         slow.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
-      if (duckBytes >= PARALLEL_LOAD_BYTES) await store.useAllCores();
+      if (duckBytes >= PARALLEL_LOAD_BYTES) await db.useAllCores();
       await loader.loadCandidates(found.chunks, cuttable);
+    } else if (totalBytes >= PARALLEL_LOAD_BYTES) {
+      await db.useAllCores();
     }
     for (const batch of batches(slow, BATCH_BYTES)) {
       // DuckDB's estimate of the running read, as files and bytes of the batch (never 100% before
@@ -173,7 +180,7 @@ export async function ingestPaths(
       let shown = 0;
       const timer = task
         ? setInterval(() => {
-            const pct = Math.min(store.runningProgress() ?? 0, 99) / 100;
+            const pct = Math.min(db.runningProgress() ?? 0, 99) / 100;
             const n = Math.floor(batch.length * pct);
             meter.bytes = before.bytes + batchBytes * pct;
             task.tick(Math.max(0, n - shown), meter.detail());
@@ -189,7 +196,7 @@ export async function ingestPaths(
       task?.tick(batch.length - shown, meter.add(batchBytes, report.records - before.records));
     }
   } finally {
-    loader.cleanup();
+    temp.remove();
   }
   task?.done(`${report.records} records from ${report.files} files`);
   return report;
@@ -219,14 +226,27 @@ function* batches(files: TrailFile[], maxBytes: number): Generator<TrailFile[]> 
   }
 }
 
+/** A private folder for a load's temporary files, made when first needed. */
+class TempFolder {
+  private dir: string | undefined;
+
+  path(): string {
+    return (this.dir ??= mkdtempSync(join(tmpdir(), 'tq-ingest-')));
+  }
+
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 class Loader {
-  private temp: string | undefined;
   private readonly mentioned = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
     private readonly report: IngestReport,
     private readonly options: IngestOptions,
+    private readonly temp: TempFolder,
   ) {}
 
   /**
@@ -331,7 +351,7 @@ class Loader {
       });
     }
     if (salvage.records.length === 0) return;
-    const temp = join(this.tempDir(), `${randomUUID()}.ndjson`);
+    const temp = join(this.temp.path(), `${randomUUID()}.ndjson`);
     writeFileSync(temp, salvage.records.join('\n') + '\n');
     try {
       const reader = readerSql({
@@ -445,15 +465,6 @@ class Loader {
     const existing = this.report.badRecordDetails.find((b) => b.path === path && b.reason === reason);
     if (existing) existing.count += count;
     else this.report.badRecordDetails.push({ path, reason, count });
-  }
-
-  /** A private folder for this load's temporary files, removed by `cleanup`. */
-  tempDir(): string {
-    return (this.temp ??= mkdtempSync(join(tmpdir(), 'tq-ingest-')));
-  }
-
-  cleanup(): void {
-    if (this.temp) rmSync(this.temp, { recursive: true, force: true });
   }
 }
 

@@ -20,6 +20,13 @@ export interface FileTask {
   rawSize: number;
 }
 
+/** A worker's data: the values to find, every file, and the index of the next file to take (shared). */
+export interface WorkerInput {
+  values: string[];
+  tasks: FileTask[];
+  next: Int32Array;
+}
+
 /** What a worker found in one file. */
 export interface FileResult {
   index: number;
@@ -43,7 +50,8 @@ const LINE_END = Buffer.from('}\n');
 /** Bytes of whitespace that may close a well-formed file after its last value. */
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
-const patterns = subjectPatterns((workerData as { values: string[] }).values);
+const input = workerData as WorkerInput;
+const patterns = subjectPatterns(input.values);
 
 /** Read one file and cut out its candidates. */
 export function prefilterFile(task: FileTask): FileResult {
@@ -114,7 +122,10 @@ function endsWhole(buf: Buffer, format: TrailFormat): boolean {
   return format === 'array' ? last === 0x5d : last === 0x7d;
 }
 
-parentPort?.on('message', (task: FileTask) => {
-  // Copied, not transferred: a small Buffer shares its memory with Node's pool.
-  parentPort!.postMessage(prefilterFile(task));
-});
+// Take files until none is left (each worker adds 1 to the shared counter for the next).
+if (parentPort) {
+  for (let i = Atomics.add(input.next, 0, 1); i < input.tasks.length; i = Atomics.add(input.next, 0, 1)) {
+    // Copied, not transferred: a small Buffer shares its memory with Node's pool.
+    parentPort.postMessage(prefilterFile(input.tasks[i]!));
+  }
+}

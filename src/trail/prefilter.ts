@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrailFile } from './discover.js';
-import type { FileResult, FileTask } from './prefilter-worker.js';
+import type { FileResult, FileTask, WorkerInput } from './prefilter-worker.js';
 
 /** Candidate records written for DuckDB, `{"f":source file,"r":record}` per line. */
 export interface CandidateChunk {
@@ -41,8 +41,6 @@ export interface PrefilterOptions {
 
 /** Bytes per chunk file, at most: a DuckDB read that runs out of memory is redone in halves, by chunks. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
-/** Files queued per worker, so a worker never waits for the next message. */
-const IN_FLIGHT = 2;
 
 /**
  * Search files for records holding any of the values, in a pool of worker threads (one per core):
@@ -51,39 +49,30 @@ const IN_FLIGHT = 2;
  * JSON objects of the reader's shape. Only those records reach DuckDB, which decides by their
  * fields. A file the cut cannot be sure of (damaged gzip, invalid UTF-8, truncated structure) is
  * handed back for the slow, exact path.
+ *
+ * The workers take the next file from a shared counter, not from messages of this thread: they
+ * never wait for it, so it may load modules, open DuckDB and compile rules while they search.
  */
 export async function prefilterFiles(files: TrailFile[], options: PrefilterOptions): Promise<Prefiltered> {
   const out: Prefiltered = { chunks: [], bad: new Map(), fallback: [], candidates: 0, bytes: 0 };
   if (files.length === 0) return out;
   const writer = new ChunkWriter(options.tempDir, out.chunks);
   const count = Math.max(1, Math.min(options.threads ?? availableParallelism(), files.length));
-  const workers = Array.from({ length: count }, () => startWorker(options.values));
+  const tasks: FileTask[] = files.map((file, index) => ({
+    index,
+    path: file.path,
+    format: file.format,
+    gzip: file.gzip,
+    rawSize: file.rawSize,
+  }));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const workers = Array.from({ length: count }, () => startWorker({ values: options.values, tasks, next }));
   try {
-    let next = 0;
     await new Promise<void>((resolve, reject) => {
-      let pending = 0;
-      const feed = (worker: Worker): void => {
-        while (next < files.length && (inFlight.get(worker) ?? 0) < IN_FLIGHT) {
-          const file = files[next]!;
-          const task: FileTask = {
-            index: next++,
-            path: file.path,
-            format: file.format,
-            gzip: file.gzip,
-            rawSize: file.rawSize,
-          };
-          inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
-          pending++;
-          worker.postMessage(task);
-        }
-        if (pending === 0 && next >= files.length) resolve();
-      };
-      const inFlight = new Map<Worker, number>();
+      let pending = files.length;
       for (const worker of workers) {
         worker.on('message', (result: FileResult) => {
           try {
-            pending--;
-            inFlight.set(worker, inFlight.get(worker)! - 1);
             const file = files[result.index]!;
             out.bytes += result.bytes;
             if (result.fallback) out.fallback.push({ file, reason: result.fallback });
@@ -91,16 +80,15 @@ export async function prefilterFiles(files: TrailFile[], options: PrefilterOptio
             if (result.lines) writer.write(result.index, result.lines, result.longest);
             out.candidates += result.candidates;
             options.onFile?.(file, result.bytes, result.candidates);
-            feed(worker);
+            if (--pending === 0) resolve();
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
         worker.on('error', reject);
         worker.on('exit', (code) => {
-          if (pending > 0) reject(new Error(`prefilter worker stopped (exit code ${code})`));
+          if (pending > 0 && code !== 0) reject(new Error(`prefilter worker stopped (exit code ${code})`));
         });
-        feed(worker);
       }
     });
   } finally {
@@ -115,15 +103,15 @@ export async function prefilterFiles(files: TrailFile[], options: PrefilterOptio
  * The worker's module: the compiled `.js` beside this one, or under tsx (tests, benchmarks from
  * source) the `.ts` source, loaded through tsx in the worker too.
  */
-function startWorker(values: string[]): Worker {
+function startWorker(workerData: WorkerInput): Worker {
   const source = fileURLToPath(import.meta.url).endsWith('.ts');
   const url = new URL(`./prefilter-worker.${source ? 'ts' : 'js'}`, import.meta.url);
-  if (!source) return new Worker(url, { workerData: { values } });
+  if (!source) return new Worker(url, { workerData });
   // Import hooks registered in the main thread do not reach a worker: it registers tsx itself.
   // (tsx resolved from here: the worker's own base is the current folder, which may be anywhere.)
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: { values } });
+  return new Worker(boot, { eval: true, workerData });
 }
 
 /** Appends candidate lines to chunk files of bounded size. */

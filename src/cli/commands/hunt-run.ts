@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import type { Finding } from '../../detect/finding.js';
-import { investigate } from '../../detect/investigate.js';
-import { sigmaFor } from '../../detect/sigma/bundled.js';
 import type { SigmaLoad } from '../../detect/sigma/load.js';
 import type { EventStore } from '../../store/store.js';
 import { huntDocument, huntFiles } from '../../trail/hunt.js';
@@ -30,6 +28,7 @@ async function detectFindings(
   key: string | undefined,
   sigma: SigmaLoad,
 ): Promise<Detection> {
+  const { investigate } = await import('../../detect/investigate.js');
   const result = await investigate(store, { ...(key ? { subjectKeys: [key] } : {}), sigma });
   const failed = result.ruleFailures.map((f) => f.ruleId);
   const unsupported = sigma.report.filter((s) => s.status === 'unsupported');
@@ -55,17 +54,30 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
     until: options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now),
   };
   checkWindow(filter.since, filter.until);
-  // Read the rules first: a bad --rules folder is refused before any file is loaded.
-  const sigma = sigmaFor({
-    noSigma: options['no-sigma'] === true,
-    ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
-  });
-  const found = await huntFiles({
+  const compileRules = async (): Promise<SigmaLoad> =>
+    (await import('../../detect/sigma/bundled.js')).sigmaFor({
+      noSigma: options['no-sigma'] === true,
+      ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
+    });
+  // A bad --rules folder is refused before any file is loaded; the bundled rules are compiled
+  // (and the detection modules loaded) while the hunt's workers search.
+  const given = options.rules ? await compileRules() : undefined;
+  const hunting = huntFiles({
     paths: args.map((p) => resolve(env.cwd, p)),
     filter,
     storeFile: options.store === undefined ? undefined : resolve(env.cwd, options.store),
     progress: env.progress,
   });
+  // Awaited below: a failure while the rules compile is not an unhandled rejection.
+  hunting.catch(() => undefined);
+  let sigma: SigmaLoad;
+  try {
+    sigma = given ?? (await compileRules());
+  } catch (error) {
+    (await hunting.catch(() => undefined))?.close();
+    throw error;
+  }
+  const found = await hunting;
   try {
     const detection = await detectFindings(found.store, options.key, sigma);
     const doc = {

@@ -27,6 +27,8 @@ export interface Doc {
   /** One line under the title (case id, time). */
   byline: string;
   blocks: DocBlock[];
+  /** Written to fit one printed A4 page (the executive briefing): printed compact. */
+  onePage?: boolean;
 }
 
 /** The inlines of a text. */

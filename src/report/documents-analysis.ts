@@ -8,13 +8,11 @@ import type { Doc, DocBlock } from './doc.js';
 import type { Facts } from './facts.js';
 import { factText, isUnknown } from './unknown.js';
 import { actionItems } from './documents-comms.js';
-import { stepApplied } from './response-log.js';
 import { scopeBlocks, scopeSummary } from './scope-facts.js';
 import {
   activityText,
   containedText,
   costText,
-  createdSummary,
   listText,
   severityText,
   subjectText,
@@ -26,7 +24,8 @@ import {
 /** Timeline rows shown in documents; the CSV export carries every event. */
 export const TIMELINE_ROWS = 500;
 
-function byline(facts: Facts, what: string): string {
+/** The line under a document's title: what it is, the case, when it was written. */
+export function byline(facts: Facts, what: string): string {
   return `${what} · case ${facts.caseId} · ${utc(facts.generatedAt)}`;
 }
 
@@ -118,7 +117,8 @@ function estimateBlocks(facts: Facts): DocBlock[] {
   return blocks;
 }
 
-function billedBlock(facts: Facts): DocBlock {
+/** Cost Explorer's billed figures in one paragraph, or why they are not known. */
+export function billedBlock(facts: Facts): DocBlock {
   const b = facts.billed;
   if (isUnknown(b)) return { kind: 'para', text: `Billed figures (Cost Explorer): ${factText(b)}.` };
   const services = b.byService.map((s) => `${s.service} ${s.amount.toFixed(2)}`).join(', ');
@@ -190,61 +190,8 @@ export function metricBlocks(facts: Facts): DocBlock[] {
 }
 
 /** The campaigns the findings name, one line each. */
-function campaignBlocks(facts: Facts): DocBlock[] {
+export function campaignBlocks(facts: Facts): DocBlock[] {
   return facts.campaigns.map((c) => ({ kind: 'para', text: [{ strong: c.line }] }));
-}
-
-/** Whether eradication ran to its verified end. */
-function eradicatedText(facts: Facts): string {
-  return facts.eradicated
-    ? 'yes: removed or put back, evidence kept first, read back from AWS'
-    : 'not yet (tourniquet eradicate)';
-}
-
-/** Whether recovery gave the owner a new key and took the old one away. */
-function rotatedText(facts: Facts): string {
-  if (!stepApplied(facts.actions, 'rotate-access-key')) return 'not yet (tourniquet recover)';
-  const leaked = isUnknown(facts.subject) ? null : (facts.subject.accessKeyId ?? null);
-  return stepApplied(facts.actions, 'delete-access-key', leaked)
-    ? 'issued; the leaked key is deleted'
-    : 'issued; the leaked key stays inactive until the owner confirms the switch';
-}
-
-/** For the executive: what happened, impact with cost, data, status, decisions, next steps. */
-export function executiveBriefing(facts: Facts): Doc {
-  return {
-    title: 'Executive briefing: compromised AWS credential',
-    byline: byline(facts, 'Executive briefing'),
-    blocks: [
-      chartOrNote(facts),
-      { kind: 'heading', text: 'What happened' },
-      { kind: 'para', text: whatHappened(facts) },
-      ...campaignBlocks(facts),
-      {
-        kind: 'fields',
-        rows: [
-          ['Severity', severityText(facts)],
-          ['Contained', containedText(facts)],
-          ['Attacker items removed', eradicatedText(facts)],
-          ['Owner’s new credential', rotatedText(facts)],
-          ['Watch for re-entry', factText(facts.watch, (w) => w.verdict)],
-          ['Resources the attacker created', createdSummary(facts)],
-        ],
-      },
-      { kind: 'heading', text: 'Backdoors and reach' },
-      { kind: 'para', text: scopeSummary(facts.scope) },
-      { kind: 'heading', text: 'Business impact and cost estimate' },
-      ...costBlocks(facts),
-      { kind: 'heading', text: 'Data possibly accessed' },
-      ...dataBlocks(facts),
-      { kind: 'heading', text: 'Status' },
-      ...metricBlocks(facts),
-      { kind: 'heading', text: 'Decisions' },
-      ...decisionBlocks(facts),
-      { kind: 'heading', text: 'Next steps' },
-      { kind: 'list', ordered: true, items: facts.nextSteps },
-    ],
-  };
 }
 
 /** Attacker activity over time: picture, bursts, then each call. */
@@ -434,7 +381,8 @@ export function summaryBlocks(facts: Facts): DocBlock[] {
   ];
 }
 
-function dataText(reads: { succeeded: boolean }[]): string {
+/** Data reads in a few words: how many, how many refused. */
+export function dataText(reads: { succeeded: boolean }[]): string {
   const refused = reads.filter((r) => !r.succeeded).length;
   return reads.length ? `${reads.length} read(s)${refused ? `, ${refused} refused` : ''}` : 'none found';
 }

@@ -15,6 +15,9 @@ figure{margin:1rem 0}figcaption{color:#5a6275;font-size:.85rem}svg{max-width:100
 .empty{color:#5a6275;font-style:italic}
 details{margin:.6rem 0}summary{cursor:pointer;color:#2f4b7c;font-weight:600}
 @media print{body{margin:0;max-width:none;font-size:11px}h2{margin-top:1rem}details>summary{display:none}details{display:block}}
+@page{size:A4;margin:14mm 15mm}
+.one-page h2{font-size:1.1rem;margin-top:1.2rem}.one-page dl{gap:.15rem .8rem}
+@media print{.one-page{font-size:10px;line-height:1.35}.one-page h1{font-size:2em;margin:0}.one-page h2{font-size:1.3em;margin:.8rem 0 .3rem}.one-page p,.one-page ol{margin:.3rem 0}.one-page table{margin:.3rem 0;font-size:1em}.one-page th,.one-page td{padding:.1rem .35rem}}
 `.trim();
 
 const STYLE_HASH = createHash('sha256').update(CSS).digest('base64');
@@ -100,7 +103,7 @@ export function renderHtml(doc: Doc): string {
     `<title>${forHtml(doc.title)}</title>`,
     `<style>${CSS}</style>`,
     '</head>',
-    '<body>',
+    doc.onePage ? '<body class="one-page">' : '<body>',
     `<h1>${forHtml(doc.title)}</h1>`,
     `<p class="byline">${forHtml(doc.byline)}</p>`,
     ...sectioned(doc.blocks),

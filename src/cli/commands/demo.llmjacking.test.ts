@@ -7,6 +7,7 @@ import { bedrockState } from '../../sim/services/bedrock/index.js';
 import { SimState, VICTIM_ACCOUNT } from '../../sim/index.js';
 import { demoOnce } from '../../test-support/demo-once.js';
 import { followCampaignStep } from './test-support/campaign-step.js';
+import { expectOnePageBriefing } from '../../report/test-support/print.js';
 import { STATE_FILE } from './demo-run.js';
 
 /**
@@ -49,7 +50,7 @@ describe('tourniquet demo --scenario llmjacking', { timeout: 600_000 }, () => {
     expect(checkCleanState(state, d.truth).unmet).toEqual([]);
   });
 
-  it('names LLMjacking in one line of the executive briefing, with the bounded cost', async () => {
+  it('names LLMjacking in one line of the executive briefing, with the bounded cost; the briefing prints on one A4 page', async () => {
     const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
     expect(briefing.code, briefing.err).toBe(0);
     // One line names the campaign (the rule's finding may name it too, among the findings).
@@ -57,6 +58,9 @@ describe('tourniquet demo --scenario llmjacking', { timeout: 600_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('Amazon Bedrock models on the account’s bill');
     expect(briefing.out).toMatch(/220 Bedrock model call\(s\) costing between/);
+    // …and printed, the briefing is one A4 page.
+    const html = await d.run(['report', '--case', d.dir, '--kind', 'executive', '--format', 'html']);
+    await expectOnePageBriefing(html.out);
   });
 
   // Last: it adds the campaign's containment to the demo's case.

@@ -13,6 +13,7 @@ import { W } from '../../sim/scenarios/world.js';
 import type { S3AccountState, S3Object } from '../../sim/services/s3/model.js';
 import { demoOnce } from '../../test-support/demo-once.js';
 import { followCampaignStep } from './test-support/campaign-step.js';
+import { expectOnePageBriefing } from '../../report/test-support/print.js';
 import { STATE_FILE } from './demo-run.js';
 
 /**
@@ -75,12 +76,15 @@ describe('tourniquet demo --scenario s3-ransomware', { timeout: 600_000 }, () =>
     expect(manifest.match(/bucket-lifecycle\.json/g)).toHaveLength(2);
   });
 
-  it('names S3 ransomware in one line of the executive briefing', async () => {
+  it('names S3 ransomware in one line of the executive briefing, which prints on one A4 page', async () => {
     const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
     expect(briefing.code, briefing.err).toBe(0);
     const lines = briefing.out.split('\n').filter((l) => l.includes('S3 ransomware: the stolen key'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('SSE-C');
+    // …and printed, the briefing is one A4 page.
+    const html = await d.run(['report', '--case', d.dir, '--kind', 'executive', '--format', 'html']);
+    await expectOnePageBriefing(html.out);
   });
 
   // Last: it adds the campaign's containment to the demo's case.

@@ -6,6 +6,7 @@ import { sesState } from '../../sim/services/ses/model.js';
 import { describe, expect, it } from 'vitest';
 import { demoOnce } from '../../test-support/demo-once.js';
 import { followCampaignStep } from './test-support/campaign-step.js';
+import { expectOnePageBriefing } from '../../report/test-support/print.js';
 import { demoCaseSecrets } from '../../test-support/secrets.js';
 import { STATE_FILE } from './demo-run.js';
 
@@ -32,12 +33,15 @@ describe('tourniquet demo --scenario ses-spam', { timeout: 600_000 }, () => {
     expect(d.out).toMatch(/\$2\.00 for 20000 messages \(us-east-1 20000/);
   });
 
-  it('names the campaign in one line of the executive briefing', async () => {
+  it('names the campaign in one line of the executive briefing, which prints on one A4 page', async () => {
     const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
     expect(briefing.code, briefing.err).toBe(0);
     const lines = briefing.out.split('\n').filter((l) => l.includes('SES spam: the stolen key'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('spam and phishing relay');
+    // …and printed, the briefing is one A4 page.
+    const html = await d.run(['report', '--case', d.dir, '--kind', 'executive', '--format', 'html']);
+    await expectOnePageBriefing(html.out);
   });
   it('eradication deleted the attacker’s identities, kept the company’s, and left sending as it was', () => {
     const state = SimState.load(join(d.dir, STATE_FILE));

@@ -5,6 +5,7 @@ import { smsAttributes } from '../../sim/services/sns/sms.js';
 import { describe, expect, it } from 'vitest';
 import { demoOnce } from '../../test-support/demo-once.js';
 import { followCampaignStep } from './test-support/campaign-step.js';
+import { expectOnePageBriefing } from '../../report/test-support/print.js';
 import { demoCaseSecrets } from '../../test-support/secrets.js';
 import { STATE_FILE } from './demo-run.js';
 
@@ -32,12 +33,15 @@ describe('tourniquet demo --scenario sms-pumping', { timeout: 600_000 }, () => {
     expect(Number(m![2])).toBeGreaterThanOrEqual(texts);
   });
 
-  it('names the campaign in one line of the executive briefing', async () => {
+  it('names the campaign in one line of the executive briefing, which prints on one A4 page', async () => {
     const briefing = await d.run(['report', '--case', d.dir, '--kind', 'executive']);
     expect(briefing.code, briefing.err).toBe(0);
     const lines = briefing.out.split('\n').filter((l) => l.includes('SMS pumping: the stolen key'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('premium-rate numbers');
+    // …and printed, the briefing is one A4 page.
+    const html = await d.run(['report', '--case', d.dir, '--kind', 'executive', '--format', 'html']);
+    await expectOnePageBriefing(html.out);
   });
   it('eradication put the owner’s spend limits back, read from Event history', () => {
     const state = SimState.load(join(d.dir, STATE_FILE));

@@ -6,6 +6,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facts } from '../../../report/index.js';
 import { openInChromium } from '../../../report/test-support/chromium.js';
+import { expectOnePageBriefing } from '../../../report/test-support/print.js';
 import { SimState, startSim, type RunningSim } from '../../../sim/index.js';
 import type { Truth } from '../../../sim/scenarios/index.js';
 import { demoCaseSecrets } from '../../../test-support/secrets.js';
@@ -144,8 +145,8 @@ const attackerRegions = (t: Truth) => [...new Set(t.attackerEvents.map((e) => e.
  * What every scenario's demo must show: the leaked credential and its derived sessions refused
  * afterwards (replayed against the account as the demo left it) while the responder still works;
  * every recorded attacker action, region and address in the report, the cost within 1%; a
- * terminal without raw escape bytes; no secret of the account in the case. The hostile-strings
- * demo's report also opens in headless Chromium and executes nothing.
+ * terminal without raw escape bytes; no secret of the account in the case; an executive briefing
+ * that prints on one A4 page. The hostile-strings demo's report also opens in headless Chromium and executes nothing.
  */
 export function describeDemo(name: string, demos: { get(name: string): Demo }): void {
   describe(`tourniquet demo --scenario ${name}`, () => {
@@ -250,6 +251,19 @@ export function describeDemo(name: string, demos: { get(name: string): Demo }): 
       expect(leaks).toEqual([]);
       for (const s of secrets) expect(d.out.includes(s) || d.err.includes(s)).toBe(false);
     });
+
+    it('its executive briefing (report --kind executive --format html) prints on one A4 page in Chromium', async () => {
+      const d = demos.get(name);
+      let html = '';
+      const code = await main(['report', '--case', d.dir, '--kind', 'executive', '--format', 'html'], {
+        stdout: { write: (s: string) => (html += s) },
+        stderr: { write: () => true },
+        env: { TOURNIQUET_CASES: join(d.root, 'cases') },
+        cwd: d.root,
+      });
+      expect(code).toBe(0);
+      await expectOnePageBriefing(html);
+    }, 60_000);
 
     if (name === 'hostile-strings')
       it('yields an HTML report that executes nothing in headless Chromium and a defused CSV', async () => {

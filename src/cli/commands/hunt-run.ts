@@ -10,7 +10,7 @@ import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { HuntInput } from './hunt.js';
 
 /** Whether detection ran on the hunted events, and what it found. */
-interface Detection {
+export interface Detection {
   ran: boolean;
   /** Why not, or which rules failed. */
   note: string | null;
@@ -23,7 +23,7 @@ interface Detection {
  * Run the investigation's rules (built-in and Sigma) on the hunted events (src/detect). With
  * `--key`, the key's lineage attributes findings to it. A rule that fails is reported, never hidden.
  */
-async function detectFindings(
+export async function detectFindings(
   store: EventStore,
   key: string | undefined,
   sigma: SigmaLoad,
@@ -45,15 +45,9 @@ async function detectFindings(
 
 /** Run `tourniquet hunt`. */
 export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
-  const now = env.clock.now();
-  checkAccessKeyId(options.key);
-  const filter: RecordFilter = {
-    accessKeyId: options.key,
-    userName: options.user,
-    since: options.since === undefined ? undefined : parseTimeBound(options.since, 'since', now),
-    until: options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now),
-  };
-  checkWindow(filter.since, filter.until);
+  if (options.engine !== undefined && options.engine !== 'local')
+    return (await import('./hunt-athena-run.js')).runAthenaHunt({ options, args }, env);
+  const filter = huntFilter(options, env.clock.now());
   const compileRules = async (): Promise<SigmaLoad> =>
     (await import('../../detect/sigma/bundled.js')).sigmaFor({
       noSigma: options['no-sigma'] === true,
@@ -92,7 +86,21 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
   }
 }
 
-function definedOnly(filter: RecordFilter): RecordFilter {
+/** The records a hunt keeps, from its options (a bad key id or time is refused here, before any work). */
+export function huntFilter(options: HuntInput['options'], now: Date): RecordFilter {
+  checkAccessKeyId(options.key);
+  const filter: RecordFilter = {
+    accessKeyId: options.key,
+    userName: options.user,
+    since: options.since === undefined ? undefined : parseTimeBound(options.since, 'since', now),
+    until: options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now),
+  };
+  checkWindow(filter.since, filter.until);
+  return filter;
+}
+
+/** The filter with only the bounds given (as the document shows it). */
+export function definedOnly(filter: RecordFilter): RecordFilter {
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
 }
 
@@ -101,7 +109,7 @@ type Doc = ReturnType<typeof huntDocument>;
 /** Rows per ranked table on a terminal; `--json` carries the longer lists. */
 const SHOWN = 20;
 
-function huntBlocks(doc: Doc, detection: Detection): Block[] {
+export function huntBlocks(doc: Doc, detection: Detection): Block[] {
   const titled = (title: string, shown: number, distinct: number | undefined): string =>
     distinct !== undefined && distinct > shown ? `${title} (top ${shown} of ${distinct})` : title;
   const ranked = (

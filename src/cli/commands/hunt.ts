@@ -24,6 +24,29 @@ const huntOptions = {
     description: 'more SigmaHQ CloudTrail rules (YAML) to run with the bundled ones',
   },
   'no-sigma': { type: 'boolean', description: 'run the built-in rules only, not the bundled SigmaHQ rules' },
+  engine: {
+    type: 'string',
+    value: 'local|athena',
+    description:
+      'local (default): read files here; athena: query the trail bucket s3://… in place with Athena',
+  },
+  'athena-workgroup': { type: 'string', value: 'NAME', description: 'Athena workgroup (default primary)' },
+  'athena-output': {
+    type: 'string',
+    value: 's3://…',
+    description: "where Athena writes results (default: the workgroup's location)",
+  },
+  'athena-database': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Glue database for the CloudTrail table (default tourniquet; made if missing)',
+  },
+  'max-scan': {
+    type: 'string',
+    value: 'SIZE',
+    description: 'refuse Athena queries estimated to scan more (default 50GB; KB/MB/GB/TB)',
+  },
+  yes: { type: 'boolean', description: 'run Athena queries above --max-scan without asking' },
 } satisfies OptionTable;
 
 /** What `runHunt` receives. */
@@ -38,11 +61,19 @@ export const hunt = defineCommand({
     'skipped. Damaged files and records are counted with the reason and the rest is read. Exit 3 when\n' +
     'anything could not be read. The built-in detection rules and the bundled SigmaHQ CloudTrail rules\n' +
     '(plus --rules DIR) run on the events read.',
-  args: [{ name: 'PATH', description: 'CloudTrail files or folders', required: true, variadic: true }],
+  args: [
+    {
+      name: 'PATH',
+      description: 'CloudTrail files or folders (--engine athena: the trail bucket, s3://BUCKET[/PREFIX])',
+      required: true,
+      variadic: true,
+    },
+  ],
   options: huntOptions,
   examples: [
     'tourniquet hunt ./AWSLogs --key AKIAIOSFODNN7EXAMPLE',
     'tourniquet hunt trail-logs/ --since 2024-05-01 --until 2024-05-03 --json',
+    'tourniquet hunt s3://org-trail-bucket --engine athena --athena-output s3://athena-results/tq/ --since 7d',
   ],
   load: async () => (await import('./hunt-run.js')).runHunt,
 });

@@ -1,0 +1,130 @@
+import { resolve } from 'node:path';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { huntWithAthena, type AthenaHunt } from '../../athena/hunt.js';
+import { formatSize, parseSize, splitS3 } from '../../athena/layout.js';
+import { sigmaFor } from '../../detect/sigma/bundled.js';
+import { UsageError } from '../../errors.js';
+import { huntDocument } from '../../trail/hunt.js';
+import type { Block, Outcome, RunEnv } from '../spec.js';
+import { definedOnly, detectFindings, huntBlocks, huntFilter } from './hunt-run.js';
+import type { HuntInput } from './hunt.js';
+
+const DEFAULT_MAX_SCAN = '50GB';
+
+/** Run `tourniquet hunt --engine athena s3://bucket[/prefix]`: the hunt, with Athena reading the bucket in place. */
+export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
+  if (options.engine !== 'athena')
+    throw new UsageError(
+      `--engine ${options.engine ?? ''} is not an engine.`,
+      'Use --engine local or --engine athena.',
+    );
+  if (args.length !== 1)
+    throw new UsageError(
+      '--engine athena reads one trail bucket.',
+      'Name it as s3://BUCKET or s3://BUCKET/PREFIX.',
+    );
+  const source = args[0]!;
+  splitS3(source, 'PATH');
+  if (options['athena-output']) splitS3(options['athena-output'], '--athena-output');
+  const maxScan = parseSize(options['max-scan'] ?? DEFAULT_MAX_SCAN, '--max-scan');
+  const filter = huntFilter(options, env.clock.now());
+  const sigma = sigmaFor({
+    noSigma: options['no-sigma'] === true,
+    ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
+  });
+  const pool = await env.aws();
+  const hunt = await huntWithAthena({
+    source,
+    filter,
+    athena: pool.get(AthenaClient),
+    glue: pool.get(GlueClient),
+    s3: pool.get(S3Client),
+    workGroup: options['athena-workgroup'] ?? 'primary',
+    database: options['athena-database'] ?? 'tourniquet',
+    output: options['athena-output'],
+    maxScan,
+    confirm: async (estimate) =>
+      options.yes === true ||
+      (await env.confirm(
+        `The Athena queries would scan ${estimate}, above --max-scan ${formatSize(maxScan)}. Run them?`,
+      )),
+    storeFile: options.store === undefined ? undefined : resolve(env.cwd, options.store),
+    clock: env.clock,
+    log: env.log,
+  });
+  try {
+    const detection = await detectFindings(hunt.store, options.key, sigma);
+    const doc = {
+      ...huntDocument(hunt, definedOnly(filter)),
+      engine: 'athena',
+      athena: athenaSection(hunt),
+      coverage: hunt.coverage,
+      findings: detection.findings,
+      detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
+    };
+    const partial = hunt.coverage.some((c) => c.status !== 'complete') || hunt.notRead.length > 0;
+    return {
+      exitCode: partial ? 3 : 0,
+      json: doc,
+      blocks: [...athenaBlocks(hunt), ...huntBlocks(doc, detection).slice(1)],
+    };
+  } finally {
+    hunt.close();
+  }
+}
+
+function athenaSection(hunt: AthenaHunt) {
+  return {
+    database: hunt.database,
+    table: hunt.table,
+    estimatedBytes: hunt.estimate.bytes,
+    estimatedObjects: hunt.estimate.objects,
+    scannedBytes: hunt.queries.reduce((s, q) => s + q.scannedBytes, 0),
+    queries: hunt.queries,
+    notRead: hunt.notRead,
+  };
+}
+
+/** What Athena read and how completely, in place of a file hunt's "CloudTrail read". */
+function athenaBlocks(hunt: AthenaHunt): Block[] {
+  const scanned = hunt.queries.reduce((s, q) => s + q.scannedBytes, 0);
+  const blocks: Block[] = [
+    {
+      kind: 'fields',
+      title: 'CloudTrail read with Athena',
+      fields: [
+        ['Table', `${hunt.database}.${hunt.table}`],
+        ['Estimated scan', `${formatSize(hunt.estimate.bytes)} in ${hunt.estimate.objects} objects`],
+        ['Scanned', formatSize(scanned)],
+        ['Queries', hunt.queries.length],
+        ['Records', hunt.ingest.records],
+        ['Duplicates', hunt.ingest.duplicates],
+        ['First event', hunt.summary.timeRange.first],
+        ['Last event', hunt.summary.timeRange.last],
+      ],
+    },
+    {
+      kind: 'table',
+      title: 'Coverage (one Athena query per account and region)',
+      columns: ['REGION', 'SCOPE', 'STATUS', 'RECORDS', 'SCANNED', 'QUERY', 'RESULT SHA256', 'REASON'],
+      rows: hunt.coverage.map((c) => {
+        const q = hunt.queries.find((x) => c.source.endsWith(x.queryId))!;
+        return [
+          c.region,
+          c.scope,
+          c.status,
+          c.records,
+          formatSize(q.scannedBytes),
+          q.queryId,
+          q.resultSha256 ? q.resultSha256.slice(0, 16) : '-',
+          c.reason ?? '',
+        ];
+      }),
+    },
+  ];
+  if (hunt.notRead.length > 0)
+    blocks.push({ kind: 'text', lines: hunt.notRead.map((n) => `Not read: ${n}`) });
+  return blocks;
+}

@@ -49,6 +49,8 @@ const CREATED: Record<string, (i: InventoryItem) => Part> = {
   'AWS::Lambda::Function': (i) => ({ kind: 'lambda-function', name: i.id }),
   'AWS::Lambda::LayerVersion': (i) => ({ kind: 'lambda-layer', name: i.name }),
   'AWS::S3::Bucket': (i) => ({ kind: 'bucket', name: i.id }),
+  'AWS::KMS::Key': (i) => ({ kind: 'kms-key', name: i.id }),
+  'AWS::RDS::DBSnapshot': (i) => ({ kind: 'rds-snapshot', name: i.id }),
   'AWS::CloudFormation::Stack': (i) => ({ kind: 'stack', name: i.id }),
   'AWS::CloudFormation::StackSet': (i) => ({ kind: 'stackset', name: i.id }),
   'AWS::Events::Rule': (i) => ({ kind: 'eventbridge-rule', name: i.name }),

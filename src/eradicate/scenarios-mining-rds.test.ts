@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { expect, it } from 'vitest';
-import { THEFT } from '../sim/scenarios/catalog/rds-exfil.js';
+import type { ScopeDocument } from '../scope/types.js';
+import { OWN_SNAPSHOT, PROD_DB, PROD_REGION, THEFT } from '../sim/scenarios/catalog/rds-exfil.js';
 import { runAws } from '../sim/test-support/aws.js';
 import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
 import { checkBar, eradicationBar, fromDemo, type Played } from './test-support/bar.js';
@@ -132,5 +133,25 @@ eradicationBar(() => {
     expect(files).toContain('kms-key.json');
     // The data already left: the export stays a line for the responder, naming where it went.
     expect(second.manual.join('\n')).toMatch(/s3:\/\/acme-orders-dr-4471/);
+  });
+
+  it('rds-exfil: scope reads the databases, snapshots and keys: the attacker’s snapshot, copy and key created by it, the database and its own snapshot from before', () => {
+    const d = demos.get('rds-exfil');
+    const scope = JSON.parse(readFileSync(join(d.dir, 'scope.json'), 'utf8')) as ScopeDocument;
+    const origin = (type: string, id: string, region: string) => {
+      const found = scope.inventory.find((i) => i.type === type && i.id === id && i.region === region);
+      return found && `${found.attribution?.origin ?? '?'} ${found.attribution?.how ?? ''}`.trim();
+    };
+    const key = d.truth.resourcesCreated.find((r) => r.type === 'AWS::KMS::Key')!;
+    expect(origin('AWS::KMS::Key', key.id.split('/').at(-1)!, THEFT.copyRegion)).toBe('attacker created');
+    expect(origin('AWS::RDS::DBSnapshot', THEFT.snapshot, PROD_REGION)).toBe('attacker created');
+    expect(origin('AWS::RDS::DBSnapshot', THEFT.copy, THEFT.copyRegion)).toBe('attacker created');
+    expect(origin('AWS::RDS::DBInstance', PROD_DB, PROD_REGION)).toBe('pre-existing');
+    expect(origin('AWS::RDS::DBSnapshot', OWN_SNAPSHOT, PROD_REGION)).toBe('pre-existing');
+    const copy = scope.inventory.find((i) => i.id === THEFT.copy)!;
+    expect(copy.data.sharedWith).toEqual([THEFT.account]);
+    expect(scope.coverage.filter((c) => /^(kms|rds)\./.test(c.lister) && c.status !== 'complete')).toEqual(
+      [],
+    );
   });
 });

@@ -189,6 +189,29 @@ export const WRITES: Record<string, WriteDecl> = {
       'ReplicateSecretToRegions',
     ],
   },
+  'AWS::KMS::Key': {
+    create: ['CreateKey'],
+    change: [
+      'PutKeyPolicy',
+      'CreateGrant',
+      'DisableKey',
+      'EnableKey',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+      'DisableKeyRotation',
+    ],
+  },
+  'AWS::RDS::DBInstance': {
+    create: ['CreateDBInstance', 'RestoreDBInstanceFromDBSnapshot', 'RestoreDBInstanceToPointInTime'],
+    change: ['ModifyDBInstance', 'RebootDBInstance', 'StopDBInstance', 'StartDBInstance'],
+    refs: (i) => [i.id],
+  },
+  // A snapshot is named by its identifier in the call that makes it (a copy's source may be an ARN).
+  'AWS::RDS::DBSnapshot': {
+    create: ['CreateDBSnapshot', 'CopyDBSnapshot'],
+    change: ['ModifyDBSnapshotAttribute', 'ModifyDBSnapshot'],
+    refs: (i) => [i.id],
+  },
   'AWS::SSM::Parameter': { create: ['PutParameter'], change: ['PutParameter', 'LabelParameterVersion'] },
   'AWS::SSM::Document': {
     create: ['CreateDocument'],

@@ -1,4 +1,5 @@
 import type { ListerDef } from '../types.js';
+import { KMS_LISTER, RDS_LISTERS } from './data-stores.js';
 import { EC2_LISTERS } from './ec2.js';
 import { iamLister } from './iam.js';
 import { LAMBDA_LISTERS } from './lambda.js';
@@ -25,6 +26,8 @@ export const LISTERS: readonly ListerDef[] = [
   ...CLOUDFORMATION_LISTERS,
   SECRETS_LISTER,
   ...SSM_LISTERS,
+  KMS_LISTER,
+  ...RDS_LISTERS,
   CLOUDTRAIL_LISTER,
   GUARDDUTY_LISTER,
   EVENTBRIDGE_LISTER,

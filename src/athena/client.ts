@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type {
-  AthenaClient} from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,

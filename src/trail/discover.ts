@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
@@ -91,14 +91,21 @@ function classify(path: string, out: Discovery): void {
   }
   let size: number;
   let raw: Buffer;
+  let tail: number;
+  // One open per file: its size, its first bytes and (gzip) the length its trailer announces.
+  let fd: number | undefined;
   try {
-    size = statSync(path).size;
+    fd = openSync(path, 'r');
+    size = fstatSync(fd).size;
     // A gzip file needs only its first compressed bytes; plain text is sniffed over more.
-    raw = readHead(path, GZIP_HEAD_BYTES);
-    if (!(raw[0] === 0x1f && raw[1] === 0x8b) && size > raw.length) raw = readHead(path, HEAD_BYTES);
+    raw = readAt(fd, GZIP_HEAD_BYTES, 0);
+    if (!(raw[0] === 0x1f && raw[1] === 0x8b) && size > raw.length) raw = readAt(fd, HEAD_BYTES, 0);
+    tail = raw[0] === 0x1f && raw[1] === 0x8b ? gzipRawSize(fd, size) : size;
   } catch (error) {
     out.bad.push({ path, reason: `unreadable: ${(error as Error).message}` });
     return;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (size === 0) {
     out.bad.push({ path, reason: 'empty file' });
@@ -124,7 +131,7 @@ function classify(path: string, out: Discovery): void {
   } else if (format === 'unknown') {
     out.bad.push({ path, reason: `not JSON (starts with ${JSON.stringify(head.trimStart().slice(0, 12))})` });
   } else {
-    out.files.push({ path, format, gzip, size, rawSize: gzip ? gzipRawSize(path, size) : size });
+    out.files.push({ path, format, gzip, size, rawSize: tail });
   }
 }
 
@@ -143,25 +150,13 @@ export function sniffFormat(head: string): TrailFormat | 'empty' | 'digest' | 'u
 }
 
 /** ISIZE, the last four bytes of a gzip member: the uncompressed length modulo 2^32 (RFC 1952 §2.3.1). */
-function gzipRawSize(path: string, size: number): number {
+function gzipRawSize(fd: number, size: number): number {
   if (size < 18) return 0;
-  const fd = openSync(path, 'r');
-  try {
-    const tail = Buffer.alloc(4);
-    readSync(fd, tail, 0, 4, size - 4);
-    return tail.readUInt32LE(0);
-  } finally {
-    closeSync(fd);
-  }
+  return readAt(fd, 4, size - 4).readUInt32LE(0);
 }
 
-function readHead(path: string, bytes: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(bytes);
-    const n = readSync(fd, buffer, 0, bytes, 0);
-    return buffer.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
+function readAt(fd: number, bytes: number, position: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bytes);
+  const n = readSync(fd, buffer, 0, bytes, position);
+  return buffer.subarray(0, n);
 }

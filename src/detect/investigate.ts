@@ -201,6 +201,35 @@ export function compromiseCondition(inv: {
   };
 }
 
+/**
+ * The condition over `cloudtrail_events e` selecting the owner's own calls: the calls of the
+ * lineage's credentials (the subject key and the sessions minted from it) that the attribution
+ * leaves out of the compromise (`compromiseCondition`): the routine before the incident window,
+ * and inside it the calls from the owner's established addresses. After the window only those
+ * addresses' calls count (a later call from elsewhere is no one's yet). The responder's never.
+ * Null without a lineage (nothing tells the owner's calls apart).
+ */
+export function ownerCondition(inv: {
+  lineage: LineageKeys | null;
+  window: Window | null;
+  attribution?: Attribution | null | undefined;
+}): { sql: string; params: QueryParam[] } | null {
+  if (!inv.lineage) return null;
+  const lineage = attributionSql(inv.lineage, { since: null, always: [], owner: [] });
+  const own = { sql: `${lineage.sql} AND ${NOT_RESPONDER}`, params: lineage.params };
+  const attacker = compromiseCondition(inv);
+  if (!attacker || !inv.window) return own;
+  const addresses = inv.attribution?.ownerAddresses ?? [];
+  const fromOwner = addresses.length
+    ? ` OR coalesce(e.sourceipaddress, '') IN (${addresses.map(() => '?').join(', ')})`
+    : '';
+  // coalesce: a NULL in the attacker's condition (a record without a key) must not hide a call.
+  return {
+    sql: `${own.sql} AND NOT coalesce((${attacker.sql}), false) AND (e.eventtime <= ?${fromOwner})`,
+    params: [...own.params, ...attacker.params, inv.window.until, ...addresses],
+  };
+}
+
 /** Which calls of the lineage are the compromise's (see `attributionSql`). */
 interface Scope {
   /** From when the subject keys' calls count; null: always. */

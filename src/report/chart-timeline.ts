@@ -94,37 +94,51 @@ function gapText(ms: number): string {
 
 const DAY = 86_400_000;
 
+/** The lane of the owner's own calls (the dashboard's timeline, when asked to show them). */
+export const OWNER_LANE = 'owner’s own calls';
+const OWNER_COLOUR = '#7b8190';
+
 /**
  * The report's opening picture (Vega-Lite, rendered to static SVG): attacker calls per category
  * (upper lanes) and per region (lower lanes), one dot per time slice sized by the number of
- * calls, awareness and containment marked, quiet gaps drawn as breaks.
+ * calls, awareness and containment marked, quiet gaps drawn as breaks. `owner`: the owner's own
+ * calls, drawn in one grey lane on top and kept out of the category and region lanes.
  */
 export function timelineChart(
   timeline: TimelineEntry[],
   marks: { awareness: Fact<string>; containment: Fact<string> },
+  owner: TimelineEntry[] = [],
 ): SafeSvg {
   const markList: Mark[] = [
     { label: 'awareness', at: marks.awareness, colour: '#c0392b' },
     { label: 'contained', at: marks.containment, colour: '#1e8449' },
   ].flatMap((m) => (isUnknown(m.at) ? [] : [{ label: m.label, ms: Date.parse(m.at), colour: m.colour }]));
-  const times = timeline.map((e) => Date.parse(e.time));
+  const times = [...timeline, ...owner].map((e) => Date.parse(e.time));
   const segments = timelineSegments(
     times,
     markList.map((m) => m.ms),
   );
   const categories = CATEGORIES.filter((c) => timeline.some((e) => e.category === c));
   const regions = [...new Set(timeline.map((e) => label(e.region)))].sort();
-  const lanes = [...categories, ...regions.map((r) => `region ${r}`)];
+  const lanes = [...(owner.length ? [OWNER_LANE] : []), ...categories, ...regions.map((r) => `region ${r}`)];
   const colourOf = (lane: string) => {
+    if (lane === OWNER_LANE) return OWNER_COLOUR;
     const i = (CATEGORIES as readonly string[]).indexOf(lane);
     return i < 0 ? '#5a6275' : (PALETTE[i % PALETTE.length] ?? '#777');
   };
   const height = Math.max(1, lanes.length) * LANE_H;
+  const placed: Placed[] = [
+    ...timeline.map((e) => ({
+      ms: Date.parse(e.time),
+      lanes: [e.category as string, `region ${label(e.region)}`],
+    })),
+    ...owner.map((e) => ({ ms: Date.parse(e.time), lanes: [OWNER_LANE] })),
+  ];
   const parts: TopLevelSpec[] = [];
   segments.forEach((seg, i) => {
     if (i > 0) parts.push(breakSpec(seg.from - segments[i - 1]!.to, height) as TopLevelSpec);
     parts.push(
-      segmentSpec(seg, i === 0, lanes, height, dots(timeline, seg, colourOf), markList) as TopLevelSpec,
+      segmentSpec(seg, i === 0, lanes, height, dots(placed, seg, colourOf), markList) as TopLevelSpec,
     );
   });
   const spec = {
@@ -139,7 +153,14 @@ export function timelineChart(
       axis: { labelColor: '#1d2330', titleColor: '#5a6275', labelFontSize: 11, titleFontWeight: 'normal' },
     },
   } as unknown as TopLevelSpec;
-  return vegaLiteSvg(spec, 'Attacker calls per category and per region over time (UTC)');
+  return vegaLiteSvg(
+    spec,
+    owner.length
+      ? timeline.length
+        ? 'Attacker calls per category and per region, and the owner’s own calls, over time (UTC)'
+        : 'The owner’s own calls over time (UTC)'
+      : 'Attacker calls per category and per region over time (UTC)',
+  );
 }
 
 interface Dot {
@@ -149,16 +170,21 @@ interface Dot {
   colour: string;
 }
 
-function dots(timeline: TimelineEntry[], seg: Segment, colourOf: (lane: string) => string): Dot[] {
+/** A call at its time, with the lanes it is drawn in. */
+interface Placed {
+  ms: number;
+  lanes: string[];
+}
+
+function dots(calls: Placed[], seg: Segment, colourOf: (lane: string) => string): Dot[] {
   // Calls are counted per lane in slices about 12 px wide, so a burst reads as a bigger dot.
   const bins = Math.max(4, Math.round(seg.width / 12));
   const size = (seg.to - seg.from) / bins;
   const counts = new Map<string, Dot>();
-  for (const e of timeline) {
-    const ms = Date.parse(e.time);
+  for (const { ms, lanes } of calls) {
     if (ms < seg.from || ms > seg.to) continue;
     const bin = Math.min(bins - 1, Math.floor((ms - seg.from) / size));
-    for (const lane of [e.category as string, `region ${label(e.region)}`]) {
+    for (const lane of lanes) {
       const key = `${lane}|${bin}`;
       const dot = counts.get(key) ?? { t: seg.from + (bin + 0.5) * size, lane, n: 0, colour: colourOf(lane) };
       dot.n += 1;

@@ -9,7 +9,14 @@ import { loadMessagingPrices, messagingCost } from './messaging-cost.js';
 import { rdsCost } from './rds-cost.js';
 import { loadBedrockPrices, modelCallCost } from './model-cost.js';
 import { evaluateDecisions, type Decision } from './decisions.js';
-import type { CostExplorerFigures, CoverageEntry, FactsInput, LineageNode, SeverityLevel } from './input.js';
+import type {
+  AttackerEvent,
+  CostExplorerFigures,
+  CoverageEntry,
+  FactsInput,
+  LineageNode,
+  SeverityLevel,
+} from './input.js';
 import { responseMetrics, type ResponseMetrics } from './metrics.js';
 import { nextSteps } from './next-steps.js';
 import { actionsTaken, containmentTime, type ActionTaken } from './response-log.js';
@@ -118,6 +125,28 @@ export interface FactsOptions {
   nextUpdateMinutes?: number;
 }
 
+/** A call as the timeline shows it: the category of the finding on it, else of the call itself. */
+export function timelineEntry(
+  e: AttackerEvent,
+  categoryOf: Map<string, Category> = new Map(),
+): TimelineEntry {
+  const found = categoryOf.get(e.eventId);
+  return {
+    time: e.time,
+    region: e.region,
+    eventSource: e.eventSource,
+    eventName: e.eventName,
+    category: found ?? categoryOfCall(e.eventSource, e.eventName),
+    categoryFrom: found ? 'finding' : 'call',
+    sourceIp: e.sourceIp,
+    userAgent: e.userAgent,
+    principal: e.principalArn,
+    accessKey: e.accessKeyId,
+    error: e.errorCode,
+    eventId: e.eventId,
+  };
+}
+
 const BURST_GAP_MS = 15 * 60_000;
 
 /** The playbook's words for each kind of subject, when triage did not record its own. */
@@ -162,20 +191,7 @@ export function factsFromInput(input: FactsInput, options: FactsOptions = {}): F
   const categoryOf = categoryIndex(isUnknown(findings) ? [] : findings);
   const timeline: Fact<TimelineEntry[]> = isUnknown(events)
     ? events
-    : events.map((e) => ({
-        time: e.time,
-        region: e.region,
-        eventSource: e.eventSource,
-        eventName: e.eventName,
-        category: categoryOf.get(e.eventId) ?? categoryOfCall(e.eventSource, e.eventName),
-        categoryFrom: categoryOf.has(e.eventId) ? ('finding' as const) : ('call' as const),
-        sourceIp: e.sourceIp,
-        userAgent: e.userAgent,
-        principal: e.principalArn,
-        accessKey: e.accessKeyId,
-        error: e.errorCode,
-        eventId: e.eventId,
-      }));
+    : events.map((e) => timelineEntry(e, categoryOf));
   const noEvents = 'no attacker activity was found';
   const first: Fact<string> = isUnknown(events) ? events : (events[0]?.time ?? unknown(noEvents));
   const last: Fact<string> = isUnknown(events) ? events : (events.at(-1)?.time ?? unknown(noEvents));

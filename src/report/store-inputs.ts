@@ -72,19 +72,43 @@ async function inSlices(store: EventQuery, where: string, values: string[]): Pro
   return rows;
 }
 
-/** The events the investigation attributed (the condition its timeline used). */
-function attributed(store: EventQuery, condition: { sql: string; params: QueryParam[] }): Promise<Row[]> {
-  return store.query<Row>(`SELECT ${COLUMNS} FROM ${FROM_EVENTS} WHERE ${condition.sql}`, condition.params);
+/** The events the investigation attributed (the condition its timeline used); the latest `latest`. */
+function attributed(
+  store: EventQuery,
+  condition: { sql: string; params: QueryParam[] },
+  latest?: number,
+): Promise<Row[]> {
+  const limit = latest === undefined ? '' : ` ORDER BY eventtime DESC, eventid LIMIT ${Math.floor(latest)}`;
+  return store.query<Row>(
+    `SELECT ${COLUMNS} FROM ${FROM_EVENTS} WHERE ${condition.sql}${limit}`,
+    condition.params,
+  );
 }
 
-/** The attacker's events from the store, in time order, each once. */
+/** How many events a condition selects. */
+export async function countEvents(
+  store: EventQuery,
+  condition: { sql: string; params: QueryParam[] },
+): Promise<number> {
+  const [row] = await store.query<{ n: number | bigint }>(
+    `SELECT count(DISTINCT eventid) AS n FROM ${FROM_EVENTS} WHERE ${condition.sql}`,
+    condition.params,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The attacker's events from the store (or, by condition, anyone's), in time order, each once;
+ * `latest`: only the latest that many of a condition's events.
+ */
 export async function readAttackerEvents(
   store: EventQuery,
   selection: EventSelection,
+  latest?: number,
 ): Promise<AttackerEvent[]> {
   const rows =
     'condition' in selection
-      ? await attributed(store, selection.condition)
+      ? await attributed(store, selection.condition, latest)
       : 'eventIds' in selection
         ? await inSlices(store, 'eventid', [...new Set(selection.eventIds)])
         : await inSlices(store, 'useridentity.accesskeyid', [...new Set(selection.accessKeyIds)]);

@@ -33,6 +33,8 @@ tr[hidden]{display:none}
 .live{font-size:.85rem;margin-left:auto}.empty{color:var(--muted);font-style:italic}
 details{margin:.6rem 0}summary{cursor:pointer;color:var(--accent);font-weight:600}
 input{font:inherit;padding:.2rem .4rem}
+.who a{display:inline-block;padding:.2rem .6rem;border:1px solid var(--accent);border-radius:4px;text-decoration:none;color:var(--accent)}
+.who a[aria-current]{background:var(--accent);color:#fff}.who span{align-self:center}
 .brush{position:relative;cursor:crosshair;user-select:none;touch-action:none}
 .brush-box{position:absolute;background:rgba(47,75,124,.18);border:1px solid var(--accent);pointer-events:none}
 `.trim();
@@ -109,13 +111,17 @@ export const SCRIPT = `
     return cells[cells.length - 1].to;
   }
 
+  // A new window keeps the page's other choices (whose calls it shows).
+  function goToWindow(from, to) {
+    const q = new URLSearchParams(location.search);
+    q.set('from', from);
+    q.set('to', to);
+    location.search = '?' + q.toString();
+  }
+
   function showWindow(from, to) {
     if (!(from < to)) return;
-    const q = new URLSearchParams({
-      from: new Date(Math.floor(from)).toISOString(),
-      to: new Date(Math.ceil(to)).toISOString(),
-    });
-    location.search = '?' + q.toString();
+    goToWindow(new Date(Math.floor(from)).toISOString(), new Date(Math.ceil(to)).toISOString());
   }
 
   function wireZoom(root) {
@@ -156,7 +162,7 @@ export const SCRIPT = `
         if (b.dataset.zoom === 'in') showWindow(mid - half / 2, mid + half / 2);
         else if (b.dataset.zoom === 'out') showWindow(mid - half * 2, mid + half * 2);
         // The server reads the two times and says so when they are not times.
-        else location.search = '?' + new URLSearchParams({ from: $('#win-from').value, to: $('#win-to').value });
+        else goToWindow($('#win-from').value, $('#win-to').value);
       });
   }
 

@@ -8,9 +8,11 @@ import { verifyCase, type VerifyResult } from '../case/verify.js';
 import { FROM_EVENTS } from '../detect/events.js';
 import { messageOf } from '../errors.js';
 import { buildFacts, type Facts } from '../report/index.js';
+import type { Fact } from '../report/unknown.js';
 import { readScope, SCOPE_FILE } from '../scope/scope.js';
 import type { ScopeDocument } from '../scope/types.js';
 import { openEventStore, STORE_FILE } from '../store/store.js';
+import { readOwnerCalls, type OwnerCalls } from './owner-calls.js';
 
 /** Where the dashboard finds cases: one case folder, or a folder of case folders. */
 export type CaseSource = { case: string } | { cases: string };
@@ -24,6 +26,8 @@ export interface CaseData {
   integrity: VerifyResult;
   /** undefined: scope has not run; a string: scope.json could not be read. */
   scope: ScopeDocument | string | undefined;
+  /** The subject owner's own calls (not the attacker's), for the timeline's attacker/owner filter. */
+  owner: Fact<OwnerCalls>;
 }
 
 /** Case folders the dashboard serves, with their ids (the only names a URL may use). */
@@ -70,6 +74,7 @@ export async function loadCase(dir: string, now: Date): Promise<CaseData> {
     journal: readJournal(join(dir, JOURNAL_FILE)).map((l) => JSON.parse(l) as JournalEntry),
     integrity: await verifyCase(dir),
     scope,
+    owner: await readOwnerCalls(dir),
   };
   cache.set(dir, { signature, data });
   return data;

@@ -313,6 +313,55 @@ describe('tourniquet serve in Chromium, on a case full of hostile strings', () =
     await page.close();
   });
 
+  it('shows the owner’s own calls when asked (keyboard), each marked, with its raw event; the attacker’s alone by default; a zoom keeps the choice', async () => {
+    const w = await open(`case/${caseId}/timeline`);
+    const { page } = w;
+    const marked = async (who: string) => page.locator(`tr[data-row][data-who="${who}"]`).count();
+    // By default: the attacker's calls only, the choice says so.
+    const attackerRows = await page.locator('tr[data-row]').count();
+    expect(attackerRows).toBeGreaterThan(3);
+    expect(await marked('attacker')).toBe(attackerRows);
+    expect(await page.locator('.who a[aria-current]').innerText()).toBe('Attacker’s calls');
+    // Both, chosen from the keyboard: Tab until the link has the focus, then Enter.
+    const focused = () => page.evaluate<boolean>(`document.activeElement?.textContent === 'Both'`);
+    for (let i = 0; i < 30 && !(await focused()); i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?who=both$/);
+    expect(await marked('attacker')).toBe(attackerRows);
+    // The owner's ListBuckets from the CI's address an hour before the incident window.
+    const owner = page.locator('tr[data-row][data-who="owner"]');
+    expect(await owner.count()).toBe(1);
+    const cells = await owner.locator('td').allInnerTexts();
+    expect(cells.slice(1, 4)).toEqual(['owner', 'us-east-1', 's3:ListBuckets']);
+    expect(cells).toContain('198.51.100.20');
+    expect(await page.locator('tr[data-row][data-who="attacker"] td:nth-child(2)').first().innerText()).toBe(
+      'attacker',
+    );
+    expect(await page.locator('figure svg').textContent()).toContain('owner’s own calls');
+    await owner.locator('button[data-event]').click();
+    await expect.poll(() => page.locator('#raw-event').textContent()).toContain('ev-owner');
+    // The owner's alone.
+    await page.getByRole('link', { name: 'Owner’s own calls' }).click();
+    await page.waitForURL(/\?who=owner$/);
+    expect([await page.locator('tr[data-row]').count(), await marked('owner')]).toEqual([1, 1]);
+    // A zoom keeps whose calls are shown.
+    await page.goto(new URL(`case/${caseId}/timeline?who=both`, dashboard.url).href);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.waitForURL(/from=/);
+    expect(new URL(page.url()).searchParams.get('who')).toBe('both');
+    // An unknown choice is said so, and the attacker's calls are shown.
+    await page.goto(new URL(`case/${caseId}/timeline?who=everyone`, dashboard.url).href);
+    expect(await page.locator('main').innerText()).toContain('?who= takes attacker, owner or both');
+    expect(await marked('owner')).toBe(0);
+    expect(w.problems).toEqual([]);
+    await page.close();
+    for (const who of ['both', 'owner']) {
+      const c = await checker.check(`case/${caseId}/timeline?who=${who}`);
+      expect(faults(c), who).toEqual(CLEAN);
+    }
+  });
+
   it('zooms the timeline: a drag across the chart (brush), zoom out, a typed window, back to the whole attack', async () => {
     const w = await open(`case/${caseId}/timeline`);
     const { page } = w;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,6 +149,27 @@ describe('tourniquet hunt', () => {
     const off = JSON.parse((await run(['hunt', dir, '--no-sigma', '--json'], dir)).out) as Doc;
     expect(off.findings).toEqual([]);
     expect(off.detection.sigma).toEqual({ compiled: 0, unsupported: [] });
+  });
+
+  it('refuses a --rules folder it cannot read before reading any file (the store is never made)', async () => {
+    writeFileSync(join(dir, 'one.json'), JSON.stringify({ Records: [] }));
+    const store = join(dir, 'kept.duckdb');
+    const { code, err } = await run(
+      [
+        'hunt',
+        dir,
+        '--key',
+        'AKIAIOSFODNN7EXAMPLE',
+        '--rules',
+        join(dir, 'no-such-folder'),
+        '--store',
+        store,
+      ],
+      dir,
+    );
+    expect(code).not.toBe(0);
+    expect(err).toContain('Cannot read Sigma rules folder');
+    expect(existsSync(store)).toBe(false);
   });
 
   it('names a bad --since as a usage error', async () => {

@@ -3,11 +3,14 @@ import { CaseFolder } from '../../case/case.js';
 import { collectCloudTrail } from '../../trail/collect.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
-import type { Outcome, RunEnv } from '../spec.js';
+import type { CoverageEntry } from '../../trail/coverage.js';
+import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { CollectInput } from './collect.js';
 
 /** Run `tourniquet collect`. */
-export async function runCollect({ options }: CollectInput, env: RunEnv): Promise<Outcome> {
+export async function runCollect({ options, args }: CollectInput, env: RunEnv): Promise<Outcome> {
+  if (options.engine !== undefined && options.engine !== 'local')
+    return (await import('./collect-athena-run.js')).runAthenaCollect({ options, args }, env);
   const now = env.clock.now();
   const since = options.since === undefined ? undefined : parseTimeBound(options.since, 'since', now);
   const until = options.until === undefined ? undefined : parseTimeBound(options.until, 'until', now);
@@ -37,25 +40,21 @@ export async function runCollect({ options }: CollectInput, env: RunEnv): Promis
             ['Interrupted', result.interrupted ? 'yes: run the same command again to resume' : 'no'],
           ],
         },
-        {
-          kind: 'table',
-          title: 'Coverage',
-          columns: ['STATUS', 'SOURCE', 'REGION', 'SCOPE', 'FROM', 'TO', 'RECORDS', 'REASON'],
-          rows: result.coverage.map((c) => [
-            c.status,
-            c.source,
-            c.region,
-            c.scope,
-            c.from,
-            c.to,
-            c.records,
-            c.reason,
-          ]),
-        },
+        coverageBlock(result.coverage),
       ],
     };
   } finally {
     process.removeListener('SIGINT', stop);
     caseFolder.close();
   }
+}
+
+/** The coverage table every collection prints. */
+export function coverageBlock(coverage: CoverageEntry[]): Block {
+  return {
+    kind: 'table',
+    title: 'Coverage',
+    columns: ['STATUS', 'SOURCE', 'REGION', 'SCOPE', 'FROM', 'TO', 'RECORDS', 'REASON'],
+    rows: coverage.map((c) => [c.status, c.source, c.region, c.scope, c.from, c.to, c.records, c.reason]),
+  };
 }

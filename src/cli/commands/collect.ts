@@ -1,4 +1,5 @@
 import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
+import { ATHENA_OPTIONS } from './athena-options.js';
 
 const collectOptions = {
   source: {
@@ -13,6 +14,7 @@ const collectOptions = {
     description: 'window start (ISO time, date or age; default: 90 days ago)',
   },
   until: { type: 'string', value: 'T', description: 'window end (default: now)' },
+  ...ATHENA_OPTIONS,
 } satisfies OptionTable;
 
 /** What `runCollect` receives. */
@@ -27,14 +29,17 @@ export const collect = defineCommand({
     'interrupted run resumes. --source s3://BUCKET[/PREFIX]: the trail bucket; only the date folders of the\n' +
     'window in enabled regions are listed; every object is kept in evidence/ with its sha256. --source trails:\n' +
     'the buckets of the trails DescribeTrails finds in any region (organisation trails included). --source PATH:\n' +
-    'local CloudTrail files. Coverage (complete / partial / failed, per source and region) is stored in the\n' +
-    'case and printed; exit 3 when anything is partial.',
+    'local CloudTrail files. --engine athena --source s3://BUCKET[/PREFIX]: Athena reads the bucket in place\n' +
+    '(every record of the window, one query per account and region; scan estimated first, see hunt).\n' +
+    'Coverage (complete / partial / failed, per source and region) is stored in the case and printed; exit 3\n' +
+    'when anything is partial.',
   args: [],
   options: collectOptions,
   examples: [
     'tourniquet collect --case cases/tq-20261128-150312-4f2a',
     'tourniquet collect --source s3://org-trail-logs/ct --since 2026-11-20 --until 2026-11-28',
     'tourniquet collect --source ./exported-logs',
+    'tourniquet collect --engine athena --source s3://org-trail-logs --athena-output s3://athena-results/tq/',
   ],
   load: async () => (await import('./collect-run.js')).runCollect,
 });

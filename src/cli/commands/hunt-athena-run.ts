@@ -3,15 +3,14 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { huntWithAthena, type AthenaHunt } from '../../athena/hunt.js';
-import { formatSize, parseSize, splitS3 } from '../../athena/layout.js';
+import { formatSize, splitS3 } from '../../athena/layout.js';
 import { sigmaFor } from '../../detect/sigma/bundled.js';
 import { UsageError } from '../../errors.js';
 import { huntDocument } from '../../trail/hunt.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
+import { athenaSettings } from './athena-settings.js';
 import { definedOnly, detectFindings, huntBlocks, huntFilter } from './hunt-run.js';
 import type { HuntInput } from './hunt.js';
-
-const DEFAULT_MAX_SCAN = '50GB';
 
 /** Run `tourniquet hunt --engine athena s3://bucket[/prefix]`: the hunt, with Athena reading the bucket in place. */
 export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
@@ -27,8 +26,7 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
     );
   const source = args[0]!;
   splitS3(source, 'PATH');
-  if (options['athena-output']) splitS3(options['athena-output'], '--athena-output');
-  const maxScan = parseSize(options['max-scan'] ?? DEFAULT_MAX_SCAN, '--max-scan');
+  const settings = athenaSettings(options, env);
   const filter = huntFilter(options, env.clock.now());
   const sigma = sigmaFor({
     noSigma: options['no-sigma'] === true,
@@ -41,15 +39,7 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
     athena: pool.get(AthenaClient),
     glue: pool.get(GlueClient),
     s3: pool.get(S3Client),
-    workGroup: options['athena-workgroup'] ?? 'primary',
-    database: options['athena-database'] ?? 'tourniquet',
-    output: options['athena-output'],
-    maxScan,
-    confirm: async (estimate) =>
-      options.yes === true ||
-      (await env.confirm(
-        `The Athena queries would scan ${estimate}, above --max-scan ${formatSize(maxScan)}. Run them?`,
-      )),
+    ...settings,
     storeFile: options.store === undefined ? undefined : resolve(env.cwd, options.store),
     clock: env.clock,
     log: env.log,

@@ -1,4 +1,5 @@
 import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
+import { ATHENA_OPTIONS } from './athena-options.js';
 
 const huntOptions = {
   key: {
@@ -24,29 +25,7 @@ const huntOptions = {
     description: 'more SigmaHQ CloudTrail rules (YAML) to run with the bundled ones',
   },
   'no-sigma': { type: 'boolean', description: 'run the built-in rules only, not the bundled SigmaHQ rules' },
-  engine: {
-    type: 'string',
-    value: 'local|athena',
-    description:
-      'local (default): read files here; athena: query the trail bucket s3://… in place with Athena',
-  },
-  'athena-workgroup': { type: 'string', value: 'NAME', description: 'Athena workgroup (default primary)' },
-  'athena-output': {
-    type: 'string',
-    value: 's3://…',
-    description: "where Athena writes results (default: the workgroup's location)",
-  },
-  'athena-database': {
-    type: 'string',
-    value: 'NAME',
-    description: 'Glue database for the CloudTrail table (default tourniquet; made if missing)',
-  },
-  'max-scan': {
-    type: 'string',
-    value: 'SIZE',
-    description: 'refuse Athena queries estimated to scan more (default 50GB; KB/MB/GB/TB)',
-  },
-  yes: { type: 'boolean', description: 'run Athena queries above --max-scan without asking' },
+  ...ATHENA_OPTIONS,
 } satisfies OptionTable;
 
 /** What `runHunt` receives. */

@@ -1,0 +1,113 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { CaseContext } from '../context.js';
+import { STORE_FILE } from '../store/store.js';
+import { COVERAGE_FILE, readLedger, recordCoverage, type CoverageEntry } from '../trail/coverage.js';
+import { huntWithAthena } from './hunt.js';
+import type { QueryEvidence } from './load.js';
+
+/** CloudTrail's 90 days of Event history: the default window, as `collect` has it. */
+const DEFAULT_WINDOW_MS = 90 * 24 * 3600 * 1000;
+
+export interface AthenaCollectOptions {
+  source: string;
+  since?: string | undefined;
+  until?: string | undefined;
+  workGroup: string;
+  database: string;
+  output: string | undefined;
+  maxScan: number;
+  confirm(estimate: string): Promise<boolean>;
+}
+
+/** What an Athena collection stored and how completely. */
+export interface AthenaCollectResult {
+  coverage: CoverageEntry[];
+  ledger: CoverageEntry[];
+  storedEvents: number;
+  recordsRead: number;
+  since: string;
+  until: string;
+  table: string;
+  queries: QueryEvidence[];
+  incomplete: boolean;
+}
+
+/**
+ * Collect every record of the window from a trail bucket into the case store with Athena (the
+ * hunt's queries without a subject filter: lineage needs the sessions the key made too). The
+ * queries' evidence (ids, statistics, result sha256) is kept in the case's evidence, the coverage
+ * lines merged into the ledger and journalled, as `collect` does for its other sources.
+ */
+export async function collectWithAthena(
+  ctx: CaseContext,
+  o: AthenaCollectOptions,
+): Promise<AthenaCollectResult> {
+  const now = ctx.clock.now();
+  const until = o.until ?? now.toISOString();
+  const since = o.since ?? new Date(now.getTime() - DEFAULT_WINDOW_MS).toISOString();
+  readLedger(ctx.case.dir);
+  ctx.case.markPhase('collect', 'started');
+  ctx.case.record('collect.started', { sources: [o.source], engine: 'athena', since, until });
+  const hunt = await huntWithAthena({
+    source: o.source,
+    filter: { since, until },
+    athena: ctx.aws.get(AthenaClient),
+    glue: ctx.aws.get(GlueClient),
+    s3: ctx.aws.get(S3Client),
+    workGroup: o.workGroup,
+    database: o.database,
+    output: o.output,
+    maxScan: o.maxScan,
+    confirm: (estimate) => o.confirm(estimate),
+    storeFile: ctx.case.path(STORE_FILE),
+    clock: ctx.clock,
+    log: ctx.log,
+  });
+  try {
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    await ctx.case.addEvidence(
+      `athena/queries-${stamp}.json`,
+      `${JSON.stringify({ table: `${hunt.database}.${hunt.table}`, queries: hunt.queries }, null, 2)}\n`,
+      `Athena queries over ${o.source}`,
+    );
+    const coverage = [
+      ...hunt.coverage,
+      ...hunt.notRead.map((n) => ({
+        source: o.source,
+        region: '*',
+        scope: n,
+        from: since,
+        to: until,
+        status: 'failed' as const,
+        reason: 'organisation trail folders are not read by this version',
+        records: 0,
+      })),
+    ];
+    const { ledger, sha256 } = recordCoverage(ctx.case, coverage, ctx.clock.now());
+    ctx.case.record('collect.coverage', {
+      since,
+      until,
+      sources: [o.source],
+      engine: 'athena',
+      entries: coverage,
+      ledger: { file: COVERAGE_FILE, sha256 },
+    });
+    const incomplete = coverage.some((c) => c.status !== 'complete');
+    if (!incomplete) ctx.case.markPhase('collect', 'completed');
+    return {
+      coverage,
+      ledger,
+      storedEvents: await hunt.store.count(),
+      recordsRead: hunt.ingest.records,
+      since,
+      until,
+      table: `${hunt.database}.${hunt.table}`,
+      queries: hunt.queries,
+      incomplete,
+    };
+  } finally {
+    hunt.close();
+  }
+}

@@ -69,7 +69,7 @@ export async function waitForQuery(t: AthenaTarget, queryId: string): Promise<Qu
       return outcome(queryId, state, q);
     if (t.clock.now().getTime() - began > QUERY_TIMEOUT_MS) {
       await t.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }));
-      return { ...outcome(queryId, 'CANCELLED', q), reason: 'stopped by tourniquet after 30 minutes' };
+      return { ...outcome(queryId, 'CANCELLED', q), reason: 'stopped by Tourniquet after 30 minutes' };
     }
     await t.clock.sleep(wait);
     wait = Math.min(LONGEST_POLL_MS, wait * POLL_GROWTH);

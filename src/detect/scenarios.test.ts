@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-/* eslint-disable no-restricted-imports -- the acceptance test lays the scenarios in the simulated account; detect's own code never imports it */
 import { SimClock, startSim, VICTIM_ACCOUNT } from '../sim/index.js';
 import { loadScenario, SCENARIOS } from '../sim/scenarios/index.js';
 import type { Truth } from '../sim/scenarios/truth.js';

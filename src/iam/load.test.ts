@@ -2,10 +2,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientPool } from '../aws/pool.js';
 import { systemClock } from '../clock.js';
-/* eslint-disable no-restricted-imports -- the tests read the simulated account; iam's own code never imports it */
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import { createOrganization } from '../sim/services/organizations/index.js';
-/* eslint-enable no-restricted-imports */
 import { startStub } from '../test-support/http-stub.js';
 import { computeBlastRadius, readAccountSnapshot, readOrganization, type AccountSnapshot } from './index.js';
 

@@ -3,11 +3,9 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../aws/pool.js';
 import { systemClock } from '../clock.js';
-/* eslint-disable no-restricted-imports -- the acceptance tests lay the scenarios in the simulated account; iam's own code never imports it */
 import { SimClock, startSim, createUserWithKey, type RunningSim } from '../sim/index.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../sim/scenarios/world.js';
-/* eslint-enable no-restricted-imports */
 import {
   attackerEventOf,
   computeBlastRadius,

@@ -10,12 +10,10 @@ import { iamLister } from '../inventory/listers/iam.js';
 import { LAMBDA_LISTERS } from '../inventory/listers/lambda.js';
 import { s3Lister } from '../inventory/listers/s3.js';
 import { SECRETS_LISTER, SSM_LISTERS } from '../inventory/listers/services.js';
-/* eslint-disable no-restricted-imports -- the acceptance test lays a scenario in the simulated account; iam's own code never imports it */
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../sim/scenarios/world.js';
 import { createOrganization } from '../sim/services/organizations/index.js';
-/* eslint-enable no-restricted-imports */
 import { jsonOf, scenarioBed, type ScenarioBed } from '../scope/test-support/respond.js';
 import type { ScopeDocument } from '../scope/types.js';
 import { attackerEventOf, blastRadiusOfScope, type AttackerEvent, type BlastRadius } from './index.js';

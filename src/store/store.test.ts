@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATHENA_COLUMNS, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
-import { STORE_FILE, openEventStore, type EventStore } from './store.js';
+import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore, type EventStore } from './store.js';
 
 let dir: string;
 let store: EventStore;
@@ -100,6 +100,18 @@ describe('event store', () => {
     const told = await openEventStore(join(dir, 'other.duckdb'), { threads: 2 });
     try {
       expect(await threads(told)).toBe(2);
+    } finally {
+      told.close();
+    }
+  });
+
+  it('bounds DuckDB memory on a store file (DuckDB would take 80% of the machine) unless told otherwise', async () => {
+    const limit = async (s: EventStore) =>
+      (await s.query<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))[0]!.m;
+    expect(await limit(store)).toMatch(/^1\.[89]\d* GiB$/);
+    const told = await openEventStore(join(dir, 'other.duckdb'), { memoryLimit: LOAD_MEMORY_LIMIT });
+    try {
+      expect(await limit(told)).toMatch(/^7\d\d\.\d MiB$/);
     } finally {
       told.close();
     }

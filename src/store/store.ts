@@ -14,13 +14,20 @@ export const STORE_FILE = 'case.duckdb';
  */
 export const LOAD_MEMORY_LIMIT = '768MB';
 
+/**
+ * DuckDB's memory budget for everything else on a store file. Without one DuckDB takes up to 80%
+ * of the machine's memory before spilling: the detection rules over a million records grew the
+ * process to 20 GB on a 24 GB machine (`npm run bench:investigate`), with 2 GB they run as fast.
+ */
+export const QUERY_MEMORY_LIMIT = '2GB';
+
 /** A value bound to a `?` or `$name` placeholder. */
 export type SqlParam = string | number | boolean | null | Date | bigint;
 
 export interface OpenStoreOptions {
   /** Open without write access (several readers may share the file). */
   readOnly?: boolean;
-  /** DuckDB `memory_limit`, e.g. `'1GB'` (DuckDB spills to `temp_directory` beyond it). */
+  /** DuckDB `memory_limit`, e.g. `'1GB'` (spills to `temp_directory` beyond it; default QUERY_MEMORY_LIMIT). */
   memoryLimit?: string;
   /** DuckDB worker threads (default: one for a store under SMALL_STORE_BYTES, else all cores). */
   threads?: number;
@@ -68,7 +75,8 @@ export class EventStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    const memoryLimit = options.memoryLimit ?? (file === ':memory:' ? undefined : QUERY_MEMORY_LIMIT);
+    if (memoryLimit) config.memory_limit = memoryLimit;
     const threads = options.threads ?? defaultThreads(file);
     config.threads = String(threads);
     const instance = await DuckDBInstance.create(file, config);

@@ -12,9 +12,12 @@ function notFound(error: unknown): boolean {
   return (error as { name?: string }).name === 'EntityNotFoundException';
 }
 
-/** The table's name for a trail bucket: `cloudtrail_` and the bucket and prefix in Glue's alphabet. */
-export function tableNameFor(layout: Pick<TrailLayout, 'bucket' | 'base'>): string {
-  return `cloudtrail_${`${layout.bucket}_${layout.base}`
+/**
+ * The table's name for a trail bucket: `cloudtrail_` and the bucket, the prefix and the
+ * organisation id (organisation trails) in Glue's alphabet.
+ */
+export function tableNameFor(layout: Pick<TrailLayout, 'bucket' | 'base' | 'organisation'>): string {
+  return `cloudtrail_${`${layout.bucket}_${layout.base}_${layout.organisation ?? ''}`
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/_+$/, '')}`;

@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { CaseContext } from '../context.js';
 import { STORE_FILE } from '../store/store.js';
 import { COVERAGE_FILE, readLedger, recordCoverage, type CoverageEntry } from '../trail/coverage.js';
-import { huntWithAthena } from './hunt.js';
+import { huntWithAthena, type AthenaHunt } from './hunt.js';
 import type { QueryEvidence } from './load.js';
 
 /** CloudTrail's 90 days of Event history: the default window, as `collect` has it. */
@@ -29,7 +29,8 @@ export interface AthenaCollectResult {
   recordsRead: number;
   since: string;
   until: string;
-  table: string;
+  /** The Glue tables read, `database.table`. */
+  tables: string[];
   queries: QueryEvidence[];
   incomplete: boolean;
 }
@@ -69,22 +70,10 @@ export async function collectWithAthena(
     const stamp = now.toISOString().replace(/[:.]/g, '-');
     await ctx.case.addEvidence(
       `athena/queries-${stamp}.json`,
-      `${JSON.stringify({ table: `${hunt.database}.${hunt.table}`, queries: hunt.queries }, null, 2)}\n`,
+      `${JSON.stringify({ tables: qualified(hunt), queries: hunt.queries }, null, 2)}\n`,
       `Athena queries over ${o.source}`,
     );
-    const coverage = [
-      ...hunt.coverage,
-      ...hunt.notRead.map((n) => ({
-        source: o.source,
-        region: '*',
-        scope: n,
-        from: since,
-        to: until,
-        status: 'failed' as const,
-        reason: 'organisation trail folders are not read by this version',
-        records: 0,
-      })),
-    ];
+    const coverage = hunt.coverage;
     const { ledger, sha256 } = recordCoverage(ctx.case, coverage, ctx.clock.now());
     ctx.case.record('collect.coverage', {
       since,
@@ -103,11 +92,15 @@ export async function collectWithAthena(
       recordsRead: hunt.ingest.records,
       since,
       until,
-      table: `${hunt.database}.${hunt.table}`,
+      tables: qualified(hunt),
       queries: hunt.queries,
       incomplete,
     };
   } finally {
     hunt.close();
   }
+}
+
+function qualified(hunt: AthenaHunt): string[] {
+  return hunt.tables.map((t) => `${hunt.database}.${t}`);
 }

@@ -1,19 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import type { AthenaState } from '../sim/services/athena/index.js';
 import { sdkConfig } from '../sim/test-support/aws.js';
+import { callsThenDelivery, downloadBucket } from '../sim/test-support/buckets.js';
 import { CaseFolder } from '../case/case.js';
 import { systemClock, type Clock } from '../clock.js';
 import { openEventStore } from '../store/store.js';
@@ -87,18 +81,12 @@ beforeAll(async () => {
     }),
   );
   await ct.send(new StartLoggingCommand({ Name: 'main' }));
-  for (const [who, region, n] of [
+  await callsThenDelivery(sim, [
     [intruder, 'us-east-1', 3],
     [intruder, 'eu-west-1', 2],
     [admin, 'eu-west-1', 2],
     [admin, 'ap-south-1', 2],
-  ] as const) {
-    const ec2 = new EC2Client(sdkConfig(sim, who, region));
-    for (let i = 0; i < n; i++) await ec2.send(new DescribeVpcsCommand({}));
-    ec2.destroy();
-  }
-  sim.clock.advance(5 * 60_000);
-  sim.deliverTrails({ force: true });
+  ]);
   ct.destroy();
   await s3.send(
     new PutObjectCommand({
@@ -109,13 +97,7 @@ beforeAll(async () => {
   );
   // The local hunt reads the same bucket, downloaded.
   root = mkdtempSync(join(tmpdir(), 'tq-athena-hunt-'));
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: TRAIL }));
-  for (const o of listed.Contents ?? []) {
-    const got = await s3.send(new GetObjectCommand({ Bucket: TRAIL, Key: o.Key! }));
-    const path = join(root, 'bucket', o.Key!);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, await got.Body!.transformToByteArray());
-  }
+  await downloadBucket(s3, TRAIL, join(root, 'bucket'));
 }, 60_000);
 
 afterAll(async () => {

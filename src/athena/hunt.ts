@@ -7,6 +7,7 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../context.js';
+import { classifyAwsError } from '../aws/errors.js';
 import { UserError } from '../errors.js';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { summarizeStore, type StoreSummary } from '../store/summary.js';
@@ -49,13 +50,17 @@ export interface AthenaHunt {
   /** The loader's report in the shape of a file hunt's (files are the queries' result files). */
   ingest: IngestReport;
   database: string;
-  table: string;
-  estimate: { bytes: number; objects: number; slices: SliceEstimate[] };
+  /** The Glue tables queried: one per folder of account folders (the bucket's, each organisation's). */
+  tables: string[];
+  estimate: { bytes: number; objects: number; slices: TableSliceEstimate[] };
   queries: QueryEvidence[];
   coverage: CoverageEntry[];
-  /** Folders the hunt did not read, and why (organisation trails). */
-  notRead: string[];
   close(): void;
+}
+
+/** A slice's estimate and the table its query reads. */
+export interface TableSliceEstimate extends SliceEstimate {
+  table: string;
 }
 
 const SINCE_EVER = '2013-11-01T00:00:00Z';
@@ -70,20 +75,33 @@ const SINCE_EVER = '2013-11-01T00:00:00Z';
  */
 export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> {
   const root = trailRoot(o.source);
-  const { layout, slices, organisations } = await discoverLayout(o.s3, root);
-  const notRead = organisations.map(
-    (org) => `s3://${root.bucket}/${root.base}AWSLogs/${org}/ (organisation trail: not read by this version)`,
-  );
-  if (slices.length === 0)
+  const tables = await discoverLayout(o.s3, root).catch((error: unknown) => {
+    const aws = classifyAwsError(error);
+    if (aws.kind !== 'denied') throw error;
+    throw new UserError(
+      'TRAIL_BUCKET_DENIED',
+      `Listing ${o.source} was denied (${aws.code}): an organisation's trail bucket usually sits in its log-archive account.`,
+      {
+        hint: "Run with credentials of the bucket's account (--profile), or let these read it (s3:ListBucket, s3:GetObject in its bucket policy).",
+        cause: error,
+      },
+    );
+  });
+  if (tables.length === 0)
     throw new UserError(
       'NO_TRAIL_FILES',
-      `${o.source} holds no CloudTrail folders (AWSLogs/<account>/CloudTrail/<region>/): name the trail's bucket and S3 key prefix.`,
+      `${o.source} holds no CloudTrail folders (AWSLogs/<account>/CloudTrail/<region>/, or AWSLogs/<o-id>/<account>/… for an organisation trail): name the trail's bucket and S3 key prefix.`,
     );
-  const estimates: SliceEstimate[] = [];
-  for (const slice of slices) estimates.push(await estimateSlice(o.s3, root, slice, o.filter));
+  const estimates: TableSliceEstimate[] = [];
+  for (const { layout, slices } of tables)
+    for (const slice of slices)
+      estimates.push({
+        ...(await estimateSlice(o.s3, layout, slice, o.filter)),
+        table: tableNameFor(layout),
+      });
   const bytes = estimates.reduce((s, e) => s + e.bytes, 0);
   const objects = estimates.reduce((s, e) => s + e.objects, 0);
-  const estimate = `${formatSize(bytes)} in ${objects} objects, ${slices.length} ${slices.length === 1 ? 'query' : 'queries'}`;
+  const estimate = `${formatSize(bytes)} in ${objects} objects, ${estimates.length} ${estimates.length === 1 ? 'query' : 'queries'}`;
   o.log.info(`Athena scan estimate: ${estimate} (limit ${formatSize(o.maxScan)}).`);
   if (bytes > o.maxScan && !(await o.confirm(estimate)))
     throw new UserError(
@@ -92,9 +110,12 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
       { exitCode: 2 },
     );
 
-  const table = tableNameFor(layout);
-  const made = await ensureCloudTrailTable(o.glue, o.database, table, layout);
-  o.log.info(`Glue table ${o.database}.${table}: ${made}.`);
+  for (const { layout } of tables) {
+    const table = tableNameFor(layout);
+    const made = await ensureCloudTrailTable(o.glue, o.database, table, layout);
+    const what = layout.organisation ? `organisation trail ${layout.organisation}` : 'account trails';
+    o.log.info(`Glue table ${o.database}.${table} (${what}): ${made}.`);
+  }
 
   const temp = o.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-athena-hunt-'));
   const store = await openEventStore(o.storeFile ?? join(temp!, 'hunt.duckdb'));
@@ -131,7 +152,7 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
       return run;
     };
     await forEachBounded(estimates, o.concurrency ?? 4, async (e) => {
-      const sql = huntQuery(o.database, table, e.slice, o.filter);
+      const sql = huntQuery(o.database, e.table, e.slice, o.filter);
       const queryId = await startQuery(target, sql);
       const done = await waitForQuery(target, queryId);
       const scope = `account ${e.slice.account}`;
@@ -140,7 +161,7 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
         reason: string | null,
         records: number,
       ): CoverageEntry => ({
-        source: `athena ${o.database}.${table} query ${queryId}`,
+        source: `athena ${o.database}.${e.table} query ${queryId}`,
         region: e.slice.region,
         scope,
         from,
@@ -195,11 +216,10 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
       summary,
       ingest,
       database: o.database,
-      table,
+      tables: tables.map((t) => tableNameFor(t.layout)),
       estimate: { bytes, objects, slices: estimates },
       queries: queries.sort(order),
       coverage: coverage.sort((a, b) => `${a.scope} ${a.region}`.localeCompare(`${b.scope} ${b.region}`)),
-      notRead,
       close,
     };
   } catch (error) {

@@ -2,7 +2,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
 import type { RecordFilter } from '../trail/sql.js';
 import { dayRange, type Slice } from './sql.js';
-import type { TrailLayout } from './table.js';
+import { accountsFolder, type TrailLayout } from './table.js';
 
 /** `s3://bucket/key` → bucket and key (key may be empty); a usage error naming the option otherwise. */
 export function splitS3(url: string, option = 'location'): { bucket: string; key: string } {
@@ -44,27 +44,40 @@ async function folders(s3: S3Client, bucket: string, prefix: string): Promise<st
   return found;
 }
 
+/** One table's worth of a trail bucket: a folder of account folders, and its account/region slices. */
+export interface TrailTable {
+  layout: TrailLayout;
+  slices: Slice[];
+}
+
 /**
- * The accounts and regions a trail bucket holds logs for, from its folders
- * (`AWSLogs/<account>/CloudTrail/<region>/`). Organisation trails (`AWSLogs/o-…/`) are not read
- * here; their folders are returned apart so the hunt can say so.
+ * The tables a trail bucket needs and the accounts and regions each holds logs for, from its
+ * folders: `AWSLogs/<account>/CloudTrail/<region>/` (an account's trails), and for each
+ * organisation trail `AWSLogs/<o-id>/<account>/CloudTrail/<region>/`. Each folder of account
+ * folders is one table, as a projected table has one location template.
  */
 export async function discoverLayout(
   s3: S3Client,
   root: { bucket: string; base: string },
-): Promise<{ layout: TrailLayout; slices: Slice[]; organisations: string[] }> {
+): Promise<TrailTable[]> {
   const top = await folders(s3, root.bucket, `${root.base}AWSLogs/`);
-  const accounts = top.filter((f) => /^\d{12}$/.test(f));
-  const slices: Slice[] = [];
-  for (const account of accounts)
-    for (const region of await folders(s3, root.bucket, `${root.base}AWSLogs/${account}/CloudTrail/`))
-      if (/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) slices.push({ account, region });
-  const regions = [...new Set(slices.map((s) => s.region))].sort();
-  return {
-    layout: { ...root, accounts: [...new Set(slices.map((s) => s.account))].sort(), regions },
-    slices,
-    organisations: top.filter((f) => /^o-[a-z0-9]+$/.test(f)),
-  };
+  const organisations = top.filter((f) => /^o-[a-z0-9]{10,32}$/.test(f));
+  const tables: TrailTable[] = [];
+  for (const organisation of [null, ...organisations]) {
+    const accounts = organisation
+      ? await folders(s3, root.bucket, `${root.base}AWSLogs/${organisation}/`)
+      : top;
+    const layout: TrailLayout = { ...root, organisation, accounts: [], regions: [] };
+    const slices: Slice[] = [];
+    for (const account of accounts.filter((f) => /^\d{12}$/.test(f)))
+      for (const region of await folders(s3, root.bucket, `${accountsFolder(layout)}${account}/CloudTrail/`))
+        if (/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) slices.push({ account, region });
+    if (slices.length === 0) continue;
+    layout.accounts = [...new Set(slices.map((s) => s.account))].sort();
+    layout.regions = [...new Set(slices.map((s) => s.region))].sort();
+    tables.push({ layout, slices });
+  }
+  return tables;
 }
 
 /** What one slice's query will read: the objects under its projected day folders. */
@@ -81,11 +94,11 @@ export interface SliceEstimate {
  */
 export async function estimateSlice(
   s3: S3Client,
-  root: { bucket: string; base: string },
+  layout: TrailLayout,
   slice: Slice,
   filter: RecordFilter,
 ): Promise<SliceEstimate> {
-  const prefix = `${root.base}AWSLogs/${slice.account}/CloudTrail/${slice.region}/`;
+  const prefix = `${accountsFolder(layout)}${slice.account}/CloudTrail/${slice.region}/`;
   const days = dayRange(filter);
   const file = /^(\d{4}\/\d{2}\/\d{2})\/([^/]+)$/;
   let objects = 0;
@@ -94,7 +107,7 @@ export async function estimateSlice(
   for (;;) {
     const page = await s3.send(
       new ListObjectsV2Command({
-        Bucket: root.bucket,
+        Bucket: layout.bucket,
         Prefix: prefix,
         ...(token ? { ContinuationToken: token } : days.from ? { StartAfter: `${prefix}${days.from}` } : {}),
       }),

@@ -26,8 +26,15 @@ export interface TrailLayout {
   bucket: string;
   /** Key prefix before `AWSLogs/` (`''` or `prefix/`). */
   base: string;
+  /** The organisation id of an organisation trail's folder (`AWSLogs/o-…/`), or null. */
+  organisation: string | null;
   accounts: string[];
   regions: string[];
+}
+
+/** The key prefix of the folder holding the layout's account folders (`[base]AWSLogs/[o-…/]`). */
+export function accountsFolder(layout: Pick<TrailLayout, 'base' | 'organisation'>): string {
+  return `${layout.base}AWSLogs/${layout.organisation ? `${layout.organisation}/` : ''}`;
 }
 
 /** The partition columns, in the order of the template. */
@@ -39,11 +46,12 @@ export const DAY_FORMAT = 'yyyy/MM/dd';
 /**
  * Glue's TableInput for the CloudTrail table over a trail bucket, with partition projection on
  * account and region (enum, from the bucket's folders) and day (date, 2013/11/01 — CloudTrail's
- * start — to NOW), the template `…/AWSLogs/${account}/CloudTrail/${region}/${timestamp}`: the
- * multi-account form of AWS's projected table (athena-duckdb.md §1).
+ * start — to NOW), the template `…/AWSLogs/[o-…/]${account}/CloudTrail/${region}/${timestamp}`: the
+ * multi-account form of AWS's projected table (athena-duckdb.md §1), an organisation trail's with
+ * its organisation id in the location.
  */
 export function cloudTrailTableInput(name: string, layout: TrailLayout): TableInput {
-  const root = `s3://${layout.bucket}/${layout.base}AWSLogs/`;
+  const root = `s3://${layout.bucket}/${accountsFolder(layout)}`;
   return {
     Name: name,
     Description: `CloudTrail logs in ${root} (made by tourniquet)`,

@@ -41,7 +41,7 @@ export async function runAthenaCollect({ options }: CollectInput, env: RunEnv): 
       blocks: [
         {
           kind: 'fields',
-          title: `Collection for ${caseFolder.id} with Athena (${result.table})`,
+          title: `Collection for ${caseFolder.id} with Athena (${result.tables.join(', ')})`,
           fields: [
             ['Events in the case store', result.storedEvents],
             ['Records read now', result.recordsRead],

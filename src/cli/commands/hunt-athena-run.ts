@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { callerIdentity } from '../../aws/identity.js';
 import { huntWithAthena, type AthenaHunt } from '../../athena/hunt.js';
 import { formatSize, splitS3 } from '../../athena/layout.js';
 import { sigmaFor } from '../../detect/sigma/bundled.js';
@@ -33,6 +34,8 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
     ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
   });
   const pool = await env.aws();
+  // Unusable credentials are one line here, not an SDK error from the first S3 listing.
+  await callerIdentity(pool);
   const hunt = await huntWithAthena({
     source,
     filter,
@@ -54,7 +57,7 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
       findings: detection.findings,
       detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
     };
-    const partial = hunt.coverage.some((c) => c.status !== 'complete') || hunt.notRead.length > 0;
+    const partial = hunt.coverage.some((c) => c.status !== 'complete');
     return {
       exitCode: partial ? 3 : 0,
       json: doc,
@@ -68,24 +71,26 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
 function athenaSection(hunt: AthenaHunt) {
   return {
     database: hunt.database,
-    table: hunt.table,
+    tables: hunt.tables,
     estimatedBytes: hunt.estimate.bytes,
     estimatedObjects: hunt.estimate.objects,
     scannedBytes: hunt.queries.reduce((s, q) => s + q.scannedBytes, 0),
     queries: hunt.queries,
-    notRead: hunt.notRead,
   };
 }
 
 /** What Athena read and how completely, in place of a file hunt's "CloudTrail read". */
 function athenaBlocks(hunt: AthenaHunt): Block[] {
   const scanned = hunt.queries.reduce((s, q) => s + q.scannedBytes, 0);
-  const blocks: Block[] = [
+  return [
     {
       kind: 'fields',
       title: 'CloudTrail read with Athena',
       fields: [
-        ['Table', `${hunt.database}.${hunt.table}`],
+        [
+          hunt.tables.length === 1 ? 'Table' : 'Tables',
+          hunt.tables.map((t) => `${hunt.database}.${t}`).join(', '),
+        ],
         ['Estimated scan', `${formatSize(hunt.estimate.bytes)} in ${hunt.estimate.objects} objects`],
         ['Scanned', formatSize(scanned)],
         ['Queries', hunt.queries.length],
@@ -114,7 +119,4 @@ function athenaBlocks(hunt: AthenaHunt): Block[] {
       }),
     },
   ];
-  if (hunt.notRead.length > 0)
-    blocks.push({ kind: 'text', lines: hunt.notRead.map((n) => `Not read: ${n}`) });
-  return blocks;
 }

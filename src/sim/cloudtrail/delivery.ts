@@ -12,7 +12,8 @@ function pad(n: number): string {
 
 /**
  * Object key of a log file:
- * `[prefix/]AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16 chars>.json.gz`.
+ * `[prefix/]AWSLogs/[<o-id>/]<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16 chars>.json.gz`
+ * (an organisation trail's files have the organisation's id before each account's folder).
  */
 export function logFileKey(
   trail: Trail,
@@ -26,13 +27,15 @@ export function logFileKey(
   const d = pad(at.getUTCDate());
   const stamp = `${y}${m}${d}T${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}Z`;
   const prefix = trail.s3KeyPrefix ? `${trail.s3KeyPrefix.replace(/\/+$/, '')}/` : '';
-  return `${prefix}AWSLogs/${accountId}/CloudTrail/${region}/${y}/${m}/${d}/${accountId}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
+  const folder = trail.organizationId ? `${trail.organizationId}/${accountId}` : accountId;
+  return `${prefix}AWSLogs/${folder}/CloudTrail/${region}/${y}/${m}/${d}/${accountId}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
 
 /**
  * Deliver a trail's pending records whose 5-minute window has closed (all of them with `force`):
- * one file per region and window, stamped with the window's end, so weeks of simulated history
- * land as a realistic series of 5-minute files. Written through the object store.
+ * one file per region and window (and account, for an organisation trail), stamped with the
+ * window's end, so weeks of simulated history land as a realistic series of 5-minute files.
+ * Written through the object store.
  */
 export function deliverTrail(sim: SimState, accountId: string, trail: Trail, force = false): string[] {
   const now = sim.clock.nowMs();
@@ -41,15 +44,21 @@ export function deliverTrail(sim: SimState, accountId: string, trail: Trail, for
   const due = trail.pending.filter((r) => force || windowEnd(r) <= now);
   if (due.length === 0) return [];
   trail.pending = trail.pending.filter((r) => !due.includes(r));
-  const groups = new Map<string, { region: string; at: number; records: CloudTrailRecord[] }>();
+  const groups = new Map<
+    string,
+    { account: string; region: string; at: number; records: CloudTrailRecord[] }
+  >();
   for (const r of due) {
     const at = Math.min(windowEnd(r), now);
-    const id = `${at}/${r.awsRegion}`;
-    const g = groups.get(id) ?? { region: r.awsRegion, at, records: [] };
+    const account = trail.isOrganizationTrail ? r.recipientAccountId : accountId;
+    const id = `${at}/${r.awsRegion}/${account}`;
+    const g = groups.get(id) ?? { account, region: r.awsRegion, at, records: [] };
     g.records.push(r);
     groups.set(id, g);
   }
-  const ordered = [...groups.values()].sort((a, b) => a.at - b.at || a.region.localeCompare(b.region));
+  const ordered = [...groups.values()].sort(
+    (a, b) => a.at - b.at || a.region.localeCompare(b.region) || a.account.localeCompare(b.account),
+  );
   trail.lastDeliveryTime = isoSeconds(ordered.at(-1)!.at);
   const store = sim.objectStore;
   if (!store || store.bucketOwner(trail.s3BucketName) === undefined) {
@@ -59,7 +68,7 @@ export function deliverTrail(sim: SimState, accountId: string, trail: Trail, for
   }
   const keys: string[] = [];
   for (const g of ordered) {
-    const key = logFileKey(trail, accountId, g.region, new Date(g.at), sim.ids.token(16));
+    const key = logFileKey(trail, g.account, g.region, new Date(g.at), sim.ids.token(16));
     store.putObject(
       trail.s3BucketName,
       key,

@@ -45,6 +45,10 @@ export interface Trail {
   s3BucketName: string;
   s3KeyPrefix?: string | undefined;
   isMultiRegionTrail: boolean;
+  /** An organisation trail: it takes the records of every account of the organisation. */
+  isOrganizationTrail?: boolean;
+  /** The organisation's id (`o-…`), the folder its files are delivered under. */
+  organizationId?: string;
   includeGlobalServiceEvents: boolean;
   logFileValidationEnabled: boolean;
   isLogging: boolean;

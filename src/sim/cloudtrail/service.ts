@@ -2,6 +2,7 @@ import { SimError } from '../core/errors.js';
 import { bodyString } from '../core/params.js';
 import { defineService, type OpContext } from '../core/service.js';
 import type { SimState } from '../state.js';
+import { organizationOfAccount } from '../services/organizations/index.js';
 import { LookupThrottle, lookupEvents } from './lookup.js';
 import { advancedSelectorsFrom } from './advanced-selectors.js';
 import type { EventSelector, Trail } from './model.js';
@@ -65,7 +66,7 @@ function trailShape(t: Trail) {
       t.advancedEventSelectors !== undefined ||
       JSON.stringify(t.eventSelectors) !== JSON.stringify(DEFAULT_SELECTORS),
     HasInsightSelectors: false,
-    IsOrganizationTrail: false,
+    IsOrganizationTrail: t.isOrganizationTrail ?? false,
   };
 }
 
@@ -73,6 +74,27 @@ function checkBucket(ctx: Ctx, bucket: string): void {
   if (!ctx.sim.objectStore || ctx.sim.objectStore.bucketOwner(bucket) === undefined) {
     throw new SimError('S3BucketDoesNotExistException', `S3 bucket ${bucket} does not exist.`, 400);
   }
+}
+
+/**
+ * The organisation an organisation trail is made for: only its management account may (a
+ * delegated administrator too on AWS; not simulated), with CloudTrail's errors otherwise.
+ */
+function organizationTrailOwner(ctx: Ctx): string {
+  const org = organizationOfAccount(ctx.sim, ctx.account.accountId);
+  if (!org)
+    throw new SimError(
+      'OrganizationsNotInUseException',
+      'This operation cannot be performed because you are not a member of an organization.',
+      400,
+    );
+  if (org.managementAccount !== ctx.account.accountId)
+    throw new SimError(
+      'NotOrganizationMasterAccountException',
+      'This operation can be performed only by the management account of an organization.',
+      400,
+    );
+  return org.id;
 }
 
 function trailName(ctx: Ctx): string {
@@ -139,6 +161,7 @@ export const cloudTrailService = defineService<undefined>({
         }
         const bucket = bodyString(ctx.body.S3BucketName);
         checkBucket(ctx, bucket);
+        const organizationId = ctx.body.IsOrganizationTrail ? organizationTrailOwner(ctx) : undefined;
         const trail: Trail = {
           name,
           arn,
@@ -146,6 +169,7 @@ export const cloudTrailService = defineService<undefined>({
           s3BucketName: bucket,
           s3KeyPrefix: ctx.body.S3KeyPrefix as string | undefined,
           isMultiRegionTrail: Boolean(ctx.body.IsMultiRegionTrail),
+          ...(organizationId ? { isOrganizationTrail: true, organizationId } : {}),
           includeGlobalServiceEvents:
             ctx.body.IncludeGlobalServiceEvents === undefined
               ? true

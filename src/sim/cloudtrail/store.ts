@@ -1,3 +1,4 @@
+import { organizationOfAccount } from '../services/organizations/index.js';
 import { advancedWants } from './advanced-selectors.js';
 import type { SimState } from '../state.js';
 import type { CloudTrailRecord, EventSelector, Trail } from './model.js';
@@ -37,12 +38,21 @@ export function trailWants(trail: Trail, record: CloudTrailRecord): boolean {
   return trail.eventSelectors.some((s) => selectorWants(s, record));
 }
 
-/** Keep a record in the account's event history and hand it to the account's trails. */
+/**
+ * Keep a record in the account's event history and hand it to the account's trails, and to the
+ * organisation trails of its organisation's management account.
+ */
 export function storeRecord(sim: SimState, record: CloudTrailRecord): void {
   const account = sim.account(record.recipientAccountId);
   if (!account) return;
   account.cloudtrail.events.push(record);
   for (const trail of Object.values(account.cloudtrail.trails)) {
     if (trailWants(trail, record)) trail.pending.push(record);
+  }
+  const org = organizationOfAccount(sim, account.accountId);
+  if (!org || org.managementAccount === account.accountId) return;
+  const management = sim.account(org.managementAccount);
+  for (const trail of Object.values(management?.cloudtrail.trails ?? {})) {
+    if (trail.isOrganizationTrail && trailWants(trail, record)) trail.pending.push(record);
   }
 }

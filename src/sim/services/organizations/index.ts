@@ -180,6 +180,16 @@ export const organizationsService = defineService<OrganizationsState>({
   operations,
 });
 
+/** The organisation an account belongs to (management or member), if any. */
+export function organizationOfAccount(sim: SimState, account: string): Organization | undefined {
+  // Read without creating slices: every record asks, and most accounts are in no organisation.
+  const own = sim.account(account)?.services[SERVICE] as OrganizationsState | undefined;
+  if (!own) return undefined;
+  if (own.organization) return own.organization;
+  const management = own.managementAccount ? sim.account(own.managementAccount) : undefined;
+  return (management?.services[SERVICE] as OrganizationsState | undefined)?.organization;
+}
+
 /** What `createOrganization` builds. */
 export interface OrganizationSetup {
   management: string;

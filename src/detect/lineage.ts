@@ -92,13 +92,22 @@ export async function lineageOf(store: EventQuery, subjectKeys: string[]): Promi
     )) {
       const parent = nodes.get(row.parent)!;
       const key = row.eventname === 'CreateAccessKey' ? row.newkey : row.childkey;
-      if (!key || nodes.has(key)) continue;
+      if (!key) continue;
+      const account = row.rolearn ? (row.rolearn.split(':')[4] ?? null) : (row.recipientaccountid ?? null);
+      const known = nodes.get(key);
+      if (known) {
+        // A key asked for as a root whose minting is here keeps its place but learns where it acts
+        // (a session in another account has no activity in this store to tell).
+        known.account ??= account;
+        known.principal ??= row.sessionarn ?? row.federatedarn;
+        continue;
+      }
       const node = newNode(key, row.eventname as Derivation);
       node.createdAt = row.eventtime;
       node.createdBy = row.eventid;
       node.target = row.rolearn ?? row.federatedarn ?? row.newkeyuser;
       node.principal = row.sessionarn ?? row.federatedarn;
-      node.account = row.rolearn ? (row.rolearn.split(':')[4] ?? null) : (row.recipientaccountid ?? null);
+      node.account = account;
       node.crossAccount = Boolean(row.rolearn && row.calleraccount && node.account !== row.calleraccount);
       parent.children.push(node);
       nodes.set(key, node);

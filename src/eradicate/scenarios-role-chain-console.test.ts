@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { demoRuns, describeDemo } from '../cli/commands/test-support/demo.js';
 import type { ScopeDocument } from '../scope/types.js';
+import { STORE_FILE, openEventStore } from '../store/store.js';
+import type { CoverageEntry } from '../trail/coverage.js';
 import { VICTIM_ACCOUNT } from '../sim/index.js';
 import { W } from '../sim/scenarios/world.js';
 import { checkBar, eradicationBar, fromDemo } from './test-support/bar.js';
@@ -22,6 +24,33 @@ it('role-chain: scope names the user a GetSessionToken session acts as, and sees
     expect(token.cutOffBy).toMatch(/revoke-sessions|deny-all/);
     expect(token.risk).toBe('low');
   }
+});
+
+it("role-chain: collection entered the production account through the role and stored the session's calls there", async () => {
+  const d = demos.get('role-chain');
+  const ledger = JSON.parse(readFileSync(join(d.dir, 'coverage.json'), 'utf8')) as {
+    entries: CoverageEntry[];
+  };
+  const there = ledger.entries.filter(
+    (e) => e.source === 'LookupEvents' && e.scope.startsWith(`account ${W.prod} `),
+  );
+  expect(there.length).toBeGreaterThan(0);
+  expect(there.filter((e) => e.status !== 'complete')).toEqual([]);
+  // No line saying the production account's CloudTrail was left out.
+  expect(ledger.entries.filter((e) => e.scope === 'derived sessions')).toEqual([]);
+  const store = await openEventStore(join(d.dir, STORE_FILE), { readOnly: true });
+  try {
+    const rows = await store.query<{ who: string }>(
+      `SELECT DISTINCT useridentity.arn AS who FROM cloudtrail_events WHERE recipientaccountid = ?`,
+      [W.prod],
+    );
+    expect(rows.map((r) => r.who)).toEqual([
+      expect.stringMatching(new RegExp(`^arn:aws:sts::${W.prod}:assumed-role/${W.prodRole}/`)) as unknown,
+    ]);
+  } finally {
+    store.close();
+  }
+  expect(readFileSync(join(d.dir, 'report.md'), 'utf8')).toContain(`account ${W.prod} Username=`);
 });
 
 eradicationBar(() => {

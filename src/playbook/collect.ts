@@ -3,7 +3,8 @@ import { lineageOf, type LineageNode } from '../detect/lineage.js';
 import type { EventStore } from '../store/store.js';
 import { collectCloudTrail, type CollectResult } from '../trail/collect.js';
 import type { Derived } from '../trail/follow.js';
-import type { LookupTarget } from '../trail/lookup.js';
+import { scopeName, type LookupTarget } from '../trail/lookup.js';
+import type { ClientPool } from '../aws/pool.js';
 import { journalEntries } from './journal-read.js';
 
 /** LookupEvents keeps 90 days of management events. */
@@ -19,6 +20,8 @@ export interface CollectOptions {
   account: string;
   /** Earliest time worth reading (e.g. the key's creation); clamped to LookupEvents' 90 days. */
   since?: Date | undefined;
+  /** A pool acting in another account (`--account-role`): derived sessions are looked up there too. */
+  poolFor?: ((account: string) => Promise<ClientPool>) | undefined;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
     lookup: firstTargets(options),
     follow: (store) => derivedFrom(store, options),
     account: options.account || null,
+    poolFor: options.poolFor,
   });
 }
 
@@ -80,16 +84,19 @@ async function derivedFrom(store: EventStore, options: CollectOptions): Promise<
   const lineage = await lineageOf(store, options.keys);
   const subject = new Set(options.keys);
   const targets = new Map<string, LookupTarget>();
+  const elsewhere = new Map<string, LookupTarget>();
   const otherAccounts = new Set<string>();
   for (const n of flatten(lineage.roots)) {
-    if (n.account && n.account !== options.account) {
-      otherAccounts.add(n.account);
-      continue;
-    }
-    if (subject.has(n.key)) continue;
+    const there = n.account && n.account !== options.account ? n.account : undefined;
+    if (there) otherAccounts.add(there);
+    else if (subject.has(n.key)) continue;
     const name = n.principal?.match(/:(?:assumed-role\/[^/]+|federated-user|user(?:\/.*)?)\/([^/]+)$/)?.[1];
     const t: LookupTarget = name ? { key: 'Username', value: name } : { key: 'AccessKeyId', value: n.key };
-    targets.set(`${t.key}=${t.value}`, t);
+    (there ? elsewhere : targets).set(scopeName({ ...t, account: there }), { ...t, account: there });
   }
-  return { targets: [...targets.values()], otherAccounts: [...otherAccounts].sort() };
+  return {
+    targets: [...targets.values()],
+    otherAccounts: [...otherAccounts].sort(),
+    elsewhere: [...elsewhere.values()],
+  };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { contain, type ContainResult } from '../actions/contain.js';
+import { AccountPools } from '../actions/accounts.js';
 import type { PlanRecord } from '../actions/journal-view.js';
 import { callerIdentity } from '../aws/identity.js';
 import { EVIDENCE_DIR } from '../case/case.js';
@@ -139,12 +140,28 @@ export const PLAYBOOK: PhaseDef[] = [
       const t = run.triage;
       const account = t?.resolved.account ?? t?.resolved.ourAccount ?? ctx.case.info.account ?? '';
       const created = t?.key?.created ? new Date(t.key.created) : undefined;
-      const r = await collectEvidence(ctx, {
-        keys: [...subjectKeys(run), ...derivedKeys(run)],
-        userName: t?.resolved.user?.name,
-        account,
-        since: created,
-      });
+      // Sessions that crossed into other accounts are looked up there through --account-role.
+      const pools = run.accountRole
+        ? new AccountPools(
+            ctx.aws,
+            ctx.case.info.responder?.account ?? (await callerIdentity(ctx.aws)).account,
+            ctx.clock,
+            run.accountRole,
+            `tourniquet-${ctx.case.info.id}`,
+          )
+        : undefined;
+      let r: CollectResult;
+      try {
+        r = await collectEvidence(ctx, {
+          keys: [...subjectKeys(run), ...derivedKeys(run)],
+          userName: t?.resolved.user?.name,
+          account,
+          since: created,
+          poolFor: pools ? (a) => pools.poolFor(a) : undefined,
+        });
+      } finally {
+        await pools?.destroy();
+      }
       run.collect = r;
       return { state: r.incomplete ? 'partial' : 'done', summary: collectParagraph(r) };
     },

@@ -1,7 +1,9 @@
 import { enabledRegions, type EnabledRegions } from '../aws/regions.js';
 import type { CaseFile } from '../case/schema.js';
 import type { CaseContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { classifyAwsError, describeAwsError } from '../aws/errors.js';
+import type { ClientPool } from '../aws/pool.js';
 import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore, type EventStore } from '../store/store.js';
 import {
   collectFromBucket,
@@ -36,6 +38,11 @@ export interface CollectOptions {
   follow?: FollowDerived | undefined;
   /** The account whose folders to read in trail buckets; default the case's account (else all). */
   account?: string | null | undefined;
+  /**
+   * A pool acting in another account (`--account-role`): LookupEvents there for the derived
+   * sessions that acted there. Throws (a user error) when the account cannot be entered.
+   */
+  poolFor?: ((account: string) => Promise<ClientPool>) | undefined;
   signal?: AbortSignal | undefined;
   onPage?: Parameters<typeof collectLookupEvents>[0]['onPage'];
 }
@@ -200,9 +207,9 @@ async function fromLookupEvents(c: Collection): Promise<void> {
   const { ctx, options, result } = c;
   const first = options.lookup ?? subjectTargets(ctx.case.info);
   const regions = await c.regions();
-  const lookup = async (targets: LookupTarget[]): Promise<void> => {
+  const lookup = async (targets: LookupTarget[], pool = ctx.aws): Promise<void> => {
     const r = await collectLookupEvents({
-      pool: ctx.aws,
+      pool,
       store: c.store,
       caseFolder: ctx.case,
       regions,
@@ -221,11 +228,27 @@ async function fromLookupEvents(c: Collection): Promise<void> {
     result.lookedUp.push(...targets.map(scopeName));
   };
   if (!options.follow) return lookup(first);
+  const { poolFor } = options;
+  const lookupElsewhere = poolFor
+    ? async (account: string, targets: LookupTarget[]): Promise<string | null> => {
+        let pool: ClientPool;
+        try {
+          pool = await poolFor(account);
+        } catch (error) {
+          const why = error instanceof UserError ? error.message : describeAwsError(classifyAwsError(error));
+          return `derived sessions acted in account ${account}; it could not be entered (${why}), so its CloudTrail was not collected: pass --account-role NAME, a role the responder may assume there`;
+        }
+        // The home account's regions: listing the other account's needs more of the role.
+        await lookup(targets, pool);
+        return null;
+      }
+    : undefined;
   const lines = await lookupFollowing({
     store: c.store,
     first,
     follow: options.follow,
-    lookup,
+    lookup: (targets) => lookup(targets),
+    lookupElsewhere,
     bucketHoldsWindow: c.bucketHoldsWindow,
     interrupted: () => result.interrupted,
     since: c.since,

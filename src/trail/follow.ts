@@ -9,6 +9,8 @@ export interface Derived {
   targets: LookupTarget[];
   /** Other accounts derived credentials acted in: their calls are in those accounts' CloudTrail. */
   otherAccounts: string[];
+  /** What to ask LookupEvents in those accounts (each target names its account). */
+  elsewhere?: LookupTarget[] | undefined;
 }
 
 /** Reads the store after a round and says which credentials the collected events derived. */
@@ -28,6 +30,11 @@ export interface Following {
   follow: FollowDerived;
   /** Run LookupEvents for some targets in every region (records into the collection). */
   lookup(targets: LookupTarget[]): Promise<void>;
+  /**
+   * Run LookupEvents in another account for the sessions that acted there; the reason when that
+   * account cannot be entered. Absent: other accounts are named as not collected.
+   */
+  lookupElsewhere?: ((account: string, targets: LookupTarget[]) => Promise<string | null>) | undefined;
   /** A multi-region trail logged the whole window and its bucket was read completely. */
   bucketHoldsWindow: boolean;
   interrupted(): boolean;
@@ -93,14 +100,23 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
       break;
     }
   }
-  for (const account of derived.otherAccounts)
+  for (const account of derived.otherAccounts) {
+    const targets = (derived.elsewhere ?? []).filter((t) => t.account === account);
+    if (o.lookupElsewhere && targets.length > 0) {
+      // One round there: sessions those sessions derived in turn are named by the lineage, not followed.
+      const refused = await o.lookupElsewhere(account, targets);
+      if (o.interrupted()) return lines;
+      if (refused) lines.push(line(`account ${account}`, ELSEWHERE, 'partial', refused));
+      continue;
+    }
     lines.push(
       line(
         `account ${account}`,
         ELSEWHERE,
         'partial',
-        `derived sessions acted in account ${account}; its CloudTrail was not collected (run tourniquet with credentials for that account)`,
+        `derived sessions acted in account ${account}; its CloudTrail was not collected (pass --account-role NAME, a role the responder may assume there, or run tourniquet with credentials for that account)`,
       ),
     );
+  }
   return lines;
 }

@@ -26,6 +26,8 @@ export const LOOKUP_SOURCE = 'LookupEvents';
 export interface LookupTarget {
   key: Extract<LookupAttributeKey, 'AccessKeyId' | 'Username'>;
   value: string;
+  /** Asked in another account (through its pool): the ledger and checkpoints name it. */
+  account?: string | undefined;
 }
 
 /** One LookupEvents query: a target in a region. */
@@ -33,8 +35,9 @@ export interface LookupScope extends LookupTarget {
   region: string;
 }
 
-/** A target as the ledger names it: `AccessKeyId=AKIA…`, `Username=alice`. */
-export const scopeName = (t: LookupTarget): string => `${t.key}=${t.value}`;
+/** A target as the ledger names it: `AccessKeyId=AKIA…`, `Username=alice`, `account 2222… Username=x`. */
+export const scopeName = (t: LookupTarget): string =>
+  `${t.account ? `account ${t.account} ` : ''}${t.key}=${t.value}`;
 
 export interface LookupCollection {
   pool: ClientPool;
@@ -237,6 +240,7 @@ async function collectScope(
       region: scope.region,
       attribute: scope.key,
       value: scope.value,
+      ...(scope.account ? { account: scope.account } : {}),
       status: entry.status,
       reason: entry.reason,
       pages: cp.pages,

@@ -236,7 +236,7 @@ async function fromLookupEvents(c: Collection): Promise<void> {
           pool = await poolFor(account);
         } catch (error) {
           const why = error instanceof UserError ? error.message : describeAwsError(classifyAwsError(error));
-          return `derived sessions acted in account ${account}; it could not be entered (${why}), so its CloudTrail was not collected: pass --account-role NAME, a role the responder may assume there`;
+          return `derived sessions acted in account ${account}; it could not be entered (${why}), so its CloudTrail was not collected: name a role there that trusts the responder with --account-role NAME`;
         }
         // The home account's regions: listing the other account's needs more of the role.
         await lookup(targets, pool);

@@ -7,6 +7,7 @@ import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountPools } from '../../actions/accounts.js';
 import { ClientPool } from '../../aws/pool.js';
 import { CaseFolder } from '../../case/case.js';
 import { systemClock, type Clock } from '../../clock.js';
@@ -365,6 +366,36 @@ describe('following derived credentials (src/trail/follow.ts)', () => {
       store.close();
     }
     expect(result.incomplete).toBe(false);
+  });
+
+  it('says in the ledger why another account the sessions reached could not be entered through the role', async () => {
+    const home = await ClientPool.create(
+      { endpointUrl: fsim.endpoint, region: 'us-east-1', credentials: fadmin },
+      systemClock,
+    );
+    const pools = new AccountPools(home, VICTIM_ACCOUNT, systemClock, 'OrganizationAccountAccessRole');
+    const there = (): Promise<Derived> =>
+      Promise.resolve({
+        targets: [],
+        otherAccounts: ['444455556666'],
+        elsewhere: [{ key: 'Username', value: 'ghost', account: '444455556666' }],
+      });
+    try {
+      const { result } = await collect('elsewhere', {
+        sources: ['api'],
+        follow: there,
+        poolFor: (a) => pools.poolFor(a),
+      });
+      expect(result.incomplete).toBe(true);
+      const line = result.coverage.find((c) => c.source === 'account 444455556666');
+      expect(line).toMatchObject({ status: 'partial', scope: 'derived sessions' });
+      expect(line?.reason).toMatch(
+        /^derived sessions acted in account 444455556666; it could not be entered \(.+\), so its CloudTrail was not collected: name a role there that trusts the responder with --account-role NAME$/,
+      );
+    } finally {
+      await pools.destroy();
+      home.destroy();
+    }
   });
 
   it(`says so in the ledger when derivations go on past ${MAX_ROUNDS} rounds, and names other accounts`, async () => {

@@ -53,6 +53,16 @@ it("role-chain: collection entered the production account through the role and s
   expect(readFileSync(join(d.dir, 'report.md'), 'utf8')).toContain(`account ${W.prod} Username=`);
 });
 
+it("role-chain: scope read the production account's IAM through the role, so the session there has a known reach", () => {
+  const d = demos.get('role-chain');
+  const scope = JSON.parse(readFileSync(join(d.dir, 'scope.json'), 'utf8')) as ScopeDocument;
+  expect(scope.coverage.filter((c) => c.lister === `iam.other-account ${W.prod}`)).toEqual([
+    expect.objectContaining({ status: 'complete' }) as unknown,
+  ]);
+  const notChecked = scope.blastRadius?.notChecked ?? [];
+  expect(notChecked.filter((n) => n.includes(W.prod))).toEqual([]);
+});
+
 eradicationBar(() => {
   it('role-chain: the sessions in both accounts revoked (the demo enters the production account through the organisation access role); nothing to eradicate', async () => {
     const d = demos.get('role-chain');

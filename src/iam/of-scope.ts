@@ -5,7 +5,7 @@ import type { InventoryCoverage, InventoryItem } from '../inventory/types.js';
 import { computeBlastRadius, type BlastRadius } from './blast-radius.js';
 import { snapshotFromInventory, subjectsOf, type CaseSubject } from './from-inventory.js';
 import { readOrganization } from './load.js';
-import type { AttackerEvent, OrganizationInput } from './snapshot.js';
+import type { AccountSnapshot, AttackerEvent, OrganizationInput } from './snapshot.js';
 
 /** What `tourniquet scope` has read and hands to the blast radius. */
 export interface ScopeBlastInput {
@@ -23,6 +23,8 @@ export interface ScopeBlastInput {
   at: string;
   /** The case's containment policies (`principal/policy`), left out: the reach shown is the attacker's. */
   containment: ReadonlySet<string>;
+  /** Snapshots of other accounts the lineage's sessions act in (read through `--account-role`). */
+  others?: AccountSnapshot[] | undefined;
 }
 
 /** The blast radius, or why it was not computed; the coverage lines of what it read itself. */
@@ -61,7 +63,7 @@ export async function blastRadiusOfScope(input: ScopeBlastInput): Promise<ScopeB
   if ('unknown' in who) return { notComputed: who.unknown, coverage };
   const snapshot = snapshotFromInventory({ ...input, organization, leaveOut: input.containment });
   const blastRadius = await computeBlastRadius({
-    accounts: [snapshot],
+    accounts: [snapshot, ...(input.others ?? [])],
     subject: who.subject,
     sessions: who.sessions,
     events: input.events,

@@ -193,7 +193,7 @@ export const PLAYBOOK: PhaseDef[] = [
     phase: 'scope',
     title: 'Scope',
     async run(run) {
-      const r = await scope(run.ctx);
+      const r = await scope(run.ctx, { accountRole: run.accountRole });
       run.scope = r.document;
       return { state: r.partial ? 'partial' : 'done', summary: scopeParagraph(r) };
     },

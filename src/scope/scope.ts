@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ActionHistory, KIND, type PlanRecord } from '../actions/journal-view.js';
 import type { CaseFolder } from '../case/case.js';
+import { accountsReached, readOtherAccounts } from './other-accounts.js';
 import { callerIdentity } from '../aws/identity.js';
 import { enabledRegions } from '../aws/regions.js';
 import type { CaseContext } from '../context.js';
@@ -29,6 +30,8 @@ export interface ScopeOptions {
   listers?: readonly ListerDef[];
   /** AWS calls in flight at once (default 32). */
   concurrency?: number;
+  /** Role to assume in other accounts the compromise's sessions act in (their IAM feeds the blast radius). */
+  accountRole?: string | undefined;
 }
 
 export interface ScopeResult {
@@ -115,6 +118,15 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
       store.close();
     }
   }
+  const others = await readOtherAccounts({
+    pool: ctx.aws,
+    home: account,
+    accounts: accountsReached(investigation?.lineage?.roots ?? [], account),
+    accountRole: options.accountRole,
+    clock: ctx.clock,
+    sessionName: `tourniquet-${folder.info.id}`,
+  });
+  inventory.coverage.push(...others.coverage);
   attributeAll(inventory.items, index, attributionContext);
   const ourPolicies = containmentPolicies(folder);
   const persistence = sweep(
@@ -142,6 +154,7 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     events: attackerEvents,
     at: now.toISOString(),
     containment: ourPolicies,
+    others: others.snapshots,
   });
   if (blast.notComputed) notes.push(`blast radius not computed: ${blast.notComputed}`);
   inventory.coverage.push(...blast.coverage);

@@ -13,10 +13,10 @@ export async function runScope({ options }: ScopeInput, env: RunEnv): Promise<Ou
   const folder = CaseFolder.open(dir, { clock: env.clock });
   try {
     const ctx = await caseContext(env, folder);
-    const result = await scope(
-      ctx,
-      options['only-region']?.length ? { regions: options['only-region'] } : {},
-    );
+    const result = await scope(ctx, {
+      ...(options['only-region']?.length ? { regions: options['only-region'] } : {}),
+      accountRole: options['account-role'],
+    });
     for (const note of result.notes) env.log.warn(note);
     if (result.raised)
       env.log.warn(

@@ -7,6 +7,12 @@ const scopeOptions = {
     value: 'REGION',
     description: 'read only this region (repeatable; default: every enabled region)',
   },
+  'account-role': {
+    type: 'string',
+    value: 'NAME',
+    description:
+      "role to assume in other accounts the compromise's sessions act in (their IAM joins the blast radius)",
+  },
 } satisfies OptionTable;
 
 /** What `runScope` receives. */

@@ -1,0 +1,100 @@
+import { AccountPools } from '../actions/accounts.js';
+import type { ClientPool } from '../aws/pool.js';
+import type { Clock } from '../clock.js';
+import type { LineageNode } from '../detect/lineage.js';
+import { messageOf } from '../errors.js';
+import { readAccountSnapshot } from '../iam/load.js';
+import type { AccountSnapshot } from '../iam/snapshot.js';
+import type { InventoryCoverage } from '../inventory/types.js';
+
+/** The IAM of the other accounts the compromise's sessions act in, and how completely it was read. */
+export interface OtherAccounts {
+  snapshots: AccountSnapshot[];
+  coverage: InventoryCoverage[];
+}
+
+const LISTER = 'iam.other-account';
+
+/** The accounts other than `home` that the lineage's sessions act in, sorted. */
+export function accountsReached(roots: readonly LineageNode[], home: string): string[] {
+  const found = new Set<string>();
+  const walk = (nodes: readonly LineageNode[]): void => {
+    for (const n of nodes) {
+      if (n.account && n.account !== home) found.add(n.account);
+      walk(n.children);
+    }
+  };
+  walk(roots);
+  return [...found].sort();
+}
+
+/**
+ * Read the IAM (authorisation details and the resources carrying policies, in the responder's
+ * region) of each other account the sessions reached, through `accountRole`, so the blast radius
+ * knows what a session there can do. An account the role cannot enter, or every one without a
+ * role, is a "not checked" coverage line with the reason and the way out.
+ */
+export async function readOtherAccounts(o: {
+  pool: ClientPool;
+  home: string;
+  accounts: string[];
+  accountRole: string | undefined;
+  clock: Clock;
+  sessionName: string;
+}): Promise<OtherAccounts> {
+  const out: OtherAccounts = { snapshots: [], coverage: [] };
+  if (o.accounts.length === 0) return out;
+  const pools = new AccountPools(o.pool, o.home, o.clock, o.accountRole, o.sessionName);
+  try {
+    for (const account of o.accounts) {
+      const line = (
+        status: InventoryCoverage['status'],
+        items: number,
+        reason?: string,
+      ): InventoryCoverage => ({
+        service: 'iam',
+        lister: `${LISTER} ${account}`,
+        region: 'global',
+        status,
+        items,
+        ...(reason ? { reason } : {}),
+      });
+      if (!o.accountRole) {
+        out.coverage.push(
+          line(
+            'not-checked',
+            0,
+            `sessions of the compromise act in account ${account}; its IAM was not read: name a role there that trusts the responder with --account-role NAME`,
+          ),
+        );
+        continue;
+      }
+      try {
+        const other = await pools.poolFor(account);
+        const { snapshot, coverage } = await readAccountSnapshot(other, account);
+        out.snapshots.push(snapshot);
+        const gaps = coverage.filter((c) => c.status !== 'complete');
+        out.coverage.push(
+          gaps.length
+            ? line(
+                'not-checked',
+                snapshot.authorization.RoleDetailList?.length ?? 0,
+                gaps.map((g) => `${g.what}: ${g.reason ?? ''}`).join('; '),
+              )
+            : line('complete', snapshot.authorization.RoleDetailList?.length ?? 0),
+        );
+      } catch (error) {
+        out.coverage.push(
+          line(
+            'not-checked',
+            0,
+            `account ${account} could not be entered through ${o.accountRole} (${messageOf(error)}): name a role there that trusts the responder with --account-role NAME`,
+          ),
+        );
+      }
+    }
+  } finally {
+    await pools.destroy();
+  }
+  return out;
+}

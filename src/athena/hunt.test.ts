@@ -9,9 +9,10 @@ import type { AthenaState } from '../sim/services/athena/index.js';
 import { sdkConfig } from '../sim/test-support/aws.js';
 import { callsThenDelivery, downloadBucket } from '../sim/test-support/buckets.js';
 import { CaseFolder } from '../case/case.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { openEventStore } from '../store/store.js';
 import { runCli } from '../test-support/cli.js';
+import { huntJson, quickPolls } from './test-support/cli.js';
 import { parseAthenaSql } from './test-support/trino.js';
 
 let sim: RunningSim;
@@ -117,20 +118,8 @@ async function eventIds(file: string): Promise<string[]> {
   }
 }
 
-/** Real time, but the Athena polls wait at most 10 ms (the backoff is not what these tests are about). */
-const quickPolls: Clock = {
-  now: () => systemClock.now(),
-  sleep: (ms) => systemClock.sleep(Math.min(ms, 10)),
-};
-
-/** Detection is the local hunt's and is tested there: these runs skip the Sigma rules. */
 function hunt(args: string[]) {
-  return runCli(['hunt', ...args, '--no-sigma', '--json'], {
-    endpoint: sim.endpoint,
-    creds: admin,
-    root,
-    clock: quickPolls,
-  });
+  return huntJson(sim, admin, root, args);
 }
 
 interface AthenaDoc {

@@ -9,13 +9,12 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock, type Clock } from '../clock.js';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import { createOrganization } from '../sim/services/organizations/index.js';
 import { sdkConfig, type Creds } from '../sim/test-support/aws.js';
 import { callsThenDelivery, downloadBucket } from '../sim/test-support/buckets.js';
 import { openEventStore } from '../store/store.js';
-import { runCli } from '../test-support/cli.js';
+import { huntJson } from './test-support/cli.js';
 
 const PROD = '222233334444';
 const LOG_ARCHIVE = '444455556666';
@@ -30,12 +29,6 @@ let prodAdmin: Creds;
 let prodDeveloper: Creds;
 let archivist: Creds;
 let keys: string[];
-
-/** Real time, but the Athena polls wait at most 10 ms. */
-const quickPolls: Clock = {
-  now: () => systemClock.now(),
-  sleep: (ms) => systemClock.sleep(Math.min(ms, 10)),
-};
 
 beforeAll(async () => {
   sim = await startSim({
@@ -88,12 +81,7 @@ afterAll(async () => {
 
 /** Hunts run in the log-archive account, which owns the organisation's trail bucket. */
 function hunt(args: string[], creds = archivist) {
-  return runCli(['hunt', ...args, '--no-sigma', '--json'], {
-    endpoint: sim.endpoint,
-    creds,
-    root,
-    clock: quickPolls,
-  });
+  return huntJson(sim, creds, root, args);
 }
 
 async function stored(file: string): Promise<{ eventid: string; recipientaccountid: string }[]> {

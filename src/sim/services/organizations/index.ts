@@ -47,10 +47,7 @@ const slice = (sim: SimState, account: string): OrganizationsState =>
 
 /** The caller's organisation, or AWS's error for an account outside any. */
 function organizationOf(ctx: Ctx): Organization {
-  const own = ctx.state;
-  const org =
-    own.organization ??
-    (own.managementAccount ? slice(ctx.sim, own.managementAccount).organization : undefined);
+  const org = organizationOfAccount(ctx.sim, ctx.caller.accountId);
   if (!org)
     throw new SimError(
       'AWSOrganizationsNotInUseException',

@@ -16,6 +16,24 @@ export interface RunRulesOptions {
   range?: TimeRange;
   /** Most event ids kept per finding (its `eventCount` stays exact); default 10,000. */
   maxEventIds?: number;
+  /**
+   * Before grouping, drop with one aggregate scan the rules without a match (default true). An
+   * engine that bills every scan (Athena reads whole JSON files per query) skips it: the gate on
+   * the APIs present is a small query and already leaves most of the catalogue out.
+   */
+  countMatches?: boolean;
+  /** The longest statement the engine takes: the rules are spread over statements that fit. */
+  maxStatementChars?: number;
+  /**
+   * How the rules of a statement that failed are told apart: `each-rule` runs every rule alone
+   * (default; cheap on the local store), `halving` runs each half of the set again until the
+   * failing rules stand alone (a few statements per broken rule, for an engine billed per
+   * statement), gives up after `maxFailedStatements`, and counts a failed API gate as every rule
+   * failed rather than running them blind.
+   */
+  isolate?: 'each-rule' | 'halving';
+  /** Under `halving`, failed statements after which the rules not yet run are failures (default 12). */
+  maxFailedStatements?: number;
 }
 
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
@@ -40,20 +58,7 @@ export async function runRules(
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
   const cap = options.maxEventIds ?? 10_000;
-  let groups: Map<DetectionRule, Group[]>;
-  try {
-    groups = await runTogether(store, await rulesThatCanFire(store, list, options.range), options.range);
-  } catch {
-    groups = new Map();
-    for (const rule of list) {
-      try {
-        const { sql, params } = ruleSql(rule, options.range);
-        groups.set(rule, await store.query<Group>(sql, params));
-      } catch (error) {
-        run.failures.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  }
+  const groups = await groupsOf(store, list, options, run.failures);
   for (const rule of list) {
     for (const group of groups.get(rule) ?? []) {
       if (group.eventids.length > cap) {
@@ -68,6 +73,71 @@ export async function runRules(
 }
 
 /**
+ * Every rule's groups: the rules that can fire, in as few statements as fit the engine; a failed
+ * statement's rules told apart as `options.isolate` says, the broken ones added to `failures`.
+ */
+async function groupsOf(
+  store: EventQuery,
+  list: readonly DetectionRule[],
+  options: RunRulesOptions,
+  failures: RuleRun['failures'],
+): Promise<Map<DetectionRule, Group[]>> {
+  const groups = new Map<DetectionRule, Group[]>();
+  const halving = options.isolate === 'halving';
+  const fail = (rules: readonly DetectionRule[], error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    for (const rule of rules) failures.push({ ruleId: rule.id, error: message });
+  };
+  let open: DetectionRule[];
+  try {
+    open = await rulesThatCanFire(store, list, options.range, options.countMatches ?? true);
+  } catch (error) {
+    if (!halving) throw error;
+    fail(list, error);
+    return groups;
+  }
+  let failedStatements = 0;
+  const maxFailed = options.maxFailedStatements ?? 12;
+  const runSet = async (rules: DetectionRule[]): Promise<void> => {
+    if (rules.length === 0) return;
+    if (halving && failedStatements >= maxFailed) {
+      fail(rules, new Error(`not run: ${failedStatements} statements had failed already`));
+      return;
+    }
+    try {
+      for (const [rule, found] of await runTogether(store, rules, options.range)) groups.set(rule, found);
+    } catch (error) {
+      failedStatements++;
+      if (rules.length === 1) return fail(rules, error);
+      if (halving) {
+        const half = Math.ceil(rules.length / 2);
+        await runSet(rules.slice(0, half));
+        await runSet(rules.slice(half));
+        return;
+      }
+      for (const rule of rules) {
+        try {
+          const { sql, params } = ruleSql(rule, options.range);
+          groups.set(rule, await store.query<Group>(sql, params));
+        } catch (error) {
+          fail([rule], error);
+        }
+      }
+    }
+  };
+  for (const set of fitting(open, options.range, options.maxStatementChars ?? Infinity)) await runSet(set);
+  return groups;
+}
+
+/** The rules cut into sets whose grouping statement is at most `maxChars` long (halves of halves). */
+function fitting(rules: DetectionRule[], range: TimeRange | undefined, maxChars: number): DetectionRule[][] {
+  if (rules.length <= 1 || maxChars === Infinity || togetherSql(rules, range).sql.length <= maxChars)
+    return rules.length ? [rules] : [];
+  const half = Math.ceil(rules.length / 2);
+  return [...fitting(rules.slice(0, half), range, maxChars), ...fitting(rules.slice(half), range, maxChars)];
+}
+
+/**
  * The rules that can fire: those whose APIs the store contains (see `gateOf`), and of these, found
  * in one aggregate scan, plain rules with a matching event and threshold rules with at least
  * `count` matching events (or distinct values) in the whole store. Most rules match nothing, and a
@@ -79,12 +149,14 @@ async function rulesThatCanFire(
   store: EventQuery,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
+  countMatches: boolean,
 ): Promise<DetectionRule[]> {
   const apis = await apisInStore(store, range);
   const open = list.filter((rule) => {
     const gate = gateOf(rule.where);
     return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
   });
+  if (!countMatches) return open;
   return open.length ? rulesWithEnoughMatches(store, open, range) : [];
 }
 

@@ -1,4 +1,4 @@
-import { EVENTS_TABLE } from '../store/schema.js';
+import { ATHENA_COLUMNS, EVENTS_TABLE } from '../store/schema.js';
 import { NOT_RESPONDER, PRINCIPAL, timeConditions, type QueryParam, type TimeRange } from './events.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
 
@@ -102,11 +102,27 @@ export function togetherSql(
   }
   // No filter on the tags before the unnest: the optimizer would copy the whole tag expression
   // into the filter and evaluate it twice.
-  const sql = `WITH m AS (SELECT ${CARRIED.map((c) => `e.${c}`).join(', ')}, ${concatAll(tags)} AS tags
+  const sql = `WITH m AS (SELECT ${carried(list)
+    .map((c) => `e.${c}`)
+    .join(', ')}, ${concatAll(tags)} AS tags
       FROM ${EVENTS_TABLE} e WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}),
   h AS (SELECT m.*, try_cast(tag AS INTEGER) AS rule FROM m CROSS JOIN UNNEST(split(m.tags, ',')) AS u(tag) WHERE tag <> '')${burstCtes}
   ${parts.join('\n  UNION ALL\n  ')}`;
   return { sql, params: time.params };
+}
+
+/**
+ * The columns the tagged events keep: CARRIED, and any other the rules' threshold values read
+ * (the S3 ransom stages read `additionaleventdata`). Without it, a statement with such a rule
+ * fails, which the local engine hid by running every rule alone.
+ */
+function carried(list: readonly DetectionRule[]): string[] {
+  const values = list.flatMap((r) => (r.threshold?.distinct ? [r.threshold.distinct] : []));
+  const more = ATHENA_COLUMNS.filter(
+    (c) =>
+      !(CARRIED as readonly string[]).includes(c) && values.some((v) => new RegExp(`\\b${c}\\b`).test(v)),
+  );
+  return [...CARRIED, ...more];
 }
 
 /**

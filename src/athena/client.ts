@@ -97,7 +97,7 @@ function outcome(queryId: string, state: QueryOutcome['state'], q: QueryExecutio
 export async function* resultPages(
   t: AthenaTarget,
   queryId: string,
-): AsyncGenerator<{ columns: string[]; rows: (string | null)[][] }> {
+): AsyncGenerator<{ columns: string[]; types: string[]; rows: (string | null)[][] }> {
   let token: string | undefined;
   let first = true;
   do {
@@ -108,11 +108,13 @@ export async function* resultPages(
         ...(token ? { NextToken: token } : {}),
       }),
     );
-    const columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+    const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+    const columns = info.map((c) => c.Name ?? '');
+    const types = info.map((c) => c.Type ?? 'varchar');
     let rows = (page.ResultSet?.Rows ?? []).map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
     if (first && rows.length > 0 && rows[0]!.every((v, i) => v === columns[i])) rows = rows.slice(1);
     first = false;
-    yield { columns, rows };
+    yield { columns, types, rows };
     token = page.NextToken;
   } while (token);
 }

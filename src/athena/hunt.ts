@@ -7,19 +7,18 @@ import type { GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../context.js';
-import { classifyAwsError } from '../aws/errors.js';
-import { UserError } from '../errors.js';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { summarizeStore, type StoreSummary } from '../store/summary.js';
 import type { CoverageEntry } from '../trail/coverage.js';
 import type { IngestReport } from '../trail/ingest.js';
 import type { RecordFilter } from '../trail/sql.js';
 import { forEachBounded } from '../trail/workers.js';
-import { ensureCloudTrailTable, tableNameFor } from './catalog.js';
 import { resultDigest, resultPages, startQuery, waitForQuery, type AthenaTarget } from './client.js';
-import { discoverLayout, estimateSlice, formatSize, trailRoot, type SliceEstimate } from './layout.js';
-import { loadPage, recordQuery, type QueryEvidence } from './load.js';
+import { prepareTables, type TableSliceEstimate } from './prepare.js';
+import { loadPage, queryEvidence, recordQuery, type QueryEvidence } from './load.js';
 import { huntQuery } from './sql.js';
+
+export type { TableSliceEstimate } from './prepare.js';
 
 export interface AthenaHuntOptions {
   /** The trail bucket, `s3://bucket[/prefix]`. */
@@ -58,11 +57,6 @@ export interface AthenaHunt {
   close(): void;
 }
 
-/** A slice's estimate and the table its query reads. */
-export interface TableSliceEstimate extends SliceEstimate {
-  table: string;
-}
-
 const SINCE_EVER = '2013-11-01T00:00:00Z';
 
 /**
@@ -74,48 +68,7 @@ const SINCE_EVER = '2013-11-01T00:00:00Z';
  * reason; the others go on.
  */
 export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> {
-  const root = trailRoot(o.source);
-  const tables = await discoverLayout(o.s3, root).catch((error: unknown) => {
-    const aws = classifyAwsError(error);
-    if (aws.kind !== 'denied') throw error;
-    throw new UserError(
-      'TRAIL_BUCKET_DENIED',
-      `Listing ${o.source} was denied (${aws.code}): an organisation's trail bucket usually sits in its log-archive account.`,
-      {
-        hint: "Run with credentials of the bucket's account (--profile), or let these read it (s3:ListBucket, s3:GetObject in its bucket policy).",
-        cause: error,
-      },
-    );
-  });
-  if (tables.length === 0)
-    throw new UserError(
-      'NO_TRAIL_FILES',
-      `${o.source} holds no CloudTrail folders (AWSLogs/<account>/CloudTrail/<region>/, or AWSLogs/<o-id>/<account>/… for an organisation trail): name the trail's bucket and S3 key prefix.`,
-    );
-  const estimates: TableSliceEstimate[] = [];
-  for (const { layout, slices } of tables)
-    for (const slice of slices)
-      estimates.push({
-        ...(await estimateSlice(o.s3, layout, slice, o.filter)),
-        table: tableNameFor(layout),
-      });
-  const bytes = estimates.reduce((s, e) => s + e.bytes, 0);
-  const objects = estimates.reduce((s, e) => s + e.objects, 0);
-  const estimate = `${formatSize(bytes)} in ${objects} objects, ${estimates.length} ${estimates.length === 1 ? 'query' : 'queries'}`;
-  o.log.info(`Athena scan estimate: ${estimate} (limit ${formatSize(o.maxScan)}).`);
-  if (bytes > o.maxScan && !(await o.confirm(estimate)))
-    throw new UserError(
-      'SCAN_OVER_LIMIT',
-      `The Athena queries would scan ${estimate}, above --max-scan ${formatSize(o.maxScan)}: narrow --since/--until, raise --max-scan, or pass --yes.`,
-      { exitCode: 2 },
-    );
-
-  for (const { layout } of tables) {
-    const table = tableNameFor(layout);
-    const made = await ensureCloudTrailTable(o.glue, o.database, table, layout);
-    const what = layout.organisation ? `organisation trail ${layout.organisation}` : 'account trails';
-    o.log.info(`Glue table ${o.database}.${table} (${what}): ${made}.`);
-  }
+  const { tables, estimates, bytes, objects } = await prepareTables(o, o.filter);
 
   const temp = o.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-athena-hunt-'));
   const store = await openEventStore(o.storeFile ?? join(temp!, 'hunt.duckdb'));
@@ -170,21 +123,12 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
         reason,
         records,
       });
-      const evidence: QueryEvidence = {
-        queryId,
+      const evidence = queryEvidence(done, {
         scope: `${scope} ${e.slice.region}`,
         sql,
-        state: done.state,
-        reason: done.reason,
         estimatedBytes: e.bytes,
-        scannedBytes: done.scannedBytes,
-        engineMs: done.engineMs,
-        records: 0,
-        resultLocation: done.resultLocation,
-        resultSha256: null,
-        resultBytes: null,
         finishedAt: o.clock.now().toISOString(),
-      };
+      });
       if (done.state === 'SUCCEEDED') {
         await serially(async () => {
           for await (const page of resultPages(target, queryId)) {
@@ -216,7 +160,7 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
       summary,
       ingest,
       database: o.database,
-      tables: tables.map((t) => tableNameFor(t.layout)),
+      tables,
       estimate: { bytes, objects, slices: estimates },
       queries: queries.sort(order),
       coverage: coverage.sort((a, b) => `${a.scope} ${a.region}`.localeCompare(`${b.scope} ${b.region}`)),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ATHENA_COLUMNS, COLUMN_DECLS, EVENTS_TABLE } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { redactSql } from '../trail/redact.js';
+import type { QueryOutcome } from './client.js';
 import { STRUCT_COLUMNS } from './table.js';
 
 /** The evidence table: one row per Athena query a hunt ran, kept in the store beside the events. */
@@ -30,6 +31,25 @@ export interface QueryEvidence {
   resultSha256: string | null;
   resultBytes: number | null;
   finishedAt: string;
+}
+
+/** A finished query's evidence before its rows are read (records and result digest still to fill). */
+export function queryEvidence(
+  done: QueryOutcome,
+  o: { scope: string; sql: string; estimatedBytes: number; finishedAt: string },
+): QueryEvidence {
+  return {
+    queryId: done.queryId,
+    ...o,
+    state: done.state,
+    reason: done.reason,
+    scannedBytes: done.scannedBytes,
+    engineMs: done.engineMs,
+    records: 0,
+    resultLocation: done.resultLocation,
+    resultSha256: null,
+    resultBytes: null,
+  };
 }
 
 /** Record a query in the store's evidence table. */

@@ -1,5 +1,5 @@
 import { compareWithBaseline, type Anomalies, type Window } from './baseline.js';
-import { runRules, severityRank } from './engine.js';
+import { runRules, severityRank, type RuleRun, type RunRulesOptions } from './engine.js';
 import {
   FROM_EVENTS,
   NOT_RESPONDER,
@@ -37,6 +37,12 @@ export interface InvestigateOptions {
   /** Silence that separates two bursts of the timeline (default 15 minutes). */
   burstGapMinutes?: number;
   range?: TimeRange;
+  /**
+   * Run the rules also elsewhere than the store (Athena over the trail bucket in place), with that
+   * engine's options, and fold the two sets of findings (`bothRuns`); the lineage, attribution,
+   * baseline and timeline read the store, which holds the subject's own events (collected by key).
+   */
+  rulesOn?: { events: EventQuery; options: Omit<RunRulesOptions, 'range'> };
 }
 
 /** Everything the investigation concludes; stored in the case as investigation.json. */
@@ -84,7 +90,13 @@ export async function investigate(
   const subjectKeys = [...new Set(options.subjectKeys ?? [])];
   const sigma = options.sigma ?? (options.rules ? false : bundledSigma());
   const rules = [...(options.rules ?? BUILTIN_RULES), ...(sigma ? sigma.rules : [])];
-  const run = await runRules(store, rules, options.range ? { range: options.range } : {});
+  const range = options.range ? { range: options.range } : {};
+  const run = options.rulesOn
+    ? bothRuns(
+        await runRules(options.rulesOn.events, rules, { ...options.rulesOn.options, ...range }),
+        await runRules(store, rules, range),
+      )
+    : await runRules(store, rules, range);
   // A Sigma rule matching only what a built-in rule reported is named on that finding instead.
   if (sigma) run.findings = mergeSigmaDuplicates(run.findings);
   const lineage = subjectKeys.length ? await lineageOf(store, subjectKeys) : null;
@@ -149,6 +161,40 @@ export async function investigate(
     sigmaReport: sigma ? sigma.report : [],
     ruleFailures: run.failures,
     truncatedRules: run.truncated,
+  };
+}
+
+/**
+ * The rules' findings over the trail bucket (`remote`) and over the case store (`local`: the
+ * subject's calls collected with LookupEvents in every region, which a single-region trail lacks).
+ * A finding whose events another finding of the same rule holds (all of them, and more, or the
+ * same when it is the local one) is folded into it; the rest stay, in severity and time order.
+ */
+function bothRuns(remote: RuleRun, local: RuleRun): RuleRun {
+  const all = [
+    ...remote.findings.map((f) => ({ f, remote: true })),
+    ...local.findings.map((f) => ({ f, remote: false })),
+  ];
+  const sets = new Map(all.map(({ f }) => [f, new Set(f.eventIds)]));
+  const covers = (g: { f: Finding; remote: boolean }, f: { f: Finding; remote: boolean }): boolean => {
+    if (g.f === f.f || g.f.ruleId !== f.f.ruleId || g.f.eventIds.length < f.f.eventIds.length) return false;
+    if (g.f.eventIds.length === f.f.eventIds.length && !(g.remote && !f.remote)) return false;
+    const held = sets.get(g.f)!;
+    return f.f.eventIds.every((id) => held.has(id));
+  };
+  const byRule = new Map<string, typeof all>();
+  for (const x of all) byRule.set(x.f.ruleId, [...(byRule.get(x.f.ruleId) ?? []), x]);
+  const findings = all.filter((f) => !byRule.get(f.f.ruleId)!.some((g) => covers(g, f))).map(({ f }) => f);
+  findings.sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen),
+  );
+  return {
+    findings,
+    failures: [
+      ...remote.failures,
+      ...local.failures.map((x) => ({ ...x, error: `on the case store: ${x.error}` })),
+    ],
+    truncated: [...new Set([...remote.truncated, ...local.truncated])],
   };
 }
 

@@ -61,6 +61,21 @@ it("role-chain: scope read the production account's IAM through the role, so the
   ]);
   const notChecked = scope.blastRadius?.notChecked ?? [];
   expect(notChecked.filter((n) => n.includes(W.prod))).toEqual([]);
+  // The SCPs over the member were read by the management account (a member may not read them).
+  expect(scope.blastRadius?.organization).toEqual([
+    { account: W.account, status: 'read' },
+    { account: W.prod, status: 'read' },
+  ]);
+});
+
+it("role-chain: the organisation trail's bucket in the log-archive account was read in place beside the account's own trail", () => {
+  const d = demos.get('role-chain');
+  const ledger = JSON.parse(readFileSync(join(d.dir, 'coverage.json'), 'utf8')) as {
+    entries: CoverageEntry[];
+  };
+  const archive = ledger.entries.filter((e) => e.source === `s3://${W.orgTrailBucket}/`);
+  expect(archive.length).toBeGreaterThan(0);
+  expect(archive.filter((e) => e.status !== 'complete')).toEqual([]);
 });
 
 eradicationBar(() => {

@@ -55,6 +55,12 @@ export interface SnapshotOptions {
   regions?: string[];
   /** Read SCPs and RCPs through Organizations (default true). */
   organization?: boolean;
+  /**
+   * Read the SCPs with these credentials first: the organisation's management account (or a
+   * delegated administrator), since a member account may not list its own parents and policies.
+   * When they cannot (another organisation, none, refused), the account's own credentials try.
+   */
+  organizationReader?: ClientPool;
 }
 
 /** Global services answer in us-east-1 (IAM, Organizations, S3's ListBuckets). */
@@ -375,6 +381,19 @@ const RESOURCE_LISTERS: {
   },
 ];
 
+/** The SCPs over `account` as the organisation's reader sees them, else as the account itself does. */
+async function readOrganizationVia(
+  reader: ClientPool | undefined,
+  pool: ClientPool,
+  account: string,
+): Promise<OrganizationInput> {
+  if (reader) {
+    const read = await readOrganization(reader, account).catch(() => undefined);
+    if (read?.status === 'read') return read;
+  }
+  return readOrganization(pool, account);
+}
+
 /**
  * Read the IAM part of an account (GetAccountAuthorizationDetails, every page), its SCPs through
  * Organizations, and the resources that carry policies (buckets, secrets, parameters, functions)
@@ -393,7 +412,7 @@ export async function readAccountSnapshot(
     readAuthorization(pool, r),
     options.organization === false
       ? Promise.resolve<OrganizationInput>({ status: 'not-checked', reason: 'not asked for' })
-      : readOrganization(pool, account),
+      : readOrganizationVia(options.organizationReader, pool, account),
     ...RESOURCE_LISTERS.flatMap((lister) =>
       (lister.scope === 'global' ? [GLOBAL_REGION] : regions).map(async (region) => {
         const items = await lister.list({ pool, account, region, r });

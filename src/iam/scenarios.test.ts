@@ -101,7 +101,8 @@ describe('role-chain', () => {
         'arn:aws:iam::aws:policy/AdministratorAccess',
       ]),
     );
-    expect(snapshot.organization).toEqual({ status: 'not-in-organization' });
+    // The victim account manages the scenario's organisation: no SCP binds it.
+    expect(snapshot.organization).toMatchObject({ status: 'read', scps: [] });
     const names = (type: string) => snapshot.resources.filter((r) => r.type === type).map((r) => r.name);
     expect(names('AWS::S3::Bucket')).toEqual(
       expect.arrayContaining([W.customerData, W.artifacts, W.trailBucket]),

@@ -13,7 +13,7 @@ import { SECRETS_LISTER, SSM_LISTERS } from '../inventory/listers/services.js';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
 import { loadScenario, type LoadedScenario } from '../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../sim/scenarios/world.js';
-import { createOrganization } from '../sim/services/organizations/index.js';
+import { createOrganization, deleteOrganization } from '../sim/services/organizations/index.js';
 import { jsonOf, scenarioBed, type ScenarioBed } from '../scope/test-support/respond.js';
 import type { ScopeDocument } from '../scope/types.js';
 import { attackerEventOf, blastRadiusOfScope, type AttackerEvent, type BlastRadius } from './index.js';
@@ -68,7 +68,8 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
     expect(coverage).toContainEqual(
       expect.objectContaining({ lister: 'organizations.scps', status: 'complete' }),
     );
-    expect(b.organization).toEqual([{ account: W.account, status: 'not-in-organization' }]);
+    // The victim account manages the scenario's organisation: no SCP binds it.
+    expect(b.organization).toEqual([{ account: W.account, status: 'read' }]);
   });
 
   it('could: the role chain into the other account, escalation methods and data; did: the case’s events', () => {
@@ -113,6 +114,8 @@ describe('blast radius in tourniquet scope (role-chain)', () => {
   });
 
   it('says SCPs are "not checked" (exit 3) when the account is a member that may not read them', async () => {
+    // The scenario's organisation (the victim account manages it) gives way to one it is a member of.
+    deleteOrganization(bed.sim.state, VICTIM_ACCOUNT);
     createOrganization(bed.sim.state, { management: PROD_ACCOUNT, members: [{ account: VICTIM_ACCOUNT }] });
     const run = await bed.cli(['scope', ...REGION, '--json']);
     expect(run.code).toBe(3);

@@ -71,7 +71,10 @@ export async function readOtherAccounts(o: {
       }
       try {
         const other = await pools.poolFor(account);
-        const { snapshot, coverage } = await readAccountSnapshot(other, account);
+        // The responder's own account reads the SCPs when it manages the organisation: a member may not.
+        const { snapshot, coverage } = await readAccountSnapshot(other, account, {
+          organizationReader: o.pool,
+        });
         out.snapshots.push(snapshot);
         const gaps = coverage.filter((c) => c.status !== 'complete');
         out.coverage.push(

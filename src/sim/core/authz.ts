@@ -12,6 +12,7 @@ import { AWS_MANAGED_POLICIES } from '../services/iam/aws-managed.js';
 import type { PolicyHolder } from '../services/iam/model.js';
 import type { AccountState, SimState } from '../state.js';
 import type { AuthDecision, AuthorizeOptions, Caller } from './service.js';
+import { serviceControlPoliciesOf } from '../services/organizations/index.js';
 
 /** The parsed document of a managed policy (AWS managed or the account's own), or undefined. */
 export function managedPolicyDocument(account: AccountState, arn: string): unknown {
@@ -211,7 +212,8 @@ export async function evaluateAccess(
       contextVariables: { ...requestContext(caller, env.now, env.sourceIp, env.region), ...options.context },
     },
     identityPolicies: policies.identity,
-    serviceControlPolicies: [],
+    serviceControlPolicies:
+      caller.type === 'Anonymous' ? [] : serviceControlPoliciesOf(sim, caller.accountId),
     resourceControlPolicies: [],
   };
   if (options.resourcePolicy !== undefined) simulation.resourcePolicy = options.resourcePolicy;
@@ -237,6 +239,7 @@ const MAX_CACHED = 20_000;
  */
 function cacheKey(simulation: Simulation, options: AuthorizeOptions): string {
   const policyText = JSON.stringify([
+    simulation.serviceControlPolicies,
     simulation.identityPolicies,
     simulation.permissionBoundaryPolicies,
     simulation.sessionPolicy,

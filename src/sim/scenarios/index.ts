@@ -10,7 +10,17 @@ import { ClientCache } from './clients.js';
 import { runTimeline, type RunContext, type Timed } from './engine.js';
 import { buildTruth, type Truth } from './truth.js';
 import type { Actor, Credentials, ScenarioDef } from './types.js';
-import { NORMAL_ACTORS, PROD_ACCOUNT, W, arn, prodSetupSteps, setupSteps } from './world.js';
+import {
+  LOG_ARCHIVE_ACCOUNT,
+  NORMAL_ACTORS,
+  PROD_ACCOUNT,
+  W,
+  arn,
+  layOrganisation,
+  organisationTrailSteps,
+  prodSetupSteps,
+  setupSteps,
+} from './world.js';
 
 export { SCENARIOS } from './catalog/index.js';
 export { checkCleanState } from './clean.js';
@@ -83,12 +93,20 @@ export async function loadScenario(
   const prodAdmin = createUserWithKey(state, PROD_ACCOUNT, 'prod-admin', {
     managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
   });
+  if (def.organisation) layOrganisation(state);
 
   const actors = new Map<string, Actor>([...NORMAL_ACTORS, ...def.attackers].map((a) => [a.name, a]));
   const credentialsOf = new Map<string, Credentials>([
     ['admin', admin.key],
     ['prod-admin', prodAdmin.key],
   ]);
+  if (def.organisation) {
+    const archivist = createUserWithKey(state, LOG_ARCHIVE_ACCOUNT, 'log-archive-admin', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    });
+    actors.set('log-archive-admin', { ...actors.get('prod-admin')!, name: 'log-archive-admin' });
+    credentialsOf.set('log-archive-admin', archivist.key);
+  }
   const clients = new ClientCache(sim.endpoint);
   const ctx: RunContext = {
     sim,
@@ -104,6 +122,10 @@ export async function loadScenario(
     const setup: Timed[] = [
       ...setupSteps().map((item) => ({ time: setupAt + item.at, item })),
       ...prodSetupSteps().map((item) => ({ time: setupAt + 3_600_000 + item.at, item })),
+      ...(def.organisation ? organisationTrailSteps() : []).map((item) => ({
+        time: setupAt + 7_200_000 + item.at,
+        item,
+      })),
     ];
     await runTimeline(ctx, setup);
     def.prepare?.(state);

@@ -5,10 +5,18 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  DescribeOrganizationCommand,
+  ListAccountsCommand,
+  ListDelegatedAdministratorsCommand,
+  ListPoliciesForTargetCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimClock, startSim, type RunningSim } from '../index.js';
+import { SimClock, createUserWithKey, startSim, type RunningSim } from '../index.js';
 import { checkCleanState } from './clean.js';
 import { listScenarios, loadScenario, type LoadedScenario } from './index.js';
 import { verifyTruth } from './test-support/verify.js';
@@ -140,6 +148,84 @@ describe('role-chain', () => {
     expect(checkCleanState(sim.state, t).unmet).toEqual([
       { check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod },
     ]);
+  });
+});
+
+describe('role-chain: the organisation', () => {
+  let sim: RunningSim;
+  let loaded: LoadedScenario;
+  beforeAll(async () => ({ sim, loaded } = await load(22)));
+  afterAll(() => sim.stop());
+
+  it('puts the victim account at the head of an organisation: members, SCPs, a delegated administrator', async () => {
+    const responder = loaded.responderCredentials;
+    const org = new OrganizationsClient(cfg(sim, responder));
+    try {
+      const { Organization } = await org.send(new DescribeOrganizationCommand({}));
+      expect(Organization?.MasterAccountId).toBe(W.account);
+      const { Accounts } = await org.send(new ListAccountsCommand({}));
+      expect(Accounts?.map((a) => [a.Id, a.Name]).sort()).toEqual(
+        [
+          [W.account, 'victim'],
+          [W.prod, 'victim-prod'],
+          [W.logArchive, 'log-archive'],
+          [W.tooling, 'security-tooling'],
+        ].sort(),
+      );
+      const { DelegatedAdministrators } = await org.send(
+        new ListDelegatedAdministratorsCommand({ ServicePrincipal: 'guardduty.amazonaws.com' }),
+      );
+      expect(DelegatedAdministrators?.map((a) => a.Id)).toEqual([W.tooling]);
+      const { Policies } = await org.send(
+        new ListPoliciesForTargetCommand({ TargetId: W.logArchive, Filter: 'SERVICE_CONTROL_POLICY' }),
+      );
+      expect(Policies?.map((p) => p.Name).sort()).toEqual(['FullAWSAccess', 'protect-log-archive']);
+    } finally {
+      org.destroy();
+    }
+    // The SCPs bind members, administrators included: the log archive cannot be deleted from inside.
+    const archiveAdmin = createUserWithKey(sim.state, W.logArchive, 'scp-probe', {
+      managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    }).key;
+    const archive = new S3Client({ ...cfg(sim, archiveAdmin), forcePathStyle: true });
+    await expect(archive.send(new DeleteBucketCommand({ Bucket: W.orgTrailBucket }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+    archive.destroy();
+  });
+
+  it("delivers every account's records, the attacker's calls in production included, to the log-archive bucket", async () => {
+    const responder = loaded.responderCredentials;
+    const ct = new CloudTrailClient(cfg(sim, responder));
+    const { trailList } = await ct.send(new DescribeTrailsCommand({}));
+    ct.destroy();
+    expect(trailList?.find((t) => t.Name === W.orgTrail)).toMatchObject({
+      IsOrganizationTrail: true,
+      S3BucketName: W.orgTrailBucket,
+    });
+    const reader = createUserWithKey(sim.state, W.logArchive, 'auditor', {
+      managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    }).key;
+    const s3 = new S3Client({ ...cfg(sim, reader), forcePathStyle: true });
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: W.orgTrailBucket,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    s3.destroy();
+    const accounts = new Set(keys.map((k) => k.split('/')[2]));
+    expect(keys.every((k) => /^AWSLogs\/o-[a-z0-9]+\/\d{12}\/CloudTrail\//.test(k))).toBe(true);
+    expect(accounts).toContain(W.account);
+    expect(accounts).toContain(W.prod);
+    // The attacker's calls in production are recorded in production's folder.
+    expect(loaded.truth.attackerEvents.some((e) => e.accountId === W.prod)).toBe(true);
   });
 });
 

@@ -154,4 +154,10 @@ export interface ScenarioDef {
   leakedKey: boolean;
   /** What AWS itself set up for the account before the history (no API does it: SES production access). */
   prepare?: (sim: SimState) => void;
+  /**
+   * The victim account is the management account of an organisation (world.ts `layOrganisation`):
+   * production, log-archive and security-tooling members, SCPs, a delegated administrator and an
+   * organisation trail into the log-archive bucket.
+   */
+  organisation?: boolean;
 }

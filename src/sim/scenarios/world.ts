@@ -1,10 +1,15 @@
 import { publicImages } from '../services/ec2/images.js';
-import { EXTERNAL_ACCOUNT, VICTIM_ACCOUNT } from '../state.js';
+import { EXTERNAL_ACCOUNT, VICTIM_ACCOUNT, type SimState } from '../state.js';
+import { createOrganization, type Organization } from '../services/organizations/index.js';
 import type { Actor, Step } from './types.js';
 import { zipOneFile } from '../services/lambda/zip.js';
 
 /** The organisation's production account, reachable from the victim's deploy role. */
 export const PROD_ACCOUNT = '222233334444';
+
+/** The organisation's log-archive account (the organisation trail's bucket) and security-tooling account. */
+export const LOG_ARCHIVE_ACCOUNT = '555566667777';
+export const TOOLING_ACCOUNT = '666677778888';
 
 /** Names of the victim account's resources, shared by the setup, the baseline and the scenarios. */
 export const W = {
@@ -27,6 +32,10 @@ export const W = {
   customerData: 'acme-customer-data',
   trailBucket: 'acme-cloudtrail-logs',
   trail: 'acme-main',
+  logArchive: LOG_ARCHIVE_ACCOUNT,
+  tooling: TOOLING_ACCOUNT,
+  orgTrailBucket: 'acme-org-trail-logs',
+  orgTrail: 'acme-organisation',
   fn: 'acme-api',
   stack: 'acme-static',
   staticBucket: 'acme-static-assets',
@@ -404,6 +413,120 @@ export const GUARDDUTY_REGIONS = [
   'ap-northeast-1',
   'sa-east-1',
 ];
+
+/**
+ * The organisation of a scenario with `organisation: true`, the victim account its management
+ * account (as in many small companies, where the first account became the management account and
+ * the developers still work in it): production under Workloads, log-archive and security tooling
+ * under Security; SCPs that keep members in the organisation and protect CloudTrail and the log
+ * archive; security tooling the delegated administrator of GuardDuty and Security Hub. Laid
+ * in-process (the simulated Organizations serves reads only); the organisation trail itself is made
+ * through the API (`organisationTrailSteps`).
+ */
+export function layOrganisation(sim: SimState): Organization {
+  for (const [account, label] of [
+    [LOG_ARCHIVE_ACCOUNT, 'log-archive'],
+    [TOOLING_ACCOUNT, 'security-tooling'],
+  ] as const)
+    if (!sim.account(account)) sim.addAccount(account, label);
+  return createOrganization(sim, {
+    management: VICTIM_ACCOUNT,
+    members: [
+      { account: PROD_ACCOUNT, ou: 'Workloads' },
+      { account: LOG_ARCHIVE_ACCOUNT, ou: 'Security' },
+      { account: TOOLING_ACCOUNT, ou: 'Security' },
+    ],
+    policies: [
+      {
+        name: 'deny-leave-organization',
+        targets: ['root'],
+        content: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }],
+        },
+      },
+      {
+        name: 'protect-cloudtrail',
+        targets: ['Workloads', 'Security'],
+        content: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail'],
+              Resource: '*',
+            },
+          ],
+        },
+      },
+      {
+        name: 'protect-log-archive',
+        targets: [LOG_ARCHIVE_ACCOUNT],
+        content: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: ['s3:DeleteObject', 's3:DeleteBucket', 's3:PutLifecycleConfiguration'],
+              Resource: '*',
+            },
+          ],
+        },
+      },
+    ],
+    delegatedAdministrators: [
+      { account: TOOLING_ACCOUNT, service: 'guardduty.amazonaws.com' },
+      { account: TOOLING_ACCOUNT, service: 'securityhub.amazonaws.com' },
+    ],
+  });
+}
+
+/** The log-archive account's bucket and the organisation trail the management account makes into it. */
+export function organisationTrailSteps(): Step[] {
+  return [
+    {
+      at: 0,
+      actor: 'log-archive-admin',
+      service: 's3',
+      op: 'CreateBucket',
+      input: { Bucket: W.orgTrailBucket },
+    },
+    {
+      at: MIN,
+      actor: 'log-archive-admin',
+      service: 's3',
+      op: 'PutBucketPolicy',
+      input: {
+        Bucket: W.orgTrailBucket,
+        Policy: doc([
+          {
+            Sid: 'AWSCloudTrailWrite',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `arn:aws:s3:::${W.orgTrailBucket}/AWSLogs/*`,
+          },
+          {
+            // The security team works from the management account and reads the archive in place.
+            Sid: 'SecurityTeamRead',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
+            Action: ['s3:ListBucket', 's3:GetObject', 's3:GetBucketLocation'],
+            Resource: [`arn:aws:s3:::${W.orgTrailBucket}`, `arn:aws:s3:::${W.orgTrailBucket}/*`],
+          },
+        ]),
+      },
+    },
+    adm(2 * MIN, 'cloudtrail', 'CreateTrail', {
+      Name: W.orgTrail,
+      S3BucketName: W.orgTrailBucket,
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+    }),
+    adm(3 * MIN, 'cloudtrail', 'StartLogging', { Name: W.orgTrail }),
+  ];
+}
 
 /** The production account's role the deploy role can reach (set up by the prod admin). */
 export function prodSetupSteps(): Step[] {

@@ -20,7 +20,9 @@ const ALLOW_ALL = JSON.stringify({
 });
 
 /**
- * Role chain: the leaked key assumes the deploy role, which hops into the production account;
+ * Role chain: the leaked key assumes the deploy role, which hops into the production account, a
+ * member of the organisation the victim account manages (with an organisation trail into the
+ * log-archive account);
  * the key also mints a federation token and a session token (36 hours), sessions that outlive a
  * deactivation of the key. The attack ends 40 minutes before the end of the history, so every
  * session (the chained one lasts 1 hour) is still valid when the responder arrives.
@@ -31,6 +33,7 @@ export const roleChain: ScenarioDef = {
     'leaked key → AssumeRole deploy-role → cross-account AssumeRole into prod → GetFederationToken and GetSessionToken sessions that outlive the key',
   attackStartsBeforeEnd: 40 * MIN,
   leakedKey: true,
+  organisation: true,
   attackers: [
     {
       name: 'attacker',

@@ -24,6 +24,10 @@ export interface Organization {
   /** Member account id (management included) → parent id. */
   accounts: Record<string, string>;
   policies: Record<string, OrgPolicy>;
+  /** When the organisation was made (every account's joined time here). */
+  created?: string;
+  /** Delegated administrator account → the service principals it administers, and since when. */
+  delegated?: Record<string, { service: string; since: string }[]>;
 }
 
 /** Per account: the organisation (management account) or where to find it (members). */
@@ -63,6 +67,28 @@ function managedBy(ctx: Ctx): Organization {
   if (org.managementAccount !== ctx.caller.accountId)
     throw new SimError('AccessDeniedException', "You don't have permissions to access this resource.", 400);
   return org;
+}
+
+/** Calls the management account or a delegated administrator may make. */
+function managedOrDelegated(ctx: Ctx): Organization {
+  const org = organizationOf(ctx);
+  if (org.managementAccount !== ctx.caller.accountId && !org.delegated?.[ctx.caller.accountId])
+    throw new SimError('AccessDeniedException', "You don't have permissions to access this resource.", 400);
+  return org;
+}
+
+/** An account as ListAccounts and ListDelegatedAdministrators describe it (times in epoch seconds). */
+function accountEntry(ctx: Ctx, org: Organization, id: string) {
+  return {
+    Id: id,
+    Arn: `arn:aws:organizations::${org.managementAccount}:account/${org.id}/${id}`,
+    Email: `aws-${id}@example.com`,
+    Name: ctx.sim.account(id)?.label ?? id,
+    Status: 'ACTIVE',
+    State: 'ACTIVE',
+    JoinedMethod: id === org.managementAccount ? 'CREATED' : 'INVITED',
+    JoinedTimestamp: Date.parse(org.created ?? '2026-01-01T00:00:00Z') / 1000,
+  };
 }
 
 const orgArn = (org: Organization) =>
@@ -149,6 +175,48 @@ const operations: Record<string, Op> = {
       return { Policies: policies.map((p) => summary(org, p)) };
     },
   },
+  ListAccounts: {
+    handler(ctx) {
+      const org = managedOrDelegated(ctx);
+      return { Accounts: Object.keys(org.accounts).map((id) => accountEntry(ctx, org, id)) };
+    },
+  },
+  ListDelegatedAdministrators: {
+    handler(ctx) {
+      const org = managedBy(ctx);
+      const service = bodyString(ctx.body.ServicePrincipal);
+      const admins = Object.entries(org.delegated ?? {}).filter(
+        ([, list]) => !service || list.some((d) => d.service === service),
+      );
+      return {
+        DelegatedAdministrators: admins.map(([id, list]) => ({
+          ...accountEntry(ctx, org, id),
+          DelegationEnabledDate: Math.min(...list.map((d) => Date.parse(d.since))) / 1000,
+        })),
+      };
+    },
+  },
+  ListDelegatedServicesForAccount: {
+    handler(ctx) {
+      const org = managedBy(ctx);
+      const account = bodyString(ctx.body.AccountId);
+      if (!org.accounts[account])
+        throw new SimError('AccountNotFoundException', "You specified an account that doesn't exist.", 400);
+      const list = org.delegated?.[account];
+      if (!list?.length)
+        throw new SimError(
+          'AccountNotRegisteredException',
+          'The provided account is not a registered delegated administrator for your organization.',
+          400,
+        );
+      return {
+        DelegatedServices: list.map((d) => ({
+          ServicePrincipal: d.service,
+          DelegationEnabledDate: Date.parse(d.since) / 1000,
+        })),
+      };
+    },
+  },
   DescribePolicy: {
     handler(ctx) {
       const org = managedBy(ctx);
@@ -164,7 +232,7 @@ const operations: Record<string, Op> = {
   },
 };
 
-/** AWS Organizations (awsJson1.1, API 2016-11-28), read side: enough to read the SCPs over an account. */
+/** AWS Organizations (awsJson1.1, API 2016-11-28), read side: the SCPs over an account, the accounts and delegated administrators. */
 export const organizationsService = defineService<OrganizationsState>({
   signingName: SERVICE,
   protocol: 'json',
@@ -194,6 +262,8 @@ export interface OrganizationSetup {
   members: { account: string; ou?: string }[];
   /** Control policies (besides FullAWSAccess, attached everywhere as AWS does): attached to `root`, an OU name or an account id. */
   policies?: { name: string; content: unknown; targets: string[]; type?: OrgPolicy['type'] }[];
+  /** Member accounts registered as delegated administrators of a service (`guardduty.amazonaws.com`). */
+  delegatedAdministrators?: { account: string; service: string }[];
 }
 
 /** Put accounts in an organisation, in-process (the simulated account has no CreateOrganization). */
@@ -207,6 +277,8 @@ export function createOrganization(sim: SimState, setup: OrganizationSetup): Org
     ous: {},
     accounts: {},
     policies: {},
+    created: sim.nowIso(),
+    delegated: {},
   };
   const ouIds = new Map<string, string>();
   for (const m of [{ account: setup.management }, ...setup.members]) {
@@ -241,6 +313,42 @@ export function createOrganization(sim: SimState, setup: OrganizationSetup): Org
       targets: p.targets.map((t) => (t === 'root' ? rootId : (ouIds.get(t) ?? t))),
     };
   }
+  for (const d of setup.delegatedAdministrators ?? []) {
+    if (!org.accounts[d.account] || d.account === setup.management)
+      throw new Error(`delegated administrator ${d.account} must be a member account`);
+    (org.delegated![d.account] ??= []).push({ service: d.service, since: sim.nowIso() });
+  }
   slice(sim, setup.management).organization = org;
   return org;
+}
+
+/** Undo `createOrganization` (members leave, then the organisation is deleted), in-process. */
+export function deleteOrganization(sim: SimState, management: string): void {
+  const org = slice(sim, management).organization;
+  if (!org) throw new Error(`${management} manages no organisation`);
+  for (const account of Object.keys(org.accounts)) delete slice(sim, account).managementAccount;
+  delete slice(sim, management).organization;
+}
+
+/**
+ * The service control policies over a member account, one entry per level from the root down
+ * through its OUs to the account (the policy engine's form: an allow must hold at every level). The
+ * management account is not bound by SCPs, nor is an account outside any organisation: [].
+ */
+export function serviceControlPoliciesOf(
+  sim: SimState,
+  account: string,
+): { orgIdentifier: string; policies: { name: string; policy: unknown }[] }[] {
+  const org = organizationOfAccount(sim, account);
+  if (!org || org.managementAccount === account || !org.accounts[account]) return [];
+  const levels: string[] = [account];
+  for (let parent: string | undefined = org.accounts[account]; parent; parent = org.ous[parent]?.parentId)
+    levels.unshift(parent);
+  const scps = Object.values(org.policies).filter((p) => p.type === 'SERVICE_CONTROL_POLICY');
+  return levels.map((level) => ({
+    orgIdentifier: level,
+    policies: scps
+      .filter((p) => p.targets.includes(level))
+      .map((p) => ({ name: p.name, policy: JSON.parse(p.content) as unknown })),
+  }));
 }

@@ -1,5 +1,9 @@
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeOrganizationCommand,
+  ListAccountsCommand,
+  ListDelegatedAdministratorsCommand,
+  ListDelegatedServicesForAccountCommand,
   DescribePolicyCommand,
   ListParentsCommand,
   ListPoliciesForTargetCommand,
@@ -49,6 +53,71 @@ async function setup(inOrganization: boolean) {
 }
 
 describe('simulated Organizations', () => {
+  it('binds members by their SCPs, administrators included, and never the management account (SDK)', async () => {
+    const { sim, management, member } = await setup(true);
+    const asMember = new S3Client({ ...sdkConfig(sim, member), forcePathStyle: true });
+    await expect(asMember.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
+    asMember.destroy();
+    const asManagement = new S3Client({ ...sdkConfig(sim, management), forcePathStyle: true });
+    await expect(asManagement.send(new ListBucketsCommand({}))).resolves.toBeDefined();
+    asManagement.destroy();
+  });
+
+  it('lists the accounts to the management account and a delegated administrator, and the delegations (SDK, AWS CLI)', async () => {
+    sim = await startSim({ seed: 4, clock: new SimClock({ start: '2026-11-20T12:00:00Z', frozen: true }) });
+    sim.state.addAccount(MEMBER, 'member');
+    sim.state.addAccount('666677778888', 'security-tooling');
+    const management = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'org-admin', {
+      managedPolicies: ADMIN,
+    }).key;
+    const tooling = createUserWithKey(sim.state, '666677778888', 'tooling-admin', {
+      managedPolicies: ADMIN,
+    }).key;
+    const member = createUserWithKey(sim.state, MEMBER, 'member-admin', { managedPolicies: ADMIN }).key;
+    createOrganization(sim.state, {
+      management: VICTIM_ACCOUNT,
+      members: [{ account: MEMBER }, { account: '666677778888', ou: 'Security' }],
+      delegatedAdministrators: [{ account: '666677778888', service: 'guardduty.amazonaws.com' }],
+    });
+    const asTooling = new OrganizationsClient(sdkConfig(sim, tooling));
+    const { Accounts } = await asTooling.send(new ListAccountsCommand({}));
+    expect(Accounts?.map((a) => [a.Id, a.Name, a.Status]).sort()).toEqual(
+      [
+        [VICTIM_ACCOUNT, 'victim', 'ACTIVE'],
+        [MEMBER, 'member', 'ACTIVE'],
+        ['666677778888', 'security-tooling', 'ACTIVE'],
+      ].sort(),
+    );
+    asTooling.destroy();
+    const asMember = new OrganizationsClient(sdkConfig(sim, member));
+    await expect(asMember.send(new ListAccountsCommand({}))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    asMember.destroy();
+    const client = new OrganizationsClient(sdkConfig(sim, management));
+    const admins = await client.send(new ListDelegatedAdministratorsCommand({}));
+    expect(admins.DelegatedAdministrators?.map((a) => a.Id)).toEqual(['666677778888']);
+    expect(admins.DelegatedAdministrators?.[0]?.DelegationEnabledDate).toBeInstanceOf(Date);
+    const services = await client.send(
+      new ListDelegatedServicesForAccountCommand({ AccountId: '666677778888' }),
+    );
+    expect(services.DelegatedServices?.map((d) => d.ServicePrincipal)).toEqual(['guardduty.amazonaws.com']);
+    await expect(
+      client.send(new ListDelegatedServicesForAccountCommand({ AccountId: MEMBER })),
+    ).rejects.toMatchObject({ name: 'AccountNotRegisteredException' });
+    client.destroy();
+    const cli = await runAws(sim, management, [
+      'organizations',
+      'list-delegated-administrators',
+      '--service-principal',
+      'guardduty.amazonaws.com',
+      '--output',
+      'json',
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ DelegatedAdministrators: [{ Id: '666677778888' }] });
+  });
+
   it('gives the management account the chain of parents and the SCPs at each level (SDK)', async () => {
     const { sim, management, org } = await setup(true);
     const client = new OrganizationsClient(sdkConfig(sim, management));

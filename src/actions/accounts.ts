@@ -1,6 +1,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ClientPool } from '../aws/pool.js';
+import { callerIdentity } from '../aws/identity.js';
 import type { Clock } from '../clock.js';
+import type { CaseContext } from '../context.js';
 import { UserError } from '../errors.js';
 
 /** The responder's pools: its own account, and other accounts reached through a named role. */
@@ -15,6 +17,15 @@ export class AccountPools {
     private readonly accountRole: string | undefined,
     private readonly sessionName = 'tourniquet-responder',
   ) {}
+
+  /**
+   * A case's pools: the responder's account (as the case recorded it, else asked of STS) and
+   * `accountRole` in the others, sessions named after the case.
+   */
+  static async forCase(ctx: CaseContext, accountRole: string | undefined): Promise<AccountPools> {
+    const home = ctx.case.info.responder?.account ?? (await callerIdentity(ctx.aws)).account;
+    return new AccountPools(ctx.aws, home, ctx.clock, accountRole, `tourniquet-${ctx.case.info.id}`);
+  }
 
   /** The pool acting in `account`; another account needs `--account-role`. */
   poolFor(account: string): Promise<ClientPool> {

@@ -47,6 +47,14 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
 }
 
 /**
+ * The following of a collection run by hand (`collect --follow`, `--account-role`): the
+ * credentials the subject keys' events derived, round by round, as the playbook follows them.
+ */
+export function followingDerived(keys: string[], account: string): (store: EventStore) => Promise<Derived> {
+  return (store) => derivedFrom(store, { keys, account });
+}
+
+/**
  * An interrupted collection resumes with the end of the window it started with: the regions it
  * finished are then not asked again (a later end would extend each of them).
  */

@@ -141,15 +141,7 @@ export const PLAYBOOK: PhaseDef[] = [
       const account = t?.resolved.account ?? t?.resolved.ourAccount ?? ctx.case.info.account ?? '';
       const created = t?.key?.created ? new Date(t.key.created) : undefined;
       // Sessions that crossed into other accounts are looked up there through --account-role.
-      const pools = run.accountRole
-        ? new AccountPools(
-            ctx.aws,
-            ctx.case.info.responder?.account ?? (await callerIdentity(ctx.aws)).account,
-            ctx.clock,
-            run.accountRole,
-            `tourniquet-${ctx.case.info.id}`,
-          )
-        : undefined;
+      const pools = run.accountRole ? await AccountPools.forCase(ctx, run.accountRole) : undefined;
       let r: CollectResult;
       try {
         r = await collectEvidence(ctx, {

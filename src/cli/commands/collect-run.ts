@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CaseFolder } from '../../case/case.js';
-import { collectCloudTrail } from '../../trail/collect.js';
+import { AccountPools } from '../../actions/accounts.js';
+import { collectCloudTrail, type CollectResult } from '../../trail/collect.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
 import type { CoverageEntry } from '../../trail/coverage.js';
@@ -26,7 +27,29 @@ export async function runCollect({ options, args }: CollectInput, env: RunEnv): 
   process.once('SIGINT', stop);
   try {
     const ctx = await caseContext(env, caseFolder);
-    const result = await collectCloudTrail(ctx, { sources, since, until, signal: controller.signal });
+    // Sessions that crossed into other accounts are looked up there through --account-role.
+    const role = options['account-role'];
+    const pools = role ? await AccountPools.forCase(ctx, role) : undefined;
+    const key = caseFolder.info.subject?.accessKeyId;
+    const account = caseFolder.info.account ?? '';
+    const follow =
+      (options.follow === true || role !== undefined) && key && account
+        ? (await import('../../playbook/collect.js')).followingDerived([key], account)
+        : undefined;
+    let result: CollectResult;
+    try {
+      result = await collectCloudTrail(ctx, {
+        sources,
+        since,
+        until,
+        signal: controller.signal,
+        follow,
+        account: account || null,
+        poolFor: pools ? (a) => pools.poolFor(a) : undefined,
+      });
+    } finally {
+      await pools?.destroy();
+    }
     return {
       exitCode: result.incomplete ? 3 : 0,
       json: { case: caseFolder.id, ...result },

@@ -14,6 +14,16 @@ const collectOptions = {
     description: 'window start (ISO time, date or age; default: 90 days ago)',
   },
   until: { type: 'string', value: 'T', description: 'window end (default: now)' },
+  follow: {
+    type: 'boolean',
+    description:
+      'also look up, round by round, the sessions and keys derived from the subject (as respond does)',
+  },
+  'account-role': {
+    type: 'string',
+    value: 'NAME',
+    description: 'with --follow (implied): role to assume in other accounts derived sessions acted in',
+  },
   ...ATHENA_OPTIONS,
 } satisfies OptionTable;
 

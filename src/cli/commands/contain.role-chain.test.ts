@@ -8,6 +8,7 @@ import { startSim, type RunningSim } from '../../sim/index.js';
 import { checkCleanState } from '../../sim/scenarios/clean.js';
 import { loadScenario, type LoadedScenario } from '../../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../../sim/scenarios/world.js';
+import type { CoverageEntry } from '../../trail/coverage.js';
 import { ADMIN, cli, iam, outcome, recordedErrors, sts, tempDir, type Creds } from './contain.fixture.js';
 
 // The role-chain scenario of the simulated account (issue 7): weeks of baseline, then the leaked
@@ -104,4 +105,31 @@ describe('contain on the role-chain scenario', () => {
     expect(await outcome(() => iam(sim.endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
     expect((await cli(['case', 'verify', '--case', caseDir], sim.endpoint, responder, cwd)).code).toBe(0);
   });
+});
+
+describe('collect on the role-chain scenario', () => {
+  it("looks the sessions that crossed into production up in that account's LookupEvents through --account-role", async () => {
+    const cwd = tempDir();
+    const caseDir = join(cwd, 'case');
+    const leaked = loaded.truth.leakedAccessKeyId!;
+    expect((await cli(['triage', leaked, '--case', caseDir], sim.endpoint, responder, cwd)).code).toBe(0);
+    const since = new Date(Date.parse(loaded.truth.attackStart!) - 3_600_000).toISOString();
+    const collect = (more: string[]) =>
+      cli(['collect', '--case', caseDir, '--since', since, '--json', ...more], sim.endpoint, responder, cwd);
+    const entries = (out: string) => (JSON.parse(out) as { coverage: CoverageEntry[] }).coverage;
+    // Following without the role, the production account's lookups are a gap that names the way out.
+    const without = await collect(['--follow']);
+    expect(without.code).toBe(3);
+    expect(
+      entries(without.out)
+        .filter((e) => e.status !== 'complete')
+        .map((e) => e.reason),
+    ).toEqual([expect.stringMatching(/--account-role/)]);
+    const run = await collect(['--account-role', 'SecurityResponder']);
+    expect(run.code, run.err).toBe(0);
+    const there = entries(run.out).filter((e) => e.scope.startsWith(`account ${PROD_ACCOUNT} `));
+    expect(there.length).toBeGreaterThan(0);
+    expect(there.every((e) => e.status === 'complete')).toBe(true);
+    expect(there.reduce((n, e) => n + e.records, 0)).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { LineageNode } from '../detect/lineage.js';
 import { messageOf } from '../errors.js';
 import { readAccountSnapshot } from '../iam/load.js';
+import { forEachBounded } from '../trail/workers.js';
 import type { AccountSnapshot } from '../iam/snapshot.js';
 import type { InventoryCoverage } from '../inventory/types.js';
 
@@ -28,11 +29,15 @@ export function accountsReached(roots: readonly LineageNode[], home: string): st
   return [...found].sort();
 }
 
+/** Other accounts read at once: each is a role session and a few dozen calls. */
+const ACCOUNTS_AT_ONCE = 4;
+
 /**
  * Read the IAM (authorisation details and the resources carrying policies, in the responder's
  * region) of each other account the sessions reached, through `accountRole`, so the blast radius
  * knows what a session there can do. An account the role cannot enter, or every one without a
- * role, is a "not checked" coverage line with the reason and the way out.
+ * role, is a "not checked" coverage line with the reason and the way out. A few accounts are read at
+ * once (`ACCOUNTS_AT_ONCE`).
  */
 export async function readOtherAccounts(o: {
   pool: ClientPool;
@@ -46,7 +51,7 @@ export async function readOtherAccounts(o: {
   if (o.accounts.length === 0) return out;
   const pools = new AccountPools(o.pool, o.home, o.clock, o.accountRole, o.sessionName);
   try {
-    for (const account of o.accounts) {
+    await forEachBounded(o.accounts, ACCOUNTS_AT_ONCE, async (account) => {
       const line = (
         status: InventoryCoverage['status'],
         items: number,
@@ -67,7 +72,7 @@ export async function readOtherAccounts(o: {
             `sessions of the compromise act in account ${account}; its IAM was not read: name a role there that trusts the responder with --account-role NAME`,
           ),
         );
-        continue;
+        return;
       }
       try {
         const other = await pools.poolFor(account);
@@ -95,9 +100,12 @@ export async function readOtherAccounts(o: {
           ),
         );
       }
-    }
+    });
   } finally {
     await pools.destroy();
   }
+  // Accounts were read a few at once: report them in a stable order.
+  out.snapshots.sort((a, b) => a.accountId.localeCompare(b.accountId));
+  out.coverage.sort((a, b) => a.lister.localeCompare(b.lister));
   return out;
 }

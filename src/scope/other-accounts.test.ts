@@ -1,9 +1,9 @@
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientPool } from '../aws/pool.js';
 import { systemClock } from '../clock.js';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../sim/index.js';
-import { sdkConfig, type Creds } from '../sim/test-support/aws.js';
+import type { Creds } from '../sim/test-support/aws.js';
+import { createTrustedRole } from '../sim/test-support/instance-role.js';
 import { readOtherAccounts } from './other-accounts.js';
 
 const ROLE = 'OrganizationAccountAccessRole';
@@ -22,24 +22,7 @@ beforeAll(async () => {
     sim.state.addAccount(account, `member-${account}`);
     const admin = createUserWithKey(sim.state, account, 'admin', { managedPolicies: ADMIN }).key;
     if (!OPEN.includes(account)) continue;
-    const iam = new IAMClient(sdkConfig(sim, admin));
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: ROLE,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: `arn:aws:iam::${VICTIM_ACCOUNT}:root` },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        }),
-      }),
-    );
-    await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: ADMIN[0] }));
-    iam.destroy();
+    await createTrustedRole(sim, admin, ROLE, ADMIN[0]!);
   }
 });
 

@@ -39,6 +39,8 @@ export interface TriageReport {
   resolved: ResolvedSubject;
   /** The key belongs to another account than the one we are signed into. */
   foreignAccount: string | null;
+  /** The role the checks ran through in the owning account (`--account-role`), when it is another. */
+  checkedThrough?: string;
   key: KeyFacts | null;
   otherKeys: KeyFacts[];
   consolePassword: { exists: boolean; created: string | null; lastUsed: string | null } | null;

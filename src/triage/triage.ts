@@ -4,6 +4,7 @@ import type { ClientPool } from '../aws/pool.js';
 import type { CaseFolder } from '../case/case.js';
 import type { Subject } from '../case/schema.js';
 import type { Context } from '../context.js';
+import { AccountPools } from '../actions/accounts.js';
 import { CHECKS } from './checks.js';
 import type { TriageReport } from './report.js';
 import { resolveSubject } from './resolve.js';
@@ -13,6 +14,8 @@ export interface TriageInput {
   pool: ClientPool;
   folder: CaseFolder;
   responder: CallerIdentity;
+  /** Role to assume in the credential's account when it is not the responder's (`--account-role`). */
+  accountRole?: string | undefined;
 }
 
 export interface AssessInput {
@@ -21,6 +24,8 @@ export interface AssessInput {
   responder: CallerIdentity;
   /** The case the assessment is for; null when none is opened (a read-only look). */
   caseId: string | null;
+  /** Role to assume in the credential's account when it is not the responder's (`--account-role`). */
+  accountRole?: string | undefined;
 }
 
 /**
@@ -31,8 +36,29 @@ export interface AssessInput {
  * MCP server hands it to an assistant.
  */
 export async function assessCredential(ctx: Context, input: AssessInput): Promise<TriageReport> {
-  const { pool, subject, responder } = input;
-  const resolved = await resolveSubject(pool, subject, responder.account);
+  const { subject, responder } = input;
+  const pools = new AccountPools(
+    input.pool,
+    responder.account,
+    ctx.clock,
+    input.accountRole,
+    `tourniquet-${input.caseId ?? 'triage'}`,
+  );
+  try {
+    return await assessWith(ctx, input, pools, subject, responder);
+  } finally {
+    await pools.destroy();
+  }
+}
+
+async function assessWith(
+  ctx: Context,
+  input: AssessInput,
+  pools: AccountPools,
+  subject: Subject,
+  responder: CallerIdentity,
+): Promise<TriageReport> {
+  const resolved = await resolveSubject(input.pool, subject, responder.account, (a) => pools.poolFor(a));
   const foreign =
     resolved.account !== undefined && resolved.account !== responder.account ? resolved.account : null;
   const draft: Omit<TriageReport, 'severity'> = {
@@ -54,11 +80,26 @@ export async function assessCredential(ctx: Context, input: AssessInput): Promis
     activity: null,
     notChecked: [...resolved.notChecked],
   };
+  // The owning account's pool: ours, or the role there (`--account-role`); none when it cannot be entered.
+  let pool: ClientPool | null = input.pool;
   if (foreign) {
-    draft.notChecked.push(
-      `everything but the owning account: the credential belongs to account ${foreign}, we are signed into ${responder.account}`,
-    );
-  } else {
+    pool = null;
+    if (input.accountRole) {
+      try {
+        pool = await pools.poolFor(foreign);
+        draft.checkedThrough = `arn:aws:iam::${foreign}:role/${input.accountRole}`;
+      } catch (error) {
+        draft.notChecked.push(
+          `everything but the owning account: the credential belongs to account ${foreign}, and ${input.accountRole} there could not be assumed (${describeAwsError(classifyAwsError(error))})`,
+        );
+      }
+    } else {
+      draft.notChecked.push(
+        `everything but the owning account: the credential belongs to account ${foreign}, we are signed into ${responder.account} (pass --account-role NAME, a role there that trusts the responder)`,
+      );
+    }
+  }
+  if (pool) {
     const progress = ctx.progress.start('Triage', CHECKS.length);
     for (const check of CHECKS) {
       progress.tick(1, check.name);
@@ -91,6 +132,7 @@ export async function triage(ctx: Context, input: TriageInput): Promise<TriageRe
     subject: folder.info.subject!,
     responder,
     caseId: folder.id,
+    accountRole: input.accountRole,
   });
   const { resolved } = report;
   if (resolved.account && folder.info.account !== resolved.account)

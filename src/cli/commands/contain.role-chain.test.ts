@@ -9,6 +9,7 @@ import { checkCleanState } from '../../sim/scenarios/clean.js';
 import { loadScenario, type LoadedScenario } from '../../sim/scenarios/index.js';
 import { PROD_ACCOUNT, W } from '../../sim/scenarios/world.js';
 import type { CoverageEntry } from '../../trail/coverage.js';
+import type { TriageReport } from '../../triage/report.js';
 import { ADMIN, cli, iam, outcome, recordedErrors, sts, tempDir, type Creds } from './contain.fixture.js';
 
 // The role-chain scenario of the simulated account (issue 7): weeks of baseline, then the leaked
@@ -132,4 +133,44 @@ describe('collect on the role-chain scenario', () => {
     expect(there.every((e) => e.status === 'complete')).toBe(true);
     expect(there.reduce((n, e) => n + e.records, 0)).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('triage of a key of the production account', () => {
+  it('checks it there through --account-role; without the role, says what was not checked and how to check it', async () => {
+    const cwd = tempDir();
+    const without = await cli(
+      ['triage', prodAdmin.accessKeyId, '--case', join(cwd, 'a'), '--json'],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    expect(without.code).toBe(3);
+    const plain = JSON.parse(without.out) as { triage: TriageReport };
+    expect(plain.triage.foreignAccount).toBe(PROD_ACCOUNT);
+    expect(plain.triage.admin).toBeNull();
+    expect(plain.triage.notChecked).toContainEqual(
+      expect.stringMatching(/account 222233334444.*--account-role NAME/),
+    );
+    const run = await cli(
+      [
+        'triage',
+        prodAdmin.accessKeyId,
+        '--case',
+        join(cwd, 'b'),
+        '--account-role',
+        'SecurityResponder',
+        '--json',
+      ],
+      sim.endpoint,
+      responder,
+      cwd,
+    );
+    const doc = JSON.parse(run.out) as { triage: TriageReport; case: { account?: string } };
+    expect(doc.triage.checkedThrough).toBe(`arn:aws:iam::${PROD_ACCOUNT}:role/SecurityResponder`);
+    expect(doc.triage.resolved.user?.name).toBe('prod-admin');
+    expect(doc.triage.admin).not.toBeNull();
+    expect(doc.triage.notChecked.filter((n) => n.startsWith('everything but'))).toEqual([]);
+    expect(doc.case.account).toBe(PROD_ACCOUNT);
+    expect(run.err).toContain(`checked through arn:aws:iam::${PROD_ACCOUNT}:role/SecurityResponder`);
+  }, 60_000);
 });

@@ -121,10 +121,12 @@ export async function runTriage({ options, args }: TriageInput, env: RunEnv): Pr
     if (given.alert) await recordAlert(folder, given.alert, env.clock.now());
     const report = await triage(
       { clock: env.clock, log: env.log, progress: env.progress },
-      { pool, folder, responder },
+      { pool, folder, responder, accountRole: options['account-role'] },
     );
     if (report.foreignAccount)
-      env.log.warn(`${subject.input} belongs to account ${report.foreignAccount}, not ${responder.account}.`);
+      env.log.warn(
+        `${subject.input} belongs to account ${report.foreignAccount}, not ${responder.account}${report.checkedThrough ? `: checked through ${report.checkedThrough}` : ''}.`,
+      );
     const statusUpdate = initialStatusUpdate(report, folder.info.awareness, responder.arn);
     folder.record('status-update.initial', { text: statusUpdate.join('\n') });
     return {

@@ -11,6 +11,11 @@ const triageOptions = {
     value: 'FILE|-',
     description: 'start from an alert: GuardDuty finding, Health event, quarantine, GitHub or cost alert',
   },
+  'account-role': {
+    type: 'string',
+    value: 'NAME',
+    description: "role to assume in the credential's account when it is not the one signed into",
+  },
 } satisfies OptionTable;
 
 /** What `runTriage` receives. */
@@ -35,6 +40,7 @@ export const triageCommand = defineCommand({
     'tourniquet triage AKIAIOSFODNN7EXAMPLE',
     'tourniquet triage arn:aws:iam::111122223333:role/deploy --json',
     'tourniquet triage --from health-event.json',
+    'tourniquet triage AKIAIOSFODNN7EXAMPLE --account-role OrganizationAccountAccessRole',
   ],
   load: async () => (await import('./triage-run.js')).runTriage,
 });

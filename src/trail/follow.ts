@@ -2,6 +2,7 @@ import { EVENTS_TABLE } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { wholeWindowLine, type CoverageEntry } from './coverage.js';
 import { LOOKUP_SOURCE, scopeName, type LookupTarget } from './lookup.js';
+import { forEachBounded } from './workers.js';
 
 /** What the events collected so far derived from the subject (decided by the caller: trail/ does not judge). */
 export interface Derived {
@@ -18,6 +19,8 @@ export type FollowDerived = (store: EventStore) => Promise<Derived>;
 
 const DERIVED = 'derived credentials';
 const ELSEWHERE = 'derived sessions';
+/** Other accounts whose LookupEvents are read at once. */
+const ACCOUNTS_AT_ONCE = 4;
 /** The scopes of the ledger lines following writes (region `*`). */
 export const DERIVED_SCOPES = new Set([DERIVED, ELSEWHERE]);
 
@@ -100,16 +103,18 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
       break;
     }
   }
-  for (const account of derived.otherAccounts) {
+  const elsewhere: CoverageEntry[] = [];
+  // A few accounts at once (each is a role session and its regions' lookups), reported in order.
+  await forEachBounded(derived.otherAccounts, ACCOUNTS_AT_ONCE, async (account) => {
     const targets = (derived.elsewhere ?? []).filter((t) => t.account === account);
     if (o.lookupElsewhere && targets.length > 0) {
       // One round there: sessions those sessions derived in turn are named by the lineage, not followed.
       const refused = await o.lookupElsewhere(account, targets);
-      if (o.interrupted()) return lines;
-      if (refused) lines.push(line(`account ${account}`, ELSEWHERE, 'partial', refused));
-      continue;
+      if (refused && !o.interrupted())
+        elsewhere.push(line(`account ${account}`, ELSEWHERE, 'partial', refused));
+      return;
     }
-    lines.push(
+    elsewhere.push(
       line(
         `account ${account}`,
         ELSEWHERE,
@@ -117,6 +122,7 @@ export async function lookupFollowing(o: Following): Promise<CoverageEntry[]> {
         `derived sessions acted in account ${account}; its CloudTrail was not collected (pass --account-role NAME, a role the responder may assume there, or run tourniquet with credentials for that account)`,
       ),
     );
-  }
-  return lines;
+  });
+  if (o.interrupted()) return lines;
+  return [...lines, ...elsewhere.sort((a, b) => a.source.localeCompare(b.source))];
 }

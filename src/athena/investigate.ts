@@ -31,6 +31,8 @@ export interface AthenaRules {
   options: Omit<RunRulesOptions, 'range'>;
   database: string;
   tables: string[];
+  /** The window the rules read (their time range too). */
+  window: Required<TimeRange>;
   /** One full read of the window's partitions. */
   estimate: { bytes: number; objects: number };
 }
@@ -68,6 +70,7 @@ export async function athenaRules(pool: ClientPool, o: AthenaRulesOptions): Prom
     options: { countMatches: false, isolate: 'halving', maxStatementChars: ATHENA_MAX_QUERY_BYTES - 16_384 },
     database: o.database,
     tables: prepared.tables,
+    window: o.window,
     estimate: { bytes: prepared.bytes, objects: prepared.objects },
   };
 }

@@ -313,6 +313,7 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-function bySeverityThenTime(a: Finding, b: Finding): number {
+/** Worst first, then earliest first: the order findings are listed in. */
+export function bySeverityThenTime(a: Finding, b: Finding): number {
   return severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen);
 }

@@ -1,5 +1,5 @@
 import { compareWithBaseline, type Anomalies, type Window } from './baseline.js';
-import { runRules, severityRank, type RuleRun, type RunRulesOptions } from './engine.js';
+import { bySeverityThenTime, runRules, severityRank, type RuleRun, type RunRulesOptions } from './engine.js';
 import {
   FROM_EVENTS,
   NOT_RESPONDER,
@@ -185,9 +185,7 @@ function bothRuns(remote: RuleRun, local: RuleRun): RuleRun {
   const byRule = new Map<string, typeof all>();
   for (const x of all) byRule.set(x.f.ruleId, [...(byRule.get(x.f.ruleId) ?? []), x]);
   const findings = all.filter((f) => !byRule.get(f.f.ruleId)!.some((g) => covers(g, f))).map(({ f }) => f);
-  findings.sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen),
-  );
+  findings.sort(bySeverityThenTime);
   return {
     findings,
     failures: [

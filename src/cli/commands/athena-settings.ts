@@ -1,4 +1,5 @@
 import { formatSize, parseSize, splitS3 } from '../../athena/layout.js';
+import { UsageError } from '../../errors.js';
 import type { OptionValues, RunEnv } from '../spec.js';
 import type { ATHENA_OPTIONS } from './athena-options.js';
 
@@ -26,4 +27,13 @@ export function athenaSettings(options: OptionValues<typeof ATHENA_OPTIONS>, env
         `The Athena queries would scan ${estimate}, above --max-scan ${formatSize(maxScan)}. Run them?`,
       )),
   };
+}
+
+/** `--engine` is `athena` (the commands that take it call this once they know it is not local). */
+export function requireAthenaEngine(engine: string | undefined): void {
+  if (engine !== 'athena')
+    throw new UsageError(
+      `--engine ${engine ?? ''} is not an engine.`,
+      'Use --engine local or --engine athena.',
+    );
 }

@@ -5,17 +5,13 @@ import { UsageError } from '../../errors.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
 import { caseContext, resolveCaseDir } from '../case-dir.js';
 import type { Outcome, RunEnv } from '../spec.js';
-import { athenaSettings } from './athena-settings.js';
+import { athenaSettings, requireAthenaEngine } from './athena-settings.js';
 import { coverageBlock } from './collect-run.js';
 import type { CollectInput } from './collect.js';
 
 /** Run `tourniquet collect --engine athena --source s3://…`. */
 export async function runAthenaCollect({ options }: CollectInput, env: RunEnv): Promise<Outcome> {
-  if (options.engine !== 'athena')
-    throw new UsageError(
-      `--engine ${options.engine ?? ''} is not an engine.`,
-      'Use --engine local or --engine athena.',
-    );
+  requireAthenaEngine(options.engine);
   const sources = options.source ?? [];
   if (sources.length !== 1 || !sources[0]!.startsWith('s3://'))
     throw new UsageError('--engine athena reads one trail bucket.', 'Pass --source s3://BUCKET[/PREFIX].');

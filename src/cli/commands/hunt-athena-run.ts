@@ -9,17 +9,13 @@ import { sigmaFor } from '../../detect/sigma/bundled.js';
 import { UsageError } from '../../errors.js';
 import { huntDocument } from '../../trail/hunt.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
-import { athenaSettings } from './athena-settings.js';
+import { athenaSettings, requireAthenaEngine } from './athena-settings.js';
 import { definedOnly, detectFindings, huntBlocks, huntFilter } from './hunt-run.js';
 import type { HuntInput } from './hunt.js';
 
 /** Run `tourniquet hunt --engine athena s3://bucket[/prefix]`: the hunt, with Athena reading the bucket in place. */
 export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
-  if (options.engine !== 'athena')
-    throw new UsageError(
-      `--engine ${options.engine ?? ''} is not an engine.`,
-      'Use --engine local or --engine athena.',
-    );
+  requireAthenaEngine(options.engine);
   if (args.length !== 1)
     throw new UsageError(
       '--engine athena reads one trail bucket.',

@@ -2,6 +2,7 @@ import { coverageIncomplete, readLedger } from '../../trail/coverage.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CaseFolder } from '../../case/case.js';
+import { isoSeconds } from '../../clock.js';
 import { openGeoIp } from '../../detect/geoip.js';
 import { investigate, type Investigation } from '../../detect/investigate.js';
 import { longTermKeysOf } from '../../detect/lineage.js';
@@ -18,7 +19,7 @@ import type { AthenaRules } from '../../athena/investigate.js';
 import type { QueryEvidence } from '../../athena/load.js';
 import type { EventStore } from '../../store/store.js';
 import type { ProgressTask } from '../../context.js';
-import { athenaSettings, type AthenaSettings } from './athena-settings.js';
+import { athenaSettings, requireAthenaEngine, type AthenaSettings } from './athena-settings.js';
 import type { InvestigateInput } from './investigate.js';
 
 /** CloudTrail's 90 days of Event history: the window the rules read in Athena without --since. */
@@ -66,21 +67,22 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
         : subject?.accessKeyId
           ? [subject.accessKeyId]
           : await longTermKeysOf(store, { arn: subject?.arn, userName: subject?.userName });
-      const now = env.clock.now();
-      const window = {
-        since:
-          since ?? new Date(now.getTime() - DEFAULT_ATHENA_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        until: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      };
       const task = env.progress.start(athena ? 'Investigating (rules in Athena)' : 'Investigating');
-      if (athena && settings) inPlace = await rulesInAthena(env, athena, settings, window, store, task);
+      if (athena && settings) {
+        const now = env.clock.now();
+        const window = {
+          since: since ?? isoSeconds(new Date(now.getTime() - DEFAULT_ATHENA_WINDOW_MS)),
+          until: isoSeconds(now),
+        };
+        inPlace = await rulesInAthena(env, athena, settings, window, store, task);
+      }
       result = await investigate(store, {
         subjectKeys: keys,
         baselineDays,
         ...(since ? { incidentSince: since } : {}),
         sigma,
         ...(geoip ? { geoip } : {}),
-        ...(inPlace ? { rulesOn: inPlace, range: window } : {}),
+        ...(inPlace ? { rulesOn: inPlace, range: inPlace.window } : {}),
       });
       task.done(`${result.findings.length} findings`);
     } finally {
@@ -121,11 +123,7 @@ function athenaEngine(options: InvestigateInput['options']): string | undefined 
       );
     return undefined;
   }
-  if (options.engine !== 'athena')
-    throw new UsageError(
-      `--engine ${options.engine} is not an engine.`,
-      'Use --engine local or --engine athena.',
-    );
+  requireAthenaEngine(options.engine);
   if (!options.source?.startsWith('s3://'))
     throw new UsageError('--engine athena reads one trail bucket.', 'Pass --source s3://BUCKET[/PREFIX].');
   splitS3(options.source, '--source');
@@ -214,7 +212,7 @@ function isoTime(text: string): string {
       exitCode: 2,
     });
   }
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(new Date(ms));
 }
 
 function blocksOf(r: Investigation): Block[] {

@@ -50,6 +50,24 @@ describe('case folder', () => {
     });
   });
 
+  it('reopened, goes on from the last line however long the lines are (the head is read from the end)', async () => {
+    await makeCase(3);
+    for (const size of [10, 40_000, 300_000]) {
+      const c = CaseFolder.open(dir, { clock: systemClock });
+      c.record('note', { text: 'x'.repeat(size) });
+      c.close();
+    }
+    const c = CaseFolder.open(dir, { clock: systemClock });
+    c.record('note', { text: 'after the long lines' });
+    c.close();
+    const entries = lines().map((l) => JSON.parse(l) as { seq: number; prev: string; hash: string });
+    entries.forEach((e, i) => {
+      expect(e.seq).toBe(i + 1);
+      if (i > 0) expect(e.prev).toBe(entries[i - 1]!.hash);
+    });
+    expect((await verifyCase(dir)).problems).toEqual([]);
+  });
+
   it('detects an altered line and names it', async () => {
     await makeCase();
     const l = lines();

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { canonicalJson, sha256Hex } from './canonical.js';
 
 /** One line of `journal.jsonl`. `hash = sha256(prev + canonical JSON of the other fields)`. */
@@ -83,10 +83,29 @@ export function readJournal(file: string): string[] {
   return lines;
 }
 
+/**
+ * The seq and hash of the journal's last line, read from the end of the file: a case opened for
+ * every poll of a long watch would otherwise read its whole journal each time.
+ */
 function lastHead(file: string): { seq: number; hash: string } {
-  const lines = readJournal(file);
-  const last = lines.at(-1);
-  if (last === undefined) return { seq: 0, hash: GENESIS };
-  const entry = JSON.parse(last) as JournalEntry;
-  return { seq: entry.seq, hash: entry.hash };
+  if (!existsSync(file)) return { seq: 0, hash: GENESIS };
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // Grow the window from the end until it holds a whole last line (or the whole file).
+    for (let window = 16_384; ; window *= 4) {
+      const length = Math.min(window, size);
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, size - length);
+      const text = buffer.toString('utf8').replace(/\n+$/, '');
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0 && length < size) continue;
+      const last = text.slice(cut + 1);
+      if (last === '') return { seq: 0, hash: GENESIS };
+      const entry = JSON.parse(last) as JournalEntry;
+      return { seq: entry.seq, hash: entry.hash };
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

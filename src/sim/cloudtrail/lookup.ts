@@ -90,6 +90,43 @@ function epoch(value: unknown, name: string): number | undefined {
   return n;
 }
 
+interface Indexed {
+  r: CloudTrailRecord;
+  /** eventTime in epoch ms. */
+  t: number;
+  /** Order of arrival. */
+  i: number;
+}
+
+/** An account's management events by region, kept up to date as records are appended. */
+interface RegionIndex {
+  seen: number;
+  byRegion: Map<string, Indexed[]>;
+}
+
+const indexes = new WeakMap<CloudTrailRecord[], RegionIndex>();
+
+/**
+ * The management events of one region, in order of arrival. History only grows by appending, so
+ * each call indexes just the records added since the last one; every call used to scan (and
+ * parse the time of) the whole history, every region's, which made long polls quadratic.
+ */
+function managementEventsOf(events: CloudTrailRecord[], region: string): Indexed[] {
+  let index = indexes.get(events);
+  if (!index || index.seen > events.length) {
+    index = { seen: 0, byRegion: new Map() };
+    indexes.set(events, index);
+  }
+  for (; index.seen < events.length; index.seen++) {
+    const r = events[index.seen]!;
+    if (r.eventCategory !== 'Management') continue;
+    let list = index.byRegion.get(r.awsRegion);
+    if (!list) index.byRegion.set(r.awsRegion, (list = []));
+    list.push({ r, t: Date.parse(r.eventTime), i: index.seen });
+  }
+  return index.byRegion.get(region) ?? [];
+}
+
 /** LookupEvents over an account's event history (management events of one region). */
 export function lookupEvents(
   account: AccountState,
@@ -146,18 +183,15 @@ export function lookupEvents(
   const matches =
     body.EventCategory === 'insight'
       ? []
-      : account.cloudtrail.events.filter((r) => {
-          if (r.eventCategory !== 'Management' || r.awsRegion !== region) return false;
-          const t = Date.parse(r.eventTime);
-          if (t < oldest || t > end) return false;
-          return (
-            !attr || attributeOf(r, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')
-          );
-        });
+      : managementEventsOf(account.cloudtrail.events, region).filter(
+          ({ r, t }) =>
+            t >= oldest &&
+            t <= end &&
+            (!attr ||
+              attributeOf(r, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')),
+        );
   // Newest first; records made in the same second keep their reverse order of arrival.
-  const sorted = matches
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => Date.parse(b.r.eventTime) - Date.parse(a.r.eventTime) || b.i - a.i);
+  const sorted = matches.sort((a, b) => b.t - a.t || b.i - a.i);
   const offset = after === undefined ? 0 : sorted.findIndex(({ r }) => r.eventID === after) + 1;
   if (after !== undefined && offset === 0) {
     throw new SimError('InvalidNextTokenException', 'Invalid NextToken.', 400);

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import { canonicalJson, sha256Hex } from './canonical.js';
 
 /** One line of `journal.jsonl`. `hash = sha256(prev + canonical JSON of the other fields)`. */

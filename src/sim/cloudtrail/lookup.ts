@@ -187,8 +187,7 @@ export function lookupEvents(
           ({ r, t }) =>
             t >= oldest &&
             t <= end &&
-            (!attr ||
-              attributeOf(r, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')),
+            (!attr || attributeOf(r, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')),
         );
   // Newest first; records made in the same second keep their reverse order of arrival.
   const sorted = matches.sort((a, b) => b.t - a.t || b.i - a.i);

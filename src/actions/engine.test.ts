@@ -170,6 +170,43 @@ describe('action engine', () => {
     expect((await verifyCase(folder.dir)).ok).toBe(true);
   });
 
+  it('applies the steps of different accounts side by side, each account in its own order; results stay in plan order', async () => {
+    // Account A's first step waits until account B's has started: one account after the other
+    // would never get there (the test would time out).
+    let bStarted!: () => void;
+    const started = new Promise<void>((r) => (bStarted = r));
+    const order: string[] = [];
+    const meet: ActionDef = {
+      ...switchOff,
+      name: 'meet',
+      async apply(_env, step) {
+        order.push(`start ${step.params.name!}`);
+        if (step.params.name === 'b1') bStarted();
+        if (step.params.name === 'a1') await started;
+        order.push(`end ${step.params.name!}`);
+        return {};
+      },
+      verify: () => Promise.resolve({ ok: true, observed: 'met' }),
+    };
+    writeFileSync(store, JSON.stringify({ a1: 'on', a2: 'on', b1: 'on', b2: 'on' }));
+    const folder = CaseFolder.create(join(root, 'case'), { clock });
+    const twoAccounts = [
+      ['111122223333', 'a1'],
+      ['111122223333', 'a2'],
+      ['444455556666', 'b1'],
+      ['444455556666', 'b2'],
+    ].map(([account, name]) => ({ action: 'meet', account: account!, params: { name: name! } }));
+    const plan = await makePlan(env, folder, registryOf([meet]), 'contain', twoAccounts);
+    const result = await applyPlan(env, folder, registryOf([meet]), plan);
+    expect(result.verified).toBe(true);
+    expect(result.results.map((r) => r.step.params.name)).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(order.indexOf('start b1')).toBeLessThan(order.indexOf('end a1'));
+    expect(order.indexOf('end a1')).toBeLessThan(order.indexOf('start a2'));
+    expect(order.indexOf('end b1')).toBeLessThan(order.indexOf('start b2'));
+    folder.close();
+    expect((await verifyCase(folder.dir)).ok).toBe(true);
+  });
+
   it('undo restores the before-state of one step, named by a unique prefix', async () => {
     const folder = CaseFolder.create(join(root, 'case'), { clock });
     await applyPlan(env, folder, registry, await makePlan(env, folder, registry, 'contain', requests));

@@ -12,12 +12,30 @@ import type {
   VerifyOutcome,
 } from './action.js';
 import { ActionHistory, KIND, type PlanRecord } from './journal-view.js';
+import { forEachBounded } from '../trail/workers.js';
 
 /** A step to plan: which action, in which account, with which inputs. */
 export interface StepRequest {
   action: string;
   account: string;
   params: StepParams;
+}
+
+/** Accounts a plan acts in at once (each account's steps still run one after another, in order). */
+const ACCOUNTS_AT_ONCE = 4;
+
+/** Steps (or their results) grouped by account, each group in the plan's order. */
+function byAccount<T extends { account: string } | { step: { account: string } }>(
+  items: readonly T[],
+): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const account = 'step' in item ? item.step.account : item.account;
+    const group = groups.get(account);
+    if (group) group.push(item);
+    else groups.set(account, [item]);
+  }
+  return [...groups.values()];
 }
 
 /** The actions an engine knows, by name. */
@@ -165,24 +183,19 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const history = ActionHistory.of(folder);
   const resumed = plan.steps.some((s) => history.applying(plan.planId, s.id) !== undefined);
-  const results: StepResult[] = [];
+  const byStep = new Map<string, StepResult>();
   const appliedDetail = new Map<string, ApplyDetail | undefined>();
-  for (const step of plan.steps) {
+  const applyOne = async (step: PlannedStep): Promise<StepResult> => {
     const def = defOf(registry, step.action);
     const done = history.applied(plan.planId, step.id);
     if (done) {
       appliedDetail.set(step.id, done);
-      results.push({ step, outcome: 'already-done' });
-      continue;
+      return { step, outcome: 'already-done' };
     }
-    if (step.refused !== undefined) {
-      results.push({ step, outcome: 'refused' });
-      continue;
-    }
+    if (step.refused !== undefined) return { step, outcome: 'refused' };
     if (step.noop) {
       appliedDetail.set(step.id, history.lastApply(step.id)?.detail);
-      results.push({ step, outcome: 'unchanged' });
-      continue;
+      return { step, outcome: 'unchanged' };
     }
     const at = history.applying(plan.planId, step.id)?.at ?? env.clock.now().toISOString();
     folder.record(KIND.stepApplying, { planId: plan.planId, stepId: step.id, at });
@@ -195,26 +208,39 @@ export async function applyPlan(
       });
       folder.record(KIND.stepApplied, { planId: plan.planId, stepId: step.id, detail });
       appliedDetail.set(step.id, detail);
-      results.push({ step, outcome: 'applied' });
+      return { step, outcome: 'applied' };
     } catch (error) {
       const c = classifyAwsError(error);
       if (c.kind === 'other' && !c.credentialsRejected && c.httpStatus === undefined && !c.network)
         throw error;
       const message = describeAwsError(c);
       folder.record(KIND.stepFailed, { planId: plan.planId, stepId: step.id, error: message, kind: c.kind });
-      results.push({ step, outcome: 'failed', error: message });
+      return { step, outcome: 'failed', error: message };
     }
-    onStep?.(results.at(-1)!);
-  }
-  let verified = true;
-  for (const result of results) {
-    if (result.outcome === 'refused') continue;
+  };
+  // Each account's steps in the plan's order; a few accounts at once (they share nothing).
+  // An unexpected error stops every account at its next step.
+  await forEachBounded(byAccount(plan.steps), ACCOUNTS_AT_ONCE, async (steps, stop) => {
+    for (const step of steps) {
+      if (stop.aborted) return;
+      const result = await applyOne(step);
+      byStep.set(step.id, result);
+      onStep?.(result);
+    }
+  });
+  const results = plan.steps.map((s) => byStep.get(s.id)!);
+  const verifyOf = async (result: StepResult): Promise<boolean> => {
+    if (result.outcome === 'refused') return true;
     const def = defOf(registry, result.step.action);
     const outcome = await verifyWithRetry(env, def, result.step, appliedDetail.get(result.step.id));
     result.verify = outcome;
     folder.record(KIND.stepVerified, { planId: plan.planId, stepId: result.step.id, ...outcome });
-    if (!outcome.ok || result.outcome === 'failed') verified = false;
-  }
+    return outcome.ok && result.outcome !== 'failed';
+  };
+  let verified = true;
+  await forEachBounded(byAccount(results), ACCOUNTS_AT_ONCE, async (group) => {
+    for (const result of group) if (!(await verifyOf(result))) verified = false;
+  });
   const verifiedAt = env.clock.now().toISOString();
   folder.record(KIND.planApplied, { planId: plan.planId, verified, resumed, at: verifiedAt });
   return { planId: plan.planId, resumed, results, verified, verifiedAt };

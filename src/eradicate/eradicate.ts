@@ -15,7 +15,8 @@ import { callerIdentity, ownAccessKeyId } from '../aws/identity.js';
 import type { CaseContext } from '../context.js';
 import type { Investigation } from '../detect/investigate.js';
 import { INVESTIGATION_FILE } from '../detect/save.js';
-import { UserError } from '../errors.js';
+import { UserError, messageOf } from '../errors.js';
+import type { ClientPool } from '../aws/pool.js';
 import { lastAdminRefusals, responderRefusals } from './guards.js';
 import type { EradicationItem } from './items.js';
 import { EXCLUDED, caseItems, choose, leftByWhy, type LeftItem } from './sources.js';
@@ -35,6 +36,8 @@ export interface EradicateOptions {
   confirm?: (question: string) => Promise<boolean>;
   onPlan?: (plan: PlanRecord) => void;
   onStep?: (result: StepResult) => void;
+  /** Role to assume in the other accounts the compromise acted in (an organisation's member). */
+  accountRole?: string | undefined;
 }
 
 export interface EradicateResult {
@@ -87,7 +90,7 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
     ctx.aws,
     identity.account,
     ctx.clock,
-    undefined,
+    options.accountRole,
     `tourniquet-${ctx.case.id}`,
   );
   const env: ActionEnv = { clock: ctx.clock, log: ctx.log, poolFor: (a) => pools.poolFor(a) };
@@ -152,7 +155,22 @@ export async function eradicate(ctx: CaseContext, options: EradicateOptions): Pr
           );
           continue;
         }
-        const steps = await rule.steps!(item, pctx);
+        // An item of another account is planned and removed there, through --account-role.
+        const where = item.account || account;
+        let pool: ClientPool;
+        try {
+          pool = await env.poolFor(where);
+        } catch (error) {
+          result.manual.push(
+            `${item.id}: in account ${where}, ${
+              options.accountRole
+                ? `which ${options.accountRole} could not enter (${messageOf(error)})`
+                : 'where the responder acts only through --account-role NAME'
+            }: remove it there by hand.`,
+          );
+          continue;
+        }
+        const steps = await rule.steps!(item, { ...pctx, pool, ourAccount: where });
         if (steps.length && item.scopeId) acted.push(item.scopeId);
         requests.push(...steps);
       }

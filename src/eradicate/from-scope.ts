@@ -125,7 +125,11 @@ const FROM_PERSISTENCE: Record<string, Convert> = {
   'snapshot-share': (p) => [{ kind: p.kind, name: p.name, details: { accounts: accountsOf(p) } }],
   'ami-share': (p) => [{ kind: p.kind, name: p.name, details: { accounts: accountsOf(p) } }],
   'lambda-permission': (p, doc) =>
-    foreignSids(p.evidence, doc.account).map((sid) => ({ kind: p.kind, name: sid, owner: p.name })),
+    foreignSids(p.evidence, p.account || doc.account).map((sid) => ({
+      kind: p.kind,
+      name: sid,
+      owner: p.name,
+    })),
   'security-group-ingress': (p) => {
     const open =
       (p.evidence as { open?: { protocol: string; fromPort?: number; cidrs?: string[] }[] } | null)?.open ??
@@ -173,7 +177,8 @@ function itemOf(part: Part, from: PersistenceItem | InventoryItem, scopeId: stri
 }
 
 /** The inventory id scope gives an item that is not a persistence item: `<kind>/<region>/<id>`. */
-const inventoryScopeId = (kind: string, i: InventoryItem) => `${kind}/${i.region}/${i.id}`;
+const inventoryScopeId = (kind: string, i: InventoryItem, home: string) =>
+  `${kind}/${i.region}/${i.id}${i.account && i.account !== home ? `@${i.account}` : ''}`;
 
 /**
  * The items of `scope.json` to consider: every persistence item (whatever its attribution: the
@@ -194,7 +199,7 @@ export function itemsFromScope(doc: ScopeDocument): { items: EradicationItem[]; 
     for (const part of convert(p, doc)) add(itemOf(part, p, p.id));
   }
   const covered = new Set(
-    doc.persistence.flatMap((p) => (p.resource ? [`${p.resource.type}|${p.resource.id}`] : [])),
+    doc.persistence.flatMap((p) => (p.resource ? [`${p.account}|${p.resource.type}|${p.resource.id}`] : [])),
   );
   const changed: EradicationItem[] = [];
   for (const i of doc.inventory) {
@@ -207,10 +212,10 @@ export function itemsFromScope(doc: ScopeDocument): { items: EradicationItem[]; 
         name: i.id,
         details: { type: i.type },
       };
-      add(itemOf(part, i, inventoryScopeId(part.kind, i)));
-    } else if (!covered.has(`${i.type}|${i.id}`)) {
+      add(itemOf(part, i, inventoryScopeId(part.kind, i, doc.account)));
+    } else if (!covered.has(`${i.account}|${i.type}|${i.id}`)) {
       const part: Part = { kind: 'resource', name: i.id, details: { type: i.type } };
-      changed.push(itemOf(part, i, inventoryScopeId('resource', i)));
+      changed.push(itemOf(part, i, inventoryScopeId('resource', i, doc.account)));
     }
   }
   return { items: [...byId.values()], changed };
@@ -243,22 +248,33 @@ const LIVE: Record<string, { type: string; lister: string; live?: (i: InventoryI
 };
 
 /** Whether scope read the lister completely where the item would be (IAM and S3: anywhere). */
-function readFully(doc: ScopeDocument, lister: string, region: string): boolean {
+function readFully(doc: ScopeDocument, lister: string, region: string, account: string): boolean {
   const global = lister.startsWith('iam.') || lister.startsWith('s3.');
   if (!global && !doc.regions.enabled.includes(region)) return false;
-  const lines = doc.coverage.filter(
-    (c) =>
-      (lister.endsWith('.') ? c.lister.startsWith(lister) : c.lister === lister) &&
-      (global || c.region === region),
-  );
+  // Another account's lines carry its id after the lister's name (src/scope/other-accounts.ts).
+  const named = (c: string) =>
+    account === doc.account ? c : c.endsWith(` ${account}`) ? c.slice(0, -account.length - 1) : undefined;
+  const lines = doc.coverage.filter((c) => {
+    const name = named(c.lister);
+    return (
+      name !== undefined &&
+      (lister.endsWith('.') ? name.startsWith(lister) : name === lister) &&
+      (global || c.region === region)
+    );
+  });
   return lines.length > 0 && lines.every((c) => c.status === 'complete' || c.status === 'skipped');
 }
 
 /** What the calls say of an item scope does not list: gone, or not something scope can tell. */
 export function goneFromScope(item: EradicationItem, doc: ScopeDocument): boolean {
   const live = LIVE[item.kind];
-  if (!live || !readFully(doc, live.lister, item.region)) return false;
+  const account = item.account || doc.account;
+  if (!live || !readFully(doc, live.lister, item.region, account)) return false;
   return !doc.inventory.some(
-    (i) => i.type === live.type && (i.id === item.name || i.arn === item.name) && (live.live?.(i) ?? true),
+    (i) =>
+      i.account === account &&
+      i.type === live.type &&
+      (i.id === item.name || i.arn === item.name) &&
+      (live.live?.(i) ?? true),
   );
 }

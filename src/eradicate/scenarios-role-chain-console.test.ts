@@ -7,6 +7,7 @@ import { STORE_FILE, openEventStore } from '../store/store.js';
 import type { CoverageEntry } from '../trail/coverage.js';
 import { VICTIM_ACCOUNT } from '../sim/index.js';
 import { W } from '../sim/scenarios/world.js';
+import { ORG_ACCESS_ROLE } from '../cli/commands/demo-run.js';
 import { checkBar, eradicationBar, fromDemo } from './test-support/bar.js';
 
 // One `tourniquet demo` run per scenario feeds the demo's checks and the eradication bar.
@@ -79,12 +80,48 @@ it("role-chain: the organisation trail's bucket in the log-archive account was r
 });
 
 eradicationBar(() => {
-  it('role-chain: the sessions in both accounts revoked (the demo enters the production account through the organisation access role); nothing to eradicate', async () => {
+  it("role-chain: the sessions in both accounts revoked and the attacker's user in production removed there (the demo enters it through the organisation access role)", async () => {
     const d = demos.get('role-chain');
     const p = await fromDemo(d);
-    await checkBar(p);
+    await checkBar(p, undefined, ['--account-role', ORG_ACCESS_ROLE]);
     // Containment acted in the production account too, through the role.
     expect(readFileSync(join(d.dir, 'journal.jsonl'), 'utf8')).toContain(`arn:aws:iam::${W.prod}:`);
+    // Scope swept production (IAM, and the regions the session acted in) and named the user there.
+    const scope = JSON.parse(readFileSync(join(d.dir, 'scope.json'), 'utf8')) as ScopeDocument;
+    const user = scope.inventory.find(
+      (i) => i.account === W.prod && i.type === 'AWS::IAM::User' && i.id === 'svc-replication',
+    );
+    expect(user?.attribution).toMatchObject({ origin: 'attacker', how: 'created' });
+    expect(scope.coverage.filter((c) => c.lister.endsWith(` ${W.prod}`) && c.status !== 'complete')).toEqual(
+      [],
+    );
+    // The plan removed it in production, and the journal says which account each step ran in.
+    const steps = readFileSync(join(d.dir, 'journal.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            kind: string;
+            data: { steps?: { action: string; account: string; params: Record<string, string> }[] };
+          },
+      )
+      .filter((e) => e.kind === 'plan.created')
+      .flatMap((e) => e.data.steps ?? []);
+    expect(steps).toContainEqual(
+      expect.objectContaining({
+        action: 'delete-iam-user',
+        account: W.prod,
+        params: expect.objectContaining({ userName: 'svc-replication' }) as unknown,
+      }),
+    );
+    // Without the role, the item is a line to act on by hand, not a failure.
+    const without = JSON.parse((await p.cli(['eradicate', '--case', d.dir, '--plan', '--json'])).out) as {
+      manual: string[];
+    };
+    expect(without.manual.join('\n')).toMatch(
+      /@222233334444: in account 222233334444, where the responder acts only through --account-role NAME/,
+    );
   });
 
   it('console-takeover: the attacker MFA device and key gone, the admin user intact', async () => {

@@ -52,8 +52,16 @@ function merged(s: EradicationItem, c: EradicationItem): EradicationItem {
  * an item the calls made that scope cannot see (a rule, a statement, a logging change) or did not
  * read is planned from the calls, and its step reads the account first.
  */
-export function reconcile(doc: ScopeDocument, calls: EradicationItem[]): CaseItems {
-  const { items: scoped, changed } = itemsFromScope(doc);
+export function reconcile(doc: ScopeDocument, found: EradicationItem[]): CaseItems {
+  // An item of another account is named with it: a name may repeat across accounts.
+  const qualify = (i: EradicationItem): EradicationItem =>
+    i.account && i.account !== doc.account && !i.id.endsWith(`@${i.account}`)
+      ? { ...i, id: `${i.id}@${i.account}` }
+      : i;
+  const fromScope = itemsFromScope(doc);
+  const scoped = fromScope.items.map(qualify);
+  const changed = fromScope.changed.map(qualify);
+  const calls = found.map(qualify);
   const byId = new Map(calls.map((c) => [c.id, c]));
   const items: EradicationItem[] = [];
   const disagreements: LeftItem[] = [];

@@ -58,6 +58,7 @@ export const ERADICATE_PHASES: PhaseDef[] = [
         mode: run.yes ? 'apply' : 'plan',
         ...(run.yes || !run.confirm ? {} : { confirm: run.confirm }),
         ...(run.onPlan ? { onPlan: run.onPlan } : {}),
+        accountRole: run.accountRole,
       });
       run.eradicate = r;
       run.manual.push(...r.manual);

@@ -9,6 +9,8 @@ export interface WriteEvent {
   name: string;
   source: string;
   region: string;
+  /** The account the call acted in (`recipientAccountId`). */
+  account: string;
   principal: string | null;
   sourceIp: string | null;
   /** Made with the compromise's credentials (the investigation's attribution). */
@@ -27,6 +29,7 @@ interface Row {
   eventname: string;
   eventsource: string;
   awsregion: string;
+  recipientaccountid: string | null;
   principal: string | null;
   sourceipaddress: string | null;
   requestparameters: string | null;
@@ -70,7 +73,7 @@ export async function loadWriteEvents(
 ): Promise<WriteEvent[]> {
   const names = writeEventNames();
   const rows = await store.query<Row>(
-    `SELECT e.eventid, e.eventtime, e.eventname, e.eventsource, e.awsregion, ${PRINCIPAL} AS principal,
+    `SELECT e.eventid, e.eventtime, e.eventname, e.eventsource, e.awsregion, e.recipientaccountid, ${PRINCIPAL} AS principal,
             e.sourceipaddress, e.requestparameters, e.responseelements, e.resources,
             ${attacker ? `coalesce((${attacker.sql}), false)` : 'false'} AS attacker,
             NOT (${NOT_RESPONDER}) AS responder
@@ -93,6 +96,7 @@ export async function loadWriteEvents(
       name: baseEventName(r.eventname),
       source: r.eventsource,
       region: r.awsregion,
+      account: r.recipientaccountid ?? '',
       principal: r.principal,
       sourceIp: r.sourceipaddress,
       attacker: r.attacker,
@@ -138,5 +142,15 @@ export class WriteIndex {
   byName(names: readonly string[]): WriteEvent[] {
     const wanted = new Set(names);
     return this.events.filter((e) => wanted.has(e.name));
+  }
+
+  /** The index of the calls that acted in one account. */
+  forAccount(account: string): WriteIndex {
+    return new WriteIndex(this.events.filter((e) => e.account === account));
+  }
+
+  /** The regions (not `global`) where calls acted in `account`. */
+  regionsIn(account: string): string[] {
+    return [...new Set(this.events.filter((e) => e.account === account).map((e) => e.region))].sort();
   }
 }

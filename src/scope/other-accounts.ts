@@ -6,11 +6,13 @@ import { messageOf } from '../errors.js';
 import { readAccountSnapshot } from '../iam/load.js';
 import { forEachBounded } from '../trail/workers.js';
 import type { AccountSnapshot } from '../iam/snapshot.js';
-import type { InventoryCoverage } from '../inventory/types.js';
+import type { InventoryCoverage, InventoryItem } from '../inventory/types.js';
 
 /** The IAM of the other accounts the compromise's sessions act in, and how completely it was read. */
 export interface OtherAccounts {
   snapshots: AccountSnapshot[];
+  /** What `read` found in the accounts entered (their resources, `account` set to theirs). */
+  items: InventoryItem[];
   coverage: InventoryCoverage[];
 }
 
@@ -35,7 +37,8 @@ const ACCOUNTS_AT_ONCE = 4;
 /**
  * Read the IAM (authorisation details and the resources carrying policies, in the responder's
  * region) of each other account the sessions reached, through `accountRole`, so the blast radius
- * knows what a session there can do. An account the role cannot enter, or every one without a
+ * knows what a session there can do, and (`read`) the resources there, for the sweep and
+ * eradication. An account the role cannot enter, or every one without a
  * role, is a "not checked" coverage line with the reason and the way out. A few accounts are read at
  * once (`ACCOUNTS_AT_ONCE`).
  */
@@ -46,8 +49,13 @@ export async function readOtherAccounts(o: {
   accountRole: string | undefined;
   clock: Clock;
   sessionName: string;
+  /** Read the account's resources too (scope's inventory, through the role's pool). */
+  read?: (
+    account: string,
+    pool: ClientPool,
+  ) => Promise<{ items: InventoryItem[]; coverage: InventoryCoverage[] }>;
 }): Promise<OtherAccounts> {
-  const out: OtherAccounts = { snapshots: [], coverage: [] };
+  const out: OtherAccounts = { snapshots: [], items: [], coverage: [] };
   if (o.accounts.length === 0) return out;
   const pools = new AccountPools(o.pool, o.home, o.clock, o.accountRole, o.sessionName);
   try {
@@ -91,6 +99,23 @@ export async function readOtherAccounts(o: {
               )
             : line('complete', snapshot.authorization.RoleDetailList?.length ?? 0),
         );
+        if (o.read) {
+          try {
+            const found = await o.read(account, other);
+            out.items.push(...found.items);
+            // Named after the account: a lister's line is per account as well as per region.
+            out.coverage.push(...found.coverage.map((c) => ({ ...c, lister: `${c.lister} ${account}` })));
+          } catch (error) {
+            out.coverage.push({
+              service: '*',
+              lister: `inventory ${account}`,
+              region: 'global',
+              status: 'failed',
+              items: 0,
+              reason: `the resources of account ${account} were not read: ${messageOf(error)}`,
+            });
+          }
+        }
       } catch (error) {
         out.coverage.push(
           line(
@@ -106,6 +131,7 @@ export async function readOtherAccounts(o: {
   }
   // Accounts were read a few at once: report them in a stable order.
   out.snapshots.sort((a, b) => a.accountId.localeCompare(b.accountId));
+  out.items.sort((a, b) => a.account.localeCompare(b.account));
   out.coverage.sort((a, b) => a.lister.localeCompare(b.lister));
   return out;
 }

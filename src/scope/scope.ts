@@ -125,22 +125,42 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
     accountRole: options.accountRole,
     clock: ctx.clock,
     sessionName: `tourniquet-${folder.info.id}`,
+    // There: IAM (global) and the regions where the compromise's calls acted in that account.
+    read: (other, pool) =>
+      readInventory({
+        pool,
+        account: other,
+        regions: index.regionsIn(other).filter((r) => regionInfo.regions.includes(r)),
+        listers: options.listers ?? LISTERS,
+        log: ctx.log,
+        progress: ctx.progress,
+        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      }),
   });
   inventory.coverage.push(...others.coverage);
   attributeAll(inventory.items, index, attributionContext);
   const ourPolicies = containmentPolicies(folder);
-  const persistence = sweep(
-    {
-      ...attributionContext,
-      account,
-      responderArn,
-      ourPolicies,
-      items: inventory.items,
-      index,
-      now: now.toISOString(),
-    },
-    sessions,
-  );
+  const sweepOf = (acct: string, items: InventoryItem[], idx: WriteIndex, extra: typeof sessions) =>
+    sweep(
+      {
+        ...attributionContext,
+        account: acct,
+        responderArn,
+        ourPolicies,
+        items,
+        index: idx,
+        now: now.toISOString(),
+      },
+      extra,
+    );
+  const persistence = sweepOf(account, inventory.items, index, sessions);
+  // Each other account on its own calls: its ids carry the account (a name may repeat across accounts).
+  for (const other of [...new Set(others.items.map((i) => i.account))]) {
+    const items = others.items.filter((i) => i.account === other);
+    const idx = index.forAccount(other);
+    attributeAll(items, idx, attributionContext);
+    for (const p of sweepOf(other, items, idx, [])) persistence.push({ ...p, id: `${p.id}@${other}` });
+  }
   markRestored(persistence, folder);
   const blast = await blastRadiusOfScope({
     pool: ctx.aws,
@@ -158,6 +178,9 @@ export async function scope(ctx: CaseContext, options: ScopeOptions = {}): Promi
   });
   if (blast.notComputed) notes.push(`blast radius not computed: ${blast.notComputed}`);
   inventory.coverage.push(...blast.coverage);
+  // The other accounts' resources join the inventory after the blast radius, which reads them
+  // through their IAM snapshots.
+  inventory.items.push(...others.items);
 
   const document: ScopeDocument = {
     schema: 1,

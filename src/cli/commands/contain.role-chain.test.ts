@@ -68,10 +68,15 @@ describe('contain on the role-chain scenario', () => {
       lineage: { accessKeyId: string }[];
     };
     expect(result.state).toBe('contained');
+    // The key the attacker made for its user in production is minted by the compromise too.
+    const backdoor = Object.values(sim.state.accountOrThrow(PROD_ACCOUNT).iam.accessKeys).find(
+      (k) => k.userName === 'svc-replication',
+    )!;
     expect(result.plan.steps.map((s) => s.id)).toEqual([
       `deactivate-access-key:${W.account}:${leaked}`,
       `user-deny-all:${W.account}:arn:aws:iam::${W.account}:user/${W.devUser}`,
       `user-revoke-sessions:${W.account}:arn:aws:iam::${W.account}:user/${W.devUser}`,
+      `deactivate-access-key:${PROD_ACCOUNT}:${backdoor.accessKeyId}`,
       `role-revoke-sessions:${W.account}:arn:aws:iam::${W.account}:role/${W.deployRole}`,
       `role-revoke-sessions:${PROD_ACCOUNT}:arn:aws:iam::${PROD_ACCOUNT}:role/${W.prodRole}`,
     ]);
@@ -103,7 +108,18 @@ describe('contain on the role-chain scenario', () => {
       const reader = session.accountId === PROD_ACCOUNT ? prodAdmin : responder;
       expect((await recordedErrors(sim.endpoint, reader, session.accessKeyId))[0]).toBe('AccessDenied');
     }
-    expect(checkCleanState(sim.state, loaded.truth).unmet).toEqual([]);
+    expect(
+      await outcome(() =>
+        sts(sim.endpoint, {
+          accessKeyId: backdoor.accessKeyId,
+          secretAccessKey: backdoor.secretAccessKey,
+        }).send(new GetCallerIdentityCommand({})),
+      ),
+    ).toBe('InvalidClientTokenId');
+    // The user itself is eradication's to remove.
+    expect(checkCleanState(sim.state, loaded.truth).unmet).toEqual([
+      { check: 'userAbsent', userName: 'svc-replication', account: PROD_ACCOUNT },
+    ]);
     expect(await outcome(() => iam(sim.endpoint, responder).send(new ListUsersCommand({})))).toBe('ok');
     expect((await cli(['case', 'verify', '--case', caseDir], sim.endpoint, responder, cwd)).code).toBe(0);
   });

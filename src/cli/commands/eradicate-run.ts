@@ -112,6 +112,7 @@ export async function runEradicate({ options }: EradicateInput, env: RunEnv): Pr
       mode,
       include: options.include ?? [],
       exclude: options.exclude ?? [],
+      accountRole: options['account-role'],
       ...(mode === 'plan' && !options.plan ? { confirm: (q: string) => env.confirm(q) } : {}),
     });
     const failed =

@@ -32,6 +32,12 @@ const eradicateOptions = {
     value: 'ID',
     description: 'leave this item alone (e.g. a backdoor kept for observation); repeatable',
   },
+  'account-role': {
+    type: 'string',
+    value: 'NAME',
+    description:
+      'role to assume in the other accounts the compromise acted in: their items (ids ending @ACCOUNT) are removed there',
+  },
 } satisfies OptionTable;
 
 /** What `runEradicate` receives. */
@@ -58,6 +64,7 @@ export const eradicateCommand = defineCommand({
     'tourniquet eradicate',
     'tourniquet eradicate --apply',
     'tourniquet eradicate --apply --exclude access-key/global/AKIAEXAMPLEKEEP',
+    'tourniquet eradicate --apply --account-role OrganizationAccountAccessRole',
     'tourniquet eradicate --verify',
     'tourniquet eradicate --undo restore-role-trust',
   ],

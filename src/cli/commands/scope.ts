@@ -11,7 +11,7 @@ const scopeOptions = {
     type: 'string',
     value: 'NAME',
     description:
-      "role to assume in other accounts the compromise's sessions act in (their IAM joins the blast radius)",
+      "role to assume in other accounts the compromise's sessions act in (their IAM joins the blast radius; their resources, IAM and the regions the calls reached there, are swept for ways back in)",
   },
 } satisfies OptionTable;
 

@@ -76,12 +76,20 @@ export function playedOn(bed: ScenarioBed, demo: Demo): Played {
   };
 }
 
-/** The responder's CloudTrail write events in the victim account so far. */
+/**
+ * The responder's CloudTrail write events so far, in every account (eradication acts in the
+ * accounts its role enters). Entering one (STS AssumeRole) changes nothing there: not counted.
+ */
 export function responderWrites(sim: RunningSim): number {
   return sim.state
-    .accountOrThrow(VICTIM_ACCOUNT)
-    .cloudtrail.events.filter((e) => e.readOnly !== true && (e.userAgent ?? '').includes('tourniquet/'))
-    .length;
+    .accounts()
+    .flatMap((a) => a.cloudtrail.events)
+    .filter(
+      (e) =>
+        e.readOnly !== true &&
+        e.eventSource !== 'sts.amazonaws.com' &&
+        (e.userAgent ?? '').includes('tourniquet/'),
+    ).length;
 }
 
 /** The paths a case's evidence manifest lists. */
@@ -96,6 +104,8 @@ export function manifestPaths(dir: string): string[] {
 export async function checkBar(
   p: Played,
   unmetAllowed: (c: { check: string }) => boolean = () => false,
+  /** Given to both eradicate runs (e.g. `--account-role NAME` for a case spanning accounts). */
+  args: string[] = [],
 ): Promise<EradicateJson> {
   const clean = checkCleanState(p.sim.state, p.truth);
   expect(clean.unmet.filter((c) => !unmetAllowed(c))).toEqual([]);
@@ -103,12 +113,12 @@ export async function checkBar(
   expect([...p.preExisting].filter((x) => !now.has(x))).toEqual([]);
   expect((await verifyCase(p.dir)).ok).toBe(true);
   const verified = JSON.parse(
-    (await p.cli(['eradicate', '--case', p.dir, '--verify', '--json'])).out,
+    (await p.cli(['eradicate', '--case', p.dir, '--verify', '--json', ...args])).out,
   ) as EradicateJson;
   expect(['verified', 'nothing-to-do']).toContain(verified.state);
   // A second apply changes nothing: every step a no-op, no write reaches AWS.
   const before = p.writes();
-  const again = await p.cli(['eradicate', '--case', p.dir, '--apply', '--json']);
+  const again = await p.cli(['eradicate', '--case', p.dir, '--apply', '--json', ...args]);
   const second = JSON.parse(again.out) as EradicateJson;
   expect((second.plan?.steps ?? []).filter((s) => !s.noop)).toEqual([]);
   expect(p.writes()).toBe(before);

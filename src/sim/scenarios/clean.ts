@@ -55,7 +55,7 @@ function isMet(sim: SimState, account: AccountState, c: CleanCheck, truth: Truth
       return !key || key.status !== 'Active';
     }
     case 'userAbsent':
-      return !iam.users[c.userName];
+      return !(c.account ? sim.account(c.account)?.iam : iam)?.users[c.userName];
     case 'loginProfileAbsent':
       return !iam.users[c.userName]?.loginProfile;
     case 'instanceNotRunning': {

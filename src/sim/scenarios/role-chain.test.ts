@@ -143,10 +143,12 @@ describe('role-chain', () => {
       }),
     );
     await expect(listBuckets(deploy)).rejects.toMatchObject({ name: 'AccessDenied' });
-    // The production account's role session lives on until that account revokes it too.
+    // The production account's role session lives on until that account revokes it too, and the
+    // user the attacker made there stays until it is removed there.
     await expect(listBuckets(prod)).resolves.toBeDefined();
     expect(checkCleanState(sim.state, t).unmet).toEqual([
       { check: 'sessionsRevoked', roleName: W.prodRole, account: W.prod },
+      { check: 'userAbsent', userName: 'svc-replication', account: W.prod },
     ]);
   });
 });

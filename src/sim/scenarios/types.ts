@@ -78,7 +78,7 @@ export interface TruthResource {
 /** One condition the account must meet once the incident is handled. */
 export type CleanCheck =
   | { check: 'accessKeyNotActive'; accessKeyId: string; account?: string }
-  | { check: 'userAbsent'; userName: string }
+  | { check: 'userAbsent'; userName: string; account?: string }
   | { check: 'loginProfileAbsent'; userName: string }
   | { check: 'instanceNotRunning'; region: string; instanceId: string }
   | { check: 'securityGroupRuleAbsent'; region: string; groupId: string; cidr: string; port: number }

@@ -14,6 +14,9 @@ function saveCreds(name: string): Step['save'] {
   };
 }
 
+/** The user the attacker makes in the production account. */
+const PROD_BACKDOOR = 'svc-replication';
+
 const ALLOW_ALL = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
@@ -22,7 +25,7 @@ const ALLOW_ALL = JSON.stringify({
 /**
  * Role chain: the leaked key assumes the deploy role, which hops into the production account, a
  * member of the organisation the victim account manages (with an organisation trail into the
- * log-archive account);
+ * log-archive account), and leaves a user with an access key there;
  * the key also mints a federation token and a session token (36 hours), sessions that outlive a
  * deactivation of the key. The attack ends 40 minutes before the end of the history, so every
  * session (the chained one lasts 1 hour) is still valid when the responder arrives.
@@ -30,7 +33,7 @@ const ALLOW_ALL = JSON.stringify({
 export const roleChain: ScenarioDef = {
   name: 'role-chain',
   summary:
-    'leaked key → AssumeRole deploy-role → cross-account AssumeRole into prod → GetFederationToken and GetSessionToken sessions that outlive the key',
+    'leaked key → AssumeRole deploy-role → cross-account AssumeRole into prod, where it makes a user with a key → GetFederationToken and GetSessionToken sessions that outlive the key',
   attackStartsBeforeEnd: 40 * MIN,
   leakedKey: true,
   organisation: true,
@@ -69,6 +72,18 @@ export const roleChain: ScenarioDef = {
     ),
     step(5 * MIN, 's3', 'ListBuckets', {}, { as: 'prodSession' }),
     step(5 * MIN + 20_000, 'ec2', 'DescribeInstances', {}, { as: 'prodSession' }),
+    // A way back into production that outlives every session: a user with a key of its own.
+    step(
+      5 * MIN + 40_000,
+      'iam',
+      'CreateUser',
+      { UserName: PROD_BACKDOOR },
+      {
+        as: 'prodSession',
+        truth: { clean: [{ check: 'userAbsent', userName: PROD_BACKDOOR, account: W.prod }] },
+      },
+    ),
+    step(5 * MIN + 50_000, 'iam', 'CreateAccessKey', { UserName: PROD_BACKDOOR }, { as: 'prodSession' }),
     step(
       6 * MIN,
       'sts',

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { Clock } from '../clock.js';
 
 /** Requests per second for an (operation, region) pair; undefined = no limit. */
@@ -8,6 +9,31 @@ export type RateRule = (operation: string, region: string) => number | undefined
  * rarely needs to back off. LookupEvents: 2 requests/s per account per region.
  */
 export const DEFAULT_RATES: RateRule = (operation) => (operation === 'LookupEvents' ? 2 : undefined);
+
+/** AWS's LookupEvents quota (calls per second per account and region). */
+export const LOOKUP_EVENTS_RATE = 2;
+
+/**
+ * The rates with LookupEvents paced at `perSecond`: for a simulated account that allows more
+ * (`tourniquet demo --lookup-rate`, `TOURNIQUET_LOOKUP_RATE`); AWS itself allows 2.
+ */
+export function lookupEventsAt(perSecond: number): RateRule {
+  return (operation) => (operation === 'LookupEvents' ? perSecond : undefined);
+}
+
+/**
+ * The LookupEvents pace a setting names (`TOURNIQUET_LOOKUP_RATE`, `--lookup-rate`): a number of
+ * calls per second from 0.1 to 1000, else an error naming the setting.
+ */
+export function parseLookupRate(value: string, name: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n >= 0.1 && n <= 1000))
+    throw new UsageError(
+      `${name}=${value}: not a LookupEvents pace.`,
+      'Give calls per second per region, from 0.1 to 1000; AWS allows 2, raise it only for a simulated account.',
+    );
+  return n;
+}
 
 /**
  * Spaces calls per (operation, region): each key has its own schedule, so one throttled region

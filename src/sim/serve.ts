@@ -46,13 +46,19 @@ export async function serveAccount(options: {
   port?: number;
   stateFile?: string;
   seed?: string;
+  /** LookupEvents calls per second per region it allows (AWS: 2). */
+  lookupEventsPerSecond?: number;
 }): Promise<ServedAccount> {
   const resumed = Boolean(options.stateFile && existsSync(options.stateFile));
   const state = resumed
     ? SimState.load(options.stateFile!)
     : SimState.create({ seed: options.seed ?? 'tourniquet' });
   const responder = ensureResponder(state);
-  const sim = await startSim({ port: options.port ?? 0, state });
+  const sim = await startSim({
+    port: options.port ?? 0,
+    state,
+    ...(options.lookupEventsPerSecond ? { lookupEventsPerSecond: options.lookupEventsPerSecond } : {}),
+  });
   return { sim, responder, resumed };
 }
 

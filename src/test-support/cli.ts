@@ -12,11 +12,18 @@ export interface TestCreds {
 /**
  * Run the CLI in-process against an endpoint as the given credentials (through the SDK's
  * default chain, as a person's shell would), with cases under `root/cases`; the tool's clock may
- * be a test's. Returns the exit code, stdout and stderr.
+ * be a test's, and its LookupEvents pace the simulated account's limit when that is raised. Returns the exit code, stdout and stderr.
  */
 export async function runCli(
   args: string[],
-  o: { endpoint: string; creds: TestCreds; root: string; clock?: Clock },
+  o: {
+    endpoint: string;
+    creds: TestCreds;
+    root: string;
+    clock?: Clock;
+    /** LookupEvents calls per second the tool keeps to (`TOURNIQUET_LOOKUP_RATE`): the account's limit. */
+    lookupRate?: number;
+  },
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -29,7 +36,11 @@ export async function runCli(
     const code = await main([...args, '--endpoint-url', o.endpoint, '--region', 'us-east-1'], {
       stdout: { write: (s: string) => (out += s) },
       stderr: { write: (s: string) => (err += s) },
-      env: { ...process.env, TOURNIQUET_CASES: join(o.root, 'cases') },
+      env: {
+        ...process.env,
+        TOURNIQUET_CASES: join(o.root, 'cases'),
+        ...(o.lookupRate ? { TOURNIQUET_LOOKUP_RATE: String(o.lookupRate) } : {}),
+      },
       cwd: o.root,
       ...(o.clock ? { clock: o.clock } : {}),
     });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LOOKUP_EVENTS_RATE, lookupEventsAt, parseLookupRate } from '../../aws/ratelimit.js';
 import { ClientPool } from '../../aws/pool.js';
 import type { Context } from '../../context.js';
 import { respond, type RespondResult } from '../../playbook/respond.js';
@@ -85,10 +86,11 @@ async function grantOrganisationAccess(sim: RunningSim): Promise<void> {
  */
 export async function playDemo(
   ctx: Context,
-  options: { scenario: string; dir: string; seed: string; casesRoot: string },
+  options: { scenario: string; dir: string; seed: string; casesRoot: string; lookupRate?: number },
 ): Promise<DemoRun> {
   const started = Date.now();
-  const sim = await startSim({ port: 0, seed: options.seed });
+  const lookupRate = options.lookupRate ?? LOOKUP_EVENTS_RATE;
+  const sim = await startSim({ port: 0, seed: options.seed, lookupEventsPerSecond: lookupRate });
   let pool: ClientPool | undefined;
   try {
     ctx.log.info(
@@ -116,6 +118,7 @@ export async function playDemo(
           accessKeyId: loaded.responderCredentials.accessKeyId,
           secretAccessKey: loaded.responderCredentials.secretAccessKey,
         },
+        rates: lookupEventsAt(lookupRate),
       },
       ctx.clock,
     );
@@ -162,7 +165,15 @@ export async function runDemo({ options }: DemoInput, env: RunEnv): Promise<Outc
   const dir = options.out ? resolve(env.cwd, options.out) : join(root, `demo-${scenario}-${stamp}`);
   const run = await playDemo(
     { clock: env.clock, log: env.log, progress: env.progress },
-    { scenario, dir, seed: options.seed ?? '1', casesRoot: root },
+    {
+      scenario,
+      dir,
+      seed: options.seed ?? '1',
+      casesRoot: root,
+      ...(options['lookup-rate']
+        ? { lookupRate: parseLookupRate(options['lookup-rate'], '--lookup-rate') }
+        : {}),
+    },
   );
   // The demo succeeded when the playbook ran; partial coverage is shown in the summary.
   return { exitCode: run.respond.failed ? 1 : 0, json: run, blocks: demoBlocks(run) };

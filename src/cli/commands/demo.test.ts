@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../../sim/scenarios/index.js';
+import { main } from '../main.js';
 import { demoRuns, describeDemo } from './test-support/demo.js';
 
 // Every scenario's demo runs once in the suite, in the file that checks the most on it (CI is
@@ -48,6 +50,36 @@ describe('the demo runs of the suite', () => {
     expect([...counts.keys()].filter((n) => !known.has(n))).toEqual([]);
     for (const name of listScenarios().map((s) => s.name))
       expect(elsewhere.has(name) || NAMES.includes(name), name).toBe(true);
+  });
+});
+
+describe('the LookupEvents pace', () => {
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    let err = '';
+    const code = await main(args, {
+      stdout: { write: () => undefined },
+      stderr: { write: (s: string) => (err += s) },
+      env: { TOURNIQUET_CASES: join(tmpdir(), 'tq-pace-none'), ...env },
+      cwd: tmpdir(),
+    });
+    return { code, err };
+  };
+
+  it('demo --lookup-rate takes calls per second; anything else is refused in one line, exit 2, before anything starts', async () => {
+    for (const bad of ['0', 'fast', '5000']) {
+      const r = await run(['demo', '--lookup-rate', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.err, bad).toMatch(new RegExp(`--lookup-rate=${bad}: not a LookupEvents pace\\.`));
+      expect(r.err, bad).toMatch(/AWS allows 2/);
+    }
+  });
+
+  it('TOURNIQUET_LOOKUP_RATE that is not a pace is refused when the first AWS call is about to be made, exit 2', async () => {
+    const r = await run(['triage', 'AKIAIOSFODNN7EXAMPLE', '--endpoint-url', 'http://127.0.0.1:9'], {
+      TOURNIQUET_LOOKUP_RATE: 'quick',
+    });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/TOURNIQUET_LOOKUP_RATE=quick: not a LookupEvents pace\./);
   });
 });
 

@@ -39,6 +39,12 @@ const demoOptions = {
     value: 'N',
     description: 'seed for the scenario (default 1): same seed, same ids',
   },
+  'lookup-rate': {
+    type: 'string',
+    value: 'N',
+    description:
+      "LookupEvents calls per second per region the simulated account allows and the playbook keeps to (default 2, AWS's own; a drill in a hurry may raise it)",
+  },
   'list-scenarios': {
     type: 'boolean',
     description: 'list the scenarios with what happens in each, and exit',

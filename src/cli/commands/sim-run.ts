@@ -1,3 +1,4 @@
+import { parseLookupRate } from '../../aws/ratelimit.js';
 import { UsageError, UserError } from '../../errors.js';
 import { writeScenarioAlerts } from '../../sim/alerts/index.js';
 import { listScenarios, loadScenario, scenarioNamed } from '../../sim/scenarios/index.js';
@@ -58,9 +59,13 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
     );
   }
   const stateFile = options.state ? resolve(env.cwd, options.state) : undefined;
+  const lookupRate =
+    options['lookup-rate'] === undefined
+      ? undefined
+      : parseLookupRate(options['lookup-rate'], '--lookup-rate');
   let served;
   try {
-    served = await serveAccount({ port, stateFile, seed: options.seed });
+    served = await serveAccount({ port, stateFile, seed: options.seed, lookupEventsPerSecond: lookupRate });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const portTaken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';

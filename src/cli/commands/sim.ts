@@ -8,6 +8,12 @@ const simOptions = {
     description: 'load the account from FILE and save it there on exit',
   },
   seed: { type: 'string', value: 'N', description: 'seed for deterministic ids (default: tourniquet)' },
+  'lookup-rate': {
+    type: 'string',
+    value: 'N',
+    description:
+      "LookupEvents calls per second per region the account allows (default 2, AWS's own); the tool keeps to TOURNIQUET_LOOKUP_RATE",
+  },
   scenario: {
     type: 'string',
     value: 'NAME',

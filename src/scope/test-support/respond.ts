@@ -22,7 +22,8 @@ export interface ScenarioBed {
 
 /** Start an account whose clock runs from now (as the tool's does) and lay `name` into it. */
 export async function scenarioBed(name: string): Promise<ScenarioBed> {
-  const sim = await startSim({ port: 0, seed: 7, lookupEventsPerSecond: 100 });
+  const lookupRate = 100;
+  const sim = await startSim({ port: 0, seed: 7, lookupEventsPerSecond: lookupRate });
   const loaded = await loadScenario(sim, name, { seed: 7 });
   const root = mkdtempSync(join(tmpdir(), `tq-scope-${name}-`));
   const responder = loaded.responderCredentials;
@@ -32,7 +33,7 @@ export async function scenarioBed(name: string): Promise<ScenarioBed> {
     root,
     responder,
     leaked: loaded.leakedCredentials,
-    cli: (args, creds = responder) => runCli(args, { endpoint: sim.endpoint, creds, root }),
+    cli: (args, creds = responder) => runCli(args, { endpoint: sim.endpoint, creds, root, lookupRate }),
     caseDir: () => {
       const cases = readdirSync(join(root, 'cases'));
       if (cases.length !== 1) throw new Error(`expected one case, found ${cases.length}`);

@@ -59,3 +59,10 @@ export class RateLimiter {
     if (slot > now) await this.clock.sleep(slot - now);
   }
 }
+
+/** The pool's rates a command's environment asks for (`TOURNIQUET_LOOKUP_RATE`), if any. */
+export function ratesFromEnv(env: Readonly<Record<string, string | undefined>>): { rates?: RateRule } {
+  const pace = env.TOURNIQUET_LOOKUP_RATE;
+  // A simulated account may allow LookupEvents faster than AWS's 2 calls per second.
+  return pace ? { rates: lookupEventsAt(parseLookupRate(pace, 'TOURNIQUET_LOOKUP_RATE')) } : {};
+}

@@ -81,15 +81,13 @@ export async function main(argv: string[], io: Io, commands: CommandSpec[] = COM
       if (!pool) {
         // Imported on first use: the AWS SDK takes longer to load than `hunt` takes to run.
         const { ClientPool } = await import('../aws/pool.js');
-        const { lookupEventsAt, parseLookupRate } = await import('../aws/ratelimit.js');
-        const pace = io.env.TOURNIQUET_LOOKUP_RATE;
+        const { ratesFromEnv } = await import('../aws/ratelimit.js');
         pool = await ClientPool.create(
           {
             profile: globals.profile,
             region: globals.region,
             endpointUrl: globals['endpoint-url'],
-            // A simulated account may allow LookupEvents faster than AWS's 2 calls per second.
-            ...(pace ? { rates: lookupEventsAt(parseLookupRate(pace, 'TOURNIQUET_LOOKUP_RATE')) } : {}),
+            ...ratesFromEnv(io.env),
           },
           clock,
         );

@@ -62,7 +62,7 @@ let eventsBefore: number;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tq-mcp-'));
   caseDir = join(root, 'cases', 'demo');
-  const code = await main(['demo', '--out', caseDir], {
+  const code = await main(['demo', '--out', caseDir, '--lookup-rate', '50'], {
     stdout: { write: () => true },
     stderr: { write: () => true },
     env: { ...process.env, TOURNIQUET_CASES: join(root, 'cases') },
@@ -102,6 +102,8 @@ beforeAll(async () => {
       AWS_SHARED_CREDENTIALS_FILE: join(root, 'no-credentials'),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TOURNIQUET_CASES: join(root, 'cases'),
+      // The account allows 20 LookupEvents calls a second; AWS's pace is not what this tests.
+      TOURNIQUET_LOOKUP_RATE: '20',
     },
     stderr: 'pipe',
   });

@@ -15,7 +15,7 @@ let sim: RunningSim;
 let loaded: LoadedScenario;
 let responder: Creds;
 beforeAll(async () => {
-  sim = await startSim({ seed: 33 });
+  sim = await startSim({ seed: 33, lookupEventsPerSecond: 20 });
   loaded = await loadScenario(sim, 'console-takeover', { seed: 33 });
   responder = {
     accessKeyId: loaded.responderCredentials.accessKeyId,

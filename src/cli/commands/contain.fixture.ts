@@ -226,7 +226,8 @@ export async function cli(args: string[], endpoint: string, creds: Creds, cwd: s
       {
         stdout: { write: (s: string) => (out += s) },
         stderr: { write: (s: string) => (err += s) },
-        env: { ...process.env, TOURNIQUET_CASES: join(cwd, 'cases') },
+        // The fixture's account allows 20 LookupEvents calls a second.
+        env: { ...process.env, TOURNIQUET_CASES: join(cwd, 'cases'), TOURNIQUET_LOOKUP_RATE: '20' },
         cwd,
       },
       WITH_OURS,

@@ -1,3 +1,4 @@
+import { ratesFromEnv } from '../../aws/ratelimit.js';
 import type { Readable, Writable } from 'node:stream';
 import { ClientPool } from '../../aws/pool.js';
 import { defaultCasesRoot } from '../../case/list.js';
@@ -34,6 +35,7 @@ export async function runMcp(_input: McpInput, env: RunEnv): Promise<Outcome> {
               region: env.globals.region,
               endpointUrl: env.globals['endpoint-url'],
               readOnly: true,
+              ...ratesFromEnv(env.env),
             },
             env.clock,
           );

@@ -228,7 +228,7 @@ describe('tourniquet respond against the simulated account', () => {
     expect(cut.code).toBe(1);
     const doneBefore = journal().filter((l) => l.includes('"collect.lookup"')).length;
 
-    sim = await startSim({ port: 0, state: first.state });
+    sim = await startSim({ port: 0, state: first.state, lookupEventsPerSecond: 20 });
     const again = await cli(
       ['respond', victim.key.accessKeyId, '--yes', '--json'],
       sim.endpoint,

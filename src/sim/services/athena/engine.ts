@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-// A known exception to the sim's independence: the double reads its table with the tool's own
-// CloudTrail schema and Trino macros, so a bug in them would look the same on both sides of the
-// Athena-versus-local comparison. An independent reading of AWS's documented table is still to do.
-/* eslint-disable no-restricted-imports */
+// A known exception to the sim's independence: the double runs Trino's functions with the tool's
+// own DuckDB macros, so a bug in one of them would look the same on both sides of the
+// Athena-versus-local comparison. The table itself is read from its Glue declaration (hive.ts).
+// eslint-disable-next-line no-restricted-imports
 import { DIALECT_MACROS, DIALECT_SETTINGS } from '../../../store/dialect.js';
-import { ATHENA_COLUMNS, COLUMN_DECLS, RECORD_READ_TYPE, type AthenaColumn } from '../../../store/schema.js';
-/* eslint-enable no-restricted-imports */
+import { UnreadableFile, duckType, parseHiveType, tableRows } from './hive.js';
 import type { SimState } from '../../state.js';
 import type { GlueState, GlueTable } from '../glue/index.js';
 import { prunedFiles, tableFiles, type TableFile } from './tables.js';
@@ -47,8 +46,11 @@ const CLOUDTRAIL_SERDES = [
 ];
 
 /**
- * The view standing for a CloudTrail table: its files read with DuckDB's JSON reader (the store's
- * record type, athena-duckdb.md §2.3), the declared columns, then the partition columns.
+ * The view standing for a CloudTrail table, read the way Athena reads it: the columns the Glue
+ * table declares, with their Hive types (a nested document in a `string` column is its JSON
+ * text, struct fields matched by name whatever their case), then the partition columns. The
+ * records are read here (hive.ts) and handed to DuckDB as newline-delimited JSON; nothing of the
+ * tool's own schema is used, so the table the tool declares is what its queries get.
  */
 async function createTableView(
   db: DuckDBConnection,
@@ -56,7 +58,6 @@ async function createTableView(
   schema: string,
   table: GlueTable,
   files: TableFile[],
-  urls: Map<string, string>,
 ): Promise<void> {
   const serde = table.StorageDescriptor.SerdeInfo?.SerializationLibrary ?? '';
   if (!CLOUDTRAIL_SERDES.includes(serde))
@@ -64,45 +65,53 @@ async function createTableView(
       'HIVE_UNSUPPORTED_FORMAT',
       `the simulated Athena reads CloudTrail tables only (SerDe ${serde || 'none'})`,
     );
-  const paths = files.map((f, i) => {
-    const path = join(dir, `${schema}.${table.Name}.${i}${f.key.endsWith('.gz') ? '.json.gz' : '.json'}`);
-    writeFileSync(path, f.body);
-    urls.set(path, `s3://${f.bucket}/${f.key}`);
-    return path;
-  });
-  const filesTable = ident(`__files_${table.Name}`);
-  const keys = table.PartitionKeys.map((k) => k.Name);
-  await db.run(
-    `CREATE TABLE ${ident(schema)}.${filesTable} (path VARCHAR, url VARCHAR${keys.map((k) => `, ${ident(k)} VARCHAR`).join('')})`,
-  );
-  for (const [i, f] of files.entries())
-    await db.run(
-      `INSERT INTO ${ident(schema)}.${filesTable} VALUES (${[paths[i]!, `s3://${f.bucket}/${f.key}`, ...keys.map((k) => f.partition[k] ?? '')].map(lit).join(', ')})`,
-    );
-  const known = new Set<string>(ATHENA_COLUMNS);
   const columns = table.StorageDescriptor.Columns.map((c) => {
-    if (!known.has(c.Name)) return `CAST(NULL AS VARCHAR) AS ${ident(c.Name)}`;
-    const d = COLUMN_DECLS[c.Name as AthenaColumn];
-    const field = `j.r.${ident(d.key)}`;
-    return d.read === d.type
-      ? `${field} AS ${ident(c.Name)}`
-      : `CAST(${field} AS ${d.type}) AS ${ident(c.Name)}`;
+    try {
+      return { name: c.Name.toLowerCase(), type: parseHiveType(c.Type) };
+    } catch (error) {
+      throw new AthenaQueryError(
+        'HIVE_INVALID_METADATA',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
   });
-  const source =
-    paths.length === 0
-      ? `SELECT CAST(NULL AS VARCHAR) AS filename, CAST(NULL AS ${RECORD_READ_TYPE}) AS r WHERE false`
-      : `SELECT filename, unnest(Records) AS r FROM read_json([${paths.map(lit).join(', ')}],
-          format = 'auto', compression = 'auto_detect', filename = true, maximum_object_size = 268435456,
-          columns = {Records: '${RECORD_READ_TYPE}[]'})`;
-  await db.run(
-    `CREATE VIEW ${ident(schema)}.${ident(table.Name)} AS
-     SELECT ${[...columns, ...keys.map((k) => `f.${ident(k)}`)].join(', ')}
-     FROM (${source}) j JOIN ${ident(schema)}.${filesTable} f ON f.path = j.filename`,
-  );
+  const keys = table.PartitionKeys.map((k) => k.Name);
+  const lines: string[] = [];
+  for (const f of files) {
+    let rows: Record<string, unknown>[];
+    try {
+      rows = tableRows(f.body, columns);
+    } catch (error) {
+      if (!(error instanceof UnreadableFile)) throw error;
+      throw new AthenaQueryError(
+        'HIVE_CURSOR_ERROR',
+        `Row is not a valid JSON Object - s3://${f.bucket}/${f.key}`,
+        1001,
+      );
+    }
+    for (const row of rows) {
+      for (const k of keys) row[k] = f.partition[k] ?? '';
+      lines.push(JSON.stringify(row));
+    }
+  }
+  const declared = [
+    ...columns.map((c) => [c.name, duckType(c.type)] as const),
+    ...keys.map((k) => [k, 'VARCHAR'] as const),
+  ];
+  let source: string;
+  if (lines.length === 0) {
+    source = `SELECT ${declared.map(([n, t]) => `CAST(NULL AS ${t}) AS ${ident(n)}`).join(', ')} WHERE false`;
+  } else {
+    const path = join(dir, `${schema}.${table.Name}.ndjson`);
+    writeFileSync(path, lines.join('\n') + '\n');
+    source = `SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited', maximum_object_size = 268435456,
+      columns = {${declared.map(([n, t]) => `${lit(n)}: ${lit(t)}`).join(', ')}})`;
+  }
+  await db.run(`CREATE VIEW ${ident(schema)}.${ident(table.Name)} AS ${source}`);
 }
 
 /** Athena's error for a DuckDB failure: the Trino error name and a message naming what is missing. */
-function athenaError(message: string, database: string, urls: Map<string, string>): AthenaQueryError {
+function athenaError(message: string, database: string): AthenaQueryError {
   const first = message.split('\n')[0]!;
   let m: RegExpExecArray | null;
   if ((m = /Table with name (\S+) does not exist/.exec(first)))
@@ -118,14 +127,8 @@ function athenaError(message: string, database: string, urls: Map<string, string
     return new AthenaQueryError('FUNCTION_NOT_FOUND', `line 1:1: Function '${m[1]!}' not registered`);
   if (/^Parser Error/.test(first))
     return new AthenaQueryError('SYNTAX_ERROR', `line 1:1: ${first.replace(/^Parser Error: /, '')}`);
-  if (/^(Invalid Input Error|Conversion Error|IO Error)/.test(first)) {
-    const file = [...urls.keys()].find((p) => message.includes(p));
-    return new AthenaQueryError(
-      'HIVE_CURSOR_ERROR',
-      `Row is not a valid JSON Object${file ? ` - ${urls.get(file)!}` : ''}`,
-      1001,
-    );
-  }
+  if (/^(Invalid Input Error|Conversion Error|IO Error)/.test(first))
+    return new AthenaQueryError('HIVE_CURSOR_ERROR', first, 1001);
   return new AthenaQueryError('GENERIC_INTERNAL_ERROR', first, 200, 1);
 }
 
@@ -151,7 +154,6 @@ export async function runSelect(
   const dir = mkdtempSync(join(tmpdir(), 'sim-athena-'));
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const db = await instance.connect();
-  const urls = new Map<string, string>();
   try {
     for (const sql of DIALECT_SETTINGS) await db.run(sql);
     for (const sql of DIALECT_MACROS) await db.run(sql);
@@ -164,7 +166,7 @@ export async function runSelect(
         schemas.add(table.DatabaseName);
       }
       const files = prunedFiles(query, table, tableFiles(sim, table));
-      await createTableView(db, dir, table.DatabaseName, table, files, urls);
+      await createTableView(db, dir, table.DatabaseName, table, files);
       scanned += files.reduce((sum, f) => sum + f.size, 0);
     }
     if (schemas.has(database.toLowerCase())) await db.run(`SET schema = ${lit(database.toLowerCase())}`);
@@ -177,8 +179,7 @@ export async function runSelect(
     };
   } catch (error) {
     if (error instanceof AthenaQueryError) throw error;
-    // DuckDB reads the files' shape when the view is made, so a damaged file can fail either step.
-    throw athenaError(error instanceof Error ? error.message : String(error), database, urls);
+    throw athenaError(error instanceof Error ? error.message : String(error), database);
   } finally {
     db.closeSync();
     instance.closeSync();

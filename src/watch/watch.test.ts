@@ -350,7 +350,7 @@ describe('tourniquet watch on the virtual clock', () => {
     expect(caseText(caseDir)).not.toContain('secret-token');
     expect((await verifyCase(caseDir)).ok).toBe(true);
     // 48 simulated hours of polls over every region, paced like LookupEvents (2 calls/s).
-  }, 180_000);
+  }, 300_000);
 
   it('a quiet 48 h ends with "no re-entry for 48 h"; --once exits 0, then 4 on an alert, then 0 again', async () => {
     world = [];

@@ -204,7 +204,8 @@ describe('tourniquet respond', () => {
         .filter((e) => e.kind === 'collect.lookup')
         .map((e) => e.data);
     };
-    const first = cli(['respond', other.key.accessKeyId, '--yes', '--json'], sim.endpoint, responder, cwd);
+    // At AWS's pace: the collection must still be under way when the endpoint goes.
+    const first = cli(['respond', other.key.accessKeyId, '--yes', '--json'], sim.endpoint, responder, cwd, 2);
     // The endpoint goes away once a few regions have finished.
     while (lookups().length < 3) await new Promise((r) => setTimeout(r, 20));
     const state = sim.state;

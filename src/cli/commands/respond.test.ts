@@ -213,7 +213,14 @@ describe('tourniquet respond against the simulated account', () => {
     const cwd = tempDir();
     const { victim } = await compromise('sync-bot');
     const first = sim;
-    const run1 = cli(['respond', victim.key.accessKeyId, '--yes', '--json'], first.endpoint, responder, cwd);
+    // At AWS's pace: the collection must still be under way when the endpoint goes.
+    const run1 = cli(
+      ['respond', victim.key.accessKeyId, '--yes', '--json'],
+      first.endpoint,
+      responder,
+      cwd,
+      2,
+    );
     // Cut the connection once the first regions are checkpointed in the journal.
     const journal = (): string[] => {
       const root = join(cwd, 'cases');

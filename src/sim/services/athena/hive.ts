@@ -112,8 +112,7 @@ export function conform(value: unknown, t: HiveType): unknown {
   if (value === undefined || value === null) return null;
   switch (t.kind) {
     case 'scalar':
-      if (SCALARS[t.name] === 'VARCHAR')
-        return typeof value === 'string' ? value : JSON.stringify(value);
+      if (SCALARS[t.name] === 'VARCHAR') return typeof value === 'string' ? value : JSON.stringify(value);
       if (SCALARS[t.name] === 'BOOLEAN')
         return typeof value === 'boolean'
           ? value

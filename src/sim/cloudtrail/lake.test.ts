@@ -12,14 +12,8 @@ import {
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SimClock,
-  VICTIM_ACCOUNT,
-  createUserWithKey,
-  layEventDataStore,
-  startSim,
-  type RunningSim,
-} from '../index.js';
+import { simWithAdminAndIntruder } from '../test-support/admin-and-intruder.js';
+import { VICTIM_ACCOUNT, layEventDataStore, type RunningSim } from '../index.js';
 import { runAws, runShell, sdkConfig, type Creds } from '../test-support/aws.js';
 
 let sim: RunningSim;
@@ -31,17 +25,10 @@ let storeArn: string;
 let dataStoreId: string;
 
 beforeAll(async () => {
-  sim = await startSim({
-    port: 0,
-    seed: 'lake',
-    clock: new SimClock({ start: '2026-02-02T08:00:00Z', frozen: true }),
-  });
-  admin = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'admin', {
-    managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
-  }).key;
-  intruder = createUserWithKey(sim.state, VICTIM_ACCOUNT, 'intruder', {
-    managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
-  }).key;
+  ({ sim, admin, intruder } = await simWithAdminAndIntruder(
+    'lake',
+    'arn:aws:iam::aws:policy/AdministratorAccess',
+  ));
   ct = new CloudTrailClient(sdkConfig(sim, admin));
   const made = await ct.send(new CreateEventDataStoreCommand({ Name: 'org-events', RetentionPeriod: 90 }));
   storeArn = made.EventDataStoreArn!;
@@ -254,57 +241,50 @@ describe('simulated CloudTrail Lake', () => {
     const id = (JSON.parse(started.stdout) as { QueryId: string }).QueryId;
     // Waited for with the SDK; the CLI then describes the finished query (with the deprecated member).
     for (let i = 0; i < 3; i++) await ct.send(new DescribeQueryCommand({ QueryId: id }));
-    const described = await runAws(sim, admin, [
-      'cloudtrail',
-      'describe-query',
-      '--query-id',
-      id,
-      '--event-data-store',
-      storeArn,
-      '--output',
-      'json',
+    // The CLI runs are independent: started together, checked in turn.
+    const py = (args: string) =>
+      runShell(
+        sim,
+        admin,
+        `python3 -m awscli --region us-east-1 --endpoint-url "$AWS_ENDPOINT_URL" cloudtrail ${args}`,
+      );
+    const [described, results, listed, paged, bad] = await Promise.all([
+      runAws(sim, admin, [
+        'cloudtrail',
+        'describe-query',
+        '--query-id',
+        id,
+        '--event-data-store',
+        storeArn,
+        '--output',
+        'json',
+      ]),
+      runAws(sim, admin, ['cloudtrail', 'get-query-results', '--query-id', id, '--output', 'json']),
+      runAws(sim, admin, ['cloudtrail', 'list-event-data-stores', '--output', 'json']),
+      py(`get-query-results --query-id ${id} --max-query-results 2 --output json`),
+      py(`start-query --query-statement 'SELECT nope FROM ${storeId}'`),
     ]);
     expect(described.code, described.stderr).toBe(0);
     expect(JSON.parse(described.stdout)).toMatchObject({
       QueryStatus: 'FINISHED',
       QueryStatistics: { EventsMatched: 6 },
     });
-    const results = await runAws(sim, admin, [
-      'cloudtrail',
-      'get-query-results',
-      '--query-id',
-      id,
-      '--output',
-      'json',
-    ]);
     expect(results.code, results.stderr).toBe(0);
     const out = JSON.parse(results.stdout) as { QueryResultRows: Record<string, string>[][] };
     expect(out.QueryResultRows).toHaveLength(6);
     expect(Object.keys(row(out.QueryResultRows[0]!))).toEqual(['eventid', 'eventname']);
-    const listed = await runAws(sim, admin, ['cloudtrail', 'list-event-data-stores', '--output', 'json']);
     expect(JSON.parse(listed.stdout)).toMatchObject({
       EventDataStores: expect.arrayContaining([
         { EventDataStoreArn: storeArn, Name: 'org-events' },
       ]) as unknown,
     });
-
-    const py = await runShell(
-      sim,
-      admin,
-      `python3 -m awscli --region us-east-1 --endpoint-url "$AWS_ENDPOINT_URL" cloudtrail get-query-results --query-id ${id} --max-query-results 2 --output json`,
-    );
-    expect(py.code, py.stderr).toBe(0);
-    const page = JSON.parse(py.stdout) as { NextToken?: string };
+    expect(paged.code, paged.stderr).toBe(0);
+    const page = JSON.parse(paged.stdout) as { NextToken?: string };
     expect(page).toMatchObject({
       QueryStatus: 'FINISHED',
       QueryStatistics: { ResultsCount: 2, TotalResultsCount: 6 },
     });
     expect(typeof page.NextToken).toBe('string');
-    const bad = await runShell(
-      sim,
-      admin,
-      `python3 -m awscli --region us-east-1 --endpoint-url "$AWS_ENDPOINT_URL" cloudtrail start-query --query-statement 'SELECT nope FROM ${storeId}'`,
-    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('(InvalidQueryStatementException) when calling the StartQuery operation');
   }, 60_000);

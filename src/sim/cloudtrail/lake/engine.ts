@@ -123,12 +123,13 @@ function lakeRow(r: CloudTrailRecord): Record<string, Json> {
     requestid: r.requestID ?? null,
     eventid: r.eventID,
     readonly: r.readOnly ?? null,
-    resources: (r.resources ?? []).map((x) => ({
-      accountid: x.accountId ?? null,
-      type: x.type ?? null,
-      arn: x.ARN ?? null,
-      arnprefix: null,
-    })),
+    resources:
+      (r.resources ?? null)?.map((x) => ({
+        accountid: x.accountId ?? null,
+        type: x.type ?? null,
+        arn: x.ARN ?? null,
+        arnprefix: null,
+      })) ?? null,
     eventtype: r.eventType,
     apiversion: r.apiVersion ?? null,
     managementevent: r.managementEvent,

@@ -11,6 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock.js';
 import { splitS3 } from './layout.js';
+import { pollWithBackoff } from './poll.js';
 
 /** Where and how queries run. */
 export interface AthenaTarget {
@@ -34,13 +35,6 @@ export interface QueryOutcome {
   resultLocation: string | null;
 }
 
-/** First wait between polls, growth factor and the longest wait (Athena answers in seconds to minutes). */
-const FIRST_POLL_MS = 250;
-const POLL_GROWTH = 1.6;
-const LONGEST_POLL_MS = 5000;
-/** A query still running after this long is stopped and reported. */
-const QUERY_TIMEOUT_MS = 30 * 60_000;
-
 /** Start a query; resolves with its id. */
 export async function startQuery(t: AthenaTarget, sql: string): Promise<string> {
   const started = await t.athena.send(
@@ -55,25 +49,26 @@ export async function startQuery(t: AthenaTarget, sql: string): Promise<string> 
 }
 
 /**
- * Poll a query with growing waits (250 ms, ×1.6, at most 5 s) until it leaves QUEUED/RUNNING;
- * one running past 30 minutes is stopped. Returns the outcome; never throws for a failed query.
+ * Poll a query with growing waits (pollWithBackoff) until it leaves QUEUED/RUNNING; one running
+ * past 30 minutes is stopped. Returns the outcome; never throws for a failed query.
  */
 export async function waitForQuery(t: AthenaTarget, queryId: string): Promise<QueryOutcome> {
-  const began = t.clock.now().getTime();
-  let wait = FIRST_POLL_MS;
-  for (;;) {
-    const got = await t.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
-    const q = got.QueryExecution!;
-    const state = q.Status?.State;
-    if (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED')
-      return outcome(queryId, state, q);
-    if (t.clock.now().getTime() - began > QUERY_TIMEOUT_MS) {
+  let last: QueryExecution = {};
+  return pollWithBackoff(
+    t.clock,
+    async () => {
+      const got = await t.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
+      last = got.QueryExecution!;
+      const state = last.Status?.State;
+      return state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED'
+        ? outcome(queryId, state, last)
+        : undefined;
+    },
+    async () => {
       await t.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }));
-      return { ...outcome(queryId, 'CANCELLED', q), reason: 'stopped by Tourniquet after 30 minutes' };
-    }
-    await t.clock.sleep(wait);
-    wait = Math.min(LONGEST_POLL_MS, wait * POLL_GROWTH);
-  }
+      return { ...outcome(queryId, 'CANCELLED', last), reason: 'stopped by Tourniquet after 30 minutes' };
+    },
+  );
 }
 
 function outcome(queryId: string, state: QueryOutcome['state'], q: QueryExecution): QueryOutcome {

@@ -67,24 +67,19 @@ export async function collectWithAthena(
     log: ctx.log,
   });
   try {
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
-    await ctx.case.addEvidence(
-      `athena/queries-${stamp}.json`,
-      `${JSON.stringify({ tables: qualified(hunt), queries: hunt.queries }, null, 2)}\n`,
-      `Athena queries over ${o.source}`,
-    );
-    const coverage = hunt.coverage;
-    const { ledger, sha256 } = recordCoverage(ctx.case, coverage, ctx.clock.now());
-    ctx.case.record('collect.coverage', {
+    const { ledger, incomplete } = await keepQueryCollection(ctx, {
+      engine: 'athena',
+      source: o.source,
       since,
       until,
-      sources: [o.source],
-      engine: 'athena',
-      entries: coverage,
-      ledger: { file: COVERAGE_FILE, sha256 },
+      evidence: {
+        file: `athena/queries-${stamp(now)}.json`,
+        doc: { tables: qualified(hunt), queries: hunt.queries },
+        description: `Athena queries over ${o.source}`,
+      },
+      coverage: hunt.coverage,
     });
-    const incomplete = coverage.some((c) => c.status !== 'complete');
-    if (!incomplete) ctx.case.markPhase('collect', 'completed');
+    const coverage = hunt.coverage;
     return {
       coverage,
       ledger,
@@ -103,4 +98,44 @@ export async function collectWithAthena(
 
 function qualified(hunt: AthenaHunt): string[] {
   return hunt.tables.map((t) => `${hunt.database}.${t}`);
+}
+
+/** A file name's form of a time (`2026-02-02T08-00-00-000Z`). */
+export function stamp(at: Date): string {
+  return at.toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Keep what a collection by query found in the case: the queries' evidence document, the
+ * coverage lines merged into the ledger and journalled; the phase completed when nothing is
+ * missing. Shared by the Athena and CloudTrail Lake collections.
+ */
+export async function keepQueryCollection(
+  ctx: CaseContext,
+  o: {
+    engine: string;
+    source: string;
+    since: string;
+    until: string;
+    evidence: { file: string; doc: unknown; description: string };
+    coverage: CoverageEntry[];
+  },
+): Promise<{ ledger: CoverageEntry[]; incomplete: boolean }> {
+  await ctx.case.addEvidence(
+    o.evidence.file,
+    `${JSON.stringify(o.evidence.doc, null, 2)}\n`,
+    o.evidence.description,
+  );
+  const { ledger, sha256 } = recordCoverage(ctx.case, o.coverage, ctx.clock.now());
+  ctx.case.record('collect.coverage', {
+    since: o.since,
+    until: o.until,
+    sources: [o.source],
+    engine: o.engine,
+    entries: o.coverage,
+    ledger: { file: COVERAGE_FILE, sha256 },
+  });
+  const incomplete = o.coverage.some((c) => c.status !== 'complete');
+  if (!incomplete) ctx.case.markPhase('collect', 'completed');
+  return { ledger, incomplete };
 }

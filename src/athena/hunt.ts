@@ -59,25 +59,22 @@ export interface AthenaHunt {
 
 const SINCE_EVER = '2013-11-01T00:00:00Z';
 
-/**
- * Hunt a trail bucket in place with Athena: find its accounts and regions, make the Glue
- * database and projected CloudTrail table, estimate the bytes the queries scan from the S3
- * object sizes and refuse above `maxScan` unless confirmed, then run one query per account and
- * region (a few at a time), page each result into the store and keep the query id, statistics
- * and result file sha256 as evidence. A query Athena fails is a coverage line with its id and
- * reason; the others go on.
- */
-export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> {
-  const { tables, estimates, bytes, objects } = await prepareTables(o, o.filter);
-
-  const temp = o.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-athena-hunt-'));
-  const store = await openEventStore(o.storeFile ?? join(temp!, 'hunt.duckdb'));
-  const close = (): void => {
-    store.close();
-    if (temp) rmSync(temp, { recursive: true, force: true });
+/** The event store of a hunt by query: the given file, or a temporary one `close()` removes. */
+export async function huntStore(file: string | undefined): Promise<{ store: EventStore; close: () => void }> {
+  const temp = file ? undefined : mkdtempSync(join(tmpdir(), 'tq-query-hunt-'));
+  const store = await openEventStore(file ?? join(temp!, 'hunt.duckdb'));
+  return {
+    store,
+    close: () => {
+      store.close();
+      if (temp) rmSync(temp, { recursive: true, force: true });
+    },
   };
-  const target: AthenaTarget = { ...o, clock: o.clock };
-  const ingest: IngestReport = {
+}
+
+/** A loader's report in the shape of a file hunt's, for a hunt whose "files" are query results. */
+export function queryIngestReport(): IngestReport {
+  return {
     ingestId: randomUUID(),
     files: 0,
     records: 0,
@@ -92,10 +89,30 @@ export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> 
     mentions: [],
     slowFiles: [],
   };
+}
+
+/** The window a hunt's coverage lines name: its bounds, from CloudTrail's start to now when open. */
+export function coverageWindow(filter: RecordFilter, now: Date): { from: string; to: string } {
+  return { from: filter.since ?? SINCE_EVER, to: filter.until ?? now.toISOString() };
+}
+
+/**
+ * Hunt a trail bucket in place with Athena: find its accounts and regions, make the Glue
+ * database and projected CloudTrail table, estimate the bytes the queries scan from the S3
+ * object sizes and refuse above `maxScan` unless confirmed, then run one query per account and
+ * region (a few at a time), page each result into the store and keep the query id, statistics
+ * and result file sha256 as evidence. A query Athena fails is a coverage line with its id and
+ * reason; the others go on.
+ */
+export async function huntWithAthena(o: AthenaHuntOptions): Promise<AthenaHunt> {
+  const { tables, estimates, bytes, objects } = await prepareTables(o, o.filter);
+
+  const { store, close } = await huntStore(o.storeFile);
+  const target: AthenaTarget = { ...o, clock: o.clock };
+  const ingest = queryIngestReport();
   const queries: QueryEvidence[] = [];
   const coverage: CoverageEntry[] = [];
-  const from = o.filter.since ?? SINCE_EVER;
-  const to = o.filter.until ?? o.clock.now().toISOString();
+  const { from, to } = coverageWindow(o.filter, o.clock.now());
   try {
     // A store takes one writer: queries run a few at a time, their results are stored one at a time.
     let tail: Promise<unknown> = Promise.resolve();

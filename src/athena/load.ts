@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ATHENA_COLUMNS, COLUMN_DECLS, EVENTS_TABLE } from '../store/schema.js';
+import { ATHENA_COLUMNS, COLUMN_DECLS, EVENTS_TABLE, type SourceKind } from '../store/schema.js';
 import type { EventStore } from '../store/store.js';
 import { redactSql } from '../trail/redact.js';
 import type { QueryOutcome } from './client.js';
@@ -81,7 +81,8 @@ export interface PageLoad {
 /**
  * Store one page of an Athena hunt's rows (the table's columns as text, structs as JSON) as
  * events: staged as NDJSON and read back by DuckDB with the store's column types, responses
- * redacted as the local loader does, `sourcekind` s3 and `sourceref` `athena:<query id>`.
+ * redacted as the local loader does, `sourcekind` s3 and `sourceref` `athena:<query id>` unless
+ * `source` says otherwise (CloudTrail Lake: `lake`, `lake:<query id>`).
  * Records already stored (same event id) are counted, not stored twice.
  */
 export async function loadPage(
@@ -90,6 +91,7 @@ export async function loadPage(
   rows: (string | null)[][],
   queryId: string,
   ingestId: string = randomUUID(),
+  source: { kind: SourceKind; ref: string } = { kind: 's3', ref: `athena:${queryId}` },
 ): Promise<PageLoad> {
   if (rows.length === 0) return { inserted: 0, duplicates: 0 };
   const structs = new Set<string>(STRUCT_COLUMNS);
@@ -112,11 +114,11 @@ export async function loadPage(
     await store.run(
       `INSERT INTO ${EVENTS_TABLE}
        SELECT ${ATHENA_COLUMNS.map((c) => (c === 'responseelements' ? redactSql(`p.${c}`) : `p.${c}`)).join(', ')},
-         CAST(p.eventtime AS TIMESTAMPTZ), 's3', ?, ?
+         CAST(p.eventtime AS TIMESTAMPTZ), ?, ?, ?
        FROM read_json(?, format = 'newline_delimited', maximum_object_size = 67108864, columns = {${types}}) p
        WHERE p.eventid NOT IN (SELECT eventid FROM ${EVENTS_TABLE} WHERE eventid IS NOT NULL)
        QUALIFY row_number() OVER (PARTITION BY p.eventid ORDER BY p.eventtime) = 1`,
-      [`athena:${queryId}`, ingestId, file],
+      [source.kind, source.ref, ingestId, file],
     );
     const inserted = (await store.count()) - before;
     return { inserted, duplicates: rows.length - inserted };

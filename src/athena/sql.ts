@@ -28,6 +28,16 @@ export interface Slice {
  * local loader keeps (`src/trail/sql.ts` filterSql), written for Athena's lower-case columns.
  */
 export function filterWhere(filter: RecordFilter): string[] {
+  const parts = subjectWhere(filter);
+  if (filter.since)
+    parts.push(`from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp(${trinoString(filter.since)})`);
+  if (filter.until)
+    parts.push(`from_iso8601_timestamp(eventtime) < from_iso8601_timestamp(${trinoString(filter.until)})`);
+  return parts;
+}
+
+/** The subject conditions of a hunt filter (key, user), the same in Athena's and Lake's schema. */
+export function subjectWhere(filter: RecordFilter): string[] {
   const parts: string[] = [];
   if (filter.accessKeyId) parts.push(`useridentity.accesskeyid = ${trinoString(filter.accessKeyId)}`);
   if (filter.userName) {
@@ -36,10 +46,6 @@ export function filterWhere(filter: RecordFilter): string[] {
       `(useridentity.username = ${name} OR useridentity.sessioncontext.sessionissuer.username = ${name})`,
     );
   }
-  if (filter.since)
-    parts.push(`from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp(${trinoString(filter.since)})`);
-  if (filter.until)
-    parts.push(`from_iso8601_timestamp(eventtime) < from_iso8601_timestamp(${trinoString(filter.until)})`);
   return parts;
 }
 

@@ -12,6 +12,8 @@ export { SimState, VICTIM_ACCOUNT, EXTERNAL_ACCOUNT, type AccountState, type Sts
 export { createUserWithKey } from './services/iam/entities.js';
 export { recordConsoleLogin, type ConsoleLogin } from './cloudtrail/signin.js';
 export type { CloudTrailRecord } from './cloudtrail/model.js';
+export { layEventDataStore, type LayStoreOptions } from './cloudtrail/lake/stores.js';
+export type { EventDataStore, LakeQuery } from './cloudtrail/lake/model.js';
 export type { Caller, ServiceDef, OpContext } from './core/service.js';
 
 /** Options of `startSim`. */

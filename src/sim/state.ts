@@ -72,8 +72,11 @@ export class SimState {
    * simulated clock. Tests replace it to make rate limits deterministic.
    */
   wallClock: () => number = Date.now;
-  /** Service limits (not saved): LookupEvents allows 2 requests/s/region on AWS. */
-  readonly limits = { lookupEventsPerSecond: 2 };
+  /**
+   * Service limits (not saved): LookupEvents allows 2 requests/s/region on AWS; a CloudTrail Lake
+   * query whose run takes this long ends TIMED_OUT (the real limit is not documented; an hour assumed).
+   */
+  readonly limits = { lookupEventsPerSecond: 2, lakeQueryTimeoutMs: 3_600_000 };
 
   constructor(data: StateData, clock: SimClock) {
     this.data = data;

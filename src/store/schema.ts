@@ -45,7 +45,7 @@ export const EXTRA_COLUMNS = ['eventts', 'sourcekind', 'sourceref', 'ingestid'] 
 export type AthenaColumn = (typeof ATHENA_COLUMNS)[number];
 
 /** Where a record came from (the `sourcekind` column). */
-export const SOURCE_KINDS = ['file', 's3', 'lookup-events'] as const;
+export const SOURCE_KINDS = ['file', 's3', 'lookup-events', 'lake'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /**

@@ -4,8 +4,9 @@ import type { OptionTable } from '../spec.js';
 export const ATHENA_OPTIONS = {
   engine: {
     type: 'string',
-    value: 'local|athena',
-    description: 'athena: query the trail bucket s3://… in place with Amazon Athena',
+    value: 'local|athena|lake',
+    description:
+      'athena: query the trail bucket s3://… in place with Amazon Athena; lake (hunt, collect): a CloudTrail Lake event data store',
   },
   'athena-workgroup': { type: 'string', value: 'NAME', description: 'Athena workgroup (default primary)' },
   'athena-output': {
@@ -24,4 +25,13 @@ export const ATHENA_OPTIONS = {
     description: 'refuse Athena queries estimated to scan more (default 50GB; KB/MB/GB/TB)',
   },
   yes: { type: 'boolean', description: 'run Athena queries above --max-scan without asking' },
+} satisfies OptionTable;
+
+/** The option of `--engine lake` (hunt, collect). */
+export const LAKE_OPTIONS = {
+  'event-data-store': {
+    type: 'string',
+    value: 'ARN|ID',
+    description: 'with --engine lake: the CloudTrail Lake event data store to query',
+  },
 } satisfies OptionTable;

@@ -31,9 +31,14 @@ export function athenaSettings(options: OptionValues<typeof ATHENA_OPTIONS>, env
 
 /** `--engine` is `athena` (the commands that take it call this once they know it is not local). */
 export function requireAthenaEngine(engine: string | undefined): void {
+  if (engine === 'lake')
+    throw new UsageError(
+      '--engine lake runs hunt and collect only.',
+      'Use --engine local (after collect --engine lake) or --engine athena.',
+    );
   if (engine !== 'athena')
     throw new UsageError(
       `--engine ${engine ?? ''} is not an engine.`,
-      'Use --engine local or --engine athena.',
+      'Use --engine local, --engine athena or (hunt, collect) --engine lake.',
     );
 }

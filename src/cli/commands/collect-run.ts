@@ -10,6 +10,8 @@ import type { CollectInput } from './collect.js';
 
 /** Run `tourniquet collect`. */
 export async function runCollect({ options, args }: CollectInput, env: RunEnv): Promise<Outcome> {
+  if (options.engine === 'lake')
+    return (await import('./lake-run.js')).runLakeCollect({ options, args }, env);
   if (options.engine !== undefined && options.engine !== 'local')
     return (await import('./collect-athena-run.js')).runAthenaCollect({ options, args }, env);
   const now = env.clock.now();

@@ -1,5 +1,5 @@
 import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
-import { ATHENA_OPTIONS } from './athena-options.js';
+import { ATHENA_OPTIONS, LAKE_OPTIONS } from './athena-options.js';
 
 const collectOptions = {
   source: {
@@ -25,6 +25,7 @@ const collectOptions = {
     description: 'with --follow (implied): role to assume in other accounts derived sessions acted in',
   },
   ...ATHENA_OPTIONS,
+  ...LAKE_OPTIONS,
 } satisfies OptionTable;
 
 /** What `runCollect` receives. */
@@ -41,6 +42,7 @@ export const collect = defineCommand({
     'the buckets of the trails DescribeTrails finds in any region (organisation trails included). --source PATH:\n' +
     'local CloudTrail files. --engine athena --source s3://BUCKET[/PREFIX]: Athena reads the bucket in place\n' +
     '(every record of the window, one query per account and region; scan estimated first, see hunt).\n' +
+    '--engine lake --event-data-store ARN|ID: one CloudTrail Lake query for every record of the window.\n' +
     'Coverage (complete / partial / failed, per source and region) is stored in the case and printed; exit 3\n' +
     'when anything is partial.',
   args: [],
@@ -50,6 +52,7 @@ export const collect = defineCommand({
     'tourniquet collect --source s3://org-trail-logs/ct --since 2026-11-20 --until 2026-11-28',
     'tourniquet collect --source ./exported-logs',
     'tourniquet collect --engine athena --source s3://org-trail-logs --athena-output s3://athena-results/tq/',
+    'tourniquet collect --engine lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE --since 2026-11-20',
   ],
   load: async () => (await import('./collect-run.js')).runCollect,
 });

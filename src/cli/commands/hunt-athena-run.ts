@@ -7,10 +7,9 @@ import { huntWithAthena, type AthenaHunt } from '../../athena/hunt.js';
 import { formatSize, splitS3 } from '../../athena/layout.js';
 import { sigmaFor } from '../../detect/sigma/bundled.js';
 import { UsageError } from '../../errors.js';
-import { huntDocument } from '../../trail/hunt.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import { athenaSettings, requireAthenaEngine } from './athena-settings.js';
-import { definedOnly, detectFindings, huntBlocks, huntFilter } from './hunt-run.js';
+import { huntFilter, queryHuntOutcome } from './hunt-run.js';
 import type { HuntInput } from './hunt.js';
 
 /** Run `tourniquet hunt --engine athena s3://bucket[/prefix]`: the hunt, with Athena reading the bucket in place. */
@@ -44,21 +43,12 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
     log: env.log,
   });
   try {
-    const detection = await detectFindings(hunt.store, options.key, sigma);
-    const doc = {
-      ...huntDocument(hunt, definedOnly(filter)),
-      engine: 'athena',
-      athena: athenaSection(hunt),
-      coverage: hunt.coverage,
-      findings: detection.findings,
-      detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
-    };
-    const partial = hunt.coverage.some((c) => c.status !== 'complete');
-    return {
-      exitCode: partial ? 3 : 0,
-      json: doc,
-      blocks: [...athenaBlocks(hunt), ...huntBlocks(doc, detection).slice(1)],
-    };
+    return await queryHuntOutcome(
+      hunt,
+      { filter, key: options.key, sigma },
+      { engine: 'athena', athena: athenaSection(hunt) },
+      athenaBlocks(hunt),
+    );
   } finally {
     hunt.close();
   }

@@ -6,6 +6,8 @@ import { huntDocument, huntFiles } from '../../trail/hunt.js';
 import type { RecordFilter } from '../../trail/ingest.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
 import { checkAccessKeyId } from '../../key-id.js';
+import { UsageError } from '../../errors.js';
+import type { CoverageEntry } from '../../trail/coverage.js';
 import type { Block, Outcome, RunEnv } from '../spec.js';
 import type { HuntInput } from './hunt.js';
 
@@ -43,8 +45,45 @@ export async function detectFindings(
   };
 }
 
+/** A hunt by query (Athena, CloudTrail Lake): its store, what was read and the coverage lines. */
+interface QueryHunt {
+  store: EventStore;
+  ingest: Parameters<typeof huntDocument>[0]['ingest'];
+  summary: Parameters<typeof huntDocument>[0]['summary'];
+  coverage: CoverageEntry[];
+}
+
+/**
+ * The outcome of a hunt by query: detection on its events, the document with the engine's own
+ * section and the coverage lines, the engine's blocks in place of a file hunt's "CloudTrail read";
+ * exit 3 when a line is not complete.
+ */
+export async function queryHuntOutcome(
+  hunt: QueryHunt,
+  o: { filter: RecordFilter; key: string | undefined; sigma: SigmaLoad },
+  engine: Record<string, unknown>,
+  engineBlocks: Block[],
+): Promise<Outcome> {
+  const detection = await detectFindings(hunt.store, o.key, o.sigma);
+  const doc = {
+    ...huntDocument(hunt, definedOnly(o.filter)),
+    ...engine,
+    coverage: hunt.coverage,
+    findings: detection.findings,
+    detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
+  };
+  const partial = hunt.coverage.some((c) => c.status !== 'complete');
+  return {
+    exitCode: partial ? 3 : 0,
+    json: doc,
+    blocks: [...engineBlocks, ...huntBlocks(doc, detection).slice(1)],
+  };
+}
+
 /** Run `tourniquet hunt`. */
 export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promise<Outcome> {
+  if (options.engine === 'lake') return (await import('./lake-run.js')).runLakeHunt({ options, args }, env);
+  if (args.length === 0) throw new UsageError('missing PATH', 'Name CloudTrail files or folders to read.');
   if (options.engine !== undefined && options.engine !== 'local')
     return (await import('./hunt-athena-run.js')).runAthenaHunt({ options, args }, env);
   const filter = huntFilter(options, env.clock.now());

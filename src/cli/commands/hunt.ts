@@ -1,5 +1,5 @@
 import { defineCommand, type OptionTable, type RunInput } from '../spec.js';
-import { ATHENA_OPTIONS } from './athena-options.js';
+import { ATHENA_OPTIONS, LAKE_OPTIONS } from './athena-options.js';
 
 const huntOptions = {
   key: {
@@ -26,6 +26,7 @@ const huntOptions = {
   },
   'no-sigma': { type: 'boolean', description: 'run the built-in rules only, not the bundled SigmaHQ rules' },
   ...ATHENA_OPTIONS,
+  ...LAKE_OPTIONS,
 } satisfies OptionTable;
 
 /** What `runHunt` receives. */
@@ -39,12 +40,13 @@ export const hunt = defineCommand({
     'AWSLogs/ trees), bare JSON arrays, NDJSON, and `aws cloudtrail lookup-events` output; digest files are\n' +
     'skipped. Damaged files and records are counted with the reason and the rest is read. Exit 3 when\n' +
     'anything could not be read. The built-in detection rules and the bundled SigmaHQ CloudTrail rules\n' +
-    '(plus --rules DIR) run on the events read.',
+    '(plus --rules DIR) run on the events read. --engine lake --event-data-store ARN|ID: one CloudTrail Lake\n' +
+    'query reads the store in place (Lake has no dry run: its scan is known only after the query).',
   args: [
     {
       name: 'PATH',
-      description: 'CloudTrail files or folders (--engine athena: the trail bucket, s3://BUCKET[/PREFIX])',
-      required: true,
+      description:
+        'CloudTrail files or folders (--engine athena: the trail bucket, s3://BUCKET[/PREFIX]; --engine lake: none)',
       variadic: true,
     },
   ],
@@ -53,6 +55,7 @@ export const hunt = defineCommand({
     'tourniquet hunt ./AWSLogs --key AKIAIOSFODNN7EXAMPLE',
     'tourniquet hunt trail-logs/ --since 2024-05-01 --until 2024-05-03 --json',
     'tourniquet hunt s3://org-trail-bucket --engine athena --athena-output s3://athena-results/tq/ --since 7d',
+    'tourniquet hunt --engine lake --event-data-store EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE --key AKIAIOSFODNN7EXAMPLE',
   ],
   load: async () => (await import('./hunt-run.js')).runHunt,
 });

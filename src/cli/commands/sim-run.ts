@@ -2,6 +2,7 @@ import { parseLookupRate } from '../../aws/ratelimit.js';
 import { UsageError, UserError } from '../../errors.js';
 import { writeScenarioAlerts } from '../../sim/alerts/index.js';
 import { listScenarios, loadScenario, scenarioNamed } from '../../sim/scenarios/index.js';
+import { layEventDataStore } from '../../sim/index.js';
 import { exportLines, serveAccount } from '../../sim/serve.js';
 import { resolve } from 'node:path';
 import type { Outcome, RunEnv } from '../spec.js';
@@ -102,9 +103,17 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
       });
     }
   }
+  // Laid after the scenario, it holds the scenario's history as a store that imported the trail would.
+  const eventDataStore = options['event-data-store']
+    ? layEventDataStore(running.state, responder.accountId, {
+        name: options['event-data-store'],
+        holdsSince: '2013-11-01T00:00:00Z',
+      }).arn
+    : undefined;
   const info = {
     endpoint: running.endpoint,
     ...responder,
+    eventDataStore,
     region: 'us-east-1',
     stateFile,
     resumed,
@@ -128,6 +137,7 @@ export async function runSim({ options }: SimInput, env: RunEnv): Promise<Outcom
       );
       for (const file of scenario.alerts) env.log.info(`alert written: ${file}`);
     }
+    if (eventDataStore) env.log.info(`CloudTrail Lake event data store: ${eventDataStore}`);
   }
   const signal = await interrupted();
   await running.stop();

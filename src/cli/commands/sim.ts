@@ -29,6 +29,12 @@ const simOptions = {
     value: 'DIR',
     description: "write the scenario's alerts (GuardDuty, Health, quarantine, cost) to DIR",
   },
+  'event-data-store': {
+    type: 'string',
+    value: 'NAME',
+    description:
+      "lay a CloudTrail Lake event data store NAME (us-east-1) holding the account's management events, past ones included",
+  },
   'list-scenarios': { type: 'boolean', description: 'list the scenarios and exit' },
 } satisfies OptionTable;
 

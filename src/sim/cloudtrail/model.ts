@@ -1,4 +1,5 @@
 import type { AdvancedEventSelector } from './advanced-selectors.js';
+import type { EventDataStore, LakeQuery } from './lake/model.js';
 /** CloudTrail as the simulated account stores it: recorded events and trails. */
 
 /** A CloudTrail record with the real field set (aws-facts §1.1). */
@@ -71,6 +72,10 @@ export interface CloudTrailState {
   events: CloudTrailRecord[];
   /** Trails by ARN. */
   trails: Record<string, Trail>;
+  /** CloudTrail Lake event data stores by ARN (absent in states saved before Lake was simulated). */
+  eventDataStores?: Record<string, EventDataStore>;
+  /** CloudTrail Lake queries by id. */
+  lakeQueries?: Record<string, LakeQuery>;
 }
 
 /** An empty CloudTrail for a new account. */

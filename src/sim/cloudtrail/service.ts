@@ -6,6 +6,8 @@ import { organizationOfAccount } from '../services/organizations/index.js';
 import { LookupThrottle, lookupEvents } from './lookup.js';
 import { advancedSelectorsFrom } from './advanced-selectors.js';
 import type { EventSelector, Trail } from './model.js';
+import { queryOperations } from './lake/queries.js';
+import { storeOperations } from './lake/stores.js';
 
 type Ctx = OpContext<undefined>;
 
@@ -121,7 +123,7 @@ function selectorsFrom(raw: unknown): EventSelector[] {
   }));
 }
 
-/** CloudTrail (awsJson1.1, API 2013-11-01): Event history and trails. */
+/** CloudTrail (awsJson1.1, API 2013-11-01): Event history, trails and CloudTrail Lake (a test double, `lake/`). */
 export const cloudTrailService = defineService<undefined>({
   signingName: 'cloudtrail',
   protocol: 'json',
@@ -321,6 +323,8 @@ export const cloudTrailService = defineService<undefined>({
           : { TrailARN: t.arn, EventSelectors: t.eventSelectors };
       },
     },
+    ...storeOperations,
+    ...queryOperations,
   },
 });
 

@@ -24,16 +24,13 @@ export interface StepRequest {
 /** Accounts a plan acts in at once (each account's steps still run one after another, in order). */
 const ACCOUNTS_AT_ONCE = 4;
 
-/** Steps (or their results) grouped by account, each group in the plan's order. */
-function byAccount<T extends { account: string } | { step: { account: string } }>(
-  items: readonly T[],
-): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const account = 'step' in item ? item.step.account : item.account;
-    const group = groups.get(account);
-    if (group) group.push(item);
-    else groups.set(account, [item]);
+/** Steps grouped by account, each group in the plan's order. */
+function byAccount(steps: readonly PlannedStep[]): PlannedStep[][] {
+  const groups = new Map<string, PlannedStep[]>();
+  for (const step of steps) {
+    const group = groups.get(step.account);
+    if (group) group.push(step);
+    else groups.set(step.account, [step]);
   }
   return [...groups.values()];
 }
@@ -220,7 +217,8 @@ export async function applyPlan(
   };
   // Each account's steps in the plan's order; a few accounts at once (they share nothing).
   // An unexpected error stops every account at its next step.
-  await forEachBounded(byAccount(plan.steps), ACCOUNTS_AT_ONCE, async (steps, stop) => {
+  const groups = byAccount(plan.steps);
+  await forEachBounded(groups, ACCOUNTS_AT_ONCE, async (steps, stop) => {
     for (const step of steps) {
       if (stop.aborted) return;
       const result = await applyOne(step);
@@ -238,8 +236,8 @@ export async function applyPlan(
     return outcome.ok && result.outcome !== 'failed';
   };
   let verified = true;
-  await forEachBounded(byAccount(results), ACCOUNTS_AT_ONCE, async (group) => {
-    for (const result of group) if (!(await verifyOf(result))) verified = false;
+  await forEachBounded(groups, ACCOUNTS_AT_ONCE, async (steps) => {
+    for (const step of steps) if (!(await verifyOf(byStep.get(step.id)!))) verified = false;
   });
   const verifiedAt = env.clock.now().toISOString();
   folder.record(KIND.planApplied, { planId: plan.planId, verified, resumed, at: verifiedAt });

@@ -4,12 +4,6 @@ import type { Clock } from '../clock.js';
 /** Requests per second for an (operation, region) pair; undefined = no limit. */
 export type RateRule = (operation: string, region: string) => number | undefined;
 
-/**
- * AWS's documented per-region API rates that we keep below on purpose, so the adaptive retry
- * rarely needs to back off. LookupEvents: 2 requests/s per account per region.
- */
-export const DEFAULT_RATES: RateRule = (operation) => (operation === 'LookupEvents' ? 2 : undefined);
-
 /** AWS's LookupEvents quota (calls per second per account and region). */
 export const LOOKUP_EVENTS_RATE = 2;
 
@@ -20,6 +14,12 @@ export const LOOKUP_EVENTS_RATE = 2;
 export function lookupEventsAt(perSecond: number): RateRule {
   return (operation) => (operation === 'LookupEvents' ? perSecond : undefined);
 }
+
+/**
+ * AWS's documented per-region API rates that we keep below on purpose, so the adaptive retry
+ * rarely needs to back off: LookupEvents at its quota.
+ */
+export const DEFAULT_RATES: RateRule = lookupEventsAt(LOOKUP_EVENTS_RATE);
 
 /**
  * The LookupEvents pace a setting names (`TOURNIQUET_LOOKUP_RATE`, `--lookup-rate`): a number of

@@ -158,7 +158,10 @@ function newValues(
       if (row.eventtime < entry.firstSeen) entry.firstSeen = row.eventtime;
     } else found.set(value, { value, events: row.n, firstSeen: row.eventtime });
   }
-  return [...found.values()].sort((a, b) => b.events - a.events);
+  // Ties in a fixed order (first seen, then the value): the rows come back in any order.
+  return [...found.values()].sort(
+    (a, b) => b.events - a.events || a.firstSeen.localeCompare(b.firstSeen) || a.value.localeCompare(b.value),
+  );
 }
 
 /** A spike: the incident error rate at least doubles the baseline's and adds 20 points, over 5+ errors. */

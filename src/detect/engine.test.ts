@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
 import { runRules, type RuleRun } from './engine.js';
-import type { EventQuery, QueryParam } from './events.js';
+import { eventIdAmong, eventIdIn, type EventQuery, type QueryParam } from './events.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule } from './rules/types.js';
+import { gateSql, hasSubquery } from './sql.js';
 import { scenarioRecords } from './test-support/scenario.js';
 import { togetherSql } from './together.js';
 
@@ -106,5 +107,60 @@ describe('runRules for an engine billed per statement', () => {
     expect(ransom.threshold?.distinct).toMatch(/additionaleventdata/);
     const { sql, params } = togetherSql([ransom, BUILTIN_RULES[0]!], undefined);
     await expect(store.query(sql, params)).resolves.toBeInstanceOf(Array);
+  });
+});
+
+describe('rules whose predicate holds a sub-query', () => {
+  const withSubquery = BUILTIN_RULES.filter((r) => hasSubquery(r.where) && gateSql(r.where) !== null);
+  // The same predicate under new text: no gate is recorded for it, so it scans every row.
+  const ungated = withSubquery.map((r) => ({ ...r, where: `(${r.where})` }));
+
+  it('run over their APIs’ rows only, with the findings of a scan of every row', async () => {
+    expect(withSubquery.map((r) => r.id)).toContain('ec2-launch-new-region');
+    expect(ungated.every((r) => gateSql(r.where) === null)).toBe(true);
+    const engine = counted();
+    const gated = await runRules(engine, withSubquery);
+    const everyRow = await runRules(store, ungated);
+    expect(gated.findings.map((f) => f.ruleId)).toContain('ec2-launch-new-region');
+    expect(essence(gated)).toEqual(essence(everyRow));
+    // The grouping statement names the rules' APIs in its scan's WHERE, before any tag is made.
+    const grouping = engine.statements.find((s) => s.startsWith('WITH m AS'))!;
+    const scan = grouping.slice(grouping.indexOf('FROM cloudtrail_events e WHERE'), grouping.indexOf('h AS'));
+    expect(scan).toMatch(/^FROM cloudtrail_events e WHERE .*e\.eventsource = 'ec2\.amazonaws\.com'/s);
+  });
+
+  it('run beside the other rules with the same findings as alone', async () => {
+    const others = BUILTIN_RULES.filter((r) => !withSubquery.includes(r));
+    const together = await runRules(store, [...others, ...withSubquery]);
+    const apart = [
+      ...(await runRules(store, others)).findings,
+      ...(await runRules(store, withSubquery)).findings,
+    ];
+    expect(essence(together)).toEqual(essence({ findings: apart, failures: [], truncated: [] }));
+  });
+});
+
+describe('event ids bound as one parameter', () => {
+  it('select the same rows as a placeholder each, and step aside for an id holding a newline', async () => {
+    const ids = (await store.query<{ eventid: string }>('SELECT eventid FROM cloudtrail_events LIMIT 7')).map(
+      (r) => r.eventid,
+    );
+    const picked = async (c: { sql: string; params: QueryParam[] }): Promise<string[]> =>
+      (
+        await store.query<{ eventid: string }>(
+          `SELECT e.eventid FROM cloudtrail_events e WHERE ${c.sql}`,
+          c.params,
+        )
+      )
+        .map((r) => r.eventid)
+        .sort();
+    const joined = eventIdIn([...ids, 'not-an-event'])!;
+    expect(joined.params).toHaveLength(2);
+    expect(await picked(joined)).toEqual([...ids].sort());
+    expect(await picked(eventIdIn([])!)).toEqual([]);
+    const forged = [ids[0]!, `${ids[1]}\n${ids[2]}`];
+    expect(eventIdIn(forged)).toBeNull();
+    // The fallback binds each id: the forged one matches nothing, not its two halves.
+    expect(await picked(eventIdAmong(forged))).toEqual([ids[0]]);
   });
 });

@@ -9,7 +9,7 @@ import {
   type TimeRange,
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
-import { gateOf } from './sql.js';
+import { gateOf, gateSql, hasSubquery } from './sql.js';
 import { ACTOR, AGGREGATES, MATCHED_COLUMNS, togetherSql, type Group } from './together.js';
 
 export interface RunRulesOptions {
@@ -98,21 +98,22 @@ async function groupsOf(
   }
   let failedStatements = 0;
   const maxFailed = options.maxFailedStatements ?? 12;
-  const runSet = async (rules: DetectionRule[]): Promise<void> => {
+  const runSet = async (rules: DetectionRule[], only: string | undefined): Promise<void> => {
     if (rules.length === 0) return;
     if (halving && failedStatements >= maxFailed) {
       fail(rules, new Error(`not run: ${failedStatements} statements had failed already`));
       return;
     }
     try {
-      for (const [rule, found] of await runTogether(store, rules, options.range)) groups.set(rule, found);
+      for (const [rule, found] of await runTogether(store, rules, options.range, only))
+        groups.set(rule, found);
     } catch (error) {
       failedStatements++;
       if (rules.length === 1) return fail(rules, error);
       if (halving) {
         const half = Math.ceil(rules.length / 2);
-        await runSet(rules.slice(0, half));
-        await runSet(rules.slice(half));
+        await runSet(rules.slice(0, half), only);
+        await runSet(rules.slice(half), only);
         return;
       }
       for (const rule of rules) {
@@ -125,16 +126,49 @@ async function groupsOf(
       }
     }
   };
-  for (const set of fitting(open, options.range, options.maxStatementChars ?? Infinity)) await runSet(set);
+  const maxChars = options.maxStatementChars ?? Infinity;
+  for (const { rules, only } of scans(open)) {
+    for (const set of fitting(rules, options.range, maxChars, only)) await runSet(set, only);
+  }
   return groups;
 }
 
+/** Rules scanned together, over the rows `only` allows (SQL over `e`; undefined: every row). */
+interface Scan {
+  rules: DetectionRule[];
+  only?: string;
+}
+
+/**
+ * The rules split by the rows they are scanned over: those whose predicate holds a sub-query and
+ * names its APIs run over those APIs' rows only (see `gateSql`: on a million records this took
+ * each such rule from 4-9 s to under half a second); the others over every row.
+ */
+function scans(list: readonly DetectionRule[]): Scan[] {
+  const gates = new Map(list.map((rule) => [rule, hasSubquery(rule.where) ? gateSql(rule.where) : null]));
+  const gated = list.filter((rule) => gates.get(rule) !== null);
+  const rest = list.filter((rule) => gates.get(rule) === null);
+  const out: Scan[] = [];
+  if (rest.length) out.push({ rules: rest });
+  if (gated.length)
+    out.push({ rules: gated, only: `(${[...new Set(gated.map((r) => gates.get(r)!))].join(' OR ')})` });
+  return out;
+}
+
 /** The rules cut into sets whose grouping statement is at most `maxChars` long (halves of halves). */
-function fitting(rules: DetectionRule[], range: TimeRange | undefined, maxChars: number): DetectionRule[][] {
-  if (rules.length <= 1 || maxChars === Infinity || togetherSql(rules, range).sql.length <= maxChars)
+function fitting(
+  rules: DetectionRule[],
+  range: TimeRange | undefined,
+  maxChars: number,
+  only: string | undefined,
+): DetectionRule[][] {
+  if (rules.length <= 1 || maxChars === Infinity || togetherSql(rules, range, only).sql.length <= maxChars)
     return rules.length ? [rules] : [];
   const half = Math.ceil(rules.length / 2);
-  return [...fitting(rules.slice(0, half), range, maxChars), ...fitting(rules.slice(half), range, maxChars)];
+  return [
+    ...fitting(rules.slice(0, half), range, maxChars, only),
+    ...fitting(rules.slice(half), range, maxChars, only),
+  ];
 }
 
 /**
@@ -186,6 +220,19 @@ async function rulesWithEnoughMatches(
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
 ): Promise<DetectionRule[]> {
+  const enough = new Set<DetectionRule>();
+  for (const scan of scans(list)) {
+    for (const rule of await enoughMatchesIn(store, scan, range)) enough.add(rule);
+  }
+  return list.filter((rule) => enough.has(rule));
+}
+
+/** `rulesWithEnoughMatches` over one scan's rows (all of its rules when the scan fails). */
+async function enoughMatchesIn(
+  store: EventQuery,
+  { rules: list, only }: Scan,
+  range: TimeRange | undefined,
+): Promise<DetectionRule[]> {
   const time = timeConditions(range);
   const columns = list.map((rule, i) => {
     const t = rule.threshold;
@@ -197,7 +244,7 @@ async function rulesWithEnoughMatches(
   try {
     const [row] = await store.query<Record<string, boolean | number | null>>(
       `SELECT ${columns.join(',\n  ')}
-       FROM ${FROM_EVENTS} WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`,
+       FROM ${FROM_EVENTS} WHERE ${[NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ')}`,
       time.params,
     );
     return list.filter((rule, i) => {
@@ -214,10 +261,11 @@ async function runTogether(
   store: EventQuery,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
+  only: string | undefined,
 ): Promise<Map<DetectionRule, Group[]>> {
   const byRule = new Map<DetectionRule, Group[]>();
   if (list.length === 0) return byRule;
-  const { sql, params } = togetherSql(list, range);
+  const { sql, params } = togetherSql(list, range, only);
   const rows = await store.query<Group & { rule: number }>(sql, params);
   for (const { rule, ...group } of rows) {
     const key = list[rule]!;
@@ -234,10 +282,11 @@ async function runTogether(
  */
 export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
+  const only = scans([rule])[0]?.only;
   const matched = `SELECT ${MATCHED_COLUMNS}, ${rule.threshold?.distinct ? `(${rule.threshold.distinct})` : 'NULL'} AS distinctvalue,
       ${ACTOR[rule.threshold?.by ?? 'principal']} AS actor
     FROM ${FROM_EVENTS}
-    WHERE (${rule.where}) AND ${[NOT_RESPONDER, ...time.sql].join(' AND ')}`;
+    WHERE ${[...(only ? [only] : []), `(${rule.where})`, NOT_RESPONDER, ...time.sql].join(' AND ')}`;
   if (!rule.threshold) {
     return {
       sql: `SELECT principal, ${AGGREGATES}
@@ -313,7 +362,11 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-/** Worst first, then earliest first: the order findings are listed in. */
+/** Worst first, then earliest first (then by id, so ties keep one order): how findings are listed. */
 export function bySeverityThenTime(a: Finding, b: Finding): number {
-  return severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen);
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.firstSeen.localeCompare(b.firstSeen) ||
+    a.id.localeCompare(b.id)
+  );
 }

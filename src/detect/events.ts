@@ -40,3 +40,23 @@ export function timeConditions(range: TimeRange | undefined): { sql: string[]; p
   }
   return { sql, params };
 }
+
+/**
+ * The row's event id is one of `ids`, as one parameter however many there are: the ids joined by
+ * a newline and split back in SQL (portable: `split` and `UNNEST` run in DuckDB and Trino), a
+ * semi-join instead of thousands of placeholders. Null when an id holds a newline itself (a forged
+ * record): the caller then selects some other way.
+ */
+export function eventIdIn(ids: readonly string[]): { sql: string; params: QueryParam[] } | null {
+  if (ids.some((id) => id.includes('\n'))) return null;
+  if (ids.length === 0) return { sql: 'false', params: [] };
+  return {
+    sql: `e.eventid IN (SELECT u.id FROM UNNEST(split(?, ?)) AS u(id))`,
+    params: [ids.join('\n'), '\n'],
+  };
+}
+
+/** `eventIdIn`, or a placeholder per id when an id cannot travel joined (slower, always right). */
+export function eventIdAmong(ids: readonly string[]): { sql: string; params: QueryParam[] } {
+  return eventIdIn(ids) ?? { sql: `e.eventid IN (${ids.map(() => '?').join(', ')})`, params: [...ids] };
+}

@@ -4,6 +4,7 @@ import {
   FROM_EVENTS,
   NOT_RESPONDER,
   PRINCIPAL,
+  eventIdIn,
   type EventQuery,
   type QueryParam,
   type TimeRange,
@@ -318,8 +319,8 @@ function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; para
 }
 
 /**
- * Mark each finding attributed when one of its events belongs to the compromise. Only events some
- * rule matched are read back (the findings' rule predicates, OR'ed), not every attacker event.
+ * Mark each finding attributed when one of its events belongs to the compromise. Only the
+ * findings' events are read back, not every attacker event.
  */
 async function markAttributed(
   store: EventQuery,
@@ -331,12 +332,11 @@ async function markAttributed(
   const predicates = predicatesOf(rules, findings);
   if (predicates.length === 0) return;
   const { sql, params } = attributionSql(lineage, scope);
-  // The findings' own event ids when they are few (a lookup); else the rules' predicates again.
-  const named = [...new Set(findings.flatMap((f) => f.eventIds))];
-  const which =
-    named.length <= ID_LIST_LIMIT
-      ? { sql: `e.eventid IN (${named.map(() => '?').join(', ')})`, params: named }
-      : { sql: `(${predicates.join(' OR ')})`, params: [] };
+  // The findings' own event ids (one semi-join); ids that cannot travel so, the rules' predicates.
+  const which = eventIdIn([...new Set(findings.flatMap((f) => f.eventIds))]) ?? {
+    sql: `(${predicates.join(' OR ')})`,
+    params: [],
+  };
   const ids = new Set(
     (
       await store.query<{ eventid: string }>(
@@ -347,9 +347,6 @@ async function markAttributed(
   );
   for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
 }
-
-/** Most event ids bound into one query as a list. */
-const ID_LIST_LIMIT = 5000;
 
 /** The distinct predicates of the rules behind some findings, each parenthesised. */
 function predicatesOf(rules: readonly DetectionRule[], findings: Finding[]): string[] {
@@ -444,14 +441,17 @@ async function attackerEvents(
       [...params, window.since, window.until],
     );
   }
-  // One scan: the predicates of the rules behind medium-or-worse findings, OR'ed; then keep the
-  // events those findings name (a threshold rule also matches events outside its bursts).
+  // The events the medium-or-worse findings name, selected by id (one semi-join); ids that cannot
+  // travel so, by one scan of those findings' rule predicates (a threshold rule also matches
+  // events outside its bursts, hence the filter on the ids).
   const suspicious = findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS);
   const ids = new Set(suspicious.flatMap((f) => f.eventIds));
-  const predicates = predicatesOf(rules, suspicious);
-  if (predicates.length === 0) return [];
+  if (ids.size === 0) return [];
+  const named = eventIdIn([...ids]);
+  const which = named ?? { sql: `(${predicatesOf(rules, suspicious).join(' OR ')})`, params: [] };
   const rows = await store.query<TimelineEvent>(
-    `${select} WHERE (${predicates.join(' OR ')}) AND ${NOT_RESPONDER}`,
+    `${select} WHERE ${which.sql} AND ${NOT_RESPONDER}`,
+    which.params,
   );
   return rows.filter((r) => ids.has(r.eventid));
 }

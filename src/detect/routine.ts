@@ -1,4 +1,4 @@
-import { FROM_EVENTS, type EventQuery } from './events.js';
+import { FROM_EVENTS, eventIdAmong, type EventQuery } from './events.js';
 import type { Lineage, LineageNode } from './lineage.js';
 
 /**
@@ -53,10 +53,11 @@ export async function fromNewNetworks(
     // Calls without a key (sign-ins) are judged against the subject keys' networks together.
     if (roots.has(h.key) || h.key === '') note('', h.ip, at);
   }
+  const among = eventIdAmong(ids);
   const events = await store.query<{ id: string; key: string | null; ip: string | null; time: string }>(
     `SELECT e.eventid AS id, e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time
-     FROM ${FROM_EVENTS} WHERE e.eventid IN (${marks(ids.length)})`,
-    ids,
+     FROM ${FROM_EVENTS} WHERE ${among.sql}`,
+    among.params,
   );
   const fresh = new Map<string, string>();
   for (const e of events) {

@@ -72,6 +72,27 @@ export function gateOf(where: string): readonly ApiGate[] | null {
   return GATES.get(where) ?? null;
 }
 
+/**
+ * The rows a rule can match at all, in portable SQL over the row aliased `e`: one of its APIs (see
+ * `gateOf`), or null when it may match any event. A rule whose predicate holds a sub-query is run
+ * over these rows only (engine.ts): DuckDB decorrelates a sub-query over every row its scan hands
+ * on, whatever the CASE around it says, and a million rows cost seconds where a gate leaves dozens.
+ */
+export function gateSql(where: string): string | null {
+  const gate = gateOf(where);
+  if (!gate) return null;
+  const one = (g: ApiGate): string =>
+    g.names.length === 0
+      ? `e.eventsource = ${lit(g.source)}`
+      : `(e.eventsource = ${lit(g.source)} AND ${eventNamed(g.names, 'e.eventname')})`;
+  return gate.length === 1 ? one(gate[0]!) : `(${gate.map(one).join(' OR ')})`;
+}
+
+/** The predicate reads other rows through a sub-query (`preceded`, a first-use check). */
+export function hasSubquery(where: string): boolean {
+  return /\bSELECT\b/i.test(where);
+}
+
 /** A scalar from a JSON text column (NULL for objects, arrays, missing keys, invalid JSON). */
 export function json(column: JsonColumn, path: string): string {
   return `json_extract_scalar(${column}, ${lit(`$.${path}`)})`;

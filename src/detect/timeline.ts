@@ -31,7 +31,10 @@ export interface TimelineEvent {
 
 /** Group time-ordered events into bursts separated by more than `gapMinutes` of silence. */
 export function burstsOf(events: TimelineEvent[], findings: Finding[], gapMinutes: number): Burst[] {
-  const sorted = [...events].sort((a, b) => a.eventtime.localeCompare(b.eventtime));
+  // Events of the same second by id (the store hands them back in any order); code-unit order,
+  // which ISO times sort by, and a tenth of localeCompare's cost on a million events.
+  const before = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const sorted = [...events].sort((a, b) => before(a.eventtime, b.eventtime) || before(a.eventid, b.eventid));
   const findingOf = new Map<string, string[]>();
   for (const f of findings) {
     for (const id of f.eventIds) findingOf.set(id, [...(findingOf.get(id) ?? []), f.id]);

@@ -31,26 +31,6 @@ export const ACTOR: Record<NonNullable<Threshold['by']>, string> = {
   account: `coalesce(e.recipientaccountid, e.useridentity.accountid, '')`,
 };
 
-/**
- * The columns kept for the tagged events: those groups are aggregated from, and those a threshold's
- * `distinct` value and actor are computed from (the event's large JSON documents other than the
- * request stay behind: copying them made the grouping cost as much as the tagging).
- */
-export const CARRIED = [
-  'eventid',
-  'eventtime',
-  'eventsource',
-  'eventname',
-  'awsregion',
-  'sourceipaddress',
-  'useragent',
-  'errorcode',
-  'readonly',
-  'useridentity',
-  'recipientaccountid',
-  'requestparameters',
-] as const;
-
 /** The columns a group is aggregated from, for rows of `cloudtrail_events` (or a copy) aliased `e`. */
 export const MATCHED_COLUMNS = `e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode,
       ${PRINCIPAL} AS principal, e.useridentity.accesskeyid AS accesskey`;
@@ -60,12 +40,14 @@ export const MATCHED_COLUMNS = `e.eventid, e.eventtime, e.awsregion, e.sourceipa
  * of predicates is most of the cost on small stores, re-reading the table for each rule most of it
  * on large ones). The scan tags each event with the indexes of the rules it matches (`'3,17,'`),
  * keeps the tagged events, unnests the tags; plain rules are grouped per principal, key and region,
- * threshold rules cut into bursts per actor with their own gap, count and distinct value. Portable:
+ * threshold rules cut into bursts per actor with their own gap, count and distinct value. `only`
+ * (SQL over `e`) limits the rows scanned (the APIs of rules with sub-queries, engine.ts). Portable:
  * string tags, `split` with `CROSS JOIN UNNEST`, CASE over the rule index.
  */
 export function togetherSql(
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
+  only?: string,
 ): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
   const tags = list.map((rule, i) => `coalesce(CASE WHEN ${rule.where} THEN '${i},' END, '')`);
@@ -73,10 +55,23 @@ export function togetherSql(
     list.flatMap((r, i) => (keep(r) ? [i] : []));
   const plain = indexes((r) => !r.threshold);
   const bursts = indexes((r) => r.threshold !== undefined);
+  // Over the tagged rows `h e`: what KEPT computed, and the actor a threshold counts by.
+  const matched =
+    'e.eventid, e.eventtime, e.awsregion, e.sourceipaddress, e.errorcode, e.principal, e.accesskey';
+  const actorOf: Record<NonNullable<Threshold['by']>, string> = {
+    principal: `coalesce(e.principal, '')`,
+    sourceip: `coalesce(e.sourceipaddress, '')`,
+    account: 'e.account',
+  };
+  const kept = [
+    ...KEPT,
+    ...carried(list).map((c) => `e.${c}`),
+    ...(bursts.some((i) => list[i]!.threshold!.by === 'account') ? [`${ACTOR.account} AS account`] : []),
+  ];
   const parts: string[] = [];
   if (plain.length) {
     parts.push(`SELECT rule, principal, ${AGGREGATES}
-  FROM (SELECT e.rule, ${MATCHED_COLUMNS} FROM h e WHERE e.rule IN (${plain.join(', ')})) p
+  FROM (SELECT e.rule, ${matched} FROM h e WHERE e.rule IN (${plain.join(', ')})) p
   GROUP BY rule, principal, accesskey, awsregion`);
   }
   let burstCtes = '';
@@ -84,8 +79,8 @@ export function togetherSql(
     const byRule = (value: (t: Threshold) => string, otherwise = 'NULL'): string =>
       `CASE e.rule ${bursts.map((i) => `WHEN ${i} THEN ${value(list[i]!.threshold!)}`).join(' ')} ELSE ${otherwise} END`;
     burstCtes = `,
-  t AS (SELECT e.rule, ${MATCHED_COLUMNS}, from_iso8601_timestamp(e.eventtime) AS ts,
-      ${byRule((t) => ACTOR[t.by ?? 'principal'], "''")} AS actor,
+  t AS (SELECT e.rule, ${matched}, from_iso8601_timestamp(e.eventtime) AS ts,
+      ${byRule((t) => actorOf[t.by ?? 'principal'], "''")} AS actor,
       ${byRule((t) => (t.distinct ? `(${t.distinct})` : 'NULL'))} AS distinctvalue,
       ${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
       ${byRule((t) => String(t.count), '0')} AS need,
@@ -102,28 +97,39 @@ export function togetherSql(
   }
   // No filter on the tags before the unnest: the optimizer would copy the whole tag expression
   // into the filter and evaluate it twice.
-  const sql = `WITH m AS (SELECT ${carried(list)
-    .map((c) => `e.${c}`)
-    .join(', ')}, ${concatAll(tags)} AS tags
-      FROM ${EVENTS_TABLE} e WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')}),
+  const sql = `WITH m AS (SELECT ${kept.join(', ')}, ${concatAll(tags)} AS tags
+      FROM ${EVENTS_TABLE} e WHERE ${[NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ')}),
   h AS (SELECT m.*, try_cast(tag AS INTEGER) AS rule FROM m CROSS JOIN UNNEST(split(m.tags, ',')) AS u(tag) WHERE tag <> '')${burstCtes}
   ${parts.join('\n  UNION ALL\n  ')}`;
   return { sql, params: time.params };
 }
 
+/** What every tagged event keeps: the columns its group is aggregated from (see AGGREGATES). */
+const KEPT = [
+  'e.eventid',
+  'e.eventtime',
+  'e.awsregion',
+  'e.sourceipaddress',
+  'e.errorcode',
+  `${PRINCIPAL} AS principal`,
+  'e.useridentity.accesskeyid AS accesskey',
+];
+
 /**
- * The columns the tagged events keep: CARRIED, and any other the rules' threshold values read
- * (the S3 ransom stages read `additionaleventdata`). Without it, a statement with such a rule
- * fails, which the local engine hid by running every rule alone.
+ * The other columns the tagged events keep: those the rules' threshold values read (the request,
+ * the identity, the API; the S3 ransom stages read `additionaleventdata`). A tagged event keeps
+ * nothing else: the tagged events are materialised and read twice, and carrying every event's
+ * request document made that cost as much as the tagging. Without them, a statement with
+ * such a rule fails, which the local engine hid by running every rule alone.
  */
 function carried(list: readonly DetectionRule[]): string[] {
   const values = list.flatMap((r) => (r.threshold?.distinct ? [r.threshold.distinct] : []));
-  const more = ATHENA_COLUMNS.filter(
-    (c) =>
-      !(CARRIED as readonly string[]).includes(c) && values.some((v) => new RegExp(`\\b${c}\\b`).test(v)),
+  return ATHENA_COLUMNS.filter(
+    (c) => !KEPT_NAMES.has(c) && values.some((v) => new RegExp(`\\b${c}\\b`).test(v)),
   );
-  return [...CARRIED, ...more];
 }
+
+const KEPT_NAMES = new Set(['eventid', 'eventtime', 'awsregion', 'sourceipaddress', 'errorcode']);
 
 /**
  * `concat` of many strings, nested in chunks: a long chain of `||` is a deep expression tree that

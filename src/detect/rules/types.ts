@@ -10,7 +10,7 @@ export interface Threshold {
   withinMinutes: number;
   /**
    * Count distinct values of this expression over the row (a column, e.g. `awsregion`, or SQL over
-   * the columns listed in `CARRIED`, ../together.ts: the request, the identity, the API, the region).
+   * the table's columns, unqualified: the request, the identity, the API, the region).
    */
   distinct?: string;
   /**

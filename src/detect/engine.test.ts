@@ -129,6 +129,18 @@ describe('rules whose predicate holds a sub-query', () => {
     expect(scan).toMatch(/^FROM cloudtrail_events e WHERE .*e\.eventsource = 'ec2\.amazonaws\.com'/s);
   });
 
+  it('stay in the one scan for an engine billed by the bytes it reads, with the same findings', async () => {
+    const billed = counted();
+    const local = counted();
+    const options = { countMatches: false, isolate: 'halving' as const };
+    const one = await runRules(billed, BUILTIN_RULES, { ...options, subqueriesApart: false });
+    const two = await runRules(local, BUILTIN_RULES, options);
+    const grouping = (e: { statements: string[] }) => e.statements.filter((s) => s.startsWith('WITH m AS'));
+    expect(grouping(billed)).toHaveLength(1);
+    expect(grouping(local)).toHaveLength(2);
+    expect(essence(one)).toEqual(essence(two));
+  });
+
   it('run beside the other rules with the same findings as alone', async () => {
     const others = BUILTIN_RULES.filter((r) => !withSubquery.includes(r));
     const together = await runRules(store, [...others, ...withSubquery]);

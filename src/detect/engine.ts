@@ -34,6 +34,12 @@ export interface RunRulesOptions {
   isolate?: 'each-rule' | 'halving';
   /** Under `halving`, failed statements after which the rules not yet run are failures (default 12). */
   maxFailedStatements?: number;
+  /**
+   * Scan the rules whose predicate holds a sub-query apart, over their APIs' rows only (default
+   * true: DuckDB decorrelates a sub-query over every row its scan hands on). An engine billed by
+   * the bytes it reads (Athena) turns it off: a second scan would read the whole table again.
+   */
+  subqueriesApart?: boolean;
 }
 
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
@@ -90,7 +96,7 @@ async function groupsOf(
   };
   let open: DetectionRule[];
   try {
-    open = await rulesThatCanFire(store, list, options.range, options.countMatches ?? true);
+    open = await rulesThatCanFire(store, list, options);
   } catch (error) {
     if (!halving) throw error;
     fail(list, error);
@@ -127,7 +133,7 @@ async function groupsOf(
     }
   };
   const maxChars = options.maxStatementChars ?? Infinity;
-  for (const { rules, only } of scans(open)) {
+  for (const { rules, only } of scans(open, options.subqueriesApart ?? true)) {
     for (const set of fitting(rules, options.range, maxChars, only)) await runSet(set, only);
   }
   return groups;
@@ -144,7 +150,8 @@ interface Scan {
  * names its APIs run over those APIs' rows only (see `gateSql`: on a million records this took
  * each such rule from 4-9 s to under half a second); the others over every row.
  */
-function scans(list: readonly DetectionRule[]): Scan[] {
+function scans(list: readonly DetectionRule[], apart: boolean): Scan[] {
+  if (!apart) return list.length ? [{ rules: [...list] }] : [];
   const gates = new Map(list.map((rule) => [rule, hasSubquery(rule.where) ? gateSql(rule.where) : null]));
   const gated = list.filter((rule) => gates.get(rule) !== null);
   const rest = list.filter((rule) => gates.get(rule) === null);
@@ -182,16 +189,16 @@ function fitting(
 async function rulesThatCanFire(
   store: EventQuery,
   list: readonly DetectionRule[],
-  range: TimeRange | undefined,
-  countMatches: boolean,
+  options: RunRulesOptions,
 ): Promise<DetectionRule[]> {
+  const { range } = options;
   const apis = await apisInStore(store, range);
   const open = list.filter((rule) => {
     const gate = gateOf(rule.where);
     return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
   });
-  if (!countMatches) return open;
-  return open.length ? rulesWithEnoughMatches(store, open, range) : [];
+  if (!(options.countMatches ?? true)) return open;
+  return open.length ? rulesWithEnoughMatches(store, open, range, options.subqueriesApart ?? true) : [];
 }
 
 /** The event names in the store, by event source (a small GROUP BY, even over millions of rows). */
@@ -219,9 +226,10 @@ async function rulesWithEnoughMatches(
   store: EventQuery,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
+  subqueriesApart: boolean,
 ): Promise<DetectionRule[]> {
   const enough = new Set<DetectionRule>();
-  for (const scan of scans(list)) {
+  for (const scan of scans(list, subqueriesApart)) {
     for (const rule of await enoughMatchesIn(store, scan, range)) enough.add(rule);
   }
   return list.filter((rule) => enough.has(rule));
@@ -282,7 +290,7 @@ async function runTogether(
  */
 export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
-  const only = scans([rule])[0]?.only;
+  const only = scans([rule], true)[0]?.only;
   const matched = `SELECT ${MATCHED_COLUMNS}, ${rule.threshold?.distinct ? `(${rule.threshold.distinct})` : 'NULL'} AS distinctvalue,
       ${ACTOR[rule.threshold?.by ?? 'principal']} AS actor
     FROM ${FROM_EVENTS}

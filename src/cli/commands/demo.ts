@@ -37,7 +37,7 @@ const demoOptions = {
   seed: {
     type: 'string',
     value: 'N',
-    description: 'seed for the scenario (default 1): same seed, same ids',
+    description: 'seed for the scenario (default 1): same seed and minute, same ids',
   },
   'lookup-rate': {
     type: 'string',

@@ -7,7 +7,11 @@ const simOptions = {
     value: 'FILE',
     description: 'load the account from FILE and save it there on exit',
   },
-  seed: { type: 'string', value: 'N', description: 'seed for deterministic ids (default: tourniquet)' },
+  seed: {
+    type: 'string',
+    value: 'N',
+    description: 'seed for deterministic ids, given the same end of history (default: tourniquet)',
+  },
   'lookup-rate': {
     type: 'string',
     value: 'N',

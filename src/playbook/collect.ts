@@ -38,6 +38,8 @@ export async function collectEvidence(ctx: CaseContext, options: CollectOptions)
   return collectCloudTrail(ctx, {
     sources: ['trails', 'api'],
     since,
+    // The same instant as the window's floor: a later reading would find it older than 90 days.
+    now,
     until: unfinishedUntil(ctx) ?? now.toISOString(),
     lookup: firstTargets(options),
     follow: (store) => derivedFrom(store, options),

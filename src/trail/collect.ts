@@ -32,6 +32,12 @@ export interface CollectOptions {
   /** ISO times; default: the 90 days LookupEvents keeps, up to now. */
   since?: string | undefined;
   until?: string | undefined;
+  /**
+   * The instant the window was computed at (default: the clock's now). A caller that derives
+   * `since` from its own now passes that now: LookupEvents' 90 days are counted back from it, and
+   * a later reading would find a window starting exactly 90 days back a millisecond too old.
+   */
+  now?: Date | undefined;
   /** What `api` asks LookupEvents for; default the case subject's access key id and user name. */
   lookup?: LookupTarget[] | undefined;
   /** Follow the credentials the collected events derived, round by round (`respond`). */
@@ -107,7 +113,7 @@ const SOURCES: { handles(source: string): boolean; collect(c: Collection, source
  * read by the reports) and journalling them.
  */
 export async function collectCloudTrail(ctx: CaseContext, options: CollectOptions): Promise<CollectResult> {
-  const now = ctx.clock.now();
+  const now = options.now ?? ctx.clock.now();
   const until = options.until ?? now.toISOString();
   const since = options.since ?? new Date(now.getTime() - LOOKUP_HISTORY_MS).toISOString();
   const sources = options.sources.length > 0 ? options.sources : ['api'];

@@ -44,6 +44,8 @@ export async function runCollect({ options, args }: CollectInput, env: RunEnv): 
         sources,
         since,
         until,
+        // `--since 90d` is counted from this instant: the collection's 90 days must be too.
+        now,
         signal: controller.signal,
         follow,
         account: account || null,

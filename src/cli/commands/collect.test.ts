@@ -11,6 +11,8 @@ import { silentLogger, silentProgress } from '../../context.js';
 import { SimClock, VICTIM_ACCOUNT, createUserWithKey, startSim, type RunningSim } from '../../sim/index.js';
 import { STORE_FILE, openEventStore } from '../../store/store.js';
 import { collectCloudTrail } from '../../trail/collect.js';
+import { LOOKUP_SOURCE } from '../../trail/lookup.js';
+import { collectEvidence } from '../../playbook/collect.js';
 import { main } from '../main.js';
 import { denyLookupEventsIn } from '../../test-support/policies.js';
 
@@ -134,6 +136,32 @@ describe('collect --source api against the simulated account', () => {
       .split('\n');
     expect(manifest.length).toBeGreaterThanOrEqual(8);
     expect(manifest.every((l) => /"sha256":"[0-9a-f]{64}"/.test(l))).toBe(true);
+  });
+
+  it("keeps the playbook's 90-day window complete when the clock moves between its readings", async () => {
+    // The playbook counts its window back 90 days from its own reading of the clock; the
+    // collection then reads the clock again. A millisecond between the two once made every
+    // LookupEvents line partial ("events before … need the trail bucket"), about one demo in two.
+    let tick = 0;
+    const ticking: Clock = {
+      now: () => new Date(clock.now().getTime() + ++tick),
+      sleep: (ms) => clock.sleep(ms),
+    };
+    const folder = newCase('ticking');
+    const aws = await pool();
+    try {
+      const result = await collectEvidence(
+        { clock: ticking, log: silentLogger, progress: silentProgress, case: folder, aws },
+        { keys: [alice.accessKeyId], userName: 'alice', account: VICTIM_ACCOUNT },
+      );
+      const lookups = result.coverage.filter((c) => c.source === LOOKUP_SOURCE);
+      expect(lookups.length).toBeGreaterThanOrEqual(17);
+      expect(lookups.filter((c) => c.status !== 'complete')).toEqual([]);
+    } finally {
+      aws.destroy();
+      folder.close();
+    }
+    expect((await storedIds(folder.dir)).ids).toEqual(recordedForAlice());
   });
 
   it('resumes an interrupted collection from its checkpoint, without duplicates or refetching', async () => {

@@ -60,3 +60,34 @@ export function eventIdIn(ids: readonly string[]): { sql: string; params: QueryP
 export function eventIdAmong(ids: readonly string[]): { sql: string; params: QueryParam[] } {
   return eventIdIn(ids) ?? { sql: `e.eventid IN (${ids.map(() => '?').join(', ')})`, params: [...ids] };
 }
+
+/**
+ * The ids of the events a condition over `cloudtrail_events e` selects. They come back as one
+ * text per first character of the id (`array_join`), not one row each: DuckDB's reader makes a
+ * native call per string, and 600,000 ids as rows took 1.3 s more than as 16 texts split here.
+ * A group whose text does not split back into its count (an id holding a newline: a forged
+ * record) is read again row by row.
+ */
+export async function eventIdsWhere(
+  store: EventQuery,
+  where: string,
+  params: QueryParam[],
+): Promise<Set<string>> {
+  const groups = await store.query<{ head: string; n: number; ids: string | null }>(
+    `SELECT substr(e.eventid, 1, 1) AS head, count(*) AS n, array_join(array_agg(e.eventid), chr(10)) AS ids
+     FROM ${FROM_EVENTS} WHERE ${where} AND e.eventid IS NOT NULL GROUP BY substr(e.eventid, 1, 1)`,
+    params,
+  );
+  const ids = new Set<string>();
+  for (const g of groups) {
+    const parts = (g.ids ?? '').split('\n');
+    if (parts.length === Number(g.n)) for (const id of parts) ids.add(id);
+    else
+      for (const r of await store.query<{ eventid: string }>(
+        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${where} AND substr(e.eventid, 1, 1) = ?`,
+        [...params, g.head],
+      ))
+        ids.add(r.eventid);
+  }
+  return ids;
+}

@@ -3,8 +3,8 @@ import { bySeverityThenTime, runRules, severityRank, type RuleRun, type RunRules
 import {
   FROM_EVENTS,
   NOT_RESPONDER,
-  PRINCIPAL,
   eventIdIn,
+  eventIdsWhere,
   type EventQuery,
   type QueryParam,
   type TimeRange,
@@ -18,7 +18,7 @@ import { fromNewNetworks, intruderMinted, intrusionStart, ownerAddresses, type M
 import type { DetectionRule } from './rules/types.js';
 import { bundledSigma } from './sigma/bundled.js';
 import type { SigmaLoad, SigmaReportEntry } from './sigma/load.js';
-import { burstsOf, type Burst, type TimelineEvent } from './timeline.js';
+import { TIMELINE_COLUMNS, burstsInStore, burstsOf, type Burst, type TimelineEvent } from './timeline.js';
 
 export interface InvestigateOptions {
   /** The compromised access key ids (AKIA…/ASIA…); without them every finding counts. */
@@ -106,7 +106,7 @@ export async function investigate(
   // keys' own events count only from the window's start (before it they were the owner's).
   const minted = lineage ? await intruderMinted(store, lineage) : { keys: [], starts: [] };
   if (lineage)
-    await markAttributed(store, rules, run.findings, lineage, {
+    await markAttributed(store, run.findings, lineage, {
       since: null,
       always: minted.keys,
       owner: [],
@@ -119,7 +119,7 @@ export async function investigate(
     options.incidentSince ?? null,
   );
   if (lineage && window && attribution)
-    await markAttributed(store, rules, run.findings, lineage, attributionOf(window, attribution));
+    await markAttributed(store, run.findings, lineage, attributionOf(window, attribution));
   // Nothing but the owner's routine use: no incident, so nothing is the compromise's.
   if (lineage && !window) for (const f of run.findings) f.attributed = false;
   let anomalies: Anomalies | null = null;
@@ -141,13 +141,14 @@ export async function investigate(
     });
   }
 
-  const events = await attackerEvents(
+  const timeline = await attackerTimeline(
     store,
     rules,
     run.findings,
     lineage,
     window,
     window && attribution ? attributionOf(window, attribution) : null,
+    options.burstGapMinutes ?? 15,
   );
   if (lineage) rankOthersLow(run.findings);
   return {
@@ -158,7 +159,7 @@ export async function investigate(
     window,
     attribution,
     anomalies,
-    timeline: burstsOf(events, run.findings, options.burstGapMinutes ?? 15),
+    timeline,
     sigmaReport: sigma ? sigma.report : [],
     ruleFailures: run.failures,
     truncatedRules: run.truncated,
@@ -319,32 +320,19 @@ function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; para
 }
 
 /**
- * Mark each finding attributed when one of its events belongs to the compromise. Only the
- * findings' events are read back, not every attacker event.
+ * Mark each finding attributed when one of its events belongs to the compromise. The compromise's
+ * event ids are read once, as texts (`eventIdsWhere`): sending the findings' ids to the store
+ * instead (600,000 of them in a million-record case) cost more than reading these back.
  */
 async function markAttributed(
   store: EventQuery,
-  rules: readonly DetectionRule[],
   findings: Finding[],
   lineage: Lineage,
   scope: Scope,
 ): Promise<void> {
-  const predicates = predicatesOf(rules, findings);
-  if (predicates.length === 0) return;
+  if (findings.length === 0) return;
   const { sql, params } = attributionSql(lineage, scope);
-  // The findings' own event ids (one semi-join); ids that cannot travel so, the rules' predicates.
-  const which = eventIdIn([...new Set(findings.flatMap((f) => f.eventIds))]) ?? {
-    sql: `(${predicates.join(' OR ')})`,
-    params: [],
-  };
-  const ids = new Set(
-    (
-      await store.query<{ eventid: string }>(
-        `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${sql} AND ${which.sql} AND ${NOT_RESPONDER}`,
-        [...params, ...which.params],
-      )
-    ).map((r) => r.eventid),
-  );
+  const ids = await eventIdsWhere(store, `${sql} AND ${NOT_RESPONDER}`, params);
   for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
 }
 
@@ -422,23 +410,36 @@ async function callsFromOwner(store: EventQuery, lineage: Lineage, scope: Scope)
   return row?.n ?? 0;
 }
 
-async function attackerEvents(
+/**
+ * The attacker's timeline: the compromise's calls in the window (with a lineage) or the events the
+ * medium-or-worse findings name (without one), cut into bursts in the store (`burstsInStore`).
+ * Ids that cannot travel as one text (a forged id holding a newline) send it the old way: the
+ * events read back, bursts cut here (`burstsOf`).
+ */
+async function attackerTimeline(
   store: EventQuery,
   rules: readonly DetectionRule[],
   findings: Finding[],
   lineage: Lineage | null,
   window: Window | null,
   scope: Scope | null,
-): Promise<TimelineEvent[]> {
-  const select = `SELECT e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
-      e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed
-    FROM ${FROM_EVENTS}`;
+  gapMinutes: number,
+): Promise<Burst[]> {
+  const select = `SELECT ${TIMELINE_COLUMNS} FROM ${FROM_EVENTS}`;
   if (lineage) {
     if (!window || !scope) return [];
     const { sql, params } = attributionSql(lineage, scope);
-    return store.query<TimelineEvent>(
-      `${select} WHERE ${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ? ORDER BY e.eventtime`,
-      [...params, window.since, window.until],
+    const selection = {
+      sql: `${sql} AND ${NOT_RESPONDER} AND e.eventtime >= ? AND e.eventtime <= ?`,
+      params: [...params, window.since, window.until],
+    };
+    return (
+      (await burstsInStore(store, selection, findings, gapMinutes)) ??
+      burstsOf(
+        await store.query<TimelineEvent>(`${select} WHERE ${selection.sql}`, selection.params),
+        findings,
+        gapMinutes,
+      )
     );
   }
   // The events the medium-or-worse findings name, selected by id (one semi-join); ids that cannot
@@ -448,12 +449,21 @@ async function attackerEvents(
   const ids = new Set(suspicious.flatMap((f) => f.eventIds));
   if (ids.size === 0) return [];
   const named = eventIdIn([...ids]);
-  const which = named ?? { sql: `(${predicatesOf(rules, suspicious).join(' OR ')})`, params: [] };
+  if (named) {
+    const selection = { sql: `${named.sql} AND ${NOT_RESPONDER}`, params: named.params };
+    const bursts = await burstsInStore(store, selection, findings, gapMinutes);
+    if (bursts) return bursts;
+  }
+  const which = { sql: `(${predicatesOf(rules, suspicious).join(' OR ')})`, params: [] };
   const rows = await store.query<TimelineEvent>(
     `${select} WHERE ${which.sql} AND ${NOT_RESPONDER}`,
     which.params,
   );
-  return rows.filter((r) => ids.has(r.eventid));
+  return burstsOf(
+    rows.filter((r) => ids.has(r.eventid)),
+    findings,
+    gapMinutes,
+  );
 }
 
 function minOf(values: string[]): string | null {

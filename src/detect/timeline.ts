@@ -1,3 +1,4 @@
+import { FROM_EVENTS, PRINCIPAL, type EventQuery, type QueryParam } from './events.js';
 import type { Finding } from './finding.js';
 
 /** A run of attacker activity with no gap longer than the burst gap. */
@@ -28,6 +29,10 @@ export interface TimelineEvent {
   sourceipaddress: string | null;
   failed: boolean;
 }
+
+/** The columns of a `TimelineEvent`, over `cloudtrail_events e`. */
+export const TIMELINE_COLUMNS = `e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
+  e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed`;
 
 /** Group time-ordered events into bursts separated by more than `gapMinutes` of silence. */
 export function burstsOf(events: TimelineEvent[], findings: Finding[], gapMinutes: number): Burst[] {
@@ -76,4 +81,118 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
     sourceIps: uniq(events.map((e) => e.sourceipaddress)),
     findingIds: uniq(events.flatMap((e) => findingOf.get(e.eventid) ?? [])),
   };
+}
+
+/** The events a timeline is cut from: a condition over `cloudtrail_events e` and its parameters. */
+export interface TimelineSelection {
+  sql: string;
+  params: QueryParam[];
+}
+
+/** One row of `burstsInStore`'s statement: a burst, or one distinct value seen in it. */
+interface BurstRow {
+  burst: number;
+  kind: 'burst' | 'principal' | 'key' | 'region' | 'ip' | 'call';
+  a: string | null;
+  b: string | null;
+  n: number;
+  failed: number | null;
+  ids: string | null;
+  /** How many of the burst's events have an id (`ids` holds that many, joined by newlines). */
+  named: number | null;
+  at: number;
+}
+
+/**
+ * `burstsOf` computed in the store: the events are ordered, cut and summed up by one statement,
+ * and only the bursts, their distinct values and one text of event ids per burst come back. Reading
+ * the attacker's 740,000 events of a million-record case as rows took 12-15 s (DuckDB's reader
+ * makes a native call per string); this takes about 2 s. The result is `burstsOf`'s, field by
+ * field: the same order (time, then id, by code unit), the same cuts (a gap longer than
+ * `gapMinutes` between neighbours, a time that does not parse never cuts), values in the order
+ * they first appear, the five most frequent calls with ties in first-seen order, a finding in a
+ * burst when one of its events is. Null when an event id holds a newline (a forged record), which
+ * would not split back: the caller then reads the events and runs `burstsOf`.
+ */
+export async function burstsInStore(
+  store: EventQuery,
+  events: TimelineSelection,
+  findings: Finding[],
+  gapMinutes: number,
+): Promise<Burst[] | null> {
+  const distinct = (kind: BurstRow['kind'], column: string): string =>
+    `SELECT burst, '${kind}' AS kind, ${column} AS a, NULL AS b, count(*) AS n, NULL AS failed, NULL AS ids, NULL AS named,
+            min(pos) AS at
+     FROM b WHERE coalesce(${column}, '') <> '' GROUP BY burst, ${column}`;
+  const rows = await store.query<BurstRow>(
+    `WITH o AS MATERIALIZED (
+       SELECT ${TIMELINE_COLUMNS},
+              row_number() OVER (ORDER BY e.eventtime, e.eventid) AS pos,
+              CASE WHEN date_diff('millisecond', lag(try_cast(e.eventtime AS TIMESTAMPTZ)) OVER (ORDER BY e.eventtime, e.eventid),
+                                  try_cast(e.eventtime AS TIMESTAMPTZ)) > ? THEN 1 ELSE 0 END AS brk
+       FROM ${FROM_EVENTS} WHERE ${events.sql}),
+     b AS MATERIALIZED (
+       SELECT o.*, sum(brk) OVER (ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM o)
+     SELECT burst, 'burst' AS kind, min_by(eventtime, pos) AS a, max_by(eventtime, pos) AS b, count(*) AS n,
+            count_if(failed) AS failed, array_join(array_agg(eventid ORDER BY pos), chr(10)) AS ids,
+            count(eventid) AS named, min(pos) AS at
+     FROM b GROUP BY burst
+     UNION ALL ${distinct('principal', 'principal')}
+     UNION ALL ${distinct('key', 'accesskey')}
+     UNION ALL ${distinct('region', 'awsregion')}
+     UNION ALL ${distinct('ip', 'sourceipaddress')}
+     UNION ALL SELECT burst, 'call' AS kind, eventsource AS a, eventname AS b, count(*) AS n, NULL AS failed, NULL AS ids,
+            NULL AS named, min(pos) AS at
+     FROM b GROUP BY burst, eventsource, eventname`,
+    [gapMinutes * 60_000, ...events.params],
+  );
+  const findingOf = new Map<string, string[]>();
+  for (const f of findings) {
+    for (const id of f.eventIds) findingOf.set(id, [...(findingOf.get(id) ?? []), f.id]);
+  }
+  const byBurst = new Map<number, BurstRow[]>();
+  for (const r of rows) {
+    const key = Number(r.burst);
+    const of = byBurst.get(key);
+    if (of) of.push(r);
+    else byBurst.set(key, [r]);
+  }
+  const bursts: Burst[] = [];
+  for (const key of [...byBurst.keys()].sort((x, y) => x - y)) {
+    const of = byBurst.get(key)!;
+    const head = of.find((r) => r.kind === 'burst')!;
+    const ids = Number(head.named) === 0 ? [] : (head.ids ?? '').split('\n');
+    if (ids.length !== Number(head.named)) return null;
+    const values = (kind: BurstRow['kind']): string[] =>
+      of
+        .filter((r) => r.kind === kind)
+        .sort((x, y) => Number(x.at) - Number(y.at))
+        .map((r) => r.a!);
+    // Calls are named as burstsOf names them; two raw pairs may make one name.
+    const calls = new Map<string, { n: number; at: number }>();
+    for (const r of of.filter((x) => x.kind === 'call')) {
+      const call = `${(r.a ?? '').replace('.amazonaws.com', '')}:${r.b ?? ''}`;
+      const seen = calls.get(call);
+      calls.set(call, {
+        n: (seen?.n ?? 0) + Number(r.n),
+        at: Math.min(seen?.at ?? Infinity, Number(r.at)),
+      });
+    }
+    bursts.push({
+      start: head.a!,
+      end: head.b!,
+      events: Number(head.n),
+      failed: Number(head.failed),
+      topCalls: [...calls.entries()]
+        .sort((x, y) => y[1].n - x[1].n || x[1].at - y[1].at)
+        .slice(0, 5)
+        .map(([call, { n }]) => `${call} ×${n}`),
+      principals: values('principal'),
+      keys: values('key'),
+      regions: values('region'),
+      sourceIps: values('ip'),
+      findingIds: [...new Set(ids.flatMap((id) => findingOf.get(id) ?? []))],
+    });
+  }
+  return bursts;
 }

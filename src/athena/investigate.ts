@@ -71,6 +71,8 @@ export async function athenaRules(pool: ClientPool, o: AthenaRulesOptions): Prom
       isolate: 'halving',
       // Athena bills the bytes each statement reads: the rules with sub-queries stay in the one scan.
       subqueriesApart: false,
+      // Its results are text: the event ids travel as the portable array.
+      idsAsText: false,
       // Room for the WITH clause reading the tables, which the statement gains when it is sent.
       maxStatementChars: ATHENA_MAX_QUERY_BYTES - 16_384,
     },

@@ -176,3 +176,35 @@ describe('event ids bound as one parameter', () => {
     expect(await picked(eventIdAmong(forged))).toEqual([ids[0]]);
   });
 });
+
+describe('event ids read as one text per group', () => {
+  it('give the findings of ids read as arrays, cut at the cap the same way, and step aside for a forged id', async () => {
+    const asArrays = await runRules(store, BUILTIN_RULES, { idsAsText: false });
+    const asText = await runRules(store, BUILTIN_RULES);
+    expect(asText).toEqual(asArrays);
+    expect(asText.findings.some((f) => f.eventIds.length > 3)).toBe(true);
+    const cutArrays = await runRules(store, BUILTIN_RULES, { idsAsText: false, maxEventIds: 3 });
+    const cutText = await runRules(store, BUILTIN_RULES, { maxEventIds: 3 });
+    expect(cutText).toEqual(cutArrays);
+    expect(cutText.truncated.length).toBeGreaterThan(0);
+
+    // A copy of a matched record whose id holds a newline: its rule is read again with arrays.
+    const named = asArrays.findings[0]!;
+    const [record] = scenarioRecords().filter((r) => r.eventID === named.eventIds[0]);
+    const forgedDir = mkdtempSync(join(tmpdir(), 'tq-engine-forged-'));
+    const forged = await openEventStore(join(forgedDir, 'events.duckdb'));
+    try {
+      writeFileSync(
+        join(forgedDir, 'trail.json'),
+        JSON.stringify({ Records: [...scenarioRecords(), { ...record, eventID: 'forged\nid' }] }),
+      );
+      await ingestPaths(forged, [join(forgedDir, 'trail.json')]);
+      const text = await runRules(forged, BUILTIN_RULES);
+      expect(text).toEqual(await runRules(forged, BUILTIN_RULES, { idsAsText: false }));
+      expect(text.findings.flatMap((f) => f.eventIds)).toContain('forged\nid');
+    } finally {
+      forged.close();
+      rmSync(forgedDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,7 +10,10 @@ import {
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
 import { gateOf, gateSql, hasSubquery } from './sql.js';
-import { ACTOR, AGGREGATES, MATCHED_COLUMNS, togetherSql, type Group } from './together.js';
+import { ACTOR, AGGREGATES, MATCHED_COLUMNS, idsFromText, togetherSql, type Group } from './together.js';
+
+/** Most event ids a finding keeps by default. */
+const DEFAULT_MAX_EVENT_IDS = 10_000;
 
 export interface RunRulesOptions {
   range?: TimeRange;
@@ -40,6 +43,12 @@ export interface RunRulesOptions {
    * the bytes it reads (Athena) turns it off: a second scan would read the whole table again.
    */
   subqueriesApart?: boolean;
+  /**
+   * Read each group's event ids as one text, cut at the cap, instead of an array (default true:
+   * see `aggregates`; on a million-record case over a million ids came back, a native call each).
+   * The Athena runner keeps arrays: its results are parsed from text either way.
+   */
+  idsAsText?: boolean;
 }
 
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
@@ -63,7 +72,7 @@ export async function runRules(
   options: RunRulesOptions = {},
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
-  const cap = options.maxEventIds ?? 10_000;
+  const cap = options.maxEventIds ?? DEFAULT_MAX_EVENT_IDS;
   const groups = await groupsOf(store, list, options, run.failures);
   for (const rule of list) {
     for (const group of groups.get(rule) ?? []) {
@@ -90,6 +99,9 @@ async function groupsOf(
 ): Promise<Map<DetectionRule, Group[]>> {
   const groups = new Map<DetectionRule, Group[]>();
   const halving = options.isolate === 'halving';
+  // One id more than a finding keeps: runRules then sees that the finding was cut.
+  const textIds =
+    (options.idsAsText ?? true) ? (options.maxEventIds ?? DEFAULT_MAX_EVENT_IDS) + 1 : undefined;
   const fail = (rules: readonly DetectionRule[], error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
     for (const rule of rules) failures.push({ ruleId: rule.id, error: message });
@@ -111,7 +123,7 @@ async function groupsOf(
       return;
     }
     try {
-      for (const [rule, found] of await runTogether(store, rules, options.range, only))
+      for (const [rule, found] of await runTogether(store, rules, options.range, only, textIds))
         groups.set(rule, found);
     } catch (error) {
       failedStatements++;
@@ -270,14 +282,28 @@ async function runTogether(
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
   only: string | undefined,
+  textIds: number | undefined,
 ): Promise<Map<DetectionRule, Group[]>> {
   const byRule = new Map<DetectionRule, Group[]>();
   if (list.length === 0) return byRule;
-  const { sql, params } = togetherSql(list, range, only);
+  const { sql, params } = togetherSql(list, range, only, textIds);
   const rows = await store.query<Group & { rule: number }>(sql, params);
+  // Rules with a group whose ids did not split back (see idsFromText) are read again, ids as arrays.
+  const again = new Set<DetectionRule>();
   for (const { rule, ...group } of rows) {
     const key = list[rule]!;
-    byRule.set(key, [...(byRule.get(key) ?? []), group]);
+    if (textIds !== undefined) {
+      const ids = idsFromText(group, textIds);
+      if (ids === null) again.add(key);
+      else group.eventids = ids;
+    }
+    const groups = byRule.get(key);
+    if (groups) groups.push(group);
+    else byRule.set(key, [group]);
+  }
+  for (const rule of again) {
+    const { sql, params } = ruleSql(rule, range);
+    byRule.set(rule, await store.query<Group>(sql, params));
   }
   for (const groups of byRule.values()) groups.sort((a, b) => a.firstseen.localeCompare(b.firstseen));
   return byRule;

@@ -40,10 +40,7 @@ export function burstsOf(events: TimelineEvent[], findings: Finding[], gapMinute
   // which ISO times sort by, and a tenth of localeCompare's cost on a million events.
   const before = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   const sorted = [...events].sort((a, b) => before(a.eventtime, b.eventtime) || before(a.eventid, b.eventid));
-  const findingOf = new Map<string, string[]>();
-  for (const f of findings) {
-    for (const id of f.eventIds) findingOf.set(id, [...(findingOf.get(id) ?? []), f.id]);
-  }
+  const findingOf = findingsByEvent(findings);
   const bursts: Burst[] = [];
   let current: TimelineEvent[] = [];
   const flush = (): void => {
@@ -79,8 +76,31 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
     keys: uniq(events.map((e) => e.accesskey)),
     regions: uniq(events.map((e) => e.awsregion)),
     sourceIps: uniq(events.map((e) => e.sourceipaddress)),
-    findingIds: uniq(events.flatMap((e) => findingOf.get(e.eventid) ?? [])),
+    findingIds: findingsIn(
+      events.map((e) => e.eventid),
+      findingOf,
+    ),
   };
+}
+
+/** Each event id's findings, in the findings' order. */
+function findingsByEvent(findings: Finding[]): Map<string, string[]> {
+  const findingOf = new Map<string, string[]>();
+  for (const f of findings) {
+    for (const id of f.eventIds) {
+      const of = findingOf.get(id);
+      if (of) of.push(f.id);
+      else findingOf.set(id, [f.id]);
+    }
+  }
+  return findingOf;
+}
+
+/** The findings of some events, each once, in the order the events first name them. */
+function findingsIn(ids: readonly string[], findingOf: Map<string, string[]>): string[] {
+  const seen = new Set<string>();
+  for (const id of ids) for (const f of findingOf.get(id) ?? []) seen.add(f);
+  return [...seen];
 }
 
 /** The events a timeline is cut from: a condition over `cloudtrail_events e` and its parameters. */
@@ -146,10 +166,7 @@ export async function burstsInStore(
      FROM b GROUP BY burst, eventsource, eventname`,
     [gapMinutes * 60_000, ...events.params],
   );
-  const findingOf = new Map<string, string[]>();
-  for (const f of findings) {
-    for (const id of f.eventIds) findingOf.set(id, [...(findingOf.get(id) ?? []), f.id]);
-  }
+  const findingOf = findingsByEvent(findings);
   const byBurst = new Map<number, BurstRow[]>();
   for (const r of rows) {
     const key = Number(r.burst);
@@ -191,7 +208,7 @@ export async function burstsInStore(
       keys: values('key'),
       regions: values('region'),
       sourceIps: values('ip'),
-      findingIds: [...new Set(ids.flatMap((id) => findingOf.get(id) ?? []))],
+      findingIds: findingsIn(ids, findingOf),
     });
   }
   return bursts;

@@ -15,14 +15,38 @@ export interface Group {
   eventids: string[];
 }
 
-/** The aggregates of a group of matched rows (columns eventid, eventtime, errorcode, accesskey, …). */
-export const AGGREGATES = `count(*) AS n,
+/**
+ * The aggregates of a group of matched rows (columns eventid, eventtime, errorcode, accesskey, …).
+ * With `textIds`, the event ids come back as one text, the first `textIds` of them in time order
+ * joined by newlines (`idsFromText` splits them), not as an array: DuckDB's reader makes a native
+ * call per string, and a million-record case's groups hold over a million ids, most beyond the cap
+ * a finding keeps.
+ */
+export function aggregates(textIds?: number): string {
+  const ids = 'array_agg(eventid ORDER BY eventtime, eventid)';
+  return `count(*) AS n,
     sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
     min(eventtime) AS firstseen, max(eventtime) AS lastseen,
-    array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
+    ${textIds === undefined ? ids : `array_join(slice(${ids}, 1, ${Math.floor(textIds)}), chr(10))`} AS eventids,
     array_agg(DISTINCT accesskey) AS accesskeys,
     array_agg(DISTINCT awsregion) AS regions,
     array_agg(DISTINCT sourceipaddress) AS ips`;
+}
+
+/** The aggregates with the event ids as an array (portable, what Athena is sent). */
+export const AGGREGATES = aggregates();
+
+/**
+ * A group's event ids read as `aggregates(textIds)` sent them: split back, or null when they do
+ * not split into as many as the group holds (an id with a newline in it, a forged record, or an
+ * event without an id): the caller reads that rule's groups again with the ids as an array.
+ */
+export function idsFromText(group: Group, textIds: number): string[] | null {
+  const ids = group.eventids as unknown as string[] | string | null;
+  if (typeof ids !== 'string') return ids === null ? null : ids;
+  const parts = ids.split('\n');
+  return parts.length === Math.min(Number(group.n), Math.floor(textIds)) ? parts : null;
+}
 
 /** Whose burst a threshold counts (see `Threshold.by`), over a row aliased `e`. */
 export const ACTOR: Record<NonNullable<Threshold['by']>, string> = {
@@ -48,6 +72,7 @@ export function togetherSql(
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
   only?: string,
+  textIds?: number,
 ): { sql: string; params: QueryParam[] } {
   const time = timeConditions(range);
   const tags = list.map((rule, i) => `coalesce(CASE WHEN ${rule.where} THEN '${i},' END, '')`);
@@ -70,7 +95,7 @@ export function togetherSql(
   ];
   const parts: string[] = [];
   if (plain.length) {
-    parts.push(`SELECT rule, principal, ${AGGREGATES}
+    parts.push(`SELECT rule, principal, ${aggregates(textIds)}
   FROM (SELECT e.rule, ${matched} FROM h e WHERE e.rule IN (${plain.join(', ')})) p
   GROUP BY rule, principal, accesskey, awsregion`);
   }
@@ -90,7 +115,7 @@ export function togetherSql(
                          THEN 1 ELSE 0 END AS brk FROM t),
   b AS (SELECT g.*, sum(brk) OVER (PARTITION BY rule, actor ORDER BY ts, eventid
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)`;
-    parts.push(`SELECT rule, CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${AGGREGATES}
+    parts.push(`SELECT rule, CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${aggregates(textIds)}
   FROM b
   GROUP BY rule, actor, burst
   HAVING (CASE WHEN max(bydistinct) = 1 THEN count(DISTINCT distinctvalue) ELSE count(*) END) >= max(need)`);

@@ -46,6 +46,8 @@ export const DIALECT_MACROS = [
   `CREATE OR REPLACE TEMP MACRO date_format(ts, f) AS
     strftime(ts, system.main.replace(system.main.replace(system.main.replace(f, '%i', '%M'), '%s', '%S'), '%T', '%H:%M:%S'))`,
   'CREATE OR REPLACE TEMP MACRO to_unixtime(ts) AS epoch(ts)',
+  // Trino's slice(array, start, length).
+  'CREATE OR REPLACE TEMP MACRO slice(a, s, n) AS list_slice(a, s, s + n - 1)',
   // Trino's array_join(array, separator): the elements as one text, NULLs left out (DuckDB's too).
   'CREATE OR REPLACE TEMP MACRO array_join(l, s) AS array_to_string(l, s)',
   'CREATE OR REPLACE TEMP MACRO json_parse(s) AS json(s)',

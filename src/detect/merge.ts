@@ -10,9 +10,17 @@ import type { Finding } from './finding.js';
  */
 export function mergeSigmaDuplicates(findings: Finding[]): Finding[] {
   const builtin = findings.filter((f) => f.ruleSource !== 'sigma');
+  // Only the Sigma findings' events need their built-in findings (a million-record case's
+  // built-in findings name over a million events, its Sigma findings a fraction).
+  const asked = new Set(findings.flatMap((f) => (f.ruleSource === 'sigma' ? f.eventIds : [])));
   const byEvent = new Map<string, Finding[]>();
   for (const f of builtin) {
-    for (const id of f.eventIds) byEvent.set(id, [...(byEvent.get(id) ?? []), f]);
+    for (const id of f.eventIds) {
+      if (!asked.has(id)) continue;
+      const of = byEvent.get(id);
+      if (of) of.push(f);
+      else byEvent.set(id, [f]);
+    }
   }
   const kept: Finding[] = [];
   for (const f of findings) {

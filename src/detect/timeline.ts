@@ -83,6 +83,35 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
   };
 }
 
+/**
+ * Each burst's findings, as `burstsOf` lists them: in the order their events first appear in the
+ * burst, findings of the same event in the findings' order, each id once. `place` is an event's
+ * first place in the timeline, `burstAt` the burst of each place.
+ */
+function findingsByBurst(
+  findings: Finding[],
+  place: Map<string, number | number[]>,
+  burstAt: number[],
+  count: number,
+): string[][] {
+  const first = Array.from({ length: count }, () => new Map<number, number>());
+  for (const [index, f] of findings.entries()) {
+    for (const id of f.eventIds) {
+      const where = place.get(id);
+      if (where === undefined) continue;
+      for (const at of typeof where === 'number' ? [where] : where) {
+        const seen = first[burstAt[at]!]!;
+        if ((seen.get(index) ?? Infinity) > at) seen.set(index, at);
+      }
+    }
+  }
+  return first.map((seen) => [
+    ...new Set(
+      [...seen.entries()].sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([index]) => findings[index]!.id),
+    ),
+  ]);
+}
+
 /** Each event id's findings, in the findings' order. */
 function findingsByEvent(findings: Finding[]): Map<string, string[]> {
   const findingOf = new Map<string, string[]>();
@@ -166,7 +195,6 @@ export async function burstsInStore(
      FROM b GROUP BY burst, eventsource, eventname`,
     [gapMinutes * 60_000, ...events.params],
   );
-  const findingOf = findingsByEvent(findings);
   const byBurst = new Map<number, BurstRow[]>();
   for (const r of rows) {
     const key = Number(r.burst);
@@ -174,12 +202,30 @@ export async function burstsInStore(
     if (of) of.push(r);
     else byBurst.set(key, [r]);
   }
-  const bursts: Burst[] = [];
-  for (const key of [...byBurst.keys()].sort((x, y) => x - y)) {
-    const of = byBurst.get(key)!;
-    const head = of.find((r) => r.kind === 'burst')!;
+  const keys = [...byBurst.keys()].sort((x, y) => x - y);
+  // Each event's place in the timeline (burst by burst, in order) and its burst: the findings are
+  // then looked up by their ids, not the other way round (their ids can be ten times as many).
+  const place = new Map<string, number | number[]>();
+  const burstAt: number[] = [];
+  for (const [i, key] of keys.entries()) {
+    const head = byBurst.get(key)!.find((r) => r.kind === 'burst')!;
     const ids = Number(head.named) === 0 ? [] : (head.ids ?? '').split('\n');
     if (ids.length !== Number(head.named)) return null;
+    for (const id of ids) {
+      // An id stored twice (the store keeps one, but a forged copy may differ) has every place.
+      const had = place.get(id);
+      place.set(
+        id,
+        had === undefined ? burstAt.length : [...(typeof had === 'number' ? [had] : had), burstAt.length],
+      );
+      burstAt.push(i);
+    }
+  }
+  const findingIds = findingsByBurst(findings, place, burstAt, keys.length);
+  const bursts: Burst[] = [];
+  for (const [i, key] of keys.entries()) {
+    const of = byBurst.get(key)!;
+    const head = of.find((r) => r.kind === 'burst')!;
     const values = (kind: BurstRow['kind']): string[] =>
       of
         .filter((r) => r.kind === kind)
@@ -208,7 +254,7 @@ export async function burstsInStore(
       keys: values('key'),
       regions: values('region'),
       sourceIps: values('ip'),
-      findingIds: findingsIn(ids, findingOf),
+      findingIds: findingIds[i]!,
     });
   }
   return bursts;

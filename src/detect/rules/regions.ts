@@ -17,6 +17,16 @@ const REGION_NEWLY_USED = `EXISTS (SELECT 1
     AND r.first >= date_format(date_add('day', 7, from_iso8601_timestamp(a.first)), ${ISO})
     AND e.eventtime < date_format(date_add('day', 1, from_iso8601_timestamp(r.first)), ${ISO}))`;
 
+/**
+ * The rows REGION_NEWLY_USED can hold for: writes in a region the account began using a week or
+ * more after its first call (the same two aggregates, uncorrelated: one semi-join, not a
+ * sub-query per row). A wider set than the rule's, never a narrower one: the rule still decides.
+ */
+const IN_NEWLY_USED_REGION = `e.readonly = 'false' AND e.recipientaccountid || '/' || e.awsregion IN (SELECT r.account || '/' || r.region
+  FROM (SELECT recipientaccountid AS account, awsregion AS region, min(eventtime) AS first FROM cloudtrail_events GROUP BY 1, 2) r
+  JOIN (SELECT recipientaccountid AS account, min(eventtime) AS first FROM cloudtrail_events GROUP BY 1) a ON a.account = r.account
+  WHERE r.first >= date_format(date_add('day', 7, from_iso8601_timestamp(a.first)), ${ISO}))`;
+
 /** Regions: activity where the account does not operate, and sweeps across all of them. */
 export const REGION_RULES = rules([
   {
@@ -32,6 +42,7 @@ export const REGION_RULES = rules([
       `coalesce(useridentity.type, '') <> 'AWSService'`,
       REGION_NEWLY_USED,
     ),
+    rows: IN_NEWLY_USED_REGION,
     explain:
       'After a week or more of history elsewhere, the first changes in this region: attackers work where nobody looks.',
     remediation:

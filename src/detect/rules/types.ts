@@ -37,6 +37,14 @@ export interface DetectionRule {
   severity: Severity;
   /** A predicate over one row of `cloudtrail_events`, in the portable SQL subset (see ../sql.ts). */
   where: string;
+  /**
+   * For a predicate with a sub-query whose APIs cannot be named (`gateSql` finds no gate): the rows
+   * it can match at all, as a condition over `e` whose own sub-queries are uncorrelated (computed
+   * once). The local engine scans the rule over these rows only: DuckDB decorrelates a sub-query
+   * over every row its scan hands on, and region-first-use's cost 2-3 s of CPU per scan of a
+   * million rows.
+   */
+  rows?: string;
   /** What the matched events mean, in one sentence. */
   explain: string;
   /** What to do about them, in one sentence a responder can act on. */

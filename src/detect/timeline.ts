@@ -156,8 +156,10 @@ interface BurstRow {
  * `burstsOf` computed in the store: the events are ordered, cut and summed up by one statement,
  * and only the bursts, their distinct values and one text of event ids per burst come back. Reading
  * the attacker's 740,000 events of a million-record case as rows took 12-15 s (DuckDB's reader
- * makes a native call per string); this takes about 2 s. The result is `burstsOf`'s, field by
- * field: the same order (time, then id, by code unit), the same cuts (a gap longer than
+ * makes a native call per string); this takes about 4 s. The result is `burstsOf`'s, field by
+ * field: the same order (time, then id; DuckDB compares code points where `burstsOf` compares
+ * UTF-16 code units, which differ only for ids mixing characters beyond U+FFFF with ones from
+ * U+E000), the same cuts (a gap longer than
  * `gapMinutes` between neighbours, a time that does not parse never cuts), values in the order
  * they first appear, the five most frequent calls with ties in first-seen order, a finding in a
  * burst when one of its events is. Null when an event id holds a newline (a forged record), which
@@ -169,6 +171,7 @@ export async function burstsInStore(
   findings: Finding[],
   gapMinutes: number,
 ): Promise<Burst[] | null> {
+  // DuckDB's try_cast and TIMESTAMPTZ: the local store's statement (Athena never cuts the timeline).
   const distinct = (kind: BurstRow['kind'], column: string): string =>
     `SELECT burst, '${kind}' AS kind, ${column} AS a, NULL AS b, count(*) AS n, NULL AS failed, NULL AS ids, NULL AS named,
             min(pos) AS at

@@ -38,8 +38,8 @@ export const AGGREGATES = aggregates();
 
 /**
  * A group's event ids read as `aggregates(textIds)` sent them: split back, or null when they do
- * not split into as many as the group holds (an id with a newline in it, a forged record, or an
- * event without an id): the caller reads that rule's groups again with the ids as an array.
+ * not split into as many as the group holds (an id with a newline in it: a forged record): the
+ * caller reads that rule's groups again with the ids as an array.
  */
 export function idsFromText(group: Group, textIds: number): string[] | null {
   const ids = group.eventids as unknown as string[] | string | null;

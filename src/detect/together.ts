@@ -19,8 +19,8 @@ export interface Group {
  * The aggregates of a group of matched rows (columns eventid, eventtime, errorcode, accesskey, …).
  * With `textIds`, the event ids come back as one text, the first `textIds` of them in time order
  * joined by newlines (`idsFromText` splits them), not as an array: DuckDB's reader makes a native
- * call per string, and a million-record case's groups hold over a million ids, most beyond the cap
- * a finding keeps.
+ * call per string, and a million-record case's groups hold over a million ids, a third of them
+ * beyond the cap a finding keeps.
  */
 export function aggregates(textIds?: number): string {
   const ids = 'array_agg(eventid ORDER BY eventtime, eventid)';

@@ -12,8 +12,8 @@ import type { DetectionRule } from './rules/types.js';
 import { gateOf, gateSql, hasSubquery } from './sql.js';
 import { ACTOR, AGGREGATES, MATCHED_COLUMNS, idsFromText, togetherSql, type Group } from './together.js';
 
-/** Most event ids a finding keeps by default. */
-const DEFAULT_MAX_EVENT_IDS = 10_000;
+/** Most event ids a finding keeps (default 10,000). */
+const maxEventIdsOf = (options: RunRulesOptions): number => options.maxEventIds ?? 10_000;
 
 export interface RunRulesOptions {
   range?: TimeRange;
@@ -72,7 +72,7 @@ export async function runRules(
   options: RunRulesOptions = {},
 ): Promise<RuleRun> {
   const run: RuleRun = { findings: [], failures: [], truncated: [] };
-  const cap = options.maxEventIds ?? DEFAULT_MAX_EVENT_IDS;
+  const cap = maxEventIdsOf(options);
   const groups = await groupsOf(store, list, options, run.failures);
   for (const rule of list) {
     for (const group of groups.get(rule) ?? []) {
@@ -100,8 +100,7 @@ async function groupsOf(
   const groups = new Map<DetectionRule, Group[]>();
   const halving = options.isolate === 'halving';
   // One id more than a finding keeps: runRules then sees that the finding was cut.
-  const textIds =
-    (options.idsAsText ?? true) ? (options.maxEventIds ?? DEFAULT_MAX_EVENT_IDS) + 1 : undefined;
+  const textIds = (options.idsAsText ?? true) ? maxEventIdsOf(options) + 1 : undefined;
   const fail = (rules: readonly DetectionRule[], error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
     for (const rule of rules) failures.push({ ruleId: rule.id, error: message });

@@ -80,8 +80,8 @@ export async function eventIdsWhere(
   );
   const ids = new Set<string>();
   for (const g of groups) {
-    const parts = (g.ids ?? '').split('\n');
-    if (parts.length === Number(g.n)) for (const id of parts) ids.add(id);
+    const parts = splitIds(g.ids, Number(g.n));
+    if (parts) for (const id of parts) ids.add(id);
     else
       for (const r of await store.query<{ eventid: string }>(
         `SELECT e.eventid FROM ${FROM_EVENTS} WHERE ${where} AND substr(e.eventid, 1, 1) = ?`,
@@ -90,4 +90,13 @@ export async function eventIdsWhere(
         ids.add(r.eventid);
   }
   return ids;
+}
+
+/**
+ * Ids the store joined by newlines (`array_join(…, chr(10))`), split back: null when they do not
+ * make `count` ids (one of them held a newline: a forged record), so the caller reads them another way.
+ */
+export function splitIds(text: string | null, count: number): string[] | null {
+  const ids = count === 0 ? [] : (text ?? '').split('\n');
+  return ids.length === count ? ids : null;
 }

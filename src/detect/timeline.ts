@@ -1,4 +1,4 @@
-import { FROM_EVENTS, PRINCIPAL, type EventQuery, type QueryParam } from './events.js';
+import { FROM_EVENTS, PRINCIPAL, splitIds, type EventQuery, type QueryParam } from './events.js';
 import type { Finding } from './finding.js';
 
 /** A run of attacker activity with no gap longer than the burst gap. */
@@ -206,14 +206,14 @@ export async function burstsInStore(
     else byBurst.set(key, [r]);
   }
   const keys = [...byBurst.keys()].sort((x, y) => x - y);
+  const heads = keys.map((key) => byBurst.get(key)!.find((r) => r.kind === 'burst')!);
   // Each event's place in the timeline (burst by burst, in order) and its burst: the findings are
   // then looked up by their ids, not the other way round (their ids can be ten times as many).
   const place = new Map<string, number | number[]>();
   const burstAt: number[] = [];
-  for (const [i, key] of keys.entries()) {
-    const head = byBurst.get(key)!.find((r) => r.kind === 'burst')!;
-    const ids = Number(head.named) === 0 ? [] : (head.ids ?? '').split('\n');
-    if (ids.length !== Number(head.named)) return null;
+  for (const [i, head] of heads.entries()) {
+    const ids = splitIds(head.ids, Number(head.named));
+    if (!ids) return null;
     for (const id of ids) {
       // An id stored twice (the store keeps one, but a forged copy may differ) has every place.
       const had = place.get(id);
@@ -228,7 +228,7 @@ export async function burstsInStore(
   const bursts: Burst[] = [];
   for (const [i, key] of keys.entries()) {
     const of = byBurst.get(key)!;
-    const head = of.find((r) => r.kind === 'burst')!;
+    const head = heads[i]!;
     const values = (kind: BurstRow['kind']): string[] =>
       of
         .filter((r) => r.kind === kind)

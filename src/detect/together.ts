@@ -1,5 +1,12 @@
 import { ATHENA_COLUMNS, EVENTS_TABLE } from '../store/schema.js';
-import { NOT_RESPONDER, PRINCIPAL, timeConditions, type QueryParam, type TimeRange } from './events.js';
+import {
+  NOT_RESPONDER,
+  PRINCIPAL,
+  splitIds,
+  timeConditions,
+  type QueryParam,
+  type TimeRange,
+} from './events.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
 
 /** One group of matching events, aggregated in SQL (a finding to be). */
@@ -42,10 +49,7 @@ export const AGGREGATES = aggregates();
  * caller reads that rule's groups again with the ids as an array.
  */
 export function idsFromText(group: Group, textIds: number): string[] | null {
-  const ids = group.eventids as unknown as string[] | string | null;
-  if (typeof ids !== 'string') return ids === null ? null : ids;
-  const parts = ids.split('\n');
-  return parts.length === Math.min(Number(group.n), Math.floor(textIds)) ? parts : null;
+  return splitIds(group.eventids as unknown as string, Math.min(Number(group.n), Math.floor(textIds)));
 }
 
 /** Whose burst a threshold counts (see `Threshold.by`), over a row aliased `e`. */

@@ -131,14 +131,8 @@ export function cutRecords(buf: Buffer, format: TrailFormat, hits: Hits, pattern
     const c = buf[i]!;
     if (c === QUOTE) {
       const begin = i;
-      i++;
-      for (;;) {
-        if (i >= n) return { spans, problem: 'file ends inside a string' };
-        const d = buf[i]!;
-        if (d === QUOTE) break;
-        if (d === BACKSLASH) i++;
-        i++;
-      }
+      i = closingQuote(buf, i + 1);
+      if (i < 0) return { spans, problem: 'file ends inside a string' };
       i++;
       if (depth === recordDepth && start < 0) {
         take(begin, i);
@@ -177,6 +171,20 @@ export function cutRecords(buf: Buffer, format: TrailFormat, hits: Hits, pattern
   }
   if (depth !== 0 || start >= 0) return { spans, problem: 'file ends inside a record (truncated)' };
   return { spans, problem: null };
+}
+
+/**
+ * The quote that closes the string whose text starts at `from`, or -1: the next quote found by
+ * `Buffer.indexOf` (native, most of a trail's bytes are inside strings) that an even number of
+ * backslashes precedes. The string's opening quote stops the backward count.
+ */
+export function closingQuote(buf: Buffer, from: number): number {
+  for (let q = buf.indexOf(QUOTE, from); q >= 0; q = buf.indexOf(QUOTE, q + 1)) {
+    let k = q - 1;
+    while (buf[k] === BACKSLASH) k--;
+    if ((q - 1 - k) % 2 === 0) return q;
+  }
+  return -1;
 }
 
 /** Whitespace, commas and colons: bytes between values. */

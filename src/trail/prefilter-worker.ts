@@ -2,11 +2,10 @@
  * A prefilter worker thread: reads and gunzips one CloudTrail file at a time, finds the records
  * that hold a hunted value and sends back only those (see `prefilter.ts`).
  */
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
 import { cutRecords, findHits, subjectPatterns } from './candidates.js';
+import { FileInflater } from './inflate.js';
 import type { TrailFormat } from './discover.js';
 import { MAX_RECORD_BYTES } from './salvage.js';
 import { shapeProblem } from './shape.js';
@@ -51,6 +50,7 @@ const LINE_END = Buffer.from('}\n');
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 const input = workerData as WorkerInput;
+const inflater = new FileInflater();
 const patterns = subjectPatterns(input.values);
 
 /** Read one file and cut out its candidates. */
@@ -66,9 +66,9 @@ export function prefilterFile(task: FileTask): FileResult {
   };
   let buf: Buffer;
   try {
-    const raw = readFileSync(task.path);
-    // One output chunk of the size the gzip trailer announces: no concatenation of small chunks.
-    buf = task.gzip ? gunzipSync(raw, { chunkSize: Math.max(64 * 1024, task.rawSize + 1024) }) : raw;
+    // Into this worker's own buffers: the bytes are copied out before the next file.
+    const raw = inflater.read(task.path);
+    buf = task.gzip ? inflater.gunzip(raw, task.rawSize) : raw;
   } catch (error) {
     result.fallback = `unreadable: ${(error as Error).message}`;
     return result;

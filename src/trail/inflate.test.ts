@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileInflater } from './inflate.js';
+
+/**
+ * The prefilter's workers read and gunzip every trail file through one `FileInflater` each, into
+ * buffers it reuses. Whatever Node's `gunzipSync` makes of a file, it must make too: the same
+ * bytes, or an error with the same message, and the next file must not be disturbed.
+ */
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tq-inflate-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Text that compresses like a trail (records with varying values), `n` records of it. */
+function trailText(n: number, seed: number): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      JSON.stringify({
+        eventID: `${seed}-${i}`,
+        eventName: ['GetObject', 'PutObject', 'ListBuckets', 'AssumeRole'][(i * 7 + seed) % 4],
+        noise: randomBytes(1 + ((i * 13) % 40)).toString('hex'),
+      }),
+    );
+  }
+  return Buffer.from(`{"Records":[${lines.join(',')}]}`);
+}
+
+function write(name: string, bytes: Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Bytes as their length and digest (a deep comparison of megabytes is slow). */
+function digest(bytes: Buffer): string {
+  return `${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** What `gunzipSync` gives, or the message it throws. */
+function reference(raw: Buffer): string {
+  try {
+    return digest(gunzipSync(raw));
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
+}
+
+function inflated(inflater: FileInflater, raw: Buffer, hint: number): string {
+  try {
+    return digest(inflater.gunzip(raw, hint));
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
+}
+
+describe('FileInflater', () => {
+  it('gives gunzipSync’s bytes and errors for files of every kind, one after the other', () => {
+    const small = trailText(10, 1);
+    const big = trailText(60_000, 2); // several MB: more than the first output buffer
+    const cases: { name: string; raw: Buffer; hint: number }[] = [
+      { name: 'small', raw: gzipSync(small), hint: small.length },
+      { name: 'big, true size', raw: gzipSync(big), hint: big.length },
+      { name: 'big, no size given', raw: gzipSync(big), hint: 0 },
+      { name: 'big, size understated', raw: gzipSync(big), hint: 100 },
+      { name: 'small, forged huge size', raw: gzipSync(small), hint: 2 ** 32 - 1 },
+      {
+        name: 'two gzip members',
+        raw: Buffer.concat([gzipSync(small), gzipSync(trailText(500, 3))]),
+        hint: 0,
+      },
+      { name: 'trailing zeros', raw: Buffer.concat([gzipSync(small), Buffer.alloc(64)]), hint: 0 },
+      { name: 'empty member', raw: gzipSync(Buffer.alloc(0)), hint: 0 },
+    ];
+    const gz = gzipSync(big);
+    const broken: { name: string; raw: Buffer }[] = [
+      { name: 'truncated', raw: gz.subarray(0, Math.floor(gz.length / 2)) },
+      { name: 'cut in the header', raw: gz.subarray(0, 5) },
+      { name: 'not gzip', raw: Buffer.from('{"Records":[]}') },
+      { name: 'empty', raw: Buffer.alloc(0) },
+      { name: 'bad block', raw: Buffer.concat([gz.subarray(0, 10), Buffer.alloc(200, 0xff)]) },
+      { name: 'garbage after a member', raw: Buffer.concat([gzipSync(small), Buffer.from('xyz')]) },
+      { name: 'bad checksum', raw: Buffer.from(gz.map((b, i) => (i === gz.length - 6 ? b ^ 1 : b))) },
+    ];
+    const inflater = new FileInflater();
+    // Broken files between good ones: an error must not leave the next file a closed stream.
+    const sequence = cases.flatMap((c, i) => [c, { ...broken[i % broken.length]!, hint: 0 }]);
+    for (const c of sequence) {
+      const expected = reference(c.raw);
+      expect(inflated(inflater, c.raw, c.hint), c.name).toEqual(expected);
+    }
+    const errors = broken.map((b) => reference(b.raw));
+    expect(errors.every((e) => e.startsWith('error: '))).toBe(true);
+    expect(errors).toContain('error: unexpected end of file');
+  });
+
+  it('grows its buffer from the first one, keeping what it has inflated', () => {
+    const big = trailText(60_000, 5);
+    expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
+    const twoMembers = Buffer.concat([gzipSync(big), gzipSync(trailText(30_000, 6))]);
+    // A new inflater each time: its buffer starts at 1 MB.
+    expect(inflated(new FileInflater(), gzipSync(big), 0)).toEqual(reference(gzipSync(big)));
+    expect(inflated(new FileInflater(), twoMembers, big.length)).toEqual(reference(twoMembers));
+  });
+
+  it('keeps a flush mode’s meaning: a truncated file is an error, not a short result', () => {
+    const gz = gzipSync(trailText(5_000, 4));
+    const cut = gz.subarray(0, gz.length - 100);
+    expect(() => new FileInflater().gunzip(cut)).toThrow('unexpected end of file');
+    // What the slow path's salvage does instead, for comparison: a partial result.
+    expect(gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).length).toBeGreaterThan(0);
+  });
+
+  it('reads files of any size into its buffer, the empty one included', () => {
+    const inflater = new FileInflater();
+    const contents = [
+      randomBytes(10),
+      Buffer.alloc(0),
+      randomBytes(3 * 1024 * 1024 + 7),
+      randomBytes(256 * 1024),
+    ];
+    contents.forEach((bytes, i) => {
+      const path = write(`file-${i}`, bytes);
+      expect(Buffer.from(inflater.read(path)).equals(bytes), `file ${i}`).toBe(true);
+    });
+    expect(() => inflater.read(join(dir, 'missing'))).toThrow(/ENOENT/);
+  });
+});

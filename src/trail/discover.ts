@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { constants, gunzipSync } from 'node:zlib';
+import { constants } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { FileInflater } from './inflate.js';
 
 /**
  * How a CloudTrail file is laid out:
@@ -44,6 +45,9 @@ const DIGEST = /(^|[\\/_])CloudTrail-Digest([\\/_]|$)/;
 const HEAD_BYTES = 64 * 1024;
 /** Compressed bytes inflated to sniff a gzip file: ~20 KB of text, enough to see the layout, cheap. */
 const GZIP_HEAD_BYTES = 4096;
+
+/** Inflates the heads of gzip files, one after the other, into the same buffer. */
+const heads = new FileInflater();
 
 /**
  * Walk the given files and folders (recursively, in sorted order) and classify each candidate
@@ -116,9 +120,9 @@ function classify(path: string, out: Discovery): void {
   try {
     // A partial inflate of the first block is enough to see the layout; Z_SYNC_FLUSH returns
     // what was decoded without failing on the (deliberately) cut-off input.
-    head = (
-      gzip ? gunzipSync(raw.subarray(0, GZIP_HEAD_BYTES), { finishFlush: constants.Z_SYNC_FLUSH }) : raw
-    ).toString('latin1');
+    head = (gzip ? heads.gunzip(raw.subarray(0, GZIP_HEAD_BYTES), 0, constants.Z_SYNC_FLUSH) : raw).toString(
+      'latin1',
+    );
   } catch (error) {
     out.bad.push({ path, reason: `not gzip data: ${(error as Error).message}` });
     return;

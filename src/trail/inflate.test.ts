@@ -109,6 +109,30 @@ describe('FileInflater', () => {
     expect(inflated(new FileInflater(), twoMembers, big.length)).toEqual(reference(twoMembers));
   });
 
+  it('gives gunzipSync’s result for cut-off heads with Z_SYNC_FLUSH, as file discovery reads them', () => {
+    const inflater = new FileInflater();
+    const heads = [trailText(10, 7), trailText(5_000, 8), trailText(50_000, 9)].flatMap((text) => {
+      const gz = gzipSync(text);
+      return [gz.subarray(0, 4096), gz.subarray(0, 11), gz];
+    });
+    heads.push(Buffer.from('{"Records":[]}'), Buffer.alloc(0));
+    for (const [i, raw] of heads.entries()) {
+      let expected: string;
+      try {
+        expected = digest(gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }));
+      } catch (error) {
+        expected = `error: ${(error as Error).message}`;
+      }
+      let got: string;
+      try {
+        got = digest(inflater.gunzip(raw, 0, constants.Z_SYNC_FLUSH));
+      } catch (error) {
+        got = `error: ${(error as Error).message}`;
+      }
+      expect(got, `head ${i}`).toEqual(expected);
+    }
+  });
+
   it('keeps a flush mode’s meaning: a truncated file is an error, not a short result', () => {
     const gz = gzipSync(trailText(5_000, 4));
     const cut = gz.subarray(0, gz.length - 100);

@@ -53,13 +53,14 @@ export class FileInflater {
   /**
    * The gunzipped bytes of `raw` (a view, valid until the next call). `sizeHint` is the size the
    * gzip trailer announces; it may be wrong (several members, a forged trailer): the buffer grows.
+   * `flush` as gunzipSync's `finishFlush`: `Z_SYNC_FLUSH` returns what a cut-off input decodes to.
    */
-  gunzip(raw: Buffer, sizeHint = 0): Buffer {
+  gunzip(raw: Buffer, sizeHint = 0, flush: number = constants.Z_FINISH): Buffer {
     const stream = this.stream ?? this.open();
     const handle = (stream as unknown as { _handle?: ZlibHandle })._handle;
     const state = (stream as unknown as { _writeState?: Uint32Array })._writeState;
     if (!handle || typeof handle.writeSync !== 'function' || !(state instanceof Uint32Array)) {
-      return gunzipSync(raw, { chunkSize: Math.max(64 * 1024, sizeHint + 1024) });
+      return gunzipSync(raw, { chunkSize: Math.max(64 * 1024, sizeHint + 1024), finishFlush: flush });
     }
     // Deflate expands at most 1032 times: a forged trailer cannot make it reserve more.
     const expected = Math.min(sizeHint, raw.length * 1032);
@@ -71,7 +72,7 @@ export class FileInflater {
     let outOffset = 0;
     for (;;) {
       const outLeft = this.output.length - outOffset;
-      handle.writeSync(constants.Z_FINISH, raw, inOffset, inLeft, this.output, outOffset, outLeft);
+      handle.writeSync(flush, raw, inOffset, inLeft, this.output, outOffset, outLeft);
       if (stream.destroyed) {
         // The native side reported bad data: the stream is closed, the next file gets a new one.
         this.stream = null;

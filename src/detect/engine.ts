@@ -145,7 +145,7 @@ async function groupsOf(
   };
   const maxChars = options.maxStatementChars ?? Infinity;
   for (const { rules, only } of scans(open, options.subqueriesApart ?? true)) {
-    for (const set of fitting(rules, options.range, maxChars, only)) await runSet(set, only);
+    for (const set of fitting(rules, options.range, maxChars, only, textIds)) await runSet(set, only);
   }
   return groups;
 }
@@ -176,19 +176,27 @@ function scans(list: readonly DetectionRule[], apart: boolean): Scan[] {
   return out;
 }
 
-/** The rules cut into sets whose grouping statement is at most `maxChars` long (halves of halves). */
+/**
+ * The rules cut into sets whose grouping statement (as `runTogether` writes it, ids as text or
+ * not) is at most `maxChars` long (halves of halves).
+ */
 function fitting(
   rules: DetectionRule[],
   range: TimeRange | undefined,
   maxChars: number,
   only: string | undefined,
+  textIds: number | undefined,
 ): DetectionRule[][] {
-  if (rules.length <= 1 || maxChars === Infinity || togetherSql(rules, range, only).sql.length <= maxChars)
+  if (
+    rules.length <= 1 ||
+    maxChars === Infinity ||
+    togetherSql(rules, range, only, textIds).sql.length <= maxChars
+  )
     return rules.length ? [rules] : [];
   const half = Math.ceil(rules.length / 2);
   return [
-    ...fitting(rules.slice(0, half), range, maxChars, only),
-    ...fitting(rules.slice(half), range, maxChars, only),
+    ...fitting(rules.slice(0, half), range, maxChars, only, textIds),
+    ...fitting(rules.slice(half), range, maxChars, only, textIds),
   ];
 }
 

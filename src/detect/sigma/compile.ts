@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { TACTICS, tacticFor, type Tactic } from '../attack.js';
 import type { Category, Severity } from '../finding.js';
-import { and, lit, or, withGate } from '../sql.js';
+import { and, behindRequiredText, lit, or, withGate } from '../sql.js';
 import type { DetectionRule } from '../rules/types.js';
 import { parseCondition, UnsupportedCondition, type ConditionNode } from './condition.js';
 import { resolveField } from './fields.js';
@@ -191,7 +191,10 @@ function regexLeaf(sql: string, pattern: string, insensitive: boolean): string {
     throw new Unsupported('regular expression uses lookaround (not in the portable RE2 subset)');
   if (/\\[1-9]/.test(pattern))
     throw new Unsupported('regular expression uses a back-reference (not in the portable RE2 subset)');
-  return `coalesce(regexp_like(${sql}, ${lit((insensitive ? '(?i)' : '') + pattern)}), false)`;
+  const test = `coalesce(regexp_like(${sql}, ${lit((insensitive ? '(?i)' : '') + pattern)}), false)`;
+  // A substring search first where every match holds some text (see `matches`). Not for (?i):
+  // case folding reaches beyond ASCII (the Kelvin sign matches k), which lower() does not mirror.
+  return insensitive ? test : behindRequiredText(sql, pattern, test);
 }
 
 /**

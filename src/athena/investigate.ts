@@ -73,6 +73,8 @@ export async function athenaRules(pool: ClientPool, o: AthenaRulesOptions): Prom
       subqueriesApart: false,
       // Its results are text: the event ids travel as the portable array.
       idsAsText: false,
+      // Trino: the portable CROSS JOIN UNNEST.
+      localSql: false,
       // Room for the WITH clause reading the tables, which the statement gains when it is sent.
       maxStatementChars: ATHENA_MAX_QUERY_BYTES - 16_384,
     },

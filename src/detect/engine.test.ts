@@ -177,6 +177,20 @@ describe('event ids bound as one parameter', () => {
   });
 });
 
+describe('the local store’s own SQL', () => {
+  it('gives the findings of the portable statements (tags unnested in the select list or by a lateral join)', async () => {
+    const local = await runRules(store, BUILTIN_RULES);
+    const portable = await runRules(store, BUILTIN_RULES, { localSql: false });
+    expect(local.findings.length).toBeGreaterThan(5);
+    expect(local.findings.some((f) => f.eventIds.length > 1)).toBe(true);
+    expect(local).toEqual(portable);
+    expect(togetherSql(BUILTIN_RULES, undefined, undefined, { unnestInSelect: true }).sql).not.toMatch(
+      /CROSS JOIN UNNEST/,
+    );
+    expect(togetherSql(BUILTIN_RULES, undefined).sql).toMatch(/CROSS JOIN UNNEST/);
+  });
+});
+
 describe('event ids read as one text per group', () => {
   it('give the findings of ids read as arrays, cut at the cap the same way, and step aside for a forged id', async () => {
     const asArrays = await runRules(store, BUILTIN_RULES, { idsAsText: false });

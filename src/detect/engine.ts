@@ -10,7 +10,15 @@ import {
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
 import { gateOf, gateSql, hasSubquery } from './sql.js';
-import { ACTOR, AGGREGATES, MATCHED_COLUMNS, idsFromText, togetherSql, type Group } from './together.js';
+import {
+  ACTOR,
+  AGGREGATES,
+  MATCHED_COLUMNS,
+  idsFromText,
+  togetherSql,
+  type Group,
+  type StatementForm,
+} from './together.js';
 
 /** Most event ids a finding keeps (default 10,000). */
 const maxEventIdsOf = (options: RunRulesOptions): number => options.maxEventIds ?? 10_000;
@@ -49,6 +57,8 @@ export interface RunRulesOptions {
    * The Athena runner keeps arrays: its results are parsed from text either way.
    */
   idsAsText?: boolean;
+  /** Write the statements in the local store's own SQL where it is faster (default true; Athena: false). */
+  localSql?: boolean;
 }
 
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
@@ -100,7 +110,10 @@ async function groupsOf(
   const groups = new Map<DetectionRule, Group[]>();
   const halving = options.isolate === 'halving';
   // One id more than a finding keeps: runRules then sees that the finding was cut.
-  const textIds = (options.idsAsText ?? true) ? maxEventIdsOf(options) + 1 : undefined;
+  const form: StatementForm = {
+    textIds: (options.idsAsText ?? true) ? maxEventIdsOf(options) + 1 : undefined,
+    unnestInSelect: options.localSql ?? true,
+  };
   const fail = (rules: readonly DetectionRule[], error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
     for (const rule of rules) failures.push({ ruleId: rule.id, error: message });
@@ -122,7 +135,7 @@ async function groupsOf(
       return;
     }
     try {
-      for (const [rule, found] of await runTogether(store, rules, options.range, only, textIds))
+      for (const [rule, found] of await runTogether(store, rules, options.range, only, form))
         groups.set(rule, found);
     } catch (error) {
       failedStatements++;
@@ -145,7 +158,7 @@ async function groupsOf(
   };
   const maxChars = options.maxStatementChars ?? Infinity;
   for (const { rules, only } of scans(open, options.subqueriesApart ?? true)) {
-    for (const set of fitting(rules, options.range, maxChars, only, textIds)) await runSet(set, only);
+    for (const set of fitting(rules, options.range, maxChars, only, form)) await runSet(set, only);
   }
   return groups;
 }
@@ -185,18 +198,18 @@ function fitting(
   range: TimeRange | undefined,
   maxChars: number,
   only: string | undefined,
-  textIds: number | undefined,
+  form: StatementForm,
 ): DetectionRule[][] {
   if (
     rules.length <= 1 ||
     maxChars === Infinity ||
-    togetherSql(rules, range, only, textIds).sql.length <= maxChars
+    togetherSql(rules, range, only, form).sql.length <= maxChars
   )
     return rules.length ? [rules] : [];
   const half = Math.ceil(rules.length / 2);
   return [
-    ...fitting(rules.slice(0, half), range, maxChars, only, textIds),
-    ...fitting(rules.slice(half), range, maxChars, only, textIds),
+    ...fitting(rules.slice(0, half), range, maxChars, only, form),
+    ...fitting(rules.slice(half), range, maxChars, only, form),
   ];
 }
 
@@ -292,11 +305,12 @@ async function runTogether(
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
   only: string | undefined,
-  textIds: number | undefined,
+  form: StatementForm,
 ): Promise<Map<DetectionRule, Group[]>> {
   const byRule = new Map<DetectionRule, Group[]>();
   if (list.length === 0) return byRule;
-  const { sql, params } = togetherSql(list, range, only, textIds);
+  const { textIds } = form;
+  const { sql, params } = togetherSql(list, range, only, form);
   const rows = await store.query<Group & { rule: number }>(sql, params);
   // Rules with a group whose ids did not split back (see idsFromText) are read again, ids as arrays.
   const again = new Set<DetectionRule>();

@@ -27,8 +27,9 @@ interface ZlibHandle {
  * lacks those internals, it falls back to `gunzipSync`.
  */
 export class FileInflater {
-  private input = Buffer.allocUnsafeSlow(256 * 1024);
-  private output = Buffer.allocUnsafeSlow(1024 * 1024);
+  // Sized on first use: discovery's inflater only ever inflates heads, and is made at import.
+  private input = Buffer.alloc(0);
+  private output = Buffer.alloc(0);
   private stream: Gunzip | null = null;
 
   /** The file's bytes (a view, valid until the next call). */
@@ -78,7 +79,8 @@ export class FileInflater {
         this.stream = null;
         throw stream.errored ?? new Error('invalid gzip data');
       }
-      const [outAfter, inAfter] = [state[0]!, state[1]!];
+      const outAfter = state[0]!;
+      const inAfter = state[1]!;
       outOffset += outLeft - outAfter;
       inOffset += inLeft - inAfter;
       inLeft = inAfter;
@@ -96,9 +98,9 @@ export class FileInflater {
     return stream;
   }
 
-  /** Double a buffer, keeping its first `used` bytes. */
+  /** Double a buffer (64 KB at least), keeping its first `used` bytes. */
   private grow(which: 'input' | 'output', used: number): void {
-    const bigger = Buffer.allocUnsafeSlow(this[which].length * 2);
+    const bigger = Buffer.allocUnsafeSlow(Math.max(64 * 1024, this[which].length * 2));
     this[which].copy(bigger, 0, 0, used);
     this[which] = bigger;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closingQuote, cutRecords, findHits, subjectPatterns } from './candidates.js';
+import { StructureScanner } from './structure.js';
 
 /**
  * The prefilter's cut finds string ends with `Buffer.indexOf` and a count of the backslashes before
@@ -25,6 +26,8 @@ describe('cutRecords', () => {
   /** Strings that try to fool a scanner: backslashes before quotes, braces, the key inside them. */
   const nasty = ['\\', '\\\\', '"', '\\"', '{', '}', '[', ']', '","k":"', `{"k":"${KEY}"}`, 'a\\'];
 
+  const scanner = StructureScanner.create()!;
+
   it('cuts exactly the records holding the key, for random records full of escapes', () => {
     let seed = 7;
     const random = (n: number): number => {
@@ -46,6 +49,8 @@ describe('cutRecords', () => {
       const patterns = subjectPatterns([KEY]);
       const cut = cutRecords(buf, 'records', findHits(buf, patterns), patterns);
       expect(cut.problem).toBeNull();
+      // The same cut when each record's end is found 64 bytes at a time.
+      expect(cutRecords(buf, 'records', findHits(buf, patterns), patterns, scanner)).toEqual(cut);
       const got = cut.spans.map(
         ([s, e]) => (JSON.parse(buf.toString('utf8', s, e)) as { eventID: string }).eventID,
       );

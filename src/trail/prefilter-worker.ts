@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isUtf8 } from 'node:buffer';
 import { cutRecords, findHits, subjectPatterns } from './candidates.js';
 import { FileInflater } from './inflate.js';
+import { StructureScanner } from './structure.js';
 import type { TrailFormat } from './discover.js';
 import { MAX_RECORD_BYTES } from './salvage.js';
 import { shapeProblem } from './shape.js';
@@ -52,6 +53,7 @@ const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const input = workerData as WorkerInput;
 const inflater = new FileInflater();
 const patterns = subjectPatterns(input.values);
+const scanner = StructureScanner.create();
 
 /** Read one file and cut out its candidates. */
 export function prefilterFile(task: FileTask): FileResult {
@@ -76,7 +78,7 @@ export function prefilterFile(task: FileTask): FileResult {
   result.bytes = buf.length;
   if (!isUtf8(buf)) return { ...result, fallback: 'invalid UTF-8 bytes' };
   if (!endsWhole(buf, task.format)) return { ...result, fallback: 'file does not end its JSON' };
-  const cut = cutRecords(buf, task.format, findHits(buf, patterns), patterns);
+  const cut = cutRecords(buf, task.format, findHits(buf, patterns), patterns, scanner);
   if (cut.problem) return { ...result, fallback: cut.problem };
   const bad = new Map<string, number>();
   const parts: Buffer[] = [];

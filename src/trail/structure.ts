@@ -1,0 +1,68 @@
+import { WASM_BASE64 } from './structure-wasm.js';
+
+/** What `StructureScanner.close` found instead of a closing bracket. */
+export const ENDS_IN_STRING = -1;
+export const ENDS_IN_VALUE = -2;
+export const BACKSLASH_OUTSIDE_STRING = -3;
+
+/** Bytes past the end that the scanner may read (one block). */
+const PAD = 64;
+const PAGE = 65536;
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  close(start: number, end: number): number;
+}
+
+/** The WebAssembly API (Node's global; the project's TypeScript libraries do not declare it). */
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object) => { exports: unknown };
+  };
+};
+
+let compiled: object | null | undefined;
+
+/**
+ * Finds where a record of a file closes, 64 bytes at a time (structure.wat): a copy of the file
+ * in WebAssembly memory, then `close(i)` for each record that starts at `i`. Null where this
+ * Node has no WebAssembly SIMD (the caller walks the bytes itself).
+ */
+export class StructureScanner {
+  private length = 0;
+
+  private constructor(private readonly wasm: Exports) {}
+
+  static create(): StructureScanner | null {
+    if (compiled === undefined) {
+      try {
+        compiled = new wasmApi.Module(Buffer.from(WASM_BASE64, 'base64'));
+      } catch {
+        compiled = null;
+      }
+    }
+    if (!compiled) return null;
+    return new StructureScanner(new wasmApi.Instance(compiled).exports as Exports);
+  }
+
+  /** Copy the bytes to scan (the previous ones are gone). */
+  load(buf: Uint8Array): void {
+    const memory = this.wasm.memory;
+    const need = buf.length + PAD;
+    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    const bytes = new Uint8Array(memory.buffer);
+    bytes.set(buf, 0);
+    bytes.fill(0, buf.length, need);
+    this.length = buf.length;
+  }
+
+  /**
+   * The index of the bracket closing the `{` or `[` at `start` (which lies outside any string),
+   * or `ENDS_IN_STRING`, `ENDS_IN_VALUE` (the bytes end first), `BACKSLASH_OUTSIDE_STRING` (not
+   * JSON: walk it byte by byte).
+   */
+  close(start: number): number {
+    return this.wasm.close(start, this.length);
+  }
+}

@@ -48,11 +48,18 @@ async function expected(store: EventStore, filter: RecordFilter): Promise<string
   return rows.map((r) => r.eventid);
 }
 
-/** Hunt with the prefilter into a fresh store: the ids stored and the report. */
-async function hunt(paths: string[], filter: RecordFilter): Promise<{ ids: string[]; report: IngestReport }> {
+/**
+ * Hunt with the prefilter into a fresh store: the ids stored and the report. `stageBytes` 0 reads
+ * the candidates straight into the store (as reads above 64 MB are) instead of through a stage.
+ */
+async function hunt(
+  paths: string[],
+  filter: RecordFilter,
+  stageBytes?: number,
+): Promise<{ ids: string[]; report: IngestReport }> {
   const store = await openEventStore(':memory:');
   try {
-    const report = await ingestPaths(store, paths, { filter });
+    const report = await ingestPaths(store, paths, { filter, stageBytes });
     const rows = await store.query<{ eventid: string }>(`SELECT eventid FROM ${EVENTS_TABLE} ORDER BY 1`);
     return { ids: rows.map((r) => r.eventid), report };
   } finally {
@@ -111,6 +118,8 @@ describe('hunt results equal the full load, for every key and user', () => {
         const got = await hunt([corpus], filter);
         expect(got.ids).toEqual(await expected(full.store, filter));
         expect(got.ids.length).toBeGreaterThan(20);
+        const unstaged = await hunt([corpus], filter, 0);
+        expect({ ...unstaged.report, ingestId: '' }).toEqual({ ...got.report, ingestId: '' });
         const reasons: Record<string, string> = Object.fromEntries(
           got.report.badFiles.map((b) => [b.path.split('/').pop() ?? b.path, b.reason]),
         );
@@ -154,6 +163,10 @@ describe('hunt results equal the full load, for every key and user', () => {
           // Its creation and listings name the key: mentions, each an event of another principal.
           expect(got.report.mentions.map((m) => m.eventName)).toContain('CreateAccessKey');
           expect(got.report.mentions.every((m) => m.accessKeyId !== trail.targetKey)).toBe(true);
+          // The same when the candidates go straight into the store.
+          const unstaged = await hunt([trail.dir], filter, 0);
+          expect(unstaged.ids).toEqual(got.ids);
+          expect(unstaged.report.mentions).toEqual(got.report.mentions);
         }
       } finally {
         full.store.close();
@@ -210,15 +223,17 @@ describe('candidates the byte search could miss or mistake', () => {
       join(folder, 'trail.jsonl'),
       [created, mine('used-1'), mine('used-2')].map((r) => JSON.stringify(r)).join('\n') + '\n',
     );
-    const got = await hunt([folder], { accessKeyId: KEY });
-    expect(got.ids).toEqual(['used-1', 'used-2']);
-    expect(got.report.mentions).toEqual([
-      expect.objectContaining({
-        eventId: 'create-key',
-        eventName: 'CreateAccessKey',
-        accessKeyId: 'AKIAGOOD',
-        principal: 'arn:aws:iam::111122223333:user/alice',
-      }),
-    ]);
+    for (const stageBytes of [undefined, 0]) {
+      const got = await hunt([folder], { accessKeyId: KEY }, stageBytes);
+      expect(got.ids).toEqual(['used-1', 'used-2']);
+      expect(got.report.mentions).toEqual([
+        expect.objectContaining({
+          eventId: 'create-key',
+          eventName: 'CreateAccessKey',
+          accessKeyId: 'AKIAGOOD',
+          principal: 'arn:aws:iam::111122223333:user/alice',
+        }),
+      ]);
+    }
   });
 });

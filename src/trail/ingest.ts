@@ -9,7 +9,7 @@ import type { EventStore } from '../store/store.js';
 import { discoverTrailFiles, type SkippedFile, type TrailFile } from './discover.js';
 import { duckdbReason } from './duckdb-reason.js';
 import { Meter } from './meter.js';
-import { prefilterFiles, type CandidateChunk } from './prefilter.js';
+import { PrefilterPool, type CandidateChunk } from './prefilter.js';
 import { redactSql } from './redact.js';
 import { salvageFile } from './salvage.js';
 import {
@@ -131,6 +131,22 @@ export async function ingestPaths(
   paths: string[],
   options: IngestOptions = {},
 ): Promise<IngestReport> {
+  const values = subjectValues(options.filter);
+  // The prefilter's threads boot while this one lists and sniffs the files.
+  const pool = values.length > 0 ? PrefilterPool.start(values) : null;
+  try {
+    return await ingestWith(pool, store, paths, options);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function ingestWith(
+  pool: PrefilterPool | null,
+  store: EventStore | Promise<EventStore>,
+  paths: string[],
+  options: IngestOptions,
+): Promise<IngestReport> {
   const discovery = discoverTrailFiles(paths);
   const report: IngestReport = {
     ingestId: options.ingestId ?? randomUUID(),
@@ -149,21 +165,20 @@ export async function ingestPaths(
   };
   const task = options.progress?.start('Reading CloudTrail files', discovery.files.length);
   const temp = new TempFolder();
-  const values = subjectValues(options.filter);
   const totalBytes = discovery.files.reduce((sum, f) => sum + Math.max(f.size, f.rawSize), 0);
-  const meter = new Meter(totalBytes, values.length > 0 ? 'found' : 'rate');
+  const meter = new Meter(totalBytes, pool ? 'found' : 'rate');
   try {
     let slow = discovery.files;
     // Lookup-events output nests records in strings: few, small files, read by DuckDB.
-    const cuttable = values.length > 0 ? discovery.files.filter((f) => f.format !== 'lookup') : [];
-    const found =
-      values.length > 0
-        ? await prefilterFiles(cuttable, {
-            values,
-            tempDir: temp.path(),
-            onFile: (_file, bytes, candidates) => task?.tick(1, meter.add(bytes, candidates)),
-          })
-        : null;
+    const cuttable = pool ? discovery.files.filter((f) => f.format !== 'lookup') : [];
+    const found = pool
+      ? await pool.run(cuttable, {
+          tempDir: temp.path(),
+          onFile: (_file, bytes, candidates) => task?.tick(1, meter.add(bytes, candidates)),
+        })
+      : null;
+    // Done with the threads: their memory goes before DuckDB's read.
+    await pool?.close();
     // A store still opening is awaited only now: DuckDB starts while the prefilter's workers search.
     const db = await store;
     const loader = new Loader(db, report, options, temp);

@@ -20,10 +20,9 @@ export interface FileTask {
   rawSize: number;
 }
 
-/** A worker's data: the values to find, every file, and the index of the next file to take (shared). */
+/** A worker's data: the values to find and the index of the next file to take (shared); the files come in a message. */
 export interface WorkerInput {
   values: string[];
-  tasks: FileTask[];
   next: Int32Array;
 }
 
@@ -124,10 +123,10 @@ function endsWhole(buf: Buffer, format: TrailFormat): boolean {
   return format === 'array' ? last === 0x5d : last === 0x7d;
 }
 
-// Take files until none is left (each worker adds 1 to the shared counter for the next).
-if (parentPort) {
-  for (let i = Atomics.add(input.next, 0, 1); i < input.tasks.length; i = Atomics.add(input.next, 0, 1)) {
+// Once the files come, take them until none is left (each worker adds 1 to the shared counter).
+parentPort?.once('message', (tasks: FileTask[]) => {
+  for (let i = Atomics.add(input.next, 0, 1); i < tasks.length; i = Atomics.add(input.next, 0, 1)) {
     // Copied, not transferred: a small Buffer shares its memory with Node's pool.
-    parentPort.postMessage(prefilterFile(input.tasks[i]!));
+    parentPort!.postMessage(prefilterFile(tasks[i]!));
   }
-}
+});

@@ -49,54 +49,93 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  * JSON objects of the reader's shape. Only those records reach DuckDB, which decides by their
  * fields. A file the cut cannot be sure of (damaged gzip, invalid UTF-8, truncated structure) is
  * handed back for the slow, exact path.
- *
- * The workers take the next file from a shared counter, not from messages of this thread: they
- * never wait for it, so it may load modules, open DuckDB and compile rules while they search.
  */
 export async function prefilterFiles(files: TrailFile[], options: PrefilterOptions): Promise<Prefiltered> {
-  const out: Prefiltered = { chunks: [], bad: new Map(), fallback: [], candidates: 0, bytes: 0 };
-  if (files.length === 0) return out;
-  const writer = new ChunkWriter(options.tempDir, out.chunks);
-  const count = Math.max(1, Math.min(options.threads ?? availableParallelism(), files.length));
-  const tasks: FileTask[] = files.map((file, index) => ({
-    index,
-    path: file.path,
-    format: file.format,
-    gzip: file.gzip,
-    rawSize: file.rawSize,
-  }));
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: count }, () => startWorker({ values: options.values, tasks, next }));
+  const pool = PrefilterPool.start(options.values, options.threads);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let pending = files.length;
-      for (const worker of workers) {
-        worker.on('message', (result: FileResult) => {
-          try {
-            const file = files[result.index]!;
-            out.bytes += result.bytes;
-            if (result.fallback) out.fallback.push({ file, reason: result.fallback });
-            if (result.bad.length > 0) out.bad.set(result.index, new Map(result.bad));
-            if (result.lines) writer.write(result.index, result.lines, result.longest);
-            out.candidates += result.candidates;
-            options.onFile?.(file, result.bytes, result.candidates);
-            if (--pending === 0) resolve();
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (pending > 0 && code !== 0) reject(new Error(`prefilter worker stopped (exit code ${code})`));
-        });
-      }
-    });
+    return await pool.run(files, options);
   } finally {
-    writer.close();
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  out.fallback.sort((a, b) => a.file.path.localeCompare(b.file.path));
-  return out;
+}
+
+/**
+ * The prefilter's worker threads, started before the files are known: they boot (~100 ms of
+ * module loading each) while this thread lists and sniffs the files, then get the list in one
+ * message. They take the next file from a shared counter, not from messages of this thread:
+ * they never wait for it, so it may load modules, open DuckDB and compile rules while they search.
+ */
+export class PrefilterPool {
+  private readonly next = new Int32Array(new SharedArrayBuffer(4));
+  private readonly workers: Worker[];
+  /** A worker that failed before `run` (its module did not load): `run` rejects with it. */
+  private early: Error | null = null;
+  private closed = false;
+
+  private constructor(values: string[], threads: number) {
+    this.workers = Array.from({ length: threads }, () => {
+      const worker = startWorker({ values, next: this.next });
+      worker.once('error', (error) => (this.early ??= error));
+      return worker;
+    });
+  }
+
+  /** Start the threads (default one per core) for these values. `close()` them when done. */
+  static start(values: string[], threads = availableParallelism()): PrefilterPool {
+    return new PrefilterPool(values, Math.max(1, threads));
+  }
+
+  /** Search the files (once per pool). */
+  async run(files: TrailFile[], options: Omit<PrefilterOptions, 'values' | 'threads'>): Promise<Prefiltered> {
+    const out: Prefiltered = { chunks: [], bad: new Map(), fallback: [], candidates: 0, bytes: 0 };
+    if (files.length === 0) return out;
+    if (this.early) throw this.early;
+    const writer = new ChunkWriter(options.tempDir, out.chunks);
+    const tasks: FileTask[] = files.map((file, index) => ({
+      index,
+      path: file.path,
+      format: file.format,
+      gzip: file.gzip,
+      rawSize: file.rawSize,
+    }));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let pending = files.length;
+        for (const worker of this.workers) {
+          worker.on('message', (result: FileResult) => {
+            try {
+              const file = files[result.index]!;
+              out.bytes += result.bytes;
+              if (result.fallback) out.fallback.push({ file, reason: result.fallback });
+              if (result.bad.length > 0) out.bad.set(result.index, new Map(result.bad));
+              if (result.lines) writer.write(result.index, result.lines, result.longest);
+              out.candidates += result.candidates;
+              options.onFile?.(file, result.bytes, result.candidates);
+              if (--pending === 0) resolve();
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => {
+            if (pending > 0 && code !== 0) reject(new Error(`prefilter worker stopped (exit code ${code})`));
+          });
+          worker.postMessage(tasks);
+        }
+      });
+    } finally {
+      writer.close();
+    }
+    out.fallback.sort((a, b) => a.file.path.localeCompare(b.file.path));
+    return out;
+  }
+
+  /** Stop the threads (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { listCases } from '../case/list.js';
 import { CATEGORIES, SEVERITIES } from '../detect/finding.js';
 import { investigate } from '../detect/investigate.js';
 import { buildFacts, isUnknown, renderReport, REPORT_KINDS, type ReportKind } from '../report/index.js';
+import { summarizeBeside } from '../store/summary.js';
 import { huntDocument, huntFiles } from '../trail/hunt.js';
 import { assessCredential } from '../triage/triage.js';
 import { initialStatusUpdate } from '../triage/status-update.js';
@@ -127,8 +128,13 @@ export const TOOLS: ToolDef[] = [
       };
       const found = await huntFiles({ paths: args.paths.map((p) => resolve(ctx.cwd, p)), filter });
       try {
-        const investigation = await investigate(found.store, args.key ? { subjectKeys: [args.key] } : {});
-        return { ...huntDocument(found, filter), findings: investigation.findings };
+        const [summary, investigation] = await summarizeBeside(found.store, () =>
+          investigate(found.store, args.key ? { subjectKeys: [args.key] } : {}),
+        );
+        return {
+          ...huntDocument({ ingest: found.ingest, summary }, filter),
+          findings: investigation.findings,
+        };
       } finally {
         found.close();
       }

@@ -121,4 +121,27 @@ describe('event store', () => {
     store.close();
     await expect(store.query('SELECT 1')).rejects.toThrow(/closed/);
   });
+
+  it('forks a second connection: same data and dialect, its own transactions', async () => {
+    await store.run(
+      `INSERT INTO ${EVENTS_TABLE} (eventid, eventts, sourcekind, ingestid) VALUES ('e1', now(), 'file', 'i')`,
+    );
+    const fork = await store.fork();
+    expect(await fork.query(`SELECT eventid FROM ${EVENTS_TABLE}`)).toEqual([{ eventid: 'e1' }]);
+    // The dialect's macros and settings hold on the fork too.
+    expect(await fork.query(`SELECT json_extract_scalar('{"a":{"b":1}}', '$.a') AS v, 7 / 2 AS d`)).toEqual([
+      { v: null, d: 3 },
+    ]);
+    // A connection of its own: the store's uncommitted rows are not the fork's.
+    await store.run('BEGIN TRANSACTION');
+    await store.run(
+      `INSERT INTO ${EVENTS_TABLE} (eventid, eventts, sourcekind, ingestid) VALUES ('e2', now(), 'file', 'i')`,
+    );
+    expect(await fork.count()).toBe(1);
+    await store.run('COMMIT');
+    expect(await fork.count()).toBe(2);
+    fork.close();
+    // Closing the fork leaves the store open.
+    expect(await store.count()).toBe(2);
+  });
 });

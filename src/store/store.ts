@@ -68,6 +68,8 @@ export class EventStore {
     readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** A fork (see `fork()`) closes only its connection. */
+    private readonly ownsInstance = true,
   ) {}
 
   /** @internal use `openEventStore`. */
@@ -162,12 +164,31 @@ export class EventStore {
     return row?.n ?? 0;
   }
 
-  /** Close the connection and the database file (idempotent). */
+  /**
+   * A second connection to the same database, with the same dialect: its statements run beside
+   * this one's (DuckDB runs the statements of different connections at once, even on one thread
+   * each; one connection runs one at a time). Close it before this store.
+   */
+  async fork(): Promise<EventStore> {
+    this.assertOpen();
+    const connection = await this.instance.connect();
+    const fork = new EventStore(this.file, this.instance, connection, false);
+    fork.threads = this.threads;
+    try {
+      for (const sql of [...DIALECT_SETTINGS, ...DIALECT_MACROS]) await connection.run(sql);
+    } catch (error) {
+      fork.close();
+      throw error;
+    }
+    return fork;
+  }
+
+  /** Close the connection and (unless a fork) the database file (idempotent). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   private assertOpen(): void {

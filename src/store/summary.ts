@@ -96,3 +96,23 @@ export async function summarizeStore(
     lists,
   };
 }
+
+/**
+ * Summarise the store on a second connection while `work` runs on this one (a hunt's detection):
+ * both are mostly DuckDB's fixed cost per statement, on one thread each. Both are awaited
+ * before the connection closes, whichever fails.
+ */
+export async function summarizeBeside<T>(
+  store: EventStore,
+  work: () => Promise<T>,
+): Promise<[StoreSummary, T]> {
+  const fork = await store.fork();
+  try {
+    const [summary, result] = await Promise.allSettled([summarizeStore(fork), work()]);
+    if (summary.status === 'rejected') throw summary.reason;
+    if (result.status === 'rejected') throw result.reason;
+    return [summary.value, result.value];
+  } finally {
+    fork.close();
+  }
+}

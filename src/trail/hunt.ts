@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../context.js';
 import type { EventStore } from '../store/store.js';
-import { summarizeStore, type Ranked, type StoreSummary } from '../store/summary.js';
+import type { Ranked, StoreSummary } from '../store/summary.js';
 import { ingestPaths, type IngestReport, type Mention, type RecordFilter } from './ingest.js';
 
 export interface HuntOptions {
@@ -14,19 +14,22 @@ export interface HuntOptions {
   progress?: Progress;
 }
 
-/** An offline hunt: the loaded store (still open, for detection rules), what was read and the summary. */
+/**
+ * An offline hunt: the loaded store (still open, for the summary and detection rules) and what
+ * was read.
+ */
 export interface Hunt {
   store: EventStore;
   ingest: IngestReport;
-  summary: StoreSummary;
   /** Close the store and remove it if it was temporary. */
   close(): void;
 }
 
 /**
  * Load CloudTrail files into a store (a temporary one unless `storeFile` is given), filtered
- * during the scan, and summarise them. The caller runs detections on `hunt.store`, then `close()`s.
- * A temporary store opens (DuckDB's module loaded first) while the prefilter's workers search.
+ * during the scan. The caller summarises the store and runs detections on `hunt.store` (side by
+ * side: `summarizeBeside`), then `close()`s. A temporary store opens (DuckDB's module loaded
+ * first) while the prefilter's workers search.
  */
 export async function huntFiles(options: HuntOptions): Promise<Hunt> {
   const temp = options.storeFile ? undefined : mkdtempSync(join(tmpdir(), 'tq-hunt-'));
@@ -47,8 +50,7 @@ export async function huntFiles(options: HuntOptions): Promise<Hunt> {
       sourceKind: 'file',
     });
     const store = await opening;
-    const summary = await summarizeStore(store);
-    return { store, ingest, summary, close: () => close(store) };
+    return { store, ingest, close: () => close(store) };
   } catch (error) {
     close(await opening.catch(() => undefined));
     throw error;
@@ -104,7 +106,10 @@ export interface HuntDocument {
 const MENTIONS_LISTED = 1000;
 
 /** Shape the ingest report and summary into the hunt document. */
-export function huntDocument(hunt: Pick<Hunt, 'ingest' | 'summary'>, filter: RecordFilter): HuntDocument {
+export function huntDocument(
+  hunt: { ingest: IngestReport; summary: StoreSummary },
+  filter: RecordFilter,
+): HuntDocument {
   const { ingest, summary } = hunt;
   const l = summary.lists;
   return {

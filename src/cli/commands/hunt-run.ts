@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Finding } from '../../detect/finding.js';
 import type { SigmaLoad } from '../../detect/sigma/load.js';
 import type { EventStore } from '../../store/store.js';
+import { summarizeBeside } from '../../store/summary.js';
 import { huntDocument, huntFiles } from '../../trail/hunt.js';
 import type { RecordFilter } from '../../trail/ingest.js';
 import { checkWindow, parseTimeBound } from '../../trail/window.js';
@@ -112,9 +113,11 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
   }
   const found = await hunting;
   try {
-    const detection = await detectFindings(found.store, options.key, sigma);
+    const [summary, detection] = await summarizeBeside(found.store, () =>
+      detectFindings(found.store, options.key, sigma),
+    );
     const doc = {
-      ...huntDocument(found, definedOnly(filter)),
+      ...huntDocument({ ingest: found.ingest, summary }, definedOnly(filter)),
       findings: detection.findings,
       detection: { ran: detection.ran, note: detection.note, sigma: detection.sigma },
     };

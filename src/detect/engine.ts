@@ -4,6 +4,7 @@ import {
   FROM_EVENTS,
   NOT_RESPONDER,
   timeConditions,
+  twoAtATime,
   type EventQuery,
   type QueryParam,
   type TimeRange,
@@ -128,7 +129,11 @@ async function groupsOf(
   }
   let failedStatements = 0;
   const maxFailed = options.maxFailedStatements ?? 12;
-  const runSet = async (rules: DetectionRule[], only: string | undefined): Promise<void> => {
+  const runSet = async (
+    store: EventQuery,
+    rules: DetectionRule[],
+    only: string | undefined,
+  ): Promise<void> => {
     if (rules.length === 0) return;
     if (halving && failedStatements >= maxFailed) {
       fail(rules, new Error(`not run: ${failedStatements} statements had failed already`));
@@ -142,8 +147,8 @@ async function groupsOf(
       if (rules.length === 1) return fail(rules, error);
       if (halving) {
         const half = Math.ceil(rules.length / 2);
-        await runSet(rules.slice(0, half), only);
-        await runSet(rules.slice(half), only);
+        await runSet(store, rules.slice(0, half), only);
+        await runSet(store, rules.slice(half), only);
         return;
       }
       for (const rule of rules) {
@@ -157,9 +162,15 @@ async function groupsOf(
     }
   };
   const maxChars = options.maxStatementChars ?? Infinity;
-  for (const { rules, only } of scans(open, options.subqueriesApart ?? true)) {
-    for (const set of fitting(rules, options.range, maxChars, only, form)) await runSet(set, only);
-  }
+  const statements = scans(open, options.subqueriesApart ?? true).flatMap(({ rules, only }) =>
+    fitting(rules, options.range, maxChars, only, form).map(
+      (set) => (on: EventQuery) => runSet(on, set, only),
+    ),
+  );
+  await twoAtATime(store, statements);
+  // In the rules' order, however the statements interleaved.
+  const order = new Map(list.map((rule, i) => [rule.id, i]));
+  failures.sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0));
   return groups;
 }
 
@@ -263,10 +274,11 @@ async function rulesWithEnoughMatches(
   range: TimeRange | undefined,
   subqueriesApart: boolean,
 ): Promise<DetectionRule[]> {
-  const enough = new Set<DetectionRule>();
-  for (const scan of scans(list, subqueriesApart)) {
-    for (const rule of await enoughMatchesIn(store, scan, range)) enough.add(rule);
-  }
+  const found = await twoAtATime(
+    store,
+    scans(list, subqueriesApart).map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range)),
+  );
+  const enough = new Set(found.flat());
   return list.filter((rule) => enough.has(rule));
 }
 

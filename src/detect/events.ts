@@ -9,6 +9,48 @@ export type QueryParam = string | number | boolean | null;
  */
 export interface EventQuery {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParam[]): Promise<T[]>;
+  /**
+   * A second connection whose statements run at the same time as this one's, or null when that
+   * would not help (a big store's statements use every core already). Optional.
+   */
+  spareConnection?(): Promise<(EventQuery & { close(): void }) | null>;
+}
+
+/**
+ * Run the tasks in order on `store`, two at a time when it has a spare connection; the results
+ * in the tasks' order. Every task has ended before the spare connection closes.
+ */
+export async function twoAtATime<T>(
+  store: EventQuery,
+  tasks: ((on: EventQuery) => Promise<T>)[],
+): Promise<T[]> {
+  const spare = tasks.length > 1 ? await store.spareConnection?.() : null;
+  if (!spare) {
+    const results: T[] = [];
+    for (const task of tasks) results.push(await task(store));
+    return results;
+  }
+  try {
+    const results: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
+    let next = 0;
+    const lane = async (on: EventQuery): Promise<void> => {
+      while (next < tasks.length) {
+        const i = next++;
+        try {
+          results[i] = { ok: true, value: await tasks[i]!(on) };
+        } catch (error) {
+          results[i] = { ok: false, error };
+        }
+      }
+    };
+    await Promise.all([lane(store), lane(spare)]);
+    return results.map((r) => {
+      if (!r.ok) throw r.error;
+      return r.value;
+    });
+  } finally {
+    spare.close();
+  }
 }
 
 /** The events table, aliased `e` in every detection query (rules refer to `e.` in sub-queries). */

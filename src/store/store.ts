@@ -183,6 +183,14 @@ export class EventStore {
     return fork;
   }
 
+  /**
+   * A fork for statements beside this connection's, while the store runs each statement on one
+   * thread (a small store); null when it has every core (see `EventQuery.spareConnection`).
+   */
+  async spareConnection(): Promise<EventStore | null> {
+    return this.threads === 1 ? this.fork() : null;
+  }
+
   /** Close the connection and (unless a fork) the database file (idempotent). */
   close(): void {
     if (this.closed) return;

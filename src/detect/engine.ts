@@ -3,9 +3,10 @@ import { SEVERITIES, type Finding, type Severity } from './finding.js';
 import {
   FROM_EVENTS,
   NOT_RESPONDER,
+  lanesOf,
   timeConditions,
-  twoAtATime,
   type EventQuery,
+  type Lanes,
   type QueryParam,
   type TimeRange,
 } from './events.js';
@@ -119,10 +120,13 @@ async function groupsOf(
     const message = error instanceof Error ? error.message : String(error);
     for (const rule of rules) failures.push({ ruleId: rule.id, error: message });
   };
+  // Statements run two at a time on a small store (see `Lanes`).
+  const lanes = await lanesOf(store);
   let open: DetectionRule[];
   try {
-    open = await rulesThatCanFire(store, list, options);
+    open = await rulesThatCanFire(store, lanes, list, options);
   } catch (error) {
+    lanes.close();
     if (!halving) throw error;
     fail(list, error);
     return groups;
@@ -163,11 +167,15 @@ async function groupsOf(
   };
   const maxChars = options.maxStatementChars ?? Infinity;
   const statements = scans(open, options.subqueriesApart ?? true).flatMap(({ rules, only }) =>
-    fitting(rules, options.range, maxChars, only, form).map(
-      (set) => (on: EventQuery) => runSet(on, set, only),
-    ),
+    fitting(rules, options.range, maxChars, only, form)
+      .flatMap((set) => parts(set, piecesFor(lanes)))
+      .map((set) => (on: EventQuery) => runSet(on, set, only)),
   );
-  await twoAtATime(store, statements);
+  try {
+    await lanes.run(statements);
+  } finally {
+    lanes.close();
+  }
   // In the rules' order, however the statements interleaved.
   const order = new Map(list.map((rule, i) => [rule.id, i]));
   failures.sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0));
@@ -234,6 +242,7 @@ function fitting(
  */
 async function rulesThatCanFire(
   store: EventQuery,
+  lanes: Lanes,
   list: readonly DetectionRule[],
   options: RunRulesOptions,
 ): Promise<DetectionRule[]> {
@@ -244,7 +253,7 @@ async function rulesThatCanFire(
     return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
   });
   if (!(options.countMatches ?? true)) return open;
-  return open.length ? rulesWithEnoughMatches(store, open, range, options.subqueriesApart ?? true) : [];
+  return open.length ? rulesWithEnoughMatches(lanes, open, range, options.subqueriesApart ?? true) : [];
 }
 
 /** The event names in the store, by event source (a small GROUP BY, even over millions of rows). */
@@ -269,17 +278,44 @@ function namesMatch(names: readonly string[], name: string): boolean {
 
 /** Of rules whose APIs are present, those with a match (threshold rules: enough of them). */
 async function rulesWithEnoughMatches(
-  store: EventQuery,
+  lanes: Lanes,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
   subqueriesApart: boolean,
 ): Promise<DetectionRule[]> {
-  const found = await twoAtATime(
-    store,
-    scans(list, subqueriesApart).map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range)),
+  const found = await lanes.run(
+    scans(list, subqueriesApart)
+      .flatMap((scan) => parts(scan.rules, piecesFor(lanes)).map((rules) => ({ ...scan, rules })))
+      .map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range)),
   );
   const enough = new Set(found.flat());
   return list.filter((rule) => enough.has(rule));
+}
+
+/**
+ * How many parts a statement is cut into: none on one lane; on two, four, so that a lane that
+ * drew the cheaper parts takes another (a predicate's cost is not its length).
+ */
+function piecesFor(lanes: Lanes): number {
+  return lanes.count > 1 ? 2 * lanes.count : 1;
+}
+
+/**
+ * The rules in `count` parts of about the same SQL length, each in the list's order: on a small
+ * store a statement's cost is mostly preparing and evaluating its predicates, so parts on two
+ * connections take about half as long as the whole (the second core is idle otherwise).
+ */
+function parts(rules: DetectionRule[], count: number): DetectionRule[][] {
+  if (count <= 1 || rules.length <= 1) return [rules];
+  const total = rules.reduce((sum, r) => sum + r.where.length, 0);
+  const out: DetectionRule[][] = [[]];
+  let size = 0;
+  for (const rule of rules) {
+    if (out.length < count && size >= (total * out.length) / count) out.push([]);
+    out.at(-1)!.push(rule);
+    size += rule.where.length;
+  }
+  return out.filter((p) => p.length > 0);
 }
 
 /** `rulesWithEnoughMatches` over one scan's rows (all of its rules when the scan fails). */

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { openEventStore } from '../store/store.js';
-import { twoAtATime, type EventQuery } from './events.js';
+import { lanesOf, type EventQuery } from './events.js';
 
-describe('twoAtATime', () => {
+/** Run the tasks in the store's lanes, then close them. */
+async function inLanes<T>(store: EventQuery, tasks: ((on: EventQuery) => Promise<T>)[]): Promise<T[]> {
+  const lanes = await lanesOf(store);
+  try {
+    return await lanes.run(tasks);
+  } finally {
+    lanes.close();
+  }
+}
+
+describe('lanesOf', () => {
   it('runs the tasks on the store and a spare connection, results in the tasks’ order', async () => {
     const store = await openEventStore(':memory:');
     try {
       const used = new Set<EventQuery>();
-      const results = await twoAtATime(
+      const results = await inLanes(
         store,
         [30, 1, 20, 2, 10].map((n) => async (on: EventQuery) => {
           used.add(on);
@@ -32,7 +42,7 @@ describe('twoAtATime', () => {
         ran.push(i);
         return i;
       });
-      await expect(twoAtATime(store, tasks)).rejects.toThrow(/no_such_column/);
+      await expect(inLanes(store, tasks)).rejects.toThrow(/no_such_column/);
       expect(ran.sort()).toEqual([0, 2, 3]);
       expect(await store.query('SELECT 42 AS v')).toEqual([{ v: 42 }]);
     } finally {
@@ -40,13 +50,13 @@ describe('twoAtATime', () => {
     }
   });
 
-  it('runs one after the other on a store without a spare connection', async () => {
+  it('is one lane, one task after the other, on a store without a spare connection', async () => {
     const store = await openEventStore(':memory:');
     try {
       const plain: EventQuery = { query: (sql, params) => store.query(sql, params) };
       let running = 0;
       let most = 0;
-      await twoAtATime(
+      await inLanes(
         plain,
         [1, 2, 3].map(() => async (on: EventQuery) => {
           most = Math.max(most, ++running);

@@ -17,40 +17,46 @@ export interface EventQuery {
 }
 
 /**
- * Run the tasks in order on `store`, two at a time when it has a spare connection; the results
- * in the tasks' order. Every task has ended before the spare connection closes.
+ * The connections statements may run on at once: the store, and a spare one when it has one (a
+ * small store; see `spareConnection`). Callers split work by `count`; `close()` the spare after.
  */
-export async function twoAtATime<T>(
-  store: EventQuery,
-  tasks: ((on: EventQuery) => Promise<T>)[],
-): Promise<T[]> {
-  const spare = tasks.length > 1 ? await store.spareConnection?.() : null;
-  if (!spare) {
-    const results: T[] = [];
-    for (const task of tasks) results.push(await task(store));
-    return results;
-  }
-  try {
-    const results: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
-    let next = 0;
-    const lane = async (on: EventQuery): Promise<void> => {
-      while (next < tasks.length) {
-        const i = next++;
-        try {
-          results[i] = { ok: true, value: await tasks[i]!(on) };
-        } catch (error) {
-          results[i] = { ok: false, error };
-        }
+export interface Lanes {
+  count: number;
+  /** Run the tasks, one per lane at a time, in order; the results in the tasks' order. */
+  run<T>(tasks: ((on: EventQuery) => Promise<T>)[]): Promise<T[]>;
+  close(): void;
+}
+
+/** Open the lanes of `store` (see `Lanes`). */
+export async function lanesOf(store: EventQuery): Promise<Lanes> {
+  const spare = (await store.spareConnection?.()) ?? null;
+  const all = spare ? [store, spare] : [store];
+  return {
+    count: all.length,
+    run: (tasks) => inLanes(all, tasks),
+    close: () => spare?.close(),
+  };
+}
+
+/** Each lane takes the next task when its last one ends; a failure is thrown once all have ended. */
+async function inLanes<T>(lanes: EventQuery[], tasks: ((on: EventQuery) => Promise<T>)[]): Promise<T[]> {
+  const results: ({ ok: true; value: T } | { ok: false; error: unknown })[] = [];
+  let next = 0;
+  const lane = async (on: EventQuery): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      try {
+        results[i] = { ok: true, value: await tasks[i]!(on) };
+      } catch (error) {
+        results[i] = { ok: false, error };
       }
-    };
-    await Promise.all([lane(store), lane(spare)]);
-    return results.map((r) => {
-      if (!r.ok) throw r.error;
-      return r.value;
-    });
-  } finally {
-    spare.close();
-  }
+    }
+  };
+  await Promise.all(lanes.map(lane));
+  return results.map((r) => {
+    if (!r.ok) throw r.error;
+    return r.value;
+  });
 }
 
 /** The events table, aliased `e` in every detection query (rules refer to `e.` in sub-queries). */

@@ -109,6 +109,26 @@ async function groupsOf(
   options: RunRulesOptions,
   failures: RuleRun['failures'],
 ): Promise<Map<DetectionRule, Group[]>> {
+  // Statements run two at a time on a small store (see `Lanes`).
+  const lanes = await lanesOf(store);
+  try {
+    return await groupsIn(store, lanes, list, options, failures);
+  } finally {
+    lanes.close();
+    // In the rules' order, however the statements interleaved.
+    const order = new Map(list.map((rule, i) => [rule.id, i]));
+    failures.sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0));
+  }
+}
+
+/** `groupsOf` on lanes already open. */
+async function groupsIn(
+  store: EventQuery,
+  lanes: Lanes,
+  list: readonly DetectionRule[],
+  options: RunRulesOptions,
+  failures: RuleRun['failures'],
+): Promise<Map<DetectionRule, Group[]>> {
   const groups = new Map<DetectionRule, Group[]>();
   const halving = options.isolate === 'halving';
   // One id more than a finding keeps: runRules then sees that the finding was cut.
@@ -120,13 +140,10 @@ async function groupsOf(
     const message = error instanceof Error ? error.message : String(error);
     for (const rule of rules) failures.push({ ruleId: rule.id, error: message });
   };
-  // Statements run two at a time on a small store (see `Lanes`).
-  const lanes = await lanesOf(store);
   let open: DetectionRule[];
   try {
     open = await rulesThatCanFire(store, lanes, list, options);
   } catch (error) {
-    lanes.close();
     if (!halving) throw error;
     fail(list, error);
     return groups;
@@ -171,14 +188,7 @@ async function groupsOf(
       .flatMap((set) => parts(set, piecesFor(lanes)))
       .map((set) => (on: EventQuery) => runSet(on, set, only)),
   );
-  try {
-    await lanes.run(statements);
-  } finally {
-    lanes.close();
-  }
-  // In the rules' order, however the statements interleaved.
-  const order = new Map(list.map((rule, i) => [rule.id, i]));
-  failures.sort((a, b) => (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0));
+  await lanes.run(statements);
   return groups;
 }
 

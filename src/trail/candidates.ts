@@ -104,7 +104,7 @@ const RECORDS_KEY = Buffer.from('"Records"');
  * the top-level values (`objects`). A hit inside a string cannot fool it: the pass knows at every
  * byte whether it is inside a string. `loose` decides for records holding only escapes.
  * With a `scanner` (structure.wat) each record's end is found 64 bytes at a time, with the same
- * result (it is loaded with `buf` here).
+ * result (it is loaded with `buf` here; a file too big for it is walked byte by byte).
  */
 export function cutRecords(
   buf: Buffer,
@@ -117,7 +117,7 @@ export function cutRecords(
   const exact = hits.exact;
   const escapes = hits.escapes;
   if (exact.length === 0 && escapes.length === 0) return { spans, problem: null };
-  scanner?.load(buf);
+  const fast = scanner?.load(buf) ? scanner : null;
   const last = Math.max(exact.at(-1) ?? -1, escapes.at(-1) ?? -1);
   const n = buf.length;
   // Depth of the values that are records: -1 until the container is open.
@@ -155,8 +155,8 @@ export function cutRecords(
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (depth === recordDepth && start < 0) {
         if (i > last) return { spans, problem: null };
-        if (scanner) {
-          const end = scanner.close(i);
+        if (fast) {
+          const end = fast.close(i);
           if (end >= 0) {
             // The record's end, found 64 bytes at a time: on from there, at the same depth.
             take(i, end + 1);

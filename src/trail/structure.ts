@@ -8,6 +8,8 @@ export const BACKSLASH_OUTSIDE_STRING = -3;
 /** Bytes past the end that the scanner may read (one block). */
 const PAD = 64;
 const PAGE = 65536;
+/** Largest input: the scanner's positions are signed 32-bit numbers (CloudTrail files are MBs). */
+const MAX_BYTES = 2 ** 30;
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -46,15 +48,24 @@ export class StructureScanner {
     return new StructureScanner(new wasmApi.Instance(compiled).exports as Exports);
   }
 
-  /** Copy the bytes to scan (the previous ones are gone). */
-  load(buf: Uint8Array): void {
+  /**
+   * Copy the bytes to scan (the previous ones are gone). False when they are too many for it
+   * (over 1 GB, or memory refused): the caller walks them itself.
+   */
+  load(buf: Uint8Array): boolean {
     const memory = this.wasm.memory;
     const need = buf.length + PAD;
-    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    if (buf.length > MAX_BYTES) return false;
+    try {
+      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return false;
+    }
     const bytes = new Uint8Array(memory.buffer);
     bytes.set(buf, 0);
     bytes.fill(0, buf.length, need);
     this.length = buf.length;
+    return true;
   }
 
   /**

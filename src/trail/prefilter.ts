@@ -29,14 +29,10 @@ export interface Prefiltered {
 }
 
 export interface PrefilterOptions {
-  /** The values a record must hold (any of them), e.g. the access key id and the user name. */
-  values: string[];
   /** Where the candidate chunks go. */
   tempDir: string;
   /** Called after each file: its bytes on disk and decompressed, and its candidates. */
   onFile?: (file: TrailFile, rawBytes: number, candidates: number) => void;
-  /** Worker threads; default one per core. */
-  threads?: number;
 }
 
 /** Bytes per chunk file, at most: a DuckDB read that runs out of memory is redone in halves, by chunks. */
@@ -49,21 +45,11 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  * JSON objects of the reader's shape. Only those records reach DuckDB, which decides by their
  * fields. A file the cut cannot be sure of (damaged gzip, invalid UTF-8, truncated structure) is
  * handed back for the slow, exact path.
- */
-export async function prefilterFiles(files: TrailFile[], options: PrefilterOptions): Promise<Prefiltered> {
-  const pool = PrefilterPool.start(options.values, options.threads);
-  try {
-    return await pool.run(files, options);
-  } finally {
-    await pool.close();
-  }
-}
-
-/**
- * The prefilter's worker threads, started before the files are known: they boot (~100 ms of
- * module loading each) while this thread lists and sniffs the files, then get the list in one
- * message. They take the next file from a shared counter, not from messages of this thread:
- * they never wait for it, so it may load modules, open DuckDB and compile rules while they search.
+ *
+ * The threads start before the files are known: they boot (~100 ms of module loading each) while
+ * this thread lists and sniffs the files, then get the list in one message. They take the next
+ * file from a shared counter, not from messages of this thread: they never wait for it, so it may
+ * load modules, open DuckDB and compile rules while they search.
  */
 export class PrefilterPool {
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
@@ -80,13 +66,16 @@ export class PrefilterPool {
     });
   }
 
-  /** Start the threads (default one per core) for these values. `close()` them when done. */
-  static start(values: string[], threads = availableParallelism()): PrefilterPool {
-    return new PrefilterPool(values, Math.max(1, threads));
+  /**
+   * Start the threads (one per core) for these values (any of them: the access key id, the user
+   * name). `close()` them when done.
+   */
+  static start(values: string[]): PrefilterPool {
+    return new PrefilterPool(values, Math.max(1, availableParallelism()));
   }
 
   /** Search the files (once per pool). */
-  async run(files: TrailFile[], options: Omit<PrefilterOptions, 'values' | 'threads'>): Promise<Prefiltered> {
+  async run(files: TrailFile[], options: PrefilterOptions): Promise<Prefiltered> {
     const out: Prefiltered = { chunks: [], bad: new Map(), fallback: [], candidates: 0, bytes: 0 };
     if (files.length === 0) return out;
     if (this.early) throw this.early;

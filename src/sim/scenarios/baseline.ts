@@ -110,8 +110,12 @@ export function baselineSteps(seed: string, from: number, to: number): TimelineI
   for (let day = firstDay; day < to; day += DAY) {
     const weekday = new Date(day).getUTCDay();
     const workday = weekday >= 1 && weekday <= 5;
+    // A group goes in from its first step or not at all: a pipeline run's last call is made as
+    // the session its AssumeRole saved, and a window opening between the two left that call
+    // without credentials (the window is counted back from the clock, so any second can open it).
     const add = (list: TimelineItem[]) => {
-      for (const s of list) if (s.at >= from && s.at < to) steps.push(s);
+      if (list[0]!.at < from) return;
+      for (const s of list) if (s.at < to) steps.push(s);
     };
     if (workday) {
       const sessions = 2 + Math.floor(rnd() * 3);

@@ -147,7 +147,7 @@ let bundle: URL | undefined;
  * The worker's source and its imports bundled by esbuild (tsx's own transformer) once per process,
  * as a `data:` module. Import hooks registered in the main thread do not reach a worker, and
  * registering tsx in each one cost 0.8 s of CPU per pool of two (measured: 10 pools, 8.1 s against
- * 1.6 s compiled), which the test suite's hundreds of hunts paid on CI's two cores.
+ * 1.6 s compiled), which every key hunt in the tests paid on CI's two cores.
  */
 function bundledSource(entry: URL): URL {
   if (!bundle) {

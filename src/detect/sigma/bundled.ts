@@ -12,9 +12,10 @@ export const BUNDLED_SIGMA_DIR = fileURLToPath(
 );
 
 /**
- * The bundled Sigma rules, compiled when the package is built (./bundled-rules.ts, `npm run
- * build:sigma`): every file listed, compiled or not. Compiling them here took 120-130 ms of the
- * main thread, which a hunt spent while its workers needed both cores.
+ * The bundled Sigma rules, compiled ahead of time into ./bundled-rules.ts (`npm run build:sigma`
+ * regenerates it; a test fails while it differs from a fresh compile): every file listed, compiled
+ * or not. Compiling them here took 120-130 ms of the main thread, which a hunt spent while its
+ * workers needed both cores.
  */
 export function bundledSigma(): SigmaLoad {
   return BUNDLED_RULES;

@@ -16,8 +16,8 @@ const text = [
   '// do not edit. A test fails when it differs from a compile of the rules.',
   "import type { SigmaLoad } from './load.js';",
   '',
-  '/** The bundled rules as `loadSigmaRules` compiles them (JSON.parse: V8 reads it faster than a literal). */',
-  `export const BUNDLED_RULES: SigmaLoad = JSON.parse(${JSON.stringify(JSON.stringify(loadSigmaRules(BUNDLED_SIGMA_DIR)))}) as SigmaLoad;`,
+  '/** The bundled rules as `loadSigmaRules` compiles them: every file listed, compiled or not. */',
+  `export const BUNDLED_RULES: SigmaLoad = ${JSON.stringify(loadSigmaRules(BUNDLED_SIGMA_DIR), null, 2)};`,
   '',
 ].join('\n');
 const source = await format(text, { ...(await resolveConfig(MODULE)), filepath: MODULE });

@@ -2,7 +2,1549 @@
 // do not edit. A test fails when it differs from a compile of the rules.
 import type { SigmaLoad } from './load.js';
 
-/** The bundled rules as `loadSigmaRules` compiles them (JSON.parse: V8 reads it faster than a literal). */
-export const BUNDLED_RULES: SigmaLoad = JSON.parse(
-  '{"rules":[{"id":"sigma:aws_cloudtrail_bedrock_guardrail_deleted","title":"AWS Bedrock Guardrail Deleted","category":"defense-evasion","technique":"T1685","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'deleteguardrail\' OR lower(eventname) LIKE \'deleteguardrail20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(eventsource) = \'bedrock.amazonaws.com\', false), false) ELSE false END)","explain":"Detects deletion of an Amazon Bedrock guardrail, which may indicate attempts to remove","remediation":"Rule out the known false positives (Legitimate guardrail deletion by authorized identities), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_bedrock_guardrail_deleted","sigmaId":"59b70e4d-dd17-44a9-b740-acf07ae3eb6a","author":"Marco Pedrinazzi (@pedrinazziM) (InTheCyber)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_bedrock_guardrail_updated","title":"AWS Bedrock Guardrail Updated","category":"defense-evasion","technique":"T1685","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'updateguardrail\' OR lower(eventname) LIKE \'updateguardrail20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(eventsource) = \'bedrock.amazonaws.com\', false), false) ELSE false END)","explain":"Detects updates to an Amazon Bedrock guardrail, which may indicate attempts to weaken","remediation":"Rule out the known false positives (Legitimate guardrail updates by authorized identities), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_bedrock_guardrail_updated","sigmaId":"1c722651-254a-4b04-a9f4-99b62a2d0a1f","author":"Marco Pedrinazzi (@pedrinazziM) (InTheCyber)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_bucket_deleted","title":"AWS Bucket Deleted","category":"defense-evasion","technique":"","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'deletebucket\' OR lower(eventname) LIKE \'deletebucket20%\' ESCAPE \'\\\\\'), false) THEN coalesce((coalesce(lower(errorcode) = \'success\', false) OR (errorcode IS NULL)), false) ELSE false END)","explain":"Detects the deletion of S3 buckets in AWS CloudTrail logs.","remediation":"Rule out the known false positives (During maintenance operations or testing, authorized administrators may delete S3 buckets as part of routine data management or cleanup activities), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_bucket_deleted","sigmaId":"39c9f26d-6e3b-4dbb-9c7a-4154b0281112","author":"Ivan Saakov, Nasreddine Bencherchali","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_console_login_failed_authentication","title":"AWS ConsoleLogin Failed Authentication","category":"credential-access","technique":"T1110","tactic":"credential-access","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'consolelogin\' OR lower(eventname) LIKE \'consolelogin20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(errormessage) = \'failed authentication\', false), false) ELSE false END)","explain":"Detects failed AWS console login attempts due to authentication failures. Monitoring these events is crucial for identifying potential brute-force attacks or unauthorized access attempts to AWS accounts.","remediation":"Rule out the known false positives (Legitimate failed login attempts by authorized users. Investigate the source of repeated failed login attempts), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_console_login_failed_authentication","sigmaId":"6393e346-1977-46ef-8987-ad414a145fad","author":"Ivan Saakov, Nasreddine Bencherchali","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_console_login_success_without_mfa","title":"AWS Successful Console Login Without MFA","category":"initial-access","technique":"T1078.004","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'consolelogin\' OR lower(eventname) LIKE \'consolelogin20%\' ESCAPE \'\\\\\'), false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(additionaleventdata, \'$.MFAUsed\'), json_format(json_extract(additionaleventdata, \'$.MFAUsed\')))) = \'no\', false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(responseelements, \'$.ConsoleLogin\'), json_format(json_extract(responseelements, \'$.ConsoleLogin\')))) = \'success\', false), false) ELSE false END) ELSE false END)","explain":"Detects successful AWS console logins that were performed without Multi-Factor Authentication (MFA).","remediation":"Rule out the known false positives (Unlikely), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_console_login_success_without_mfa","sigmaId":"77caf516-34e5-4df9-b4db-20744fea0a60","author":"Thuya@Hacktilizer, Ivan Saakov","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_disable_logging","title":"AWS CloudTrail Important Change","category":"defense-evasion","technique":"T1685.002","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'cloudtrail.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'stoplogging\' OR lower(eventname) LIKE \'stoplogging20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'updatetrail\' OR lower(eventname) LIKE \'updatetrail20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deletetrail\' OR lower(eventname) LIKE \'deletetrail20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects disabling, deleting and updating of a Trail","remediation":"Rule out the known false positives (Valid change in a Trail), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_disable_logging","sigmaId":"4db60cc0-36fb-42b7-9b58-a5b53019fb74","author":"vitaliy0x1","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_guardduty_detector_deleted_or_updated","title":"AWS GuardDuty Detector Deleted Or Updated","category":"defense-evasion","technique":"T1685","tactic":"defense-evasion","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'guardduty.amazonaws.com\', false) THEN (CASE WHEN (coalesce((lower(eventname) = \'deletedetector\' OR lower(eventname) LIKE \'deletedetector20%\' ESCAPE \'\\\\\'), false) OR (CASE WHEN coalesce((lower(eventname) = \'updatedetector\' OR lower(eventname) LIKE \'updatedetector20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, \'$.enable\'), json_format(json_extract(requestparameters, \'$.enable\')))) = \'false\', false), false) ELSE false END)) THEN coalesce((coalesce(lower(errorcode) = \'success\', false) OR (errorcode IS NULL)), false) ELSE false END) ELSE false END)","explain":"Detects successful deletion or disabling of an AWS GuardDuty detector, possibly by an attacker trying to avoid detection of its malicious activities.","remediation":"Rule out the known false positives (Legitimate detector deletion by an admin (e.g., during account decommissioning); Temporary disablement for troubleshooting (verify via change management tickets); Automated deployment tools (e.g. Terraform) managing GuardDuty state), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_guardduty_detector_deleted_or_updated","sigmaId":"d2656e78-c069-4571-8220-9e0ab5913f19","author":"suktech24","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_imds_malicious_usage","title":"Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure","category":"privilege-escalation","technique":"T1078","tactic":"privilege-escalation","severity":"high","where":"(CASE WHEN (CASE WHEN strpos(useridentity.arn, \':assumed-role/aws:\') > 0 THEN coalesce(regexp_like(useridentity.arn, \'.+:assumed-role/aws:.+\'), false) ELSE false END) THEN coalesce(NOT ((coalesce(lower(eventsource) = \'ssm.amazonaws.com\', false) OR coalesce((lower(eventname) = \'registermanagedinstance\' OR lower(eventname) LIKE \'registermanagedinstance20%\' ESCAPE \'\\\\\'), false) OR coalesce(lower(sourceipaddress) = \'aws internal\', false))), false) ELSE false END)","explain":"Detects when an instance identity has taken an action that isn\'t inside SSM.","remediation":"Rule out the known false positives (A team has configured an EC2 instance to use instance profiles that grant the option for the EC2 instance to talk to other AWS Services), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_imds_malicious_usage","sigmaId":"352a918a-34d8-4882-8470-44830c507aa3","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_new_acl_entries","title":"New Network ACL Entry Added","category":"defense-evasion","technique":"T1686.001","tactic":"defense-evasion","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createnetworkaclentry\' OR lower(eventname) LIKE \'createnetworkaclentry20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects that network ACL entries have been added to a route table which could indicate that new attack vectors have been opened up in the AWS account.","remediation":"Rule out the known false positives (Legitimate use of ACLs to enable customer and staff access from the public internet into a public VPC), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_new_acl_entries","sigmaId":"e1f7febb-7b94-4234-b5c6-00fb8500f5dd","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_new_route_added","title":"New Network Route Added","category":"defense-evasion","technique":"T1686.001","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createroute\' OR lower(eventname) LIKE \'createroute20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects the addition of a new network route to a route table in AWS.","remediation":"Rule out the known false positives (New VPC Creation requiring setup of a new route table; New subnets added requiring routing setup), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_new_route_added","sigmaId":"c803b2ce-c4a2-4836-beae-b112010390b1","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_pua_trufflehog","title":"PUA - AWS TruffleHog Execution","category":"credential-access","technique":"T1555","tactic":"credential-access","severity":"medium","where":"coalesce(lower(useragent) = \'trufflehog\', false)","explain":"Detects the execution of TruffleHog, a popular open-source tool used for scanning repositories for secrets and sensitive information, within an AWS environment.","remediation":"Rule out the known false positives (Legitimate use of TruffleHog by security teams for credential scanning), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_pua_trufflehog","sigmaId":"a840e606-7c8c-4684-9bc1-eb6b6155127f","author":"Swachchhanda Shrawan Poudel (Nextron Systems)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_region_enabled","title":"AWS EnableRegion Command Monitoring","category":"persistence","technique":"","tactic":"persistence","severity":"medium","where":"(CASE WHEN coalesce((lower(eventname) = \'enableregion\' OR lower(eventname) LIKE \'enableregion20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(eventsource) = \'account.amazonaws.com\', false), false) ELSE false END)","explain":"Detects the use of the EnableRegion command in AWS CloudTrail logs.","remediation":"Rule out the known false positives (Legitimate use of the EnableRegion command by authorized administrators), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_region_enabled","sigmaId":"a5ffb6ea-c784-4e01-b30a-deb6e58ca2ab","author":"Ivan Saakov, Sergey Zelenskiy","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_security_group_change_ingress_egress","title":"Ingress/Egress Security Group Modification","category":"initial-access","technique":"T1190","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'authorizesecuritygroupegress\' OR lower(eventname) LIKE \'authorizesecuritygroupegress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'authorizesecuritygroupingress\' OR lower(eventname) LIKE \'authorizesecuritygroupingress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'revokesecuritygroupegress\' OR lower(eventname) LIKE \'revokesecuritygroupegress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'revokesecuritygroupingress\' OR lower(eventname) LIKE \'revokesecuritygroupingress20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects when an account makes changes to the ingress or egress rules of a security group.","remediation":"Rule out the known false positives (New VPCs and Subnets being setup requiring a different security profile to those already defined; A single port being opened for a new service that is known to be deploying; Administrators closing unused ports to reduce the attack surface), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_security_group_change_ingress_egress","sigmaId":"6fb77778-040f-4015-9440-572aa9b6b580","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_security_group_change_loadbalancer","title":"LoadBalancer Security Group Modification","category":"initial-access","technique":"T1190","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'elasticloadbalancing.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'applysecuritygroupstoloadbalancer\' OR lower(eventname) LIKE \'applysecuritygroupstoloadbalancer20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'setsecuritygroups\' OR lower(eventname) LIKE \'setsecuritygroups20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects changes to the security groups associated with an Elastic Load Balancer (ELB) or Application Load Balancer (ALB).","remediation":"Rule out the known false positives (Repurposing of an ELB or ALB to serve a different or additional application; Changes to security groups to allow for new services to be deployed), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_security_group_change_loadbalancer","sigmaId":"7a4409fc-f8ca-45f6-8006-127d779eaad9","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_security_group_change_rds","title":"RDS Database Security Group Modification","category":"initial-access","technique":"T1190","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'rds.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'authorizedbsecuritygroupingress\' OR lower(eventname) LIKE \'authorizedbsecuritygroupingress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'createdbsecuritygroup\' OR lower(eventname) LIKE \'createdbsecuritygroup20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deletedbsecuritygroup\' OR lower(eventname) LIKE \'deletedbsecuritygroup20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'revokedbsecuritygroupingress\' OR lower(eventname) LIKE \'revokedbsecuritygroupingress20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects changes to the security group entries for RDS databases.","remediation":"Rule out the known false positives (Creation of a new Database that needs new security group rules), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_security_group_change_rds","sigmaId":"14f3f1c8-02d5-43a2-a191-91ffb52d3015","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_ssm_malicious_usage","title":"Potential Malicious Usage of CloudTrail System Manager","category":"privilege-escalation","technique":"T1566","tactic":"privilege-escalation","severity":"high","where":"(CASE WHEN (CASE WHEN coalesce((lower(eventname) = \'sendcommand\' OR lower(eventname) LIKE \'sendcommand20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(eventsource) = \'ssm.amazonaws.com\', false), false) ELSE false END) THEN coalesce((coalesce(lower(errorcode) = \'success\', false) OR (errorcode IS NULL)), false) ELSE false END)","explain":"Detect when System Manager successfully executes commands against an instance.","remediation":"Rule out the known false positives (There are legitimate uses of SSM to send commands to EC2 instances; Legitimate users may have to use SSM to perform actions against machines in the Cloud to update or maintain them), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_ssm_malicious_usage","sigmaId":"38e7f511-3f74-41d4-836e-f57dfa18eead","author":"jamesc-grafana","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_cloudtrail_vpc_flow_logs_deleted","title":"AWS VPC Flow Logs Deleted","category":"defense-evasion","technique":"","tactic":"defense-evasion","severity":"high","where":"(CASE WHEN coalesce((lower(eventname) = \'deleteflowlogs\' OR lower(eventname) LIKE \'deleteflowlogs20%\' ESCAPE \'\\\\\'), false) THEN coalesce((coalesce(lower(errorcode) = \'success\', false) OR (errorcode IS NULL)), false) ELSE false END)","explain":"Detects the deletion of one or more VPC Flow Logs in AWS Elastic Compute Cloud (EC2) through the DeleteFlowLogs API call.","remediation":"Rule out the known false positives (During maintenance operations or testing, authorized administrators may delete VPC Flow Logs as part of routine network management or cleanup activities), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_cloudtrail_vpc_flow_logs_deleted","sigmaId":"e386b9b5-af12-450e-afff-761730fb8a98","author":"Ivan Saakov","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_config_disable_recording","title":"AWS Config Disabling Channel/Recorder","category":"defense-evasion","technique":"T1685.002","tactic":"defense-evasion","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'config.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'deletedeliverychannel\' OR lower(eventname) LIKE \'deletedeliverychannel20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'stopconfigurationrecorder\' OR lower(eventname) LIKE \'stopconfigurationrecorder20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects AWS Config Service disabling","remediation":"Rule out the known false positives (Valid change in AWS Config Service), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_config_disable_recording","sigmaId":"07330162-dba1-4746-8121-a9647d49d297","author":"vitaliy0x1","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_console_getsignintoken","title":"AWS Console GetSigninToken Potential Abuse","category":"lateral-movement","technique":"T1021.007","tactic":"lateral-movement","severity":"medium","where":"(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = \'signin.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'getsignintoken\' OR lower(eventname) LIKE \'getsignintoken20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useragent) LIKE \'%jersey/${project.version}%\' ESCAPE \'\\\\\', false)), false) ELSE false END)","explain":"Detects potentially suspicious events involving \\"GetSigninToken\\".","remediation":"Rule out the known false positives (GetSigninToken events will occur when using AWS SSO portal to login and will generate false positives if you do not filter for the expected user agent(s), see filter. Non-SSO configured roles would be abnormal and should be investigated), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_console_getsignintoken","sigmaId":"f8103686-e3e8-46f3-be72-65f7fcb4aa53","author":"Chester Le Bron (@123Le_Bron)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_delete_identity","title":"SES Identity Has Been Deleted","category":"defense-evasion","technique":"T1070","tactic":"defense-evasion","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ses.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'deleteidentity\' OR lower(eventname) LIKE \'deleteidentity20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects an instance of an SES identity being deleted via the \\"DeleteIdentity\\" event. This may be an indicator of an adversary removing the account that carried out suspicious or malicious activities","remediation":"Confirm with the principal\'s owner, else treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_delete_identity","sigmaId":"20f754db-d025-4a8f-9d74-e0037e999a9a","author":"Janantha Marasinghe","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_disable_bucket_versioning","title":"AWS S3 Bucket Versioning Disable","category":"impact","technique":"T1490","tactic":"impact","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'s3.amazonaws.com\', false) THEN (CASE WHEN coalesce((lower(eventname) = \'putbucketversioning\' OR lower(eventname) LIKE \'putbucketversioning20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(requestparameters) LIKE \'%suspended%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects when S3 bucket versioning is disabled. Threat actors use this technique during AWS ransomware incidents prior to deleting S3 objects.","remediation":"Rule out the known false positives (AWS administrator legitimately disabling bucket versioning), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_disable_bucket_versioning","sigmaId":"a136ac98-b2bc-4189-a14d-f0d0388e57a7","author":"Sean Johnstone | Unit 42","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_ec2_disable_encryption","title":"AWS EC2 Disable EBS Encryption","category":"impact","technique":"T1486","tactic":"impact","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'disableebsencryptionbydefault\' OR lower(eventname) LIKE \'disableebsencryptionbydefault20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Identifies disabling of default Amazon Elastic Block Store (EBS) encryption in the current region.","remediation":"Rule out the known false positives (System Administrator Activities; DEV, UAT, SAT environment. You should apply this rule with PROD account only), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_ec2_disable_encryption","sigmaId":"16124c2d-e40b-4fcc-8f2c-5ab7870a2223","author":"Sittikorn S","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_ec2_import_key_pair_activity","title":"AWS Key Pair Import Activity","category":"initial-access","technique":"T1078","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'importkeypair\' OR lower(eventname) LIKE \'importkeypair20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects the import of SSH key pairs into AWS EC2, which may indicate an attacker attempting to gain unauthorized access to instances. This activity could lead to initial access, persistence, or privilege escalation, potentially compromising sensitive data and operations.","remediation":"Rule out the known false positives (Legitimate administrative actions by authorized users importing keys for valid purposes; Automated processes for infrastructure setup may trigger this alert; Verify the user identity, user agent, and source IP address to ensure they are expected), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_ec2_import_key_pair_activity","sigmaId":"92f84194-8d9a-4ee0-8699-c30bfac59780","author":"Ivan Saakov","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_ec2_startup_script_change","title":"AWS EC2 Startup Shell Script Change","category":"execution","technique":"T1059.001","tactic":"execution","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(requestparameters, \'$.attribute\'), json_format(json_extract(requestparameters, \'$.attribute\')))) = \'userdata\', false) THEN coalesce(coalesce((lower(eventname) = \'modifyinstanceattribute\' OR lower(eventname) LIKE \'modifyinstanceattribute20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) ELSE false END)","explain":"Detects changes to the EC2 instance startup script. The shell script will be executed as root/SYSTEM every time the specific instances are booted up.","remediation":"Rule out the known false positives (Valid changes to the startup script), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_ec2_startup_script_change","sigmaId":"1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df","author":"faloker","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_ec2_vm_export_failure","title":"AWS EC2 VM Export Failure","category":"data-access","technique":"T1005","tactic":"collection","severity":"low","where":"(CASE WHEN (CASE WHEN coalesce((lower(eventname) = \'createinstanceexporttask\' OR lower(eventname) LIKE \'createinstanceexporttask20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false), false) ELSE false END) THEN coalesce(NOT ((coalesce(lower(errormessage) LIKE \'%%%\' ESCAPE \'\\\\\', false) OR coalesce(lower(errorcode) LIKE \'%%%\' ESCAPE \'\\\\\', false) OR coalesce(lower(responseelements) LIKE \'%failure%\' ESCAPE \'\\\\\', false))), false) ELSE false END)","explain":"An attempt to export an AWS EC2 instance has been detected. A VM Export might indicate an attempt to extract information from an instance.","remediation":"Confirm with the principal\'s owner, else treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_ec2_vm_export_failure","sigmaId":"54b9a76a-3c71-4673-b4b3-2edb4566ea7b","author":"Diogo Braz","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_ecs_task_definition_cred_endpoint_query","title":"AWS ECS Task Definition That Queries The Credential Endpoint","category":"persistence","technique":"T1525","tactic":"persistence","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ecs.amazonaws.com\', false) THEN (CASE WHEN (coalesce((lower(eventname) = \'describetaskdefinition\' OR lower(eventname) LIKE \'describetaskdefinition20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'registertaskdefinition\' OR lower(eventname) LIKE \'registertaskdefinition20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'runtask\' OR lower(eventname) LIKE \'runtask20%\' ESCAPE \'\\\\\'), false)) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, \'$.containerDefinitions.command\'), json_format(json_extract(requestparameters, \'$.containerDefinitions.command\')))) LIKE \'%$aws\\\\_container\\\\_credentials\\\\_relative\\\\_uri%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects when an Elastic Container Service (ECS) Task Definition includes a command to query the credential endpoint.","remediation":"Rule out the known false positives (Task Definition being modified to request credentials from the Task Metadata Service for valid reasons), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_ecs_task_definition_cred_endpoint_query","sigmaId":"b94bf91e-c2bf-4047-9c43-c6810f43baad","author":"Darin Smith","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_efs_fileshare_modified_or_deleted","title":"AWS EFS Fileshare Modified or Deleted","category":"impact","technique":"","tactic":"impact","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'elasticfilesystem.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'deletefilesystem\' OR lower(eventname) LIKE \'deletefilesystem20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when a EFS Fileshare is modified or deleted.","remediation":"Confirm with the principal\'s owner, else treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_efs_fileshare_modified_or_deleted","sigmaId":"25cb1ba1-8a19-4a23-a198-d252664c8cef","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_efs_fileshare_mount_modified_or_deleted","title":"AWS EFS Fileshare Mount Modified or Deleted","category":"impact","technique":"T1485","tactic":"impact","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'elasticfilesystem.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'deletemounttarget\' OR lower(eventname) LIKE \'deletemounttarget20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when a EFS Fileshare Mount is modified or deleted. An adversary breaking any file system using the mount target that is being deleted, which might disrupt instances or applications using those mounts.","remediation":"Confirm with the principal\'s owner, else treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_efs_fileshare_mount_modified_or_deleted","sigmaId":"6a7ba45c-63d8-473e-9736-2eaabff79964","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_eks_cluster_created_or_deleted","title":"AWS EKS Cluster Created or Deleted","category":"impact","technique":"T1485","tactic":"impact","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'eks.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'createcluster\' OR lower(eventname) LIKE \'createcluster20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deletecluster\' OR lower(eventname) LIKE \'deletecluster20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Identifies when an EKS cluster is created or deleted.","remediation":"Rule out the known false positives (EKS Cluster being created or deleted may be performed by a system administrator; Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; EKS Cluster created or deleted from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_eks_cluster_created_or_deleted","sigmaId":"33d50d03-20ec-4b74-a74e-1e65a38af1c0","author":"Austin Songer","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_elasticache_security_group_created","title":"AWS ElastiCache Security Group Created","category":"persistence","technique":"T1136","tactic":"persistence","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'elasticache.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createcachesecuritygroup\' OR lower(eventname) LIKE \'createcachesecuritygroup20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when an ElastiCache security group has been created.","remediation":"Rule out the known false positives (A ElastiCache security group may be created by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Security group creations from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_elasticache_security_group_created","sigmaId":"4ae68615-866f-4304-b24b-ba048dfa5ca7","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_elasticache_security_group_modified_or_deleted","title":"AWS ElastiCache Security Group Modified or Deleted","category":"impact","technique":"T1531","tactic":"impact","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'elasticache.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'deletecachesecuritygroup\' OR lower(eventname) LIKE \'deletecachesecuritygroup20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'authorizecachesecuritygroupingress\' OR lower(eventname) LIKE \'authorizecachesecuritygroupingress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'revokecachesecuritygroupingress\' OR lower(eventname) LIKE \'revokecachesecuritygroupingress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'authorizecachesecuritygroupegress\' OR lower(eventname) LIKE \'authorizecachesecuritygroupegress20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'revokecachesecuritygroupegress\' OR lower(eventname) LIKE \'revokecachesecuritygroupegress20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Identifies when an ElastiCache security group has been modified or deleted.","remediation":"Rule out the known false positives (A ElastiCache security group deletion may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Security Group deletions from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_elasticache_security_group_modified_or_deleted","sigmaId":"7c797da2-9cf2-4523-ba64-33b06339f0cc","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_enum_buckets","title":"Potential Bucket Enumeration on AWS","category":"recon","technique":"T1580","tactic":"discovery","severity":"low","where":"(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = \'s3.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'listbuckets\' OR lower(eventname) LIKE \'listbuckets20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useridentity.type) = \'assumedrole\', false)), false) ELSE false END)","explain":"Looks for potential enumeration of AWS buckets via ListBuckets.","remediation":"Rule out the known false positives (Administrators listing buckets, it may be necessary to filter out users who commonly conduct this activity), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_enum_buckets","sigmaId":"f305fd62-beca-47da-ad95-7690a0620084","author":"Christopher Peacock @securepeacock, SCYTHE @scythe_io","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_guardduty_disruption","title":"AWS GuardDuty Important Change","category":"defense-evasion","technique":"T1685","tactic":"defense-evasion","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'guardduty.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createipset\' OR lower(eventname) LIKE \'createipset20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects updates of the GuardDuty list of trusted IPs, perhaps to disable security alerts against malicious IPs.","remediation":"Rule out the known false positives (Valid change in the GuardDuty (e.g. to ignore internal scanners)), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_guardduty_disruption","sigmaId":"6e61ee20-ce00-4f8d-8aee-bedd8216f7e3","author":"faloker","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_iam_backdoor_users_keys","title":"AWS IAM Backdoor Users Keys","category":"persistence","technique":"T1098","tactic":"persistence","severity":"medium","where":"(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createaccesskey\' OR lower(eventname) LIKE \'createaccesskey20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useridentity.arn) LIKE \'%responseelements.accesskey.username%\' ESCAPE \'\\\\\', false)), false) ELSE false END)","explain":"Detects AWS API key creation for a user by another user.","remediation":"Rule out the known false positives (Adding user keys to their own accounts (the filter cannot cover all possible variants of user naming); AWS API keys legitimate exchange workflows), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_iam_backdoor_users_keys","sigmaId":"0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2","author":"faloker","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_iam_s3browser_loginprofile_creation","title":"AWS IAM S3Browser LoginProfile Creation","category":"execution","technique":"T1059.009","tactic":"execution","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN (CASE WHEN (coalesce((lower(eventname) = \'getloginprofile\' OR lower(eventname) LIKE \'getloginprofile20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'createloginprofile\' OR lower(eventname) LIKE \'createloginprofile20%\' ESCAPE \'\\\\\'), false)) THEN coalesce(coalesce(lower(useragent) LIKE \'%s3 browser%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects S3 Browser utility performing reconnaissance looking for existing IAM Users without a LoginProfile defined then (when found) creating a LoginProfile.","remediation":"Rule out the known false positives (Valid usage of S3 Browser for IAM LoginProfile listing and/or creation), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_iam_s3browser_loginprofile_creation","sigmaId":"db014773-b1d3-46bd-ba26-133337c0ffee","author":"daniel.bohannon@permiso.io (@danielhbohannon)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_iam_s3browser_templated_s3_bucket_policy_creation","title":"AWS IAM S3Browser Templated S3 Bucket Policy Creation","category":"execution","technique":"T1059.009","tactic":"execution","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN (CASE WHEN coalesce((lower(eventname) = \'putuserpolicy\' OR lower(eventname) LIKE \'putuserpolicy20%\' ESCAPE \'\\\\\'), false) THEN (CASE WHEN coalesce(lower(useragent) LIKE \'%s3 browser%\' ESCAPE \'\\\\\', false) THEN coalesce((CASE WHEN coalesce(lower(requestparameters) LIKE \'%\\"arn:aws:s3:::<your-bucket-name>/%\\"%\' ESCAPE \'\\\\\', false) THEN (CASE WHEN coalesce(lower(requestparameters) LIKE \'%\\"s3:getobject\\"%\' ESCAPE \'\\\\\', false) THEN coalesce(coalesce(lower(requestparameters) LIKE \'%\\"allow\\"%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END), false) ELSE false END) ELSE false END) ELSE false END)","explain":"Detects S3 browser utility creating Inline IAM policy containing default S3 bucket name placeholder value of \\"<YOUR-BUCKET-NAME>\\".","remediation":"Rule out the known false positives (Valid usage of S3 browser with accidental creation of default Inline IAM policy without changing default S3 bucket name placeholder value), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_iam_s3browser_templated_s3_bucket_policy_creation","sigmaId":"db014773-7375-4f4e-b83b-133337c0ffee","author":"daniel.bohannon@permiso.io (@danielhbohannon)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_iam_s3browser_user_or_accesskey_creation","title":"AWS IAM S3Browser User or AccessKey Creation","category":"privilege-escalation","technique":"T1059.009","tactic":"privilege-escalation","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN (CASE WHEN (coalesce((lower(eventname) = \'createuser\' OR lower(eventname) LIKE \'createuser20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'createaccesskey\' OR lower(eventname) LIKE \'createaccesskey20%\' ESCAPE \'\\\\\'), false)) THEN coalesce(coalesce(lower(useragent) LIKE \'%s3 browser%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects S3 Browser utility creating IAM User or AccessKey.","remediation":"Rule out the known false positives (Valid usage of S3 Browser for IAM User and/or AccessKey creation), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_iam_s3browser_user_or_accesskey_creation","sigmaId":"db014773-d9d9-4792-91e5-133337c0ffee","author":"daniel.bohannon@permiso.io (@danielhbohannon)","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_kms_import_key_material","title":"AWS KMS Imported Key Material Usage","category":"impact","technique":"T1486","tactic":"impact","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'kms.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'importkeymaterial\' OR lower(eventname) LIKE \'importkeymaterial20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deleteimportedkeymaterial\' OR lower(eventname) LIKE \'deleteimportedkeymaterial20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects the import or deletion of key material in AWS KMS, which can be used as part of ransomware attacks. This activity is uncommon and provides a high certainty signal.","remediation":"Rule out the known false positives (Legitimate use cases for imported key material are rare, but may include, Organizations with hybrid cloud architectures that import external key material for compliance requirements; Development or testing environments that simulate external key management scenarios. Even in these cases, such activity is typically infrequent and should not add significant noise), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_kms_import_key_material","sigmaId":"1279262f-1464-422f-ac0d-5b545320c526","author":"toopricey","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_lambda_function_url","title":"New AWS Lambda Function URL Configuration Created","category":"initial-access","technique":"","tactic":"initial-access","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'lambda.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'createfunctionurlconfig\' OR lower(eventname) LIKE \'createfunctionurlconfig20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when a user creates a Lambda function URL configuration, which could be used to expose the function to the internet and potentially allow unauthorized access to the function\'s IAM role for AWS API calls.","remediation":"Rule out the known false positives (Creating a Lambda function URL configuration may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; Creating a Lambda function URL configuration from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_lambda_function_url","sigmaId":"ec541962-c05a-4420-b9ea-84de072d18f4","author":"Ivan Saakov","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_new_lambda_layer_attached","title":"AWS New Lambda Layer Attached","category":"privilege-escalation","technique":"","tactic":"privilege-escalation","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'lambda.amazonaws.com\', false) THEN (CASE WHEN coalesce(lower(eventname) LIKE \'updatefunctionconfiguration%\' ESCAPE \'\\\\\', false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, \'$.layers\'), json_format(json_extract(requestparameters, \'$.layers\')))) LIKE \'%%%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects when a user attached a Lambda layer to an existing Lambda function.","remediation":"Rule out the known false positives (Lambda Layer being attached may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; Lambda Layer being attached from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_new_lambda_layer_attached","sigmaId":"97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d","author":"Austin Songer","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_passed_role_to_glue_development_endpoint","title":"AWS Glue Development Endpoint Activity","category":"privilege-escalation","technique":"","tactic":"privilege-escalation","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'glue.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'createdevendpoint\' OR lower(eventname) LIKE \'createdevendpoint20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deletedevendpoint\' OR lower(eventname) LIKE \'deletedevendpoint20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'updatedevendpoint\' OR lower(eventname) LIKE \'updatedevendpoint20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects possible suspicious glue development endpoint activity.","remediation":"Rule out the known false positives (Glue Development Endpoint Activity may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_passed_role_to_glue_development_endpoint","sigmaId":"4990c2e3-f4b8-45e3-bc3c-30b14ff0ed26","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_rds_change_master_password","title":"AWS RDS Master Password Change","category":"exfiltration","technique":"T1020","tactic":"exfiltration","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'rds.amazonaws.com\', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(responseelements, \'$.pendingModifiedValues.masterUserPassword\'), json_format(json_extract(responseelements, \'$.pendingModifiedValues.masterUserPassword\')))) LIKE \'%%%\' ESCAPE \'\\\\\', false) THEN coalesce(coalesce((lower(eventname) = \'modifydbinstance\' OR lower(eventname) LIKE \'modifydbinstance20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) ELSE false END)","explain":"Detects the change of database master password. It may be a part of data exfiltration.","remediation":"Rule out the known false positives (Benign changes to a db instance), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_rds_change_master_password","sigmaId":"8a63cdd4-6207-414a-85bc-7e032bd3c1a2","author":"faloker","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_rds_dbcluster_actions","title":"Modification or Deletion of an AWS RDS Cluster","category":"exfiltration","technique":"T1020","tactic":"exfiltration","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'rds.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'modifydbcluster\' OR lower(eventname) LIKE \'modifydbcluster20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deletedbcluster\' OR lower(eventname) LIKE \'deletedbcluster20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects modifications to an RDS cluster or its deletion, which may indicate potential data exfiltration attempts, unauthorized access, or exposure of sensitive information.","remediation":"Rule out the known false positives (Verify if the modification or deletion was performed by an authorized administrator; Confirm if the modification or deletion was part of a planned change or maintenance activity), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_rds_dbcluster_actions","sigmaId":"457cc9ac-d8e6-4d1d-8c0e-251d0f11a74c","author":"Ivan Saakov","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_rds_public_db_restore","title":"Restore Public AWS RDS Instance","category":"exfiltration","technique":"T1020","tactic":"exfiltration","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'rds.amazonaws.com\', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(responseelements, \'$.publiclyAccessible\'), json_format(json_extract(responseelements, \'$.publiclyAccessible\')))) = \'true\', false) THEN coalesce(coalesce((lower(eventname) = \'restoredbinstancefromdbsnapshot\' OR lower(eventname) LIKE \'restoredbinstancefromdbsnapshot20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) ELSE false END)","explain":"Detects the recovery of a new public database instance from a snapshot. It may be a part of data exfiltration.","remediation":"Confirm with the principal\'s owner, else treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_rds_public_db_restore","sigmaId":"c3f265c7-ff03-4056-8ab2-d486227b4599","author":"faloker","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_root_account_usage","title":"AWS Root Credentials","category":"privilege-escalation","technique":"T1078.004","tactic":"privilege-escalation","severity":"medium","where":"(CASE WHEN coalesce(lower(useridentity.type) = \'root\', false) THEN coalesce(NOT (coalesce(lower(eventtype) = \'awsserviceevent\', false)), false) ELSE false END)","explain":"Detects AWS root account usage","remediation":"Rule out the known false positives (AWS Tasks That Require AWS Account Root User Credentials https://docs.aws.amazon.com/general/latest/gr/aws_tasks-that-require-root.html), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_root_account_usage","sigmaId":"8ad1600d-e9dc-4251-b0ee-a65268f29add","author":"vitaliy0x1","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_route_53_domain_transferred_lock_disabled","title":"AWS Route 53 Domain Transfer Lock Disabled","category":"persistence","technique":"T1098","tactic":"persistence","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'route53.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'disabledomaintransferlock\' OR lower(eventname) LIKE \'disabledomaintransferlock20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when a transfer lock was removed from a Route 53 domain. It is recommended to refrain from performing this action unless intending to transfer the domain to a different registrar.","remediation":"Rule out the known false positives (A domain transfer lock may be disabled by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Activity from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_route_53_domain_transferred_lock_disabled","sigmaId":"3940b5f1-3f46-44aa-b746-ebe615b879e0","author":"Elastic, Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_route_53_domain_transferred_to_another_account","title":"AWS Route 53 Domain Transferred to Another Account","category":"persistence","technique":"T1098","tactic":"persistence","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'route53.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'transferdomaintoanotherawsaccount\' OR lower(eventname) LIKE \'transferdomaintoanotherawsaccount20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects when a request has been made to transfer a Route 53 domain to another AWS account.","remediation":"Rule out the known false positives (A domain may be transferred to another AWS account by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Domain transfers from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_route_53_domain_transferred_to_another_account","sigmaId":"b056de1a-6e6e-4e40-a67e-97c9808cf41b","author":"Elastic, Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_s3_data_management_tampering","title":"AWS S3 Data Management Tampering","category":"exfiltration","technique":"T1537","tactic":"exfiltration","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'s3.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'putbucketlogging\' OR lower(eventname) LIKE \'putbucketlogging20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'putbucketwebsite\' OR lower(eventname) LIKE \'putbucketwebsite20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'putencryptionconfiguration\' OR lower(eventname) LIKE \'putencryptionconfiguration20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'putlifecycleconfiguration\' OR lower(eventname) LIKE \'putlifecycleconfiguration20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'putreplicationconfiguration\' OR lower(eventname) LIKE \'putreplicationconfiguration20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'replicateobject\' OR lower(eventname) LIKE \'replicateobject20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'restoreobject\' OR lower(eventname) LIKE \'restoreobject20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects when a user tampers with S3 data management in Amazon Web Services.","remediation":"Rule out the known false positives (A S3 configuration change may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. S3 configuration change from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_s3_data_management_tampering","sigmaId":"78b3756a-7804-4ef7-8555-7b9024a02e2d","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_securityhub_finding_evasion","title":"AWS SecurityHub Findings Evasion","category":"defense-evasion","technique":"T1685","tactic":"defense-evasion","severity":"high","where":"(CASE WHEN coalesce(lower(eventsource) = \'securityhub.amazonaws.com\', false) THEN coalesce((coalesce((lower(eventname) = \'batchupdatefindings\' OR lower(eventname) LIKE \'batchupdatefindings20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'deleteinsight\' OR lower(eventname) LIKE \'deleteinsight20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'updatefindings\' OR lower(eventname) LIKE \'updatefindings20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'updateinsight\' OR lower(eventname) LIKE \'updateinsight20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects the modification of the findings on SecurityHub.","remediation":"Rule out the known false positives (System or Network administrator behaviors; DEV, UAT, SAT environment. You should apply this rule with PROD environment only), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_securityhub_finding_evasion","sigmaId":"a607e1fe-74bf-4440-a3ec-b059b9103157","author":"Sittikorn S","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_snapshot_backup_exfiltration","title":"AWS Snapshot Backup Exfiltration","category":"exfiltration","technique":"T1537","tactic":"exfiltration","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'ec2.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'modifysnapshotattribute\' OR lower(eventname) LIKE \'modifysnapshotattribute20%\' ESCAPE \'\\\\\'), false), false) ELSE false END)","explain":"Detects the modification of an EC2 snapshot\'s permissions to enable access from another account","remediation":"Rule out the known false positives (Valid change to a snapshot\'s permissions), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_snapshot_backup_exfiltration","sigmaId":"abae8fec-57bd-4f87-aff6-6e3db989843d","author":"Darin Smith","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_sso_idp_change","title":"AWS Identity Center Identity Provider Change","category":"persistence","technique":"T1556","tactic":"persistence","severity":"high","where":"(CASE WHEN (coalesce(lower(eventsource) = \'sso-directory.amazonaws.com\', false) OR coalesce(lower(eventsource) = \'sso.amazonaws.com\', false)) THEN coalesce((coalesce((lower(eventname) = \'associatedirectory\' OR lower(eventname) LIKE \'associatedirectory20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'disableexternalidpconfigurationfordirectory\' OR lower(eventname) LIKE \'disableexternalidpconfigurationfordirectory20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'disassociatedirectory\' OR lower(eventname) LIKE \'disassociatedirectory20%\' ESCAPE \'\\\\\'), false) OR coalesce((lower(eventname) = \'enableexternalidpconfigurationfordirectory\' OR lower(eventname) LIKE \'enableexternalidpconfigurationfordirectory20%\' ESCAPE \'\\\\\'), false)), false) ELSE false END)","explain":"Detects a change in the AWS Identity Center (FKA AWS SSO) identity provider.","remediation":"Rule out the known false positives (Authorized changes to the AWS account\'s identity provider), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_sso_idp_change","sigmaId":"d3adb3ef-b7e7-4003-9092-1924c797db35","author":"Michael McIntyre @wtfender","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_sts_assumerole_misuse","title":"AWS STS AssumeRole Misuse","category":"lateral-movement","technique":"T1548","tactic":"lateral-movement","severity":"low","where":"(CASE WHEN coalesce(lower(useridentity.type) = \'assumedrole\', false) THEN coalesce(coalesce(lower(useridentity.sessioncontext.sessionissuer.type) = \'role\', false), false) ELSE false END)","explain":"Identifies the suspicious use of AssumeRole. Attackers could move laterally and escalate privileges.","remediation":"Rule out the known false positives (AssumeRole may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; AssumeRole from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule; Automated processes that uses Terraform may lead to false positives), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_sts_assumerole_misuse","sigmaId":"905d389b-b853-46d0-9d3d-dea0d3a3cd49","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_sts_getcalleridentity_trufflehog","title":"AWS STS GetCallerIdentity Enumeration Via TruffleHog","category":"recon","technique":"T1087.004","tactic":"discovery","severity":"medium","where":"(CASE WHEN coalesce(lower(eventsource) = \'sts.amazonaws.com\', false) THEN (CASE WHEN coalesce((lower(eventname) = \'getcalleridentity\' OR lower(eventname) LIKE \'getcalleridentity20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(useragent) LIKE \'%trufflehog%\' ESCAPE \'\\\\\', false), false) ELSE false END) ELSE false END)","explain":"Detects the use of TruffleHog for AWS credential validation by identifying GetCallerIdentity API calls where the userAgent indicates TruffleHog.","remediation":"Rule out the known false positives (Legitimate internal security scanning or key validation that intentionally uses TruffleHog. Authorize and filter known scanner roles, IP ranges, or assumed roles as needed), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_sts_getcalleridentity_trufflehog","sigmaId":"9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d","author":"Adan Alvarez @adanalvarez","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_sts_getsessiontoken_misuse","title":"AWS STS GetSessionToken Misuse","category":"lateral-movement","technique":"T1548","tactic":"lateral-movement","severity":"low","where":"(CASE WHEN coalesce(lower(eventsource) = \'sts.amazonaws.com\', false) THEN (CASE WHEN coalesce((lower(eventname) = \'getsessiontoken\' OR lower(eventname) LIKE \'getsessiontoken20%\' ESCAPE \'\\\\\'), false) THEN coalesce(coalesce(lower(useridentity.type) = \'iamuser\', false), false) ELSE false END) ELSE false END)","explain":"Identifies the suspicious use of GetSessionToken. Tokens could be created and used by attackers to move laterally and escalate privileges.","remediation":"Rule out the known false positives (GetSessionToken may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. GetSessionToken from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_sts_getsessiontoken_misuse","sigmaId":"b45ab1d2-712f-4f01-a751-df3826969807","author":"Austin Songer @austinsonger","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_susp_saml_activity","title":"AWS Suspicious SAML Activity","category":"initial-access","technique":"T1078","tactic":"initial-access","severity":"medium","where":"((CASE WHEN coalesce(lower(eventsource) = \'sts.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'assumerolewithsaml\' OR lower(eventname) LIKE \'assumerolewithsaml20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) OR (CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'updatesamlprovider\' OR lower(eventname) LIKE \'updatesamlprovider20%\' ESCAPE \'\\\\\'), false), false) ELSE false END))","explain":"Identifies when suspicious SAML activity has occurred in AWS. An adversary could gain backdoor access via SAML.","remediation":"Rule out the known false positives (Automated processes that uses Terraform may lead to false positives; SAML Provider could be updated by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; SAML Provider being updated from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_susp_saml_activity","sigmaId":"f43f5d2f-3f2a-4cc8-b1af-81fde7dbaf0e","author":"Austin Songer","license":"Detection Rule License 1.1"}},{"id":"sigma:aws_update_login_profile","title":"AWS User Login Profile Was Modified","category":"persistence","technique":"T1098","tactic":"persistence","severity":"high","where":"(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = \'iam.amazonaws.com\', false) THEN coalesce(coalesce((lower(eventname) = \'updateloginprofile\' OR lower(eventname) LIKE \'updateloginprofile20%\' ESCAPE \'\\\\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(useridentity.arn = coalesce(json_extract_scalar(requestparameters, \'$.userName\'), json_format(json_extract(requestparameters, \'$.userName\'))), false)), false) ELSE false END)","explain":"Detects activity when someone is changing passwords on behalf of other users.","remediation":"Rule out the known false positives (Legitimate user account administration), then treat the events as the attacker\'s.","source":{"kind":"sigma","file":"aws_update_login_profile","sigmaId":"055fb148-60f8-462d-ad16-26926ce050f1","author":"toffeebr33k","license":"Detection Rule License 1.1"}}],"report":[{"file":"aws_cloudtrail_bedrock_guardrail_deleted.yml","title":"AWS Bedrock Guardrail Deleted","status":"compiled","ruleId":"sigma:aws_cloudtrail_bedrock_guardrail_deleted","author":"Marco Pedrinazzi (@pedrinazziM) (InTheCyber)"},{"file":"aws_cloudtrail_bedrock_guardrail_updated.yml","title":"AWS Bedrock Guardrail Updated","status":"compiled","ruleId":"sigma:aws_cloudtrail_bedrock_guardrail_updated","author":"Marco Pedrinazzi (@pedrinazziM) (InTheCyber)"},{"file":"aws_cloudtrail_bucket_deleted.yml","title":"AWS Bucket Deleted","status":"compiled","ruleId":"sigma:aws_cloudtrail_bucket_deleted","author":"Ivan Saakov, Nasreddine Bencherchali"},{"file":"aws_cloudtrail_console_login_failed_authentication.yml","title":"AWS ConsoleLogin Failed Authentication","status":"compiled","ruleId":"sigma:aws_cloudtrail_console_login_failed_authentication","author":"Ivan Saakov, Nasreddine Bencherchali"},{"file":"aws_cloudtrail_console_login_success_without_mfa.yml","title":"AWS Successful Console Login Without MFA","status":"compiled","ruleId":"sigma:aws_cloudtrail_console_login_success_without_mfa","author":"Thuya@Hacktilizer, Ivan Saakov"},{"file":"aws_cloudtrail_disable_logging.yml","title":"AWS CloudTrail Important Change","status":"compiled","ruleId":"sigma:aws_cloudtrail_disable_logging","author":"vitaliy0x1"},{"file":"aws_cloudtrail_guardduty_detector_deleted_or_updated.yml","title":"AWS GuardDuty Detector Deleted Or Updated","status":"compiled","ruleId":"sigma:aws_cloudtrail_guardduty_detector_deleted_or_updated","author":"suktech24"},{"file":"aws_cloudtrail_imds_malicious_usage.yml","title":"Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure","status":"compiled","ruleId":"sigma:aws_cloudtrail_imds_malicious_usage","author":"jamesc-grafana"},{"file":"aws_cloudtrail_new_acl_entries.yml","title":"New Network ACL Entry Added","status":"compiled","ruleId":"sigma:aws_cloudtrail_new_acl_entries","author":"jamesc-grafana"},{"file":"aws_cloudtrail_new_route_added.yml","title":"New Network Route Added","status":"compiled","ruleId":"sigma:aws_cloudtrail_new_route_added","author":"jamesc-grafana"},{"file":"aws_cloudtrail_pua_trufflehog.yml","title":"PUA - AWS TruffleHog Execution","status":"compiled","ruleId":"sigma:aws_cloudtrail_pua_trufflehog","author":"Swachchhanda Shrawan Poudel (Nextron Systems)"},{"file":"aws_cloudtrail_region_enabled.yml","title":"AWS EnableRegion Command Monitoring","status":"compiled","ruleId":"sigma:aws_cloudtrail_region_enabled","author":"Ivan Saakov, Sergey Zelenskiy"},{"file":"aws_cloudtrail_security_group_change_ingress_egress.yml","title":"Ingress/Egress Security Group Modification","status":"compiled","ruleId":"sigma:aws_cloudtrail_security_group_change_ingress_egress","author":"jamesc-grafana"},{"file":"aws_cloudtrail_security_group_change_loadbalancer.yml","title":"LoadBalancer Security Group Modification","status":"compiled","ruleId":"sigma:aws_cloudtrail_security_group_change_loadbalancer","author":"jamesc-grafana"},{"file":"aws_cloudtrail_security_group_change_rds.yml","title":"RDS Database Security Group Modification","status":"compiled","ruleId":"sigma:aws_cloudtrail_security_group_change_rds","author":"jamesc-grafana"},{"file":"aws_cloudtrail_ssm_malicious_usage.yml","title":"Potential Malicious Usage of CloudTrail System Manager","status":"compiled","ruleId":"sigma:aws_cloudtrail_ssm_malicious_usage","author":"jamesc-grafana"},{"file":"aws_cloudtrail_vpc_flow_logs_deleted.yml","title":"AWS VPC Flow Logs Deleted","status":"compiled","ruleId":"sigma:aws_cloudtrail_vpc_flow_logs_deleted","author":"Ivan Saakov"},{"file":"aws_config_disable_recording.yml","title":"AWS Config Disabling Channel/Recorder","status":"compiled","ruleId":"sigma:aws_config_disable_recording","author":"vitaliy0x1"},{"file":"aws_console_getsignintoken.yml","title":"AWS Console GetSigninToken Potential Abuse","status":"compiled","ruleId":"sigma:aws_console_getsignintoken","author":"Chester Le Bron (@123Le_Bron)"},{"file":"aws_delete_identity.yml","title":"SES Identity Has Been Deleted","status":"compiled","ruleId":"sigma:aws_delete_identity","author":"Janantha Marasinghe"},{"file":"aws_delete_saml_provider.yml","title":"AWS SAML Provider Deletion Activity","status":"unsupported","reason":"field status is not a CloudTrail record field"},{"file":"aws_disable_bucket_versioning.yml","title":"AWS S3 Bucket Versioning Disable","status":"compiled","ruleId":"sigma:aws_disable_bucket_versioning","author":"Sean Johnstone | Unit 42"},{"file":"aws_ec2_disable_encryption.yml","title":"AWS EC2 Disable EBS Encryption","status":"compiled","ruleId":"sigma:aws_ec2_disable_encryption","author":"Sittikorn S"},{"file":"aws_ec2_import_key_pair_activity.yml","title":"AWS Key Pair Import Activity","status":"compiled","ruleId":"sigma:aws_ec2_import_key_pair_activity","author":"Ivan Saakov"},{"file":"aws_ec2_startup_script_change.yml","title":"AWS EC2 Startup Shell Script Change","status":"compiled","ruleId":"sigma:aws_ec2_startup_script_change","author":"faloker"},{"file":"aws_ec2_vm_export_failure.yml","title":"AWS EC2 VM Export Failure","status":"compiled","ruleId":"sigma:aws_ec2_vm_export_failure","author":"Diogo Braz"},{"file":"aws_ecs_task_definition_cred_endpoint_query.yml","title":"AWS ECS Task Definition That Queries The Credential Endpoint","status":"compiled","ruleId":"sigma:aws_ecs_task_definition_cred_endpoint_query","author":"Darin Smith"},{"file":"aws_efs_fileshare_modified_or_deleted.yml","title":"AWS EFS Fileshare Modified or Deleted","status":"compiled","ruleId":"sigma:aws_efs_fileshare_modified_or_deleted","author":"Austin Songer @austinsonger"},{"file":"aws_efs_fileshare_mount_modified_or_deleted.yml","title":"AWS EFS Fileshare Mount Modified or Deleted","status":"compiled","ruleId":"sigma:aws_efs_fileshare_mount_modified_or_deleted","author":"Austin Songer @austinsonger"},{"file":"aws_eks_cluster_created_or_deleted.yml","title":"AWS EKS Cluster Created or Deleted","status":"compiled","ruleId":"sigma:aws_eks_cluster_created_or_deleted","author":"Austin Songer"},{"file":"aws_elasticache_security_group_created.yml","title":"AWS ElastiCache Security Group Created","status":"compiled","ruleId":"sigma:aws_elasticache_security_group_created","author":"Austin Songer @austinsonger"},{"file":"aws_elasticache_security_group_modified_or_deleted.yml","title":"AWS ElastiCache Security Group Modified or Deleted","status":"compiled","ruleId":"sigma:aws_elasticache_security_group_modified_or_deleted","author":"Austin Songer @austinsonger"},{"file":"aws_enum_buckets.yml","title":"Potential Bucket Enumeration on AWS","status":"compiled","ruleId":"sigma:aws_enum_buckets","author":"Christopher Peacock @securepeacock, SCYTHE @scythe_io"},{"file":"aws_guardduty_disruption.yml","title":"AWS GuardDuty Important Change","status":"compiled","ruleId":"sigma:aws_guardduty_disruption","author":"faloker"},{"file":"aws_iam_backdoor_users_keys.yml","title":"AWS IAM Backdoor Users Keys","status":"compiled","ruleId":"sigma:aws_iam_backdoor_users_keys","author":"faloker"},{"file":"aws_iam_s3browser_loginprofile_creation.yml","title":"AWS IAM S3Browser LoginProfile Creation","status":"compiled","ruleId":"sigma:aws_iam_s3browser_loginprofile_creation","author":"daniel.bohannon@permiso.io (@danielhbohannon)"},{"file":"aws_iam_s3browser_templated_s3_bucket_policy_creation.yml","title":"AWS IAM S3Browser Templated S3 Bucket Policy Creation","status":"compiled","ruleId":"sigma:aws_iam_s3browser_templated_s3_bucket_policy_creation","author":"daniel.bohannon@permiso.io (@danielhbohannon)"},{"file":"aws_iam_s3browser_user_or_accesskey_creation.yml","title":"AWS IAM S3Browser User or AccessKey Creation","status":"compiled","ruleId":"sigma:aws_iam_s3browser_user_or_accesskey_creation","author":"daniel.bohannon@permiso.io (@danielhbohannon)"},{"file":"aws_kms_import_key_material.yml","title":"AWS KMS Imported Key Material Usage","status":"compiled","ruleId":"sigma:aws_kms_import_key_material","author":"toopricey"},{"file":"aws_lambda_function_url.yml","title":"New AWS Lambda Function URL Configuration Created","status":"compiled","ruleId":"sigma:aws_lambda_function_url","author":"Ivan Saakov"},{"file":"aws_new_lambda_layer_attached.yml","title":"AWS New Lambda Layer Attached","status":"compiled","ruleId":"sigma:aws_new_lambda_layer_attached","author":"Austin Songer"},{"file":"aws_passed_role_to_glue_development_endpoint.yml","title":"AWS Glue Development Endpoint Activity","status":"compiled","ruleId":"sigma:aws_passed_role_to_glue_development_endpoint","author":"Austin Songer @austinsonger"},{"file":"aws_rds_change_master_password.yml","title":"AWS RDS Master Password Change","status":"compiled","ruleId":"sigma:aws_rds_change_master_password","author":"faloker"},{"file":"aws_rds_dbcluster_actions.yml","title":"Modification or Deletion of an AWS RDS Cluster","status":"compiled","ruleId":"sigma:aws_rds_dbcluster_actions","author":"Ivan Saakov"},{"file":"aws_rds_public_db_restore.yml","title":"Restore Public AWS RDS Instance","status":"compiled","ruleId":"sigma:aws_rds_public_db_restore","author":"faloker"},{"file":"aws_root_account_usage.yml","title":"AWS Root Credentials","status":"compiled","ruleId":"sigma:aws_root_account_usage","author":"vitaliy0x1"},{"file":"aws_route_53_domain_transferred_lock_disabled.yml","title":"AWS Route 53 Domain Transfer Lock Disabled","status":"compiled","ruleId":"sigma:aws_route_53_domain_transferred_lock_disabled","author":"Elastic, Austin Songer @austinsonger"},{"file":"aws_route_53_domain_transferred_to_another_account.yml","title":"AWS Route 53 Domain Transferred to Another Account","status":"compiled","ruleId":"sigma:aws_route_53_domain_transferred_to_another_account","author":"Elastic, Austin Songer @austinsonger"},{"file":"aws_s3_data_management_tampering.yml","title":"AWS S3 Data Management Tampering","status":"compiled","ruleId":"sigma:aws_s3_data_management_tampering","author":"Austin Songer @austinsonger"},{"file":"aws_securityhub_finding_evasion.yml","title":"AWS SecurityHub Findings Evasion","status":"compiled","ruleId":"sigma:aws_securityhub_finding_evasion","author":"Sittikorn S"},{"file":"aws_snapshot_backup_exfiltration.yml","title":"AWS Snapshot Backup Exfiltration","status":"compiled","ruleId":"sigma:aws_snapshot_backup_exfiltration","author":"Darin Smith"},{"file":"aws_sso_idp_change.yml","title":"AWS Identity Center Identity Provider Change","status":"compiled","ruleId":"sigma:aws_sso_idp_change","author":"Michael McIntyre @wtfender"},{"file":"aws_sts_assumerole_misuse.yml","title":"AWS STS AssumeRole Misuse","status":"compiled","ruleId":"sigma:aws_sts_assumerole_misuse","author":"Austin Songer @austinsonger"},{"file":"aws_sts_getcalleridentity_trufflehog.yml","title":"AWS STS GetCallerIdentity Enumeration Via TruffleHog","status":"compiled","ruleId":"sigma:aws_sts_getcalleridentity_trufflehog","author":"Adan Alvarez @adanalvarez"},{"file":"aws_sts_getsessiontoken_misuse.yml","title":"AWS STS GetSessionToken Misuse","status":"compiled","ruleId":"sigma:aws_sts_getsessiontoken_misuse","author":"Austin Songer @austinsonger"},{"file":"aws_susp_saml_activity.yml","title":"AWS Suspicious SAML Activity","status":"compiled","ruleId":"sigma:aws_susp_saml_activity","author":"Austin Songer"},{"file":"aws_update_login_profile.yml","title":"AWS User Login Profile Was Modified","status":"compiled","ruleId":"sigma:aws_update_login_profile","author":"toffeebr33k"}]}',
-) as SigmaLoad;
+/** The bundled rules as `loadSigmaRules` compiles them: every file listed, compiled or not. */
+export const BUNDLED_RULES: SigmaLoad = {
+  rules: [
+    {
+      id: 'sigma:aws_cloudtrail_bedrock_guardrail_deleted',
+      title: 'AWS Bedrock Guardrail Deleted',
+      category: 'defense-evasion',
+      technique: 'T1685',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'deleteguardrail' OR lower(eventname) LIKE 'deleteguardrail20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(eventsource) = 'bedrock.amazonaws.com', false), false) ELSE false END)",
+      explain: 'Detects deletion of an Amazon Bedrock guardrail, which may indicate attempts to remove',
+      remediation:
+        "Rule out the known false positives (Legitimate guardrail deletion by authorized identities), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_bedrock_guardrail_deleted',
+        sigmaId: '59b70e4d-dd17-44a9-b740-acf07ae3eb6a',
+        author: 'Marco Pedrinazzi (@pedrinazziM) (InTheCyber)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_bedrock_guardrail_updated',
+      title: 'AWS Bedrock Guardrail Updated',
+      category: 'defense-evasion',
+      technique: 'T1685',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'updateguardrail' OR lower(eventname) LIKE 'updateguardrail20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(eventsource) = 'bedrock.amazonaws.com', false), false) ELSE false END)",
+      explain: 'Detects updates to an Amazon Bedrock guardrail, which may indicate attempts to weaken',
+      remediation:
+        "Rule out the known false positives (Legitimate guardrail updates by authorized identities), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_bedrock_guardrail_updated',
+        sigmaId: '1c722651-254a-4b04-a9f4-99b62a2d0a1f',
+        author: 'Marco Pedrinazzi (@pedrinazziM) (InTheCyber)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_bucket_deleted',
+      title: 'AWS Bucket Deleted',
+      category: 'defense-evasion',
+      technique: '',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'deletebucket' OR lower(eventname) LIKE 'deletebucket20%' ESCAPE '\\'), false) THEN coalesce((coalesce(lower(errorcode) = 'success', false) OR (errorcode IS NULL)), false) ELSE false END)",
+      explain: 'Detects the deletion of S3 buckets in AWS CloudTrail logs.',
+      remediation:
+        "Rule out the known false positives (During maintenance operations or testing, authorized administrators may delete S3 buckets as part of routine data management or cleanup activities), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_bucket_deleted',
+        sigmaId: '39c9f26d-6e3b-4dbb-9c7a-4154b0281112',
+        author: 'Ivan Saakov, Nasreddine Bencherchali',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_console_login_failed_authentication',
+      title: 'AWS ConsoleLogin Failed Authentication',
+      category: 'credential-access',
+      technique: 'T1110',
+      tactic: 'credential-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'consolelogin' OR lower(eventname) LIKE 'consolelogin20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(errormessage) = 'failed authentication', false), false) ELSE false END)",
+      explain:
+        'Detects failed AWS console login attempts due to authentication failures. Monitoring these events is crucial for identifying potential brute-force attacks or unauthorized access attempts to AWS accounts.',
+      remediation:
+        "Rule out the known false positives (Legitimate failed login attempts by authorized users. Investigate the source of repeated failed login attempts), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_console_login_failed_authentication',
+        sigmaId: '6393e346-1977-46ef-8987-ad414a145fad',
+        author: 'Ivan Saakov, Nasreddine Bencherchali',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_console_login_success_without_mfa',
+      title: 'AWS Successful Console Login Without MFA',
+      category: 'initial-access',
+      technique: 'T1078.004',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'consolelogin' OR lower(eventname) LIKE 'consolelogin20%' ESCAPE '\\'), false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(additionaleventdata, '$.MFAUsed'), json_format(json_extract(additionaleventdata, '$.MFAUsed')))) = 'no', false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(responseelements, '$.ConsoleLogin'), json_format(json_extract(responseelements, '$.ConsoleLogin')))) = 'success', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects successful AWS console logins that were performed without Multi-Factor Authentication (MFA).',
+      remediation: "Rule out the known false positives (Unlikely), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_console_login_success_without_mfa',
+        sigmaId: '77caf516-34e5-4df9-b4db-20744fea0a60',
+        author: 'Thuya@Hacktilizer, Ivan Saakov',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_disable_logging',
+      title: 'AWS CloudTrail Important Change',
+      category: 'defense-evasion',
+      technique: 'T1685.002',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'cloudtrail.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'stoplogging' OR lower(eventname) LIKE 'stoplogging20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'updatetrail' OR lower(eventname) LIKE 'updatetrail20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deletetrail' OR lower(eventname) LIKE 'deletetrail20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects disabling, deleting and updating of a Trail',
+      remediation:
+        "Rule out the known false positives (Valid change in a Trail), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_disable_logging',
+        sigmaId: '4db60cc0-36fb-42b7-9b58-a5b53019fb74',
+        author: 'vitaliy0x1',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_guardduty_detector_deleted_or_updated',
+      title: 'AWS GuardDuty Detector Deleted Or Updated',
+      category: 'defense-evasion',
+      technique: 'T1685',
+      tactic: 'defense-evasion',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'guardduty.amazonaws.com', false) THEN (CASE WHEN (coalesce((lower(eventname) = 'deletedetector' OR lower(eventname) LIKE 'deletedetector20%' ESCAPE '\\'), false) OR (CASE WHEN coalesce((lower(eventname) = 'updatedetector' OR lower(eventname) LIKE 'updatedetector20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, '$.enable'), json_format(json_extract(requestparameters, '$.enable')))) = 'false', false), false) ELSE false END)) THEN coalesce((coalesce(lower(errorcode) = 'success', false) OR (errorcode IS NULL)), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects successful deletion or disabling of an AWS GuardDuty detector, possibly by an attacker trying to avoid detection of its malicious activities.',
+      remediation:
+        "Rule out the known false positives (Legitimate detector deletion by an admin (e.g., during account decommissioning); Temporary disablement for troubleshooting (verify via change management tickets); Automated deployment tools (e.g. Terraform) managing GuardDuty state), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_guardduty_detector_deleted_or_updated',
+        sigmaId: 'd2656e78-c069-4571-8220-9e0ab5913f19',
+        author: 'suktech24',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_imds_malicious_usage',
+      title: 'Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure',
+      category: 'privilege-escalation',
+      technique: 'T1078',
+      tactic: 'privilege-escalation',
+      severity: 'high',
+      where:
+        "(CASE WHEN (CASE WHEN strpos(useridentity.arn, ':assumed-role/aws:') > 0 THEN coalesce(regexp_like(useridentity.arn, '.+:assumed-role/aws:.+'), false) ELSE false END) THEN coalesce(NOT ((coalesce(lower(eventsource) = 'ssm.amazonaws.com', false) OR coalesce((lower(eventname) = 'registermanagedinstance' OR lower(eventname) LIKE 'registermanagedinstance20%' ESCAPE '\\'), false) OR coalesce(lower(sourceipaddress) = 'aws internal', false))), false) ELSE false END)",
+      explain: "Detects when an instance identity has taken an action that isn't inside SSM.",
+      remediation:
+        "Rule out the known false positives (A team has configured an EC2 instance to use instance profiles that grant the option for the EC2 instance to talk to other AWS Services), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_imds_malicious_usage',
+        sigmaId: '352a918a-34d8-4882-8470-44830c507aa3',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_new_acl_entries',
+      title: 'New Network ACL Entry Added',
+      category: 'defense-evasion',
+      technique: 'T1686.001',
+      tactic: 'defense-evasion',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createnetworkaclentry' OR lower(eventname) LIKE 'createnetworkaclentry20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects that network ACL entries have been added to a route table which could indicate that new attack vectors have been opened up in the AWS account.',
+      remediation:
+        "Rule out the known false positives (Legitimate use of ACLs to enable customer and staff access from the public internet into a public VPC), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_new_acl_entries',
+        sigmaId: 'e1f7febb-7b94-4234-b5c6-00fb8500f5dd',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_new_route_added',
+      title: 'New Network Route Added',
+      category: 'defense-evasion',
+      technique: 'T1686.001',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createroute' OR lower(eventname) LIKE 'createroute20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain: 'Detects the addition of a new network route to a route table in AWS.',
+      remediation:
+        "Rule out the known false positives (New VPC Creation requiring setup of a new route table; New subnets added requiring routing setup), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_new_route_added',
+        sigmaId: 'c803b2ce-c4a2-4836-beae-b112010390b1',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_pua_trufflehog',
+      title: 'PUA - AWS TruffleHog Execution',
+      category: 'credential-access',
+      technique: 'T1555',
+      tactic: 'credential-access',
+      severity: 'medium',
+      where: "coalesce(lower(useragent) = 'trufflehog', false)",
+      explain:
+        'Detects the execution of TruffleHog, a popular open-source tool used for scanning repositories for secrets and sensitive information, within an AWS environment.',
+      remediation:
+        "Rule out the known false positives (Legitimate use of TruffleHog by security teams for credential scanning), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_pua_trufflehog',
+        sigmaId: 'a840e606-7c8c-4684-9bc1-eb6b6155127f',
+        author: 'Swachchhanda Shrawan Poudel (Nextron Systems)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_region_enabled',
+      title: 'AWS EnableRegion Command Monitoring',
+      category: 'persistence',
+      technique: '',
+      tactic: 'persistence',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'enableregion' OR lower(eventname) LIKE 'enableregion20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(eventsource) = 'account.amazonaws.com', false), false) ELSE false END)",
+      explain: 'Detects the use of the EnableRegion command in AWS CloudTrail logs.',
+      remediation:
+        "Rule out the known false positives (Legitimate use of the EnableRegion command by authorized administrators), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_region_enabled',
+        sigmaId: 'a5ffb6ea-c784-4e01-b30a-deb6e58ca2ab',
+        author: 'Ivan Saakov, Sergey Zelenskiy',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_security_group_change_ingress_egress',
+      title: 'Ingress/Egress Security Group Modification',
+      category: 'initial-access',
+      technique: 'T1190',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'authorizesecuritygroupegress' OR lower(eventname) LIKE 'authorizesecuritygroupegress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'authorizesecuritygroupingress' OR lower(eventname) LIKE 'authorizesecuritygroupingress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'revokesecuritygroupegress' OR lower(eventname) LIKE 'revokesecuritygroupegress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'revokesecuritygroupingress' OR lower(eventname) LIKE 'revokesecuritygroupingress20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects when an account makes changes to the ingress or egress rules of a security group.',
+      remediation:
+        "Rule out the known false positives (New VPCs and Subnets being setup requiring a different security profile to those already defined; A single port being opened for a new service that is known to be deploying; Administrators closing unused ports to reduce the attack surface), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_security_group_change_ingress_egress',
+        sigmaId: '6fb77778-040f-4015-9440-572aa9b6b580',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_security_group_change_loadbalancer',
+      title: 'LoadBalancer Security Group Modification',
+      category: 'initial-access',
+      technique: 'T1190',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'elasticloadbalancing.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'applysecuritygroupstoloadbalancer' OR lower(eventname) LIKE 'applysecuritygroupstoloadbalancer20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'setsecuritygroups' OR lower(eventname) LIKE 'setsecuritygroups20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain:
+        'Detects changes to the security groups associated with an Elastic Load Balancer (ELB) or Application Load Balancer (ALB).',
+      remediation:
+        "Rule out the known false positives (Repurposing of an ELB or ALB to serve a different or additional application; Changes to security groups to allow for new services to be deployed), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_security_group_change_loadbalancer',
+        sigmaId: '7a4409fc-f8ca-45f6-8006-127d779eaad9',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_security_group_change_rds',
+      title: 'RDS Database Security Group Modification',
+      category: 'initial-access',
+      technique: 'T1190',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'rds.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'authorizedbsecuritygroupingress' OR lower(eventname) LIKE 'authorizedbsecuritygroupingress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'createdbsecuritygroup' OR lower(eventname) LIKE 'createdbsecuritygroup20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deletedbsecuritygroup' OR lower(eventname) LIKE 'deletedbsecuritygroup20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'revokedbsecuritygroupingress' OR lower(eventname) LIKE 'revokedbsecuritygroupingress20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects changes to the security group entries for RDS databases.',
+      remediation:
+        "Rule out the known false positives (Creation of a new Database that needs new security group rules), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_security_group_change_rds',
+        sigmaId: '14f3f1c8-02d5-43a2-a191-91ffb52d3015',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_ssm_malicious_usage',
+      title: 'Potential Malicious Usage of CloudTrail System Manager',
+      category: 'privilege-escalation',
+      technique: 'T1566',
+      tactic: 'privilege-escalation',
+      severity: 'high',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce((lower(eventname) = 'sendcommand' OR lower(eventname) LIKE 'sendcommand20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(eventsource) = 'ssm.amazonaws.com', false), false) ELSE false END) THEN coalesce((coalesce(lower(errorcode) = 'success', false) OR (errorcode IS NULL)), false) ELSE false END)",
+      explain: 'Detect when System Manager successfully executes commands against an instance.',
+      remediation:
+        "Rule out the known false positives (There are legitimate uses of SSM to send commands to EC2 instances; Legitimate users may have to use SSM to perform actions against machines in the Cloud to update or maintain them), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_ssm_malicious_usage',
+        sigmaId: '38e7f511-3f74-41d4-836e-f57dfa18eead',
+        author: 'jamesc-grafana',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_cloudtrail_vpc_flow_logs_deleted',
+      title: 'AWS VPC Flow Logs Deleted',
+      category: 'defense-evasion',
+      technique: '',
+      tactic: 'defense-evasion',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce((lower(eventname) = 'deleteflowlogs' OR lower(eventname) LIKE 'deleteflowlogs20%' ESCAPE '\\'), false) THEN coalesce((coalesce(lower(errorcode) = 'success', false) OR (errorcode IS NULL)), false) ELSE false END)",
+      explain:
+        'Detects the deletion of one or more VPC Flow Logs in AWS Elastic Compute Cloud (EC2) through the DeleteFlowLogs API call.',
+      remediation:
+        "Rule out the known false positives (During maintenance operations or testing, authorized administrators may delete VPC Flow Logs as part of routine network management or cleanup activities), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_cloudtrail_vpc_flow_logs_deleted',
+        sigmaId: 'e386b9b5-af12-450e-afff-761730fb8a98',
+        author: 'Ivan Saakov',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_config_disable_recording',
+      title: 'AWS Config Disabling Channel/Recorder',
+      category: 'defense-evasion',
+      technique: 'T1685.002',
+      tactic: 'defense-evasion',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'config.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'deletedeliverychannel' OR lower(eventname) LIKE 'deletedeliverychannel20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'stopconfigurationrecorder' OR lower(eventname) LIKE 'stopconfigurationrecorder20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects AWS Config Service disabling',
+      remediation:
+        "Rule out the known false positives (Valid change in AWS Config Service), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_config_disable_recording',
+        sigmaId: '07330162-dba1-4746-8121-a9647d49d297',
+        author: 'vitaliy0x1',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_console_getsignintoken',
+      title: 'AWS Console GetSigninToken Potential Abuse',
+      category: 'lateral-movement',
+      technique: 'T1021.007',
+      tactic: 'lateral-movement',
+      severity: 'medium',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = 'signin.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'getsignintoken' OR lower(eventname) LIKE 'getsignintoken20%' ESCAPE '\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useragent) LIKE '%jersey/${project.version}%' ESCAPE '\\', false)), false) ELSE false END)",
+      explain: 'Detects potentially suspicious events involving "GetSigninToken".',
+      remediation:
+        "Rule out the known false positives (GetSigninToken events will occur when using AWS SSO portal to login and will generate false positives if you do not filter for the expected user agent(s), see filter. Non-SSO configured roles would be abnormal and should be investigated), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_console_getsignintoken',
+        sigmaId: 'f8103686-e3e8-46f3-be72-65f7fcb4aa53',
+        author: 'Chester Le Bron (@123Le_Bron)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_delete_identity',
+      title: 'SES Identity Has Been Deleted',
+      category: 'defense-evasion',
+      technique: 'T1070',
+      tactic: 'defense-evasion',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ses.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'deleteidentity' OR lower(eventname) LIKE 'deleteidentity20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects an instance of an SES identity being deleted via the "DeleteIdentity" event. This may be an indicator of an adversary removing the account that carried out suspicious or malicious activities',
+      remediation: "Confirm with the principal's owner, else treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_delete_identity',
+        sigmaId: '20f754db-d025-4a8f-9d74-e0037e999a9a',
+        author: 'Janantha Marasinghe',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_disable_bucket_versioning',
+      title: 'AWS S3 Bucket Versioning Disable',
+      category: 'impact',
+      technique: 'T1490',
+      tactic: 'impact',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 's3.amazonaws.com', false) THEN (CASE WHEN coalesce((lower(eventname) = 'putbucketversioning' OR lower(eventname) LIKE 'putbucketversioning20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(requestparameters) LIKE '%suspended%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects when S3 bucket versioning is disabled. Threat actors use this technique during AWS ransomware incidents prior to deleting S3 objects.',
+      remediation:
+        "Rule out the known false positives (AWS administrator legitimately disabling bucket versioning), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_disable_bucket_versioning',
+        sigmaId: 'a136ac98-b2bc-4189-a14d-f0d0388e57a7',
+        author: 'Sean Johnstone | Unit 42',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_ec2_disable_encryption',
+      title: 'AWS EC2 Disable EBS Encryption',
+      category: 'impact',
+      technique: 'T1486',
+      tactic: 'impact',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'disableebsencryptionbydefault' OR lower(eventname) LIKE 'disableebsencryptionbydefault20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Identifies disabling of default Amazon Elastic Block Store (EBS) encryption in the current region.',
+      remediation:
+        "Rule out the known false positives (System Administrator Activities; DEV, UAT, SAT environment. You should apply this rule with PROD account only), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_ec2_disable_encryption',
+        sigmaId: '16124c2d-e40b-4fcc-8f2c-5ab7870a2223',
+        author: 'Sittikorn S',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_ec2_import_key_pair_activity',
+      title: 'AWS Key Pair Import Activity',
+      category: 'initial-access',
+      technique: 'T1078',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'importkeypair' OR lower(eventname) LIKE 'importkeypair20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects the import of SSH key pairs into AWS EC2, which may indicate an attacker attempting to gain unauthorized access to instances. This activity could lead to initial access, persistence, or privilege escalation, potentially compromising sensitive data and operations.',
+      remediation:
+        "Rule out the known false positives (Legitimate administrative actions by authorized users importing keys for valid purposes; Automated processes for infrastructure setup may trigger this alert; Verify the user identity, user agent, and source IP address to ensure they are expected), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_ec2_import_key_pair_activity',
+        sigmaId: '92f84194-8d9a-4ee0-8699-c30bfac59780',
+        author: 'Ivan Saakov',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_ec2_startup_script_change',
+      title: 'AWS EC2 Startup Shell Script Change',
+      category: 'execution',
+      technique: 'T1059.001',
+      tactic: 'execution',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(requestparameters, '$.attribute'), json_format(json_extract(requestparameters, '$.attribute')))) = 'userdata', false) THEN coalesce(coalesce((lower(eventname) = 'modifyinstanceattribute' OR lower(eventname) LIKE 'modifyinstanceattribute20%' ESCAPE '\\'), false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects changes to the EC2 instance startup script. The shell script will be executed as root/SYSTEM every time the specific instances are booted up.',
+      remediation:
+        "Rule out the known false positives (Valid changes to the startup script), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_ec2_startup_script_change',
+        sigmaId: '1ab3c5ed-5baf-417b-bb6b-78ca33f6c3df',
+        author: 'faloker',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_ec2_vm_export_failure',
+      title: 'AWS EC2 VM Export Failure',
+      category: 'data-access',
+      technique: 'T1005',
+      tactic: 'collection',
+      severity: 'low',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce((lower(eventname) = 'createinstanceexporttask' OR lower(eventname) LIKE 'createinstanceexporttask20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(eventsource) = 'ec2.amazonaws.com', false), false) ELSE false END) THEN coalesce(NOT ((coalesce(lower(errormessage) LIKE '%%%' ESCAPE '\\', false) OR coalesce(lower(errorcode) LIKE '%%%' ESCAPE '\\', false) OR coalesce(lower(responseelements) LIKE '%failure%' ESCAPE '\\', false))), false) ELSE false END)",
+      explain:
+        'An attempt to export an AWS EC2 instance has been detected. A VM Export might indicate an attempt to extract information from an instance.',
+      remediation: "Confirm with the principal's owner, else treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_ec2_vm_export_failure',
+        sigmaId: '54b9a76a-3c71-4673-b4b3-2edb4566ea7b',
+        author: 'Diogo Braz',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_ecs_task_definition_cred_endpoint_query',
+      title: 'AWS ECS Task Definition That Queries The Credential Endpoint',
+      category: 'persistence',
+      technique: 'T1525',
+      tactic: 'persistence',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ecs.amazonaws.com', false) THEN (CASE WHEN (coalesce((lower(eventname) = 'describetaskdefinition' OR lower(eventname) LIKE 'describetaskdefinition20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'registertaskdefinition' OR lower(eventname) LIKE 'registertaskdefinition20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'runtask' OR lower(eventname) LIKE 'runtask20%' ESCAPE '\\'), false)) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, '$.containerDefinitions.command'), json_format(json_extract(requestparameters, '$.containerDefinitions.command')))) LIKE '%$aws\\_container\\_credentials\\_relative\\_uri%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects when an Elastic Container Service (ECS) Task Definition includes a command to query the credential endpoint.',
+      remediation:
+        "Rule out the known false positives (Task Definition being modified to request credentials from the Task Metadata Service for valid reasons), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_ecs_task_definition_cred_endpoint_query',
+        sigmaId: 'b94bf91e-c2bf-4047-9c43-c6810f43baad',
+        author: 'Darin Smith',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_efs_fileshare_modified_or_deleted',
+      title: 'AWS EFS Fileshare Modified or Deleted',
+      category: 'impact',
+      technique: '',
+      tactic: 'impact',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'elasticfilesystem.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'deletefilesystem' OR lower(eventname) LIKE 'deletefilesystem20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain: 'Detects when a EFS Fileshare is modified or deleted.',
+      remediation: "Confirm with the principal's owner, else treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_efs_fileshare_modified_or_deleted',
+        sigmaId: '25cb1ba1-8a19-4a23-a198-d252664c8cef',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_efs_fileshare_mount_modified_or_deleted',
+      title: 'AWS EFS Fileshare Mount Modified or Deleted',
+      category: 'impact',
+      technique: 'T1485',
+      tactic: 'impact',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'elasticfilesystem.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'deletemounttarget' OR lower(eventname) LIKE 'deletemounttarget20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects when a EFS Fileshare Mount is modified or deleted. An adversary breaking any file system using the mount target that is being deleted, which might disrupt instances or applications using those mounts.',
+      remediation: "Confirm with the principal's owner, else treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_efs_fileshare_mount_modified_or_deleted',
+        sigmaId: '6a7ba45c-63d8-473e-9736-2eaabff79964',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_eks_cluster_created_or_deleted',
+      title: 'AWS EKS Cluster Created or Deleted',
+      category: 'impact',
+      technique: 'T1485',
+      tactic: 'impact',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'eks.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'createcluster' OR lower(eventname) LIKE 'createcluster20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deletecluster' OR lower(eventname) LIKE 'deletecluster20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Identifies when an EKS cluster is created or deleted.',
+      remediation:
+        "Rule out the known false positives (EKS Cluster being created or deleted may be performed by a system administrator; Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; EKS Cluster created or deleted from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_eks_cluster_created_or_deleted',
+        sigmaId: '33d50d03-20ec-4b74-a74e-1e65a38af1c0',
+        author: 'Austin Songer',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_elasticache_security_group_created',
+      title: 'AWS ElastiCache Security Group Created',
+      category: 'persistence',
+      technique: 'T1136',
+      tactic: 'persistence',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'elasticache.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createcachesecuritygroup' OR lower(eventname) LIKE 'createcachesecuritygroup20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain: 'Detects when an ElastiCache security group has been created.',
+      remediation:
+        "Rule out the known false positives (A ElastiCache security group may be created by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Security group creations from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_elasticache_security_group_created',
+        sigmaId: '4ae68615-866f-4304-b24b-ba048dfa5ca7',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_elasticache_security_group_modified_or_deleted',
+      title: 'AWS ElastiCache Security Group Modified or Deleted',
+      category: 'impact',
+      technique: 'T1531',
+      tactic: 'impact',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'elasticache.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'deletecachesecuritygroup' OR lower(eventname) LIKE 'deletecachesecuritygroup20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'authorizecachesecuritygroupingress' OR lower(eventname) LIKE 'authorizecachesecuritygroupingress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'revokecachesecuritygroupingress' OR lower(eventname) LIKE 'revokecachesecuritygroupingress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'authorizecachesecuritygroupegress' OR lower(eventname) LIKE 'authorizecachesecuritygroupegress20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'revokecachesecuritygroupegress' OR lower(eventname) LIKE 'revokecachesecuritygroupegress20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Identifies when an ElastiCache security group has been modified or deleted.',
+      remediation:
+        "Rule out the known false positives (A ElastiCache security group deletion may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Security Group deletions from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_elasticache_security_group_modified_or_deleted',
+        sigmaId: '7c797da2-9cf2-4523-ba64-33b06339f0cc',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_enum_buckets',
+      title: 'Potential Bucket Enumeration on AWS',
+      category: 'recon',
+      technique: 'T1580',
+      tactic: 'discovery',
+      severity: 'low',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = 's3.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'listbuckets' OR lower(eventname) LIKE 'listbuckets20%' ESCAPE '\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useridentity.type) = 'assumedrole', false)), false) ELSE false END)",
+      explain: 'Looks for potential enumeration of AWS buckets via ListBuckets.',
+      remediation:
+        "Rule out the known false positives (Administrators listing buckets, it may be necessary to filter out users who commonly conduct this activity), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_enum_buckets',
+        sigmaId: 'f305fd62-beca-47da-ad95-7690a0620084',
+        author: 'Christopher Peacock @securepeacock, SCYTHE @scythe_io',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_guardduty_disruption',
+      title: 'AWS GuardDuty Important Change',
+      category: 'defense-evasion',
+      technique: 'T1685',
+      tactic: 'defense-evasion',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'guardduty.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createipset' OR lower(eventname) LIKE 'createipset20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects updates of the GuardDuty list of trusted IPs, perhaps to disable security alerts against malicious IPs.',
+      remediation:
+        "Rule out the known false positives (Valid change in the GuardDuty (e.g. to ignore internal scanners)), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_guardduty_disruption',
+        sigmaId: '6e61ee20-ce00-4f8d-8aee-bedd8216f7e3',
+        author: 'faloker',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_iam_backdoor_users_keys',
+      title: 'AWS IAM Backdoor Users Keys',
+      category: 'persistence',
+      technique: 'T1098',
+      tactic: 'persistence',
+      severity: 'medium',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createaccesskey' OR lower(eventname) LIKE 'createaccesskey20%' ESCAPE '\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(lower(useridentity.arn) LIKE '%responseelements.accesskey.username%' ESCAPE '\\', false)), false) ELSE false END)",
+      explain: 'Detects AWS API key creation for a user by another user.',
+      remediation:
+        "Rule out the known false positives (Adding user keys to their own accounts (the filter cannot cover all possible variants of user naming); AWS API keys legitimate exchange workflows), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_iam_backdoor_users_keys',
+        sigmaId: '0a5177f4-6ca9-44c2-aacf-d3f3d8b6e4d2',
+        author: 'faloker',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_iam_s3browser_loginprofile_creation',
+      title: 'AWS IAM S3Browser LoginProfile Creation',
+      category: 'execution',
+      technique: 'T1059.009',
+      tactic: 'execution',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN (CASE WHEN (coalesce((lower(eventname) = 'getloginprofile' OR lower(eventname) LIKE 'getloginprofile20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'createloginprofile' OR lower(eventname) LIKE 'createloginprofile20%' ESCAPE '\\'), false)) THEN coalesce(coalesce(lower(useragent) LIKE '%s3 browser%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects S3 Browser utility performing reconnaissance looking for existing IAM Users without a LoginProfile defined then (when found) creating a LoginProfile.',
+      remediation:
+        "Rule out the known false positives (Valid usage of S3 Browser for IAM LoginProfile listing and/or creation), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_iam_s3browser_loginprofile_creation',
+        sigmaId: 'db014773-b1d3-46bd-ba26-133337c0ffee',
+        author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_iam_s3browser_templated_s3_bucket_policy_creation',
+      title: 'AWS IAM S3Browser Templated S3 Bucket Policy Creation',
+      category: 'execution',
+      technique: 'T1059.009',
+      tactic: 'execution',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN (CASE WHEN coalesce((lower(eventname) = 'putuserpolicy' OR lower(eventname) LIKE 'putuserpolicy20%' ESCAPE '\\'), false) THEN (CASE WHEN coalesce(lower(useragent) LIKE '%s3 browser%' ESCAPE '\\', false) THEN coalesce((CASE WHEN coalesce(lower(requestparameters) LIKE '%\"arn:aws:s3:::<your-bucket-name>/%\"%' ESCAPE '\\', false) THEN (CASE WHEN coalesce(lower(requestparameters) LIKE '%\"s3:getobject\"%' ESCAPE '\\', false) THEN coalesce(coalesce(lower(requestparameters) LIKE '%\"allow\"%' ESCAPE '\\', false), false) ELSE false END) ELSE false END), false) ELSE false END) ELSE false END) ELSE false END)",
+      explain:
+        'Detects S3 browser utility creating Inline IAM policy containing default S3 bucket name placeholder value of "<YOUR-BUCKET-NAME>".',
+      remediation:
+        "Rule out the known false positives (Valid usage of S3 browser with accidental creation of default Inline IAM policy without changing default S3 bucket name placeholder value), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_iam_s3browser_templated_s3_bucket_policy_creation',
+        sigmaId: 'db014773-7375-4f4e-b83b-133337c0ffee',
+        author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_iam_s3browser_user_or_accesskey_creation',
+      title: 'AWS IAM S3Browser User or AccessKey Creation',
+      category: 'privilege-escalation',
+      technique: 'T1059.009',
+      tactic: 'privilege-escalation',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN (CASE WHEN (coalesce((lower(eventname) = 'createuser' OR lower(eventname) LIKE 'createuser20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'createaccesskey' OR lower(eventname) LIKE 'createaccesskey20%' ESCAPE '\\'), false)) THEN coalesce(coalesce(lower(useragent) LIKE '%s3 browser%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain: 'Detects S3 Browser utility creating IAM User or AccessKey.',
+      remediation:
+        "Rule out the known false positives (Valid usage of S3 Browser for IAM User and/or AccessKey creation), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_iam_s3browser_user_or_accesskey_creation',
+        sigmaId: 'db014773-d9d9-4792-91e5-133337c0ffee',
+        author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_kms_import_key_material',
+      title: 'AWS KMS Imported Key Material Usage',
+      category: 'impact',
+      technique: 'T1486',
+      tactic: 'impact',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'kms.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'importkeymaterial' OR lower(eventname) LIKE 'importkeymaterial20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deleteimportedkeymaterial' OR lower(eventname) LIKE 'deleteimportedkeymaterial20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain:
+        'Detects the import or deletion of key material in AWS KMS, which can be used as part of ransomware attacks. This activity is uncommon and provides a high certainty signal.',
+      remediation:
+        "Rule out the known false positives (Legitimate use cases for imported key material are rare, but may include, Organizations with hybrid cloud architectures that import external key material for compliance requirements; Development or testing environments that simulate external key management scenarios. Even in these cases, such activity is typically infrequent and should not add significant noise), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_kms_import_key_material',
+        sigmaId: '1279262f-1464-422f-ac0d-5b545320c526',
+        author: 'toopricey',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_lambda_function_url',
+      title: 'New AWS Lambda Function URL Configuration Created',
+      category: 'initial-access',
+      technique: '',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'lambda.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'createfunctionurlconfig' OR lower(eventname) LIKE 'createfunctionurlconfig20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        "Detects when a user creates a Lambda function URL configuration, which could be used to expose the function to the internet and potentially allow unauthorized access to the function's IAM role for AWS API calls.",
+      remediation:
+        "Rule out the known false positives (Creating a Lambda function URL configuration may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; Creating a Lambda function URL configuration from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_lambda_function_url',
+        sigmaId: 'ec541962-c05a-4420-b9ea-84de072d18f4',
+        author: 'Ivan Saakov',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_new_lambda_layer_attached',
+      title: 'AWS New Lambda Layer Attached',
+      category: 'privilege-escalation',
+      technique: '',
+      tactic: 'privilege-escalation',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'lambda.amazonaws.com', false) THEN (CASE WHEN coalesce(lower(eventname) LIKE 'updatefunctionconfiguration%' ESCAPE '\\', false) THEN coalesce(coalesce(lower(coalesce(json_extract_scalar(requestparameters, '$.layers'), json_format(json_extract(requestparameters, '$.layers')))) LIKE '%%%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain: 'Detects when a user attached a Lambda layer to an existing Lambda function.',
+      remediation:
+        "Rule out the known false positives (Lambda Layer being attached may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; Lambda Layer being attached from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_new_lambda_layer_attached',
+        sigmaId: '97fbabf8-8e1b-47a2-b7d5-a418d2b95e3d',
+        author: 'Austin Songer',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_passed_role_to_glue_development_endpoint',
+      title: 'AWS Glue Development Endpoint Activity',
+      category: 'privilege-escalation',
+      technique: '',
+      tactic: 'privilege-escalation',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'glue.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'createdevendpoint' OR lower(eventname) LIKE 'createdevendpoint20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deletedevendpoint' OR lower(eventname) LIKE 'deletedevendpoint20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'updatedevendpoint' OR lower(eventname) LIKE 'updatedevendpoint20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects possible suspicious glue development endpoint activity.',
+      remediation:
+        "Rule out the known false positives (Glue Development Endpoint Activity may be performed by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_passed_role_to_glue_development_endpoint',
+        sigmaId: '4990c2e3-f4b8-45e3-bc3c-30b14ff0ed26',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_rds_change_master_password',
+      title: 'AWS RDS Master Password Change',
+      category: 'exfiltration',
+      technique: 'T1020',
+      tactic: 'exfiltration',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'rds.amazonaws.com', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(responseelements, '$.pendingModifiedValues.masterUserPassword'), json_format(json_extract(responseelements, '$.pendingModifiedValues.masterUserPassword')))) LIKE '%%%' ESCAPE '\\', false) THEN coalesce(coalesce((lower(eventname) = 'modifydbinstance' OR lower(eventname) LIKE 'modifydbinstance20%' ESCAPE '\\'), false), false) ELSE false END) ELSE false END)",
+      explain: 'Detects the change of database master password. It may be a part of data exfiltration.',
+      remediation:
+        "Rule out the known false positives (Benign changes to a db instance), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_rds_change_master_password',
+        sigmaId: '8a63cdd4-6207-414a-85bc-7e032bd3c1a2',
+        author: 'faloker',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_rds_dbcluster_actions',
+      title: 'Modification or Deletion of an AWS RDS Cluster',
+      category: 'exfiltration',
+      technique: 'T1020',
+      tactic: 'exfiltration',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'rds.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'modifydbcluster' OR lower(eventname) LIKE 'modifydbcluster20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deletedbcluster' OR lower(eventname) LIKE 'deletedbcluster20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain:
+        'Detects modifications to an RDS cluster or its deletion, which may indicate potential data exfiltration attempts, unauthorized access, or exposure of sensitive information.',
+      remediation:
+        "Rule out the known false positives (Verify if the modification or deletion was performed by an authorized administrator; Confirm if the modification or deletion was part of a planned change or maintenance activity), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_rds_dbcluster_actions',
+        sigmaId: '457cc9ac-d8e6-4d1d-8c0e-251d0f11a74c',
+        author: 'Ivan Saakov',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_rds_public_db_restore',
+      title: 'Restore Public AWS RDS Instance',
+      category: 'exfiltration',
+      technique: 'T1020',
+      tactic: 'exfiltration',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'rds.amazonaws.com', false) THEN (CASE WHEN coalesce(lower(coalesce(json_extract_scalar(responseelements, '$.publiclyAccessible'), json_format(json_extract(responseelements, '$.publiclyAccessible')))) = 'true', false) THEN coalesce(coalesce((lower(eventname) = 'restoredbinstancefromdbsnapshot' OR lower(eventname) LIKE 'restoredbinstancefromdbsnapshot20%' ESCAPE '\\'), false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects the recovery of a new public database instance from a snapshot. It may be a part of data exfiltration.',
+      remediation: "Confirm with the principal's owner, else treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_rds_public_db_restore',
+        sigmaId: 'c3f265c7-ff03-4056-8ab2-d486227b4599',
+        author: 'faloker',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_root_account_usage',
+      title: 'AWS Root Credentials',
+      category: 'privilege-escalation',
+      technique: 'T1078.004',
+      tactic: 'privilege-escalation',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(useridentity.type) = 'root', false) THEN coalesce(NOT (coalesce(lower(eventtype) = 'awsserviceevent', false)), false) ELSE false END)",
+      explain: 'Detects AWS root account usage',
+      remediation:
+        "Rule out the known false positives (AWS Tasks That Require AWS Account Root User Credentials https://docs.aws.amazon.com/general/latest/gr/aws_tasks-that-require-root.html), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_root_account_usage',
+        sigmaId: '8ad1600d-e9dc-4251-b0ee-a65268f29add',
+        author: 'vitaliy0x1',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_route_53_domain_transferred_lock_disabled',
+      title: 'AWS Route 53 Domain Transfer Lock Disabled',
+      category: 'persistence',
+      technique: 'T1098',
+      tactic: 'persistence',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'route53.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'disabledomaintransferlock' OR lower(eventname) LIKE 'disabledomaintransferlock20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        'Detects when a transfer lock was removed from a Route 53 domain. It is recommended to refrain from performing this action unless intending to transfer the domain to a different registrar.',
+      remediation:
+        "Rule out the known false positives (A domain transfer lock may be disabled by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Activity from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_route_53_domain_transferred_lock_disabled',
+        sigmaId: '3940b5f1-3f46-44aa-b746-ebe615b879e0',
+        author: 'Elastic, Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_route_53_domain_transferred_to_another_account',
+      title: 'AWS Route 53 Domain Transferred to Another Account',
+      category: 'persistence',
+      technique: 'T1098',
+      tactic: 'persistence',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'route53.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'transferdomaintoanotherawsaccount' OR lower(eventname) LIKE 'transferdomaintoanotherawsaccount20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain: 'Detects when a request has been made to transfer a Route 53 domain to another AWS account.',
+      remediation:
+        "Rule out the known false positives (A domain may be transferred to another AWS account by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. Domain transfers from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_route_53_domain_transferred_to_another_account',
+        sigmaId: 'b056de1a-6e6e-4e40-a67e-97c9808cf41b',
+        author: 'Elastic, Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_s3_data_management_tampering',
+      title: 'AWS S3 Data Management Tampering',
+      category: 'exfiltration',
+      technique: 'T1537',
+      tactic: 'exfiltration',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 's3.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'putbucketlogging' OR lower(eventname) LIKE 'putbucketlogging20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'putbucketwebsite' OR lower(eventname) LIKE 'putbucketwebsite20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'putencryptionconfiguration' OR lower(eventname) LIKE 'putencryptionconfiguration20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'putlifecycleconfiguration' OR lower(eventname) LIKE 'putlifecycleconfiguration20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'putreplicationconfiguration' OR lower(eventname) LIKE 'putreplicationconfiguration20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'replicateobject' OR lower(eventname) LIKE 'replicateobject20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'restoreobject' OR lower(eventname) LIKE 'restoreobject20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects when a user tampers with S3 data management in Amazon Web Services.',
+      remediation:
+        "Rule out the known false positives (A S3 configuration change may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. S3 configuration change from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_s3_data_management_tampering',
+        sigmaId: '78b3756a-7804-4ef7-8555-7b9024a02e2d',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_securityhub_finding_evasion',
+      title: 'AWS SecurityHub Findings Evasion',
+      category: 'defense-evasion',
+      technique: 'T1685',
+      tactic: 'defense-evasion',
+      severity: 'high',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'securityhub.amazonaws.com', false) THEN coalesce((coalesce((lower(eventname) = 'batchupdatefindings' OR lower(eventname) LIKE 'batchupdatefindings20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'deleteinsight' OR lower(eventname) LIKE 'deleteinsight20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'updatefindings' OR lower(eventname) LIKE 'updatefindings20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'updateinsight' OR lower(eventname) LIKE 'updateinsight20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects the modification of the findings on SecurityHub.',
+      remediation:
+        "Rule out the known false positives (System or Network administrator behaviors; DEV, UAT, SAT environment. You should apply this rule with PROD environment only), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_securityhub_finding_evasion',
+        sigmaId: 'a607e1fe-74bf-4440-a3ec-b059b9103157',
+        author: 'Sittikorn S',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_snapshot_backup_exfiltration',
+      title: 'AWS Snapshot Backup Exfiltration',
+      category: 'exfiltration',
+      technique: 'T1537',
+      tactic: 'exfiltration',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'ec2.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'modifysnapshotattribute' OR lower(eventname) LIKE 'modifysnapshotattribute20%' ESCAPE '\\'), false), false) ELSE false END)",
+      explain:
+        "Detects the modification of an EC2 snapshot's permissions to enable access from another account",
+      remediation:
+        "Rule out the known false positives (Valid change to a snapshot's permissions), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_snapshot_backup_exfiltration',
+        sigmaId: 'abae8fec-57bd-4f87-aff6-6e3db989843d',
+        author: 'Darin Smith',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_sso_idp_change',
+      title: 'AWS Identity Center Identity Provider Change',
+      category: 'persistence',
+      technique: 'T1556',
+      tactic: 'persistence',
+      severity: 'high',
+      where:
+        "(CASE WHEN (coalesce(lower(eventsource) = 'sso-directory.amazonaws.com', false) OR coalesce(lower(eventsource) = 'sso.amazonaws.com', false)) THEN coalesce((coalesce((lower(eventname) = 'associatedirectory' OR lower(eventname) LIKE 'associatedirectory20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'disableexternalidpconfigurationfordirectory' OR lower(eventname) LIKE 'disableexternalidpconfigurationfordirectory20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'disassociatedirectory' OR lower(eventname) LIKE 'disassociatedirectory20%' ESCAPE '\\'), false) OR coalesce((lower(eventname) = 'enableexternalidpconfigurationfordirectory' OR lower(eventname) LIKE 'enableexternalidpconfigurationfordirectory20%' ESCAPE '\\'), false)), false) ELSE false END)",
+      explain: 'Detects a change in the AWS Identity Center (FKA AWS SSO) identity provider.',
+      remediation:
+        "Rule out the known false positives (Authorized changes to the AWS account's identity provider), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_sso_idp_change',
+        sigmaId: 'd3adb3ef-b7e7-4003-9092-1924c797db35',
+        author: 'Michael McIntyre @wtfender',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_sts_assumerole_misuse',
+      title: 'AWS STS AssumeRole Misuse',
+      category: 'lateral-movement',
+      technique: 'T1548',
+      tactic: 'lateral-movement',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(useridentity.type) = 'assumedrole', false) THEN coalesce(coalesce(lower(useridentity.sessioncontext.sessionissuer.type) = 'role', false), false) ELSE false END)",
+      explain:
+        'Identifies the suspicious use of AssumeRole. Attackers could move laterally and escalate privileges.',
+      remediation:
+        "Rule out the known false positives (AssumeRole may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; AssumeRole from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule; Automated processes that uses Terraform may lead to false positives), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_sts_assumerole_misuse',
+        sigmaId: '905d389b-b853-46d0-9d3d-dea0d3a3cd49',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_sts_getcalleridentity_trufflehog',
+      title: 'AWS STS GetCallerIdentity Enumeration Via TruffleHog',
+      category: 'recon',
+      technique: 'T1087.004',
+      tactic: 'discovery',
+      severity: 'medium',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'sts.amazonaws.com', false) THEN (CASE WHEN coalesce((lower(eventname) = 'getcalleridentity' OR lower(eventname) LIKE 'getcalleridentity20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(useragent) LIKE '%trufflehog%' ESCAPE '\\', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Detects the use of TruffleHog for AWS credential validation by identifying GetCallerIdentity API calls where the userAgent indicates TruffleHog.',
+      remediation:
+        "Rule out the known false positives (Legitimate internal security scanning or key validation that intentionally uses TruffleHog. Authorize and filter known scanner roles, IP ranges, or assumed roles as needed), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_sts_getcalleridentity_trufflehog',
+        sigmaId: '9b1b8e9b-0a5d-4af1-9d2f-4c4b6e7c2c9d',
+        author: 'Adan Alvarez @adanalvarez',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_sts_getsessiontoken_misuse',
+      title: 'AWS STS GetSessionToken Misuse',
+      category: 'lateral-movement',
+      technique: 'T1548',
+      tactic: 'lateral-movement',
+      severity: 'low',
+      where:
+        "(CASE WHEN coalesce(lower(eventsource) = 'sts.amazonaws.com', false) THEN (CASE WHEN coalesce((lower(eventname) = 'getsessiontoken' OR lower(eventname) LIKE 'getsessiontoken20%' ESCAPE '\\'), false) THEN coalesce(coalesce(lower(useridentity.type) = 'iamuser', false), false) ELSE false END) ELSE false END)",
+      explain:
+        'Identifies the suspicious use of GetSessionToken. Tokens could be created and used by attackers to move laterally and escalate privileges.',
+      remediation:
+        "Rule out the known false positives (GetSessionToken may be done by a system or network administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment. GetSessionToken from unfamiliar users or hosts should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_sts_getsessiontoken_misuse',
+        sigmaId: 'b45ab1d2-712f-4f01-a751-df3826969807',
+        author: 'Austin Songer @austinsonger',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_susp_saml_activity',
+      title: 'AWS Suspicious SAML Activity',
+      category: 'initial-access',
+      technique: 'T1078',
+      tactic: 'initial-access',
+      severity: 'medium',
+      where:
+        "((CASE WHEN coalesce(lower(eventsource) = 'sts.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'assumerolewithsaml' OR lower(eventname) LIKE 'assumerolewithsaml20%' ESCAPE '\\'), false), false) ELSE false END) OR (CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'updatesamlprovider' OR lower(eventname) LIKE 'updatesamlprovider20%' ESCAPE '\\'), false), false) ELSE false END))",
+      explain:
+        'Identifies when suspicious SAML activity has occurred in AWS. An adversary could gain backdoor access via SAML.',
+      remediation:
+        "Rule out the known false positives (Automated processes that uses Terraform may lead to false positives; SAML Provider could be updated by a system administrator. Verify whether the user identity, user agent, and/or hostname should be making changes in your environment; SAML Provider being updated from unfamiliar users should be investigated. If known behavior is causing false positives, it can be exempted from the rule), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_susp_saml_activity',
+        sigmaId: 'f43f5d2f-3f2a-4cc8-b1af-81fde7dbaf0e',
+        author: 'Austin Songer',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+    {
+      id: 'sigma:aws_update_login_profile',
+      title: 'AWS User Login Profile Was Modified',
+      category: 'persistence',
+      technique: 'T1098',
+      tactic: 'persistence',
+      severity: 'high',
+      where:
+        "(CASE WHEN (CASE WHEN coalesce(lower(eventsource) = 'iam.amazonaws.com', false) THEN coalesce(coalesce((lower(eventname) = 'updateloginprofile' OR lower(eventname) LIKE 'updateloginprofile20%' ESCAPE '\\'), false), false) ELSE false END) THEN coalesce(NOT (coalesce(useridentity.arn = coalesce(json_extract_scalar(requestparameters, '$.userName'), json_format(json_extract(requestparameters, '$.userName'))), false)), false) ELSE false END)",
+      explain: 'Detects activity when someone is changing passwords on behalf of other users.',
+      remediation:
+        "Rule out the known false positives (Legitimate user account administration), then treat the events as the attacker's.",
+      source: {
+        kind: 'sigma',
+        file: 'aws_update_login_profile',
+        sigmaId: '055fb148-60f8-462d-ad16-26926ce050f1',
+        author: 'toffeebr33k',
+        license: 'Detection Rule License 1.1',
+      },
+    },
+  ],
+  report: [
+    {
+      file: 'aws_cloudtrail_bedrock_guardrail_deleted.yml',
+      title: 'AWS Bedrock Guardrail Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_bedrock_guardrail_deleted',
+      author: 'Marco Pedrinazzi (@pedrinazziM) (InTheCyber)',
+    },
+    {
+      file: 'aws_cloudtrail_bedrock_guardrail_updated.yml',
+      title: 'AWS Bedrock Guardrail Updated',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_bedrock_guardrail_updated',
+      author: 'Marco Pedrinazzi (@pedrinazziM) (InTheCyber)',
+    },
+    {
+      file: 'aws_cloudtrail_bucket_deleted.yml',
+      title: 'AWS Bucket Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_bucket_deleted',
+      author: 'Ivan Saakov, Nasreddine Bencherchali',
+    },
+    {
+      file: 'aws_cloudtrail_console_login_failed_authentication.yml',
+      title: 'AWS ConsoleLogin Failed Authentication',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_console_login_failed_authentication',
+      author: 'Ivan Saakov, Nasreddine Bencherchali',
+    },
+    {
+      file: 'aws_cloudtrail_console_login_success_without_mfa.yml',
+      title: 'AWS Successful Console Login Without MFA',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_console_login_success_without_mfa',
+      author: 'Thuya@Hacktilizer, Ivan Saakov',
+    },
+    {
+      file: 'aws_cloudtrail_disable_logging.yml',
+      title: 'AWS CloudTrail Important Change',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_disable_logging',
+      author: 'vitaliy0x1',
+    },
+    {
+      file: 'aws_cloudtrail_guardduty_detector_deleted_or_updated.yml',
+      title: 'AWS GuardDuty Detector Deleted Or Updated',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_guardduty_detector_deleted_or_updated',
+      author: 'suktech24',
+    },
+    {
+      file: 'aws_cloudtrail_imds_malicious_usage.yml',
+      title: 'Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_imds_malicious_usage',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_new_acl_entries.yml',
+      title: 'New Network ACL Entry Added',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_new_acl_entries',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_new_route_added.yml',
+      title: 'New Network Route Added',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_new_route_added',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_pua_trufflehog.yml',
+      title: 'PUA - AWS TruffleHog Execution',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_pua_trufflehog',
+      author: 'Swachchhanda Shrawan Poudel (Nextron Systems)',
+    },
+    {
+      file: 'aws_cloudtrail_region_enabled.yml',
+      title: 'AWS EnableRegion Command Monitoring',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_region_enabled',
+      author: 'Ivan Saakov, Sergey Zelenskiy',
+    },
+    {
+      file: 'aws_cloudtrail_security_group_change_ingress_egress.yml',
+      title: 'Ingress/Egress Security Group Modification',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_security_group_change_ingress_egress',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_security_group_change_loadbalancer.yml',
+      title: 'LoadBalancer Security Group Modification',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_security_group_change_loadbalancer',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_security_group_change_rds.yml',
+      title: 'RDS Database Security Group Modification',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_security_group_change_rds',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_ssm_malicious_usage.yml',
+      title: 'Potential Malicious Usage of CloudTrail System Manager',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_ssm_malicious_usage',
+      author: 'jamesc-grafana',
+    },
+    {
+      file: 'aws_cloudtrail_vpc_flow_logs_deleted.yml',
+      title: 'AWS VPC Flow Logs Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_cloudtrail_vpc_flow_logs_deleted',
+      author: 'Ivan Saakov',
+    },
+    {
+      file: 'aws_config_disable_recording.yml',
+      title: 'AWS Config Disabling Channel/Recorder',
+      status: 'compiled',
+      ruleId: 'sigma:aws_config_disable_recording',
+      author: 'vitaliy0x1',
+    },
+    {
+      file: 'aws_console_getsignintoken.yml',
+      title: 'AWS Console GetSigninToken Potential Abuse',
+      status: 'compiled',
+      ruleId: 'sigma:aws_console_getsignintoken',
+      author: 'Chester Le Bron (@123Le_Bron)',
+    },
+    {
+      file: 'aws_delete_identity.yml',
+      title: 'SES Identity Has Been Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_delete_identity',
+      author: 'Janantha Marasinghe',
+    },
+    {
+      file: 'aws_delete_saml_provider.yml',
+      title: 'AWS SAML Provider Deletion Activity',
+      status: 'unsupported',
+      reason: 'field status is not a CloudTrail record field',
+    },
+    {
+      file: 'aws_disable_bucket_versioning.yml',
+      title: 'AWS S3 Bucket Versioning Disable',
+      status: 'compiled',
+      ruleId: 'sigma:aws_disable_bucket_versioning',
+      author: 'Sean Johnstone | Unit 42',
+    },
+    {
+      file: 'aws_ec2_disable_encryption.yml',
+      title: 'AWS EC2 Disable EBS Encryption',
+      status: 'compiled',
+      ruleId: 'sigma:aws_ec2_disable_encryption',
+      author: 'Sittikorn S',
+    },
+    {
+      file: 'aws_ec2_import_key_pair_activity.yml',
+      title: 'AWS Key Pair Import Activity',
+      status: 'compiled',
+      ruleId: 'sigma:aws_ec2_import_key_pair_activity',
+      author: 'Ivan Saakov',
+    },
+    {
+      file: 'aws_ec2_startup_script_change.yml',
+      title: 'AWS EC2 Startup Shell Script Change',
+      status: 'compiled',
+      ruleId: 'sigma:aws_ec2_startup_script_change',
+      author: 'faloker',
+    },
+    {
+      file: 'aws_ec2_vm_export_failure.yml',
+      title: 'AWS EC2 VM Export Failure',
+      status: 'compiled',
+      ruleId: 'sigma:aws_ec2_vm_export_failure',
+      author: 'Diogo Braz',
+    },
+    {
+      file: 'aws_ecs_task_definition_cred_endpoint_query.yml',
+      title: 'AWS ECS Task Definition That Queries The Credential Endpoint',
+      status: 'compiled',
+      ruleId: 'sigma:aws_ecs_task_definition_cred_endpoint_query',
+      author: 'Darin Smith',
+    },
+    {
+      file: 'aws_efs_fileshare_modified_or_deleted.yml',
+      title: 'AWS EFS Fileshare Modified or Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_efs_fileshare_modified_or_deleted',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_efs_fileshare_mount_modified_or_deleted.yml',
+      title: 'AWS EFS Fileshare Mount Modified or Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_efs_fileshare_mount_modified_or_deleted',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_eks_cluster_created_or_deleted.yml',
+      title: 'AWS EKS Cluster Created or Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_eks_cluster_created_or_deleted',
+      author: 'Austin Songer',
+    },
+    {
+      file: 'aws_elasticache_security_group_created.yml',
+      title: 'AWS ElastiCache Security Group Created',
+      status: 'compiled',
+      ruleId: 'sigma:aws_elasticache_security_group_created',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_elasticache_security_group_modified_or_deleted.yml',
+      title: 'AWS ElastiCache Security Group Modified or Deleted',
+      status: 'compiled',
+      ruleId: 'sigma:aws_elasticache_security_group_modified_or_deleted',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_enum_buckets.yml',
+      title: 'Potential Bucket Enumeration on AWS',
+      status: 'compiled',
+      ruleId: 'sigma:aws_enum_buckets',
+      author: 'Christopher Peacock @securepeacock, SCYTHE @scythe_io',
+    },
+    {
+      file: 'aws_guardduty_disruption.yml',
+      title: 'AWS GuardDuty Important Change',
+      status: 'compiled',
+      ruleId: 'sigma:aws_guardduty_disruption',
+      author: 'faloker',
+    },
+    {
+      file: 'aws_iam_backdoor_users_keys.yml',
+      title: 'AWS IAM Backdoor Users Keys',
+      status: 'compiled',
+      ruleId: 'sigma:aws_iam_backdoor_users_keys',
+      author: 'faloker',
+    },
+    {
+      file: 'aws_iam_s3browser_loginprofile_creation.yml',
+      title: 'AWS IAM S3Browser LoginProfile Creation',
+      status: 'compiled',
+      ruleId: 'sigma:aws_iam_s3browser_loginprofile_creation',
+      author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+    },
+    {
+      file: 'aws_iam_s3browser_templated_s3_bucket_policy_creation.yml',
+      title: 'AWS IAM S3Browser Templated S3 Bucket Policy Creation',
+      status: 'compiled',
+      ruleId: 'sigma:aws_iam_s3browser_templated_s3_bucket_policy_creation',
+      author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+    },
+    {
+      file: 'aws_iam_s3browser_user_or_accesskey_creation.yml',
+      title: 'AWS IAM S3Browser User or AccessKey Creation',
+      status: 'compiled',
+      ruleId: 'sigma:aws_iam_s3browser_user_or_accesskey_creation',
+      author: 'daniel.bohannon@permiso.io (@danielhbohannon)',
+    },
+    {
+      file: 'aws_kms_import_key_material.yml',
+      title: 'AWS KMS Imported Key Material Usage',
+      status: 'compiled',
+      ruleId: 'sigma:aws_kms_import_key_material',
+      author: 'toopricey',
+    },
+    {
+      file: 'aws_lambda_function_url.yml',
+      title: 'New AWS Lambda Function URL Configuration Created',
+      status: 'compiled',
+      ruleId: 'sigma:aws_lambda_function_url',
+      author: 'Ivan Saakov',
+    },
+    {
+      file: 'aws_new_lambda_layer_attached.yml',
+      title: 'AWS New Lambda Layer Attached',
+      status: 'compiled',
+      ruleId: 'sigma:aws_new_lambda_layer_attached',
+      author: 'Austin Songer',
+    },
+    {
+      file: 'aws_passed_role_to_glue_development_endpoint.yml',
+      title: 'AWS Glue Development Endpoint Activity',
+      status: 'compiled',
+      ruleId: 'sigma:aws_passed_role_to_glue_development_endpoint',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_rds_change_master_password.yml',
+      title: 'AWS RDS Master Password Change',
+      status: 'compiled',
+      ruleId: 'sigma:aws_rds_change_master_password',
+      author: 'faloker',
+    },
+    {
+      file: 'aws_rds_dbcluster_actions.yml',
+      title: 'Modification or Deletion of an AWS RDS Cluster',
+      status: 'compiled',
+      ruleId: 'sigma:aws_rds_dbcluster_actions',
+      author: 'Ivan Saakov',
+    },
+    {
+      file: 'aws_rds_public_db_restore.yml',
+      title: 'Restore Public AWS RDS Instance',
+      status: 'compiled',
+      ruleId: 'sigma:aws_rds_public_db_restore',
+      author: 'faloker',
+    },
+    {
+      file: 'aws_root_account_usage.yml',
+      title: 'AWS Root Credentials',
+      status: 'compiled',
+      ruleId: 'sigma:aws_root_account_usage',
+      author: 'vitaliy0x1',
+    },
+    {
+      file: 'aws_route_53_domain_transferred_lock_disabled.yml',
+      title: 'AWS Route 53 Domain Transfer Lock Disabled',
+      status: 'compiled',
+      ruleId: 'sigma:aws_route_53_domain_transferred_lock_disabled',
+      author: 'Elastic, Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_route_53_domain_transferred_to_another_account.yml',
+      title: 'AWS Route 53 Domain Transferred to Another Account',
+      status: 'compiled',
+      ruleId: 'sigma:aws_route_53_domain_transferred_to_another_account',
+      author: 'Elastic, Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_s3_data_management_tampering.yml',
+      title: 'AWS S3 Data Management Tampering',
+      status: 'compiled',
+      ruleId: 'sigma:aws_s3_data_management_tampering',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_securityhub_finding_evasion.yml',
+      title: 'AWS SecurityHub Findings Evasion',
+      status: 'compiled',
+      ruleId: 'sigma:aws_securityhub_finding_evasion',
+      author: 'Sittikorn S',
+    },
+    {
+      file: 'aws_snapshot_backup_exfiltration.yml',
+      title: 'AWS Snapshot Backup Exfiltration',
+      status: 'compiled',
+      ruleId: 'sigma:aws_snapshot_backup_exfiltration',
+      author: 'Darin Smith',
+    },
+    {
+      file: 'aws_sso_idp_change.yml',
+      title: 'AWS Identity Center Identity Provider Change',
+      status: 'compiled',
+      ruleId: 'sigma:aws_sso_idp_change',
+      author: 'Michael McIntyre @wtfender',
+    },
+    {
+      file: 'aws_sts_assumerole_misuse.yml',
+      title: 'AWS STS AssumeRole Misuse',
+      status: 'compiled',
+      ruleId: 'sigma:aws_sts_assumerole_misuse',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_sts_getcalleridentity_trufflehog.yml',
+      title: 'AWS STS GetCallerIdentity Enumeration Via TruffleHog',
+      status: 'compiled',
+      ruleId: 'sigma:aws_sts_getcalleridentity_trufflehog',
+      author: 'Adan Alvarez @adanalvarez',
+    },
+    {
+      file: 'aws_sts_getsessiontoken_misuse.yml',
+      title: 'AWS STS GetSessionToken Misuse',
+      status: 'compiled',
+      ruleId: 'sigma:aws_sts_getsessiontoken_misuse',
+      author: 'Austin Songer @austinsonger',
+    },
+    {
+      file: 'aws_susp_saml_activity.yml',
+      title: 'AWS Suspicious SAML Activity',
+      status: 'compiled',
+      ruleId: 'sigma:aws_susp_saml_activity',
+      author: 'Austin Songer',
+    },
+    {
+      file: 'aws_update_login_profile.yml',
+      title: 'AWS User Login Profile Was Modified',
+      status: 'compiled',
+      ruleId: 'sigma:aws_update_login_profile',
+      author: 'toffeebr33k',
+    },
+  ],
+};

@@ -1,4 +1,6 @@
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { expect } from 'vitest';
 import { openInChromium, type PageWatch } from './chromium.js';
 
@@ -7,6 +9,47 @@ export interface Printed {
   /** The text of each printed page, read back from the PDF. */
   pages: string[];
   watch: PageWatch;
+}
+
+const PDFJS = pathToFileURL(createRequire(import.meta.url).resolve('pdfjs-dist/legacy/build/pdf.mjs')).href;
+
+/**
+ * Read each page's text in a worker thread of its own. PDF.js's build for Node brings core-js
+ * polyfills that replace built-ins process-wide (JSON.parse, JSON.stringify, Array.prototype.push
+ * among them, and a global `navigator`); imported here, they would stay for every later test file
+ * of this vitest worker (files share their process: vitest.config.ts), making them slower and
+ * running the tool on built-ins it never meets.
+ */
+const READER = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const { getDocument } = await import(${JSON.stringify(PDFJS)});
+  const doc = await getDocument({ data: workerData, isEvalSupported: false }).promise;
+  try {
+    const pages = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      const content = await (await doc.getPage(n)).getTextContent();
+      // Runs joined as laid out: a ligature (fi) is a run of its own; a line's end is a space.
+      pages.push(content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? ' ' : '') : '')).join(''));
+    }
+    parentPort.postMessage(pages);
+  } finally {
+    await doc.destroy();
+  }
+})();
+`;
+
+/** The text of each page of `pdf`, read by Mozilla's PDF.js (in a worker thread, see `READER`). */
+export function pdfPages(pdf: Uint8Array): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(READER, { eval: true, workerData: pdf, execArgv: [] });
+    let pages: string[] | undefined;
+    worker.once('message', (m: string[]) => (pages = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      pages ? resolve(pages) : reject(new Error(`the PDF reader stopped (exit ${code}) without an answer`)),
+    );
+  });
 }
 
 /**
@@ -19,18 +62,7 @@ export async function printA4(html: string): Promise<Printed> {
     pdf: await page.pdf({ format: 'A4' }),
     watch,
   }));
-  const doc = await getDocument({ data: new Uint8Array(pdf), isEvalSupported: false }).promise;
-  try {
-    const pages: string[] = [];
-    for (let n = 1; n <= doc.numPages; n++) {
-      const content = await (await doc.getPage(n)).getTextContent();
-      // Runs joined as laid out: a ligature (fi) is a run of its own; a line's end is a space.
-      pages.push(content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? ' ' : '') : '')).join(''));
-    }
-    return { pages, watch };
-  } finally {
-    await doc.destroy();
-  }
+  return { pages: await pdfPages(new Uint8Array(pdf)), watch };
 }
 
 /**

@@ -173,9 +173,19 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
+/** Signing keys already derived, by secret and scope: a client signs all of a day's calls with one. */
+const signingKeys = new Map<string, Buffer>();
+
 /** The signing key for a secret and scope (HMAC chain of aws-facts §5.6). */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+  const id = `${secret}\n${date}\n${region}\n${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+    if (signingKeys.size >= 1_000) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Whether the request's signature matches one computed with `secret`. */

@@ -31,6 +31,18 @@ export function logFileKey(
   return `${prefix}AWSLogs/${folder}/CloudTrail/${region}/${y}/${m}/${d}/${accountId}_CloudTrail_${region}_${stamp}_${unique}.json.gz`;
 }
 
+const windowEnds = new WeakMap<CloudTrailRecord, number>();
+
+/** The end of the 5-minute delivery window a record falls in. */
+function windowEnd(r: CloudTrailRecord): number {
+  let end = windowEnds.get(r);
+  if (end === undefined) {
+    end = (Math.floor(Date.parse(r.eventTime) / DELIVERY_INTERVAL_MS) + 1) * DELIVERY_INTERVAL_MS;
+    windowEnds.set(r, end);
+  }
+  return end;
+}
+
 /**
  * Deliver a trail's pending records whose 5-minute window has closed (all of them with `force`):
  * one file per region and window (and account, for an organisation trail), stamped with the
@@ -39,11 +51,12 @@ export function logFileKey(
  */
 export function deliverTrail(sim: SimState, accountId: string, trail: Trail, force = false): string[] {
   const now = sim.clock.nowMs();
-  const windowEnd = (r: CloudTrailRecord) =>
-    (Math.floor(Date.parse(r.eventTime) / DELIVERY_INTERVAL_MS) + 1) * DELIVERY_INTERVAL_MS;
-  const due = trail.pending.filter((r) => force || windowEnd(r) <= now);
+  // Asked after every request: one pass over what is pending, each record's window end parsed once.
+  const due: CloudTrailRecord[] = [];
+  const waiting: CloudTrailRecord[] = [];
+  for (const r of trail.pending) (force || windowEnd(r) <= now ? due : waiting).push(r);
   if (due.length === 0) return [];
-  trail.pending = trail.pending.filter((r) => !due.includes(r));
+  trail.pending = waiting;
   const groups = new Map<
     string,
     { account: string; region: string; at: number; records: CloudTrailRecord[] }

@@ -12,10 +12,6 @@ export default defineConfig({
     // module: state lives in each file's own simulated account and temp folders, and tests that
     // set process.env put it back.
     isolate: false,
-    // A young generation of 32 MB instead of 16: the SDK and the simulator allocate a great deal of
-    // short-lived garbage, and fewer scavenges cost 6-7% less CPU (measured on four of the largest
-    // files, two runs each; 64 MB was no better).
-    execArgv: ['--max-semi-space-size=32'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closingQuote, cutRecords, findHits, subjectPatterns } from './candidates.js';
+import { closingQuote, cutRecords, exactHits, findHits, subjectPatterns } from './candidates.js';
 import { StructureScanner } from './structure.js';
 
 /**
@@ -58,5 +58,66 @@ describe('cutRecords', () => {
       const expected = records.filter((r) => JSON.stringify(r).includes(KEY)).map((r) => r.eventID);
       expect(got, buf.toString()).toEqual(expected);
     }
+  });
+});
+
+describe('exactHits', () => {
+  /** Every position of `needle` in `buf`, one byte at a time. */
+  const naive = (buf: Buffer, needle: Buffer): number[] => {
+    const found: number[] = [];
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) found.push(i);
+    return found;
+  };
+
+  it('finds every occurrence through the rarest part of the value, overlapping and at the edges', () => {
+    let seed = 11;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const values = ['AKIAEXAMPLEKEY000001', 'abab-abab-abab', 'alice', 'ASIAZZZZ'];
+    for (const value of values) {
+      const patterns = subjectPatterns([value]);
+      const needle = patterns[0]!.exact;
+      for (let round = 0; round < 20; round++) {
+        // Text full of the value's pieces (other keys, prefixes, suffixes), the value itself here and there.
+        const pieces = [
+          value,
+          value.slice(0, -1),
+          value.slice(1),
+          'AKIA',
+          'KIA',
+          '"',
+          'x'.repeat(50),
+          value + value,
+        ];
+        const parts: string[] = round % 2 === 0 ? [value] : [];
+        while (parts.join('').length < 70_000) parts.push(pieces[random(pieces.length)]!);
+        if (round % 3 === 0) parts.push(value);
+        const buf = Buffer.from(parts.join(''));
+        const got: number[] = [];
+        exactHits(buf, patterns[0]!, got);
+        expect(got, `${value} round ${round}`).toEqual(naive(buf, needle));
+        // Small buffers too, once the window is chosen.
+        const small = buf.subarray(0, 40 + random(60));
+        const few: number[] = [];
+        exactHits(small, patterns[0]!, few);
+        expect(few).toEqual(naive(small, needle));
+      }
+    }
+  });
+
+  it('searches an access key by its own end, not by the AKIA every key holds', () => {
+    const key = 'AKIAEXAMPLEKEY000001';
+    const others = Array.from(
+      { length: 3000 },
+      (_, i) => `"accessKeyId":"AKIA${String(i).padStart(16, 'Q')}"`,
+    );
+    const buf = Buffer.from(`${others.join(',')},"accessKeyId":"${key}"`);
+    const [pattern] = subjectPatterns([key]);
+    const got: number[] = [];
+    exactHits(buf, pattern!, got);
+    expect(got).toEqual([buf.length - key.length - 1]);
+    expect(pattern!.window!.at).toBeGreaterThanOrEqual(4);
   });
 });

@@ -14,6 +14,11 @@ export interface SubjectPattern {
   loose: RegExp;
   /** The value's UTF-16 code units: an escape of any other unit cannot be part of a match. */
   units: Set<number>;
+  /**
+   * The part of `exact` searched for (`exactHits`), chosen on the first big buffer searched;
+   * null until then (the whole of `exact` is searched).
+   */
+  window: { at: number; bytes: Buffer } | null;
 }
 
 /** Escapes that can stand for a character of a hunted value: `\uXXXX` and `\/`. */
@@ -25,6 +30,7 @@ export function subjectPatterns(values: string[]): SubjectPattern[] {
     exact: Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8'),
     loose: new RegExp([...value].map(charEncodings).join('')),
     units: new Set([...Array(value.length).keys()].map((i) => value.charCodeAt(i))),
+    window: null,
   }));
 }
 
@@ -61,9 +67,7 @@ export interface Hits {
  */
 export function findHits(buf: Buffer, patterns: SubjectPattern[]): Hits {
   const exact: number[] = [];
-  for (const p of patterns) {
-    for (let i = buf.indexOf(p.exact); i >= 0; i = buf.indexOf(p.exact, i + 1)) exact.push(i);
-  }
+  for (const p of patterns) exactHits(buf, p, exact);
   if (patterns.length > 1) exact.sort((a, b) => a - b);
   const escapes: number[] = [];
   for (const escape of ESCAPES) {
@@ -73,6 +77,52 @@ export function findHits(buf: Buffer, patterns: SubjectPattern[]): Hits {
     }
   }
   return { exact, escapes: escapes.sort((a, b) => a - b) };
+}
+
+/** Bytes of a longer value searched for in its place (see `exactHits`). */
+const WINDOW_BYTES = 4;
+/** A buffer big enough to choose a value's window on (a few records are not a sample). */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Append the positions of `p.exact` in `buf`, ascending. Over trail text, Node's `indexOf` found a
+ * 20-byte access key id at about 3 GB/s, but 4 bytes whose first byte is rare at 8 GB/s (measured:
+ * 81 against 31 ms for 249 MB); each match costs a return to JavaScript. So a longer value is
+ * found through the 4 bytes of it with the fewest matches in the first big buffer (then the rarest
+ * first byte): an `AKIA…` key through its end, not through `KIA`, which every key in a trail
+ * holds. Each match of the window is checked for the whole value.
+ */
+export function exactHits(buf: Buffer, p: SubjectPattern, into: number[]): void {
+  const needle = p.exact;
+  if (p.window === null && needle.length > WINDOW_BYTES && buf.length >= SAMPLE_BYTES)
+    p.window = chooseWindow(needle, buf);
+  if (p.window === null) {
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) into.push(i);
+    return;
+  }
+  const { at, bytes } = p.window;
+  const last = buf.length - needle.length;
+  for (let i = buf.indexOf(bytes, at); i >= 0; i = buf.indexOf(bytes, i + 1)) {
+    const start = i - at;
+    if (start <= last && buf.compare(needle, 0, needle.length, start, start + needle.length) === 0)
+      into.push(start);
+  }
+}
+
+/** The window of `needle` with the fewest matches in `sample`, then the rarest first byte. */
+function chooseWindow(needle: Buffer, sample: Buffer): { at: number; bytes: Buffer } {
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < sample.length; i++) counts[sample[i]!]!++;
+  let best = { at: 0, matches: Infinity, firstByte: Infinity };
+  for (let at = 0; at + WINDOW_BYTES <= needle.length; at++) {
+    const bytes = needle.subarray(at, at + WINDOW_BYTES);
+    let matches = 0;
+    for (let i = sample.indexOf(bytes); i >= 0; i = sample.indexOf(bytes, i + 1)) matches++;
+    const firstByte = counts[needle[at]!]!;
+    if (matches < best.matches || (matches === best.matches && firstByte < best.firstByte))
+      best = { at, matches, firstByte };
+  }
+  return { at: best.at, bytes: Buffer.from(needle.subarray(best.at, best.at + WINDOW_BYTES)) };
 }
 
 /** The code unit an escape at `i` stands for (`\u0041` → 0x41, `\/` → 0x2f), null if unknown. */

@@ -45,6 +45,14 @@ const DIGEST = /(^|[\\/_])CloudTrail-Digest([\\/_]|$)/;
 const HEAD_BYTES = 64 * 1024;
 /** Compressed bytes inflated to sniff a gzip file: ~20 KB of text, enough to see the layout, cheap. */
 const GZIP_HEAD_BYTES = 4096;
+/**
+ * Compressed bytes inflated first (~2 KB of text): enough when the file opens with its layout
+ * (`{"Records":`, as CloudTrail writes it). Inflating 4 KB of each file was half of listing a
+ * trail (1,466 files: 50-80 ms of 120-160), on the hunt's path before its workers start.
+ */
+const GZIP_SHORT_HEAD_BYTES = 1024;
+/** Text whose layout no further bytes change (`sniffFormat` decides on its first characters). */
+const OPENS_WITH_LAYOUT = /^(?:\u00EF\u00BB\u00BF)?\s*(?:\[|\{\s*"(?:Records|Events)"\s*:)/;
 
 /** Inflates the heads of gzip files, one after the other, into the same buffer. */
 const heads = new FileInflater();
@@ -120,9 +128,7 @@ function classify(path: string, out: Discovery): void {
   try {
     // A partial inflate of the first block is enough to see the layout; Z_SYNC_FLUSH returns
     // what was decoded without failing on the (deliberately) cut-off input.
-    head = (gzip ? heads.gunzip(raw.subarray(0, GZIP_HEAD_BYTES), 0, constants.Z_SYNC_FLUSH) : raw).toString(
-      'latin1',
-    );
+    head = (gzip ? gzipHead(raw) : raw).toString('latin1');
   } catch (error) {
     out.bad.push({ path, reason: `not gzip data: ${(error as Error).message}` });
     return;
@@ -137,6 +143,19 @@ function classify(path: string, out: Discovery): void {
   } else {
     out.files.push({ path, format, gzip, size, rawSize: tail });
   }
+}
+
+/** The first inflated bytes of a gzip file (a view into `heads`): the short head if it is enough. */
+function gzipHead(raw: Buffer): Buffer {
+  if (raw.length > GZIP_SHORT_HEAD_BYTES) {
+    try {
+      const short = heads.gunzip(raw.subarray(0, GZIP_SHORT_HEAD_BYTES), 0, constants.Z_SYNC_FLUSH);
+      if (OPENS_WITH_LAYOUT.test(short.toString('latin1', 0, 64))) return short;
+    } catch {
+      // The longer head fails the same way, with the message the file is reported with.
+    }
+  }
+  return heads.gunzip(raw.subarray(0, GZIP_HEAD_BYTES), 0, constants.Z_SYNC_FLUSH);
 }
 
 /** Decide the layout from the first decoded characters of a file. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileInflater } from './inflate.js';
+import { StructureScanner } from './structure.js';
 
 /**
  * The prefilter's workers read and gunzip every trail file through one `FileInflater` each, into
@@ -60,7 +61,19 @@ function inflated(inflater: FileInflater, raw: Buffer, hint: number): string {
   }
 }
 
-describe('FileInflater', () => {
+/** An inflater writing into its own buffers, or into a structure scanner's memory (the workers' way). */
+const kinds: [name: string, make: () => FileInflater][] = [
+  ['own buffers', () => new FileInflater()],
+  [
+    'scanner memory',
+    () => {
+      const scanner = StructureScanner.create()!;
+      return new FileInflater((bytes) => scanner.arena(bytes));
+    },
+  ],
+];
+
+describe.each(kinds)('FileInflater (%s)', (_kind, newInflater) => {
   it('gives gunzipSync’s bytes and errors for files of every kind, one after the other', () => {
     const small = trailText(10, 1);
     const big = trailText(60_000, 2); // several MB: more than the first output buffer
@@ -88,7 +101,7 @@ describe('FileInflater', () => {
       { name: 'garbage after a member', raw: Buffer.concat([gzipSync(small), Buffer.from('xyz')]) },
       { name: 'bad checksum', raw: Buffer.from(gz.map((b, i) => (i === gz.length - 6 ? b ^ 1 : b))) },
     ];
-    const inflater = new FileInflater();
+    const inflater = newInflater();
     // Broken files between good ones: an error must not leave the next file a closed stream.
     const sequence = cases.flatMap((c, i) => [c, { ...broken[i % broken.length]!, hint: 0 }]);
     for (const c of sequence) {
@@ -105,8 +118,20 @@ describe('FileInflater', () => {
     expect(big.length).toBeGreaterThan(4 * 1024 * 1024);
     const twoMembers = Buffer.concat([gzipSync(big), gzipSync(trailText(30_000, 6))]);
     // A new inflater each time: its buffer starts empty and grows from the size hint.
-    expect(inflated(new FileInflater(), gzipSync(big), 0)).toEqual(reference(gzipSync(big)));
-    expect(inflated(new FileInflater(), twoMembers, big.length)).toEqual(reference(twoMembers));
+    expect(inflated(newInflater(), gzipSync(big), 0)).toEqual(reference(gzipSync(big)));
+    expect(inflated(newInflater(), twoMembers, big.length)).toEqual(reference(twoMembers));
+  });
+});
+
+describe('FileInflater', () => {
+  it('inflates into the memory its arena gives, growing it', () => {
+    const scanner = StructureScanner.create()!;
+    const inflater = new FileInflater((bytes) => scanner.arena(bytes));
+    const text = trailText(20_000, 10);
+    const out = inflater.gunzip(gzipSync(text), 0);
+    expect(out.equals(text)).toBe(true);
+    // The scanner's memory (grown from one 64 KB page), not a buffer of the inflater's own.
+    expect(out.buffer).toBe(scanner.arena(0)!.buffer);
   });
 
   it('gives gunzipSync’s result for cut-off heads with Z_SYNC_FLUSH, as file discovery reads them', () => {

@@ -29,8 +29,15 @@ interface ZlibHandle {
 export class FileInflater {
   // Sized on first use: discovery's inflater only ever inflates heads, and is made at import.
   private input = Buffer.alloc(0);
-  private output = Buffer.alloc(0);
+  private output: Buffer = Buffer.alloc(0);
   private stream: Gunzip | null = null;
+
+  /**
+   * With an `arena`, the output goes into the buffers it gives (at least the bytes asked for,
+   * keeping what was written when it grows; null: not that many), as a prefilter worker inflates
+   * into its structure scanner's memory (`StructureScanner.arena`).
+   */
+  constructor(private readonly arena: ((bytes: number) => Buffer | null) | null = null) {}
 
   /** The file's bytes (a view, valid until the next call). */
   read(path: string): Buffer {
@@ -65,7 +72,7 @@ export class FileInflater {
     }
     // Deflate expands at most 1032 times: a forged trailer cannot make it reserve more.
     const expected = Math.min(sizeHint, raw.length * 1032);
-    if (this.output.length < expected + 1) this.output = Buffer.allocUnsafeSlow(expected + 1024);
+    if (this.output.length < expected + 1) this.output = this.outputOf(expected + 1024, 0);
     // Every zlib stream has reset() (Node's types list it on some kinds only).
     (stream as unknown as { reset(): void }).reset();
     let inOffset = 0;
@@ -100,8 +107,23 @@ export class FileInflater {
 
   /** Double a buffer (64 KB at least), keeping its first `used` bytes. */
   private grow(which: 'input' | 'output', used: number): void {
-    const bigger = Buffer.allocUnsafeSlow(Math.max(64 * 1024, this[which].length * 2));
-    this[which].copy(bigger, 0, 0, used);
-    this[which] = bigger;
+    const size = Math.max(64 * 1024, this[which].length * 2);
+    if (which === 'output') {
+      this.output = this.outputOf(size, used);
+      return;
+    }
+    const bigger = Buffer.allocUnsafeSlow(size);
+    this.input.copy(bigger, 0, 0, used);
+    this.input = bigger;
+  }
+
+  /** An output buffer of `bytes` or more holding the first `used` bytes of the current one. */
+  private outputOf(bytes: number, used: number): Buffer {
+    // The arena keeps its bytes when it grows.
+    const kept = this.arena?.(bytes);
+    if (kept) return kept;
+    const own = Buffer.allocUnsafeSlow(bytes);
+    this.output.copy(own, 0, 0, used);
+    return own;
   }
 }

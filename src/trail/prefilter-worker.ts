@@ -50,9 +50,10 @@ const LINE_END = Buffer.from('}\n');
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 const input = workerData as WorkerInput;
-const inflater = new FileInflater();
 const patterns = subjectPatterns(input.values);
 const scanner = StructureScanner.create();
+// Files are inflated where the scanner reads them: no copy of the bytes to scan.
+const inflater = new FileInflater(scanner ? (bytes) => scanner.arena(bytes) : null);
 
 /** Read one file and cut out its candidates. */
 export function prefilterFile(task: FileTask): FileResult {

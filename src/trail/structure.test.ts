@@ -118,6 +118,31 @@ describe('StructureScanner', () => {
     );
   });
 
+  it('scans bytes written into its own memory in place, as after a copy, across growth', () => {
+    const own = StructureScanner.create()!;
+    const record = (i: number): string => JSON.stringify({ id: i, s: `"}]${'\\'.repeat(i % 5)}{[` });
+    let text = '';
+    for (let round = 0; round < 3; round++) {
+      // Each round needs more memory than the last (the first is one 64 KB page).
+      text = `[${Array.from({ length: 1000 * 8 ** round }, (_, i) => record(i)).join(',')}]`;
+      const bytes = Buffer.from(text);
+      const arena = own.arena(bytes.length)!;
+      expect(arena.length).toBeGreaterThanOrEqual(bytes.length);
+      bytes.copy(arena);
+      const view = arena.subarray(0, bytes.length);
+      // The memory behind the arena is the scanner's: a view of it is loaded without a copy.
+      expect(own.load(view)).toBe(true);
+      expect(own.arena(bytes.length)!.buffer).toBe(view.buffer);
+      expect(own.close(0)).toBe(bytes.length - 1);
+      expect(own.close(1)).toBe(walk(bytes, 1));
+      // A copy made after the arena's bytes were dirtied beyond the end reads the same.
+      arena.fill(0x22, bytes.length, Math.min(arena.length, bytes.length + 200));
+      expect(own.load(view)).toBe(true);
+      expect(own.close(0)).toBe(bytes.length - 1);
+    }
+    expect(own.arena(2 ** 31)).toBeNull();
+  });
+
   it('reads a second, shorter buffer without the first one’s bytes', () => {
     scanner.load(Buffer.from(`{"a":"${'}'.repeat(200)}"}`));
     scanner.load(Buffer.from('{"a":"'));

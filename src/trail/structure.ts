@@ -56,6 +56,12 @@ export class StructureScanner {
     const memory = this.wasm.memory;
     const need = buf.length + PAD;
     if (buf.length > MAX_BYTES) return false;
+    if (buf.buffer === memory.buffer && buf.byteOffset === 0 && need <= memory.buffer.byteLength) {
+      // Written in place (`arena`): only the block after the end is cleared.
+      new Uint8Array(memory.buffer).fill(0, buf.length, need);
+      this.length = buf.length;
+      return true;
+    }
     try {
       if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
     } catch {
@@ -66,6 +72,25 @@ export class StructureScanner {
     bytes.fill(0, buf.length, need);
     this.length = buf.length;
     return true;
+  }
+
+  /**
+   * A buffer of at least `bytes` over the scanner's own memory, for bytes that will be scanned:
+   * `load` of a view of it that starts at its first byte copies nothing (a prefilter worker
+   * inflates each file there: copying 1.2 GB of trail in cost its two threads 0.1 s each). Growing
+   * keeps the bytes already written; a buffer it gave before is then empty (detached). Null when
+   * that many bytes cannot be had (over 1 GB, or memory refused): use a buffer of your own.
+   */
+  arena(bytes: number): Buffer | null {
+    const memory = this.wasm.memory;
+    const need = bytes + PAD;
+    if (bytes > MAX_BYTES) return null;
+    try {
+      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return null;
+    }
+    return Buffer.from(memory.buffer, 0, memory.buffer.byteLength - PAD);
   }
 
   /**

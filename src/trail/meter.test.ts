@@ -16,5 +16,7 @@ describe('progress meter', () => {
     const meter = new Meter(300_000_000, 'found', () => now);
     now = 1000;
     expect(meter.add(100_000_000, 1946)).toBe('100 MB/s · 1,946 found · ETA 0:02');
+    expect(meter.add(0, 1_234_567 - 1946)).toBe('100 MB/s · 1,234,567 found · ETA 0:02');
+    expect(meter.add(0, -1_234_567)).toBe('100 MB/s · 0 found · ETA 0:02');
   });
 });

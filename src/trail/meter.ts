@@ -30,8 +30,8 @@ export class Meter {
     const parts = [`${Math.round(perSecond / 1e6)} MB/s`];
     parts.push(
       this.records_ === 'rate'
-        ? `${Math.round(this.records / seconds).toLocaleString('en-US')} rec/s`
-        : `${this.records.toLocaleString('en-US')} found`,
+        ? `${grouped(Math.round(this.records / seconds))} rec/s`
+        : `${grouped(this.records)} found`,
     );
     if (perSecond > 0 && this.totalBytes > this.bytes) {
       const left = Math.round((this.totalBytes - this.bytes) / perSecond);
@@ -39,4 +39,12 @@ export class Meter {
     }
     return parts.join(' · ');
   }
+}
+
+/**
+ * An integer with comma thousands separators, as `toLocaleString('en-US')` writes it: that call
+ * took 11-16 µs (ICU), and a hunt updates its line after each of thousands of files.
+ */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

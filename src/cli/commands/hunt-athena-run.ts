@@ -24,7 +24,7 @@ export async function runAthenaHunt({ options, args }: HuntInput, env: RunEnv): 
   splitS3(source, 'PATH');
   const settings = athenaSettings(options, env);
   const filter = huntFilter(options, env.clock.now());
-  const sigma = sigmaFor({
+  const sigma = await sigmaFor({
     noSigma: options['no-sigma'] === true,
     ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
   });

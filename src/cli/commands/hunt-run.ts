@@ -89,7 +89,9 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
     return (await import('./hunt-athena-run.js')).runAthenaHunt({ options, args }, env);
   const filter = huntFilter(options, env.clock.now());
   const compileRules = async (): Promise<SigmaLoad> =>
-    (await import('../../detect/sigma/bundled.js')).sigmaFor({
+    await (
+      await import('../../detect/sigma/bundled.js')
+    ).sigmaFor({
       noSigma: options['no-sigma'] === true,
       ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
     });

@@ -47,7 +47,7 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
     );
   }
   const since = options.since === undefined ? undefined : isoTime(options.since);
-  const sigma = sigmaFor({
+  const sigma = await sigmaFor({
     noSigma: options['no-sigma'] === true,
     ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
   });

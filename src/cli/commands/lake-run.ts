@@ -70,7 +70,7 @@ export async function runLakeHunt({ options, args }: HuntInput, env: RunEnv): Pr
       'Leave PATH out: the event data store is the source.',
     );
   const filter = huntFilter(options, env.clock.now());
-  const sigma = sigmaFor({
+  const sigma = await sigmaFor({
     noSigma: options['no-sigma'] === true,
     ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
   });

@@ -106,6 +106,8 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
   });
   // Awaited below: a failure while the rules compile is not an unhandled rejection.
   hunting.catch(() => undefined);
+  // The detection modules load while the workers search too (50 ms after them, before).
+  import('../../detect/investigate.js').catch(() => undefined);
   let sigma: SigmaLoad;
   try {
     sigma = given ?? (await compileRules());

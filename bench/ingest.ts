@@ -8,8 +8,8 @@
  *   2. `zcat | jq` selecting the hunted key: what a responder would type;
  *   3. `tourniquet hunt DIR --key X --json`: the real CLI, in a child process;
  *   4. loading every record into a case store (`ingestPaths` into case.duckdb).
- * Each runs BENCH_RUNS times (default 3); the medians of wall time and peak memory (/usr/bin/time)
- * are printed with records/s and the ratios the bar asks for (issue 16: hunt ≤ 0.5x zcat and ≥ 10x
+ * Each runs BENCH_RUNS times (default 3), in rounds (each command once per round); the medians of
+ * wall time and peak memory (/usr/bin/time) and each round's ratios are printed with records/s and the ratios the bar asks for (issue 16: hunt ≤ 0.5x zcat and ≥ 10x
  * faster than zcat|jq within 400 MB (600 MB at 5M); full load ≤ 1.5x zcat under 1.5 GB). Hunt
  * results are checked against jq's and the generator's counts. The machine is shared: quote the
  * load average printed with each run.
@@ -117,18 +117,31 @@ const CORPORA: { name: string; folder: string; generate: (spec: TrailSpec) => Pr
   { name: 'realistic generator', folder: 'realistic', generate: generateRealisticTrail },
 ];
 
-/** Run `measure` RUNS times; the medians of time and memory, and the last output. */
-async function median(run: () => Promise<Measured>): Promise<Measured> {
-  const all: Measured[] = [];
-  for (let i = 0; i < RUNS; i++) all.push(await run());
-  const mid = <T>(xs: T[], key: (x: T) => number): number =>
-    xs.map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The medians of time and memory of several runs, and the last output. */
+function median(all: Measured[]): Measured {
   return {
-    seconds: mid(all, (m) => m.seconds),
-    peakMb: mid(all, (m) => m.peakMb),
-    cpu: mid(all, (m) => m.cpu),
+    seconds: mid(all.map((m) => m.seconds)),
+    peakMb: mid(all.map((m) => m.peakMb)),
+    cpu: mid(all.map((m) => m.cpu)),
     stdout: all.at(-1)!.stdout,
   };
+}
+
+/**
+ * Run each command once per round, RUNS rounds, one after the other within a round: the speed of
+ * this shared machine drifts by tens of percent within minutes (zcat of the same files took 7.8 s
+ * in one run and 5.6 s in the next), and a ratio is only as good as its two times were taken
+ * alike. Every run of each command, by name.
+ */
+async function rounds<K extends string>(
+  commands: Record<K, () => Promise<Measured>>,
+): Promise<Record<K, Measured[]>> {
+  const names = Object.keys(commands) as K[];
+  const all = Object.fromEntries(names.map((n) => [n, [] as Measured[]])) as Record<K, Measured[]>;
+  for (let i = 0; i < RUNS; i++) for (const n of names) all[n].push(await commands[n]());
+  return all;
 }
 
 function loadAverage(): string {
@@ -151,31 +164,34 @@ async function benchCorpus(
   );
   const gz = dirBytes(files);
   const loads: string[] = [loadAverage()];
-  const zcat = await median(() => measure(['zcat', ...files], { discard: true }));
-  const jq = await median(() =>
-    measure(
-      ['jq', '-c', `.Records[] | select(.userIdentity.accessKeyId == "${trail.targetKey}") | .eventID`],
-      {
-        pipeFrom: ['zcat', ...files],
-      },
-    ),
-  );
-  const jqCount = jq.stdout.split('\n').filter((l) => l.trim() !== '').length;
-  const hunt = await median(() =>
-    measure([process.execPath, entries.cli, 'hunt', dir, '--key', trail.targetKey, '--json', '--quiet']),
-  );
-  loads.push(loadAverage());
-  const huntDoc = JSON.parse(hunt.stdout) as { records: number; mentions: { count: number } };
-  const startup = await median(() => measure([process.execPath, entries.cli, '--version']));
   const store = join(OUT, `load-${records}.duckdb`);
-  const load = await median(() => {
-    rmSync(store, { force: true });
-    rmSync(`${store}.wal`, { force: true });
-    return measure([process.execPath, entries.load, store, dir]);
+  const runs = await rounds({
+    zcat: () => measure(['zcat', ...files], { discard: true }),
+    jq: () =>
+      measure(
+        ['jq', '-c', `.Records[] | select(.userIdentity.accessKeyId == "${trail.targetKey}") | .eventID`],
+        { pipeFrom: ['zcat', ...files] },
+      ),
+    hunt: () =>
+      measure([process.execPath, entries.cli, 'hunt', dir, '--key', trail.targetKey, '--json', '--quiet']),
+    startup: () => measure([process.execPath, entries.cli, '--version']),
+    load: () => {
+      rmSync(store, { force: true });
+      rmSync(`${store}.wal`, { force: true });
+      return measure([process.execPath, entries.load, store, dir]);
+    },
   });
   rmSync(store, { force: true });
   loads.push(loadAverage());
+  const [zcat, jq, hunt, startup, load] = [runs.zcat, runs.jq, runs.hunt, runs.startup, runs.load].map(
+    median,
+  ) as [Measured, Measured, Measured, Measured, Measured];
+  const jqCount = jq.stdout.split('\n').filter((l) => l.trim() !== '').length;
+  const huntDoc = JSON.parse(hunt.stdout) as { records: number; mentions: { count: number } };
   const loaded = JSON.parse(load.stdout) as { records: number; inserted: number; badRecords: number };
+  /** Each round's ratio of a command's time to another's. */
+  const perRound = (a: Measured[], b: Measured[]): string =>
+    a.map((m, i) => fmt(m.seconds / b[i]!.seconds)).join(' ');
 
   const big = records > 1_000_000;
   const huntMb = big ? 600 : 400;
@@ -206,7 +222,7 @@ async function benchCorpus(
   const row = (label: string, m: Measured, extra = ''): string =>
     `  ${label.padEnd(26)}${fmt(m.seconds).padStart(7)} s ${fmt(m.cpu).padStart(7)} s CPU ${fmt(m.peakMb, 0).padStart(6)} MB  ${rate(records, m.seconds)}${extra}`;
   const lines = [
-    `${records.toLocaleString('en-US')} records, ${corpus.name}: ${files.length} files, ${fmt(gz / 1e6, 0)} MB gzip, ${fmt(raw / 1e6, 0)} MB JSON (${fmt(raw / gz, 1)}x); medians of ${RUNS}; load average ${loads.join(' → ')}`,
+    `${records.toLocaleString('en-US')} records, ${corpus.name}: ${files.length} files, ${fmt(gz / 1e6, 0)} MB gzip, ${fmt(raw / 1e6, 0)} MB JSON (${fmt(raw / gz, 1)}x); medians of ${RUNS} interleaved rounds; load average ${loads.join(' → ')}`,
     row('zcat > /dev/null', zcat),
     row('zcat | jq select key', jq, `  (${fmt(jq.seconds / zcat.seconds)}x zcat)`),
     row(
@@ -215,6 +231,7 @@ async function benchCorpus(
       `  (${fmt(hunt.seconds / zcat.seconds)}x zcat, ${fmt(jq.seconds / hunt.seconds, 1)}x faster than jq; ${huntDoc.mentions.count} mentions; CLI start-up ${fmt(startup.seconds)} s included)`,
     ),
     row('load all into case.duckdb', load, `  (${fmt(load.seconds / zcat.seconds)}x zcat)`),
+    `  each round: hunt/zcat ${perRound(runs.hunt, runs.zcat)}; jq/hunt ${perRound(runs.jq, runs.hunt)}; load/zcat ${perRound(runs.load, runs.zcat)}`,
     ...checks.map((c) => `  [${c.ok ? 'ok' : 'MISS'}] ${c.what}`),
   ];
   return { ok: checks.every((c) => c.ok), lines };

@@ -234,7 +234,10 @@ function* batches(files: TrailFile[], maxBytes: number): Generator<TrailFile[]> 
   const groups = new Map<string, TrailFile[]>();
   for (const file of files) {
     const key = `${file.format}/${file.gzip}`;
-    groups.set(key, [...(groups.get(key) ?? []), file]);
+    // Appended in place: a copy per file was quadratic (a year of one region's trail is ~100,000 files).
+    const group = groups.get(key);
+    if (group) group.push(file);
+    else groups.set(key, [file]);
   }
   for (const group of groups.values()) {
     let batch: TrailFile[] = [];

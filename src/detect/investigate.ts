@@ -185,7 +185,11 @@ function bothRuns(remote: RuleRun, local: RuleRun): RuleRun {
     return f.f.eventIds.every((id) => held.has(id));
   };
   const byRule = new Map<string, typeof all>();
-  for (const x of all) byRule.set(x.f.ruleId, [...(byRule.get(x.f.ruleId) ?? []), x]);
+  for (const x of all) {
+    const same = byRule.get(x.f.ruleId);
+    if (same) same.push(x);
+    else byRule.set(x.f.ruleId, [x]);
+  }
   const findings = all.filter((f) => !byRule.get(f.f.ruleId)!.some((g) => covers(g, f))).map(({ f }) => f);
   findings.sort(bySeverityThenTime);
   return {

@@ -93,16 +93,19 @@ export class PrefilterPool {
       await new Promise<void>((resolve, reject) => {
         let pending = files.length;
         for (const worker of this.workers) {
-          worker.on('message', (result: FileResult) => {
+          worker.on('message', (results: FileResult[]) => {
             try {
-              const file = files[result.index]!;
-              out.bytes += result.bytes;
-              if (result.fallback) out.fallback.push({ file, reason: result.fallback });
-              if (result.bad.length > 0) out.bad.set(result.index, new Map(result.bad));
-              if (result.lines) writer.write(result.index, result.lines, result.longest);
-              out.candidates += result.candidates;
-              options.onFile?.(file, result.bytes, result.candidates);
-              if (--pending === 0) resolve();
+              for (const result of results) {
+                const file = files[result.index]!;
+                out.bytes += result.bytes;
+                if (result.fallback) out.fallback.push({ file, reason: result.fallback });
+                if (result.bad.length > 0) out.bad.set(result.index, new Map(result.bad));
+                if (result.lines) writer.write(result.index, result.lines, result.longest);
+                out.candidates += result.candidates;
+                options.onFile?.(file, result.bytes, result.candidates);
+                pending--;
+              }
+              if (pending === 0) resolve();
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
             }

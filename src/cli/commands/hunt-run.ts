@@ -88,15 +88,15 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
   if (options.engine !== undefined && options.engine !== 'local')
     return (await import('./hunt-athena-run.js')).runAthenaHunt({ options, args }, env);
   const filter = huntFilter(options, env.clock.now());
-  const compileRules = async (): Promise<SigmaLoad> =>
-    await (
-      await import('../../detect/sigma/bundled.js')
-    ).sigmaFor({
+  const compileRules = async (): Promise<SigmaLoad> => {
+    const { sigmaFor } = await import('../../detect/sigma/bundled.js');
+    return sigmaFor({
       noSigma: options['no-sigma'] === true,
       ...(options.rules ? { extraDir: resolve(env.cwd, options.rules) } : {}),
     });
-  // A bad --rules folder is refused before any file is loaded; the bundled rules are compiled
-  // (and the detection modules loaded) while the hunt's workers search.
+  };
+  // A bad --rules folder is refused before any file is loaded; the bundled rules and the
+  // detection modules load while the hunt's workers search.
   const given = options.rules ? await compileRules() : undefined;
   const hunting = huntFiles({
     paths: args.map((p) => resolve(env.cwd, p)),
@@ -106,7 +106,7 @@ export async function runHunt({ options, args }: HuntInput, env: RunEnv): Promis
   });
   // Awaited below: a failure while the rules compile is not an unhandled rejection.
   hunting.catch(() => undefined);
-  // The detection modules load while the workers search too (50 ms after them, before).
+  // (Imported only once the search was over, the detection modules' 50 ms delayed detection.)
   import('../../detect/investigate.js').catch(() => undefined);
   let sigma: SigmaLoad;
   try {

@@ -9,7 +9,8 @@
  *   3. `tourniquet hunt DIR --key X --json`: the real CLI, in a child process;
  *   4. loading every record into a case store (`ingestPaths` into case.duckdb).
  * Each runs BENCH_RUNS times (default 3), in rounds (each command once per round); the medians of
- * wall time and peak memory (/usr/bin/time) and each round's ratios are printed with records/s and the ratios the bar asks for (issue 16: hunt ≤ 0.5x zcat and ≥ 10x
+ * wall time and peak memory (/usr/bin/time) are printed with records/s, each round's ratios and
+ * the ratios the bar asks for (issue 16: hunt ≤ 0.5x zcat and ≥ 10x
  * faster than zcat|jq within 400 MB (600 MB at 5M); full load ≤ 1.5x zcat under 1.5 GB). Hunt
  * results are checked against jq's and the generator's counts. The machine is shared: quote the
  * load average printed with each run.

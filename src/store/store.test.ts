@@ -3,7 +3,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATHENA_COLUMNS, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
-import { ingestPaths } from '../trail/ingest.js';
 import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore, type EventStore } from './store.js';
 
 let dir: string;
@@ -116,25 +115,6 @@ describe('event store', () => {
     } finally {
       told.close();
     }
-  });
-
-  it('stores text without FSST (faster loads and queries for a bigger file), on every connection', async () => {
-    await ingestPaths(store, [join(process.cwd(), '..', 'shared', 'datasets', 'invictus-sigma-aws')]);
-    await store.run('CHECKPOINT');
-    const methods = await store.query<{ compression: string }>(
-      `SELECT DISTINCT compression FROM pragma_storage_info('${EVENTS_TABLE}') WHERE segment_type = 'VARCHAR'`,
-    );
-    // The free text of 1,000 events (user agents, request documents) is compressed somehow...
-    expect(methods.length).toBeGreaterThan(0);
-    expect(methods.map((m) => m.compression)).toContain('Dictionary');
-    // ...but never with FSST, which DuckDB picks for it otherwise.
-    expect(methods.map((m) => m.compression)).not.toContain('FSST');
-    const fork = await store.fork();
-    const [setting] = await fork.query<{ v: string }>(
-      "SELECT current_setting('disabled_compression_methods') AS v",
-    );
-    fork.close();
-    expect(setting!.v).toBe('FSST');
   });
 
   it('refuses queries after close', async () => {

@@ -87,11 +87,6 @@ export class EventStore {
     store.threads = threads;
     try {
       for (const sql of DIALECT_SETTINGS) await connection.run(sql);
-      // Text is stored without FSST, DuckDB's string compression (the instance's configuration
-      // ignores this setting; SET GLOBAL takes). A 1M-event load, 4 interleaved rounds: 8.2-10.9 s
-      // instead of 9.4-12.2 s; `investigate` on it, 3 rounds: 9.4-10.5 s instead of 10.2-14.0 s;
-      // the file 178 MB instead of 119 MB. Dictionary and the other methods stay.
-      if (!options.readOnly) await connection.run("SET GLOBAL disabled_compression_methods = 'fsst'");
       if (!options.readOnly) await connection.run(CREATE_EVENTS_TABLE);
       for (const sql of DIALECT_MACROS) await connection.run(sql);
     } catch (error) {

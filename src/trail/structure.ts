@@ -53,23 +53,12 @@ export class StructureScanner {
    * (over 1 GB, or memory refused): the caller walks them itself.
    */
   load(buf: Uint8Array): boolean {
-    const memory = this.wasm.memory;
-    const need = buf.length + PAD;
-    if (buf.length > MAX_BYTES) return false;
-    if (buf.buffer === memory.buffer && buf.byteOffset === 0 && need <= memory.buffer.byteLength) {
-      // Written in place (`arena`): only the block after the end is cleared.
-      new Uint8Array(memory.buffer).fill(0, buf.length, need);
-      this.length = buf.length;
-      return true;
-    }
-    try {
-      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-    } catch {
-      return false;
-    }
-    const bytes = new Uint8Array(memory.buffer);
-    bytes.set(buf, 0);
-    bytes.fill(0, buf.length, need);
+    // Written in place (`arena`): nothing to copy, only the block after the end is cleared.
+    const inPlace = buf.buffer === this.wasm.memory.buffer && buf.byteOffset === 0;
+    if (!this.reserve(buf.length)) return false;
+    const bytes = new Uint8Array(this.wasm.memory.buffer);
+    if (!inPlace) bytes.set(buf, 0);
+    bytes.fill(0, buf.length, buf.length + PAD);
     this.length = buf.length;
     return true;
   }
@@ -82,15 +71,22 @@ export class StructureScanner {
    * that many bytes cannot be had (over 1 GB, or memory refused): use a buffer of your own.
    */
   arena(bytes: number): Buffer | null {
+    if (!this.reserve(bytes)) return null;
+    const memory = this.wasm.memory.buffer;
+    return Buffer.from(memory, 0, memory.byteLength - PAD);
+  }
+
+  /** Grow the memory to hold `bytes` and the block after them; false when it cannot. */
+  private reserve(bytes: number): boolean {
+    if (bytes > MAX_BYTES) return false;
     const memory = this.wasm.memory;
     const need = bytes + PAD;
-    if (bytes > MAX_BYTES) return null;
     try {
       if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
     } catch {
-      return null;
+      return false;
     }
-    return Buffer.from(memory.buffer, 0, memory.buffer.byteLength - PAD);
+    return true;
   }
 
   /**

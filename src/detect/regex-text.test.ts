@@ -102,6 +102,17 @@ describe('requiredText on the rules’ own patterns', () => {
 });
 
 describe('matches() with its substring search, in DuckDB', () => {
+  it('searches a column as it is (once per dictionary value) and a computed text once', () => {
+    const onColumn = matches('lower(useragent)', '(kali|parrot)');
+    expect(onColumn).toContain(`strpos(lower(useragent), 'kali') > 0`);
+    expect(onColumn).not.toContain('strpos(coalesce(');
+    const onJson = matches(
+      `lower(json_extract_scalar(requestparameters, '$.bucketName'))`,
+      '(backup|secret)',
+    );
+    expect(onJson.split('json_extract_scalar').length - 1).toBe(1);
+  });
+
   it('gives what regexp_like alone gives, on matching, near and NULL texts', async () => {
     const store = await openEventStore(':memory:');
     try {
@@ -120,11 +131,15 @@ describe('matches() with its substring search, in DuckDB', () => {
           ...fc.sample(fc.string(), { numRuns: 10, seed: 7 }),
         ];
         const values = [...texts.map((t) => `(${lit(t.replace(/\0/g, ''))})`), '(NULL)'].join(', ');
-        const rows = await store.query<{ a: boolean; b: boolean }>(
-          `SELECT ${matches('s', pattern)} AS a, regexp_like(coalesce(s, ''), ${lit(pattern)}) AS b
+        const rows = await store.query<{ a: boolean; b: boolean; c: boolean; d: boolean }>(
+          `SELECT ${matches('s', pattern)} AS a, regexp_like(coalesce(s, ''), ${lit(pattern)}) AS b,
+             ${matches(`nullif(s, '')`, pattern)} AS c, regexp_like(coalesce(nullif(s, ''), ''), ${lit(pattern)}) AS d
            FROM (VALUES ${values}) t(s)`,
         );
-        for (const row of rows) expect(row.a, pattern).toBe(row.b);
+        for (const row of rows) {
+          expect(row.a, pattern).toBe(row.b);
+          expect(row.c, pattern).toBe(row.d);
+        }
         hits += rows.filter((r) => r.b).length;
       }
       expect(hits).toBeGreaterThan(300);

@@ -113,7 +113,7 @@ export const extra = (path: string): string => json('additionaleventdata', path)
 export const SUCCEEDED = `coalesce(errorcode, '') = ''`;
 
 /** Error codes that mean "not allowed", across the query, JSON and EC2 protocols. */
-export const DENIED = `(errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden') OR regexp_like(coalesce(errorcode, ''), '(?i)accessdenied|unauthorized'))`;
+export const DENIED = `(errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'UnauthorizedAccess', 'Forbidden') OR regexp_like(errorcode, '(?i)accessdenied|unauthorized'))`;
 
 /**
  * Case-sensitive regular-expression match (RE2 in DuckDB, Java in Trino: keep to the common
@@ -122,21 +122,30 @@ export const DENIED = `(errorcode IN ('AccessDenied', 'AccessDeniedException', '
  * cheaper on a column of user agents.
  */
 export function matches(expr: string, pattern: string): string {
-  const text = `coalesce(${expr}, '')`;
-  return behindRequiredText(text, pattern, `regexp_like(${text}, ${lit(pattern)})`);
+  return behindRequiredText(expr, pattern, `regexp_like(coalesce(${expr}, ''), ${lit(pattern)})`);
 }
 
 /**
  * `test`, a case-sensitive match of `pattern` on `text`, run only where `text` holds what every
  * match must (`requiredText`); false elsewhere (NULL text included), `test` alone when nothing is
- * required.
+ * required or `text` is more than a column (see `COLUMN_TEXT`). The searches take `text` bare: a
+ * NULL fails the CASE as false would, and `coalesce` around a column made DuckDB run every search
+ * row by row instead of once per value of the column's dictionary (a user-agent rule of 12 words:
+ * 386 ms over a million records with it, 23 ms without).
  */
 export function behindRequiredText(text: string, pattern: string, test: string): string {
-  const required = requiredText(pattern);
+  const required = COLUMN_TEXT.test(text) ? requiredText(pattern) : null;
   if (!required) return test;
   const found = required.map((t) => `strpos(${text}, ${lit(t)}) > 0`).join(' OR ');
   return `(CASE WHEN ${found} THEN ${test} ELSE false END)`;
 }
+
+/**
+ * A column, or a column lowered: cheap to search again for each required text. Anything else (a
+ * value read out of the request's JSON) is worked out once, by the regular expression alone: each
+ * search would parse the document again (17 times per GetObject for the sensitive-bucket rule).
+ */
+const COLUMN_TEXT = /^(?:[a-z_][a-z0-9_.]*|lower\([a-z_][a-z0-9_.]*\))$/;
 
 /**
  * All of the predicates, tested in order: put the cheap one (the API) first. Written as nested

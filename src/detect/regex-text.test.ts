@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openEventStore } from '../store/store.js';
-import { requiredText } from './regex-text.js';
+import { literalTexts, requiredText } from './regex-text.js';
 import { lit, matches } from './sql.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import { bundledSigma } from './sigma/bundled.js';
@@ -77,6 +77,30 @@ function rulePatterns(): string[] {
   return [...found];
 }
 
+describe('literalTexts', () => {
+  it('reads a pattern that is only text or one group of plain alternatives, and nothing else', () => {
+    expect(literalTexts('prowler')).toEqual(['prowler']);
+    expect(literalTexts('(pacu|cloud\\-fox)')).toEqual(['pacu', 'cloud-fox']);
+    expect(literalTexts('(?:a|bc)')).toEqual(['a', 'bc']);
+    expect(literalTexts('x\\.y')).toEqual(['x.y']);
+    for (const p of [
+      'a.b',
+      '(a|b)c',
+      '^x',
+      'x$',
+      '(a|b)|c',
+      'a|b',
+      'ab?',
+      '(a|b)+',
+      '[ab]',
+      '(?i)ab',
+      '(a|b.)',
+      '',
+    ])
+      expect(literalTexts(p), p).toBeNull();
+  });
+});
+
 describe('requiredText on the rules’ own patterns', () => {
   it('is held by every string each pattern matches (fast-check generates the matches)', () => {
     const patterns = rulePatterns();
@@ -106,6 +130,8 @@ describe('matches() with its substring search, in DuckDB', () => {
     const onColumn = matches('lower(useragent)', '(kali|parrot)');
     expect(onColumn).toContain(`strpos(lower(useragent), 'kali') > 0`);
     expect(onColumn).not.toContain('strpos(coalesce(');
+    expect(onColumn).not.toContain('regexp_like'); // only text: the search is the test
+    expect(matches('useragent', 'kali[0-9]')).toContain('regexp_like');
     const onJson = matches(
       `lower(json_extract_scalar(requestparameters, '$.bucketName'))`,
       '(backup|secret)',
@@ -117,7 +143,13 @@ describe('matches() with its substring search, in DuckDB', () => {
     const store = await openEventStore(':memory:');
     try {
       let hits = 0;
-      for (const pattern of rulePatterns().filter((p) => requiredText(p) !== null)) {
+      // The rules' patterns with a required text, and that text as a pattern of its own (a pattern
+      // that is only text takes the search alone, and leaves no regexp_like in the rules' SQL).
+      const escape = (t: string): string => t.replace(/[.()[\]{}*+?|^$\\]/g, '\\$&');
+      const withText = rulePatterns().filter((p) => requiredText(p) !== null);
+      const literal = [...new Set(withText.map((p) => `(${requiredText(p)!.map(escape).join('|')})`))];
+      expect(literal.filter((p) => literalTexts(p) !== null).length).toBeGreaterThan(20);
+      for (const pattern of [...withText, ...literal]) {
         let regex: RegExp;
         try {
           regex = new RegExp(pattern);

@@ -49,6 +49,19 @@ export function requiredText(pattern: string): string[] | null {
 }
 
 /**
+ * The texts of a pattern that is nothing but text or one group of plain alternatives (`prowler`,
+ * `(pacu|cloudfox)`): it matches exactly where one of them is a substring, so a substring search
+ * is the whole test (RE2 took about a microsecond per user agent for ten such words). Else null.
+ */
+export function literalTexts(pattern: string): string[] | null {
+  const atoms = topLevel(pattern);
+  if (atoms === null || atoms.length === 0) return null;
+  if (atoms.every((a) => a.kind === 'char')) return [atoms.map((a) => a.char).join('')];
+  const [only] = atoms;
+  return atoms.length === 1 && only!.kind === 'anyOf' ? only!.texts : null;
+}
+
+/**
  * The top level as atoms, optional ones (`?`, `*`, `{`) turned into `other`, or null when the
  * pattern is an alternation at its top, sets flags, or is not well formed as far as this reads.
  */

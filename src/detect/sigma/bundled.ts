@@ -1,7 +1,16 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_RULES } from './bundled-rules.js';
+import { withGate } from '../sql.js';
+import { BUNDLED_GATES, BUNDLED_RULES } from './bundled-rules.js';
 import type { SigmaLoad } from './load.js';
+
+// The APIs a predicate needs are recorded by its text as the compiler builds it (sql.ts `gateOf`);
+// rules shipped compiled record theirs here. Without them every bundled rule ran on every store,
+// its APIs present or not (48 of the 56 name theirs).
+for (const rule of BUNDLED_RULES.rules) {
+  const gate = BUNDLED_GATES[rule.id];
+  if (gate) withGate(rule.where, gate);
+}
 
 /**
  * The SigmaHQ AWS CloudTrail rules shipped with the package (data/sigma, Detection Rule License

@@ -23,7 +23,8 @@ function random(seed: number): () => number {
 /**
  * Records that make the cutting and the summing-up hard: many calls in the same second (order by
  * id), gaps of exactly the burst gap and a second more, identities without an ARN or with nothing,
- * empty addresses, sources with and without `.amazonaws.com` that name the same call, failures.
+ * empty addresses, sources with and without `.amazonaws.com` that name the same call (and one
+ * with it twice: only the first goes), failures.
  */
 function records(seed: number, count: number): Record<string, unknown>[] {
   const next = random(seed);
@@ -38,7 +39,13 @@ function records(seed: number, count: number): Record<string, unknown>[] {
       eventVersion: '1.08',
       eventID: `${pick([...'0123456789abcdef'])}${String(i).padStart(5, '0')}-${Math.floor(next() * 1e6)}`,
       eventTime: new Date(time).toISOString().replace('.000Z', 'Z'),
-      eventSource: pick(['iam.amazonaws.com', 'iam', 'ec2.amazonaws.com', 's3.amazonaws.com']),
+      eventSource: pick([
+        'iam.amazonaws.com',
+        'iam',
+        'ec2.amazonaws.com',
+        's3.amazonaws.com',
+        'ec2.amazonaws.com.amazonaws.com',
+      ]),
       eventName: pick(['ListUsers', 'ListUsers', 'RunInstances', 'GetObject', 'CreateUser']),
       awsRegion: pick(['us-east-1', 'eu-west-1', '']),
       sourceIPAddress: pick(['203.0.113.7', '198.51.100.2', '']),

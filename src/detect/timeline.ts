@@ -34,6 +34,15 @@ export interface TimelineEvent {
 export const TIMELINE_COLUMNS = `e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
   e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed`;
 
+/** How many of a burst's most frequent calls it lists. */
+const TOP_CALLS = 5;
+
+/**
+ * A call's name over a row of `burstsInStore`'s statement, as `summarise` writes it: the service
+ * (the event source without its first `.amazonaws.com`), a colon, the event name.
+ */
+const CALL_NAME = `regexp_replace(coalesce(eventsource, ''), '\\.amazonaws\\.com', '') || ':' || coalesce(eventname, '')`;
+
 /** Group time-ordered events into bursts separated by more than `gapMinutes` of silence. */
 export function burstsOf(events: TimelineEvent[], findings: Finding[], gapMinutes: number): Burst[] {
   // Events of the same second by id (the store hands them back in any order); code-unit order,
@@ -70,7 +79,7 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
     failed: events.filter((e) => e.failed).length,
     topCalls: [...calls.entries()]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 5)
+      .slice(0, TOP_CALLS)
       .map(([call, n]) => `${call} ×${n}`),
     principals: uniq(events.map((e) => e.principal)),
     keys: uniq(events.map((e) => e.accesskey)),
@@ -161,8 +170,9 @@ interface BurstRow {
  * UTF-16 code units, which differ only for ids mixing characters beyond U+FFFF with ones from
  * U+E000), the same cuts (a gap longer than
  * `gapMinutes` between neighbours, a time that does not parse never cuts), values in the order
- * they first appear, the five most frequent calls with ties in first-seen order, a finding in a
- * burst when one of its events is. Null when an event id holds a newline (a forged record), which
+ * they first appear, the five most frequent calls with ties in first-seen order (named and ranked
+ * in the store: a burst's every API as a row cost 0.6 s of reading on the Invictus 1M case), a
+ * finding in a burst when one of its events is. Null when an event id holds a newline (a forged record), which
  * would not split back: the caller then reads the events and runs `burstsOf`.
  */
 export async function burstsInStore(
@@ -193,9 +203,10 @@ export async function burstsInStore(
      UNION ALL ${distinct('key', 'accesskey')}
      UNION ALL ${distinct('region', 'awsregion')}
      UNION ALL ${distinct('ip', 'sourceipaddress')}
-     UNION ALL SELECT burst, 'call' AS kind, eventsource AS a, eventname AS b, count(*) AS n, NULL AS failed, NULL AS ids,
-            NULL AS named, min(pos) AS at
-     FROM b GROUP BY burst, eventsource, eventname`,
+     UNION ALL SELECT burst, 'call' AS kind, api AS a, NULL AS b, n, NULL AS failed, NULL AS ids, NULL AS named, since AS at
+     FROM (SELECT burst, api, n, since, row_number() OVER (PARTITION BY burst ORDER BY n DESC, since) AS r
+           FROM (SELECT burst, ${CALL_NAME} AS api, count(*) AS n, min(pos) AS since FROM b GROUP BY burst, api))
+     WHERE r <= ${TOP_CALLS}`,
     [gapMinutes * 60_000, ...events.params],
   );
   const byBurst = new Map<number, BurstRow[]>();
@@ -234,25 +245,15 @@ export async function burstsInStore(
         .filter((r) => r.kind === kind)
         .sort((x, y) => Number(x.at) - Number(y.at))
         .map((r) => r.a!);
-    // Calls are named as burstsOf names them; two raw pairs may make one name.
-    const calls = new Map<string, { n: number; at: number }>();
-    for (const r of of.filter((x) => x.kind === 'call')) {
-      const call = `${(r.a ?? '').replace('.amazonaws.com', '')}:${r.b ?? ''}`;
-      const seen = calls.get(call);
-      calls.set(call, {
-        n: (seen?.n ?? 0) + Number(r.n),
-        at: Math.min(seen?.at ?? Infinity, Number(r.at)),
-      });
-    }
     bursts.push({
       start: head.a!,
       end: head.b!,
       events: Number(head.n),
       failed: Number(head.failed),
-      topCalls: [...calls.entries()]
-        .sort((x, y) => y[1].n - x[1].n || x[1].at - y[1].at)
-        .slice(0, 5)
-        .map(([call, { n }]) => `${call} ×${n}`),
+      topCalls: of
+        .filter((r) => r.kind === 'call')
+        .sort((x, y) => Number(y.n) - Number(x.n) || Number(x.at) - Number(y.at))
+        .map((r) => `${r.a} ×${Number(r.n)}`),
       principals: values('principal'),
       keys: values('key'),
       regions: values('region'),

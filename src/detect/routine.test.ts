@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEventStore, type EventStore } from '../store/store.js';
+import { ingestPaths } from '../trail/ingest.js';
+import { lineageOf } from './lineage.js';
+import { fromNewNetworks } from './routine.js';
+
+const KEY = 'AKIAROUTINETEST00001';
+
+/** A call of the subject key. */
+function call(id: string, time: string, ip: string): Record<string, unknown> {
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventTime: time,
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'ListUsers',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: ip,
+    userAgent: 'aws-cli/2.9',
+    userIdentity: {
+      type: 'IAMUser',
+      accountId: '111122223333',
+      accessKeyId: KEY,
+      arn: 'arn:aws:iam::111122223333:user/dev',
+    },
+    recipientAccountId: '111122223333',
+  };
+}
+
+let dir: string;
+let store: EventStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tq-routine-'));
+  const records = [
+    // The office, days before: established.
+    call('office-1', '2026-11-01T09:00:00Z', '198.51.100.1'),
+    call('office-2', '2026-11-02T09:00:00Z', '198.51.100.1'),
+    call('office-3', '2026-11-05T09:00:00Z', '198.51.100.1'),
+    // A new address: three calls in the same second (one id forged with a newline), one later.
+    call('new-1', '2026-11-05T10:00:00Z', '203.0.113.9'),
+    call('new-2', '2026-11-05T10:00:00Z', '203.0.113.9'),
+    call('forged\nid', '2026-11-05T10:00:00Z', '203.0.113.9'),
+    call('new-3', '2026-11-05T11:30:00Z', '203.0.113.9'),
+  ];
+  writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: records }));
+  store = await openEventStore(join(dir, 'events.duckdb'));
+  await ingestPaths(store, [join(dir, 'trail.json')]);
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fromNewNetworks', () => {
+  it('takes the calls from an address the key had not established, each with when that address began', async () => {
+    const lineage = await lineageOf(store, [KEY]);
+    const ids = ['office-3', 'new-1', 'new-2', 'forged\nid', 'new-3'];
+    const fresh = await fromNewNetworks(store, lineage, ids);
+    expect(Object.fromEntries([...fresh].sort())).toEqual({
+      'forged\nid': '2026-11-05T10:00:00Z',
+      'new-1': '2026-11-05T10:00:00Z',
+      'new-2': '2026-11-05T10:00:00Z',
+      'new-3': '2026-11-05T10:00:00Z',
+    });
+    // Asked of the ids that split cleanly, the same answer for them.
+    const clean = await fromNewNetworks(store, lineage, ['new-1', 'new-2', 'new-3', 'office-1']);
+    expect([...clean.keys()].sort()).toEqual(['new-1', 'new-2', 'new-3']);
+  });
+});

@@ -127,12 +127,12 @@ export function matches(expr: string, pattern: string): string {
 
 /**
  * `test`, a case-sensitive match of `pattern` on `text`, run only where `text` holds what every
- * match must (`requiredText`); false elsewhere (NULL text included), `test` alone when nothing is
- * required or `text` is more than a column (see `COLUMN_TEXT`); the search alone when the pattern is
- * nothing but text (`literalTexts`). The searches take `text` bare: a
- * NULL fails the CASE as false would, and `coalesce` around a column made DuckDB run every search
- * row by row instead of once per value of the column's dictionary (a user-agent rule of 12 words:
- * 386 ms over a million records with it, 23 ms without).
+ * match must (`requiredText`); false elsewhere (NULL text included). `test` alone when nothing is
+ * required or `text` is more than a column (see `COLUMN_TEXT`); the search alone when the pattern
+ * is nothing but text (`literalTexts`). The searches take `text` bare: a NULL fails the CASE as
+ * false would, and `coalesce` around a column made DuckDB run every search row by row instead of
+ * once per value of the column's dictionary (a user-agent rule of 12 words: 386 ms over a million
+ * records with it, 23 ms without).
  */
 export function behindRequiredText(text: string, pattern: string, test: string): string {
   const column = COLUMN_TEXT.test(text);

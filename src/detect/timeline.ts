@@ -172,8 +172,8 @@ interface BurstRow {
  * `gapMinutes` between neighbours, a time that does not parse never cuts), values in the order
  * they first appear, the five most frequent calls with ties in first-seen order (named and ranked
  * in the store: a burst's every API as a row cost 0.6 s of reading on the Invictus 1M case), a
- * finding in a burst when one of its events is. Null when an event id holds a newline (a forged record), which
- * would not split back: the caller then reads the events and runs `burstsOf`.
+ * finding in a burst when one of its events is. Null when an event id holds a newline (a forged
+ * record), which would not split back: the caller then reads the events and runs `burstsOf`.
  */
 export async function burstsInStore(
   store: EventQuery,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../sim/scenarios/baseline.js';
 import { openEventStore } from '../../store/store.js';
 import { ingestPaths } from '../../trail/ingest.js';
 import { BUILTIN_RULES } from './index.js';
@@ -17,20 +18,9 @@ const FIRST_WRITTEN = `(e.eventsource = 'ec2.amazonaws.com' AND e.eventname IN (
     WHERE f.account = e.recipientaccountid AND f.region = e.awsregion
       AND f.accesskey <> coalesce(e.useridentity.accesskeyid, '') AND f.first < e.eventtime)`;
 
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('ec2-launch-new-region', () => {
   it('says of every event what the rule as first written says (keys tied, missing, alone)', async () => {
-    const next = random(11);
+    const next = seededRandom('ec2-launch-new-region');
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
     const records = Array.from({ length: 600 }, (_, i) => {
       const key = pick(['AKIAONE', 'AKIATWO', 'AKIATHREE', 'AKIAFOUR', null]);

@@ -11,14 +11,18 @@ const LAUNCH_CALLS = [
 const LAUNCH = api('ec2', ...LAUNCH_CALLS);
 /** LAUNCH stated on the outer event of a sub-query (see `apiOf`). */
 const LAUNCH_OF_E = apiOf('e', 'ec2', ...LAUNCH_CALLS);
-/** Some key other than the launch's (`e`) had used its account's region before it (NULL: none known). */
-const FIRSTS = `SELECT p.recipientaccountid AS account, p.awsregion AS region, coalesce(p.useridentity.accesskeyid, '') AS accesskey, min(p.eventtime) AS first FROM cloudtrail_events p GROUP BY 1, 2, 3`;
+/**
+ * Some key other than the launch's (`e`) had used its account's region before it (NULL: none
+ * known). Each key's first call in the region, ranked: the earliest key and its time, and the
+ * second earliest time (any other key's first call).
+ */
 const OTHER_KEY_EARLIER = `SELECT CASE WHEN m.key1 = coalesce(e.useridentity.accesskeyid, '') THEN m.first2 < e.eventtime ELSE m.first1 < e.eventtime END
-  FROM (SELECT f.account, f.region, k.key1, k.first1, min(CASE WHEN f.accesskey <> k.key1 THEN f.first END) AS first2
-        FROM (${FIRSTS}) f
-        JOIN (SELECT account, region, min(first) AS first1, min_by(accesskey, first) AS key1 FROM (${FIRSTS}) g GROUP BY 1, 2) k
-          ON k.account = f.account AND k.region = f.region
-        GROUP BY 1, 2, 3, 4) m
+  FROM (SELECT account, region, max(CASE WHEN n = 1 THEN accesskey END) AS key1,
+          max(CASE WHEN n = 1 THEN first END) AS first1, max(CASE WHEN n = 2 THEN first END) AS first2
+        FROM (SELECT f.*, row_number() OVER (PARTITION BY account, region ORDER BY first) AS n
+              FROM (SELECT p.recipientaccountid AS account, p.awsregion AS region, coalesce(p.useridentity.accesskeyid, '') AS accesskey,
+                      min(p.eventtime) AS first FROM cloudtrail_events p GROUP BY 1, 2, 3) f) r
+        GROUP BY 1, 2) m
   WHERE ${LAUNCH_OF_E} AND m.account = e.recipientaccountid AND m.region = e.awsregion`;
 const INSTANCE_TYPE = `coalesce(${req('instanceType')}, ${req('launchSpecification.instanceType')})`;
 // Accelerated families (GPU, Inferentia, Trainium, FPGA, video): what miners and LLM abusers rent.

@@ -221,4 +221,47 @@ describe('event ids read as one text per group', () => {
       rmSync(forgedDir, { recursive: true, force: true });
     }
   });
+
+  it('list each group first by time, then by id, before the cap (ties in one second, ids out of order)', async () => {
+    const [template] = scenarioRecords();
+    // Twelve calls over four seconds, three to a second, written newest first, ids in neither order.
+    const calls = Array.from({ length: 12 }, (_, i) => ({
+      ...template!,
+      eventID: `id-${String((i * 5) % 12).padStart(2, '0')}`,
+      eventTime: `2026-01-01T00:00:0${Math.floor((11 - i) / 3)}Z`,
+      eventSource: 'tourniquet-order.amazonaws.com',
+      eventName: 'OrderProbe',
+      userAgent: 'probe',
+    }));
+    const expected = [...calls]
+      .sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventID.localeCompare(b.eventID))
+      .map((c) => c.eventID);
+    const probe = (id: string, threshold?: DetectionRule['threshold']): DetectionRule => ({
+      ...BUILTIN_RULES[0]!,
+      id,
+      where: `eventname = 'OrderProbe'`,
+      threshold,
+    });
+    const rules = [probe('order-plain'), probe('order-burst', { count: 2, withinMinutes: 10 })];
+    const orderDir = mkdtempSync(join(tmpdir(), 'tq-engine-order-'));
+    const ordered = await openEventStore(join(orderDir, 'events.duckdb'));
+    try {
+      writeFileSync(join(orderDir, 'trail.json'), JSON.stringify({ Records: calls }));
+      await ingestPaths(ordered, [join(orderDir, 'trail.json')]);
+      for (const maxEventIds of [4, 20]) {
+        const text = await runRules(ordered, rules, { maxEventIds });
+        const byRule = [...text.findings]
+          .sort((a, b) => a.ruleId.localeCompare(b.ruleId))
+          .map((f) => [f.ruleId, f.eventIds]);
+        expect(byRule).toEqual([
+          ['order-burst', expected.slice(0, maxEventIds)],
+          ['order-plain', expected.slice(0, maxEventIds)],
+        ]);
+        expect(text).toEqual(await runRules(ordered, rules, { maxEventIds, idsAsText: false }));
+      }
+    } finally {
+      ordered.close();
+      rmSync(orderDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -27,14 +27,20 @@ export interface Group {
  * With `textIds`, the event ids come back as one text, the first `textIds` of them in time order
  * joined by newlines (`idsFromText` splits them), not as an array: DuckDB's reader makes a native
  * call per string, and a million-record case's groups hold over a million ids, a third of them
- * beyond the cap a finding keeps.
+ * beyond the cap a finding keeps. That form also orders the ids by sorting each group's list of
+ * (time, id) pairs rather than with an ordered aggregate: DuckDB buffers an ordered aggregate's
+ * rows per group and sorts them apart, which was half the grouping's aggregation time at 1M
+ * (2.6 -> 1.4 s of CPU); a list of structs sorts field by field with NULLs last, as ORDER BY does.
  */
 export function aggregates(textIds?: number): string {
-  const ids = 'array_agg(eventid ORDER BY eventtime, eventid)';
+  const ids =
+    textIds === undefined
+      ? 'array_agg(eventid ORDER BY eventtime, eventid)'
+      : `array_join(list_transform(slice(list_sort(array_agg({t: eventtime, i: eventid})), 1, ${Math.floor(textIds)}), x -> x.i), chr(10))`;
   return `count(*) AS n,
     sum(CASE WHEN coalesce(errorcode, '') <> '' THEN 1 ELSE 0 END) AS failed,
     min(eventtime) AS firstseen, max(eventtime) AS lastseen,
-    ${textIds === undefined ? ids : `array_join(slice(${ids}, 1, ${Math.floor(textIds)}), chr(10))`} AS eventids,
+    ${ids} AS eventids,
     array_agg(DISTINCT accesskey) AS accesskeys,
     array_agg(DISTINCT awsregion) AS regions,
     array_agg(DISTINCT sourceipaddress) AS ips`;

@@ -9,32 +9,33 @@ import type { Finding } from './finding.js';
  * most Sigma rules match the API name alone.
  */
 export function mergeSigmaDuplicates(findings: Finding[]): Finding[] {
-  const builtin = findings.filter((f) => f.ruleSource !== 'sigma');
-  // Only the Sigma findings' events need their built-in findings (a million-record case's
-  // built-in findings name over a million events, its Sigma findings a fraction).
-  const asked = new Set(findings.flatMap((f) => (f.ruleSource === 'sigma' ? f.eventIds : [])));
-  const byEvent = new Map<string, Finding[]>();
-  for (const f of builtin) {
+  // A capped event list cannot prove the whole finding is covered.
+  const complete = (f: Finding): boolean =>
+    f.ruleSource === 'sigma' &&
+    f.eventIds.length > 0 &&
+    (f.eventCount ?? f.eventIds.length) === f.eventIds.length;
+  // The built-in findings holding each event of a Sigma finding that could be covered (null: none
+  // yet); only those events are looked up (a million-record case's built-in findings name over
+  // a million events, its Sigma findings a fraction, and its capped Sigma findings half of that).
+  const hostsOf = new Map<string, Finding | Finding[] | null>();
+  for (const f of findings) if (complete(f)) for (const id of f.eventIds) hostsOf.set(id, null);
+  for (const f of findings) {
+    if (f.ruleSource === 'sigma') continue;
     for (const id of f.eventIds) {
-      if (!asked.has(id)) continue;
-      const of = byEvent.get(id);
-      if (of) of.push(f);
-      else byEvent.set(id, [f]);
+      const had = hostsOf.get(id);
+      if (had === undefined) continue;
+      if (had === null) hostsOf.set(id, f);
+      else if (Array.isArray(had)) had.push(f);
+      else hostsOf.set(id, [had, f]);
     }
   }
   const kept: Finding[] = [];
   for (const f of findings) {
-    if (f.ruleSource !== 'sigma') {
+    if (!complete(f) || !f.eventIds.every((id) => hostsOf.get(id) !== null)) {
       kept.push(f);
       continue;
     }
-    // A capped event list cannot prove the whole finding is covered.
-    const complete = (f.eventCount ?? f.eventIds.length) === f.eventIds.length;
-    if (!complete || f.eventIds.length === 0 || !f.eventIds.every((id) => byEvent.has(id))) {
-      kept.push(f);
-      continue;
-    }
-    const hosts = new Set(f.eventIds.flatMap((id) => byEvent.get(id)!));
+    const hosts = new Set(f.eventIds.flatMap((id) => hostsOf.get(id)!));
     for (const host of hosts) {
       const also = host.alsoMatched ?? [];
       if (!also.some((a) => a.ruleId === f.ruleId))

@@ -182,32 +182,40 @@ export async function burstsInStore(
   gapMinutes: number,
 ): Promise<Burst[] | null> {
   // DuckDB's try_cast and TIMESTAMPTZ: the local store's statement (Athena never cuts the timeline).
+  // Events of one time are never cut apart (their gap is none), so the cuts are made between the
+  // distinct times (a fraction of the events) and joined back; an event's place is its (time, id)
+  // pair, which sorts as ORDER BY time, id does; the places become ranks at the end.
   const distinct = (kind: BurstRow['kind'], column: string): string =>
     `SELECT burst, '${kind}' AS kind, ${column} AS a, NULL AS b, count(*) AS n, NULL AS failed, NULL AS ids, NULL AS named,
-            min(pos) AS at
+            min(pos) AS first
      FROM b WHERE coalesce(${column}, '') <> '' GROUP BY burst, ${column}`;
   const rows = await store.query<BurstRow>(
-    `WITH o AS MATERIALIZED (
-       SELECT ${TIMELINE_COLUMNS},
-              row_number() OVER (ORDER BY e.eventtime, e.eventid) AS pos,
-              CASE WHEN date_diff('millisecond', lag(try_cast(e.eventtime AS TIMESTAMPTZ)) OVER (ORDER BY e.eventtime, e.eventid),
-                                  try_cast(e.eventtime AS TIMESTAMPTZ)) > ? THEN 1 ELSE 0 END AS brk
-       FROM ${FROM_EVENTS} WHERE ${events.sql}),
+    `WITH o AS MATERIALIZED (SELECT ${TIMELINE_COLUMNS} FROM ${FROM_EVENTS} WHERE ${events.sql}),
+     c AS (SELECT eventtime, sum(brk) OVER (ORDER BY eventtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst
+           FROM (SELECT eventtime,
+                        CASE WHEN date_diff('millisecond', lag(try_cast(eventtime AS TIMESTAMPTZ)) OVER (ORDER BY eventtime),
+                                            try_cast(eventtime AS TIMESTAMPTZ)) > ? THEN 1 ELSE 0 END AS brk
+                 FROM (SELECT DISTINCT eventtime FROM o))),
      b AS MATERIALIZED (
-       SELECT o.*, sum(brk) OVER (ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM o)
-     SELECT burst, 'burst' AS kind, min_by(eventtime, pos) AS a, max_by(eventtime, pos) AS b, count(*) AS n,
-            count_if(failed) AS failed, array_join(array_agg(eventid ORDER BY pos), chr(10)) AS ids,
-            count(eventid) AS named, min(pos) AS at
+       SELECT o.*, c.burst, {t: o.eventtime, i: o.eventid} AS pos FROM o JOIN c ON o.eventtime IS NOT DISTINCT FROM c.eventtime)
+     SELECT * EXCLUDE (first), dense_rank() OVER (ORDER BY first) AS at FROM (
+     SELECT burst, 'burst' AS kind, min(pos).t AS a, max(pos).t AS b, count(*) AS n,
+            count_if(failed) AS failed, array_join(list_transform(list_sort(array_agg(pos)), x -> x.i), chr(10)) AS ids,
+            count(eventid) AS named, min(pos) AS first
      FROM b GROUP BY burst
      UNION ALL ${distinct('principal', 'principal')}
      UNION ALL ${distinct('key', 'accesskey')}
      UNION ALL ${distinct('region', 'awsregion')}
      UNION ALL ${distinct('ip', 'sourceipaddress')}
-     UNION ALL SELECT burst, 'call' AS kind, api AS a, NULL AS b, n, NULL AS failed, NULL AS ids, NULL AS named, since AS at
+     UNION ALL SELECT burst, 'call' AS kind, api AS a, NULL AS b, n, NULL AS failed, NULL AS ids, NULL AS named, since AS first
      FROM (SELECT burst, api, n, since, row_number() OVER (PARTITION BY burst ORDER BY n DESC, since) AS r
-           FROM (SELECT burst, ${CALL_NAME} AS api, count(*) AS n, min(pos) AS since FROM b GROUP BY burst, api))
-     WHERE r <= ${TOP_CALLS}`,
-    [gapMinutes * 60_000, ...events.params],
+           FROM (SELECT burst, api, sum(n) AS n, min(since) AS since
+                 FROM (SELECT burst, ${CALL_NAME} AS api, n, since
+                       FROM (SELECT burst, eventsource, eventname, count(*) AS n, min(pos) AS since
+                             FROM b GROUP BY burst, eventsource, eventname))
+                 GROUP BY burst, api))
+     WHERE r <= ${TOP_CALLS})`,
+    [...events.params, gapMinutes * 60_000],
   );
   const byBurst = new Map<number, BurstRow[]>();
   for (const r of rows) {

@@ -74,7 +74,8 @@ export const MATCHED_COLUMNS = `e.eventid, e.eventtime, e.awsregion, e.sourceipa
  * of predicates is most of the cost on small stores, re-reading the table for each rule most of it
  * on large ones). The scan tags each event with the indexes of the rules it matches (`'3,17,'`),
  * keeps the tagged events, unnests the tags; plain rules are grouped per principal, key and region,
- * threshold rules cut into bursts per actor with their own gap, count and distinct value. `only`
+ * threshold rules cut into bursts per actor with their own gap, count and distinct value (the cuts
+ * found between time slots, see `slotSeconds`). `only`
  * (SQL over `e`) limits the rows scanned (the APIs of rules with sub-queries, engine.ts). Portable:
  * string tags, `split` with `CROSS JOIN UNNEST`, CASE over the rule index; `form` opts into what
  * only the local store runs (see `StatementForm`).
@@ -120,13 +121,18 @@ export function togetherSql(
       ${byRule((t) => actorOf[t.by ?? 'principal'], "''")} AS actor,
       ${byRule((t) => (t.distinct ? `(${t.distinct})` : 'NULL'))} AS distinctvalue,
       ${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
+      ${byRule((t) => String(slotSeconds(t)), '1')} AS width,
       ${byRule((t) => String(t.count), '0')} AS need,
       ${byRule((t) => (t.distinct ? '1' : '0'), '0')} AS bydistinct
     FROM h e WHERE e.rule IN (${bursts.join(', ')})),
-  g AS (SELECT t.*, CASE WHEN date_diff('second', lag(ts) OVER (PARTITION BY rule, actor ORDER BY ts, eventid), ts) > gap
-                         THEN 1 ELSE 0 END AS brk FROM t),
-  b AS (SELECT g.*, sum(brk) OVER (PARTITION BY rule, actor ORDER BY ts, eventid
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)`;
+  s AS (SELECT t.*, floor(CAST(date_diff('second', from_iso8601_timestamp('1970-01-01T00:00:00Z'), ts) AS DOUBLE) / width) AS slot
+    FROM t),
+  k AS (SELECT rule, actor, slot, min(ts) AS lo, max(ts) AS hi, max(gap) AS gap FROM s GROUP BY rule, actor, slot),
+  c AS (SELECT k.*, CASE WHEN date_diff('second', lag(hi) OVER (PARTITION BY rule, actor ORDER BY slot), lo) > gap
+                         THEN 1 ELSE 0 END AS brk FROM k),
+  n AS (SELECT rule, actor, slot, sum(brk) OVER (PARTITION BY rule, actor ORDER BY slot
+                                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM c),
+  b AS (SELECT s.*, n.burst FROM s JOIN n ON s.rule = n.rule AND s.actor = n.actor AND s.slot IS NOT DISTINCT FROM n.slot)`;
     parts.push(`SELECT rule, CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${aggregates(textIds)}
   FROM b
   GROUP BY rule, actor, burst
@@ -139,6 +145,18 @@ export function togetherSql(
   h AS (${tagRows(form)})${burstCtes}
   ${parts.join('\n  UNION ALL\n  ')}`;
   return { sql, params: time.params };
+}
+
+/**
+ * The width of the time slots a threshold rule's events are first gathered in: a burst is cut
+ * where two neighbours are more than the gap apart in whole seconds (`date_diff('second', …)`),
+ * and two events of one slot of `floor(gap) + 1` seconds are at most `floor(gap)` apart, so a
+ * slot is never cut: the cuts are looked for between a slot's last time and the next slot's first.
+ * The windows then order slots, not events (213,000 against 933,000 tagged events on the
+ * realistic 1M store; the burst numbers are the same).
+ */
+function slotSeconds(t: Threshold): number {
+  return Math.max(Math.floor(t.withinMinutes * 60) + 1, 1);
 }
 
 /** How a grouping statement is written for the engine that runs it. */

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../sim/scenarios/baseline.js';
+import { openEventStore, type EventStore } from '../store/store.js';
+import { ingestPaths } from '../trail/ingest.js';
+import { runRules, ruleSql } from './engine.js';
+import { BUILTIN_RULES } from './rules/index.js';
+import type { DetectionRule, Threshold } from './rules/types.js';
+import type { Group } from './together.js';
+
+let dir: string;
+let store: EventStore;
+
+/**
+ * Calls of three principals from two addresses in two accounts, spaced by gaps on both sides of
+ * every rule's gap below (ties in one second, a second either side of a minute, five, ten and sixty
+ * minutes, fractions of a second), over two days.
+ */
+function calls(): Record<string, unknown>[] {
+  const next = seededRandom('bursts cut between slots');
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const gaps = [
+    0, 0, 0, 0.5, 1, 29, 30, 31, 59, 60, 61, 299, 300, 301, 599, 600, 601, 3599, 3600, 3601, 7200,
+  ];
+  let ms = Date.parse('2026-01-01T00:00:00Z');
+  return Array.from({ length: 1500 }, (_, i) => {
+    ms += pick(gaps) * 1000;
+    const user = pick(['alice', 'bob', 'carol']);
+    const account = pick(['111122223333', '444455556666']);
+    return {
+      eventVersion: '1.08',
+      eventID: `${pick([...'0123456789abcdef'])}${String(i).padStart(5, '0')}`,
+      eventTime: new Date(ms).toISOString().replace('.000Z', 'Z'),
+      eventSource: 'burst-probe.amazonaws.com',
+      eventName: pick(['ProbeA', 'ProbeA', 'ProbeB', 'ProbeC']),
+      awsRegion: pick(['us-east-1', 'eu-west-1']),
+      sourceIPAddress: pick(['203.0.113.7', '198.51.100.2']),
+      userAgent: 'aws-cli/2.9',
+      userIdentity: {
+        type: 'IAMUser',
+        accountId: account,
+        arn: `arn:aws:iam::${account}:user/${user}`,
+        accessKeyId: `AKIA${user.toUpperCase().padEnd(16, 'X')}`,
+      },
+      recipientAccountId: account,
+    };
+  });
+}
+
+function rule(id: string, threshold: Threshold): DetectionRule {
+  return { ...BUILTIN_RULES[0]!, id, where: `eventsource = 'burst-probe.amazonaws.com'`, threshold };
+}
+
+const RULES = [
+  rule('minute', { count: 2, withinMinutes: 1 }),
+  rule('five-by-address', { count: 3, withinMinutes: 5, by: 'sourceip' }),
+  rule('half-minute', { count: 2, withinMinutes: 0.5 }),
+  rule('under-a-second', { count: 2, withinMinutes: 0.01 }),
+  rule('no-gap', { count: 2, withinMinutes: 0 }),
+  rule('ten-distinct-by-account', { count: 2, withinMinutes: 10, by: 'account', distinct: 'eventname' }),
+  rule('hour-any', { count: 1, withinMinutes: 60 }),
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tq-together-'));
+  writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: calls() }));
+  store = await openEventStore(join(dir, 'events.duckdb'));
+  await ingestPaths(store, [join(dir, 'trail.json')]);
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('threshold rules run together', () => {
+  it('cut the bursts each rule alone cuts (between neighbouring events), for gaps of none to an hour', async () => {
+    const run = await runRules(store, RULES);
+    for (const r of RULES) {
+      const { sql, params } = ruleSql(r);
+      const alone = (await store.query<Group>(sql, params))
+        .map((g) => `${g.firstseen} ${g.lastseen} ${g.n} ${g.principal} ${g.eventids.join(',')}`)
+        .sort();
+      const together = run.findings
+        .filter((f) => f.ruleId === r.id)
+        .map((f) => `${f.firstSeen} ${f.lastSeen} ${f.eventCount} ${f.principal} ${f.eventIds.join(',')}`)
+        .sort();
+      expect(alone.length, r.id).toBeGreaterThan(3);
+      expect(together, r.id).toEqual(alone);
+    }
+  });
+});

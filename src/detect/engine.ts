@@ -337,7 +337,8 @@ async function enoughMatchesIn(
   const time = timeConditions(range);
   const columns = list.map((rule, i) => {
     const t = rule.threshold;
-    if (!t) return `bool_or(coalesce(${rule.where}, false)) AS r${i}`;
+    // A NULL predicate is no match either way (only true counts below); coalesce per row cost 8%.
+    if (!t) return `bool_or(${rule.where}) AS r${i}`;
     return t.distinct
       ? `count(DISTINCT CASE WHEN ${rule.where} THEN (${t.distinct}) END) AS r${i}`
       : `count(CASE WHEN ${rule.where} THEN 1 END) AS r${i}`;

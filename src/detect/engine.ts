@@ -135,6 +135,7 @@ async function groupsIn(
   const form: StatementForm = {
     textIds: (options.idsAsText ?? true) ? maxEventIdsOf(options) + 1 : undefined,
     unnestInSelect: options.localSql ?? true,
+    burstSlots: options.localSql ?? true,
   };
   const fail = (rules: readonly DetectionRule[], error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);

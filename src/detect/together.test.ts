@@ -8,7 +8,7 @@ import { ingestPaths } from '../trail/ingest.js';
 import { runRules, ruleSql } from './engine.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
-import type { Group } from './together.js';
+import { togetherSql, type Group } from './together.js';
 
 let dir: string;
 let store: EventStore;
@@ -76,8 +76,11 @@ afterAll(() => {
 });
 
 describe('threshold rules run together', () => {
-  it('cut the bursts each rule alone cuts (between neighbouring events), for gaps of none to an hour', async () => {
-    const run = await runRules(store, RULES);
+  it.each([
+    ['between time slots (the local store)', true],
+    ['between neighbouring events (portable)', false],
+  ])('cut %s the bursts each rule alone cuts, for gaps of none to an hour', async (_form, localSql) => {
+    const run = await runRules(store, RULES, { localSql });
     for (const r of RULES) {
       const { sql, params } = ruleSql(r);
       const alone = (await store.query<Group>(sql, params))
@@ -90,5 +93,15 @@ describe('threshold rules run together', () => {
       expect(alone.length, r.id).toBeGreaterThan(3);
       expect(together, r.id).toEqual(alone);
     }
+  });
+
+  it('read the tagged rows once in the portable form (Trino runs a WITH query once per reference)', () => {
+    const refs = (sql: string, name: string): number =>
+      sql.match(new RegExp(`\\b(FROM|JOIN) ${name}\\b`, 'g'))?.length ?? 0;
+    const portable = togetherSql(RULES, undefined).sql;
+    expect(refs(portable, 't')).toBe(1);
+    expect(portable).not.toMatch(/\bslot\b/);
+    const local = togetherSql(RULES, undefined, undefined, { burstSlots: true }).sql;
+    expect(refs(local, 's')).toBe(2);
   });
 });

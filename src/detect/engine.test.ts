@@ -10,6 +10,7 @@ import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule } from './rules/types.js';
 import { gateSql, hasSubquery } from './sql.js';
 import { scenarioRecords } from './test-support/scenario.js';
+import { storeOf } from './test-support/store.js';
 import { togetherSql } from './together.js';
 
 let dir: string;
@@ -243,11 +244,8 @@ describe('event ids read as one text per group', () => {
       threshold,
     });
     const rules = [probe('order-plain'), probe('order-burst', { count: 2, withinMinutes: 10 })];
-    const orderDir = mkdtempSync(join(tmpdir(), 'tq-engine-order-'));
-    const ordered = await openEventStore(join(orderDir, 'events.duckdb'));
+    const { store: ordered, remove } = await storeOf(calls, 'engine-order');
     try {
-      writeFileSync(join(orderDir, 'trail.json'), JSON.stringify({ Records: calls }));
-      await ingestPaths(ordered, [join(orderDir, 'trail.json')]);
       for (const maxEventIds of [4, 20]) {
         const text = await runRules(ordered, rules, { maxEventIds });
         const byRule = [...text.findings]
@@ -260,8 +258,7 @@ describe('event ids read as one text per group', () => {
         expect(text).toEqual(await runRules(ordered, rules, { maxEventIds, idsAsText: false }));
       }
     } finally {
-      ordered.close();
-      rmSync(orderDir, { recursive: true, force: true });
+      remove();
     }
   });
 });

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEventStore, type EventStore } from '../store/store.js';
-import { ingestPaths } from '../trail/ingest.js';
+import type { EventStore } from '../store/store.js';
 import { lineageOf } from './lineage.js';
 import { fromNewNetworks } from './routine.js';
+import { storeOf, type RecordStore } from './test-support/store.js';
 
 const KEY = 'AKIAROUTINETEST00001';
 
@@ -30,11 +27,10 @@ function call(id: string, time: string, ip: string): Record<string, unknown> {
   };
 }
 
-let dir: string;
+let held: RecordStore;
 let store: EventStore;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tq-routine-'));
   const records = [
     // The office, days before: established.
     call('office-1', '2026-11-01T09:00:00Z', '198.51.100.1'),
@@ -46,15 +42,11 @@ beforeAll(async () => {
     call('forged\nid', '2026-11-05T10:00:00Z', '203.0.113.9'),
     call('new-3', '2026-11-05T11:30:00Z', '203.0.113.9'),
   ];
-  writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: records }));
-  store = await openEventStore(join(dir, 'events.duckdb'));
-  await ingestPaths(store, [join(dir, 'trail.json')]);
+  held = await storeOf(records, 'routine');
+  store = held.store;
 });
 
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => held.remove());
 
 describe('fromNewNetworks', () => {
   it('takes the calls from an address the key had not established, each with when that address began', async () => {

@@ -1,16 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../sim/scenarios/baseline.js';
-import { openEventStore, type EventStore } from '../store/store.js';
-import { ingestPaths } from '../trail/ingest.js';
+import type { EventStore } from '../store/store.js';
 import { runRules, ruleSql } from './engine.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
+import { storeOf, type RecordStore } from './test-support/store.js';
 import { togetherSql, type Group } from './together.js';
 
-let dir: string;
+let held: RecordStore;
 let store: EventStore;
 
 /**
@@ -64,16 +61,11 @@ const RULES = [
 ];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tq-together-'));
-  writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: calls() }));
-  store = await openEventStore(join(dir, 'events.duckdb'));
-  await ingestPaths(store, [join(dir, 'trail.json')]);
+  held = await storeOf(calls(), 'together');
+  store = held.store;
 });
 
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => held.remove());
 
 describe('threshold rules run together', () => {
   it.each([

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../sim/scenarios/baseline.js';
-import { openEventStore } from '../../store/store.js';
-import { ingestPaths } from '../../trail/ingest.js';
+import { storeOf } from '../test-support/store.js';
 import { BUILTIN_RULES } from './index.js';
 
 /**
@@ -46,11 +42,8 @@ describe('ec2-launch-new-region', () => {
       { ...records[0]!, eventID: 'alone', awsRegion: 'me-south-1', eventName: 'RunInstances' },
       { ...records[1]!, eventID: 'no-account', eventName: 'RunInstances', recipientAccountId: undefined! },
     );
-    const dir = mkdtempSync(join(tmpdir(), 'tq-compute-'));
-    const store = await openEventStore(join(dir, 'events.duckdb'));
+    const { store, remove } = await storeOf(records, 'compute');
     try {
-      writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: records }));
-      await ingestPaths(store, [join(dir, 'trail.json')]);
       const rule = BUILTIN_RULES.find((r) => r.id === 'ec2-launch-new-region')!;
       const rows = await store.query<{ id: string; now: boolean; before: boolean }>(
         `SELECT e.eventid AS id, coalesce(${rule.where}, false) AS now, coalesce(${FIRST_WRITTEN}, false) AS before
@@ -62,8 +55,7 @@ describe('ec2-launch-new-region', () => {
       expect(rows.find((r) => r.id === 'alone')?.now).toBe(true);
       expect(rows.find((r) => r.id === 'no-account')?.now).toBe(true);
     } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     }
   });
 });

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATHENA_COLUMNS, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
+import { ATHENA_COLUMNS, CREATE_EVENTS_TABLE, EVENTS_TABLE, EXTRA_COLUMNS } from './schema.js';
 import { LOAD_MEMORY_LIMIT, STORE_FILE, openEventStore, type EventStore } from './store.js';
 
 let dir: string;
@@ -114,6 +115,50 @@ describe('event store', () => {
       expect(await limit(told)).toMatch(/^7\d\d\.\d MiB$/);
     } finally {
       told.close();
+    }
+  });
+
+  it('writes a new store in the v1.5 format and keeps an older store in its own, readable and writable', async () => {
+    const version = async (s: EventStore) =>
+      (
+        await s.query<{ v: string }>(
+          `SELECT tags['storage_version'] AS v FROM duckdb_databases() WHERE NOT internal`,
+        )
+      )[0]!.v;
+    expect(await version(store)).toBe('v1.5.0+');
+    // A store made before: DuckDB's default format, which DuckDB from v0.10.2 reads.
+    const older = join(dir, 'older.duckdb');
+    const instance = await DuckDBInstance.create(older);
+    const connection = await instance.connect();
+    await connection.run(CREATE_EVENTS_TABLE);
+    await connection.run(
+      `INSERT INTO ${EVENTS_TABLE} (eventid, eventtime, eventts, sourcekind, ingestid)
+       VALUES ('e1', '2026-12-01T00:00:00Z', TIMESTAMPTZ '2026-12-01 00:00:00+00', 'file', 'i1')`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    for (const id of ['e2', 'e3']) {
+      const reopened = await openEventStore(older);
+      try {
+        expect(await version(reopened)).toBe('v1.0.0+');
+        await reopened.run(
+          `INSERT INTO ${EVENTS_TABLE} (eventid, eventtime, eventts, sourcekind, ingestid)
+           VALUES (?, '2026-12-01T00:00:01Z', TIMESTAMPTZ '2026-12-01 00:00:01+00', 'file', 'i2')`,
+          [id],
+        );
+        await reopened.run('CHECKPOINT');
+      } finally {
+        reopened.close();
+      }
+    }
+    const last = await openEventStore(older, { readOnly: true });
+    try {
+      const ids = await last.query<{ eventid: string }>(
+        `SELECT eventid FROM ${EVENTS_TABLE} ORDER BY eventid`,
+      );
+      expect(ids.map((r) => r.eventid)).toEqual(['e1', 'e2', 'e3']);
+    } finally {
+      last.close();
     }
   });
 

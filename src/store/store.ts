@@ -21,6 +21,14 @@ export const LOAD_MEMORY_LIMIT = '768MB';
  */
 export const QUERY_MEMORY_LIMIT = '2GB';
 
+/**
+ * The on-disk format of a store file made now (an existing file keeps its own). DuckDB writes
+ * files readable by v0.10.2 unless told; from v1.3 its strings go in one dictionary-plus-FSST
+ * segment: a million records load 11-14% faster into a file 18-34% smaller (both bench corpora),
+ * and `investigate` reads it as fast or faster. DuckDB before 1.5 cannot open such a file.
+ */
+export const STORAGE_VERSION = 'v1.5.0';
+
 /** A value bound to a `?` or `$name` placeholder. */
 export type SqlParam = string | number | boolean | null | Date | bigint;
 
@@ -37,9 +45,10 @@ export interface OpenStoreOptions {
  * Below this size a store's queries read a few thousand rows, where DuckDB's worker threads cost
  * more CPU than they save (measured on `tourniquet demo`: one thread instead of two, 15% less CPU
  * for the whole response, the same wall time). Bigger stores, and big loads into any store
- * (`useAllCores`), get every core.
+ * (`useAllCores`), get every core. (At 64 MB a million Invictus records in the v1.5 format, 62 MB,
+ * ran on one thread: a demo's store is a few MB.)
  */
-export const SMALL_STORE_BYTES = 64 * 1024 * 1024;
+export const SMALL_STORE_BYTES = 16 * 1024 * 1024;
 
 /** The DuckDB threads a store opens with when the caller does not say. */
 function defaultThreads(file: string): number {
@@ -77,6 +86,7 @@ export class EventStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = 'READ_ONLY';
+    else config.storage_compatibility_version = STORAGE_VERSION;
     const memoryLimit = options.memoryLimit ?? (file === ':memory:' ? undefined : QUERY_MEMORY_LIMIT);
     if (memoryLimit) config.memory_limit = memoryLimit;
     const threads = options.threads ?? defaultThreads(file);

@@ -447,6 +447,8 @@ class Loader {
     // Where the batch's rows are before the refused ones and mentions go.
     const batch = stage ? { table: STAGE_TABLE, where: 'true' } : { table: EVENTS_TABLE, where: inBatch };
     await this.store.transaction(async () => {
+      // A first load into an empty store (the usual case) looks for repeats among its own rows only.
+      const alone = (await this.store.count()) === 0;
       await this.store.run(
         stage ? `CREATE TEMP TABLE ${STAGE_TABLE} AS ${rows}` : `INSERT INTO ${EVENTS_TABLE} ${rows}`,
       );
@@ -463,7 +465,7 @@ class Loader {
       } else {
         await this.store.run(`DELETE FROM ${EVENTS_TABLE} WHERE ${inBatch} AND ${setAside}`);
       }
-      const removed = await this.removeRepeats(inBatch);
+      const removed = await this.removeRepeats(inBatch, alone);
       for (const row of counts) {
         if (row.kind === MENTION) continue;
         if (row.kind.startsWith(REFUSED)) {
@@ -498,14 +500,26 @@ class Loader {
 
   /**
    * Keep one row per event id: the batch's rows whose id was already stored go, and of repeats
-   * within the batch the one from the first file (by name) stays. Returns how many went.
+   * within the batch the one from the first file (by name) stays. Returns how many went. `alone`:
+   * the store held no rows before the batch.
+   *
+   * Repeats are looked for by the ids' 64-bit hashes first (equal ids have equal hashes, so no
+   * repeated hash means no repeat): grouping a million hashes took a third of the time of a
+   * million id texts. A repeated hash (a repeat, or rarely two ids sharing one) runs the exact
+   * statement below, which compares the ids themselves.
    */
-  private async removeRepeats(inBatch: string): Promise<number> {
+  private async removeRepeats(inBatch: string, alone: boolean): Promise<number> {
+    const hashes = alone
+      ? `SELECT hash(eventid) AS h FROM ${EVENTS_TABLE} WHERE ${inBatch}`
+      : `SELECT hash(eventid) AS h FROM ${EVENTS_TABLE}
+         WHERE hash(eventid) IN (SELECT hash(eventid) FROM ${EVENTS_TABLE} WHERE ${inBatch})`;
+    const [found] = await this.store.query<{ n: number }>(
+      `SELECT count(*) AS n FROM (${hashes} GROUP BY h HAVING count(*) > 1)`,
+    );
+    if ((found?.n ?? 0) === 0) return 0;
     const repeated = `SELECT eventid FROM ${EVENTS_TABLE}
       WHERE eventid IN (SELECT eventid FROM ${EVENTS_TABLE} WHERE ${inBatch})
       GROUP BY eventid HAVING count(*) > 1`;
-    const [found] = await this.store.query<{ n: number }>(`SELECT count(*) AS n FROM (${repeated})`);
-    if ((found?.n ?? 0) === 0) return 0;
     const before = await this.store.count();
     await this.store.run(
       `DELETE FROM ${EVENTS_TABLE} WHERE rowid IN (

@@ -102,6 +102,42 @@ export const NETWORK_SAMPLES: Sample[] = [
       { response: ruleSet('tcp', 22, 22, '203.0.113.0/24'), as: 'AssumedRole' },
     ),
   ),
+  quiet(
+    'ec2-security-group-open',
+    'ports 446-1432 (between SMB and SQL Server) opened to the world',
+    call(
+      'ec2:AuthorizeSecurityGroupIngress',
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 446, 1432, '0.0.0.0/0')] },
+      },
+      { response: ruleSet('tcp', 446, 1432, '0.0.0.0/0') },
+    ),
+  ),
+  fires(
+    'ec2-security-group-open',
+    'ports 400-445 (ending on SMB) opened to the world',
+    call(
+      'ec2:AuthorizeSecurityGroupIngress',
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 400, 445, '0.0.0.0/0')] },
+      },
+      { response: ruleSet('tcp', 400, 445, '0.0.0.0/0') },
+    ),
+  ),
+  fires(
+    'ec2-security-group-open',
+    'ports 27017-27019 (starting on MongoDB) opened to the world',
+    call(
+      'ec2:AuthorizeSecurityGroupIngress',
+      {
+        groupId: 'sg-0a1b2c3d4e5f60718',
+        ipPermissions: { items: [permission('tcp', 27017, 27019, '0.0.0.0/0')] },
+      },
+      { response: ruleSet('tcp', 27017, 27019, '0.0.0.0/0') },
+    ),
+  ),
   fires(
     'ec2-security-group-open-service',
     'port 8443 opened to the world',

@@ -98,6 +98,19 @@ describe('investigate() on a synthetic compromise', () => {
     expect(known.anomalies!.baseline.until).toBe('2024-05-20T10:04:00Z');
   });
 
+  it('leaves out a console sign-in of the lineage made before a known start (its record names no key)', async () => {
+    // The federated user's ConsoleLogin (10:07:00) holds no access key, so no key the intruder
+    // minted brings it in; before the given start it is not the compromise's.
+    const later = await investigate(store, {
+      subjectKeys: [ALICE_KEY],
+      incidentSince: '2024-05-20T10:07:30Z',
+    });
+    const byRule = new Map(later.findings.map((f) => [f.ruleId, f]));
+    expect(byRule.get('signin-without-mfa')?.attributed).toBe(false);
+    expect(byRule.get('iam-access-key-for-other-user')?.attributed).toBe(true);
+    expect(byRule.get('signin-console-token')?.attributed).toBe(true);
+  });
+
   it('compares the incident with the 30-day baseline of the subject principal', () => {
     const a = result.anomalies!;
     expect(a.principals).toEqual(['arn:aws:iam::111122223333:user/alice']);

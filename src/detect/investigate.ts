@@ -105,12 +105,8 @@ export async function investigate(
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
   const minted = lineage ? await intruderMinted(store, lineage) : { keys: [], starts: [] };
-  if (lineage)
-    await markAttributed(store, run.findings, lineage, {
-      since: null,
-      always: minted.keys,
-      owner: [],
-    });
+  const reach: Scope = { since: null, always: minted.keys, owner: [] };
+  const reached = lineage ? await markAttributed(store, run.findings, lineage, reach) : null;
   const { window, attribution } = await inferWindow(
     store,
     run.findings,
@@ -119,7 +115,13 @@ export async function investigate(
     options.incidentSince ?? null,
   );
   if (lineage && window && attribution)
-    await markAttributed(store, run.findings, lineage, attributionOf(window, attribution));
+    await markAttributed(
+      store,
+      run.findings,
+      lineage,
+      attributionOf(window, attribution),
+      reached ? { scope: reach, ids: reached } : undefined,
+    );
   // Nothing but the owner's routine use: no incident, so nothing is the compromise's.
   if (lineage && !window) for (const f of run.findings) f.attributed = false;
   let anomalies: Anomalies | null = null;
@@ -324,20 +326,47 @@ function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; para
 }
 
 /**
- * Mark each finding attributed when one of its events belongs to the compromise. The compromise's
- * event ids are read once, as texts (`eventIdsWhere`): sending the findings' ids to the store
- * instead (600,000 of them in a million-record case) cost more than reading these back.
+ * Mark each finding attributed when one of its events belongs to the compromise; returns the
+ * compromise's event ids (null when there are no findings). They are read once, as texts
+ * (`eventIdsWhere`): sending the findings' ids to the store instead (600,000 of them in a
+ * million-record case) cost more than reading these back. With `within`, the ids of a wider
+ * scope already read (everything the lineage reached, against the window's attribution), only
+ * the wider scope's events outside this one are read and taken out of those ids (which are
+ * consumed): usually the few before the window, where reading the window's events again meant
+ * 740,000 ids on the Invictus 1M store (0.6-0.7 s; 0.14-0.19 s this way).
  */
 async function markAttributed(
   store: EventQuery,
   findings: Finding[],
   lineage: Lineage,
   scope: Scope,
-): Promise<void> {
-  if (findings.length === 0) return;
+  within?: { scope: Scope; ids: Set<string> },
+): Promise<Set<string> | null> {
+  if (findings.length === 0) return null;
   const { sql, params } = attributionSql(lineage, scope);
-  const ids = await eventIdsWhere(store, `${sql} AND ${NOT_RESPONDER}`, params);
+  let ids: Set<string>;
+  // The wider scope holds this one when it has no start, no owner addresses and every key this
+  // one always counts (the reach of the lineage, against the window's attribution).
+  const holds =
+    within !== undefined &&
+    within.scope.since === null &&
+    within.scope.owner.length === 0 &&
+    scope.always.every((key) => within.scope.always.includes(key));
+  if (within && holds) {
+    const wide = attributionSql(lineage, within.scope);
+    // coalesce: an event this scope leaves undecided (NULL) is not the compromise's either.
+    const outside = await eventIdsWhere(
+      store,
+      `${wide.sql} AND NOT coalesce(${sql}, false) AND ${NOT_RESPONDER}`,
+      [...wide.params, ...params],
+    );
+    ids = within.ids;
+    for (const id of outside) ids.delete(id);
+  } else {
+    ids = await eventIdsWhere(store, `${sql} AND ${NOT_RESPONDER}`, params);
+  }
   for (const finding of findings) finding.attributed = finding.eventIds.some((id) => ids.has(id));
+  return ids;
 }
 
 /** The distinct predicates of the rules behind some findings, each parenthesised. */

@@ -1,4 +1,4 @@
-import { call } from './record.js';
+import { call, type CallSpec } from './record.js';
 import { fires, quiet, type Sample } from './sample.js';
 
 /** An ingress rule as the EC2 query API records it (ipPermissions items with ipRanges items). */
@@ -31,19 +31,21 @@ const ruleSet = (protocol: string, from: number, to: number, cidr: string) => ({
   },
 });
 
+/** AuthorizeSecurityGroupIngress of one tcp range for `cidr`, the request and the response. */
+const ingress = (
+  from: number,
+  to: number,
+  cidr: string,
+  more: Omit<CallSpec, 'api' | 'request' | 'response'> = {},
+): CallSpec =>
+  call(
+    'ec2:AuthorizeSecurityGroupIngress',
+    { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [permission('tcp', from, to, cidr)] } },
+    { response: ruleSet('tcp', from, to, cidr), ...more },
+  );
+
 export const NETWORK_SAMPLES: Sample[] = [
-  fires(
-    'ec2-security-group-open',
-    'RDP opened to 0.0.0.0/0',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 3389, 3389, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 3389, 3389, '0.0.0.0/0') },
-    ),
-  ),
+  fires('ec2-security-group-open', 'RDP opened to 0.0.0.0/0', ingress(3389, 3389, '0.0.0.0/0')),
   fires(
     'ec2-security-group-open',
     'all traffic opened to ::/0 with the single-rule form, refused',
@@ -81,75 +83,29 @@ export const NETWORK_SAMPLES: Sample[] = [
   quiet(
     'ec2-security-group-open',
     'HTTPS opened to the world on a load balancer group',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 443, 443, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 443, 443, '0.0.0.0/0') },
-    ),
+    ingress(443, 443, '0.0.0.0/0'),
   ),
   quiet(
     'ec2-security-group-open',
     'SSH opened to the office range only',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 22, 22, '203.0.113.0/24')] },
-      },
-      { response: ruleSet('tcp', 22, 22, '203.0.113.0/24'), as: 'AssumedRole' },
-    ),
+    ingress(22, 22, '203.0.113.0/24', { as: 'AssumedRole' }),
   ),
   quiet(
     'ec2-security-group-open',
     'ports 446-1432 (between SMB and SQL Server) opened to the world',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 446, 1432, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 446, 1432, '0.0.0.0/0') },
-    ),
+    ingress(446, 1432, '0.0.0.0/0'),
   ),
   fires(
     'ec2-security-group-open',
     'ports 400-445 (ending on SMB) opened to the world',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 400, 445, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 400, 445, '0.0.0.0/0') },
-    ),
+    ingress(400, 445, '0.0.0.0/0'),
   ),
   fires(
     'ec2-security-group-open',
     'ports 27017-27019 (starting on MongoDB) opened to the world',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 27017, 27019, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 27017, 27019, '0.0.0.0/0') },
-    ),
+    ingress(27017, 27019, '0.0.0.0/0'),
   ),
-  fires(
-    'ec2-security-group-open-service',
-    'port 8443 opened to the world',
-    call(
-      'ec2:AuthorizeSecurityGroupIngress',
-      {
-        groupId: 'sg-0a1b2c3d4e5f60718',
-        ipPermissions: { items: [permission('tcp', 8443, 8443, '0.0.0.0/0')] },
-      },
-      { response: ruleSet('tcp', 8443, 8443, '0.0.0.0/0') },
-    ),
-  ),
+  fires('ec2-security-group-open-service', 'port 8443 opened to the world', ingress(8443, 8443, '0.0.0.0/0')),
   quiet(
     'ec2-security-group-open-service',
     'port 8443 opened to a peer security group',

@@ -61,6 +61,11 @@ export interface RunRulesOptions {
   idsAsText?: boolean;
   /** Write the statements in the local store's own SQL where it is faster (default true; Athena: false). */
   localSql?: boolean;
+  /**
+   * How many rows the match count reads first, on a store of at least four times as many (default
+   * 50,000; 0: none): see `rulesThatCanFire`.
+   */
+  sampleRows?: number;
 }
 
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
@@ -245,7 +250,7 @@ function fitting(
 
 /**
  * The rules that can fire: those whose APIs the store contains (see `gateOf`), and of these, found
- * in one aggregate scan, plain rules with a matching event and threshold rules with at least
+ * in aggregate scans, plain rules with a matching event and threshold rules with at least
  * `count` matching events (or distinct values) in the whole store. Most rules match nothing, and a
  * rule left out of the grouping statement costs nothing there (an aggregate over a predicate is
  * several times cheaper than tagging every event with it). When the scan fails (a rule's SQL is
@@ -258,28 +263,56 @@ async function rulesThatCanFire(
   options: RunRulesOptions,
 ): Promise<DetectionRule[]> {
   const { range } = options;
-  const apis = await apisInStore(store, range);
+  const { apis, rows } = await apisInStore(store, range);
   const open = list.filter((rule) => {
     const gate = gateOf(rule.where);
     return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
   });
   if (!(options.countMatches ?? true)) return open;
-  return open.length ? rulesWithEnoughMatches(lanes, open, range, options.subqueriesApart ?? true) : [];
+  if (open.length === 0) return [];
+  const apart = options.subqueriesApart ?? true;
+  const sample = options.sampleRows ?? SAMPLE_ROWS;
+  if (sample <= 0 || rows < sample * SAMPLE_FROM) return rulesWithEnoughMatches(lanes, open, range, apart);
+  // First over a sample: a rule with a match (or enough) among some rows has one among all, so only
+  // the rules the sample leaves undecided are scanned in full. The scans of rules with sub-queries
+  // (over their APIs' rows, see `scans`) read every row the first time: their sub-queries read the
+  // whole table anyway, so a second round would cost as much again.
+  const sampled = new Set(await rulesWithEnoughMatches(lanes, open, range, apart, sample));
+  const whole = new Set(scans(open, apart).flatMap((scan) => (scan.only ? scan.rules : [])));
+  const undecided = open.filter((rule) => !sampled.has(rule) && !whole.has(rule));
+  const found = new Set([
+    ...sampled,
+    ...(undecided.length ? await rulesWithEnoughMatches(lanes, undecided, range, apart) : []),
+  ]);
+  return open.filter((rule) => found.has(rule));
 }
 
-/** The event names in the store, by event source (a small GROUP BY, even over millions of rows). */
-async function apisInStore(store: EventQuery, range: TimeRange | undefined): Promise<Map<string, string[]>> {
+/** How many rows the first round of `rulesThatCanFire` reads (see `RunRulesOptions.sampleRows`) … */
+const SAMPLE_ROWS = 50_000;
+/** … on a store of at least this many times as many (below, the second round would read them again). */
+const SAMPLE_FROM = 4;
+
+/**
+ * The event names in the store, by event source (a small GROUP BY, even over millions of rows),
+ * and how many events those are.
+ */
+async function apisInStore(
+  store: EventQuery,
+  range: TimeRange | undefined,
+): Promise<{ apis: Map<string, string[]>; rows: number }> {
   const time = timeConditions(range);
-  const rows = await store.query<{ source: string | null; name: string | null }>(
-    `SELECT e.eventsource AS source, e.eventname AS name FROM ${FROM_EVENTS}
+  const found = await store.query<{ source: string | null; name: string | null; n: number | bigint }>(
+    `SELECT e.eventsource AS source, e.eventname AS name, count(*) AS n FROM ${FROM_EVENTS}
      WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')} GROUP BY 1, 2`,
     time.params,
   );
   const apis = new Map<string, string[]>();
-  for (const { source, name } of rows) {
+  let rows = 0;
+  for (const { source, name, n } of found) {
+    rows += Number(n);
     if (source !== null && name !== null) apis.set(source, [...(apis.get(source) ?? []), name]);
   }
-  return apis;
+  return { apis, rows };
 }
 
 /** An event name is one of the gate's (any when the gate names none), API-version suffix allowed. */
@@ -287,17 +320,21 @@ function namesMatch(names: readonly string[], name: string): boolean {
   return names.length === 0 || names.some((n) => name === n || name.startsWith(`${n}20`));
 }
 
-/** Of rules whose APIs are present, those with a match (threshold rules: enough of them). */
+/**
+ * Of rules whose APIs are present, those with a match (threshold rules: enough of them), among
+ * all rows or, given `sample`, among that many (the first a scan over every row reads).
+ */
 async function rulesWithEnoughMatches(
   lanes: Lanes,
   list: readonly DetectionRule[],
   range: TimeRange | undefined,
   subqueriesApart: boolean,
+  sample?: number,
 ): Promise<DetectionRule[]> {
   const found = await lanes.run(
     scans(list, subqueriesApart)
       .flatMap((scan) => parts(scan.rules, piecesFor(lanes)).map((rules) => ({ ...scan, rules })))
-      .map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range)),
+      .map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range, sample)),
   );
   const enough = new Set(found.flat());
   return list.filter((rule) => enough.has(rule));
@@ -334,8 +371,12 @@ async function enoughMatchesIn(
   store: EventQuery,
   { rules: list, only }: Scan,
   range: TimeRange | undefined,
+  sample: number | undefined,
 ): Promise<DetectionRule[]> {
   const time = timeConditions(range);
+  const where = [NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ');
+  // A scan over its rules' APIs only (`only`) always reads all of them.
+  const part = sample !== undefined && only === undefined;
   const columns = list.map((rule, i) => {
     const t = rule.threshold;
     // A NULL predicate is no match either way (only true counts below); coalesce per row cost 8%.
@@ -347,7 +388,7 @@ async function enoughMatchesIn(
   try {
     const [row] = await store.query<Record<string, boolean | number | null>>(
       `SELECT ${columns.join(',\n  ')}
-       FROM ${FROM_EVENTS} WHERE ${[NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ')}`,
+       FROM ${part ? `(SELECT * FROM ${FROM_EVENTS} WHERE ${where} LIMIT ${Math.floor(sample)}) e` : `${FROM_EVENTS} WHERE ${where}`}`,
       time.params,
     );
     return list.filter((rule, i) => {

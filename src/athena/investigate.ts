@@ -71,8 +71,8 @@ export async function athenaRules(pool: ClientPool, o: AthenaRulesOptions): Prom
       isolate: 'halving',
       // Athena bills the bytes each statement reads: the rules with sub-queries stay in the one scan.
       subqueriesApart: false,
-      // Its results are text: the event ids travel as the portable array.
-      idsAsText: false,
+      // Its results are text: the groups travel as rows, the event ids as the portable array.
+      groupsAsJson: false,
       // Trino: the portable CROSS JOIN UNNEST.
       localSql: false,
       // Room for the WITH clause reading the tables, which the statement gains when it is sent.

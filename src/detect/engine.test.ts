@@ -216,18 +216,18 @@ describe('the local store’s own SQL', () => {
   });
 });
 
-describe('event ids read as one text per group', () => {
-  it('give the findings of ids read as arrays, cut at the cap the same way, and step aside for a forged id', async () => {
-    const asArrays = await runRules(store, BUILTIN_RULES, { idsAsText: false });
-    const asText = await runRules(store, BUILTIN_RULES);
-    expect(asText).toEqual(asArrays);
-    expect(asText.findings.some((f) => f.eventIds.length > 3)).toBe(true);
-    const cutArrays = await runRules(store, BUILTIN_RULES, { idsAsText: false, maxEventIds: 3 });
-    const cutText = await runRules(store, BUILTIN_RULES, { maxEventIds: 3 });
-    expect(cutText).toEqual(cutArrays);
-    expect(cutText.truncated.length).toBeGreaterThan(0);
+describe('groups read as one JSON text each', () => {
+  it('give the findings of rows with id arrays, cut at the cap the same way, a forged id whole', async () => {
+    const asArrays = await runRules(store, BUILTIN_RULES, { groupsAsJson: false });
+    const asJson = await runRules(store, BUILTIN_RULES);
+    expect(asJson).toEqual(asArrays);
+    expect(asJson.findings.some((f) => f.eventIds.length > 3)).toBe(true);
+    const cutArrays = await runRules(store, BUILTIN_RULES, { groupsAsJson: false, maxEventIds: 3 });
+    const cutJson = await runRules(store, BUILTIN_RULES, { maxEventIds: 3 });
+    expect(cutJson).toEqual(cutArrays);
+    expect(cutJson.truncated.length).toBeGreaterThan(0);
 
-    // A copy of a matched record whose id holds a newline: its rule is read again with arrays.
+    // A copy of a matched record whose id holds a newline (which ids joined by newlines would split).
     const named = asArrays.findings[0]!;
     const [record] = scenarioRecords().filter((r) => r.eventID === named.eventIds[0]);
     const forgedDir = mkdtempSync(join(tmpdir(), 'tq-engine-forged-'));
@@ -239,7 +239,7 @@ describe('event ids read as one text per group', () => {
       );
       await ingestPaths(forged, [join(forgedDir, 'trail.json')]);
       const text = await runRules(forged, BUILTIN_RULES);
-      expect(text).toEqual(await runRules(forged, BUILTIN_RULES, { idsAsText: false }));
+      expect(text).toEqual(await runRules(forged, BUILTIN_RULES, { groupsAsJson: false }));
       expect(text.findings.flatMap((f) => f.eventIds)).toContain('forged\nid');
     } finally {
       forged.close();
@@ -279,7 +279,7 @@ describe('event ids read as one text per group', () => {
           ['order-burst', expected.slice(0, maxEventIds)],
           ['order-plain', expected.slice(0, maxEventIds)],
         ]);
-        expect(text).toEqual(await runRules(ordered, rules, { maxEventIds, idsAsText: false }));
+        expect(text).toEqual(await runRules(ordered, rules, { maxEventIds, groupsAsJson: false }));
       }
     } finally {
       remove();

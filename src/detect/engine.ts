@@ -16,7 +16,6 @@ import {
   ACTOR,
   AGGREGATES,
   MATCHED_COLUMNS,
-  idsFromText,
   togetherSql,
   type Group,
   type StatementForm,
@@ -54,11 +53,11 @@ export interface RunRulesOptions {
    */
   subqueriesApart?: boolean;
   /**
-   * Read each group's event ids as one text, cut at the cap, instead of an array (default true:
-   * see `aggregates`; on a million-record case over a million ids came back, a native call each).
-   * The Athena runner keeps arrays: its results are parsed from text either way.
+   * Read each group as one JSON text, its event ids cut at the cap in the store (default true: see
+   * `StatementForm.jsonGroups`; on a million-record case over a million ids came back). The Athena
+   * runner keeps rows with arrays: its results are parsed from text either way.
    */
-  idsAsText?: boolean;
+  groupsAsJson?: boolean;
   /** Write the statements in the local store's own SQL where it is faster (default true; Athena: false). */
   localSql?: boolean;
   /**
@@ -138,7 +137,7 @@ async function groupsIn(
   const halving = options.isolate === 'halving';
   // One id more than a finding keeps: runRules then sees that the finding was cut.
   const form: StatementForm = {
-    textIds: (options.idsAsText ?? true) ? maxEventIdsOf(options) + 1 : undefined,
+    jsonGroups: (options.groupsAsJson ?? true) ? maxEventIdsOf(options) + 1 : undefined,
     unnestInSelect: options.localSql ?? true,
     burstSlots: options.localSql ?? true,
   };
@@ -410,25 +409,18 @@ async function runTogether(
 ): Promise<Map<DetectionRule, Group[]>> {
   const byRule = new Map<DetectionRule, Group[]>();
   if (list.length === 0) return byRule;
-  const { textIds } = form;
   const { sql, params } = togetherSql(list, range, only, form);
-  const rows = await store.query<Group & { rule: number }>(sql, params);
-  // Rules with a group whose ids did not split back (see idsFromText) are read again, ids as arrays.
-  const again = new Set<DetectionRule>();
+  const rows =
+    form.jsonGroups === undefined
+      ? await store.query<Group & { rule: number }>(sql, params)
+      : (await store.query<{ j: string }>(sql, params)).map(
+          (r) => JSON.parse(r.j) as Group & { rule: number },
+        );
   for (const { rule, ...group } of rows) {
     const key = list[rule]!;
-    if (textIds !== undefined) {
-      const ids = idsFromText(group, textIds);
-      if (ids === null) again.add(key);
-      else group.eventids = ids;
-    }
     const groups = byRule.get(key);
     if (groups) groups.push(group);
     else byRule.set(key, [group]);
-  }
-  for (const rule of again) {
-    const { sql, params } = ruleSql(rule, range);
-    byRule.set(rule, await store.query<Group>(sql, params));
   }
   for (const groups of byRule.values()) groups.sort((a, b) => a.firstseen.localeCompare(b.firstseen));
   return byRule;

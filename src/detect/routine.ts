@@ -1,4 +1,4 @@
-import { FROM_EVENTS, eventIdAmong, splitIds, type EventQuery, type QueryParam } from './events.js';
+import { FROM_EVENTS, eventIdAmong, type EventQuery } from './events.js';
 import type { Lineage, LineageNode } from './lineage.js';
 
 /**
@@ -53,46 +53,28 @@ export async function fromNewNetworks(
     // Calls without a key (sign-ins) are judged against the subject keys' networks together.
     if (roots.has(h.key) || h.key === '') note('', h.ip, at);
   }
-  // The events come back grouped by key, address and time, their ids joined in one text: read a
-  // row each, the Invictus 1M case's 104,609 took 0.9 s of reading, grouped 35,023 rows.
+  // The events come back grouped by key, address and time, each group as one JSON text (the local
+  // store's to_json): read a row each, the Invictus 1M case's 104,609 took 0.9 s of reading;
+  // grouped, 35,023 rows of columns 0.34-0.38 s, as JSON 0.14 s.
   const among = eventIdAmong(ids);
-  const groups = await store.query<{
-    key: string | null;
-    ip: string | null;
-    time: string;
-    n: number;
-    ids: string;
-  }>(
-    `SELECT e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time, count(*) AS n,
-       array_join(array_agg(e.eventid), chr(10)) AS ids
-     FROM ${FROM_EVENTS} WHERE ${among.sql} GROUP BY 1, 2, 3`,
-    among.params,
-  );
+  const groups = (
+    await store.query<{ j: string }>(
+      `SELECT to_json(g) AS j FROM (
+         SELECT e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time, list(e.eventid) AS ids
+         FROM ${FROM_EVENTS} WHERE ${among.sql} GROUP BY 1, 2, 3) g`,
+      among.params,
+    )
+  ).map((r) => JSON.parse(r.j) as { key: string | null; ip: string | null; time: string; ids: string[] });
   const fresh = new Map<string, string>();
   for (const g of groups) {
     const first = g.ip === null ? undefined : firstSeen.get(`${g.key ?? ''} ${g.ip}`);
     if (first === undefined || first > Date.parse(g.time) - ESTABLISHED_MS) {
       const began = first === undefined ? Date.parse(g.time) : Math.min(first, Date.parse(g.time));
       const at = new Date(began).toISOString().replace('.000Z', 'Z');
-      for (const id of splitIds(g.ids, Number(g.n)) ?? (await idsOf(store, among, g))) fresh.set(id, at);
+      for (const id of g.ids) fresh.set(id, at);
     }
   }
   return fresh;
-}
-
-/** The ids of one group of `fromNewNetworks` read a row each (one of them holds a newline). */
-async function idsOf(
-  store: EventQuery,
-  among: { sql: string; params: QueryParam[] },
-  group: { key: string | null; ip: string | null; time: string },
-): Promise<string[]> {
-  const rows = await store.query<{ id: string }>(
-    `SELECT e.eventid AS id FROM ${FROM_EVENTS} WHERE ${among.sql}
-       AND e.useridentity.accesskeyid IS NOT DISTINCT FROM ? AND e.sourceipaddress IS NOT DISTINCT FROM ?
-       AND e.eventtime IS NOT DISTINCT FROM ?`,
-    [...among.params, group.key, group.ip, group.time],
-  );
-  return rows.map((r) => r.id);
 }
 
 /** The subject keys' calls and the sign-ins of the lineage (they carry no key). */

@@ -67,6 +67,21 @@ export interface RunRulesOptions {
   sampleRows?: number;
 }
 
+/** The store rows of findings' events (see `rowsOf`). */
+const ROWS = new WeakMap<Finding, number[]>();
+
+/**
+ * The rows in the store of a finding's events, in the order of its `eventIds` (DuckDB's `rowid`,
+ * see `StatementForm.rows`), when the local store's grouping made the finding; else undefined
+ * (another engine, a rule run alone, a copy of the finding), and the caller keys by event id.
+ * Keyed by row, an event is the row itself: two stored records with one id (the loader keeps one
+ * unless they differ: a forged copy) are two events, where keyed by id they were one.
+ */
+export function rowsOf(finding: Finding): readonly number[] | undefined {
+  const rows = ROWS.get(finding);
+  return rows && rows.length === finding.eventIds.length ? rows : undefined;
+}
+
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
 export interface RuleRun {
   findings: Finding[];
@@ -94,9 +109,12 @@ export async function runRules(
     for (const group of groups.get(rule) ?? []) {
       if (group.eventids.length > cap) {
         group.eventids = group.eventids.slice(0, cap);
+        group.rows = group.rows?.slice(0, cap);
         if (!run.truncated.includes(rule.id)) run.truncated.push(rule.id);
       }
-      run.findings.push(toFinding(rule, group));
+      const finding = toFinding(rule, group);
+      if (group.rows) ROWS.set(finding, group.rows);
+      run.findings.push(finding);
     }
   }
   run.findings.sort(bySeverityThenTime);
@@ -138,6 +156,7 @@ async function groupsIn(
   // One id more than a finding keeps: runRules then sees that the finding was cut.
   const form: StatementForm = {
     jsonGroups: (options.groupsAsJson ?? true) ? maxEventIdsOf(options) + 1 : undefined,
+    rows: options.localSql ?? true,
     unnestInSelect: options.localSql ?? true,
     burstSlots: options.localSql ?? true,
   };

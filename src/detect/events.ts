@@ -104,6 +104,15 @@ export function eventIdIn(ids: readonly string[]): { sql: string; params: QueryP
   };
 }
 
+/** The row is one of the store's `rows` (DuckDB's `rowid`), as one parameter like `eventIdIn`. */
+export function rowIn(rows: readonly number[]): { sql: string; params: QueryParam[] } {
+  if (rows.length === 0) return { sql: 'false', params: [] };
+  return {
+    sql: `e.rowid IN (SELECT CAST(u.r AS BIGINT) FROM UNNEST(split(?, ',')) AS u(r))`,
+    params: [rows.join(',')],
+  };
+}
+
 /** `eventIdIn`, or a placeholder per id when an id cannot travel joined (slower, always right). */
 export function eventIdAmong(ids: readonly string[]): { sql: string; params: QueryParam[] } {
   return eventIdIn(ids) ?? { sql: `e.eventid IN (${ids.map(() => '?').join(', ')})`, params: [...ids] };
@@ -138,6 +147,70 @@ export async function eventIdsWhere(
         ids.add(r.eventid);
   }
   return ids;
+}
+
+/**
+ * `eventIdsWhere` by the events' rows in the store (DuckDB's `rowid`; see `rowsOf` in engine.ts),
+ * events without an id left out as there. Row numbers split back whatever the ids hold, and a
+ * set of them is one byte per row: the Invictus 1M case's 740,000 attributed events were read
+ * and looked up in a fraction of the time their ids took (those must be hashed, a character at a time).
+ */
+export async function eventRowsWhere(
+  store: EventQuery,
+  where: string,
+  params: QueryParam[],
+): Promise<RowSet> {
+  return RowSet.of(await eventRowsList(store, where, params));
+}
+
+/** `eventRowsWhere`'s rows as a list. */
+export async function eventRowsList(
+  store: EventQuery,
+  where: string,
+  params: QueryParam[],
+): Promise<number[]> {
+  const groups = await store.query<{ rows: string | null }>(
+    `SELECT array_join(array_agg(e.rowid), ',') AS rows
+     FROM ${FROM_EVENTS} WHERE ${where} AND e.eventid IS NOT NULL GROUP BY e.rowid % 16`,
+    params,
+  );
+  const rows: number[] = [];
+  for (const g of groups) rowList(g.rows, rows);
+  return rows;
+}
+
+/** Row numbers the store joined by commas (`array_join`), appended to `into`. */
+export function rowList(text: string | null, into: number[] = []): number[] {
+  if (!text) return into;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      into.push(n);
+      n = 0;
+    } else n = n * 10 + (c - 48);
+  }
+  into.push(n);
+  return into;
+}
+
+/** A set of store rows: a byte per row up to the highest (rows are numbered from 0). */
+export class RowSet {
+  private constructor(private readonly bits: Uint8Array) {}
+
+  static of(rows: readonly number[]): RowSet {
+    const bits = new Uint8Array(rows.reduce((max, r) => (r > max ? r : max), -1) + 1);
+    for (const r of rows) bits[r] = 1;
+    return new RowSet(bits);
+  }
+
+  has(row: number): boolean {
+    return this.bits[row] === 1;
+  }
+
+  delete(row: number): void {
+    if (row < this.bits.length) this.bits[row] = 0;
+  }
 }
 
 /**

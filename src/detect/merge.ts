@@ -8,7 +8,14 @@ import type { Finding } from './finding.js';
  * findings keep their rating, since they check the parameters that make a call dangerous while
  * most Sigma rules match the API name alone.
  */
-export function mergeSigmaDuplicates(findings: Finding[]): Finding[] {
+export function mergeSigmaDuplicates(
+  findings: Finding[],
+  rows: (f: Finding) => readonly number[] | undefined = () => undefined,
+): Finding[] {
+  // Each event by its row in the store when every finding knows its rows (a number hashes in a
+  // fraction of the time an event id takes), else by its id.
+  const byRow = findings.every((f) => rows(f) !== undefined);
+  const keysOf = (f: Finding): readonly (string | number)[] => (byRow ? rows(f)! : f.eventIds);
   // A capped event list cannot prove the whole finding is covered.
   const complete = (f: Finding): boolean =>
     f.ruleSource === 'sigma' &&
@@ -17,11 +24,11 @@ export function mergeSigmaDuplicates(findings: Finding[]): Finding[] {
   // The built-in findings holding each event of a Sigma finding that could be covered (null: none
   // yet); only those events are looked up (a million-record case's built-in findings name over
   // a million events, its Sigma findings a fraction, and its capped Sigma findings half of that).
-  const hostsOf = new Map<string, Finding | Finding[] | null>();
-  for (const f of findings) if (complete(f)) for (const id of f.eventIds) hostsOf.set(id, null);
+  const hostsOf = new Map<string | number, Finding | Finding[] | null>();
+  for (const f of findings) if (complete(f)) for (const id of keysOf(f)) hostsOf.set(id, null);
   for (const f of findings) {
     if (f.ruleSource === 'sigma') continue;
-    for (const id of f.eventIds) {
+    for (const id of keysOf(f)) {
       const had = hostsOf.get(id);
       if (had === undefined) continue;
       if (had === null) hostsOf.set(id, f);
@@ -31,11 +38,12 @@ export function mergeSigmaDuplicates(findings: Finding[]): Finding[] {
   }
   const kept: Finding[] = [];
   for (const f of findings) {
-    if (!complete(f) || !f.eventIds.every((id) => hostsOf.get(id) !== null)) {
+    const keys = keysOf(f);
+    if (!complete(f) || !keys.every((id) => hostsOf.get(id) !== null)) {
       kept.push(f);
       continue;
     }
-    const hosts = new Set(f.eventIds.flatMap((id) => hostsOf.get(id)!));
+    const hosts = new Set(keys.flatMap((id) => hostsOf.get(id)!));
     for (const host of hosts) {
       const also = host.alsoMatched ?? [];
       if (!also.some((a) => a.ruleId === f.ruleId))

@@ -1,4 +1,5 @@
-import { FROM_EVENTS, PRINCIPAL, splitIds, type EventQuery, type QueryParam } from './events.js';
+import { rowsOf } from './engine.js';
+import { FROM_EVENTS, PRINCIPAL, rowList, splitIds, type EventQuery, type QueryParam } from './events.js';
 import type { Finding } from './finding.js';
 
 /** A run of attacker activity with no gap longer than the burst gap. */
@@ -99,19 +100,28 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
  */
 function findingsByBurst(
   findings: Finding[],
-  place: Map<string, number | number[]>,
+  place: Map<string, number | number[]> | Int32Array,
   burstAt: number[],
   count: number,
 ): string[][] {
   const first = Array.from({ length: count }, () => new Map<number, number>());
+  const note = (index: number, at: number): void => {
+    const seen = first[burstAt[at]!]!;
+    if ((seen.get(index) ?? Infinity) > at) seen.set(index, at);
+  };
   for (const [index, f] of findings.entries()) {
+    if (place instanceof Int32Array) {
+      // By rows (see `rowsOf`): an event without an id is in no finding's list, as by ids.
+      for (const [k, row] of rowsOf(f)!.entries()) {
+        const at = place[row] ?? -1;
+        if (at >= 0 && f.eventIds[k] !== null) note(index, at);
+      }
+      continue;
+    }
     for (const id of f.eventIds) {
       const where = place.get(id);
       if (where === undefined) continue;
-      for (const at of typeof where === 'number' ? [where] : where) {
-        const seen = first[burstAt[at]!]!;
-        if ((seen.get(index) ?? Infinity) > at) seen.set(index, at);
-      }
+      for (const at of typeof where === 'number' ? [where] : where) note(index, at);
     }
   }
   return first.map((seen) => [
@@ -189,19 +199,26 @@ export async function burstsInStore(
     `SELECT burst, '${kind}' AS kind, ${column} AS a, NULL AS b, count(*) AS n, NULL AS failed, NULL AS ids, NULL AS named,
             min(pos) AS first
      FROM b WHERE coalesce(${column}, '') <> '' GROUP BY burst, ${column}`;
+  // Events named by their rows when every finding knows its rows (see `rowsOf`): a row number
+  // costs a fraction of an id's hashing to look up, and cannot be forged to split wrongly.
+  const byRow = findings.every((f) => rowsOf(f) !== undefined);
+  const idList = byRow
+    ? `array_join(list_transform(list_sort(array_agg(pos)), x -> x.r), ',') AS ids,
+            count(*) AS named`
+    : `array_join(list_transform(list_sort(array_agg(pos)), x -> x.i), chr(10)) AS ids,
+            count(eventid) AS named`;
   const rows = await store.query<BurstRow>(
-    `WITH o AS MATERIALIZED (SELECT ${TIMELINE_COLUMNS} FROM ${FROM_EVENTS} WHERE ${events.sql}),
+    `WITH o AS MATERIALIZED (SELECT ${TIMELINE_COLUMNS}${byRow ? ', e.rowid AS rid' : ''} FROM ${FROM_EVENTS} WHERE ${events.sql}),
      c AS (SELECT eventtime, sum(brk) OVER (ORDER BY eventtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst
            FROM (SELECT eventtime,
                         CASE WHEN date_diff('millisecond', lag(try_cast(eventtime AS TIMESTAMPTZ)) OVER (ORDER BY eventtime),
                                             try_cast(eventtime AS TIMESTAMPTZ)) > ? THEN 1 ELSE 0 END AS brk
                  FROM (SELECT DISTINCT eventtime FROM o))),
      b AS MATERIALIZED (
-       SELECT o.*, c.burst, {t: o.eventtime, i: o.eventid} AS pos FROM o JOIN c ON o.eventtime IS NOT DISTINCT FROM c.eventtime)
+       SELECT o.*, c.burst, {t: o.eventtime, i: o.eventid${byRow ? ', r: o.rid' : ''}} AS pos FROM o JOIN c ON o.eventtime IS NOT DISTINCT FROM c.eventtime)
      SELECT * EXCLUDE (first), dense_rank() OVER (ORDER BY first) AS at FROM (
      SELECT burst, 'burst' AS kind, min(pos).t AS a, max(pos).t AS b, count(*) AS n,
-            count_if(failed) AS failed, array_join(list_transform(list_sort(array_agg(pos)), x -> x.i), chr(10)) AS ids,
-            count(eventid) AS named, min(pos) AS first
+            count_if(failed) AS failed, ${idList}, min(pos) AS first
      FROM b GROUP BY burst
      UNION ALL ${distinct('principal', 'principal')}
      UNION ALL ${distinct('key', 'accesskey')}
@@ -228,20 +245,35 @@ export async function burstsInStore(
   const heads = keys.map((key) => byBurst.get(key)!.find((r) => r.kind === 'burst')!);
   // Each event's place in the timeline (burst by burst, in order) and its burst: the findings are
   // then looked up by their ids, not the other way round (their ids can be ten times as many).
-  const place = new Map<string, number | number[]>();
   const burstAt: number[] = [];
-  for (const [i, head] of heads.entries()) {
-    const ids = splitIds(head.ids, Number(head.named));
-    if (!ids) return null;
-    for (const id of ids) {
-      // An id stored twice (the store keeps one, but a forged copy may differ) has every place.
-      const had = place.get(id);
-      place.set(
-        id,
-        had === undefined ? burstAt.length : [...(typeof had === 'number' ? [had] : had), burstAt.length],
-      );
-      burstAt.push(i);
+  let place: Map<string, number | number[]> | Int32Array;
+  if (byRow) {
+    // Each row once: its place is its index among the bursts' rows, in order.
+    const rows: number[] = [];
+    for (const [i, head] of heads.entries()) {
+      const before = rows.length;
+      rowList(head.ids, rows);
+      if (rows.length - before !== Number(head.named)) return null;
+      for (let k = before; k < rows.length; k++) burstAt.push(i);
     }
+    place = new Int32Array(rows.reduce((max, r) => (r > max ? r : max), -1) + 1).fill(-1);
+    for (const [at, row] of rows.entries()) place[row] = at;
+  } else {
+    const byId = new Map<string, number | number[]>();
+    for (const [i, head] of heads.entries()) {
+      const ids = splitIds(head.ids, Number(head.named));
+      if (!ids) return null;
+      for (const id of ids) {
+        // An id stored twice (the store keeps one, but a forged copy may differ) has every place.
+        const had = byId.get(id);
+        byId.set(
+          id,
+          had === undefined ? burstAt.length : [...(typeof had === 'number' ? [had] : had), burstAt.length],
+        );
+        burstAt.push(i);
+      }
+    }
+    place = byId;
   }
   const findingIds = findingsByBurst(findings, place, burstAt, keys.length);
   const bursts: Burst[] = [];

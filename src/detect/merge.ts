@@ -12,8 +12,8 @@ export function mergeSigmaDuplicates(
   findings: Finding[],
   rows: (f: Finding) => readonly number[] | undefined = () => undefined,
 ): Finding[] {
-  // Each event by its row in the store when every finding knows its rows (a number hashes in a
-  // fraction of the time an event id takes), else by its id.
+  // Each event by its row in the store when every finding knows its rows (an array index where an
+  // event id must be hashed, a character at a time), else by its id.
   const byRow = findings.every((f) => rows(f) !== undefined);
   const keysOf = (f: Finding): readonly (string | number)[] => (byRow ? rows(f)! : f.eventIds);
   // A capped event list cannot prove the whole finding is covered.
@@ -24,7 +24,9 @@ export function mergeSigmaDuplicates(
   // The built-in findings holding each event of a Sigma finding that could be covered (null: none
   // yet); only those events are looked up (a million-record case's built-in findings name over
   // a million events, its Sigma findings a fraction, and its capped Sigma findings half of that).
-  const hostsOf = new Map<string | number, Finding | Finding[] | null>();
+  const hostsOf = byRow
+    ? byIndex(findings.reduce((max, f) => (complete(f) ? Math.max(max, rowsMax(rows(f)!)) : max), -1) + 1)
+    : new Map<string | number, Hosts>();
   for (const f of findings) if (complete(f)) for (const id of keysOf(f)) hostsOf.set(id, null);
   for (const f of findings) {
     if (f.ruleSource === 'sigma') continue;
@@ -52,4 +54,27 @@ export function mergeSigmaDuplicates(
     }
   }
   return kept;
+}
+
+/** The built-in findings holding an event: none yet (null), one, or several. */
+type Hosts = Finding | Finding[] | null;
+
+/** `Map`'s get and set over keys that are rows below `size`: an array, no hashing. */
+function byIndex(size: number): {
+  get(key: string | number): Hosts | undefined;
+  set(key: string | number, value: Hosts): void;
+} {
+  const at: (Hosts | undefined)[] = new Array<Hosts | undefined>(size);
+  return {
+    get: (key) => at[key as number],
+    set: (key, value) => {
+      at[key as number] = value;
+    },
+  };
+}
+
+function rowsMax(rows: readonly number[]): number {
+  let max = -1;
+  for (const r of rows) if (r > max) max = r;
+  return max;
 }

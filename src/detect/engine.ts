@@ -82,6 +82,11 @@ export function rowsOf(finding: Finding): readonly number[] | undefined {
   return rows && rows.length === finding.eventIds.length ? rows : undefined;
 }
 
+/** Forget the rows of findings made over another store than the one they go on to (see `rowsOf`). */
+export function forgetRows(findings: readonly Finding[]): void {
+  for (const f of findings) ROWS.delete(f);
+}
+
 /** The outcome of running a rule list: findings, plus rules that failed or had findings cut short. */
 export interface RuleRun {
   findings: Finding[];

@@ -1,6 +1,7 @@
 import { compareWithBaseline, type Anomalies, type Window } from './baseline.js';
 import {
   bySeverityThenTime,
+  forgetRows,
   rowsOf,
   runRules,
   severityRank,
@@ -186,6 +187,8 @@ export async function investigate(
  * same when it is the local one) is folded into it; the rest stay, in severity and time order.
  */
 function bothRuns(remote: RuleRun, local: RuleRun): RuleRun {
+  // Rows are the case store's: the bucket's findings name their events by id only.
+  forgetRows(remote.findings);
   const all = [
     ...remote.findings.map((f) => ({ f, remote: true })),
     ...local.findings.map((f) => ({ f, remote: false })),

@@ -84,6 +84,27 @@ describe('events named by their rows in the store', () => {
     }
   });
 
+  it('are not taken from another store: the bucket’s findings, in investigate beside the case store’s', async () => {
+    // The same records loaded in the reverse order: the same events on other rows.
+    const other = await openEventStore(join(dir, 'bucket.duckdb'));
+    try {
+      writeFileSync(join(dir, 'reversed.json'), JSON.stringify({ Records: scenarioRecords().reverse() }));
+      await ingestPaths(other, [join(dir, 'reversed.json')]);
+      const byRows = await investigate(store, {
+        subjectKeys: [ALICE_KEY],
+        rulesOn: { events: other, options: {} },
+      });
+      const byIds = await investigate(store, {
+        subjectKeys: [ALICE_KEY],
+        rulesOn: { events: withoutRows(other), options: {} },
+      });
+      expect(byRows.findings.length).toBeGreaterThan(5);
+      expect(byRows).toEqual(byIds);
+    } finally {
+      other.close();
+    }
+  });
+
   it('travel as one parameter and split back, a set of them a byte per row', async () => {
     expect(rowList('3,0,12')).toEqual([3, 0, 12]);
     expect(rowList(null)).toEqual([]);

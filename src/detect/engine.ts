@@ -75,7 +75,8 @@ const ROWS = new WeakMap<Finding, number[]>();
  * see `StatementForm.rows`), when the local store's grouping made the finding; else undefined
  * (another engine, a rule run alone, a copy of the finding), and the caller keys by event id.
  * Keyed by row, an event is the row itself: two stored records with one id (the loader keeps one
- * unless they differ: a forged copy) are two events, where keyed by id they were one.
+ * unless they differ: a forged copy) are two events, where keyed by id they were one. Rows name
+ * events only while the store is unchanged (a load may delete and compact): one investigation.
  */
 export function rowsOf(finding: Finding): readonly number[] | undefined {
   const rows = ROWS.get(finding);

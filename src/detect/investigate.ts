@@ -26,7 +26,14 @@ import type { GeoIp } from './geoip.js';
 import { mergeSigmaDuplicates } from './merge.js';
 import { lineageOf, renderLineage, type Lineage } from './lineage.js';
 import { BUILTIN_RULES } from './rules/index.js';
-import { fromNewNetworks, intruderMinted, intrusionStart, ownerAddresses, type Minted } from './routine.js';
+import {
+  fromNewNetworks,
+  fromNewNetworksByRow,
+  intruderMinted,
+  intrusionStart,
+  ownerAddresses,
+  type Minted,
+} from './routine.js';
 import type { DetectionRule } from './rules/types.js';
 import { bundledSigma } from './sigma/bundled.js';
 import type { SigmaLoad, SigmaReportEntry } from './sigma/load.js';
@@ -421,7 +428,19 @@ async function inferWindow(
       (given === null || f.lastSeen >= given),
   );
   let starts: string[] = [];
-  if (lineage) {
+  if (lineage && suspicious.every((f) => rowsOf(f) !== undefined)) {
+    // The same, the events named by their rows in the store (see `rowsOf`).
+    const fresh = await fromNewNetworksByRow(
+      store,
+      lineage,
+      suspicious.flatMap((f) => rowsOf(f)!),
+    );
+    suspicious = suspicious.filter((f) => rowsOf(f)!.some((row) => fresh.has(row)));
+    starts = [
+      ...suspicious.flatMap((f) => rowsOf(f)!.flatMap((row) => fresh.get(row) ?? [])),
+      ...minted.starts,
+    ];
+  } else if (lineage) {
     const fresh = await fromNewNetworks(
       store,
       lineage,

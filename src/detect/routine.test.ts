@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../store/store.js';
 import { lineageOf } from './lineage.js';
-import { fromNewNetworks } from './routine.js';
+import { fromNewNetworks, fromNewNetworksByRow } from './routine.js';
 import { storeOf, type RecordStore } from './test-support/store.js';
 
 const KEY = 'AKIAROUTINETEST00001';
@@ -62,5 +62,31 @@ describe('fromNewNetworks', () => {
     // Asked of the ids that split cleanly, the same answer for them.
     const clean = await fromNewNetworks(store, lineage, ['new-1', 'new-2', 'new-3', 'office-1']);
     expect([...clean.keys()].sort()).toEqual(['new-1', 'new-2', 'new-3']);
+  });
+
+  it('gives the same answer for events named by their rows in the store, keyed by row', async () => {
+    const lineage = await lineageOf(store, [KEY]);
+    const rowOf = new Map(
+      (
+        await store.query<{ r: number | bigint; id: string }>(
+          'SELECT rowid AS r, eventid AS id FROM cloudtrail_events',
+        )
+      ).map((x) => [x.id, Number(x.r)]),
+    );
+    const idOf = new Map([...rowOf].map(([id, row]) => [row, id]));
+    for (const ids of [
+      ['office-3', 'new-1', 'new-2', 'forged\nid', 'new-3', 'new-1'],
+      ['office-1', 'new-3'],
+    ]) {
+      const byId = await fromNewNetworks(store, lineage, ids);
+      const byRow = await fromNewNetworksByRow(
+        store,
+        lineage,
+        ids.map((id) => rowOf.get(id)!),
+      );
+      expect(byRow.size).toBeGreaterThan(0);
+      expect(new Map([...byRow].map(([row, at]) => [idOf.get(row), at]))).toEqual(byId);
+    }
+    expect((await fromNewNetworksByRow(store, lineage, [])).size).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { FROM_EVENTS, eventIdAmong, type EventQuery } from './events.js';
+import { FROM_EVENTS, eventIdAmong, rowIn, type EventQuery, type QueryParam } from './events.js';
 import type { Lineage, LineageNode } from './lineage.js';
 
 /**
@@ -25,6 +25,31 @@ export async function fromNewNetworks(
 ): Promise<Map<string, string>> {
   const ids = [...new Set(eventIds)];
   if (ids.length === 0) return new Map();
+  return freshEvents<string>(store, lineage, eventIdAmong(ids), 'e.eventid');
+}
+
+/**
+ * `fromNewNetworks` for events named by their rows in the store (see `rowsOf` in engine.ts): the
+ * same answer keyed by row, without hashing hundreds of thousands of ids (the Invictus 1M case's
+ * suspicious findings name 700,000 events).
+ */
+export async function fromNewNetworksByRow(
+  store: EventQuery,
+  lineage: Lineage,
+  rows: readonly number[],
+): Promise<Map<number, string>> {
+  const unique = [...new Set(rows)];
+  if (unique.length === 0) return new Map();
+  return freshEvents<number>(store, lineage, rowIn(unique), 'e.rowid');
+}
+
+/** `fromNewNetworks` over the events `selection` picks, keyed by `key` (their id or row). */
+async function freshEvents<K extends string | number>(
+  store: EventQuery,
+  lineage: Lineage,
+  selection: { sql: string; params: QueryParam[] },
+  key: 'e.eventid' | 'e.rowid',
+): Promise<Map<K, string>> {
   const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   // Per signing key: the owner's CI and the owner's role sessions each have their own networks.
   const history = await store.query<{ key: string; ip: string; first: string; days: number }>(
@@ -56,16 +81,15 @@ export async function fromNewNetworks(
   // The events come back grouped by key, address and time, each group as one JSON text (the local
   // store's to_json): read a row each, the Invictus 1M case's 104,609 took 0.9 s of reading;
   // grouped, 35,023 rows of columns 0.34-0.38 s, as JSON 0.14 s.
-  const among = eventIdAmong(ids);
   const groups = (
     await store.query<{ j: string }>(
       `SELECT to_json(g) AS j FROM (
-         SELECT e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time, list(e.eventid) AS ids
-         FROM ${FROM_EVENTS} WHERE ${among.sql} GROUP BY 1, 2, 3) g`,
-      among.params,
+         SELECT e.useridentity.accesskeyid AS key, e.sourceipaddress AS ip, e.eventtime AS time, list(${key}) AS ids
+         FROM ${FROM_EVENTS} WHERE ${selection.sql} GROUP BY 1, 2, 3) g`,
+      selection.params,
     )
-  ).map((r) => JSON.parse(r.j) as { key: string | null; ip: string | null; time: string; ids: string[] });
-  const fresh = new Map<string, string>();
+  ).map((r) => JSON.parse(r.j) as { key: string | null; ip: string | null; time: string; ids: K[] });
+  const fresh = new Map<K, string>();
   for (const g of groups) {
     const first = g.ip === null ? undefined : firstSeen.get(`${g.key ?? ''} ${g.ip}`);
     if (first === undefined || first > Date.parse(g.time) - ESTABLISHED_MS) {

@@ -35,6 +35,13 @@ export interface TimelineEvent {
 export const TIMELINE_COLUMNS = `e.eventid, e.eventtime, e.eventsource, e.eventname, ${PRINCIPAL} AS principal,
   e.useridentity.accesskeyid AS accesskey, e.awsregion, e.sourceipaddress, coalesce(e.errorcode, '') <> '' AS failed`;
 
+/**
+ * A timeline event's row and its time's rank travel as one number, `row * PACK + rank` (exact
+ * below 2^53: rows under 2^27, ranks under 2^26; beyond, the store's statement gives up and the
+ * events are read instead).
+ */
+const PACK = 2 ** 26;
+
 /** How many of a burst's most frequent calls it lists. */
 const TOP_CALLS = 5;
 
@@ -100,7 +107,7 @@ function summarise(events: TimelineEvent[], findingOf: Map<string, string[]>): B
  */
 function findingsByBurst(
   findings: Finding[],
-  place: Map<string, number | number[]> | Int32Array,
+  place: Map<string, number | number[]>,
   burstAt: number[],
   count: number,
 ): string[][] {
@@ -110,14 +117,6 @@ function findingsByBurst(
     if ((seen.get(index) ?? Infinity) > at) seen.set(index, at);
   };
   for (const [index, f] of findings.entries()) {
-    if (place instanceof Int32Array) {
-      // By rows (see `rowsOf`): an event without an id is in no finding's list, as by ids.
-      for (const [k, row] of rowsOf(f)!.entries()) {
-        const at = place[row] ?? -1;
-        if (at >= 0 && f.eventIds[k] !== null) note(index, at);
-      }
-      continue;
-    }
     for (const id of f.eventIds) {
       const where = place.get(id);
       if (where === undefined) continue;
@@ -129,6 +128,58 @@ function findingsByBurst(
       [...seen.entries()].sort((x, y) => x[1] - y[1] || x[0] - y[0]).map(([index]) => findings[index]!.id),
     ),
   ]);
+}
+
+/**
+ * `findingsByBurst` for findings that know their rows (see `rowsOf`): `rank` is each row's time's
+ * rank among the timeline's distinct times (0: not in the timeline), `burstOf` its burst. An
+ * event's place is its (time, id), as the store sorts them (ids by code point); a finding's first
+ * event in a burst is its least, ties between findings broken by the findings' order.
+ */
+function findingsByRank(
+  findings: Finding[],
+  rank: Int32Array,
+  burstOf: Int32Array,
+  count: number,
+): string[][] {
+  const first = Array.from({ length: count }, () => new Map<number, { t: number; id: string }>());
+  for (const [index, f] of findings.entries()) {
+    const rows = rowsOf(f)!;
+    for (const [k, row] of rows.entries()) {
+      const t = rank[row] ?? 0;
+      const id = f.eventIds[k];
+      // An event without an id is in no finding's list, as by ids.
+      if (t === 0 || id === null || id === undefined) continue;
+      const seen = first[burstOf[row]!]!;
+      const had = seen.get(index);
+      if (!had || t < had.t || (t === had.t && byCodePoint(id, had.id) < 0)) seen.set(index, { t, id });
+    }
+  }
+  return first.map((seen) => [
+    ...new Set(
+      [...seen.entries()]
+        .sort((x, y) => x[1].t - y[1].t || byCodePoint(x[1].id, y[1].id) || x[0] - y[0])
+        .map(([index]) => findings[index]!.id),
+    ),
+  ]);
+}
+
+/**
+ * Strings in code point order, as DuckDB compares them (UTF-16 code units order the same but for
+ * a surrogate, which stands for a code point above U+FFFF, against a unit from U+E000 up).
+ */
+export function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** Each event id's findings, in the findings' order. */
@@ -203,19 +254,19 @@ export async function burstsInStore(
   // costs a fraction of an id's hashing to look up, and cannot be forged to split wrongly.
   const byRow = findings.every((f) => rowsOf(f) !== undefined);
   const idList = byRow
-    ? `array_join(list_transform(list_sort(array_agg(pos)), x -> x.r), ',') AS ids,
+    ? `CASE WHEN max(rid) < ${2 ** 27} AND max(trank) < ${PACK} THEN array_join(array_agg(rid * ${PACK} + trank), ',') END AS ids,
             count(*) AS named`
     : `array_join(list_transform(list_sort(array_agg(pos)), x -> x.i), chr(10)) AS ids,
             count(eventid) AS named`;
   const rows = await store.query<BurstRow>(
     `WITH o AS MATERIALIZED (SELECT ${TIMELINE_COLUMNS}${byRow ? ', e.rowid AS rid' : ''} FROM ${FROM_EVENTS} WHERE ${events.sql}),
-     c AS (SELECT eventtime, sum(brk) OVER (ORDER BY eventtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst
+     c AS (SELECT eventtime, sum(brk) OVER (ORDER BY eventtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst${byRow ? ', row_number() OVER (ORDER BY eventtime) AS trank' : ''}
            FROM (SELECT eventtime,
                         CASE WHEN date_diff('millisecond', lag(try_cast(eventtime AS TIMESTAMPTZ)) OVER (ORDER BY eventtime),
                                             try_cast(eventtime AS TIMESTAMPTZ)) > ? THEN 1 ELSE 0 END AS brk
                  FROM (SELECT DISTINCT eventtime FROM o))),
      b AS MATERIALIZED (
-       SELECT o.*, c.burst, {t: o.eventtime, i: o.eventid${byRow ? ', r: o.rid' : ''}} AS pos FROM o JOIN c ON o.eventtime IS NOT DISTINCT FROM c.eventtime)
+       SELECT o.*, c.burst${byRow ? ', c.trank' : ''}, {t: o.eventtime, i: o.eventid} AS pos FROM o JOIN c ON o.eventtime IS NOT DISTINCT FROM c.eventtime)
      SELECT * EXCLUDE (first), dense_rank() OVER (ORDER BY first) AS at FROM (
      SELECT burst, 'burst' AS kind, min(pos).t AS a, max(pos).t AS b, count(*) AS n,
             count_if(failed) AS failed, ${idList}, min(pos) AS first
@@ -245,37 +296,44 @@ export async function burstsInStore(
   const heads = keys.map((key) => byBurst.get(key)!.find((r) => r.kind === 'burst')!);
   // Each event's place in the timeline (burst by burst, in order) and its burst: the findings are
   // then looked up by their ids, not the other way round (their ids can be ten times as many).
-  const burstAt: number[] = [];
-  let place: Map<string, number | number[]> | Int32Array;
+  let findingIds: string[][];
   if (byRow) {
-    // Each row once: its place is its index among the bursts' rows, in order.
-    const rows: number[] = [];
+    // Each row once, packed with its time's rank (see `PACK`); no order needed (`findingsByRank`).
+    const packed: number[] = [];
+    const burstOfEach: number[] = [];
     for (const [i, head] of heads.entries()) {
-      const before = rows.length;
-      rowList(head.ids, rows);
-      if (rows.length - before !== Number(head.named)) return null;
-      for (let k = before; k < rows.length; k++) burstAt.push(i);
+      const before = packed.length;
+      rowList(head.ids, packed);
+      if (packed.length - before !== Number(head.named)) return null;
+      for (let k = before; k < packed.length; k++) burstOfEach.push(i);
     }
-    place = new Int32Array(rows.reduce((max, r) => (r > max ? r : max), -1) + 1).fill(-1);
-    for (const [at, row] of rows.entries()) place[row] = at;
+    const rowOf = (p: number): number => Math.floor(p / PACK);
+    const rank = new Int32Array(packed.reduce((max, p) => Math.max(max, rowOf(p)), -1) + 1);
+    const burstOf = new Int32Array(rank.length);
+    for (const [k, p] of packed.entries()) {
+      const row = rowOf(p);
+      rank[row] = p - row * PACK;
+      burstOf[row] = burstOfEach[k]!;
+    }
+    findingIds = findingsByRank(findings, rank, burstOf, keys.length);
   } else {
-    const byId = new Map<string, number | number[]>();
+    const burstAt: number[] = [];
+    const place = new Map<string, number | number[]>();
     for (const [i, head] of heads.entries()) {
       const ids = splitIds(head.ids, Number(head.named));
       if (!ids) return null;
       for (const id of ids) {
         // An id stored twice (the store keeps one, but a forged copy may differ) has every place.
-        const had = byId.get(id);
-        byId.set(
+        const had = place.get(id);
+        place.set(
           id,
           had === undefined ? burstAt.length : [...(typeof had === 'number' ? [had] : had), burstAt.length],
         );
         burstAt.push(i);
       }
     }
-    place = byId;
+    findingIds = findingsByBurst(findings, place, burstAt, keys.length);
   }
-  const findingIds = findingsByBurst(findings, place, burstAt, keys.length);
   const bursts: Burst[] = [];
   for (const [i, key] of keys.entries()) {
     const of = byBurst.get(key)!;

@@ -83,7 +83,12 @@ export function rowsOf(finding: Finding): readonly number[] | undefined {
   return rows && rows.length === finding.eventIds.length ? rows : undefined;
 }
 
-/** Name the rows of a finding's events (in the order of its ids): what `runRules` does, for tests. */
+/** Every finding knows its rows (see `rowsOf`): its events can be keyed by row. */
+export function allHaveRows(findings: readonly Finding[]): boolean {
+  return findings.every((f) => rowsOf(f) !== undefined);
+}
+
+/** Name the rows of a finding's events, in the order of its ids (see `rowsOf`). */
 export function withRows(finding: Finding, rows: number[]): Finding {
   ROWS.set(finding, rows);
   return finding;
@@ -125,8 +130,7 @@ export async function runRules(
         if (!run.truncated.includes(rule.id)) run.truncated.push(rule.id);
       }
       const finding = toFinding(rule, group);
-      if (group.rows) ROWS.set(finding, group.rows);
-      run.findings.push(finding);
+      run.findings.push(group.rows ? withRows(finding, group.rows) : finding);
     }
   }
   run.findings.sort(bySeverityThenTime);

@@ -194,12 +194,19 @@ export function rowList(text: string | null, into: number[] = []): number[] {
   return into;
 }
 
+/** The highest of some rows (or any numbers; -1 for none), without spreading them into arguments. */
+export function highestRow(rows: readonly number[]): number {
+  let max = -1;
+  for (const r of rows) if (r > max) max = r;
+  return max;
+}
+
 /** A set of store rows: a byte per row up to the highest (rows are numbered from 0). */
 export class RowSet {
   private constructor(private readonly bits: Uint8Array) {}
 
   static of(rows: readonly number[]): RowSet {
-    const bits = new Uint8Array(rows.reduce((max, r) => (r > max ? r : max), -1) + 1);
+    const bits = new Uint8Array(highestRow(rows) + 1);
     for (const r of rows) bits[r] = 1;
     return new RowSet(bits);
   }

@@ -1,5 +1,6 @@
 import { compareWithBaseline, type Anomalies, type Window } from './baseline.js';
 import {
+  allHaveRows,
   bySeverityThenTime,
   forgetRows,
   rowsOf,
@@ -368,7 +369,7 @@ async function markAttributed(
   if (findings.length === 0) return null;
   const { sql, params } = attributionSql(lineage, scope);
   // By the events' rows when every finding knows its rows (see `rowsOf`), else by their ids.
-  const byRow = findings.every((f) => rowsOf(f) !== undefined);
+  const byRow = allHaveRows(findings);
   let ids: Set<string> | RowSet;
   // The wider scope holds this one when it has no start, no owner addresses and every key this
   // one always counts (the reach of the lineage, against the window's attribution).
@@ -428,7 +429,7 @@ async function inferWindow(
       (given === null || f.lastSeen >= given),
   );
   let starts: string[] = [];
-  if (lineage && suspicious.every((f) => rowsOf(f) !== undefined)) {
+  if (lineage && allHaveRows(suspicious)) {
     // The same, the events named by their rows in the store (see `rowsOf`).
     const fresh = await fromNewNetworksByRow(
       store,
@@ -521,7 +522,7 @@ async function attackerTimeline(
   // travel so, by one scan of those findings' rule predicates (a threshold rule also matches
   // events outside its bursts, hence the filter on the ids).
   const suspicious = findings.filter((f) => severityRank(f.severity) >= SUSPICIOUS);
-  if (suspicious.every((f) => rowsOf(f) !== undefined)) {
+  if (allHaveRows(suspicious)) {
     // By their rows in the store (see `rowsOf`): no id to hash, none that cannot travel.
     const rows = [...new Set(suspicious.flatMap((f) => rowsOf(f)!))];
     if (rows.length === 0) return [];

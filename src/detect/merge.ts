@@ -1,3 +1,4 @@
+import { highestRow } from './events.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -25,7 +26,7 @@ export function mergeSigmaDuplicates(
   // yet); only those events are looked up (a million-record case's built-in findings name over
   // a million events, its Sigma findings a fraction, and its capped Sigma findings half of that).
   const hostsOf = byRow
-    ? byIndex(findings.reduce((max, f) => (complete(f) ? Math.max(max, rowsMax(rows(f)!)) : max), -1) + 1)
+    ? byIndex(findings.reduce((max, f) => (complete(f) ? Math.max(max, highestRow(rows(f)!)) : max), -1) + 1)
     : new Map<string | number, Hosts>();
   for (const f of findings) if (complete(f)) for (const id of keysOf(f)) hostsOf.set(id, null);
   for (const f of findings) {
@@ -71,10 +72,4 @@ function byIndex(size: number): {
       at[key as number] = value;
     },
   };
-}
-
-function rowsMax(rows: readonly number[]): number {
-  let max = -1;
-  for (const r of rows) if (r > max) max = r;
-  return max;
 }

@@ -1,30 +1,22 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEventStore, type EventStore } from '../store/store.js';
-import { ingestPaths } from '../trail/ingest.js';
+import type { EventStore } from '../store/store.js';
 import { rowsOf, runRules } from './engine.js';
 import { RowSet, rowIn, rowList, type EventQuery, type QueryParam } from './events.js';
 import { investigate } from './investigate.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import { bundledSigma } from './sigma/bundled.js';
 import { ALICE_KEY, scenarioRecords } from './test-support/scenario.js';
+import { storeOf, type RecordStore } from './test-support/store.js';
 
-let dir: string;
+let held: RecordStore;
 let store: EventStore;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tq-rows-'));
-  writeFileSync(join(dir, 'trail.json'), JSON.stringify({ Records: scenarioRecords() }));
-  store = await openEventStore(join(dir, 'case.duckdb'));
-  await ingestPaths(store, [join(dir, 'trail.json')]);
+  held = await storeOf(scenarioRecords(), 'rows');
+  store = held.store;
 });
 
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => held.remove());
 
 /** The store, its grouping statement's groups stripped of their rows: everything keyed by event id. */
 function withoutRows(on: EventStore): EventQuery & { stripped: number } {
@@ -86,10 +78,9 @@ describe('events named by their rows in the store', () => {
 
   it('are not taken from another store: the bucket’s findings, in investigate beside the case store’s', async () => {
     // The same records loaded in the reverse order: the same events on other rows.
-    const other = await openEventStore(join(dir, 'bucket.duckdb'));
+    const bucket = await storeOf(scenarioRecords().reverse(), 'rows-bucket');
+    const other = bucket.store;
     try {
-      writeFileSync(join(dir, 'reversed.json'), JSON.stringify({ Records: scenarioRecords().reverse() }));
-      await ingestPaths(other, [join(dir, 'reversed.json')]);
       const byRows = await investigate(store, {
         subjectKeys: [ALICE_KEY],
         rulesOn: { events: other, options: {} },
@@ -101,7 +92,7 @@ describe('events named by their rows in the store', () => {
       expect(byRows.findings.length).toBeGreaterThan(5);
       expect(byRows).toEqual(byIds);
     } finally {
-      other.close();
+      bucket.remove();
     }
   });
 

@@ -1,5 +1,13 @@
-import { rowsOf } from './engine.js';
-import { FROM_EVENTS, PRINCIPAL, rowList, splitIds, type EventQuery, type QueryParam } from './events.js';
+import { allHaveRows, rowsOf } from './engine.js';
+import {
+  FROM_EVENTS,
+  PRINCIPAL,
+  highestRow,
+  rowList,
+  splitIds,
+  type EventQuery,
+  type QueryParam,
+} from './events.js';
 import type { Finding } from './finding.js';
 
 /** A run of attacker activity with no gap longer than the burst gap. */
@@ -252,7 +260,7 @@ export async function burstsInStore(
      FROM b WHERE coalesce(${column}, '') <> '' GROUP BY burst, ${column}`;
   // Events named by their rows when every finding knows its rows (see `rowsOf`): a row number
   // costs a fraction of an id's hashing to look up, and cannot be forged to split wrongly.
-  const byRow = findings.every((f) => rowsOf(f) !== undefined);
+  const byRow = allHaveRows(findings);
   const idList = byRow
     ? `CASE WHEN max(rid) < ${2 ** 27} AND max(trank) < ${PACK} THEN array_join(array_agg(rid * ${PACK} + trank), ',') END AS ids,
             count(*) AS named`
@@ -308,7 +316,7 @@ export async function burstsInStore(
       for (let k = before; k < packed.length; k++) burstOfEach.push(i);
     }
     const rowOf = (p: number): number => Math.floor(p / PACK);
-    const rank = new Int32Array(packed.reduce((max, p) => Math.max(max, rowOf(p)), -1) + 1);
+    const rank = new Int32Array(rowOf(highestRow(packed)) + 1);
     const burstOf = new Int32Array(rank.length);
     for (const [k, p] of packed.entries()) {
       const row = rowOf(p);

@@ -25,12 +25,14 @@ export const DIALECT_SETTINGS = [
 /** The shim macros, one statement each; created as TEMP so they never persist in a case file. */
 export const DIALECT_MACROS = [
   // Trino returns NULL for objects, arrays and invalid JSON; DuckDB returns text or errors.
-  // Trino paths may use ["aws:key"] segments; DuckDB wants ."aws:key". The document is parsed
-  // once (TRY: invalid JSON gives NULL), the extracted value, small, once more; rules call this
-  // on every row, and parsing the document three times doubled the cost of running them.
-  `CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS list_transform(
-    [TRY(json_extract(j, regexp_replace(p, '\\["([^"]*)"\\]', '."\\1"', 'g')))],
-    x -> CASE WHEN json_type(x) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(x, '$') END)[1]`,
+  // Trino paths may use ["aws:key"] segments; DuckDB wants ."aws:key". json_value parses the
+  // document once (TRY: invalid JSON gives NULL) and gives a scalar's JSON text, NULL for an object
+  // or an array; json_extract_string unquotes that small text. Rules call this on every row: the
+  // earlier body (json_extract, then json_type and json_extract_string inside a list_transform
+  // lambda) cost a fifth of the rules' tagging of a million events, and its size slowed planning
+  // (the security-group rules' 120 calls: 110 -> 47 ms).
+  `CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS
+    json_extract_string(TRY(json_value(j, regexp_replace(p, '\\["([^"]*)"\\]', '."\\1"', 'g'))), '$')`,
   'CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
   'CREATE OR REPLACE TEMP MACRO regexp_like(s, p) AS regexp_matches(s, p)',
   // DuckDB's date_diff counts unit boundaries crossed; Trino's counts whole units (date_sub).

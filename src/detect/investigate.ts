@@ -32,8 +32,10 @@ import {
   fromNewNetworksByRow,
   intruderMinted,
   intrusionStart,
+  networkHistory,
   ownerAddresses,
   type Minted,
+  type NetworkHistory,
 } from './routine.js';
 import type { DetectionRule } from './rules/types.js';
 import { bundledSigma } from './sigma/bundled.js';
@@ -124,7 +126,9 @@ export async function investigate(
 
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
-  const minted = lineage ? await intruderMinted(store, lineage) : { keys: [], starts: [] };
+  // The lineage's addresses and when each began, read once for both passes.
+  const history = lineage ? await networkHistory(store, lineage) : undefined;
+  const minted = lineage ? await intruderMinted(store, lineage, history) : { keys: [], starts: [] };
   const reach: Scope = { since: null, always: minted.keys, owner: [] };
   const reached = lineage ? await markAttributed(store, run.findings, lineage, reach) : null;
   const { window, attribution } = await inferWindow(
@@ -133,6 +137,7 @@ export async function investigate(
     lineage,
     minted,
     options.incidentSince ?? null,
+    history,
   );
   if (lineage && window && attribution)
     await markAttributed(
@@ -421,6 +426,7 @@ async function inferWindow(
   lineage: Lineage | null,
   minted: Minted,
   given: string | null,
+  history?: NetworkHistory,
 ): Promise<{ window: Window | null; attribution: Attribution | null }> {
   let suspicious = findings.filter(
     (f) =>
@@ -435,6 +441,7 @@ async function inferWindow(
       store,
       lineage,
       suspicious.flatMap((f) => rowsOf(f)!),
+      history,
     );
     suspicious = suspicious.filter((f) => rowsOf(f)!.some((row) => fresh.has(row)));
     starts = [
@@ -446,6 +453,7 @@ async function inferWindow(
       store,
       lineage,
       suspicious.flatMap((f) => f.eventIds),
+      history,
     );
     suspicious = suspicious.filter((f) => f.eventIds.some((id) => fresh.has(id)));
     // Minting a derived credential is itself the attacker's act (GetSessionToken, AssumeRole, …);

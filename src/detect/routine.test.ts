@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../store/store.js';
 import { lineageOf } from './lineage.js';
-import { fromNewNetworks, fromNewNetworksByRow } from './routine.js';
+import { fromNewNetworks, fromNewNetworksByRow, networkHistory } from './routine.js';
 import { storeOf, type RecordStore } from './test-support/store.js';
 
 const KEY = 'AKIAROUTINETEST00001';
@@ -88,5 +88,18 @@ describe('fromNewNetworks', () => {
       expect(new Map([...byRow].map(([row, at]) => [idOf.get(row), at]))).toEqual(byId);
     }
     expect((await fromNewNetworksByRow(store, lineage, [])).size).toBe(0);
+  });
+
+  it('judges against a history read once and passed in, as against its own', async () => {
+    const lineage = await lineageOf(store, [KEY]);
+    const ids = ['office-3', 'new-1', 'new-2', 'forged\nid', 'new-3'];
+    const history = await networkHistory(store, lineage);
+    expect(history.get(`${KEY} 203.0.113.9`)).toBe(Date.parse('2026-11-05T10:00:00Z'));
+    expect(await fromNewNetworks(store, lineage, ids, history)).toEqual(
+      await fromNewNetworks(store, lineage, ids),
+    );
+    // The history passed in is the one judged against: every address established, nothing is new.
+    const settled = new Map([...history.keys()].map((k) => [k, -Infinity]));
+    expect((await fromNewNetworks(store, lineage, ids, settled)).size).toBe(0);
   });
 });

@@ -2,30 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../store/store.js';
 import { lineageOf } from './lineage.js';
 import { fromNewNetworks, fromNewNetworksByRow, networkHistory } from './routine.js';
+import { keyCall } from './test-support/scenario.js';
 import { storeOf, type RecordStore } from './test-support/store.js';
 
 const KEY = 'AKIAROUTINETEST00001';
 
 /** A call of the subject key. */
-function call(id: string, time: string, ip: string): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    eventID: id,
-    eventTime: time,
-    eventSource: 'iam.amazonaws.com',
-    eventName: 'ListUsers',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: ip,
-    userAgent: 'aws-cli/2.9',
-    userIdentity: {
-      type: 'IAMUser',
-      accountId: '111122223333',
-      accessKeyId: KEY,
-      arn: 'arn:aws:iam::111122223333:user/dev',
-    },
-    recipientAccountId: '111122223333',
-  };
-}
+const call = (id: string, time: string, ip: string): Record<string, unknown> => keyCall(KEY, id, time, ip);
 
 let held: RecordStore;
 let store: EventStore;

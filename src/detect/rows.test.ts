@@ -5,7 +5,7 @@ import { RowSet, rowIn, rowList, type EventQuery, type QueryParam } from './even
 import { investigate } from './investigate.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import { bundledSigma } from './sigma/bundled.js';
-import { ALICE_KEY, scenarioRecords } from './test-support/scenario.js';
+import { ALICE_KEY, keyCall, scenarioRecords } from './test-support/scenario.js';
 import { storeOf, type RecordStore } from './test-support/store.js';
 
 let held: RecordStore;
@@ -93,6 +93,38 @@ describe('events named by their rows in the store', () => {
       expect(byRows).toEqual(byIds);
     } finally {
       bucket.remove();
+    }
+  });
+
+  it('start the window where the ids start it: the first act from a network the key had not used', async () => {
+    // The owner's office for days, then a new address stopping the trail twice, the owner's calls
+    // loaded between (their rows next to the intruder's): no derived credential, so the window's
+    // start comes from the finding's events looked up among those from new networks.
+    const key = 'AKIAROWSWINDOWTEST01';
+    const call = (id: string, time: string, ip: string, api?: string): Record<string, unknown> =>
+      keyCall(key, id, time, ip, api);
+    const office = '198.51.100.1';
+    const intruder = '203.0.113.9';
+    const held = await storeOf(
+      [
+        call('office-1', '2026-11-01T09:00:00Z', office),
+        call('office-2', '2026-11-02T09:00:00Z', office),
+        call('office-3', '2026-11-05T09:00:00Z', office),
+        call('stop-1', '2026-11-05T10:00:00Z', intruder, 'cloudtrail:StopLogging'),
+        call('office-4', '2026-11-05T10:01:00Z', office),
+        call('stop-2', '2026-11-05T10:05:00Z', intruder, 'cloudtrail:StopLogging'),
+        call('office-5', '2026-11-05T10:06:00Z', office),
+      ],
+      'rows-window',
+    );
+    try {
+      const byRows = await investigate(held.store, { subjectKeys: [key] });
+      const byIds = await investigate(withoutRows(held.store), { subjectKeys: [key] });
+      expect(byRows.window?.since).toBe('2026-11-05T10:00:00Z');
+      expect(byRows.findings.find((f) => f.ruleId === 'cloudtrail-stopped')?.attributed).toBe(true);
+      expect(byRows).toEqual(byIds);
+    } finally {
+      held.remove();
     }
   });
 

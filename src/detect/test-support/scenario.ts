@@ -209,3 +209,34 @@ export function scenarioRecords(): Record<string, unknown>[] {
   );
   return out;
 }
+
+/**
+ * One call of an IAM user's key (`dev` in ACCOUNT) from `ip`: `api` is `service:Name`
+ * (ListUsers by default), for tests of which networks a key had used.
+ */
+export function keyCall(
+  key: string,
+  id: string,
+  time: string,
+  ip: string,
+  api = 'iam:ListUsers',
+): Record<string, unknown> {
+  const [service, name] = api.split(':');
+  return {
+    eventVersion: '1.08',
+    eventID: id,
+    eventTime: time,
+    eventSource: `${service}.amazonaws.com`,
+    eventName: name,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: ip,
+    userAgent: 'aws-cli/2.9',
+    userIdentity: {
+      type: 'IAMUser',
+      accountId: ACCOUNT,
+      accessKeyId: key,
+      arn: `arn:aws:iam::${ACCOUNT}:user/dev`,
+    },
+    recipientAccountId: ACCOUNT,
+  };
+}

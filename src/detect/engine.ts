@@ -300,7 +300,10 @@ async function rulesThatCanFire(
   const { apis, rows } = await apisInStore(store, range);
   const open = list.filter((rule) => {
     const gate = gateOf(rule.where);
-    return gate === null || gate.some((g) => apis.get(g.source)?.some((name) => namesMatch(g.names, name)));
+    return (
+      gate === null ||
+      gate.some((g) => apis.get(g.source.toLowerCase())?.some((name) => namesMatch(g.names, name)))
+    );
   });
   if (!(options.countMatches ?? true)) return open;
   if (open.length === 0) return [];
@@ -344,14 +347,28 @@ async function apisInStore(
   let rows = 0;
   for (const { source, name, n } of found) {
     rows += Number(n);
-    if (source !== null && name !== null) apis.set(source, [...(apis.get(source) ?? []), name]);
+    // By source in lower case (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
+    const key = source?.toLowerCase();
+    if (key !== undefined && name !== null) apis.set(key, [...(apis.get(key) ?? []), name]);
   }
   return { apis, rows };
 }
 
-/** An event name is one of the gate's (any when the gate names none), API-version suffix allowed. */
+/**
+ * An event name is one of the gate's (any when the gate names none), API-version suffix allowed,
+ * in any case: a Sigma rule compares names case-insensitively (`eventName: createuser` matches
+ * CreateUser), and a built-in rule's own predicate still compares exactly, so a gate that lets a
+ * rule through only costs its evaluation.
+ */
 function namesMatch(names: readonly string[], name: string): boolean {
-  return names.length === 0 || names.some((n) => name === n || name.startsWith(`${n}20`));
+  const lower = name.toLowerCase();
+  return (
+    names.length === 0 ||
+    names.some((n) => {
+      const want = n.toLowerCase();
+      return lower === want || lower.startsWith(`${want}20`);
+    })
+  );
 }
 
 /**

@@ -155,6 +155,18 @@ describe('the Sigma compiler', () => {
     ).toEqual(['e1', 'e3']);
   });
 
+  it('matches an API named in another case than CloudTrail writes it, source and name together', async () => {
+    // The source and name together make the rule's gate on the APIs present (engine.ts).
+    expect(
+      await fired('  sel:\n    eventSource: IAM.amazonaws.com\n    eventName: createuser\n  condition: sel'),
+    ).toEqual(['e1']);
+    expect(
+      await fired(
+        '  sel:\n    eventSource: lambda.amazonaws.com\n    eventName: updatefunctioncode\n  condition: sel',
+      ),
+    ).toEqual(['e3']);
+  });
+
   it('supports contains, startswith, endswith, all and wildcards', async () => {
     expect(await fired("  sel:\n    userAgent|contains: 's3 browser'\n  condition: sel")).toEqual(['e2']);
     expect(await fired("  sel:\n    eventName|startswith: 'Update'\n  condition: sel")).toEqual(['e3']);

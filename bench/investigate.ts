@@ -9,7 +9,7 @@
  * baseline, timeline), medians of BENCH_RUNS runs (default 3), and with BENCH_PER_RULE=1 every
  * rule alone. BENCH_CORPUS=invictus|realistic runs one.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runRules } from '../src/detect/engine.js';
 import { investigate } from '../src/detect/investigate.js';
@@ -98,6 +98,22 @@ async function perRule(store: EventStore): Promise<void> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * How fast the machine is right now: a fixed DuckDB workload on both cores (hashing 40 million
+ * integers), median of three, with the load average. This machine's speed moves by 20-40% from
+ * one moment to the next, so a run's seconds are read against it: compare runs by their ratio to it.
+ */
+async function machineNow(store: EventStore): Promise<string> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await store.query('SELECT count(*) AS n FROM range(40000000) r(i) WHERE hash(i) % 7 = 0');
+    times.push((performance.now() - t) / 1000);
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `machine now: reference workload ${median(times).toFixed(2)} s, load average ${load}`;
+}
+
 let met = true;
 for (const corpus of CORPORA.filter(
   (c) => !process.env.BENCH_CORPUS || c.name === process.env.BENCH_CORPUS,
@@ -109,6 +125,7 @@ for (const corpus of CORPORA.filter(
   try {
     const records = await store.count();
     console.log(`${corpus.name}: ${file}, ${records.toLocaleString('en-US')} records`);
+    console.log(`  ${await machineNow(store)}`);
     if (process.env.BENCH_PER_RULE) await perRule(store);
     for (const [label, keys] of [
       ['investigate (no subject)', []],
@@ -130,6 +147,7 @@ for (const corpus of CORPORA.filter(
           `${summary}, ${Math.round(records / s).toLocaleString('en-US')} records/s  [${ok ? 'ok' : 'MISS'}] under 5 s`,
       );
     }
+    console.log(`  ${await machineNow(store)}`);
   } finally {
     store.close();
   }

@@ -105,7 +105,7 @@ describe('events named by their rows in the store', () => {
       keyCall(key, id, time, ip, api);
     const office = '198.51.100.1';
     const intruder = '203.0.113.9';
-    const held = await storeOf(
+    const keyStore = await storeOf(
       [
         call('office-1', '2026-11-01T09:00:00Z', office),
         call('office-2', '2026-11-02T09:00:00Z', office),
@@ -118,13 +118,13 @@ describe('events named by their rows in the store', () => {
       'rows-window',
     );
     try {
-      const byRows = await investigate(held.store, { subjectKeys: [key] });
-      const byIds = await investigate(withoutRows(held.store), { subjectKeys: [key] });
+      const byRows = await investigate(keyStore.store, { subjectKeys: [key] });
+      const byIds = await investigate(withoutRows(keyStore.store), { subjectKeys: [key] });
       expect(byRows.window?.since).toBe('2026-11-05T10:00:00Z');
       expect(byRows.findings.find((f) => f.ruleId === 'cloudtrail-stopped')?.attributed).toBe(true);
       expect(byRows).toEqual(byIds);
     } finally {
-      held.remove();
+      keyStore.remove();
     }
   });
 

@@ -330,8 +330,8 @@ const SAMPLE_ROWS = 50_000;
 const SAMPLE_FROM = 4;
 
 /**
- * The event names in the store, by event source (a small GROUP BY, even over millions of rows),
- * and how many events those are.
+ * The event names in the store by event source, both in lower case (a small GROUP BY, even over
+ * millions of rows), and how many events those are.
  */
 async function apisInStore(
   store: EventQuery,
@@ -347,26 +347,25 @@ async function apisInStore(
   let rows = 0;
   for (const { source, name, n } of found) {
     rows += Number(n);
-    // By source in lower case (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
+    // In lower case, once (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
     const key = source?.toLowerCase();
-    if (key !== undefined && name !== null) apis.set(key, [...(apis.get(key) ?? []), name]);
+    if (key !== undefined && name !== null) apis.set(key, [...(apis.get(key) ?? []), name.toLowerCase()]);
   }
   return { apis, rows };
 }
 
 /**
- * An event name is one of the gate's (any when the gate names none), API-version suffix allowed,
- * in any case: a Sigma rule compares names case-insensitively (`eventName: createuser` matches
- * CreateUser), and a built-in rule's own predicate still compares exactly, so a gate that lets a
- * rule through only costs its evaluation.
+ * An event name (in lower case, as `apisInStore` keeps them) is one of the gate's (any when the
+ * gate names none), API-version suffix allowed, in any case: a Sigma rule compares names
+ * case-insensitively (`eventName: createuser` matches CreateUser), and a built-in rule's own
+ * predicate still compares exactly, so a gate that lets a rule through only costs its evaluation.
  */
 function namesMatch(names: readonly string[], name: string): boolean {
-  const lower = name.toLowerCase();
   return (
     names.length === 0 ||
     names.some((n) => {
       const want = n.toLowerCase();
-      return lower === want || lower.startsWith(`${want}20`);
+      return name === want || name.startsWith(`${want}20`);
     })
   );
 }

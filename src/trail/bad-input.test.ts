@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,36 @@ describe('bad input corpus', () => {
 
   it('keeps the files themselves untouched', () => {
     expect(readFileSync(join(dir, 'corpus', 'empty.json')).length).toBe(0);
+  });
+});
+
+describe('a cut-off download whose trailer announces a length deflate could produce', () => {
+  it('is read record by record when DuckDB cannot hold a file of that length', async () => {
+    // Records of random text (little to compress), gzip cut in half, the trailer's length set to
+    // 4 GB: believable up to 1,032 times the file's size (deflate's most), over 512 MB, so the
+    // reader sizes its buffers for a gigabyte-long object, beyond the store's 1 GB, and runs out of
+    // memory; the records before the cut are still kept and the file named.
+    const folder = join(dir, 'claims-big');
+    mkdirSync(folder);
+    const records = Array.from({ length: 800 }, (_, i) =>
+      rec(`long-${i}`, { requestParameters: { blob: randomBytes(1500).toString('base64') } }),
+    );
+    const gz = gzipSync(JSON.stringify({ Records: records }));
+    const cut = Buffer.from(gz.subarray(0, Math.floor(gz.length / 2)));
+    cut.writeUInt32LE(0xffffffff, cut.length - 4);
+    expect(cut.length * 1032).toBeGreaterThan(2 ** 29);
+    writeFileSync(join(folder, 'claims-big.json.gz'), cut);
+    const one = await openEventStore(':memory:', { memoryLimit: '1GB' });
+    try {
+      const r = await ingestPaths(one, [folder]);
+      expect(r.records).toBeGreaterThan(100);
+      expect(r.records).toBeLessThan(800);
+      expect(r.badFiles.map((b) => b.reason)).toEqual([
+        expect.stringMatching(/damaged gzip.*records recovered/),
+      ]);
+    } finally {
+      one.close();
+    }
   });
 });
 

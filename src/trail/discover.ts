@@ -175,8 +175,14 @@ export function sniffFormat(head: string): TrailFormat | 'empty' | 'digest' | 'u
 /** ISIZE, the last four bytes of a gzip member: the uncompressed length modulo 2^32 (RFC 1952 §2.3.1). */
 function gzipRawSize(fd: number, size: number): number {
   if (size < 18) return 0;
-  return readAt(fd, 4, size - 4).readUInt32LE(0);
+  // The trailer of a cut-off download is whatever compressed bytes ended it: a length deflate
+  // cannot reach (1,032 to 1 at most) is not believed, and the most it could be stands in for it
+  // (readers size their buffers by it; DuckDB's allocation for a garbage length failed the load).
+  return Math.min(readAt(fd, 4, size - 4).readUInt32LE(0), size * MAX_DEFLATE_RATIO);
 }
+
+/** The most a deflate stream expands (RFC 1951: 258 bytes from a 2-bit code, ~1,032 to 1). */
+const MAX_DEFLATE_RATIO = 1032;
 
 function readAt(fd: number, bytes: number, position: number): Buffer {
   const buffer = Buffer.allocUnsafe(bytes);

@@ -315,6 +315,9 @@ class Loader {
         await this.load(files.slice(middle), oneLine);
         return;
       }
+      // One file DuckDB cannot hold (its buffers are sized by the length the gzip trailer
+      // announces, garbage in a cut-off download): read record by record instead.
+      if (isOutOfMemory(error)) return this.salvage(first, messageOf(error));
       // Only the data's fault is handled here; running out of disk is not a bad file.
       if (!isDataError(error)) throw error;
       if (oneLine && ONE_LINE_FORMATS.has(first.format)) return this.load(files, false);

@@ -115,7 +115,7 @@ export async function loadPage(
       `INSERT INTO ${EVENTS_TABLE}
        SELECT ${ATHENA_COLUMNS.map((c) => (c === 'responseelements' ? redactSql(`p.${c}`) : `p.${c}`)).join(', ')},
          CAST(p.eventtime AS TIMESTAMPTZ), ?, ?, ?
-       FROM read_json(?, format = 'newline_delimited', maximum_object_size = 67108864, columns = {${types}}) p
+       FROM read_json(?, format = 'newline_delimited', records = true, maximum_object_size = 67108864, columns = {${types}}) p
        WHERE p.eventid NOT IN (SELECT eventid FROM ${EVENTS_TABLE} WHERE eventid IS NOT NULL)
        QUALIFY row_number() OVER (PARTITION BY p.eventid ORDER BY p.eventtime) = 1`,
       [source.kind, source.ref, ingestId, file],

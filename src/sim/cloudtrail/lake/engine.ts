@@ -216,7 +216,7 @@ export class LakeDatabase {
         await db.run(
           lines.length === 0
             ? `CREATE TABLE ${ident(t.id)} (${LAKE_COLUMNS.map(([n, ty]) => `${n} ${ty}`).join(', ')})`
-            : `CREATE TABLE ${ident(t.id)} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`,
+            : `CREATE TABLE ${ident(t.id)} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', records = true, columns = ${columns})`,
         );
       }
     } catch (error) {

@@ -104,7 +104,7 @@ async function createTableView(
   } else {
     const path = join(dir, `${schema}.${table.Name}.ndjson`);
     writeFileSync(path, lines.join('\n') + '\n');
-    source = `SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited', maximum_object_size = 268435456,
+    source = `SELECT * FROM read_json(${lit(path)}, format = 'newline_delimited', records = true, maximum_object_size = 268435456,
       columns = {${declared.map(([n, t]) => `${lit(n)}: ${lit(t)}`).join(', ')}})`;
   }
   await db.run(`CREATE VIEW ${ident(schema)}.${ident(table.Name)} AS ${source}`);

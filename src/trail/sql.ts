@@ -75,8 +75,9 @@ export function readerSql(spec: ReadSpec): string {
 
 /**
  * The layout options of a read. `records` is always said: left to detect, DuckDB first reads a
- * sample (up to 32 whole files: all of a delivery file is one line) on one thread before the
- * scan starts, ~1 s of a 1M-record load.
+ * sample (up to 32 whole files: all of a delivery file is one line) and works out its structure on
+ * one thread before the scan starts (1.2 s before the first row of a 1M-record load; half the
+ * instructions of a 30-file load, about 2% of a 1,466-file one, whose sample's parse is reused).
  */
 function formatOption(spec: ReadSpec): string {
   if (spec.format === 'array') return "format = 'array', records = false";

@@ -213,6 +213,11 @@ describe('the local store’s own SQL', () => {
       /CROSS JOIN UNNEST/,
     );
     expect(togetherSql(BUILTIN_RULES, undefined).sql).toMatch(/CROSS JOIN UNNEST/);
+    // Tags NULL where a rule does not match (DuckDB's concat skips them); '' in Trino's form.
+    expect(togetherSql(BUILTIN_RULES, undefined, undefined, { nullTags: true }).sql).not.toMatch(
+      /THEN '\d+,' ELSE '' END/,
+    );
+    expect(togetherSql(BUILTIN_RULES, undefined).sql).toMatch(/THEN '\d+,' ELSE '' END/);
   });
 });
 

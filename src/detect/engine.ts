@@ -175,6 +175,7 @@ async function groupsIn(
     rows: options.localSql ?? true,
     unnestInSelect: options.localSql ?? true,
     burstSlots: options.localSql ?? true,
+    nullTags: options.localSql ?? true,
   };
   const fail = (rules: readonly DetectionRule[], error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);

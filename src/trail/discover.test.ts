@@ -56,4 +56,21 @@ describe('discoverTrailFiles', () => {
     expect(found.bad.map((b) => b.path)).toEqual([join(dir, 'damaged.json.gz')]);
     expect(found.bad[0]!.reason).toMatch(/^not gzip data: /);
   });
+
+  it("believes a gzip trailer's length only as far as deflate can expand the file", () => {
+    const text = `{"Records":[${record}],"pad":"${noise(4000)}"}`;
+    const whole = gzipSync(text);
+    writeFileSync(join(dir, 'whole.json.gz'), whole);
+    // A cut-off download: its last four bytes are compressed data, here read as 4 GB.
+    const cut = Buffer.from(whole.subarray(0, whole.length - 40));
+    cut.writeUInt32LE(0xfffffff0, cut.length - 4);
+    writeFileSync(join(dir, 'cut.json.gz'), cut);
+    const sizes = Object.fromEntries(
+      discoverTrailFiles([join(dir, 'whole.json.gz'), join(dir, 'cut.json.gz')]).files.map((f) => [
+        f.path.slice(dir.length + 1),
+        f.rawSize,
+      ]),
+    );
+    expect(sizes).toEqual({ 'whole.json.gz': Buffer.byteLength(text), 'cut.json.gz': cut.length * 1032 });
+  });
 });

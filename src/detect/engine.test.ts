@@ -218,6 +218,17 @@ describe('the local store’s own SQL', () => {
       /THEN '\d+,' ELSE '' END/,
     );
     expect(togetherSql(BUILTIN_RULES, undefined).sql).toMatch(/THEN '\d+,' ELSE '' END/);
+    // …and runRules sends each its own: the local store the NULL tags, Trino's form the ''.
+    const tagged = /THEN '\d+,'( ELSE '')? END/;
+    const [localEngine, portableEngine] = [counted(), counted()];
+    await runRules(localEngine, BUILTIN_RULES);
+    await runRules(portableEngine, BUILTIN_RULES, { localSql: false });
+    const tagForms = (e: { statements: string[] }) =>
+      e.statements
+        .filter((q) => tagged.test(q))
+        .map((q) => (/THEN '\d+,' ELSE '' END/.test(q) ? "''" : 'NULL'));
+    expect(new Set(tagForms(localEngine))).toEqual(new Set(['NULL']));
+    expect(new Set(tagForms(portableEngine))).toEqual(new Set(["''"]));
   });
 });
 

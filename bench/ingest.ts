@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } 
 import { join, resolve } from 'node:path';
 import { generateRealisticTrail } from './generate-realistic.js';
 import { generateTrail, type GeneratedTrail, type TrailSpec } from './generate.js';
+import { loadAverage } from './machine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -143,10 +144,6 @@ async function rounds<K extends string>(
   const all = Object.fromEntries(names.map((n) => [n, [] as Measured[]])) as Record<K, Measured[]>;
   for (let i = 0; i < RUNS; i++) for (const n of names) all[n].push(await commands[n]());
   return all;
-}
-
-function loadAverage(): string {
-  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 async function benchCorpus(

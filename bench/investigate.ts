@@ -9,7 +9,7 @@
  * baseline, timeline), medians of BENCH_RUNS runs (default 3), and with BENCH_PER_RULE=1 every
  * rule alone. BENCH_CORPUS=invictus|realistic runs one.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runRules } from '../src/detect/engine.js';
 import { investigate } from '../src/detect/investigate.js';
@@ -17,6 +17,7 @@ import { BUILTIN_RULES } from '../src/detect/rules/index.js';
 import { LOAD_MEMORY_LIMIT, openEventStore, type EventStore } from '../src/store/store.js';
 import { ingestPaths } from '../src/trail/ingest.js';
 import { generateRealisticTrail } from './generate-realistic.js';
+import { loadAverage } from './machine.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -110,8 +111,7 @@ async function machineNow(store: EventStore): Promise<string> {
     await store.query('SELECT count(*) AS n FROM range(40000000) r(i) WHERE hash(i) % 7 = 0');
     times.push((performance.now() - t) / 1000);
   }
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  return `machine now: reference workload ${median(times).toFixed(2)} s, load average ${load}`;
+  return `machine now: reference workload ${median(times).toFixed(2)} s, load average ${loadAverage()}`;
 }
 
 let met = true;

@@ -303,7 +303,10 @@ async function rulesThatCanFire(
     const gate = gateOf(rule.where);
     return (
       gate === null ||
-      gate.some((g) => apis.get(g.source.toLowerCase())?.some((name) => namesMatch(g.names, name)))
+      gate.some((g) => {
+        const names = g.names.map((n) => n.toLowerCase());
+        return apis.get(g.source.toLowerCase())?.some((name) => namesMatch(names, name));
+      })
     );
   });
   if (!(options.countMatches ?? true)) return open;
@@ -356,19 +359,14 @@ async function apisInStore(
 }
 
 /**
- * An event name (in lower case, as `apisInStore` keeps them) is one of the gate's (any when the
- * gate names none), API-version suffix allowed, in any case: a Sigma rule compares names
- * case-insensitively (`eventName: createuser` matches CreateUser), and a built-in rule's own
- * predicate still compares exactly, so a gate that lets a rule through only costs its evaluation.
+ * An event name is one of the gate's (any when the gate names none), API-version suffix allowed,
+ * both in lower case (`apisInStore` keeps the store's so; the caller lowers the gate's): a Sigma
+ * rule compares names case-insensitively (`eventName: createuser` matches CreateUser), and a
+ * built-in rule's own predicate still compares exactly, so a gate that lets a rule through only
+ * costs its evaluation.
  */
 function namesMatch(names: readonly string[], name: string): boolean {
-  return (
-    names.length === 0 ||
-    names.some((n) => {
-      const want = n.toLowerCase();
-      return name === want || name.startsWith(`${want}20`);
-    })
-  );
+  return names.length === 0 || names.some((n) => name === n || name.startsWith(`${n}20`));
 }
 
 /**

@@ -142,16 +142,23 @@ const BURSTS_BY_EVENT = `g AS (SELECT t.*, CASE WHEN date_diff('second', lag(ts)
  * The same burst numbers, the cuts looked for between time slots (see `slotSeconds`): the windows
  * order the slots, not the events (213,000 against 933,000 tagged events on the realistic 1M
  * store). It reads the tagged rows twice, which an engine that inlines its WITH queries (Trino)
- * would pay with a second scan of the table: the local store's form only.
+ * would pay with a second scan of the table: the local store's form only. A burst with fewer
+ * events than its rule needs cannot pass the final HAVING (nor have that many distinct values), so
+ * its events are dropped here, from the slots' counts: on the realistic 1M store 98,000 of 106,000
+ * bursts, whose lists and distinct sets the final aggregate built and threw away (the statement's
+ * instructions on one thread 27.4 → 26.1 G; its CPU time on two 10% less).
  */
 const BURSTS_BY_SLOT = `s AS (SELECT t.*, floor(CAST(date_diff('second', from_iso8601_timestamp('1970-01-01T00:00:00Z'), ts) AS DOUBLE) / width) AS slot
     FROM t),
-  k AS (SELECT rule, actor, slot, min(ts) AS lo, max(ts) AS hi, max(gap) AS gap FROM s GROUP BY rule, actor, slot),
+  k AS (SELECT rule, actor, slot, min(ts) AS lo, max(ts) AS hi, max(gap) AS gap, count(*) AS events, max(need) AS need
+        FROM s GROUP BY rule, actor, slot),
   c AS (SELECT k.*, CASE WHEN date_diff('second', lag(hi) OVER (PARTITION BY rule, actor ORDER BY slot), lo) > gap
                          THEN 1 ELSE 0 END AS brk FROM k),
-  n AS (SELECT rule, actor, slot, sum(brk) OVER (PARTITION BY rule, actor ORDER BY slot
+  n AS (SELECT rule, actor, slot, events, need, sum(brk) OVER (PARTITION BY rule, actor ORDER BY slot
                                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM c),
-  b AS (SELECT s.*, n.burst FROM s JOIN n ON s.rule = n.rule AND s.actor = n.actor AND s.slot IS NOT DISTINCT FROM n.slot)`;
+  f AS (SELECT rule, actor, slot, burst
+        FROM (SELECT n.*, sum(events) OVER (PARTITION BY rule, actor, burst) AS total FROM n) WHERE total >= need),
+  b AS (SELECT s.*, f.burst FROM s JOIN f ON s.rule = f.rule AND s.actor = f.actor AND s.slot IS NOT DISTINCT FROM f.slot)`;
 
 /**
  * The width of the time slots a threshold rule's events are first gathered in: a burst is cut

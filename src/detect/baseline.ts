@@ -1,4 +1,4 @@
-import { FROM_EVENTS, NOT_RESPONDER, type EventQuery, type QueryParam } from './events.js';
+import { FROM_EVENTS, NOT_RESPONDER, valueIn, type EventQuery, type QueryParam } from './events.js';
 import { networkOf, type GeoIp } from './geoip.js';
 
 /** A time window over eventtime (ISO strings). */
@@ -121,13 +121,14 @@ async function eventsOf(
   // Baseline: the subject principals' own history. Incident: also every derived key (lineage).
   const who: string[] = [];
   const params: QueryParam[] = [];
-  if (options.principals.length) {
-    who.push(`e.useridentity.arn IN (${options.principals.map(() => '?').join(', ')})`);
-    params.push(...options.principals);
-  }
-  if (incident && options.keys.length) {
-    who.push(`e.useridentity.accesskeyid IN (${options.keys.map(() => '?').join(', ')})`);
-    params.push(...options.keys);
+  for (const [column, values] of [
+    ['e.useridentity.arn', options.principals],
+    ['e.useridentity.accesskeyid', incident ? options.keys : []],
+  ] as const) {
+    if (values.length === 0) continue;
+    const among = valueIn(column, values);
+    who.push(among.sql);
+    params.push(...among.params);
   }
   if (who.length === 0) return [];
   // Aggregated in the store: a busy principal has millions of events but few combinations.

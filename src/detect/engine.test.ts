@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
 import { runRules, type RuleRun } from './engine.js';
-import { eventIdAmong, eventIdIn, type EventQuery, type QueryParam } from './events.js';
+import { eventIdAmong, eventIdIn, valueIn, type EventQuery, type QueryParam } from './events.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule } from './rules/types.js';
 import { gateSql, hasSubquery } from './sql.js';
@@ -199,6 +199,29 @@ describe('event ids bound as one parameter', () => {
     expect(eventIdIn(forged)).toBeNull();
     // The fallback binds each id: the forged one matches nothing, not its two halves.
     expect(await picked(eventIdAmong(forged))).toEqual([ids[0]]);
+  });
+
+  it('so are access keys (any column): a semi-join on one text, a placeholder each past a newline', async () => {
+    const keyed = async (c: { sql: string; params: QueryParam[] }): Promise<string[]> =>
+      (
+        await store.query<{ key: string }>(
+          `SELECT DISTINCT e.useridentity.accesskeyid AS key FROM cloudtrail_events e WHERE ${c.sql}`,
+          c.params,
+        )
+      )
+        .map((r) => r.key)
+        .sort();
+    const keys = await keyed({ sql: 'e.useridentity.accesskeyid IS NOT NULL', params: [] });
+    expect(keys.length).toBeGreaterThan(2);
+    const among = valueIn('e.useridentity.accesskeyid', [keys[0]!, keys[2]!, 'AKIANOTINTHESTORE']);
+    expect(among.sql).toMatch(/IN \(SELECT/);
+    expect(among.params).toHaveLength(2);
+    expect(await keyed(among)).toEqual([keys[0], keys[2]]);
+    expect(await keyed(valueIn('e.useridentity.accesskeyid', []))).toEqual([]);
+    const forged = valueIn('e.useridentity.accesskeyid', [keys[0]!, `${keys[1]}\n${keys[2]}`]);
+    expect(forged.params).toHaveLength(2);
+    expect(forged.sql).not.toMatch(/SELECT/);
+    expect(await keyed(forged)).toEqual([keys[0]]);
   });
 });
 

@@ -97,10 +97,23 @@ export function timeConditions(range: TimeRange | undefined): { sql: string[]; p
  */
 export function eventIdIn(ids: readonly string[]): { sql: string; params: QueryParam[] } | null {
   if (ids.some((id) => id.includes('\n'))) return null;
-  if (ids.length === 0) return { sql: 'false', params: [] };
+  return valueIn('e.eventid', ids);
+}
+
+/**
+ * `column` is one of `values`: a semi-join on the values joined by a newline (as `eventIdIn`), or a
+ * placeholder each when a value holds a newline itself. DuckDB tests a list of placeholders value
+ * by value on every row it scans; the semi-join's few values become a filter it applies to the
+ * column's dictionary: the subject's 13 keys over the Invictus 1M store, 0.13 s of CPU against 0.02.
+ * Within an OR the two forms cost the same (the join is then a mark per row).
+ */
+export function valueIn(column: string, values: readonly string[]): { sql: string; params: QueryParam[] } {
+  if (values.length === 0) return { sql: 'false', params: [] };
+  if (values.some((v) => v.includes('\n')))
+    return { sql: `${column} IN (${values.map(() => '?').join(', ')})`, params: [...values] };
   return {
-    sql: `e.eventid IN (SELECT u.id FROM UNNEST(split(?, ?)) AS u(id))`,
-    params: [ids.join('\n'), '\n'],
+    sql: `${column} IN (SELECT u.v FROM UNNEST(split(?, ?)) AS u(v))`,
+    params: [values.join('\n'), '\n'],
   };
 }
 

@@ -18,6 +18,7 @@ import {
   eventRowsWhere,
   RowSet,
   rowIn,
+  valueIn,
   type EventQuery,
   type QueryParam,
   type TimeRange,
@@ -151,12 +152,15 @@ export async function investigate(
   if (lineage && !window) for (const f of run.findings) f.attributed = false;
   let anomalies: Anomalies | null = null;
   if (lineage && window) {
-    const roots = lineage.roots.map((r) => r.key);
+    const roots = valueIn(
+      'e.useridentity.accesskeyid',
+      lineage.roots.map((r) => r.key),
+    );
     const principals = (
       await store.query<{ arn: string }>(
         `SELECT DISTINCT e.useridentity.arn AS arn FROM ${FROM_EVENTS}
-         WHERE e.useridentity.accesskeyid IN (${roots.map(() => '?').join(', ')}) AND e.useridentity.arn IS NOT NULL`,
-        roots,
+         WHERE ${roots.sql} AND e.useridentity.arn IS NOT NULL`,
+        roots.params,
       )
     ).map((r) => r.arn);
     anomalies = await compareWithBaseline(store, {
@@ -328,8 +332,9 @@ type LineageKeys = Pick<Lineage, 'keys' | 'consoleLoginEventIds' | 'mintingEvent
 
 function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; params: QueryParam[] } {
   const list = (values: string[]): string => values.map(() => '?').join(', ');
-  const parts = [`e.useridentity.accesskeyid IN (${list(lineage.keys)})`];
-  const params: QueryParam[] = [...lineage.keys];
+  const keys = valueIn('e.useridentity.accesskeyid', lineage.keys);
+  const parts = [keys.sql];
+  const params: QueryParam[] = [...keys.params];
   const eventIds = [...lineage.consoleLoginEventIds, ...(lineage.mintingEventIds ?? [])];
   if (eventIds.length) {
     parts.push(`e.eventid IN (${list(eventIds)})`);
@@ -346,10 +351,8 @@ function attributionSql(lineage: LineageKeys, scope: Scope): { sql: string; para
   }
   const timed = `(${conditions.join(' AND ')})`;
   if (scope.always.length === 0) return { sql: timed, params };
-  return {
-    sql: `(${timed} OR e.useridentity.accesskeyid IN (${list(scope.always)}))`,
-    params: [...params, ...scope.always],
-  };
+  const always = valueIn('e.useridentity.accesskeyid', scope.always);
+  return { sql: `(${timed} OR ${always.sql})`, params: [...params, ...always.params] };
 }
 
 /**

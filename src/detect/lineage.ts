@@ -1,4 +1,4 @@
-import { FROM_EVENTS, NOT_RESPONDER, PRINCIPAL, type EventQuery } from './events.js';
+import { FROM_EVENTS, NOT_RESPONDER, PRINCIPAL, valueIn, type EventQuery } from './events.js';
 
 /** How a credential came to exist. */
 export type Derivation =
@@ -150,11 +150,12 @@ const SIGN_IN_ATTEMPTS_MS = 3_600_000;
 async function rootSignIns(store: EventQuery, subjectKeys: string[]): Promise<string[]> {
   const sessions = subjectKeys.filter((k) => k.startsWith('ASIA'));
   if (sessions.length === 0) return [];
+  const among = valueIn('e.useridentity.accesskeyid', sessions);
   const rows = await store.query<{ eventid: string }>(
     `WITH s AS (
        SELECT e.useridentity.arn AS arn, min(e.useridentity.sessioncontext.attributes.creationdate) AS created
        FROM ${FROM_EVENTS}
-       WHERE e.useridentity.accesskeyid IN (${placeholders(sessions.length)}) AND e.useridentity.type = 'IAMUser'
+       WHERE ${among.sql} AND e.useridentity.type = 'IAMUser'
        GROUP BY 1),
      ok AS (
        SELECT e.eventid, e.eventtime, e.sourceipaddress AS ip, s.arn FROM ${FROM_EVENTS} JOIN s ON e.useridentity.arn = s.arn
@@ -167,7 +168,7 @@ async function rootSignIns(store: EventQuery, subjectKeys: string[]): Promise<st
      WHERE e.eventname = 'ConsoleLogin' AND json_extract_scalar(e.responseelements, '$.ConsoleLogin') = 'Failure'
        AND e.eventtime <= ok.eventtime
        AND epoch(CAST(ok.eventtime AS TIMESTAMP)) - epoch(CAST(e.eventtime AS TIMESTAMP)) <= ? / 1000`,
-    [...sessions, CONSOLE_SESSION_SLACK_MS, SIGN_IN_ATTEMPTS_MS],
+    [...among.params, CONSOLE_SESSION_SLACK_MS, SIGN_IN_ATTEMPTS_MS],
   );
   return rows.map((r) => r.eventid);
 }
@@ -208,6 +209,7 @@ function placeholders(n: number): string {
 }
 
 async function derivations(store: EventQuery, keys: string[]): Promise<DerivationRow[]> {
+  const among = valueIn('e.useridentity.accesskeyid', keys);
   return store.query<DerivationRow>(
     `SELECT e.eventid, e.eventtime, e.eventname, e.useridentity.accesskeyid AS parent,
        e.useridentity.accountid AS calleraccount, e.recipientaccountid,
@@ -218,12 +220,12 @@ async function derivations(store: EventQuery, keys: string[]): Promise<Derivatio
        json_extract_scalar(e.responseelements, '$.accessKey.accessKeyId') AS newkey,
        json_extract_scalar(e.responseelements, '$.accessKey.userName') AS newkeyuser
      FROM ${FROM_EVENTS}
-     WHERE e.useridentity.accesskeyid IN (${placeholders(keys.length)})
+     WHERE ${among.sql}
        AND e.eventsource IN ('sts.amazonaws.com', 'iam.amazonaws.com')
        AND e.eventname IN (${placeholders(DERIVING_CALLS.length)})
        AND coalesce(e.errorcode, '') = ''
      ORDER BY e.eventtime, e.eventid`,
-    [...keys, ...DERIVING_CALLS],
+    [...among.params, ...DERIVING_CALLS],
   );
 }
 
@@ -253,6 +255,7 @@ async function consoleSessions(
   }
   const keys = frontier.map((n) => n.key);
   if (keys.length > 0) {
+    const among = valueIn('e.useridentity.accesskeyid', keys);
     const passwordSets = await store.query<{
       username: string;
       eventtime: string;
@@ -262,9 +265,9 @@ async function consoleSessions(
       `SELECT json_extract_scalar(e.requestparameters, '$.userName') AS username, e.eventtime,
          e.useridentity.accesskeyid AS parent, e.recipientaccountid AS account
        FROM ${FROM_EVENTS}
-       WHERE e.useridentity.accesskeyid IN (${placeholders(keys.length)})
+       WHERE ${among.sql}
          AND e.eventname IN ('CreateLoginProfile', 'UpdateLoginProfile') AND coalesce(e.errorcode, '') = ''`,
-      keys,
+      among.params,
     );
     for (const set of passwordSets) {
       if (!set.username) continue;
@@ -315,6 +318,7 @@ async function consoleSessions(
 async function addActivity(store: EventQuery, nodes: Map<string, LineageNode>): Promise<void> {
   const keys = [...nodes.keys()];
   if (keys.length === 0) return;
+  const among = valueIn('e.useridentity.accesskeyid', keys);
   const rows = await store.query<{
     key: string;
     n: number;
@@ -326,9 +330,9 @@ async function addActivity(store: EventQuery, nodes: Map<string, LineageNode>): 
     `SELECT e.useridentity.accesskeyid AS key, count(*) AS n, min(e.eventtime) AS first, max(e.eventtime) AS last,
        min(${PRINCIPAL}) AS principal, min(e.recipientaccountid) AS account
      FROM ${FROM_EVENTS}
-     WHERE e.useridentity.accesskeyid IN (${placeholders(keys.length)}) AND ${NOT_RESPONDER}
+     WHERE ${among.sql} AND ${NOT_RESPONDER}
      GROUP BY 1`,
-    keys,
+    among.params,
   );
   for (const row of rows) {
     const node = nodes.get(row.key);

@@ -1,4 +1,4 @@
-import { FROM_EVENTS, eventIdAmong, rowIn, type EventQuery, type QueryParam } from './events.js';
+import { FROM_EVENTS, eventIdAmong, rowIn, valueIn, type EventQuery, type QueryParam } from './events.js';
 import type { Lineage, LineageNode } from './lineage.js';
 
 /**
@@ -56,16 +56,17 @@ export type NetworkHistory = ReadonlyMap<string, number>;
 
 /** The lineage's `NetworkHistory` in the store. */
 export async function networkHistory(store: EventQuery, lineage: Lineage): Promise<NetworkHistory> {
-  const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+  const keys = valueIn('e.useridentity.accesskeyid', lineage.keys);
+  const own = ownCalls(lineage);
   // Per signing key: the owner's CI and the owner's role sessions each have their own networks.
   const history = await store.query<{ key: string; ip: string; first: string; days: number }>(
     `SELECT coalesce(e.useridentity.accesskeyid, '') AS key, e.sourceipaddress AS ip, min(e.eventtime) AS first,
        count(DISTINCT substr(e.eventtime, 1, 10)) AS days
      FROM ${FROM_EVENTS}
-     WHERE (e.useridentity.accesskeyid IN (${marks(lineage.keys.length)}) OR ${ownCalls(lineage)})
+     WHERE (${keys.sql} OR ${own.sql})
        AND e.sourceipaddress IS NOT NULL
      GROUP BY 1, 2`,
-    [...lineage.keys, ...ownParams(lineage)],
+    [...keys.params, ...own.params],
   );
   // The evidence begins somewhere: an address in use from the first day of a key's recorded
   // history and again on later days is the owner's, though nothing precedes it by a day.
@@ -120,14 +121,14 @@ async function freshEvents<K extends string | number>(
 }
 
 /** The subject keys' calls and the sign-ins of the lineage (they carry no key). */
-function ownCalls(lineage: Lineage): string {
-  const ids = lineage.consoleLoginEventIds;
-  const keys = `e.useridentity.accesskeyid IN (${lineage.roots.map(() => '?').join(', ')})`;
-  return ids.length ? `(${keys} OR e.eventid IN (${ids.map(() => '?').join(', ')}))` : keys;
-}
-
-function ownParams(lineage: Lineage): string[] {
-  return [...lineage.roots.map((r) => r.key), ...lineage.consoleLoginEventIds];
+function ownCalls(lineage: Lineage): { sql: string; params: QueryParam[] } {
+  const keys = valueIn(
+    'e.useridentity.accesskeyid',
+    lineage.roots.map((r) => r.key),
+  );
+  if (lineage.consoleLoginEventIds.length === 0) return keys;
+  const ids = eventIdAmong(lineage.consoleLoginEventIds);
+  return { sql: `(${keys.sql} OR ${ids.sql})`, params: [...keys.params, ...ids.params] };
 }
 
 /** Credentials the intruder minted: made by a call from a new network, or derived from such a one. */
@@ -180,14 +181,15 @@ export async function intruderMinted(
  */
 export async function intrusionStart(store: EventQuery, lineage: Lineage, since: string): Promise<string> {
   const from = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
+  const own = ownCalls(lineage);
   const [row] = await store.query<{ first: string | null }>(
     `SELECT min(first) AS first FROM (
        SELECT min(e.eventtime) AS first FROM ${FROM_EVENTS}
-       WHERE ${ownCalls(lineage)} AND e.sourceipaddress IS NOT NULL
+       WHERE ${own.sql} AND e.sourceipaddress IS NOT NULL
        GROUP BY e.sourceipaddress) AS t
      WHERE first >= ? AND first < ?
-       AND first > (SELECT min(e.eventtime) FROM ${FROM_EVENTS} WHERE ${ownCalls(lineage)})`,
-    [...ownParams(lineage), from, since, ...ownParams(lineage)],
+       AND first > (SELECT min(e.eventtime) FROM ${FROM_EVENTS} WHERE ${own.sql})`,
+    [...own.params, from, since, ...own.params],
   );
   return row?.first ?? since;
 }
@@ -200,13 +202,14 @@ export async function intrusionStart(store: EventQuery, lineage: Lineage, since:
  */
 export async function ownerAddresses(store: EventQuery, lineage: Lineage, since: string): Promise<string[]> {
   const before = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
-  const keys = lineage.keys.map(() => '?').join(', ');
+  const keys = valueIn('e.useridentity.accesskeyid', lineage.keys);
+  const own = ownCalls(lineage);
   const rows = await store.query<{ ip: string }>(
     `SELECT DISTINCT e.sourceipaddress AS ip FROM ${FROM_EVENTS}
-     WHERE (e.useridentity.accesskeyid IN (${keys}) OR ${ownCalls(lineage)})
+     WHERE (${keys.sql} OR ${own.sql})
        AND e.sourceipaddress IS NOT NULL AND e.eventtime < ?
      ORDER BY 1`,
-    [...lineage.keys, ...ownParams(lineage), before],
+    [...keys.params, ...own.params, before],
   );
   return rows.map((r) => r.ip);
 }

@@ -172,6 +172,8 @@ describe('the match count over a sample first', () => {
     // APIs' rows, which the sample does not cut): fewer than one count over every row.
     expect(rules(full)).toBeGreaterThan(0);
     expect(rules(full)).toBeLessThan(rules(counts(whole)));
+    // The full round's rules with a gate read the rows of their APIs' names only (the rest all).
+    expect(full.filter((s) => /WHERE .*e\.eventname IN \(SELECT u\.v FROM UNNEST/s.test(s))).toHaveLength(1);
     const grouping = (e: { statements: string[] }) => e.statements.filter((s) => s.startsWith('WITH m AS'));
     expect(grouping(sampled)).toEqual(grouping(whole));
   });

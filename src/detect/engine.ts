@@ -11,7 +11,7 @@ import {
   type TimeRange,
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
-import { gateOf, gateSql, hasSubquery } from './sql.js';
+import { gateOf, gateSql, hasSubquery, lit } from './sql.js';
 import {
   ACTOR,
   AGGREGATES,
@@ -299,16 +299,7 @@ async function rulesThatCanFire(
 ): Promise<DetectionRule[]> {
   const { range } = options;
   const { apis, rows } = await apisInStore(store, range);
-  const open = list.filter((rule) => {
-    const gate = gateOf(rule.where);
-    return (
-      gate === null ||
-      gate.some((g) => {
-        const names = g.names.map((n) => n.toLowerCase());
-        return apis.get(g.source.toLowerCase())?.some((name) => namesMatch(names, name));
-      })
-    );
-  });
+  const open = list.filter((rule) => storeNamesFor(rule, apis) !== null);
   if (!(options.countMatches ?? true)) return open;
   if (open.length === 0) return [];
   const apart = options.subqueriesApart ?? true;
@@ -323,9 +314,48 @@ async function rulesThatCanFire(
   const undecided = open.filter((rule) => !sampled.has(rule) && !whole.has(rule));
   const found = new Set([
     ...sampled,
-    ...(undecided.length ? await rulesWithEnoughMatches(lanes, undecided, range, apart) : []),
+    ...(undecided.length
+      ? await rulesWithEnoughMatches(lanes, undecided, range, apart, undefined, apis)
+      : []),
   ]);
   return open.filter((rule) => found.has(rule));
+}
+
+/**
+ * The event names in the store (as stored) a rule's gate admits (see `namesMatch`); empty when
+ * the rule has no gate (it may match any event), null when the store holds none of its APIs.
+ */
+function storeNamesFor(rule: DetectionRule, apis: StoreApis): string[] | null {
+  const gate = gateOf(rule.where);
+  if (gate === null) return [];
+  const found = gate.flatMap((g) => {
+    const names = g.names.map((n) => n.toLowerCase());
+    return (apis.get(g.source.toLowerCase()) ?? []).filter((api) => namesMatch(names, api.lower));
+  });
+  return found.length ? found.map((api) => api.name) : null;
+}
+
+/**
+ * A scan over every row cut in two: the rules without a gate still over every row, those with one
+ * over the rows of the event names their gates admit, as a semi-join on one text (see `valueIn`)
+ * that DuckDB applies to the names' dictionary. A gated rule cannot match another row (what already
+ * leaves out the rules whose APIs are absent). The full count round on the Invictus 1M store: 37 of
+ * its 47 rules gated, the names a third of the rows, its CPU 1.24 → 0.83 s.
+ */
+function cutByGates(scan: Scan, apis: StoreApis): Scan[] {
+  if (scan.only !== undefined) return [scan];
+  const names = new Map(scan.rules.map((rule) => [rule, storeNamesFor(rule, apis) ?? []]));
+  const gated = scan.rules.filter((rule) => names.get(rule)!.length > 0);
+  const rest = scan.rules.filter((rule) => names.get(rule)!.length === 0);
+  const admitted = [...new Set(gated.flatMap((rule) => names.get(rule)!))];
+  if (gated.length === 0 || admitted.some((n) => n.includes('\n'))) return [scan];
+  return [
+    ...(rest.length ? [{ rules: rest }] : []),
+    {
+      rules: gated,
+      only: `e.eventname IN (SELECT u.v FROM UNNEST(split(${lit(admitted.join('\n'))}, chr(10))) AS u(v))`,
+    },
+  ];
 }
 
 /** How many rows the first round of `rulesThatCanFire` reads (see `RunRulesOptions.sampleRows`) … */
@@ -340,23 +370,27 @@ const SAMPLE_FROM = 4;
 async function apisInStore(
   store: EventQuery,
   range: TimeRange | undefined,
-): Promise<{ apis: Map<string, string[]>; rows: number }> {
+): Promise<{ apis: StoreApis; rows: number }> {
   const time = timeConditions(range);
   const found = await store.query<{ source: string | null; name: string | null; n: number | bigint }>(
     `SELECT e.eventsource AS source, e.eventname AS name, count(*) AS n FROM ${FROM_EVENTS}
      WHERE ${[NOT_RESPONDER, ...time.sql].join(' AND ')} GROUP BY 1, 2`,
     time.params,
   );
-  const apis = new Map<string, string[]>();
+  const apis: StoreApis = new Map();
   let rows = 0;
   for (const { source, name, n } of found) {
     rows += Number(n);
     // In lower case, once (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
     const key = source?.toLowerCase();
-    if (key !== undefined && name !== null) apis.set(key, [...(apis.get(key) ?? []), name.toLowerCase()]);
+    if (key !== undefined && name !== null)
+      apis.set(key, [...(apis.get(key) ?? []), { name, lower: name.toLowerCase() }]);
   }
   return { apis, rows };
 }
+
+/** The store's event names by event source in lower case: each as stored and in lower case. */
+type StoreApis = Map<string, { name: string; lower: string }[]>;
 
 /**
  * An event name is one of the gate's (any when the gate names none), API-version suffix allowed,
@@ -371,7 +405,8 @@ function namesMatch(names: readonly string[], name: string): boolean {
 
 /**
  * Of rules whose APIs are present, those with a match (threshold rules: enough of them), among
- * all rows or, given `sample`, among that many (the first a scan over every row reads).
+ * all rows or, given `sample`, among that many (the first a scan over every row reads); given the
+ * store's APIs, the gated rules among the rows of their APIs only (see `cutByGates`).
  */
 async function rulesWithEnoughMatches(
   lanes: Lanes,
@@ -379,9 +414,11 @@ async function rulesWithEnoughMatches(
   range: TimeRange | undefined,
   subqueriesApart: boolean,
   sample?: number,
+  apis?: StoreApis,
 ): Promise<DetectionRule[]> {
   const found = await lanes.run(
     scans(list, subqueriesApart)
+      .flatMap((scan) => (apis ? cutByGates(scan, apis) : [scan]))
       .flatMap((scan) => parts(scan.rules, piecesFor(lanes)).map((rules) => ({ ...scan, rules })))
       .map((scan) => (on: EventQuery) => enoughMatchesIn(on, scan, range, sample)),
   );

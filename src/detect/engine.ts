@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SEVERITIES, type Finding, type Severity } from './finding.js';
 import {
   FROM_EVENTS,
@@ -16,6 +16,7 @@ import {
   ACTOR,
   AGGREGATES,
   MATCHED_COLUMNS,
+  ONE_PRINCIPAL,
   togetherSql,
   type Group,
   type StatementForm,
@@ -541,7 +542,7 @@ export function ruleSql(rule: DetectionRule, range?: TimeRange): { sql: string; 
   g AS (SELECT m.*, CASE WHEN date_diff('second', lag(ts) OVER (${order}), ts) > ${withinMinutes * 60}
                          THEN 1 ELSE 0 END AS brk FROM m),
   b AS (SELECT g.*, sum(brk) OVER (${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS burst FROM g)
-  SELECT CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${AGGREGATES}
+  SELECT ${ONE_PRINCIPAL} AS principal, ${AGGREGATES}
   FROM b
   GROUP BY actor, burst
   HAVING ${distinct ? 'count(DISTINCT distinctvalue)' : 'count(*)'} >= ${count}
@@ -554,12 +555,11 @@ function toFinding(rule: DetectionRule, group: Group): Finding {
   const regions = present(group.regions);
   const keys = present(group.accesskeys);
   const ips = present(group.ips);
-  const id = createHash('sha256')
-    .update(
-      JSON.stringify([rule.id, group.principal, keys[0] ?? null, regions[0] ?? null, group.eventids[0]]),
-    )
-    .digest('hex')
-    .slice(0, 12);
+  // One-shot `hash`, not a Hash object per finding: a third of the time over 32,000 findings.
+  const id = hash(
+    'sha256',
+    JSON.stringify([rule.id, group.principal, keys[0] ?? null, regions[0] ?? null, group.eventids[0]]),
+  ).slice(0, 12);
   const counts = `${group.n} event${group.n === 1 ? '' : 's'}${group.failed ? ` (${group.failed} failed)` : ''}`;
   const where = regions.length ? ` in ${regions.join(', ')}` : '';
   const from = ips.length ? ` from ${ips.slice(0, 3).join(', ')}${ips.length > 3 ? ', …' : ''}` : '';

@@ -87,6 +87,29 @@ describe('threshold rules run together', () => {
     }
   });
 
+  it.each([true, false])(
+    'name a burst’s principal only when all its events have the one (local SQL: %s)',
+    async (localSql) => {
+      const byAddress = RULES.filter((r) => r.id === 'five-by-address');
+      const run = await runRules(store, byAddress, { localSql });
+      const arnOf = new Map(
+        (
+          await store.query<{ id: string; arn: string }>(
+            'SELECT eventid AS id, useridentity.arn AS arn FROM cloudtrail_events',
+          )
+        ).map((r) => [r.id, r.arn]),
+      );
+      let mixed = 0;
+      for (const f of run.findings) {
+        const arns = [...new Set(f.eventIds.map((id) => arnOf.get(id)))];
+        if (arns.length > 1) mixed++;
+        expect(f.principal, f.eventIds.join(',')).toBe(arns.length === 1 ? arns[0] : null);
+      }
+      expect(mixed).toBeGreaterThan(0);
+      expect(run.findings.length - mixed).toBeGreaterThan(0);
+    },
+  );
+
   it('read the tagged rows once in the portable form (Trino runs a WITH query once per reference)', () => {
     const refs = (sql: string, name: string): number =>
       sql.match(new RegExp(`\\b(FROM|JOIN) ${name}\\b`, 'g'))?.length ?? 0;

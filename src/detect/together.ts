@@ -40,6 +40,13 @@ export function aggregates(cap?: number, rows = false): string {
     array_agg(DISTINCT sourceipaddress) AS ips`;
 }
 
+/**
+ * A burst's principal when all its events have the one (NULLs aside), else NULL: what
+ * `count(DISTINCT principal) = 1` said, without a distinct aggregate's hash table of every
+ * (burst, principal) pair (the realistic 1M grouping statement 26.1 → 25.8 G instructions).
+ */
+export const ONE_PRINCIPAL = 'CASE WHEN min(principal) = max(principal) THEN max(principal) END';
+
 /** The aggregates with the event ids as an array (portable, what Athena is sent). */
 export const AGGREGATES = aggregates();
 
@@ -115,7 +122,7 @@ export function togetherSql(
       ${byRule((t) => (t.distinct ? '1' : '0'), '0')} AS bydistinct
     FROM h e WHERE e.rule IN (${bursts.join(', ')})),
   ${form.burstSlots ? BURSTS_BY_SLOT : BURSTS_BY_EVENT}`;
-    parts.push(`SELECT rule, CASE WHEN count(DISTINCT principal) = 1 THEN max(principal) END AS principal, ${aggregates(jsonGroups, rows)}
+    parts.push(`SELECT rule, ${ONE_PRINCIPAL} AS principal, ${aggregates(jsonGroups, rows)}
   FROM b
   GROUP BY rule, actor, burst
   HAVING (CASE WHEN max(bydistinct) = 1 THEN count(DISTINCT distinctvalue) ELSE count(*) END) >= max(need)`);

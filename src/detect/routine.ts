@@ -56,17 +56,15 @@ export type NetworkHistory = ReadonlyMap<string, number>;
 
 /** The lineage's `NetworkHistory` in the store. */
 export async function networkHistory(store: EventQuery, lineage: Lineage): Promise<NetworkHistory> {
-  const keys = valueIn('e.useridentity.accesskeyid', lineage.keys);
-  const own = ownCalls(lineage);
+  const calls = lineageCalls(lineage);
   // Per signing key: the owner's CI and the owner's role sessions each have their own networks.
   const history = await store.query<{ key: string; ip: string; first: string; days: number }>(
     `SELECT coalesce(e.useridentity.accesskeyid, '') AS key, e.sourceipaddress AS ip, min(e.eventtime) AS first,
        count(DISTINCT substr(e.eventtime, 1, 10)) AS days
      FROM ${FROM_EVENTS}
-     WHERE (${keys.sql} OR ${own.sql})
-       AND e.sourceipaddress IS NOT NULL
+     WHERE ${calls.sql} AND e.sourceipaddress IS NOT NULL
      GROUP BY 1, 2`,
-    [...keys.params, ...own.params],
+    calls.params,
   );
   // The evidence begins somewhere: an address in use from the first day of a key's recorded
   // history and again on later days is the owner's, though nothing precedes it by a day.
@@ -122,13 +120,26 @@ async function freshEvents<K extends string | number>(
 
 /** The subject keys' calls and the sign-ins of the lineage (they carry no key). */
 function ownCalls(lineage: Lineage): { sql: string; params: QueryParam[] } {
-  const keys = valueIn(
-    'e.useridentity.accesskeyid',
+  return callsOf(
     lineage.roots.map((r) => r.key),
+    lineage,
   );
-  if (lineage.consoleLoginEventIds.length === 0) return keys;
+}
+
+/**
+ * Every call of the lineage: its keys' (the subject keys among them) and its sign-ins. One list of
+ * keys rather than the lineage's OR the subject's: alone (no sign-ins) it is a semi-join DuckDB
+ * applies to the column's dictionary (see `valueIn`), under an OR a test on every row.
+ */
+function lineageCalls(lineage: Lineage): { sql: string; params: QueryParam[] } {
+  return callsOf([...new Set([...lineage.keys, ...lineage.roots.map((r) => r.key)])], lineage);
+}
+
+function callsOf(keys: string[], lineage: Lineage): { sql: string; params: QueryParam[] } {
+  const signed = valueIn('e.useridentity.accesskeyid', keys);
+  if (lineage.consoleLoginEventIds.length === 0) return signed;
   const ids = eventIdAmong(lineage.consoleLoginEventIds);
-  return { sql: `(${keys.sql} OR ${ids.sql})`, params: [...keys.params, ...ids.params] };
+  return { sql: `(${signed.sql} OR ${ids.sql})`, params: [...signed.params, ...ids.params] };
 }
 
 /** Credentials the intruder minted: made by a call from a new network, or derived from such a one. */
@@ -202,14 +213,12 @@ export async function intrusionStart(store: EventQuery, lineage: Lineage, since:
  */
 export async function ownerAddresses(store: EventQuery, lineage: Lineage, since: string): Promise<string[]> {
   const before = new Date(Date.parse(since) - ESTABLISHED_MS).toISOString().replace('.000Z', 'Z');
-  const keys = valueIn('e.useridentity.accesskeyid', lineage.keys);
-  const own = ownCalls(lineage);
+  const calls = lineageCalls(lineage);
   const rows = await store.query<{ ip: string }>(
     `SELECT DISTINCT e.sourceipaddress AS ip FROM ${FROM_EVENTS}
-     WHERE (${keys.sql} OR ${own.sql})
-       AND e.sourceipaddress IS NOT NULL AND e.eventtime < ?
+     WHERE ${calls.sql} AND e.sourceipaddress IS NOT NULL AND e.eventtime < ?
      ORDER BY 1`,
-    [...keys.params, ...own.params, before],
+    [...calls.params, before],
   );
   return rows.map((r) => r.ip);
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseFolder } from '../case/case.js';
+import { CaseFolder, readCaseFile } from '../case/case.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Finding } from '../detect/finding.js';
 import type { Investigation } from '../detect/investigate.js';
@@ -222,6 +222,7 @@ describe('investigate --engine athena', () => {
       ),
     ]);
     expect(existsSync(join(dir, 'evidence', 'athena'))).toBe(false);
+    expect(readCaseFile(dir).phases.investigate).toBeUndefined();
   });
 
   it('names the query Athena failed and its reason, keeps the investigation, and exits 3 (partial)', async () => {

@@ -56,7 +56,6 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
   const folder = CaseFolder.open(dir, { clock: env.clock });
   try {
     const subject = folder.info.subject;
-    folder.markPhase('investigate', 'started');
     const store = await openEventStore(storeFile);
     let result: Investigation;
     let inPlace: AthenaRules | undefined;
@@ -76,6 +75,8 @@ export async function runInvestigate({ options }: InvestigateInput, env: RunEnv)
         };
         inPlace = await rulesInAthena(env, athena, settings, window, store, task);
       }
+      // Started once the rules run: a scan refused at its estimate leaves the phase as it was.
+      folder.markPhase('investigate', 'started');
       result = await investigate(store, {
         subjectKeys: keys,
         baselineDays,

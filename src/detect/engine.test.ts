@@ -203,7 +203,7 @@ describe('event ids bound as one parameter', () => {
     expect(await picked(eventIdAmong(forged))).toEqual([ids[0]]);
   });
 
-  it('so are access keys (any column): a semi-join on one text, a placeholder each past a newline', async () => {
+  it('so are access keys (any column): a semi-join on one text, a `?` for each value past a newline', async () => {
     const keyed = async (c: { sql: string; params: QueryParam[] }): Promise<string[]> =>
       (
         await store.query<{ key: string }>(

@@ -5,13 +5,14 @@ import {
   NOT_RESPONDER,
   lanesOf,
   timeConditions,
+  valueInSql,
   type EventQuery,
   type Lanes,
   type QueryParam,
   type TimeRange,
 } from './events.js';
 import type { DetectionRule } from './rules/types.js';
-import { gateOf, gateSql, hasSubquery, lit } from './sql.js';
+import { gateOf, gateSql, hasSubquery } from './sql.js';
 import {
   ACTOR,
   AGGREGATES,
@@ -348,15 +349,9 @@ function cutByGates(scan: Scan, apis: StoreApis): Scan[] {
   const names = new Map(scan.rules.map((rule) => [rule, storeNamesFor(rule, apis) ?? []]));
   const gated = scan.rules.filter((rule) => names.get(rule)!.length > 0);
   const rest = scan.rules.filter((rule) => names.get(rule)!.length === 0);
-  const admitted = [...new Set(gated.flatMap((rule) => names.get(rule)!))];
-  if (gated.length === 0 || admitted.some((n) => n.includes('\n'))) return [scan];
-  return [
-    ...(rest.length ? [{ rules: rest }] : []),
-    {
-      rules: gated,
-      only: `e.eventname IN (SELECT u.v FROM UNNEST(split(${lit(admitted.join('\n'))}, chr(10))) AS u(v))`,
-    },
-  ];
+  const only = valueInSql('e.eventname', [...new Set(gated.flatMap((rule) => names.get(rule)!))]);
+  if (gated.length === 0 || only === null) return [scan];
+  return [...(rest.length ? [{ rules: rest }] : []), { rules: gated, only }];
 }
 
 /** How many rows the first round of `rulesThatCanFire` reads (see `RunRulesOptions.sampleRows`) … */

@@ -8,7 +8,7 @@ import { runRules, type RuleRun } from './engine.js';
 import { eventIdAmong, eventIdIn, valueIn, type EventQuery, type QueryParam } from './events.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule } from './rules/types.js';
-import { gateSql, hasSubquery } from './sql.js';
+import { api, gateSql, hasSubquery, or } from './sql.js';
 import { scenarioRecords } from './test-support/scenario.js';
 import { storeOf } from './test-support/store.js';
 import { togetherSql } from './together.js';
@@ -29,13 +29,13 @@ afterAll(() => {
 });
 
 /** The store, counting the statements it is sent (as an engine billed per statement would). */
-function counted(): EventQuery & { statements: string[] } {
+function counted(on: EventQuery = store): EventQuery & { statements: string[] } {
   const statements: string[] = [];
   return {
     statements,
     query: <T>(sql: string, params?: QueryParam[]) => {
       statements.push(sql);
-      return store.query<T>(sql, params);
+      return on.query<T>(sql, params);
     },
   };
 }
@@ -251,6 +251,67 @@ describe('the local store’s own SQL', () => {
       e.statements.filter((q) => tagged.test(q)).map((q) => (emptyTag.test(q) ? "''" : 'NULL'));
     expect(new Set(tagForms(localEngine))).toEqual(new Set(['NULL']));
     expect(new Set(tagForms(portableEngine))).toEqual(new Set(["''"]));
+  });
+});
+
+describe('gated rules tagged behind a CASE on the event source', () => {
+  it('evaluate a rule on the rows of each of its sources, an ungated rule on every row', async () => {
+    const [template] = scenarioRecords();
+    const call = (i: number, source: string, name: string): Record<string, unknown> => ({
+      ...template!,
+      eventID: `gate-${i}`,
+      eventTime: `2026-01-01T00:00:0${i}Z`,
+      eventSource: `${source}.amazonaws.com`,
+      eventName: name,
+      userAgent: 'probe',
+    });
+    const calls = [
+      call(1, 'iam', 'CreateUser'),
+      call(2, 'sts', 'GetCallerIdentity'),
+      call(3, 'ec2', 'DescribeInstances'),
+      call(4, 'iam', 'ListUsers'),
+    ];
+    const probe = (id: string, where: string, threshold?: DetectionRule['threshold']): DetectionRule => ({
+      ...BUILTIN_RULES[0]!,
+      id,
+      where,
+      threshold,
+    });
+    const rules = [
+      probe('two-sources', or(api('iam', 'CreateUser'), api('sts', 'GetCallerIdentity'))),
+      probe('two-sources-burst', or(api('sts', 'GetCallerIdentity'), api('iam', 'CreateUser')), {
+        count: 2,
+        withinMinutes: 10,
+      }),
+      probe('one-source', api('iam')),
+      probe('no-gate', `useragent = 'probe'`),
+    ];
+    const { store: gated, remove } = await storeOf(calls, 'engine-gates');
+    try {
+      const engine = counted(gated);
+      const local = await runRules(engine, rules);
+      const eventsOf = (run: RuleRun) =>
+        Object.fromEntries(
+          [...run.findings]
+            .sort((a, b) => a.ruleId.localeCompare(b.ruleId))
+            .map((f) => [f.ruleId, [...f.eventIds].sort()]),
+        );
+      expect(eventsOf(local)).toEqual({
+        'no-gate': ['gate-1', 'gate-2', 'gate-3', 'gate-4'],
+        'one-source': ['gate-1', 'gate-4'],
+        'two-sources': ['gate-1', 'gate-2'],
+        'two-sources-burst': ['gate-1', 'gate-2'],
+      });
+      expect(local).toEqual(await runRules(gated, rules, { localSql: false }));
+      // The gated rules went behind the CASE (most events first), the ungated one did not.
+      const grouping = engine.statements.find((q) => q.includes('CASE e.eventsource'));
+      expect(grouping).toMatch(
+        /CASE e\.eventsource WHEN 'iam\.amazonaws\.com' THEN .* WHEN 'sts\.amazonaws\.com' THEN /s,
+      );
+      expect(grouping!.slice(0, grouping!.indexOf('CASE e.eventsource'))).toMatch(/useragent = 'probe'/);
+    } finally {
+      remove();
+    }
   });
 });
 

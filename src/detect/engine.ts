@@ -185,7 +185,9 @@ async function groupsIn(
   };
   let open: DetectionRule[];
   try {
-    open = await rulesThatCanFire(store, lanes, list, options);
+    const can = await rulesThatCanFire(store, lanes, list, options);
+    open = can.open;
+    if (options.localSql ?? true) form.sources = rulesBySource(open, can.apis);
   } catch (error) {
     if (!halving) throw error;
     fail(list, error);
@@ -298,15 +300,16 @@ async function rulesThatCanFire(
   lanes: Lanes,
   list: readonly DetectionRule[],
   options: RunRulesOptions,
-): Promise<DetectionRule[]> {
+): Promise<{ open: DetectionRule[]; apis: StoreApis }> {
   const { range } = options;
   const { apis, rows } = await apisInStore(store, range);
   const open = list.filter((rule) => storeNamesFor(rule, apis) !== null);
-  if (!(options.countMatches ?? true)) return open;
-  if (open.length === 0) return [];
+  if (!(options.countMatches ?? true)) return { open, apis };
+  if (open.length === 0) return { open: [], apis };
   const apart = options.subqueriesApart ?? true;
   const sample = options.sampleRows ?? SAMPLE_ROWS;
-  if (sample <= 0 || rows < sample * SAMPLE_FROM) return rulesWithEnoughMatches(lanes, open, range, apart);
+  if (sample <= 0 || rows < sample * SAMPLE_FROM)
+    return { open: await rulesWithEnoughMatches(lanes, open, range, apart), apis };
   // First over a sample: a rule with a match (or enough) among some rows has one among all, so only
   // the rules the sample leaves undecided are scanned in full. The scans of rules with sub-queries
   // (over their APIs' rows, see `scans`) read every row the first time: their sub-queries read the
@@ -320,21 +323,46 @@ async function rulesThatCanFire(
       ? await rulesWithEnoughMatches(lanes, undecided, range, apart, undefined, apis)
       : []),
   ]);
-  return open.filter((rule) => found.has(rule));
+  return { open: open.filter((rule) => found.has(rule)), apis };
 }
 
 /**
- * The event names in the store (as stored) a rule's gate admits (see `namesMatch`); empty when
- * the rule has no gate (it may match any event), null when the store holds none of its APIs.
+ * The store's APIs a rule's gate admits (see `namesMatch`); empty when the rule has no gate (it
+ * may match any event), null when the store holds none of its APIs.
  */
-function storeNamesFor(rule: DetectionRule, apis: StoreApis): string[] | null {
+function storeApisFor(rule: DetectionRule, apis: StoreApis): StoreApi[] | null {
   const gate = gateOf(rule.where);
   if (gate === null) return [];
   const found = gate.flatMap((g) => {
     const names = g.names.map((n) => n.toLowerCase());
     return (apis.get(g.source.toLowerCase()) ?? []).filter((api) => namesMatch(names, api.lower));
   });
-  return found.length ? found.map((api) => api.name) : null;
+  return found.length ? found : null;
+}
+
+/**
+ * The event sources (as stored) of the store's APIs the gated rules admit, most events first, each
+ * with those rules: the local grouping statement evaluates a rule on its sources' rows only (see
+ * `StatementForm.sources`), and a row is tested against the sources in this order.
+ */
+function rulesBySource(rules: readonly DetectionRule[], apis: StoreApis): Map<string, Set<DetectionRule>> {
+  const events = new Map<string, number>();
+  for (const list of apis.values())
+    for (const api of list) events.set(api.source, (events.get(api.source) ?? 0) + api.n);
+  const bySource = new Map<string, Set<DetectionRule>>();
+  for (const rule of rules) {
+    for (const { source } of storeApisFor(rule, apis) ?? []) {
+      const set = bySource.get(source);
+      if (set) set.add(rule);
+      else bySource.set(source, new Set([rule]));
+    }
+  }
+  return new Map([...bySource].sort((a, b) => events.get(b[0])! - events.get(a[0])!));
+}
+
+/** The event names in the store (as stored) a rule's gate admits (see `storeApisFor`). */
+function storeNamesFor(rule: DetectionRule, apis: StoreApis): string[] | null {
+  return storeApisFor(rule, apis)?.map((api) => api.name) ?? null;
 }
 
 /**
@@ -380,13 +408,24 @@ async function apisInStore(
     // In lower case, once (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
     const key = source?.toLowerCase();
     if (key !== undefined && name !== null)
-      apis.set(key, [...(apis.get(key) ?? []), { name, lower: name.toLowerCase() }]);
+      apis.set(key, [
+        ...(apis.get(key) ?? []),
+        { source: source!, name, lower: name.toLowerCase(), n: Number(n) },
+      ]);
   }
   return { apis, rows };
 }
 
-/** The store's event names by event source in lower case: each as stored and in lower case. */
-type StoreApis = Map<string, { name: string; lower: string }[]>;
+/** An API of the store: its event source and name as stored, the name in lower case, its events. */
+interface StoreApi {
+  source: string;
+  name: string;
+  lower: string;
+  n: number;
+}
+
+/** The store's APIs by event source in lower case. */
+type StoreApis = Map<string, StoreApi[]>;
 
 /**
  * An event name is one of the gate's (any when the gate names none), API-version suffix allowed,

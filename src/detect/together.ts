@@ -1,6 +1,7 @@
 import { ATHENA_COLUMNS, EVENTS_TABLE } from '../store/schema.js';
 import { NOT_RESPONDER, PRINCIPAL, timeConditions, type QueryParam, type TimeRange } from './events.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
+import { lit } from './sql.js';
 
 /** One group of matching events, aggregated in SQL (a finding to be). */
 export interface Group {
@@ -84,7 +85,9 @@ export function togetherSql(
   // projection's time on the Invictus 1M store (65 rules); no ELSE at all where NULLs concatenate
   // as nothing (see `StatementForm.nullTags`).
   const otherwise = form.nullTags ? '' : " ELSE ''";
-  const tags = list.map((rule, i) => `CASE WHEN ${rule.where} THEN '${i},'${otherwise} END`);
+  const tagOf = (rule: DetectionRule, i: number): string =>
+    `CASE WHEN ${rule.where} THEN '${i},'${otherwise} END`;
+  const tags = form.sources ? tagsBySource(list, form.sources, tagOf, otherwise) : list.map(tagOf);
   const indexes = (keep: (r: DetectionRule) => boolean): number[] =>
     list.flatMap((r, i) => (keep(r) ? [i] : []));
   const plain = indexes((r) => !r.threshold);
@@ -200,6 +203,12 @@ export interface StatementForm {
    * unnest took the statement from 7.3-10.3 s to 6.6-8.4 s on the 1M bench stores.
    */
   unnestInSelect?: boolean;
+  /**
+   * Event sources (as stored) with the gated rules that can match their rows, in the order a row
+   * is tested against them: a rule in a set is evaluated on its sources' rows only (see
+   * `tagsBySource`), a rule in none on every row.
+   */
+  sources?: ReadonlyMap<string, ReadonlySet<DetectionRule>>;
   /** Cut threshold rules' bursts between time slots (`BURSTS_BY_SLOT`, the local store's form). */
   burstSlots?: boolean;
   /**
@@ -208,6 +217,26 @@ export interface StatementForm {
    * instructions (31.7 → 30.9 G, cachegrind, one thread), `concat` half of its own.
    */
   nullTags?: boolean;
+}
+
+/**
+ * The tags of rules with a gate (`StatementForm.sources`) behind one CASE on the event source: a
+ * row's own source's rules are the only ones evaluated on it (DuckDB evaluates a WHEN's THEN on the
+ * rows it selects), where each rule's predicate otherwise began with a test of every row.
+ */
+function tagsBySource(
+  list: readonly DetectionRule[],
+  sources: ReadonlyMap<string, ReadonlySet<DetectionRule>>,
+  tagOf: (rule: DetectionRule, i: number) => string,
+  otherwise: string,
+): string[] {
+  const gated = new Set([...sources.values()].flatMap((rules) => [...rules]));
+  const whens = [...sources].flatMap(([source, rules]) => {
+    const tags = list.flatMap((rule, i) => (rules.has(rule) ? [tagOf(rule, i)] : []));
+    return tags.length ? [`WHEN ${lit(source)} THEN ${concatAll(tags)}`] : [];
+  });
+  const free = list.flatMap((rule, i) => (gated.has(rule) ? [] : [tagOf(rule, i)]));
+  return whens.length ? [...free, `CASE e.eventsource ${whens.join('\n      ')}${otherwise} END`] : free;
 }
 
 /** The tagged events `m`, one row per rule a row matched, with the rule's index as `rule`. */

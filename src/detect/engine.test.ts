@@ -126,8 +126,8 @@ describe('rules whose predicate holds a sub-query', () => {
     expect(essence(gated)).toEqual(essence(everyRow));
     // The grouping statement names the rules' APIs in its scan's WHERE, before any tag is made.
     const grouping = engine.statements.find((s) => s.startsWith('WITH m AS'))!;
-    const scan = grouping.slice(grouping.indexOf('FROM cloudtrail_events e WHERE'), grouping.indexOf('h AS'));
-    expect(scan).toMatch(/^FROM cloudtrail_events e WHERE .*e\.eventsource = 'ec2\.amazonaws\.com'/s);
+    const scan = grouping.slice(grouping.indexOf('FROM cloudtrail_events e'), grouping.indexOf('h AS'));
+    expect(scan).toMatch(/^FROM cloudtrail_events e .* WHERE .*e\.eventsource = 'ec2\.amazonaws\.com'/s);
   });
 
   it('stay in the one scan for an engine billed by the bytes it reads, with the same findings', async () => {
@@ -254,8 +254,8 @@ describe('the local store’s own SQL', () => {
   });
 });
 
-describe('gated rules tagged behind a CASE on the event source', () => {
-  it('evaluate a rule on the rows of each of its sources, an ungated rule on every row', async () => {
+describe('gated rules tagged behind a CASE on their APIs', () => {
+  it('evaluate a rule on the rows of each of its APIs, an ungated rule on every row', async () => {
     const [template] = scenarioRecords();
     const call = (i: number, source: string, name: string): Record<string, unknown> => ({
       ...template!,
@@ -270,6 +270,10 @@ describe('gated rules tagged behind a CASE on the event source', () => {
       call(2, 'sts', 'GetCallerIdentity'),
       call(3, 'ec2', 'DescribeInstances'),
       call(4, 'iam', 'ListUsers'),
+      call(5, 'iam', 'ListUsers'),
+      call(6, 'iam', 'ListUsers'),
+      // A name no SQL text can carry: the rules admitting it are evaluated on every row.
+      call(7, 'iam', 'List\u0000Groups'),
     ];
     const probe = (id: string, where: string, threshold?: DetectionRule['threshold']): DetectionRule => ({
       ...BUILTIN_RULES[0]!,
@@ -284,6 +288,7 @@ describe('gated rules tagged behind a CASE on the event source', () => {
         withinMinutes: 10,
       }),
       probe('one-source', api('iam')),
+      probe('list-users', api('iam', 'ListUsers')),
       probe('no-gate', `useragent = 'probe'`),
     ];
     const { store: gated, remove } = await storeOf(calls, 'engine-gates');
@@ -297,18 +302,24 @@ describe('gated rules tagged behind a CASE on the event source', () => {
             .map((f) => [f.ruleId, [...f.eventIds].sort()]),
         );
       expect(eventsOf(local)).toEqual({
-        'no-gate': ['gate-1', 'gate-2', 'gate-3', 'gate-4'],
-        'one-source': ['gate-1', 'gate-4'],
+        'no-gate': ['gate-1', 'gate-2', 'gate-3', 'gate-4', 'gate-5', 'gate-6', 'gate-7'],
+        'list-users': ['gate-4', 'gate-5', 'gate-6'],
+        'one-source': ['gate-1', 'gate-4', 'gate-5', 'gate-6', 'gate-7'],
         'two-sources': ['gate-1', 'gate-2'],
         'two-sources-burst': ['gate-1', 'gate-2'],
       });
       expect(local).toEqual(await runRules(gated, rules, { localSql: false }));
-      // The gated rules went behind the CASE (most events first), the ungated one did not.
-      const grouping = engine.statements.find((q) => q.includes('CASE e.eventsource'));
+      // The gated rules went behind the CASE, their APIs joined most events first (one set of rules,
+      // one branch); the ungated one and the one admitting the NUL's API did not; no rule ran alone.
+      const grouping = engine.statements.find((q) => q.includes('CASE g.k'))!;
       expect(grouping).toMatch(
-        /CASE e\.eventsource WHEN 'iam\.amazonaws\.com' THEN .* WHEN 'sts\.amazonaws\.com' THEN /s,
+        /VALUES \('iam\.amazonaws\.com', 'ListUsers', 0\), \('iam\.amazonaws\.com', 'CreateUser', 1\), \('sts\.amazonaws\.com', 'GetCallerIdentity', 1\)\)/,
       );
-      expect(grouping!.slice(0, grouping!.indexOf('CASE e.eventsource'))).toMatch(/useragent = 'probe'/);
+      const free = grouping.slice(0, grouping.indexOf('CASE g.k'));
+      expect(free).toMatch(/useragent = 'probe'/);
+      expect(free).toMatch(/THEN '2,'/);
+      expect(engine.statements.filter((q) => q.includes('\0'))).toEqual([]);
+      expect(engine.statements.filter((q) => q.includes('matched.*'))).toEqual([]);
     } finally {
       remove();
     }

@@ -19,6 +19,7 @@ import {
   MATCHED_COLUMNS,
   ONE_PRINCIPAL,
   togetherSql,
+  type GatedApi,
   type Group,
   type StatementForm,
 } from './together.js';
@@ -187,7 +188,7 @@ async function groupsIn(
   try {
     const can = await rulesThatCanFire(store, lanes, list, options);
     open = can.open;
-    if (options.localSql ?? true) form.sources = rulesBySource(open, can.apis);
+    if (options.localSql ?? true) form.apis = gatedApis(open, can.apis);
   } catch (error) {
     if (!halving) throw error;
     fail(list, error);
@@ -341,23 +342,31 @@ function storeApisFor(rule: DetectionRule, apis: StoreApis): StoreApi[] | null {
 }
 
 /**
- * The event sources (as stored) of the store's APIs the gated rules admit, most events first, each
- * with those rules: the local grouping statement evaluates a rule on its sources' rows only (see
- * `StatementForm.sources`), and a row is tested against the sources in this order.
+ * The store's APIs the gated rules admit, most events first, each with those rules: the local
+ * grouping statement evaluates a rule on its APIs' rows only (see `StatementForm.apis`).
  */
-function rulesBySource(rules: readonly DetectionRule[], apis: StoreApis): Map<string, Set<DetectionRule>> {
-  const events = new Map<string, number>();
-  for (const list of apis.values())
-    for (const api of list) events.set(api.source, (events.get(api.source) ?? 0) + api.n);
-  const bySource = new Map<string, Set<DetectionRule>>();
+function gatedApis(rules: readonly DetectionRule[], apis: StoreApis): GatedApi[] {
+  const byApi = new Map<StoreApi, Set<DetectionRule>>();
+  // A rule admitting an API whose source or name holds a NUL, which a SQL text cannot carry (it
+  // ends DuckDB's string literal), is evaluated on every row instead.
+  const loose = new Set<DetectionRule>();
   for (const rule of rules) {
-    for (const { source } of storeApisFor(rule, apis) ?? []) {
-      const set = bySource.get(source);
+    for (const api of storeApisFor(rule, apis) ?? []) {
+      if (`${api.source}${api.name}`.includes('\0')) loose.add(rule);
+      const set = byApi.get(api);
       if (set) set.add(rule);
-      else bySource.set(source, new Set([rule]));
+      else byApi.set(api, new Set([rule]));
     }
   }
-  return new Map([...bySource].sort((a, b) => events.get(b[0])! - events.get(a[0])!));
+  return [...byApi]
+    .filter(([api]) => !`${api.source}${api.name}`.includes('\0'))
+    .sort((a, b) => b[0].n - a[0].n)
+    .map(([{ source, name }, set]) => ({
+      source,
+      name,
+      rules: new Set([...set].filter((r) => !loose.has(r))),
+    }))
+    .filter((api) => api.rules.size > 0);
 }
 
 /** The event names in the store (as stored) a rule's gate admits (see `storeApisFor`). */

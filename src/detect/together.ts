@@ -87,7 +87,10 @@ export function togetherSql(
   const otherwise = form.nullTags ? '' : " ELSE ''";
   const tagOf = (rule: DetectionRule, i: number): string =>
     `CASE WHEN ${rule.where} THEN '${i},'${otherwise} END`;
-  const tags = form.sources ? tagsBySource(list, form.sources, tagOf, otherwise) : list.map(tagOf);
+  const gates = form.apis
+    ? gatedTags(list, form.apis, tagOf, otherwise)
+    : { tags: list.map(tagOf), join: '' };
+  const tags = gates.tags;
   const indexes = (keep: (r: DetectionRule) => boolean): number[] =>
     list.flatMap((r, i) => (keep(r) ? [i] : []));
   const plain = indexes((r) => !r.threshold);
@@ -133,7 +136,7 @@ export function togetherSql(
   // No filter on the tags before the unnest: the optimizer would copy the whole tag expression
   // into the filter and evaluate it twice.
   const sql = `WITH m AS (SELECT ${kept.join(', ')}, ${concatAll(tags)} AS tags
-      FROM ${EVENTS_TABLE} e WHERE ${[NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ')}),
+      FROM ${EVENTS_TABLE} e${gates.join} WHERE ${[NOT_RESPONDER, ...time.sql, ...(only ? [only] : [])].join(' AND ')}),
   h AS (${tagRows(form)})${burstCtes}
   ${jsonGroups === undefined ? parts.join('\n  UNION ALL\n  ') : `SELECT to_json(g) AS j FROM (${rows ? `SELECT * EXCLUDE (ev), list_transform(ev, x -> x.i) AS eventids, list_transform(ev, x -> x.r) AS rows FROM (${parts.join('\n  UNION ALL\n  ')}) u` : parts.join('\n  UNION ALL\n  ')}) g`}`;
   return { sql, params: time.params };
@@ -204,11 +207,11 @@ export interface StatementForm {
    */
   unnestInSelect?: boolean;
   /**
-   * Event sources (as stored) with the gated rules that can match their rows, in the order a row
-   * is tested against them: a rule in a set is evaluated on its sources' rows only (see
-   * `tagsBySource`), a rule in none on every row.
+   * The store's APIs (event source and name as stored) with the gated rules that can match their
+   * rows, most events first: a rule named here is evaluated on its APIs' rows only (see
+   * `gatedTags`), a rule named nowhere on every row.
    */
-  sources?: ReadonlyMap<string, ReadonlySet<DetectionRule>>;
+  apis?: readonly GatedApi[];
   /** Cut threshold rules' bursts between time slots (`BURSTS_BY_SLOT`, the local store's form). */
   burstSlots?: boolean;
   /**
@@ -219,24 +222,46 @@ export interface StatementForm {
   nullTags?: boolean;
 }
 
+/** An API of the store (as stored) and the gated rules that can match its events. */
+export interface GatedApi {
+  source: string;
+  name: string;
+  rules: ReadonlySet<DetectionRule>;
+}
+
 /**
- * The tags of rules with a gate (`StatementForm.sources`) behind one CASE on the event source: a
- * row's own source's rules are the only ones evaluated on it (DuckDB evaluates a WHEN's THEN on the
- * rows it selects), where each rule's predicate otherwise began with a test of every row.
+ * The tags of rules with a gate (`StatementForm.apis`) behind one CASE on the set of rules a row's
+ * API admits, found by joining the row's source and name to the list of APIs: DuckDB evaluates a
+ * WHEN's THEN on the rows it selects only, so a gated rule's predicate is evaluated on its APIs'
+ * rows, where otherwise each rule began with a test of every row.
  */
-function tagsBySource(
+function gatedTags(
   list: readonly DetectionRule[],
-  sources: ReadonlyMap<string, ReadonlySet<DetectionRule>>,
+  apis: readonly GatedApi[],
   tagOf: (rule: DetectionRule, i: number) => string,
   otherwise: string,
-): string[] {
-  const gated = new Set([...sources.values()].flatMap((rules) => [...rules]));
-  const whens = [...sources].flatMap(([source, rules]) => {
-    const tags = list.flatMap((rule, i) => (rules.has(rule) ? [tagOf(rule, i)] : []));
-    return tags.length ? [`WHEN ${lit(source)} THEN ${concatAll(tags)}`] : [];
-  });
-  const free = list.flatMap((rule, i) => (gated.has(rule) ? [] : [tagOf(rule, i)]));
-  return whens.length ? [...free, `CASE e.eventsource ${whens.join('\n      ')}${otherwise} END`] : free;
+): { tags: string[]; join: string } {
+  const sets = new Map<string, { k: number; rules: number[] }>();
+  const gated = new Set<number>();
+  const rows: string[] = [];
+  for (const api of apis) {
+    const rules = list.flatMap((rule, i) => (api.rules.has(rule) ? [i] : []));
+    if (rules.length === 0) continue;
+    for (const i of rules) gated.add(i);
+    const key = rules.join(',');
+    let set = sets.get(key);
+    if (!set) sets.set(key, (set = { k: sets.size, rules }));
+    rows.push(`(${lit(api.source)}, ${lit(api.name)}, ${set.k})`);
+  }
+  const free = list.flatMap((rule, i) => (gated.has(i) ? [] : [tagOf(rule, i)]));
+  if (sets.size === 0) return { tags: free, join: '' };
+  const whens = [...sets.values()].map(
+    ({ k, rules }) => `WHEN ${k} THEN ${concatAll(rules.map((i) => tagOf(list[i]!, i)))}`,
+  );
+  return {
+    tags: [...free, `CASE g.k ${whens.join('\n      ')}${otherwise} END`],
+    join: ` LEFT JOIN (VALUES ${rows.join(', ')}) g(source, name, k) ON e.eventsource = g.source AND e.eventname = g.name`,
+  };
 }
 
 /** The tagged events `m`, one row per rule a row matched, with the rule's index as `rule`. */

@@ -88,6 +88,36 @@ describe('threshold rules run together', () => {
   });
 
   it.each([true, false])(
+    'give a plain rule’s groups, per principal, key and region, their key, region and addresses as the rule alone (local SQL: %s)',
+    async (localSql) => {
+      const plain: DetectionRule[] = ['ProbeA', 'ProbeC'].map((name) => ({
+        ...BUILTIN_RULES[0]!,
+        id: `plain-${name}`,
+        where: `eventname = '${name}'`,
+        threshold: undefined,
+      }));
+      const run = await runRules(store, plain, { localSql });
+      for (const r of plain) {
+        const { sql, params } = ruleSql(r);
+        const present = (xs: (string | null)[]) => xs.filter((x) => x !== null).sort();
+        const alone = (await store.query<Group>(sql, params))
+          .map((g) =>
+            JSON.stringify([g.eventids[0], present(g.accesskeys), present(g.regions), present(g.ips)]),
+          )
+          .sort();
+        const together = run.findings
+          .filter((f) => f.ruleId === r.id)
+          .map((f) =>
+            JSON.stringify([f.eventIds[0], f.accessKey ? [f.accessKey] : [], f.regions, f.sourceIps]),
+          )
+          .sort();
+        expect(alone.length, r.id).toBeGreaterThan(5);
+        expect(together, r.id).toEqual(alone);
+      }
+    },
+  );
+
+  it.each([true, false])(
     'name a burst’s principal only when all its events have the one (local SQL: %s)',
     async (localSql) => {
       const byAddress = RULES.filter((r) => r.id === 'five-by-address');

@@ -108,6 +108,7 @@ export function togetherSql(
   const kept = [
     ...KEPT,
     ...(rows ? ['e.rowid AS rid'] : []),
+    ...(form.burstSlots && bursts.length ? ['e.eventts'] : []),
     ...carried(list).map((c) => `e.${c}`),
     ...(bursts.some((i) => list[i]!.threshold!.by === 'account') ? [`${ACTOR.account} AS account`] : []),
   ];
@@ -122,7 +123,7 @@ export function togetherSql(
     const byRule = (value: (t: Threshold) => string, otherwise = 'NULL'): string =>
       `CASE e.rule ${bursts.map((i) => `WHEN ${i} THEN ${value(list[i]!.threshold!)}`).join(' ')} ELSE ${otherwise} END`;
     burstCtes = `,
-  t AS (SELECT e.rule, ${matched}, from_iso8601_timestamp(e.eventtime) AS ts,
+  t AS (SELECT e.rule, ${matched}, ${form.burstSlots ? 'e.eventts' : 'from_iso8601_timestamp(e.eventtime)'} AS ts,
       ${byRule((t) => actorOf[t.by ?? 'principal'], "''")} AS actor,
       ${byRule((t) => (t.distinct ? `(${t.distinct})` : 'NULL'))} AS distinctvalue,
       ${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
@@ -215,7 +216,12 @@ export interface StatementForm {
    * `gatedTags`), a rule named nowhere on every row.
    */
   apis?: readonly GatedApi[];
-  /** Cut threshold rules' bursts between time slots (`BURSTS_BY_SLOT`, the local store's form). */
+  /**
+   * Cut threshold rules' bursts between time slots (`BURSTS_BY_SLOT`, the local store's form), an
+   * event's time read from the store's `eventts` (the loader's cast of `eventTime`, which refuses a
+   * record whose time does not parse) rather than parsed again: the realistic 1M grouping statement
+   * 23.9 → 23.3 G instructions.
+   */
   burstSlots?: boolean;
   /**
    * A rule that does not match tags its event with NULL rather than '' (DuckDB's `concat` skips

@@ -15,6 +15,11 @@ export interface EventQuery {
    * would not help (a big store's statements use every core already). Optional.
    */
   spareConnection?(): Promise<(EventQuery & { close(): void }) | null>;
+  /**
+   * A second connection to the same events, whatever the store's size: for independent work that
+   * runs beside this connection's (it shares the store's threads). Optional.
+   */
+  fork?(): Promise<EventQuery & { close(): void }>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEventStore, type EventStore } from '../store/store.js';
 import { ingestPaths } from '../trail/ingest.js';
+import type { EventQuery, QueryParam } from './events.js';
 import { investigate, type Investigation } from './investigate.js';
 import { lineageOf, longTermKeysOf, renderLineage } from './lineage.js';
 import { ALICE_KEY, KEYS, scenarioRecords } from './test-support/scenario.js';
@@ -151,5 +152,56 @@ describe('investigate() on a synthetic compromise', () => {
     expect(open.anomalies).toBeNull();
     expect(open.findings.every((f) => f.attributed === undefined)).toBe(true);
     expect(open.window?.since).toBe('2024-05-20T10:00:00Z');
+  });
+
+  describe('with a second connection (the lineage beside the rules)', () => {
+    /** The store as an engine with `fork`, each fork's statements and whether it was closed. */
+    function forking(fail?: Error) {
+      const forks: { statements: string[]; closed: boolean }[] = [];
+      const engine: EventQuery = {
+        query: <T>(sql: string, params?: QueryParam[]) => store.query<T>(sql, params),
+        fork: async () => {
+          const fork = await store.fork();
+          const seen = { statements: [] as string[], closed: false };
+          forks.push(seen);
+          return {
+            query: <T>(sql: string, params?: QueryParam[]): Promise<T[]> => {
+              seen.statements.push(sql);
+              return fail ? Promise.reject(fail) : fork.query<T>(sql, params);
+            },
+            close: () => {
+              seen.closed = true;
+              fork.close();
+            },
+          };
+        },
+      };
+      return { engine, forks };
+    }
+
+    it('gives what one connection gives, the lineage read on the second, which is closed after', async () => {
+      const { engine, forks } = forking();
+      const beside = await investigate(engine, { subjectKeys: [ALICE_KEY] });
+      const alone = await investigate(
+        { query: <T>(sql: string, params?: QueryParam[]) => store.query<T>(sql, params) },
+        { subjectKeys: [ALICE_KEY] },
+      );
+      expect(beside).toEqual(alone);
+      expect(beside).toEqual(result);
+      expect(forks).toHaveLength(1);
+      expect(forks[0]!.closed).toBe(true);
+      expect(forks[0]!.statements.length).toBeGreaterThan(2);
+      // No subject, no lineage: no second connection.
+      await investigate(engine, {});
+      expect(forks).toHaveLength(1);
+    });
+
+    it('throws the lineage’s failure once the rules are done, and closes the connection', async () => {
+      const { engine, forks } = forking(new Error('the second connection was lost'));
+      await expect(investigate(engine, { subjectKeys: [ALICE_KEY] })).rejects.toThrow(
+        'the second connection was lost',
+      );
+      expect(forks.map((f) => f.closed)).toEqual([true]);
+    });
   });
 });

@@ -103,6 +103,22 @@ export interface Attribution {
 const SUSPICIOUS = severityRank('medium');
 
 /**
+ * The subject keys' lineage, the lineage's addresses and when each began (read once for both
+ * attribution passes), and the keys minted from the intruder's addresses.
+ */
+interface LineageWork {
+  lineage: Lineage;
+  history: NetworkHistory;
+  minted: Minted;
+}
+
+async function lineageWork(store: EventQuery, subjectKeys: string[]): Promise<LineageWork> {
+  const lineage = await lineageOf(store, subjectKeys);
+  const history = await networkHistory(store, lineage);
+  return { lineage, history, minted: await intruderMinted(store, lineage, history) };
+}
+
+/**
  * Run the investigation over the event store: rules and Sigma → findings; the subject keys'
  * lineage → attribution; the incident window; baseline anomalies; the attacker's timeline.
  * Used by `tourniquet investigate`, `hunt` (evidence) and the `respond` playbook.
@@ -115,21 +131,41 @@ export async function investigate(
   const sigma = options.sigma ?? (options.rules ? false : bundledSigma());
   const rules = [...(options.rules ?? BUILTIN_RULES), ...(sigma ? sigma.rules : [])];
   const range = options.range ? { range: options.range } : {};
-  const run = options.rulesOn
-    ? bothRuns(
-        await runRules(options.rulesOn.events, rules, { ...options.rulesOn.options, ...range }),
-        await runRules(store, rules, range),
-      )
-    : await runRules(store, rules, range);
+  // The subject's lineage, its addresses' history and the keys minted from the intruder's
+  // addresses need no finding: on a second connection they run beside the rules, in the gaps the
+  // rules leave (planning, JSON parsing, a statement's single-threaded end).
+  const beside = subjectKeys.length ? ((await store.fork?.()) ?? null) : null;
+  const early = beside ? lineageWork(beside, subjectKeys) : null;
+  // Handled here, thrown where awaited: its failure must not end the process while the rules run.
+  early?.catch(() => undefined);
+  let run: RuleRun;
+  try {
+    run = options.rulesOn
+      ? bothRuns(
+          await runRules(options.rulesOn.events, rules, { ...options.rulesOn.options, ...range }),
+          await runRules(store, rules, range),
+        )
+      : await runRules(store, rules, range);
+  } catch (error) {
+    // The connection closes once its statement has ended.
+    await early?.catch(() => undefined);
+    beside?.close();
+    throw error;
+  }
   // A Sigma rule matching only what a built-in rule reported is named on that finding instead.
   if (sigma) run.findings = mergeSigmaDuplicates(run.findings, rowsOf);
-  const lineage = subjectKeys.length ? await lineageOf(store, subjectKeys) : null;
+  let subject: LineageWork | null = null;
+  try {
+    subject = early ? await early : subjectKeys.length ? await lineageWork(store, subjectKeys) : null;
+  } finally {
+    beside?.close();
+  }
+  const lineage = subject?.lineage ?? null;
+  const history = subject?.history;
+  const minted = subject?.minted ?? { keys: [], starts: [] };
 
   // First pass: everything the lineage reaches, to find the window; second pass: the subject
   // keys' own events count only from the window's start (before it they were the owner's).
-  // The lineage's addresses and when each began, read once for both passes.
-  const history = lineage ? await networkHistory(store, lineage) : undefined;
-  const minted = lineage ? await intruderMinted(store, lineage, history) : { keys: [], starts: [] };
   const reach: Scope = { since: null, always: minted.keys, owner: [] };
   const reached = lineage ? await markAttributed(store, run.findings, lineage, reach) : null;
   const { window, attribution } = await inferWindow(

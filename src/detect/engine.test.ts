@@ -324,6 +324,35 @@ describe('gated rules tagged behind a CASE on their APIs', () => {
       remove();
     }
   });
+
+  it('tag a rule in more than eight of the branches on every row instead (its text written once)', async () => {
+    const [template] = scenarioRecords();
+    const names = Array.from({ length: 9 }, (_, i) => `Probe${i}`);
+    const calls = names.map((name, i) => ({
+      ...template!,
+      eventID: `wide-${i}`,
+      eventTime: `2026-01-01T00:00:0${i}Z`,
+      eventSource: 'iam.amazonaws.com',
+      eventName: name,
+      userAgent: 'probe',
+    }));
+    const probe = (id: string, where: string): DetectionRule => ({ ...BUILTIN_RULES[0]!, id, where });
+    // Every API's rules are the wide rule and one other: nine branches hold the wide rule.
+    const rules = [probe('wide', api('iam')), ...names.map((name) => probe(name, api('iam', name)))];
+    const { store: wide, remove } = await storeOf(calls, 'engine-wide');
+    try {
+      const engine = counted(wide);
+      const local = await runRules(engine, rules);
+      expect(local.findings.find((f) => f.ruleId === 'wide')?.eventIds).toHaveLength(9);
+      expect(local.findings.filter((f) => f.ruleId.startsWith('Probe'))).toHaveLength(9);
+      expect(local).toEqual(await runRules(wide, rules, { localSql: false }));
+      const grouping = engine.statements.find((q) => q.includes('CASE g.k'))!;
+      expect(grouping.slice(0, grouping.indexOf('CASE g.k'))).toMatch(/THEN '0,'/);
+      expect(grouping.match(/THEN '0,'/g)).toHaveLength(1);
+    } finally {
+      remove();
+    }
+  });
 });
 
 describe('groups read as one JSON text each', () => {

@@ -416,11 +416,12 @@ async function apisInStore(
     rows += Number(n);
     // In lower case, once (see `namesMatch`): CloudTrail writes sources so, Sigma gates too.
     const key = source?.toLowerCase();
-    if (key !== undefined && name !== null)
-      apis.set(key, [
-        ...(apis.get(key) ?? []),
-        { source: source!, name, lower: name.toLowerCase(), n: Number(n) },
-      ]);
+    if (key === undefined || name === null) continue;
+    // Appended in place: a copy per name was quadratic in a source's names.
+    const api = { source: source!, name, lower: name.toLowerCase(), n: Number(n) };
+    const of = apis.get(key);
+    if (of) of.push(api);
+    else apis.set(key, [api]);
   }
   return { apis, rows };
 }

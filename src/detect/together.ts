@@ -250,11 +250,19 @@ function gatedTags(
   tagOf: (rule: DetectionRule, i: number) => string,
   otherwise: string,
 ): { tags: string[]; join: string } {
+  const ofApi = apis.map((api) => list.flatMap((rule, i) => (api.rules.has(rule) ? [i] : [])));
+  // A rule is written once per branch it is in: one in more than MAX_BRANCHES branches is tagged on
+  // every row instead, so that no statement grows many times over.
+  const branches = new Map<number, Set<string>>();
+  for (const rules of ofApi) {
+    for (const i of rules) branches.set(i, (branches.get(i) ?? new Set()).add(rules.join(',')));
+  }
+  const wide = new Set([...branches].flatMap(([i, keys]) => (keys.size > MAX_BRANCHES ? [i] : [])));
   const sets = new Map<string, { k: number; rules: number[] }>();
   const gated = new Set<number>();
   const rows: string[] = [];
-  for (const api of apis) {
-    const rules = list.flatMap((rule, i) => (api.rules.has(rule) ? [i] : []));
+  for (const [a, api] of apis.entries()) {
+    const rules = ofApi[a]!.filter((i) => !wide.has(i));
     if (rules.length === 0) continue;
     for (const i of rules) gated.add(i);
     const key = rules.join(',');
@@ -272,6 +280,9 @@ function gatedTags(
     join: ` LEFT JOIN (VALUES ${rows.join(', ')}) g(source, name, k) ON e.eventsource = g.source AND e.eventname = g.name`,
   };
 }
+
+/** The most branches of `gatedTags` a rule is written in (see there). */
+const MAX_BRANCHES = 8;
 
 /** The tagged events `m`, one row per rule a row matched, with the rule's index as `rule`. */
 function tagRows(form: StatementForm): string {

@@ -126,11 +126,15 @@ export function togetherSql(
   t AS (SELECT e.rule, ${matched}, ${form.burstSlots ? 'e.eventts' : 'from_iso8601_timestamp(e.eventtime)'} AS ts,
       ${byRule((t) => actorOf[t.by ?? 'principal'], "''")} AS actor,
       ${byRule((t) => (t.distinct ? `(${t.distinct})` : 'NULL'))} AS distinctvalue,
-      ${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
-      ${form.burstSlots ? `${byRule((t) => String(slotSeconds(t)), '1')} AS width,` : ''}
+      ${
+        form.burstSlots
+          ? `p.gap, p.width, p.need, p.bydistinct
+    FROM h e JOIN ${thresholdsTable(list, bursts)} ON e.rule = p.rule),`
+          : `${byRule((t) => String(t.withinMinutes * 60), '0')} AS gap,
       ${byRule((t) => String(t.count), '0')} AS need,
       ${byRule((t) => (t.distinct ? '1' : '0'), '0')} AS bydistinct
-    FROM h e WHERE e.rule IN (${bursts.join(', ')})),
+    FROM h e WHERE e.rule IN (${bursts.join(', ')})),`
+      }
   ${form.burstSlots ? BURSTS_BY_SLOT : BURSTS_BY_EVENT}`;
     parts.push(`SELECT rule, ${ONE_PRINCIPAL} AS principal, ${aggregates(jsonGroups, rows)}
   FROM b
@@ -176,6 +180,20 @@ const BURSTS_BY_SLOT = `s AS (SELECT t.*, floor(CAST(date_diff('second', from_is
   f AS (SELECT rule, actor, slot, burst
         FROM (SELECT n.*, sum(events) OVER (PARTITION BY rule, actor, burst) AS total FROM n) WHERE total >= need),
   b AS (SELECT s.*, f.burst FROM s JOIN f ON s.rule = f.rule AND s.actor = f.actor AND s.slot IS NOT DISTINCT FROM f.slot)`;
+
+/**
+ * The threshold rules' numbers as a table `p` (rule, gap in seconds, slot width, count needed,
+ * whether distinct values count), joined to their tagged events by rule: a `CASE` on the rule per
+ * number tested each event against the rules one by one (the realistic 1M grouping statement 23.5
+ * → 22.2 G instructions; the local store's form).
+ */
+function thresholdsTable(list: readonly DetectionRule[], bursts: readonly number[]): string {
+  const rows = bursts.map((i) => {
+    const t = list[i]!.threshold!;
+    return `(${i}, ${t.withinMinutes * 60}, ${slotSeconds(t)}, ${t.count}, ${t.distinct ? 1 : 0})`;
+  });
+  return `(VALUES ${rows.join(', ')}) AS p(rule, gap, width, need, bydistinct)`;
+}
 
 /**
  * The width of the time slots a threshold rule's events are first gathered in: a burst is cut

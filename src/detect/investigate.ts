@@ -156,7 +156,8 @@ export async function investigate(
   if (sigma) run.findings = mergeSigmaDuplicates(run.findings, rowsOf);
   let subject: LineageWork | null = null;
   try {
-    subject = early ? await early : subjectKeys.length ? await lineageWork(store, subjectKeys) : null;
+    // Without a second connection the lineage is read now, after the rules.
+    subject = await (early ?? (subjectKeys.length ? lineageWork(store, subjectKeys) : null));
   } finally {
     beside?.close();
   }

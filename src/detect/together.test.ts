@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../sim/scenarios/baseline.js';
 import type { EventStore } from '../store/store.js';
-import { runRules, ruleSql } from './engine.js';
+import { runRules, ruleSql, type RuleRun } from './engine.js';
+import type { Finding } from './finding.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { DetectionRule, Threshold } from './rules/types.js';
 import { storeOf, type RecordStore } from './test-support/store.js';
@@ -67,6 +68,25 @@ beforeAll(async () => {
 
 afterAll(() => held.remove());
 
+/**
+ * A rule's groups run alone (`ruleSql`) and its findings from a run of rules together, each
+ * written by the given function, sorted: the two lists to compare.
+ */
+async function aloneAndTogether(
+  rule: DetectionRule,
+  run: RuleRun,
+  ofGroup: (g: Group) => string,
+  ofFinding: (f: Finding) => string,
+): Promise<{ alone: string[]; together: string[] }> {
+  const { sql, params } = ruleSql(rule);
+  const alone = (await store.query<Group>(sql, params)).map(ofGroup).sort();
+  const together = run.findings
+    .filter((f) => f.ruleId === rule.id)
+    .map(ofFinding)
+    .sort();
+  return { alone, together };
+}
+
 describe('threshold rules run together', () => {
   it.each([
     ['between time slots (the local store)', true],
@@ -74,14 +94,12 @@ describe('threshold rules run together', () => {
   ])('cut %s the bursts each rule alone cuts, for gaps of none to an hour', async (_form, localSql) => {
     const run = await runRules(store, RULES, { localSql });
     for (const r of RULES) {
-      const { sql, params } = ruleSql(r);
-      const alone = (await store.query<Group>(sql, params))
-        .map((g) => `${g.firstseen} ${g.lastseen} ${g.n} ${g.principal} ${g.eventids.join(',')}`)
-        .sort();
-      const together = run.findings
-        .filter((f) => f.ruleId === r.id)
-        .map((f) => `${f.firstSeen} ${f.lastSeen} ${f.eventCount} ${f.principal} ${f.eventIds.join(',')}`)
-        .sort();
+      const { alone, together } = await aloneAndTogether(
+        r,
+        run,
+        (g) => `${g.firstseen} ${g.lastseen} ${g.n} ${g.principal} ${g.eventids.join(',')}`,
+        (f) => `${f.firstSeen} ${f.lastSeen} ${f.eventCount} ${f.principal} ${f.eventIds.join(',')}`,
+      );
       expect(alone.length, r.id).toBeGreaterThan(3);
       expect(together, r.id).toEqual(alone);
     }
@@ -97,20 +115,14 @@ describe('threshold rules run together', () => {
         threshold: undefined,
       }));
       const run = await runRules(store, plain, { localSql });
+      const present = (xs: (string | null)[]) => xs.filter((x) => x !== null).sort();
       for (const r of plain) {
-        const { sql, params } = ruleSql(r);
-        const present = (xs: (string | null)[]) => xs.filter((x) => x !== null).sort();
-        const alone = (await store.query<Group>(sql, params))
-          .map((g) =>
-            JSON.stringify([g.eventids[0], present(g.accesskeys), present(g.regions), present(g.ips)]),
-          )
-          .sort();
-        const together = run.findings
-          .filter((f) => f.ruleId === r.id)
-          .map((f) =>
-            JSON.stringify([f.eventIds[0], f.accessKey ? [f.accessKey] : [], f.regions, f.sourceIps]),
-          )
-          .sort();
+        const { alone, together } = await aloneAndTogether(
+          r,
+          run,
+          (g) => JSON.stringify([g.eventids[0], present(g.accesskeys), present(g.regions), present(g.ips)]),
+          (f) => JSON.stringify([f.eventIds[0], f.accessKey ? [f.accessKey] : [], f.regions, f.sourceIps]),
+        );
         expect(alone.length, r.id).toBeGreaterThan(5);
         expect(together, r.id).toEqual(alone);
       }

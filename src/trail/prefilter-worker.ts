@@ -52,8 +52,11 @@ const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const input = workerData as WorkerInput;
 const patterns = subjectPatterns(input.values);
 const scanner = StructureScanner.create();
-// Files are inflated where the scanner reads them: no copy of the bytes to scan.
-const inflater = new FileInflater(scanner ? (bytes) => scanner.arena(bytes) : null);
+// Files are inflated where the scanner reads them: no copy of the bytes to scan. Without their
+// CRC-32, as DuckDB reads them in a full load (see `FileInflater`).
+const inflater = new FileInflater(scanner ? (bytes) => scanner.arena(bytes) : null, {
+  checksum: false,
+});
 
 /** Read one file and cut out its candidates. */
 export function prefilterFile(task: FileTask): FileResult {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,6 +208,39 @@ describe('candidates the byte search could miss or mistake', () => {
       expect(byKey.ids).toEqual(['after-tricky', 'escaped-key']);
       // The record that only names the key in its user agent is a mention, not the key's.
       expect(byKey.report.mentions.map((m) => m.eventId)).toEqual(['tricky']);
+    } finally {
+      full.store.close();
+    }
+  });
+
+  it('reads a file whose only fault is its gzip CRC as the full load does, and still names a cut one', async () => {
+    const folder = join(dir, 'crc');
+    mkdirSync(folder);
+    const file = (...records: Record<string, unknown>[]): Buffer =>
+      gzipSync(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}]}`);
+    // Big enough that listing the files (which inflates 4 KB of each) does not reach the trailer.
+    const noise = Array.from({ length: 300 }, (_, i) =>
+      rec(`other-${i}`, { requestID: randomBytes(24).toString('hex') }),
+    );
+    const gz = file(mine('k-1'), ...noise, mine('k-2'));
+    expect(gz.length).toBeGreaterThan(8 * 1024);
+    // The CRC-32 is the trailer's first four bytes: the deflate data still decodes.
+    writeFileSync(
+      join(folder, 'crc.json.gz'),
+      Buffer.from(gz.map((b, i) => (i === gz.length - 8 ? b ^ 1 : b))),
+    );
+    const cut = file(mine('k-3'));
+    writeFileSync(join(folder, 'cut.json.gz'), cut.subarray(0, cut.length - 4));
+    const full = await fullLoad([folder]);
+    try {
+      const got = await hunt([folder], { accessKeyId: KEY });
+      expect(got.ids).toEqual(await expected(full.store, { accessKeyId: KEY }));
+      expect(got.ids).toEqual(expect.arrayContaining(['k-1', 'k-2']));
+      expect(full.report.badFiles).toEqual([]);
+      // DuckDB never checks the CRC either; the cut file's trailer is short: read the slow way.
+      expect(got.report.slowFiles.map((f) => [f.path.split('/').pop(), f.reason])).toEqual([
+        ['cut.json.gz', 'unreadable: unexpected end of file'],
+      ]);
     } finally {
       full.store.close();
     }

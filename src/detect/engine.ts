@@ -350,16 +350,17 @@ function gatedApis(rules: readonly DetectionRule[], apis: StoreApis): GatedApi[]
   // A rule admitting an API whose source or name holds a NUL, which a SQL text cannot carry (it
   // ends DuckDB's string literal), is evaluated on every row instead.
   const loose = new Set<DetectionRule>();
+  const hasNul = (api: StoreApi): boolean => `${api.source}${api.name}`.includes('\0');
   for (const rule of rules) {
     for (const api of storeApisFor(rule, apis) ?? []) {
-      if (`${api.source}${api.name}`.includes('\0')) loose.add(rule);
+      if (hasNul(api)) loose.add(rule);
       const set = byApi.get(api);
       if (set) set.add(rule);
       else byApi.set(api, new Set([rule]));
     }
   }
   return [...byApi]
-    .filter(([api]) => !`${api.source}${api.name}`.includes('\0'))
+    .filter(([api]) => !hasNul(api))
     .sort((a, b) => b[0].n - a[0].n)
     .map(([{ source, name }, set]) => ({
       source,

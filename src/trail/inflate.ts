@@ -195,7 +195,7 @@ export class FileInflater {
 
 /** An error as zlib's own (same message and code: callers show the message). */
 function zlibError(message: string, code: 'Z_BUF_ERROR' | 'Z_DATA_ERROR'): Error {
-  return Object.assign(new Error(message), { code, errno: code === 'Z_BUF_ERROR' ? -5 : -3 });
+  return Object.assign(new Error(message), { code });
 }
 
 /** gzip header flags (RFC 1952 2.3.1). */
